@@ -1,0 +1,287 @@
+"""The ``tawthiq`` command: the single door for documenters and operators.
+
+Every command is documented in its ``--help`` and in the README. Errors a person can cause are
+one clear line (exit status 1); ``tawthiq --debug ...`` shows the traceback as well.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tawthiq.errors import TawthiqError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _quiet_prefect(debug: bool) -> None:
+    # Prefect logs every task at INFO to the console; people want our one-screen summary.
+    if not debug:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_LEVEL", "WARNING")
+
+
+@click.group(context_settings=CONTEXT)
+@click.option("--debug", is_flag=True, help="Show tracebacks and Prefect's logs.")
+@click.version_option(package_name="tawthiq")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """tawthiq (توثيق): intake for teams documenting civilians killed in armed conflict.
+
+    Family forms and monitored news go in; extracted victim records are matched against each
+    other and the archive and wait for a documenter's decision before anything is archived.
+
+    The database is TAWTHIQ_DATABASE_URL, or tawthiq.db (SQLite) in the working directory.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    _quiet_prefect(debug)
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from tawthiq.db.engine import get_engine, is_initialised
+
+    engine = get_engine()
+    if not is_initialised(engine):
+        raise TawthiqError(f"the database {engine.url.render_as_string(hide_password=True)} is not set up; run `tawthiq init` first")
+    return engine
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+# --- init / status ------------------------------------------------------------------------
+
+
+@cli.command()
+def init() -> None:
+    """Create or migrate the database to the newest schema."""
+    from tawthiq.db.engine import get_database_url, migrate_database
+    from sqlalchemy.engine import make_url
+
+    url = get_database_url()
+    revision = migrate_database(url)
+    click.echo(f"database ready at {make_url(url).render_as_string(hide_password=True)} (schema {revision})")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+def status(as_json: bool) -> None:
+    """Counts: raw items, failed items, candidates, open queue, archived victims."""
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    engine = _engine()
+    with session_scope(engine) as session:
+        counts = repo.status_counts(session)
+        failed = [(f"{i.source.name}/{i.external_id}", i.error) for i in repo.failed_items(session, 10)] if not as_json else []
+    if as_json:
+        click.echo(json.dumps(counts))
+        return
+    labels = {"raw_items": "raw items stored", "raw_failed": "items failed", "candidates": "candidate records",
+              "queue_open": "waiting for review", "victims": "victims in the archive"}
+    for key, value in counts.items():
+        click.echo(f"{labels[key]:<24} {value:>8}")
+    if failed:
+        click.echo("\nfailed items (fix the cause, then `tawthiq retry-failed`):")
+        for label, error in failed:
+            click.echo(f"  {error or label}")
+
+
+# --- sources and intake -------------------------------------------------------------------
+
+
+@cli.group(context_settings=CONTEXT)
+def sources() -> None:
+    """Configure where submissions and news come from."""
+
+
+@sources.command("add")
+@click.argument("kind", type=click.Choice(["folder"]))
+@click.argument("name")
+@click.option("--path", type=click.Path(file_okay=False, path_type=Path), help="folder: the directory to read.")
+def sources_add(kind: str, name: str, path: Path | None) -> None:
+    """Add a source of KIND named NAME.
+
+    \b
+    folder  a directory of .json form submissions and .html/.txt news items (--path DIR)
+    """
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    settings: dict[str, Any] = {}
+    if kind == "folder":
+        if path is None:
+            raise click.UsageError("a folder source needs --path DIR")
+        settings["path"] = str(path.expanduser().resolve())
+    with session_scope(_engine()) as session:
+        repo.add_source(session, kind, name, settings)
+    click.echo(f"added {kind} source {name!r}")
+
+
+@sources.command("list")
+def sources_list() -> None:
+    """List the configured sources with their state."""
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    with session_scope(_engine()) as session:
+        rows = repo.list_sources(session)
+        if not rows:
+            click.echo("no sources yet; add one with `tawthiq sources add`")
+        for s in rows:
+            last = s.last_pulled_at.strftime("%Y-%m-%d %H:%M") if s.last_pulled_at else "never"
+            settings = ", ".join(f"{k}={v}" for k, v in s.settings.items() if k != "mapping")
+            click.echo(f"{s.name:<20} {s.kind:<8} {s.status:<8} last pulled {last:<17} {settings}")
+            if s.last_error:
+                click.echo(f"{'':<20} error: {s.last_error}")
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+def pull(names: tuple[str, ...]) -> None:
+    """Intake only: pull new items from all sources, or from the NAMES given."""
+    from tawthiq.flows.nightly import pull_flow
+
+    _engine()
+    results = _with_spinner("pulling", lambda: pull_flow(sources=list(names) or None))
+    for s in results:
+        line = f"{s['source']}: {s['fetched']} fetched, {s['new']} new, {s['unchanged']} unchanged, {s['failed']} failed"
+        click.echo(line + (f"  ERROR: {s['error']}" if s["error"] else ""))
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+def nightly(names: tuple[str, ...]) -> None:
+    """Run the whole nightly flow once, now: pull, extract, match, queue."""
+    _engine()
+    summary = _with_spinner("running the nightly flow", lambda: _nightly(list(names) or None))
+    _print_summary(summary)
+
+
+def _nightly(names: list[str] | None) -> dict[str, Any]:
+    from tawthiq.flows.nightly import nightly as nightly_flow
+
+    return nightly_flow(sources=names)
+
+
+def _with_spinner(message: str, fn):  # type: ignore[no-untyped-def]
+    console = _console()
+    if not console.is_terminal:
+        return fn()
+    with console.status(message + " ..."):
+        return fn()
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    for s in summary["sources"]:
+        line = f"{s['source']}: {s['fetched']} fetched, {s['new']} new, {s['unchanged']} unchanged, {s['failed']} failed"
+        click.echo(line + (f"  ERROR: {s['error']}" if s["error"] else ""))
+    ex, ma, qu = summary["extract"], summary["match"], summary["queue"]
+    click.echo(f"items extracted:      {ex['extracted']} ({ex['failed']} failed)")
+    click.echo(f"victims extracted:    {ex['candidates']}")
+    click.echo(f"possible duplicates:  {ma['possible_duplicates']}")
+    click.echo(f"waiting for review:   {qu['queue_open']} ({qu['queued']} new)")
+    for failure in ex["failures"]:
+        click.echo(f"  failed: {failure['error']}")
+
+
+@cli.command("retry-failed")
+@click.option("--source", "source_name", help="Only items of this source.")
+def retry_failed(source_name: str | None) -> None:
+    """Put items left failed back in line; the next `tawthiq nightly` processes them again."""
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    with session_scope(_engine()) as session:
+        count = repo.retry_failed_items(session, source_name)
+    click.echo(f"{count} failed item(s) will be processed again by the next run")
+
+
+# --- extract ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--published", type=click.DateTime(["%Y-%m-%d"]), help="Publication date (YYYY-MM-DD) to resolve dates without a year.")
+def extract(path: Path, published: dt.datetime | None) -> None:
+    """Print the victims in one news item (.txt, .html) or form submission (.json), one JSON
+    object per victim per line."""
+    from tawthiq.extractors import extract_path
+
+    result = extract_path(path, published=published.date() if published else None)
+    for record in result.records:
+        click.echo(json.dumps(record.to_contract(), ensure_ascii=False))
+
+
+# --- users --------------------------------------------------------------------------------
+
+
+@cli.group(context_settings=CONTEXT)
+def users() -> None:
+    """Manage the accounts of the review app."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["documenter", "editor", "admin"]), default="documenter", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              envvar="TAWTHIQ_NEW_PASSWORD", help="Prompted for when not given (or TAWTHIQ_NEW_PASSWORD).")
+def users_add(name: str, role: str, password: str) -> None:
+    """Add a user NAME with a role: documenters decide, editors also merge and undo, admins also manage users."""
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    with session_scope(_engine()) as session:
+        repo.add_user(session, name, password, role)
+    click.echo(f"added {role} {name!r}")
+
+
+# --- demo ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("directory", default="tawthiq-demo", type=click.Path(file_okay=False, path_type=Path))
+def demo(directory: Path) -> None:
+    """Try tawthiq on bundled sample forms and news: sets up DIRECTORY (default ./tawthiq-demo)
+    with its own database, runs the nightly flow, and says what waits for review."""
+    from tawthiq.demo import run_demo
+
+    run_demo(directory, echo=click.echo, spinner=_with_spinner)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the CLI and turns tawthiq's errors into one clear line."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="tawthiq", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except TawthiqError as exc:
+        if debug:
+            raise
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        if debug:
+            raise
+        click.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

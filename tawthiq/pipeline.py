@@ -1,0 +1,395 @@
+"""The steps of a record's path, each over row states (DESIGN.md, "The path of a record").
+
+Every step reads the rows the previous step left in a given state, does its work, and moves
+each row on in the same transaction that writes the work's result. So any step can be re-run
+on its own, and a re-run after a crash finishes what is left without doing anything twice:
+
+* :func:`pull_source` — a source's items stored raw (``raw_items.state = new``), each in its
+  own transaction, and the source's cursor stored only after the items before it;
+* :func:`extract_pending` — ``raw_items`` new → extracted (with ``candidates`` new) or failed;
+* :func:`match_pending` — ``candidates`` new → matched, with ``match_links``;
+* :func:`queue_pending` — ``candidates`` matched → queued, with one ``review_tasks`` row each.
+
+The Prefect flows in ``flows/`` call these functions as tasks; the logic lives here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from tawthiq.db import repo
+from tawthiq.db.engine import session_scope
+from tawthiq.db.models import (
+    CAND_MATCHED,
+    CAND_NEW,
+    CAND_QUEUED,
+    RAW_EXTRACTED,
+    RAW_FAILED,
+    RAW_NEW,
+    TASK_DEFERRED,
+    TASK_OPEN,
+    Candidate,
+    MatchLink,
+    RawItem,
+    ReviewTask,
+    Source,
+    Victim,
+    utcnow,
+)
+from tawthiq.errors import ItemError, SourceError, TawthiqError
+
+log = logging.getLogger("tawthiq.pipeline")
+
+CAND_SUPERSEDED = "superseded"
+TASK_SUPERSEDED = "superseded"
+#: Links under this probability are not stored: they would only be noise in the queue.
+LINK_FLOOR = 0.5
+
+
+@dataclass
+class SourceSummary:
+    source: str
+    fetched: int = 0
+    new: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    error: str | None = None
+
+
+@dataclass
+class ExtractSummary:
+    items: int = 0
+    extracted: int = 0
+    failed: int = 0
+    candidates: int = 0
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class MatchSummary:
+    candidates: int = 0
+    candidate_links: int = 0
+    archive_links: int = 0
+    possible_duplicates: int = 0
+
+
+@dataclass
+class QueueSummary:
+    queued: int = 0
+    queue_open: int = 0
+
+
+# --- intake -------------------------------------------------------------------------------
+
+
+def pull_source(engine: Engine, name: str) -> SourceSummary:
+    """Take in everything new from one source; a source error is recorded on the source and
+    returned in the summary, never raised, so the other sources go on."""
+    from tawthiq.sources import CursorUpdate, get_connector
+
+    summary = SourceSummary(source=name)
+    with session_scope(engine) as session:
+        source = repo.get_source(session, name)
+        kind, settings, cursor, source_id = source.kind, dict(source.settings), dict(source.cursor), source.id
+    try:
+        connector = get_connector(kind)
+        for entry in connector.fetch(name, settings, cursor):
+            if isinstance(entry, CursorUpdate):
+                with session_scope(engine) as session:
+                    session.get(Source, source_id).cursor = entry.cursor  # type: ignore[union-attr]
+                continue
+            summary.fetched += 1
+            with session_scope(engine) as session:
+                source = session.get(Source, source_id)
+                item, created = store_fetched(session, source, entry)  # type: ignore[arg-type]
+            if not created:
+                summary.unchanged += 1
+            else:
+                summary.new += 1
+                if item.state == RAW_FAILED:
+                    summary.failed += 1
+    except SourceError as exc:
+        summary.error = str(exc)
+    except TawthiqError as exc:
+        summary.error = str(exc)
+    except Exception as exc:  # a connector bug must not stop the other sources
+        log.exception("source %s failed", name)
+        summary.error = f"source {name!r}: unexpected error: {type(exc).__name__}: {exc}"
+    with session_scope(engine) as session:
+        source = session.get(Source, source_id)
+        source.last_pulled_at = utcnow()  # type: ignore[union-attr]
+        source.status = "failing" if summary.error else "ok"  # type: ignore[union-attr]
+        source.last_error = summary.error  # type: ignore[union-attr]
+    return summary
+
+
+def store_fetched(session: Session, source: Source, entry: Any) -> tuple[RawItem, bool]:
+    """Store one fetched item raw, with its attachments and (encrypted) submitter details."""
+    item, created = repo.store_raw_item(
+        session,
+        source,
+        external_id=entry.external_id,
+        content=entry.content,
+        kind=entry.kind,
+        url=entry.url,
+        content_type=entry.content_type,
+        headers=entry.headers,
+        meta=entry.meta,
+        published_at=entry.published_at,
+        language=entry.language,
+        title=entry.title,
+        supersedes=entry.supersedes,
+        error=entry.error,
+    )
+    if created:
+        for att_name, media_type, data in entry.attachments:
+            repo.store_attachment(session, item, att_name, media_type, data)
+    return item, created
+
+
+def pull(engine: Engine, names: Iterable[str] | None = None) -> list[SourceSummary]:
+    """Pull from the named sources, or from every enabled source."""
+    with session_scope(engine) as session:
+        if names:
+            wanted = [repo.get_source(session, n).name for n in names]
+        else:
+            wanted = [s.name for s in repo.list_sources(session) if s.enabled]
+    return [pull_source(engine, name) for name in wanted]
+
+
+# --- extract ------------------------------------------------------------------------------
+
+
+def extract_pending(engine: Engine, limit: int | None = None) -> ExtractSummary:
+    """Extract candidates from every raw item in state ``new``."""
+    from tawthiq.extractors import extract_item
+
+    summary = ExtractSummary()
+    with session_scope(engine) as session:
+        query = select(RawItem.id).where(RawItem.state == RAW_NEW).order_by(RawItem.id)
+        if limit:
+            query = query.limit(limit)
+        ids = list(session.scalars(query))
+    for item_id in ids:
+        summary.items += 1
+        with session_scope(engine) as session:
+            item = session.get(RawItem, item_id)
+            if item is None or item.state != RAW_NEW:
+                continue  # another run got there first
+            label = item_label(session, item)
+            mapping = (item.source.settings or {}).get("mapping")
+            published = item.published_at.date() if item.published_at else None
+            try:
+                result = extract_item(
+                    item.kind, item.content, content_type=item.content_type,
+                    published=published, name=label, mapping=mapping,
+                )
+            except ItemError as exc:
+                error = str(exc)
+            except Exception as exc:  # an extractor bug fails the item, not the run
+                log.exception("extractor crashed on %s", label)
+                error = f"{label}: extractor error: {type(exc).__name__}: {exc}"
+            else:
+                error = None
+                save_extraction(session, item, result)
+                summary.extracted += 1
+                summary.candidates += len(result.records)
+            if error is not None:
+                item.state = RAW_FAILED
+                item.error = error
+                item.attempts += 1
+                item.processed_at = utcnow()
+                summary.failed += 1
+                summary.failures.append({"item": label, "error": error})
+    return summary
+
+
+def item_label(session: Session, item: RawItem) -> str:
+    """How an item is named in messages: ``source/external-id`` (plus the version if > 1)."""
+    label = f"{item.source.name}/{item.external_id}"
+    return f"{label} (version {item.version})" if item.version > 1 else label
+
+
+def save_extraction(session: Session, item: RawItem, result: Any) -> list[Candidate]:
+    """Write the candidates of one item and move the item to ``extracted``."""
+    candidates = []
+    for seq, record in enumerate(result.records):
+        candidate = Candidate(
+            raw_item_id=item.id,
+            seq=seq,
+            full_name=_clip(record.full_name, 500),
+            name_ar=_clip(record.name_ar, 500),
+            sex=record.sex,
+            age=record.age,
+            is_child=record.is_child,
+            date_of_death=record.date_of_death,
+            death_governorate=record.place_of_death.governorate,
+            death_locality=_clip(record.place_of_death.locality, 200),
+            origin_governorate=record.origin.governorate,
+            origin_locality=_clip(record.origin.locality, 200),
+            perpetrator=record.perpetrator,
+            cause=record.cause,
+            category=record.category,
+            evidence=record.evidence or "",
+            field_evidence=dict(record.field_evidence),
+            extra=_jsonable(record.extra),
+            confidence=float(record.confidence),
+            extractor=result.extractor,
+            extractor_version=result.extractor_version,
+            state=CAND_NEW,
+        )
+        session.add(candidate)
+        candidates.append(candidate)
+    if result.text is not None and item.text is None:
+        item.text = result.text
+    if result.title and not item.title:
+        item.title = result.title[:2000]
+    if result.language and not item.language:
+        item.language = result.language
+    if result.published and not item.published_at:
+        item.published_at = dt.datetime.combine(result.published, dt.time(), dt.timezone.utc)
+    if result.canonical_url:
+        item.meta = {**(item.meta or {}), "canonical_url": result.canonical_url}
+    item.state = RAW_EXTRACTED
+    item.error = None
+    item.attempts += 1
+    item.processed_at = utcnow()
+    if item.supersedes_id:
+        _retire_superseded(session, item.supersedes_id)
+    session.flush()
+    return candidates
+
+
+def _retire_superseded(session: Session, raw_item_id: int) -> None:
+    """Candidates of an older version that nobody decided on yet leave the queue; decided
+    ones stay in the archive, and the new version's candidates will meet them in matching."""
+    for candidate in session.scalars(select(Candidate).where(Candidate.raw_item_id == raw_item_id)):
+        if candidate.state in (CAND_NEW, CAND_MATCHED, CAND_QUEUED):
+            candidate.state = CAND_SUPERSEDED
+            task = candidate.review_task
+            if task is not None and task.state in (TASK_OPEN, TASK_DEFERRED):
+                task.state = TASK_SUPERSEDED
+                task.closed_at = utcnow()
+
+
+def _clip(value: str | None, size: int) -> str | None:
+    return value[:size] if value else value
+
+
+def _jsonable(value: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(value, default=str))
+
+
+# --- match --------------------------------------------------------------------------------
+
+
+def candidate_match_record(candidate: Candidate) -> Any:
+    from tawthiq.dedupe import MatchRecord
+
+    return MatchRecord(
+        id=f"c:{candidate.id}", full_name=candidate.full_name, name_ar=candidate.name_ar,
+        date_of_death=candidate.date_of_death, governorate=candidate.death_governorate,
+        locality=candidate.death_locality, sex=candidate.sex, age=candidate.age,
+    )
+
+
+def victim_match_record(victim: Victim) -> Any:
+    from tawthiq.dedupe import MatchRecord
+
+    return MatchRecord(
+        id=f"v:{victim.id}", full_name=victim.full_name, name_ar=victim.name_ar,
+        date_of_death=victim.date_of_death, governorate=victim.death_governorate,
+        locality=victim.death_locality, sex=victim.sex, age=victim.age,
+    )
+
+
+def match_pending(engine: Engine) -> MatchSummary:
+    """Link every new candidate to the other undecided candidates and to the archive.
+
+    All links of one run and the state change of their candidates are one transaction, so a
+    crash leaves the candidates ``new`` and the next run does the whole step again.
+    """
+    from tawthiq.dedupe import METHOD_VERSION, ArchiveMatcher, cluster_pairs, dedupe_records
+
+    summary = MatchSummary()
+    with session_scope(engine) as session:
+        new = list(session.scalars(select(Candidate).where(Candidate.state == CAND_NEW).order_by(Candidate.id)))
+        if not new:
+            return summary
+        pending = list(session.scalars(
+            select(Candidate).where(Candidate.state.in_((CAND_NEW, CAND_MATCHED, CAND_QUEUED)))
+        ))
+        by_id = {c.id: c for c in pending}
+        new_ids = {c.id for c in new}
+        pairs = dedupe_records([candidate_match_record(c) for c in pending])
+        kept = []
+        for pair in pairs:
+            a, b = int(pair.left_id[2:]), int(pair.right_id[2:])
+            if pair.probability < LINK_FLOOR or (a not in new_ids and b not in new_ids):
+                continue
+            if by_id[a].raw_item_id == by_id[b].raw_item_id:
+                continue  # one item's mentions were merged by extraction; two left are two people
+            newer, older = max(a, b), min(a, b)
+            session.add(MatchLink(candidate_id=newer, other_candidate_id=older, score=pair.probability,
+                                  method_version=METHOD_VERSION, explanation=list(pair.explanation), levels=dict(pair.levels)))
+            kept.append(pair)
+            summary.candidate_links += 1
+        victims = list(session.scalars(select(Victim).where(Victim.status == "active")))
+        if victims:
+            matcher = ArchiveMatcher(victim_match_record(v) for v in victims)
+            for pair in matcher.match([candidate_match_record(c) for c in new], top_k=5):
+                if pair.probability < LINK_FLOOR:
+                    continue
+                session.add(MatchLink(candidate_id=int(pair.left_id[2:]), victim_id=int(pair.right_id[2:]),
+                                      score=pair.probability, method_version=METHOD_VERSION,
+                                      explanation=list(pair.explanation), levels=dict(pair.levels)))
+                summary.archive_links += 1
+        for cluster in cluster_pairs(kept):
+            ids = sorted(int(x[2:]) for x in cluster)
+            key = f"k{ids[0]}"
+            for cid in ids:
+                if by_id[cid].cluster_key is None or cid in new_ids:
+                    by_id[cid].cluster_key = key
+        summary.possible_duplicates = summary.candidate_links + summary.archive_links
+        for candidate in new:
+            candidate.state = CAND_MATCHED
+        summary.candidates = len(new)
+    return summary
+
+
+# --- queue --------------------------------------------------------------------------------
+
+
+def queue_pending(engine: Engine) -> QueueSummary:
+    """Put every matched candidate in the review queue, once."""
+    from sqlalchemy import func, or_
+
+    summary = QueueSummary()
+    with session_scope(engine) as session:
+        matched = list(session.scalars(select(Candidate).where(Candidate.state == CAND_MATCHED).order_by(Candidate.id)))
+        for candidate in matched:
+            best = session.scalar(
+                select(func.max(MatchLink.score)).where(
+                    or_(MatchLink.candidate_id == candidate.id, MatchLink.other_candidate_id == candidate.id)
+                )
+            )
+            if candidate.review_task is None:
+                session.add(ReviewTask(candidate_id=candidate.id, state=TASK_OPEN,
+                                       has_match=best is not None, best_score=best))
+                summary.queued += 1
+            candidate.state = CAND_QUEUED
+        session.flush()
+        summary.queue_open = repo.status_counts(session)["queue_open"]
+    return summary
+
+
+def summaries_as_dict(*parts: Any) -> dict[str, Any]:
+    return {type(p).__name__: asdict(p) for p in parts}
