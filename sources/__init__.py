@@ -62,6 +62,12 @@ class Connector(Protocol):
 #: kind -> "module:Class". Connectors are imported only when used.
 CONNECTORS: dict[str, str] = {
     "folder": "tawthiq.sources.folder:FolderConnector",
+    "form": "tawthiq.sources.webform:WebFormConnector",
+    "kobo": "tawthiq.sources.kobo:KoboConnector",
+    "odk": "tawthiq.sources.odk:OdkConnector",
+    "feed": "tawthiq.sources.feeds:FeedConnector",
+    "listing": "tawthiq.sources.feeds:ListingConnector",
+    "page": "tawthiq.sources.feeds:PageConnector",
 }
 
 

@@ -39,6 +39,7 @@ from tawthiq.db.models import (
     RawItem,
     ReviewTask,
     Source,
+    SubmitterContact,
     Victim,
     utcnow,
 )
@@ -150,6 +151,14 @@ def store_fetched(session: Session, source: Source, entry: Any) -> tuple[RawItem
     if created:
         for att_name, media_type, data in entry.attachments:
             repo.store_attachment(session, item, att_name, media_type, data)
+        if entry.submitter:
+            from tawthiq.crypto import encrypt_json
+
+            consent = entry.submitter.get("consent_follow_up")
+            session.add(SubmitterContact(
+                raw_item_id=item.id, ciphertext=encrypt_json(entry.submitter),
+                consent_follow_up=None if consent is None else str(consent).strip().lower() in ("yes", "true", "1", "نعم"),
+            ))
     return item, created
 
 

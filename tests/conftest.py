@@ -1,0 +1,117 @@
+"""Shared fixtures: a fresh tawthiq database per test (SQLite or PostgreSQL), and one Prefect
+test harness for the whole session.
+
+The backend is chosen by ``TAWTHIQ_TEST_DATABASE_URL``: unset, every test gets a new SQLite
+file; set to a PostgreSQL URL (``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``),
+every test gets a new database on that server, copied from a template migrated once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tawthiq.db.engine import create_db_engine, migrate_database
+
+PG_ENV = "TAWTHIQ_TEST_DATABASE_URL"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+IN_CI = os.environ.get("CI") == "true"
+_counter = itertools.count()
+
+
+def _pg_admin_url() -> str | None:
+    return os.environ.get(PG_ENV)
+
+
+def postgres_server_url() -> str:
+    """A PostgreSQL server URL for tests that need PostgreSQL whatever the backend of the run;
+    skips (or, under CI, fails) when the server cannot be reached."""
+    url = os.environ.get(PG_ENV) or os.environ.get("TAWTHIQ_TEST_POSTGRES_URL") or DEFAULT_PG
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:
+        if IN_CI:
+            raise
+        pytest.skip(f"PostgreSQL not reachable at {url} ({type(exc).__name__}); set TAWTHIQ_TEST_POSTGRES_URL")
+    return url
+
+
+def create_pg_database(server_url: str, name: str, template: str | None = None) -> str:
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(server_url: str, name: str) -> None:
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str | None]:
+    server = _pg_admin_url()
+    if not server:
+        yield None
+        return
+    name = f"tawthiq_tpl_{os.getpid()}"
+    url = create_pg_database(server, name)
+    migrate_database(url)
+    yield name
+    drop_pg_database(server, name)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, pg_template: str | None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh, migrated tawthiq database, also exported as TAWTHIQ_DATABASE_URL."""
+    server = _pg_admin_url()
+    if server and pg_template:
+        name = f"tawthiq_t{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
+        url = create_pg_database(server, name, template=pg_template)
+    else:
+        url = f"sqlite:///{tmp_path / 'tawthiq.db'}"
+        migrate_database(url)
+    monkeypatch.setenv("TAWTHIQ_DATABASE_URL", url)
+    yield url
+    from tawthiq.db.engine import get_engine
+
+    get_engine.cache_clear()
+    if server and pg_template:
+        drop_pg_database(server, name)
+
+
+@pytest.fixture
+def engine(database_url: str):  # type: ignore[no-untyped-def]
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One Prefect test harness (a real temporary API server with its own database, separate
+    from tawthiq's) for every test that runs a flow."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    server = _pg_admin_url()
+    backend = f"PostgreSQL ({make_url(server).render_as_string(hide_password=True)})" if server else "SQLite"
+    return f"tawthiq test database: {backend}"

@@ -1,0 +1,129 @@
+"""Models and migrations on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
+
+from tawthiq.db import repo
+from tawthiq.db.engine import (
+    create_db_engine,
+    current_revision,
+    downgrade_database,
+    get_database_url,
+    migrate_database,
+    session_scope,
+)
+from tawthiq.db.models import Base, RawItem, Source
+from tawthiq.errors import ConfigError
+
+from .conftest import create_pg_database, drop_pg_database, postgres_server_url
+
+
+def _columns(engine):  # type: ignore[no-untyped-def]
+    insp = inspect(engine)
+    return {t: sorted(c["name"] for c in insp.get_columns(t)) for t in insp.get_table_names() if t != "alembic_version"}
+
+
+def test_migrations_match_models(engine) -> None:
+    expected = {t.name: sorted(c.name for c in t.columns) for t in Base.metadata.sorted_tables}
+    assert _columns(engine) == expected
+    assert current_revision(engine) is not None
+
+
+def test_upgrade_from_empty_and_downgrade_on_sqlite(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert migrate_database(url) == migrate_database(url)  # idempotent
+    downgrade_database(url, "base")
+    engine = create_db_engine(url)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+
+
+def test_upgrade_from_empty_and_downgrade_on_postgresql() -> None:
+    server = postgres_server_url()
+    name = "tawthiq_migration_test"
+    url = create_pg_database(server, name)
+    try:
+        migrate_database(url)
+        engine = create_db_engine(url)
+        assert "raw_items" in inspect(engine).get_table_names()
+        engine.dispose()
+        downgrade_database(url, "base")
+        engine = create_db_engine(url)
+        assert "raw_items" not in inspect(engine).get_table_names()
+        engine.dispose()
+    finally:
+        drop_pg_database(server, name)
+
+
+def test_default_database_is_sqlite_file_in_working_directory(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("TAWTHIQ_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert get_database_url() == f"sqlite:///{tmp_path / 'tawthiq.db'}"
+
+
+def test_sqlite_pragmas(tmp_path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+    engine.dispose()
+
+
+def test_store_raw_item_once_and_versions(engine) -> None:
+    with session_scope(engine) as session:
+        source = repo.add_source(session, "folder", "inbox", {"path": "/tmp"})
+        first, created = repo.store_raw_item(session, source, external_id="a.json", content=b"{}", kind="form")
+        assert created and first.version == 1
+        again, created = repo.store_raw_item(session, source, external_id="a.json", content=b"{}", kind="form")
+        assert not created and again.id == first.id
+        second, created = repo.store_raw_item(session, source, external_id="a.json", content=b'{"x": 1}', kind="form")
+        assert created and second.version == 2 and second.supersedes_id == first.id
+    with session_scope(engine) as session:
+        assert session.scalar(select(RawItem).where(RawItem.version == 2)).content == b'{"x": 1}'
+
+
+def test_raw_item_uniqueness_is_enforced_by_the_database(engine) -> None:
+    with session_scope(engine) as session:
+        source = repo.add_source(session, "folder", "inbox", {"path": "/tmp"})
+        source_id = source.id
+    with pytest.raises(IntegrityError):
+        with session_scope(engine) as session:
+            for _ in range(2):
+                session.add(RawItem(source_id=source_id, external_id="x", version=1, kind="form",
+                                    content=b"1", content_sha256=repo.sha256(b"1")))
+                session.flush()
+
+
+def test_timestamps_come_back_aware_utc(engine) -> None:
+    with session_scope(engine) as session:
+        repo.add_source(session, "folder", "inbox", {"path": "/tmp"})
+    with session_scope(engine) as session:
+        created = session.scalar(select(Source)).created_at
+    assert created.tzinfo is not None and created.utcoffset() == dt.timedelta(0)
+
+
+def test_sources_refuse_secrets_and_duplicates(engine) -> None:
+    with session_scope(engine) as session:
+        with pytest.raises(ConfigError, match="looks like a secret"):
+            repo.add_source(session, "kobo", "k", {"token": "abc"})
+        repo.add_source(session, "kobo", "k", {"token_env": "KOBO_TOKEN"})
+        with pytest.raises(ConfigError, match="already exists"):
+            repo.add_source(session, "kobo", "k", {})
+        with pytest.raises(ConfigError, match="no source named 'nope'"):
+            repo.get_source(session, "nope")
+
+
+def test_users_have_argon2_hashes(engine) -> None:
+    with session_scope(engine) as session:
+        user = repo.add_user(session, "amal", "correct horse", "editor")
+        assert user.password_hash.startswith("$argon2")
+        assert repo.verify_password(user.password_hash, "correct horse")
+        assert not repo.verify_password(user.password_hash, "wrong")
+        with pytest.raises(ConfigError, match="unknown role"):
+            repo.add_user(session, "x", "longenough", "boss")
