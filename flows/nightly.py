@@ -2,20 +2,28 @@
 
 Tasks hold no business logic: each calls one step of :mod:`tawthiq.pipeline`, which reads the
 rows the previous step left in a given state. A failed or killed run is finished by running
-the flow again; a retried run finds nothing left to do in the steps it already finished.
+the flow again. Results are persisted and cached per flow run (``RUN_ID``), so *retrying* a
+failed run (``tawthiq rerun``, or Retry in Prefect's UI) skips the tasks it already finished,
+while every new run does its work afresh.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
+from prefect.cache_policies import INPUTS, NO_CACHE, RUN_ID
 from prefect.tasks import exponential_backoff
 
 from tawthiq import pipeline
 from tawthiq.db.engine import get_database_url, get_engine
+
+#: How many raw items one extraction task takes; batches run in parallel under Dask.
+EXTRACT_BATCH = int(os.environ.get("TAWTHIQ_EXTRACT_BATCH", "200"))
+#: Per-run cache: a retried run reuses what its finished tasks returned.
+PER_RUN = RUN_ID + INPUTS
 
 
 def _engine(database_url: str | None):  # type: ignore[no-untyped-def]
@@ -23,31 +31,39 @@ def _engine(database_url: str | None):  # type: ignore[no-untyped-def]
 
 
 @task(name="fetch-source", retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=10),
-      retry_jitter_factor=0.5, cache_policy=NO_CACHE, tags=["network"])
+      retry_jitter_factor=0.5, cache_policy=PER_RUN, persist_result=True, timeout_seconds=3600,
+      tags=["network"])
 def fetch_source(name: str, database_url: str | None = None) -> dict[str, Any]:
-    """Pull one source into ``raw_items`` (connectors do their own HTTP retries; this retry
-    covers a crash of the task itself)."""
+    """Pull one source into ``raw_items``. Connectors retry HTTP themselves (backoff, jitter,
+    Retry-After); this task-level retry covers a crash of the task itself."""
     summary = pipeline.pull_source(_engine(database_url), name)
     if summary.error:
         get_run_logger().warning("source %s failed: %s", name, summary.error)
     return pipeline.asdict(summary)
 
 
-@task(name="extract-items", cache_policy=NO_CACHE)
-def extract_items(database_url: str | None = None) -> dict[str, Any]:
-    summary = pipeline.extract_pending(_engine(database_url))
+@task(name="list-pending-items", cache_policy=NO_CACHE)
+def list_pending_items(database_url: str | None = None) -> list[list[int]]:
+    ids = pipeline.pending_item_ids(_engine(database_url))
+    return [ids[i:i + EXTRACT_BATCH] for i in range(0, len(ids), EXTRACT_BATCH)]
+
+
+@task(name="extract-items", cache_policy=PER_RUN, persist_result=True, timeout_seconds=3600)
+def extract_items(item_ids: list[int], database_url: str | None = None) -> dict[str, Any]:
+    """Extract candidates from a batch of raw items (each item in its own transaction)."""
+    summary = pipeline.extract_pending(_engine(database_url), item_ids=item_ids)
     logger = get_run_logger()
     for failure in summary.failures:
         logger.warning("item failed: %s", failure["error"])
     return pipeline.asdict(summary)
 
 
-@task(name="match-candidates", cache_policy=NO_CACHE)
+@task(name="match-candidates", cache_policy=PER_RUN, persist_result=True, timeout_seconds=3600)
 def match_candidates(database_url: str | None = None) -> dict[str, Any]:
     return pipeline.asdict(pipeline.match_pending(_engine(database_url)))
 
 
-@task(name="queue-candidates", cache_policy=NO_CACHE)
+@task(name="queue-candidates", cache_policy=PER_RUN, persist_result=True, timeout_seconds=600)
 def queue_candidates(database_url: str | None = None) -> dict[str, Any]:
     return pipeline.asdict(pipeline.queue_pending(_engine(database_url)))
 
@@ -62,22 +78,55 @@ def source_names(database_url: str | None, names: list[str] | None) -> list[str]
         return [s.name for s in repo.list_sources(session) if s.enabled]
 
 
-@flow(name="pull", log_prints=True)
+def notify_failure(flow: Any, flow_run: Any, state: Any) -> None:
+    """``on_failure`` hook: say clearly what failed and, when ``TAWTHIQ_WEBHOOK_URL`` is
+    set, post it there (a chat channel or an incident tool) so nobody finds out at noon."""
+    from tawthiq.ops import post_webhook
+
+    message = f"tawthiq flow run {flow_run.name} ({flow_run.id}) of '{flow.name}' failed: {state.message}"
+    try:
+        get_run_logger().error(message)
+    except Exception:  # no run context in some hook invocations
+        import logging
+
+        logging.getLogger("tawthiq.flows").error(message)
+    post_webhook({"text": message, "flow_run_id": str(flow_run.id), "state": state.name})
+
+
+@flow(name="pull", log_prints=True, on_failure=[notify_failure])
 def pull_flow(sources: list[str] | None = None, database_url: str | None = None) -> list[dict[str, Any]]:
     """Intake only: every enabled source, or the named ones."""
-    return [fetch_source(name, database_url) for name in source_names(database_url, sources)]
+    futures = [fetch_source.submit(name, database_url) for name in source_names(database_url, sources)]
+    return [f.result() for f in futures]
 
 
-@flow(name="nightly", log_prints=True)
+@flow(name="nightly", log_prints=True, on_failure=[notify_failure])
 def nightly(sources: list[str] | None = None, database_url: str | None = None) -> dict[str, Any]:
     """The whole nightly path once: pull every source, extract, match, queue, summarise."""
-    pulled = [fetch_source(name, database_url) for name in source_names(database_url, sources)]
-    extracted = extract_items(database_url)
+    names = source_names(database_url, sources)
+    pulled = [f.result() for f in [fetch_source.submit(name, database_url) for name in names]]
+    batches = list_pending_items(database_url)
+    extracted = merge_extract([f.result() for f in extract_items.map(batches, database_url=database_url)]) if batches \
+        else pipeline.asdict(pipeline.ExtractSummary())
     matched = match_candidates(database_url)
     queued = queue_candidates(database_url)
     summary = {"sources": pulled, "extract": extracted, "match": matched, "queue": queued}
     publish_summary(summary)
+    failing = [s for s in pulled if s["error"]]
+    if failing:
+        from tawthiq.ops import post_webhook
+
+        post_webhook({"text": summary_markdown(summary), "failing_sources": [s["source"] for s in failing]})
     return summary
+
+
+def merge_extract(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    total = pipeline.asdict(pipeline.ExtractSummary())
+    for part in parts:
+        for key in ("items", "extracted", "failed", "candidates"):
+            total[key] += part[key]
+        total["failures"] += part["failures"]
+    return total
 
 
 def summary_markdown(summary: dict[str, Any]) -> str:
@@ -99,8 +148,8 @@ def summary_markdown(summary: dict[str, Any]) -> str:
 def publish_summary(summary: dict[str, Any]) -> None:
     create_markdown_artifact(markdown=summary_markdown(summary), key="nightly-summary",
                              description="What the nightly run took in, extracted, matched and queued")
-    create_table_artifact(
-        table=[{k: s[k] for k in ("source", "fetched", "new", "unchanged", "failed", "error")} for s in summary["sources"]]
-        or [{"source": "(none)", "fetched": 0, "new": 0, "unchanged": 0, "failed": 0, "error": None}],
-        key="nightly-sources", description="Per source: fetched / new / unchanged / failed",
-    )
+    rows = [{k: s[k] for k in ("source", "fetched", "new", "unchanged", "failed", "error")} for s in summary["sources"]]
+    rows.append({"source": "(all)", "fetched": sum(r["fetched"] for r in rows), "new": sum(r["new"] for r in rows),
+                 "unchanged": sum(r["unchanged"] for r in rows), "failed": summary["extract"]["failed"],
+                 "error": f"{summary['extract']['candidates']} candidates, {summary['match']['possible_duplicates']} possible duplicates, queue {summary['queue']['queue_open']}"})
+    create_table_artifact(table=rows, key="nightly-sources", description="Per source: fetched / new / unchanged / failed")

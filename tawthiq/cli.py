@@ -246,6 +246,63 @@ def users_add(name: str, role: str, password: str) -> None:
     click.echo(f"added {role} {name!r}")
 
 
+# --- operations ---------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--cron", default="0 2 * * *", show_default=True, help="When to run, as a cron expression.")
+@click.option("--timezone", envvar="TAWTHIQ_TIMEZONE", default="Asia/Damascus", show_default=True,
+              help="IANA time zone of the cron schedule (or TAWTHIQ_TIMEZONE).")
+def serve(cron: str, timezone: str) -> None:
+    """Run the nightly flow on its cron schedule until stopped (Prefect serve).
+
+    Runs appear in `tawthiq runs` and in Prefect's UI. Teams with a Prefect server and
+    workers deploy with prefect.yaml instead (see README, "Production").
+    """
+    from tawthiq.ops import nightly_schedule, serve as serve_nightly
+
+    _engine()
+    nightly_schedule(cron, timezone)  # fail fast on a bad cron or time zone
+    click.echo(f"serving the nightly flow at '{cron}' ({timezone}); stop with Ctrl-C")
+    serve_nightly(cron, timezone)
+
+
+@cli.command()
+@click.option("--limit", default=20, show_default=True, help="How many runs to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON lines.")
+def runs(limit: int, as_json: bool) -> None:
+    """Recent flow runs with state, duration, counts and the failure reason."""
+    from tawthiq.ops import list_runs
+
+    rows = list_runs(limit)
+    if not rows:
+        click.echo("no runs yet; `tawthiq nightly` runs the flow once")
+    for run in rows:
+        if as_json:
+            click.echo(json.dumps({**run.__dict__, "start": run.start.isoformat() if run.start else None}))
+            continue
+        start = run.start.strftime("%Y-%m-%d %H:%M") if run.start else "not started"
+        took = f"{run.duration:.0f}s" if run.duration is not None else "-"
+        click.echo(f"{run.id}  {run.flow:<8} {run.state:<10} {start}  {took:>6}  {run.summary or ''}")
+        if run.message:
+            click.echo(f"    failed: {run.message}")
+
+
+@cli.command()
+@click.argument("run_id")
+def rerun(run_id: str) -> None:
+    """Retry the flow run RUN_ID (from `tawthiq runs`): tasks it finished are skipped, the rest
+    run again, and nothing is done twice."""
+    _engine()
+    from tawthiq.ops import rerun as rerun_flow
+
+    result = _with_spinner(f"retrying {run_id}", lambda: rerun_flow(run_id))
+    if isinstance(result, dict) and "extract" in result:
+        _print_summary(result)
+    else:
+        click.echo(f"run {run_id} retried")
+
+
 # --- demo ---------------------------------------------------------------------------------
 
 

@@ -175,20 +175,28 @@ def pull(engine: Engine, names: Iterable[str] | None = None) -> list[SourceSumma
 # --- extract ------------------------------------------------------------------------------
 
 
-def extract_pending(engine: Engine, limit: int | None = None) -> ExtractSummary:
-    """Extract candidates from every raw item in state ``new``."""
-    from tawthiq.extractors import extract_item
-
-    summary = ExtractSummary()
+def pending_item_ids(engine: Engine, limit: int | None = None) -> list[int]:
+    """Ids of the raw items waiting for extraction, oldest first."""
     with session_scope(engine) as session:
         query = select(RawItem.id).where(RawItem.state == RAW_NEW).order_by(RawItem.id)
         if limit:
             query = query.limit(limit)
-        ids = list(session.scalars(query))
+        return list(session.scalars(query))
+
+
+def extract_pending(engine: Engine, limit: int | None = None, item_ids: list[int] | None = None) -> ExtractSummary:
+    """Extract candidates from every raw item in state ``new`` (or from those of ``item_ids``
+    that are still new: an item another worker took meanwhile is left alone)."""
+    from tawthiq.extractors import extract_item
+
+    summary = ExtractSummary()
+    ids = pending_item_ids(engine, limit) if item_ids is None else item_ids
     for item_id in ids:
         summary.items += 1
         with session_scope(engine) as session:
-            item = session.get(RawItem, item_id)
+            # SKIP LOCKED on PostgreSQL: two runs never extract one item twice. SQLite's
+            # BEGIN IMMEDIATE already serialises writers, and the state check does the rest.
+            item = session.get(RawItem, item_id, with_for_update=None if engine.dialect.name == "sqlite" else {"skip_locked": True})
             if item is None or item.state != RAW_NEW:
                 continue  # another run got there first
             label = item_label(session, item)
