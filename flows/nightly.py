@@ -153,3 +153,23 @@ def publish_summary(summary: dict[str, Any]) -> None:
                  "unchanged": sum(r["unchanged"] for r in rows), "failed": summary["extract"]["failed"],
                  "error": f"{summary['extract']['candidates']} candidates, {summary['match']['possible_duplicates']} possible duplicates, queue {summary['queue']['queue_open']}"})
     create_table_artifact(table=rows, key="nightly-sources", description="Per source: fetched / new / unchanged / failed")
+
+
+def with_dask(flow_fn: Any, address: str | None) -> Any:
+    """The flow with its tasks on a Dask cluster: ``address`` of a running scheduler
+    (``tcp://host:8786``), or ``"local"`` for a ``LocalCluster`` on this machine. Extraction
+    batches then run in parallel across the workers; matching stays one task because it
+    compares every pending candidate with every other. Needs the ``dask`` extra."""
+    if not address:
+        return flow_fn
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError as exc:
+        from tawthiq.errors import ConfigError
+
+        raise ConfigError("running on Dask needs prefect-dask: pip install 'tawthiq[dask]'") from exc
+    if address == "local":
+        runner = DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True})
+    else:
+        runner = DaskTaskRunner(address=address)
+    return flow_fn.with_options(task_runner=runner)

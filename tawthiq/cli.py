@@ -161,17 +161,23 @@ def pull(names: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.argument("names", nargs=-1)
-def nightly(names: tuple[str, ...]) -> None:
-    """Run the whole nightly flow once, now: pull, extract, match, queue."""
+@click.option("--dask", "dask_address", envvar="TAWTHIQ_DASK_ADDRESS", metavar="ADDRESS",
+              help="Run tasks on a Dask cluster (tcp://host:8786, or 'local'); or TAWTHIQ_DASK_ADDRESS.")
+def nightly(names: tuple[str, ...], dask_address: str | None) -> None:
+    """Run the whole nightly flow once, now: pull, extract, match, queue.
+
+    NAMES limits intake to those sources; extraction, matching and queueing always take
+    everything that is waiting.
+    """
     _engine()
-    summary = _with_spinner("running the nightly flow", lambda: _nightly(list(names) or None))
+    summary = _with_spinner("running the nightly flow", lambda: _nightly(list(names) or None, dask_address))
     _print_summary(summary)
 
 
-def _nightly(names: list[str] | None) -> dict[str, Any]:
-    from tawthiq.flows.nightly import nightly as nightly_flow
+def _nightly(names: list[str] | None, dask_address: str | None = None) -> dict[str, Any]:
+    from tawthiq.flows.nightly import nightly as nightly_flow, with_dask
 
-    return nightly_flow(sources=names)
+    return with_dask(nightly_flow, dask_address)(sources=names)
 
 
 def _with_spinner(message: str, fn):  # type: ignore[no-untyped-def]

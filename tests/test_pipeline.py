@@ -1,0 +1,132 @@
+"""The steps of the path over row states: each re-runnable, failures kept per item."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from tawthiq import pipeline
+from tawthiq.db import repo
+from tawthiq.db.engine import session_scope
+from tawthiq.db.models import Candidate, MatchLink, RawItem, ReviewTask
+
+SARMIN = """Title: Two civilians killed in Sarmin
+Published: 2024-03-12
+
+On Monday, March 11, 2024, Syrian regime forces fired artillery shells at the market in Sarmin town in the eastern suburbs of Idlib governorate, killing a man, named as Mohammed Khalid al-Abdallah, 34.
+"""
+
+
+def write_inbox(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "good.json").write_text(json.dumps({
+        "victim_name": "Mohammad Khaled al-Abdullah", "sex": "male", "age": "34",
+        "date_of_death": "2024-03-11", "death_governorate": "Idlib", "death_locality": "Sarmin",
+        "cause": "shelling", "perpetrator": "syrian_regime",
+        "submitter_name": "Ahmad", "submitter_phone": "+90 555 000 0001",
+    }), encoding="utf-8")
+    (folder / "truncated.json").write_text('{"victim_name": "Omar", "age": "4', encoding="utf-8")
+    (folder / "empty.json").write_bytes(b"")
+    (folder / "latin1.txt").write_bytes("Title: x\n\nA man named as J\xe9r\xf4me was killed. \x00\x01".encode("latin-1"))
+    (folder / "news.txt").write_text(SARMIN, encoding="utf-8")
+    return folder
+
+
+def add_folder(engine, folder: Path, name: str = "inbox") -> None:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        repo.add_source(session, "folder", name, {"path": str(folder)})
+
+
+def counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        data = repo.status_counts(session)
+        data["links"] = session.scalar(select(func.count()).select_from(MatchLink))
+        return data
+
+
+def test_whole_path_with_bad_items(engine, tmp_path) -> None:
+    add_folder(engine, write_inbox(tmp_path / "inbox"))
+    pulled = pipeline.pull(engine)
+    assert pulled[0].new == 5 and pulled[0].error is None
+    extracted = pipeline.extract_pending(engine)
+    assert extracted.extracted == 2 and extracted.failed == 3
+    errors = " | ".join(f["error"] for f in extracted.failures)
+    assert "inbox/truncated.json: not valid JSON" in errors and "truncated" in errors
+    assert "inbox/empty.json: the file is empty" in errors
+    assert "inbox/latin1.txt" in errors
+    matched = pipeline.match_pending(engine)
+    assert matched.candidates == 2 and matched.candidate_links == 1  # form and news: one person
+    queued = pipeline.queue_pending(engine)
+    assert queued.queued == 2
+    state = counts(engine)
+    assert state == {"raw_items": 5, "raw_failed": 3, "candidates": 2, "queue_open": 2, "victims": 0, "links": 1}
+    with session_scope(engine) as session:
+        tasks = list(session.scalars(select(ReviewTask)))
+        assert all(t.has_match for t in tasks)
+        news = session.scalar(select(Candidate).where(Candidate.extractor != "form"))
+        assert "named as Mohammed Khalid al-Abdallah" in news.evidence
+        item = session.get(RawItem, news.raw_item_id)
+        assert item.published_at.date().isoformat() == "2024-03-12" and item.text
+
+
+def test_every_step_is_idempotent(engine, tmp_path) -> None:
+    add_folder(engine, write_inbox(tmp_path / "inbox"))
+    for _ in range(2):
+        pipeline.pull(engine)
+        pipeline.extract_pending(engine)
+        pipeline.match_pending(engine)
+        pipeline.queue_pending(engine)
+    assert counts(engine) == {"raw_items": 5, "raw_failed": 3, "candidates": 2, "queue_open": 2, "victims": 0, "links": 1}
+
+
+def test_changed_file_is_a_new_version_that_retires_the_old_candidates(engine, tmp_path) -> None:
+    folder = write_inbox(tmp_path / "inbox")
+    add_folder(engine, folder)
+    for step in (pipeline.pull, pipeline.extract_pending, pipeline.match_pending, pipeline.queue_pending):
+        step(engine)
+    data = json.loads((folder / "good.json").read_text())
+    data["age"] = "35"
+    (folder / "good.json").write_text(json.dumps(data))
+    for step in (pipeline.pull, pipeline.extract_pending, pipeline.match_pending, pipeline.queue_pending):
+        step(engine)
+    with session_scope(engine) as session:
+        versions = list(session.scalars(select(RawItem).where(RawItem.external_id == "good.json").order_by(RawItem.version)))
+        assert [v.version for v in versions] == [1, 2] and versions[1].supersedes_id == versions[0].id
+        old = session.scalar(select(Candidate).where(Candidate.raw_item_id == versions[0].id))
+        new = session.scalar(select(Candidate).where(Candidate.raw_item_id == versions[1].id))
+        assert old.state == "superseded" and old.review_task.state == "superseded"
+        assert new.age == 35 and new.state == "queued"
+    assert counts(engine)["queue_open"] == 2
+
+
+def test_retry_failed_items_after_the_cause_is_fixed(engine, tmp_path) -> None:
+    folder = write_inbox(tmp_path / "inbox")
+    add_folder(engine, folder)
+    pipeline.pull(engine)
+    pipeline.extract_pending(engine)
+    with session_scope(engine) as session:
+        assert repo.retry_failed_items(session) == 3
+    again = pipeline.extract_pending(engine)
+    assert again.failed == 3 and again.extracted == 0  # same bytes, same failure, recorded again
+
+
+def test_missing_folder_fails_the_source_not_the_run(engine, tmp_path) -> None:
+    add_folder(engine, tmp_path / "nope", name="gone")
+    add_folder(engine, write_inbox(tmp_path / "inbox"))
+    results = {s.source: s for s in pipeline.pull(engine)}
+    assert "does not exist" in results["gone"].error
+    assert results["inbox"].new == 5
+    with session_scope(engine) as session:
+        assert repo.get_source(session, "gone").status == "failing"
+
+
+def test_submitter_contact_is_kept_apart(engine, tmp_path) -> None:
+    add_folder(engine, write_inbox(tmp_path / "inbox"))
+    pipeline.pull(engine)
+    pipeline.extract_pending(engine)
+    with session_scope(engine) as session:
+        cand = session.scalar(select(Candidate).where(Candidate.extractor == "form"))
+        stored = json.dumps([cand.evidence, cand.field_evidence, cand.extra], ensure_ascii=False)
+        assert "555 000" not in stored and "submitter" not in stored
