@@ -14,7 +14,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import INPUTS, NO_CACHE, RUN_ID
+from prefect.cache_policies import INPUTS, NO_CACHE, RUN_ID, TASK_SOURCE
 from prefect.tasks import exponential_backoff
 
 from tawthiq import pipeline
@@ -23,7 +23,7 @@ from tawthiq.db.engine import get_database_url, get_engine
 #: How many raw items one extraction task takes; batches run in parallel under Dask.
 EXTRACT_BATCH = int(os.environ.get("TAWTHIQ_EXTRACT_BATCH", "200"))
 #: Per-run cache: a retried run reuses what its finished tasks returned.
-PER_RUN = RUN_ID + INPUTS
+PER_RUN = RUN_ID + TASK_SOURCE + INPUTS
 
 
 def _engine(database_url: str | None):  # type: ignore[no-untyped-def]
@@ -31,7 +31,7 @@ def _engine(database_url: str | None):  # type: ignore[no-untyped-def]
 
 
 @task(name="fetch-source", retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=10),
-      retry_jitter_factor=0.5, cache_policy=PER_RUN, persist_result=True, timeout_seconds=3600,
+      retry_jitter_factor=0.5, cache_policy=PER_RUN, persist_result=True,
       tags=["network"])
 def fetch_source(name: str, database_url: str | None = None) -> dict[str, Any]:
     """Pull one source into ``raw_items``. Connectors retry HTTP themselves (backoff, jitter,
@@ -48,7 +48,7 @@ def list_pending_items(database_url: str | None = None) -> list[list[int]]:
     return [ids[i:i + EXTRACT_BATCH] for i in range(0, len(ids), EXTRACT_BATCH)]
 
 
-@task(name="extract-items", cache_policy=PER_RUN, persist_result=True, timeout_seconds=3600)
+@task(name="extract-items", cache_policy=PER_RUN, persist_result=True)
 def extract_items(item_ids: list[int], database_url: str | None = None) -> dict[str, Any]:
     """Extract candidates from a batch of raw items (each item in its own transaction)."""
     summary = pipeline.extract_pending(_engine(database_url), item_ids=item_ids)
@@ -58,12 +58,12 @@ def extract_items(item_ids: list[int], database_url: str | None = None) -> dict[
     return pipeline.asdict(summary)
 
 
-@task(name="match-candidates", cache_policy=PER_RUN, persist_result=True, timeout_seconds=3600)
+@task(name="match-candidates", cache_policy=PER_RUN, persist_result=True)
 def match_candidates(database_url: str | None = None) -> dict[str, Any]:
     return pipeline.asdict(pipeline.match_pending(_engine(database_url)))
 
 
-@task(name="queue-candidates", cache_policy=PER_RUN, persist_result=True, timeout_seconds=600)
+@task(name="queue-candidates", cache_policy=PER_RUN, persist_result=True)
 def queue_candidates(database_url: str | None = None) -> dict[str, Any]:
     return pipeline.asdict(pipeline.queue_pending(_engine(database_url)))
 

@@ -22,6 +22,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 def _quiet_prefect(debug: bool) -> None:
     # Prefect logs every task at INFO to the console; people want our one-screen summary.
+    # This machine may have no route to Prefect's telemetry endpoint; never try.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if not debug:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_LEVEL", "WARNING")

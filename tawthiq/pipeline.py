@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
@@ -51,6 +52,8 @@ CAND_SUPERSEDED = "superseded"
 TASK_SUPERSEDED = "superseded"
 #: Links under this probability are not stored: they would only be noise in the queue.
 LINK_FLOOR = 0.5
+#: Seconds one source may take in one pull (settings["deadline_seconds"] overrides).
+DEFAULT_SOURCE_DEADLINE = 1800
 
 
 @dataclass
@@ -98,9 +101,17 @@ def pull_source(engine: Engine, name: str) -> SourceSummary:
     with session_scope(engine) as session:
         source = repo.get_source(session, name)
         kind, settings, cursor, source_id = source.kind, dict(source.settings), dict(source.cursor), source.id
+    # A source that keeps producing (or a host that trickles bytes) must not hold up the
+    # night: past its deadline the pull stops between items; the cursor covers only what was
+    # stored, so the next run continues from there.
+    deadline = time.monotonic() + float(settings.get("deadline_seconds", DEFAULT_SOURCE_DEADLINE))
     try:
         connector = get_connector(kind)
         for entry in connector.fetch(name, settings, cursor):
+            if time.monotonic() > deadline:
+                summary.error = (f"source {name!r}: stopped after its deadline of "
+                                 f"{settings.get('deadline_seconds', DEFAULT_SOURCE_DEADLINE)} s; the next run continues")
+                break
             if isinstance(entry, CursorUpdate):
                 with session_scope(engine) as session:
                     session.get(Source, source_id).cursor = entry.cursor  # type: ignore[union-attr]

@@ -20,6 +20,8 @@ from sqlalchemy.engine import make_url
 
 from tawthiq.db.engine import create_db_engine, migrate_database
 
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
 PG_ENV = "TAWTHIQ_TEST_DATABASE_URL"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 IN_CI = os.environ.get("CI") == "true"

@@ -99,7 +99,7 @@ def test_nightly_on_a_dask_cluster(prefect_harness, engine, tmp_path) -> None:
     assert summary["extract"]["extracted"] == 2 and summary["queue"]["queue_open"] == 2
 
 
-def test_crash_script_loses_and_doubles_nothing(prefect_harness, tmp_path, monkeypatch) -> None:
+def test_crash_script_loses_and_doubles_nothing(prefect_harness, database_url, tmp_path, monkeypatch) -> None:
     """Three SIGKILLs at random points of `tawthiq nightly` over 60 items, then a full run.
     (`python scripts/crash_test.py --kills 20 --items 300` is the full-size version.)"""
     import importlib.util
@@ -112,4 +112,4 @@ def test_crash_script_loses_and_doubles_nothing(prefect_harness, tmp_path, monke
     spec = importlib.util.spec_from_file_location("crash_test", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
-    assert module.main(["--kills", "3", "--items", "60", "--workdir", str(tmp_path)]) == 0
+    assert module.main(["--kills", "3", "--items", "60", "--workdir", str(tmp_path), "--database-url", database_url]) == 0
