@@ -1,0 +1,109 @@
+"""Person names: Arabic-script names rendered readably in Latin, and name clean-up.
+
+``transliterate_name`` follows the conventions Syrian documentation groups use in English
+("محمد خالد العبدالله" → "Mohammad Khaled al-Abdullah"): common given names from a table,
+the article as ``al-``, ``Abd al-`` compounds joined, and a letter-by-letter rendering
+(anyascii, ISC licence) only for the rest.
+"""
+
+from __future__ import annotations
+
+import re
+
+from anyascii import anyascii
+
+COMMON: dict[str, str] = {
+    "محمد": "Mohammad", "أحمد": "Ahmad", "احمد": "Ahmad", "محمود": "Mahmoud", "مصطفى": "Mustafa", "خالد": "Khaled",
+    "علي": "Ali", "عمر": "Omar", "حسن": "Hassan", "حسين": "Hussein", "يوسف": "Youssef", "إبراهيم": "Ibrahim",
+    "ابراهيم": "Ibrahim", "عبد": "Abd", "عبدالله": "Abdullah", "عبد الله": "Abdullah", "عبدالرحمن": "Abdulrahman",
+    "عبد الرحمن": "Abdulrahman", "عبد الكريم": "Abdulkarim", "عبدالكريم": "Abdulkarim", "عبد القادر": "Abdulqader",
+    "عبدالقادر": "Abdulqader", "عبد العزيز": "Abdulaziz", "عبدالعزيز": "Abdulaziz", "عبد الحميد": "Abdulhamid",
+    "فاطمة": "Fatima", "عائشة": "Aisha", "مريم": "Maryam", "خديجة": "Khadija", "زينب": "Zainab", "هدى": "Huda",
+    "سلمى": "Salma", "نور": "Nour", "هبة": "Hiba", "رنا": "Rana", "ريم": "Reem", "سارة": "Sara", "ليلى": "Laila",
+    "سامي": "Sami", "سمير": "Samir", "سامر": "Samer", "وليد": "Walid", "جمال": "Jamal", "فارس": "Fares",
+    "زياد": "Ziad", "عادل": "Adel", "صالح": "Saleh", "سعيد": "Said", "حمد": "Hamad", "حامد": "Hamed",
+    "قاسم": "Qasim", "عمار": "Ammar", "ياسر": "Yasser", "طارق": "Tareq", "بشار": "Bashar", "باسل": "Bassel",
+    "فادي": "Fadi", "رامي": "Rami", "ماهر": "Maher", "منير": "Munir", "نبيل": "Nabil", "هشام": "Hisham",
+    "عماد": "Imad", "جميل": "Jamil", "كريم": "Karim", "عثمان": "Othman", "سليمان": "Suleiman", "داود": "Dawood",
+    "موسى": "Musa", "عيسى": "Issa", "أسامة": "Osama", "اسامة": "Osama", "أنس": "Anas", "معاذ": "Muaz",
+    "حمزة": "Hamza", "بلال": "Bilal", "عبيدة": "Obaida", "مؤيد": "Moayad", "أيمن": "Ayman", "ايمن": "Ayman",
+    "شيخ": "Sheikh", "الشيخ": "al-Sheikh", "عجاج": "Ajaj", "حداد": "Haddad", "قاسم": "Qasim", "العمر": "al-Omar",
+    "الحسين": "al-Hussein", "العبدالله": "al-Abdullah", "الحمود": "al-Hamoud", "القاسم": "al-Qasim",
+    "الخطيب": "al-Khatib", "الرفاعي": "al-Rifai", "الصالح": "al-Saleh", "المصري": "al-Masri", "الأحمد": "al-Ahmad",
+    "الاحمد": "al-Ahmad", "العلي": "al-Ali", "الحسن": "al-Hassan", "الخليل": "al-Khalil", "بن": "bin", "ابن": "ibn",
+    "أبو": "Abu", "ابو": "Abu", "أم": "Umm", "ام": "Umm",
+}
+
+_LETTERS = {
+    "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d",
+    "ذ": "dh", "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "ع": "", "غ": "gh",
+    "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "و": "ou", "ي": "i", "ى": "a", "ة": "a",
+    "ء": "", "ئ": "e", "ؤ": "o", "پ": "p", "چ": "ch", "ڤ": "v", "گ": "g", "ک": "k", "ی": "i",
+}
+_DIACRITICS = re.compile(r"[\u064B-\u065F\u0670\u0640]")
+
+
+def _letters(word: str) -> str:
+    out = []
+    for index, ch in enumerate(word):
+        if ch == "و" and index == 0:
+            out.append("w")
+        elif ch == "ي" and index == 0:
+            out.append("y")
+        elif ch == "ي" and 0 < index < len(word) - 1 and word[index - 1] in "اوي":
+            out.append("y")
+        elif ch == "و" and 0 < index < len(word) - 1 and word[index - 1] == "ا":
+            out.append("w")
+        else:
+            out.append(_LETTERS.get(ch, anyascii(ch)))
+    text = "".join(out)
+    text = re.sub(r"([aeiou])\1+", r"\1", text)
+    return text[:1].upper() + text[1:] if text else text
+
+
+def transliterate_word(word: str) -> str:
+    word = _DIACRITICS.sub("", word)
+    if word in COMMON:
+        return COMMON[word]
+    if word.startswith("ال") and len(word) > 3:
+        rest = word[2:]
+        return "al-" + (COMMON.get(rest) or _letters(rest))
+    if word.startswith("عبد") and len(word) > 4:
+        rest = word[3:]
+        if rest.startswith("ال"):
+            return "Abdul" + (COMMON.get(rest[2:]) or _letters(rest[2:])).lower()
+    return _letters(word)
+
+
+def transliterate_name(name: str | None) -> str | None:
+    """A readable Latin rendering of an Arabic-script name; Latin input comes back tidied."""
+    if not name:
+        return None
+    name = re.sub(r"\s+", " ", name).strip()
+    if not re.search(r"[\u0600-\u06FF]", name):
+        return name
+    words = name.split(" ")
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        pair = " ".join(words[i:i + 2])
+        if i + 1 < len(words) and pair in COMMON:
+            out.append(COMMON[pair])
+            i += 2
+            continue
+        if words[i] in ("عبد",) and i + 1 < len(words) and words[i + 1].startswith("ال"):
+            rest = words[i + 1][2:]
+            out.append("Abdul" + (COMMON.get(rest) or _letters(rest)).lower())
+            i += 2
+            continue
+        out.append(transliterate_word(words[i]))
+        i += 1
+    return " ".join(w for w in out if w)
+
+
+def clean_name(name: str) -> str:
+    """Strip titles, quotes and trailing punctuation from a name found in text."""
+    name = re.sub(r"^(Dr\.?|Doctor|Sheikh|Mr\.?|Mrs\.?|Ms\.?|Eng\.?|the child|child|martyr)\s+", "", name.strip(), flags=re.I)
+    name = re.sub(r"^(الطبيب|الدكتور|د\.|المهندس|الشيخ|الطفلة|الطفل|الشاب|الشابة|السيدة|الحاج|الحاجة|المواطن|المواطنة|الشهيد|الشهيدة)\s+", "", name)
+    name = name.strip(" \"'“”‘’«»,.;:()")
+    return re.sub(r"\s+", " ", name)

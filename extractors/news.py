@@ -1,0 +1,522 @@
+"""Victims from news text and reports, in English and Arabic.
+
+How it reads an item:
+
+1. Split into sentences, keeping each sentence's paragraph (a caption is its own paragraph).
+2. Find person names by their cues: "named as X", "identified as X", "X, a 35-year-old woman",
+   lists after "killed" ("A and B were killed"), photo captions ("X – Sarmin, March 11"), and
+   in Arabic the word before the name ("استشهد الطفل X", "مقتل الشاب X").
+3. Keep a name only if the nearest cue that governs it says death (killed, shot dead, died,
+   استشهد) rather than injury, witnessing, speaking, arrest or recruitment.
+4. Fill each victim's fields from the words around the name first, then from the sentence,
+   then from the item (its date, place and the party and weapon the item is about), with the
+   phrase that decided each field kept as evidence.
+5. Merge mentions of one person (captions repeat names, sometimes spelled differently).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .dates import parse_date, to_ascii_digits
+from .names import clean_name, transliterate_name
+from .places import find_governorate, resolve_place
+from .record import CHILD_AGE, Place, VictimRecord
+from .text import detect_language, strip_bidi_controls
+from .vocab import (
+    classify_category_with_evidence,
+    classify_cause_with_evidence,
+    classify_perpetrator_with_evidence,
+)
+
+EXTRACTOR_NAME = "news"
+EXTRACTOR_VERSION = "1.0.0"
+#: Texts longer than this are refused with a clear error rather than read for minutes.
+MAX_TEXT_CHARS = 5_000_000
+
+# --- English -------------------------------------------------------------------------------
+
+_NAME_TOKEN = r"(?:(?:al|el|Al|El|ad|as|ash|az|an|at|ar)-)?[A-Z][a-zA-Z'’`\-]+"
+_PARTICLE = r"(?:bin|ibn|bint|Abu|Abo|Umm|al|el|Al|de|Abdul|Abd)"
+NAME = rf"(?:{_NAME_TOKEN}|{_PARTICLE})(?:\s+(?:{_NAME_TOKEN}|{_PARTICLE})){{1,5}}"
+_NAME_RE = re.compile(NAME)
+_CUE_NAMED = re.compile(rf"\b(?:named as|identified as|named|identified|known as|called)\s+(?:Dr\.?\s+|Doctor\s+)?({NAME})")
+_APPOSITION = re.compile(
+    rf"(?:^|[,;:]\s+|\b(?:and|that|killing|killed|including|among them|were|was)\s+)(?:Dr\.?\s+)?({NAME}),\s+(?:an?|the)\s+(?:(\d{{1,3}})[- ]year[- ]old|(?:young|elderly|old)\s)"
+)
+_NAME_AGE = re.compile(rf"({NAME}),\s+(\d{{1,3}})\b(?!\s*(?:km|kilomet|meters|metres|%))")
+_LIST_KILLED = re.compile(
+    rf"(?:that|:)\s+((?:(?:Dr\.?\s+)?{NAME}(?:,\s+(?:a|an)\s+[^,]+?)?(?:,\s+\d{{1,3}})?(?:,?\s+and\s+|,\s+)){{1,12}}(?:Dr\.?\s+)?{NAME})(?:,\s+[^,]+?)?(?:,\s+\d{{1,3}})?,?\s+(?:were|was|have been|had been)\s+(?:killed|shot|executed|found dead)"
+)
+_CAPTION = re.compile(rf"^(?:The\s+(?:victim|child|martyr)\s+)?(?:Dr\.?\s+)?({NAME})\s*[–—\-|:]\s+")
+_DEATH_EN = re.compile(
+    r"\b(killed|killing|kills|shot dead|shot and killed|was shot|were shot|died|dies|dying|death|deaths|dead|lost (?:his|her|their) lives?|"
+    r"lost (?:his|her) life|martyred|executed|execution|succumbed|slain|murdered|drowned|body was found|bodies were found|passed away|"
+    r"registered as having died|was found dead|were found dead|claimed the li(?:fe|ves))\b",
+    re.I,
+)
+_NOT_DEATH_EN = re.compile(
+    r"\b(injur\w*|wound\w*|hurt|witness\w*|eyewitness|told|said|says|stated|spokes\w*|official|commander|director|head of|"
+    r"arrest\w*|detain\w*|abduct\w*|kidnap\w*|recruit\w*|conscript\w*|released|survived|rescued|treated|hospitali[sz]ed|"
+    r"condemn\w*|reporter for|according to|correspondent)\b",
+    re.I,
+)
+_WOUND_DIED = re.compile(r"died (?:of|from) (?:his|her|their)? ?(?:wounds|injuries)", re.I)
+_SEX_WORDS_EN = (
+    (re.compile(r"\b(woman|girl|daughter|mother|wife|sister|grandmother|niece|she|her|female|lady|aunt)\b", re.I), "female"),
+    (re.compile(r"\b(man|boy|son|father|husband|brother|grandfather|nephew|he|his|him|male|uncle|young man)\b", re.I), "male"),
+)
+_CHILD_WORDS_EN = re.compile(r"\b(child|children|boy|girl|baby|infant|toddler|son|daughter|teenager|minor|kid)\b", re.I)
+_ADULT_WORDS_EN = re.compile(r"\b(man|woman|men|women|elderly|husband|wife|mother|father)\b", re.I)
+_AGE_EN = re.compile(r"\b(\d{1,3})[- ]year[- ]old\b|\baged\s+(\d{1,3})\b|\bage\s+(\d{1,3})\b|\((\d{1,3})\)", re.I)
+_WORD_AGES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+              "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17}
+_AGE_WORDS_EN = re.compile(r"\b(" + "|".join(_WORD_AGES) + r")[- ]year[- ]old\b", re.I)
+_NOT_NAMES = re.compile(
+    r"^(?:Syrian|Syria|Russian|Regime|Democratic|Forces|Army|Islamic|State|Local|Sources|The|On|In|At|A|An|Idlib|Aleppo|Daraa|Hama|Homs|"
+    r"Damascus|Raqqa|Latakia|Tartus|Hasaka|Quneitra|Suwayda|Deir|Rural|International|Coalition|Turkish|Israeli|Jordanian|Lebanese|Monday|Tuesday|"
+    r"Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"SNHR|Network|Human|Rights|Civil|Defense|Defence|White|Helmets|Hospital|Ministry|United|Nations|Hay'at|Tahrir|Free|National|"
+    r"Demo|News|Agency|Reuters|Observatory|Committee|Council|Office|Department|Police|Security|Brigade|Division|Regiment|Battalion|"
+    r"Sheikh\s+Maqsoud|Tal|Ras|Ain|Abu\s+Kamal|Kafr|Jisr|Khan|Maarrat|Albu)\b"
+)
+
+# --- Arabic --------------------------------------------------------------------------------
+
+_AR_WORD = r"[\u0621-\u063A\u0641-\u064A]+"
+_AR_NAME = rf"{_AR_WORD}(?:\s+(?:{_AR_WORD})){{1,4}}"
+_AR_TITLES = (r"الطفلة|الطفل|الشابة|الشاب|السيدة|المواطنة|المواطن|الطبيبة|الطبيب|الدكتور|الممرضة|الممرض|المسعف|الصحفي|الناشط|"
+              r"الإعلامي|المتطوع|العامل|الرجل|المسن|المسنة|الحاجة|الحاج|الفتى|الفتاة|الرضيع|الرضيعة|الشهيدة|الشهيد|المدني|المدنية|السيد")
+_AR_DEATH = re.compile(r"(استشهد|استشهدت|استشهاد|مقتل|قتل|قتلت|قُتل|قُتلت|لقي\s+حتفه|لقيت\s+حتفها|توفي|توفيت|وفاة|مصرع|فارق\s+الحياة|فارقت\s+الحياة|أعدم|إعدام|غرق)")
+_AR_NOT_DEATH = re.compile(r"(أصيب|أصيبت|إصابة|اصابة|جرح|جرحى|جريح|بجروح|اعتقل|اعتقال|اختطف|خطف|شاهد|قال|أفاد|صرح|تجنيد|نجا|مصاب)")
+_AR_TITLED = re.compile(rf"(?:{_AR_TITLES})\s+({_AR_NAME})")
+_AR_AFTER_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern})\s+(?:كل\s+من\s+)?(?:{_AR_TITLES})?\s*({_AR_NAME})")
+_AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
+            "خلال", "قرب", "وذلك", "البالغ", "البالغة", "عمره", "عمرها", "ويبلغ", "ابن", "ابنة", "عن", "مع", "بعمر", "وهو", "وهي", "التي", "الذي",
+            "وأصيب", "واصيب", "وأصيبت", "بلدة", "مدينة", "قرية", "حي", "بريف", "ريف", "محافظة", "لقوات", "قوات", "تحت", "بسبب", "إلى", "الى",
+            "و", "أو", "عاما", "عامًا", "سنوات", "سنة", "أعوام", "مدرستها", "منزله", "منزلها", "حيث", "كما", "عند", "لدى", "ضمن"}
+_AR_FEMALE = re.compile(r"(الطفلة|الشابة|السيدة|المواطنة|الطبيبة|الممرضة|الفتاة|الرضيعة|الشهيدة|المسنة|الحاجة|استشهدت|قتلت|قُتلت|توفيت|لقيت|البالغة|عمرها|امرأة|زوجته|ابنته|والدته)")
+_AR_MALE = re.compile(r"(الطفل|الشاب|المواطن|الطبيب|الممرض|الفتى|الرضيع|الشهيد|المسن|الحاج|استشهد\s|قتل\s|توفي\s|لقي\s|البالغ\s|عمره|رجل)")
+_AR_CHILD = re.compile(r"(الطفلة|الطفل|الرضيع|الرضيعة|طفل|طفلة|أطفال|الفتى|الفتاة)")
+_AR_AGE = re.compile(r"(\d{1,3})\s*(?:عاما|عامًا|عام|سنوات|سنة|أعوام|اعوام)")
+_AR_WORD_AGES = {"سنة": 1, "سنتين": 2, "عامين": 2, "ثلاث": 3, "ثلاثة": 3, "أربع": 4, "اربع": 4, "أربعة": 4, "خمس": 5, "خمسة": 5, "ست": 6,
+                 "ستة": 6, "سبع": 7, "سبعة": 7, "ثماني": 8, "ثمان": 8, "ثمانية": 8, "تسع": 9, "تسعة": 9, "عشر": 10, "عشرة": 10}
+_AR_AGE_WORDS = re.compile(r"(?:العمر|عمره|عمرها|البالغ|البالغة)[^.،]{0,20}?(" + "|".join(sorted(_AR_WORD_AGES, key=len, reverse=True)) + r")\s+(?:سنوات|سنة|أعوام|عاما)")
+
+
+@dataclass
+class _Mention:
+    name: str
+    sentence: str
+    paragraph: str
+    start: int  # offset of the name in the sentence
+    age: int | None = None
+    caption: bool = False
+    arabic: bool = False
+
+
+def extract_text(
+    text: str,
+    *,
+    published: dt.date | None = None,
+    language: str | None = None,
+    title: str | None = None,
+) -> list[VictimRecord]:
+    """Every person reported killed in ``text``, one record per person.
+
+    ``published`` resolves dates without a year. ``language`` is detected when not given.
+    Raises ``ValueError`` for a text over :data:`MAX_TEXT_CHARS`; empty text gives no records.
+    """
+    if text is None:
+        return []
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValueError(f"text of {len(text):,} characters is over the {MAX_TEXT_CHARS:,}-character limit for one item")
+    text = strip_bidi_controls(text)
+    if not text.strip():
+        return []
+    language = language or detect_language(text) or "en"
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+    context = _ItemContext.build(text, title, published)
+    if language == "ar":
+        mentions = _arabic_mentions(paragraphs)
+    else:
+        mentions = _english_mentions(paragraphs)
+    records = [_record(m, context, published, language) for m in mentions]
+    return _merge([r for r in records if r is not None])
+
+
+# --- finding mentions ---------------------------------------------------------------------
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of a paragraph; abbreviations such as "Dr." do not end a sentence."""
+    protected = re.sub(r"\b(Dr|Mr|Mrs|Ms|St|No|Eng|Gen|Col|Lt|Sgt|Jr|Sr)\.", r"\1<DOT>", paragraph)
+    parts = re.split(r"(?<=[.!?؟])\s+(?=[A-Z\"“\u0600-\u06FF(])|(?<=[.؟!])\s*(?=[\u0600-\u06FF])", protected)
+    return [p.replace("<DOT>", ".").strip() for p in parts if p.strip()]
+
+
+def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
+    mentions: list[_Mention] = []
+    for paragraph in paragraphs:
+        caption = _CAPTION.match(paragraph)
+        if caption and len(paragraph) < 200 and not _DEATH_EN.search(paragraph):
+            name = _trim_name(caption.group(1))
+            if name:
+                mentions.append(_Mention(name, paragraph, paragraph, caption.start(1), caption=True))
+            continue
+        for sentence in split_sentences(paragraph):
+            found: dict[int, _Mention] = {}
+
+            def add(match: re.Match[str], group: int = 1, age: int | None = None) -> None:
+                name = _trim_name(match.group(group))
+                if not name:
+                    return
+                start = match.start(group)
+                if any(abs(start - s) < 3 for s in found):
+                    if age is not None:
+                        for s, m in found.items():
+                            if abs(start - s) < 3 and m.age is None:
+                                m.age = age
+                    return
+                found[start] = _Mention(name, sentence, paragraph, start, age=age)
+
+            for match in _CUE_NAMED.finditer(sentence):
+                add(match)
+            for match in _APPOSITION.finditer(sentence):
+                add(match, 1, int(match.group(2)) if match.group(2) else None)
+            for match in _LIST_KILLED.finditer(sentence):
+                names_part = match.group(1)
+                offset = match.start(1)
+                for piece in re.finditer(rf"(?:Dr\.?\s+)?({NAME})(?:,\s+(?:a|an)\s+(\d{{1,3}})?[^,]*?)?(?:,\s+(\d{{1,3}}))?(?=,|\s+and\s+|$)", names_part):
+                    name = _trim_name(piece.group(1))
+                    if name and not any(abs(offset + piece.start(1) - s) < 3 for s in found):
+                        age = piece.group(2) or piece.group(3)
+                        found[offset + piece.start(1)] = _Mention(name, sentence, paragraph, offset + piece.start(1), age=int(age) if age else None)
+            for match in _NAME_AGE.finditer(sentence):
+                name = _trim_name(match.group(1))
+                if name and any(abs(match.start(1) - s) < 25 and (found[s].name in name or name in found[s].name) for s in found):
+                    for s in found:
+                        if abs(match.start(1) - s) < 25 and found[s].age is None:
+                            found[s].age = int(match.group(2))
+            mentions.extend(m for _, m in sorted(found.items()) if _is_victim_en(m))
+    return mentions
+
+
+def _trim_name(raw: str) -> str | None:
+    name = clean_name(raw)
+    words = name.split()
+    # Drop trailing words that are not part of a name ("Mohammed Ali Tuesday").
+    while words and _NOT_NAMES.match(words[-1]):
+        words.pop()
+    while words and words[0].lower() in ("and", "a", "an", "the", "killing", "including"):
+        words.pop(0)
+    if len(words) < 2 or _NOT_NAMES.match(" ".join(words)) or _NOT_NAMES.match(words[0]):
+        return None
+    if any(w.isupper() and len(w) > 2 for w in words):
+        return None
+    return " ".join(words)
+
+
+def _is_victim_en(mention: _Mention) -> bool:
+    """Whether the cue governing the name says death (not injury, witnessing, arrest ...)."""
+    sentence, start = mention.sentence, mention.start
+    if not _DEATH_EN.search(sentence):
+        return False
+    end = start + len(mention.name)
+    before = sentence[:start]
+    after = sentence[end:]
+    # The clause the name is in: from the last clause break before it to the next after it.
+    clause_start = max(before.rfind(";"), before.rfind(" while "), before.rfind(" whereas "))
+    clause_before = before[clause_start + 1:] if clause_start >= 0 else before
+    death_before = [m.end() for m in _DEATH_EN.finditer(clause_before)]
+    not_before = [m.end() for m in _NOT_DEATH_EN.finditer(clause_before)]
+    near_after = re.split(r"[.;]|\band\b(?! (?:was|were) )", after[:160])[0] if after else ""
+    death_after = _DEATH_EN.search(after[:120])
+    not_after = _NOT_DEATH_EN.search(near_after[:80]) if near_after else None
+    if _WOUND_DIED.search(sentence):
+        return True
+    if not_after and (not death_after or not_after.start() < death_after.start()):
+        if not (death_before and (not not_before or death_before[-1] > not_before[-1])):
+            return False
+        if re.match(r"\s*(?:,\s+)?(?:who|was|were)\s+(?:\w+\s+){0,2}(?:injur|wound)", after):
+            return False
+    if death_before and (not not_before or death_before[-1] > not_before[-1]):
+        return True
+    if death_after and (not not_after or death_after.start() < not_after.start()):
+        return True
+    if death_before and not_before and not_before[-1] > death_before[-1]:
+        # "... killed X, while Y was injured": a not-death cue closer to the name wins,
+        # unless it only introduces the item ("sources told ... that A was killed").
+        between = clause_before[not_before[-1]:]
+        return bool(re.search(r"\bthat\b", between)) and bool(death_after)
+    return False
+
+
+def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
+    mentions: list[_Mention] = []
+    for paragraph in paragraphs:
+        for sentence in split_sentences(paragraph):
+            if not _AR_DEATH.search(sentence):
+                continue
+            found: dict[int, _Mention] = {}
+            for pattern in (_AR_TITLED, _AR_AFTER_DEATH):
+                for match in pattern.finditer(sentence):
+                    name = _trim_arabic_name(match.group(1))
+                    if not name or any(abs(match.start(1) - s) < 6 for s in found):
+                        continue
+                    found[match.start(1)] = _Mention(name, sentence, paragraph, match.start(1), arabic=True)
+            for start, mention in sorted(found.items()):
+                before = sentence[:start]
+                death = [m.end() for m in _AR_DEATH.finditer(before)]
+                not_death = [m.end() for m in _AR_NOT_DEATH.finditer(before)]
+                after_death = _AR_DEATH.search(sentence[start:start + 60])
+                if (death and (not not_death or death[-1] > not_death[-1])) or (after_death and not not_death):
+                    mentions.append(mention)
+    return mentions
+
+
+def _trim_arabic_name(raw: str) -> str | None:
+    words = []
+    for word in raw.split():
+        if word in _AR_STOP or re.match(r"^(و?ب?ل?(قصف|رصاص|انفجار|غارة))", word):
+            break
+        words.append(word)
+        if len(words) == 4:
+            break
+    if len(words) < 2:
+        return None
+    name = clean_name(" ".join(words))
+    return name if len(name.split()) >= 2 else None
+
+
+# --- fields ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _ItemContext:
+    date: str | None
+    date_evidence: str | None
+    place: Place
+    place_evidence: str | None
+    perpetrator: tuple[str, str] | None
+    cause: tuple[str, str] | None
+
+    @classmethod
+    def build(cls, text: str, title: str | None, published: dt.date | None) -> "_ItemContext":
+        head = f"{title or ''}\n{text[:3000]}"
+        date = None
+        date_evidence = None
+        for sentence in split_sentences(head.replace("\n", " ")):
+            if _DEATH_EN.search(sentence) or _AR_DEATH.search(sentence) or re.search(r"\bon\b", sentence):
+                date = parse_date(sentence, published) if _has_date(sentence) else None
+                if date:
+                    date_evidence = sentence
+                    break
+        place = resolve_place(title or "") if title else Place()
+        if not place.governorate:
+            place = resolve_place(text[:1500])
+        return cls(date, date_evidence, place, title or text[:200],
+                   classify_perpetrator_with_evidence(head), classify_cause_with_evidence(head))
+
+
+_DATE_HINT = re.compile(r"\d{4}|\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+                        r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\d{1,2}/\d{1,2}/\d{4}|"
+                        r"(?:كانون|شباط|آذار|اذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين|يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر|"
+                        r"الاثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت|الأحد)", re.I)
+
+
+def _has_date(text: str) -> bool:
+    return bool(_DATE_HINT.search(to_ascii_digits(text)))
+
+
+def _window(mention: _Mention, width: int = 90) -> str:
+    s = mention.sentence
+    return s[max(0, mention.start - width): mention.start + len(mention.name) + width]
+
+
+_BOUNDARY = re.compile(r"\s+and\s+|\s+as well as\s+|;|\s+while\s+|\s+killing\s+|\s+including\s+|\s+among them\s+|\s+and\s+")
+_AR_BOUNDARY = re.compile(r"\s+و(?=[\u0621-\u064A])|،|;")
+
+
+def _scopes(mention: _Mention) -> tuple[str, str]:
+    """The words that belong to this name: from the last list boundary before it to the
+    next one after it ("and a 61-year-old man, named as X, ..." → "a 61-year-old man, named as")."""
+    before = mention.sentence[:mention.start]
+    after = mention.sentence[mention.start + len(mention.name):]
+    boundary = _AR_BOUNDARY if mention.arabic else _BOUNDARY
+    cuts = [m.end() for m in boundary.finditer(before)]
+    pre = before[cuts[-1]:] if cuts else before[-80:]
+    nxt = boundary.search(after[1:]) if not mention.arabic else None
+    post = after[: nxt.start() + 1] if nxt else after[:80]
+    return pre[-90:], post[:90]
+
+
+def _record(mention: _Mention, context: _ItemContext, published: dt.date | None, language: str) -> VictimRecord | None:
+    evidence: dict[str, str] = {}
+    record = VictimRecord(evidence=mention.sentence if not mention.caption else mention.paragraph)
+    if mention.arabic:
+        record.name_ar = mention.name
+        record.full_name = transliterate_name(mention.name)
+    else:
+        record.full_name = mention.name
+    evidence["full_name"] = mention.sentence
+    near = _window(mention)
+    pre, post = _scopes(mention)
+    local = f"{pre} {mention.name} {post}"
+    # Age
+    age = mention.age
+    if age is None:
+        if mention.arabic:
+            match = _AR_AGE.search(to_ascii_digits(post)) or _AR_AGE.search(to_ascii_digits(pre))
+            if match:
+                age = int(match.group(1))
+            else:
+                words = _AR_AGE_WORDS.search(local)
+                age = _AR_WORD_AGES.get(words.group(1)) if words else None
+        else:
+            bare = re.match(r"\s*,\s*(\d{1,3})\s*(?:,|\)|$|\s+(?:and|were|was|from|of)\b)", post) or re.match(r"\s*\((\d{1,3})\)", post)
+            if bare:
+                age = int(bare.group(1))
+            for scope in (post, pre):
+                if age is not None:
+                    break
+                match = _AGE_EN.search(scope)
+                if match:
+                    age = int(next(g for g in match.groups() if g))
+                    break
+                words = _AGE_WORDS_EN.search(scope)
+                if words:
+                    age = _WORD_AGES[words.group(1).lower()]
+    if age is not None and 0 <= age <= 120:
+        record.age = age
+        record.is_child = age < CHILD_AGE
+        evidence["age"] = local.strip()
+    # Sex and child
+    if mention.arabic:
+        scope = mention.sentence[max(0, mention.start - 25): mention.start + len(mention.name) + 40]
+        female, male = _AR_FEMALE.search(scope), _AR_MALE.search(scope)
+        if female and (not male or female.start() <= male.start() or "ة" in female.group(0)):
+            record.sex = "female"
+        elif male:
+            record.sex = "male"
+        if _AR_CHILD.search(mention.sentence[max(0, mention.start - 12): mention.start]):
+            record.is_child = True
+    else:
+        sexes = [(m.start(), sex) for pattern, sex in _SEX_WORDS_EN for m in [pattern.search(local)] if m]
+        if sexes:
+            record.sex = min(sexes)[1]
+        if record.is_child is None:
+            if _CHILD_WORDS_EN.search(local) and not re.search(r"\b(father|mother) of\b", local, re.I):
+                record.is_child = True
+            elif _ADULT_WORDS_EN.search(local):
+                record.is_child = False
+    if record.sex:
+        evidence["sex"] = local.strip()
+    # Date of death
+    date = None
+    torture = re.search(r"registered as having died on ([^,.;]+)", mention.paragraph, re.I)
+    wounds = re.search(r"(?:died|succumbed)[^.]*?(?:wounds|injuries)[^.]*?(?:on|sustained on)\s+([^,.;]+)", mention.sentence, re.I)
+    if torture:
+        date = parse_date(torture.group(1), published)
+        evidence["date_of_death"] = torture.group(0)
+        learned = re.search(r"(?:learned|learnt|found out|were informed)[^.]*?(?:in|on)\s+([A-Z][a-z]+ \d{4}|\d{4}|[A-Z][a-z]+ \d{1,2}, \d{4})", mention.paragraph)
+        if learned:
+            record.extra["date_learned"] = parse_date(learned.group(1), published)
+    elif _has_date(mention.sentence) and not wounds:
+        date = parse_date(mention.sentence, published)
+        if date:
+            evidence["date_of_death"] = mention.sentence
+    if date is None and context.date:
+        date = context.date
+        evidence["date_of_death"] = context.date_evidence or ""
+    if wounds and date is None:
+        date = parse_date(wounds.group(1), published)
+    record.date_of_death = date
+    # Place of death
+    place = resolve_place(mention.sentence) if not mention.caption else resolve_place(mention.paragraph)
+    if place.locality or place.governorate:
+        evidence["place_of_death"] = mention.sentence
+    if not place.governorate and context.place.governorate:
+        if not place.locality or context.place.governorate == (find_governorate(mention.paragraph) or context.place.governorate):
+            place = Place(context.place.governorate, place.locality or context.place.locality)
+            evidence.setdefault("place_of_death", context.place_evidence or "")
+    record.place_of_death = place
+    origin = re.search(r"\bfrom\s+([A-Z][\w'\-]+(?:\s+[\w'\-]+){0,6}?)\s+(?:town|village|city|neighbourhood|neighborhood)(?:\s+in\s+([^,.;]+))?", near)
+    if origin and not mention.arabic:
+        record.origin = resolve_place(origin.group(0))
+        if not record.origin.locality:
+            record.origin = Place(record.origin.governorate, origin.group(1))
+        evidence["origin"] = near
+    # Perpetrator, cause, category
+    perpetrator = classify_perpetrator_with_evidence(mention.sentence) or context.perpetrator
+    if perpetrator:
+        record.perpetrator = perpetrator[0]
+        evidence["perpetrator"] = perpetrator[1]
+    cause = classify_cause_with_evidence(mention.sentence) or context.cause
+    if torture and (cause is None or cause[0] != "torture"):
+        cause = ("torture", torture.group(0))
+    if cause:
+        record.cause = cause[0]
+        evidence["cause"] = cause[1]
+    category = classify_category_with_evidence(local)
+    if category:
+        record.category = category[0]
+        evidence["category"] = category[1]
+    record.field_evidence = evidence
+    record.confidence = 0.6 if mention.caption else (0.85 if "named as" in mention.sentence or "identified as" in mention.sentence else 0.75)
+    return record
+
+
+# --- merging -------------------------------------------------------------------------------
+
+
+def _same_person(a: VictimRecord, b: VictimRecord) -> bool:
+    left, right = (a.name_ar or a.full_name or ""), (b.name_ar or b.full_name or "")
+    if not left or not right:
+        return False
+    from .places import fold
+
+    left_f, right_f = fold(left), fold(right)
+    if left_f == right_f:
+        return True
+    score = fuzz.ratio(left_f, right_f)
+    if score >= 88:
+        return True
+    # "Moyaed al-Ali" / "Moayed al-Ali": same family name and a close given name.
+    lw, rw = left_f.split(), right_f.split()
+    return len(lw) == len(rw) and lw[-1] == rw[-1] and fuzz.ratio(lw[0], rw[0]) >= 70 and score >= 80
+
+
+def _merge(records: list[VictimRecord]) -> list[VictimRecord]:
+    merged: list[VictimRecord] = []
+    for record in records:
+        for kept in merged:
+            if _same_person(kept, record):
+                _absorb(kept, record)
+                break
+        else:
+            merged.append(record)
+    return merged
+
+
+def _absorb(kept: VictimRecord, other: VictimRecord) -> None:
+    """Fill what ``kept`` lacks from another mention of the same person; keep variants."""
+    if other.full_name and other.full_name != kept.full_name:
+        kept.extra.setdefault("name_variants", []).append(other.full_name)
+    for field in ("name_ar", "sex", "age", "is_child", "date_of_death"):
+        if getattr(kept, field) is None and getattr(other, field) is not None:
+            setattr(kept, field, getattr(other, field))
+            if field in other.field_evidence:
+                kept.field_evidence[field] = other.field_evidence[field]
+    if kept.place_of_death.is_empty() and not other.place_of_death.is_empty():
+        kept.place_of_death = other.place_of_death
+    for field, default in (("perpetrator", "unknown"), ("cause", "unknown"), ("category", "civilian")):
+        if getattr(kept, field) == default and getattr(other, field) != default:
+            setattr(kept, field, getattr(other, field))
+    if other.evidence and other.evidence not in kept.evidence:
+        kept.evidence = f"{kept.evidence} … {other.evidence}"
+    kept.confidence = min(1.0, max(kept.confidence, other.confidence) + 0.05)

@@ -1,0 +1,274 @@
+"""Places: Syria's 14 governorates and their towns, in Arabic and Latin spellings.
+
+``canonical_governorate`` maps any spelling ("Deir ez-Zor", "Dayr al-Zawr", "دير الزور",
+"Deir Ezzor governorate") to the canonical name used everywhere in tawthiq (DESIGN.md).
+``resolve_place`` reads a place phrase ("Theyban town in the eastern suburbs of Deir Ez-Zour",
+"eastern rural Idlib", "بلدة سرمين بريف إدلب") into locality + governorate using the gazetteer.
+
+The gazetteer is ``extractors/data/gazetteer.json`` when present (built by
+``scripts/build_gazetteer.py`` from GeoNames, CC BY 4.0) merged with the curated list below of
+towns that appear often in casualty reporting.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from importlib.resources import files
+
+from .record import GOVERNORATES, Place
+
+#: Spellings of each governorate (lower-case Latin, and Arabic), beyond its canonical name.
+GOVERNORATE_ALIASES: dict[str, tuple[str, ...]] = {
+    "Aleppo": ("aleppo", "halab", "haleb", "alep", "حلب"),
+    "Damascus": ("damascus", "dimashq", "damas", "al-sham", "دمشق"),
+    "Rural Damascus": ("rural damascus", "damascus suburbs", "damascus countryside", "rif dimashq", "reef dimashq",
+                       "rif damascus", "reef damascus", "damascus rural", "ريف دمشق"),
+    "Daraa": ("daraa", "dara'a", "deraa", "dar'a", "dera'a", "daraâ", "درعا"),
+    "Deir Ez-Zour": ("deir ez-zour", "deir ez-zor", "deir ezzor", "deir al-zour", "deir al-zor", "deir el-zour",
+                     "deir ez zour", "deir ez zor", "dayr al-zawr", "dayr az-zawr", "deir-ez-zor", "deir ezzour",
+                     "deir-ez-zour", "deirezzor", "deir al zour", "deir zor", "دير الزور", "ديرالزور"),
+    "Hama": ("hama", "hamah", "hamat", "حماة", "حماه"),
+    "Hasaka": ("hasaka", "hasakah", "hassakeh", "al-hasakah", "al-hasaka", "hasakeh", "al-hassakeh", "hassaka", "الحسكة"),
+    "Homs": ("homs", "hims", "حمص"),
+    "Idlib": ("idlib", "idleb", "edlib", "إدلب", "ادلب"),
+    "Latakia": ("latakia", "lattakia", "al-ladhiqiyah", "ladhiqiyah", "lattaquié", "اللاذقية"),
+    "Quneitra": ("quneitra", "al-quneitra", "qunaytirah", "kuneitra", "القنيطرة"),
+    "Raqqa": ("raqqa", "al-raqqa", "ar-raqqah", "raqqah", "rakka", "الرقة"),
+    "Suwayda": ("suwayda", "sweida", "as-suwayda", "al-suwayda", "suwaida", "sweida'", "swaida", "السويداء"),
+    "Tartus": ("tartus", "tartous", "tartous", "tartoos", "طرطوس"),
+}
+
+#: Curated towns and villages: (Latin spellings, Arabic spellings, governorate).
+TOWNS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
+    (("Sarmin", "Sarmeen"), ("سرمين",), "Idlib"),
+    (("Saraqeb", "Saraqib"), ("سراقب",), "Idlib"),
+    (("Ariha",), ("أريحا", "اريحا"), "Idlib"),
+    (("Maarrat al-Numan", "Ma'arrat al-Nu'man", "Maarat al-Numan", "Maarrat Al Nouman"), ("معرة النعمان",), "Idlib"),
+    (("Jisr al-Shughour", "Jisr ash-Shughur", "Jisr al-Shoghour"), ("جسر الشغور",), "Idlib"),
+    (("Kafr Nabl", "Kafranbel", "Kafr Nubl"), ("كفرنبل",), "Idlib"),
+    (("Sarmada",), ("سرمدا",), "Idlib"),
+    (("Binnish", "Binnsh", "Benesh"), ("بنش",), "Idlib"),
+    (("Khan Shaykhun", "Khan Sheikhoun", "Khan Shaykhoun"), ("خان شيخون",), "Idlib"),
+    (("Dana", "al-Dana"), ("الدانا",), "Idlib"),
+    (("Harem", "Harim"), ("حارم",), "Idlib"),
+    (("Al-Bara", "al-Bara"), ("البارة",), "Idlib"),
+    (("Atarib", "al-Atarib", "Al Atareb", "Atareb"), ("الأتارب", "الاتارب"), "Aleppo"),
+    (("Afrin", "Afreen"), ("عفرين",), "Aleppo"),
+    (("Azaz", "A'zaz", "Azaz city"), ("أعزاز", "اعزاز"), "Aleppo"),
+    (("al-Bab", "Al Bab"), ("الباب",), "Aleppo"),
+    (("Manbij", "Menbij"), ("منبج",), "Aleppo"),
+    (("Jarablus",), ("جرابلس",), "Aleppo"),
+    (("Daret Azza", "Darat Izza", "Daret Izza"), ("دارة عزة",), "Aleppo"),
+    (("Anadan",), ("عندان",), "Aleppo"),
+    (("Tal Rifaat", "Tal Rifat"), ("تل رفعت",), "Aleppo"),
+    (("Ain al-Arab", "Kobani", "Kobane"), ("عين العرب", "كوباني"), "Aleppo"),
+    (("Tafas",), ("طفس",), "Daraa"),
+    (("Daraa al-Balad",), ("درعا البلد",), "Daraa"),
+    (("Nawa",), ("نوى",), "Daraa"),
+    (("Jasim",), ("جاسم",), "Daraa"),
+    (("Busra al-Sham", "Bosra"), ("بصرى الشام",), "Daraa"),
+    (("Inkhil", "Inkhel"), ("إنخل", "انخل"), "Daraa"),
+    (("al-Sanamayn", "Sanamayn"), ("الصنمين",), "Daraa"),
+    (("Dael",), ("داعل",), "Daraa"),
+    (("al-Ghariya al-Sharqiya", "Ghariyah al-Sharqiyah"), ("الغارية الشرقية",), "Daraa"),
+    (("Muzayrib", "al-Muzayrib"), ("المزيريب",), "Daraa"),
+    (("Theyban", "Dhiban", "Thiban", "Diban"), ("ذيبان",), "Deir Ez-Zour"),
+    (("al-Mayadin", "Mayadin", "Al Mayadeen"), ("الميادين",), "Deir Ez-Zour"),
+    (("Albu Kamal", "Abu Kamal", "al-Bukamal", "Bukamal"), ("البوكمال",), "Deir Ez-Zour"),
+    (("Hajin",), ("هجين",), "Deir Ez-Zour"),
+    (("al-Shuhayl", "Shuhail", "al-Shheil"), ("الشحيل",), "Deir Ez-Zour"),
+    (("al-Busayrah", "Busayra", "al-Busayra"), ("البصيرة",), "Deir Ez-Zour"),
+    (("Kafr Zita", "Kafr Zeita", "Kafrzita"), ("كفرزيتا", "كفر زيتا"), "Hama"),
+    (("Kafr Nabuda", "Kafr Nbouda", "Kafrnabuda"), ("كفرنبودة", "كفر نبودة"), "Hama"),
+    (("al-Latamina", "Latamneh", "al-Lataminah"), ("اللطامنة",), "Hama"),
+    (("Muhradah", "Mhardeh"), ("محردة",), "Hama"),
+    (("Salamiyah", "Salamiyeh", "Salamiya"), ("السلمية", "سلمية"), "Hama"),
+    (("Qalaat al-Madiq", "Qal'at al-Madiq"), ("قلعة المضيق",), "Hama"),
+    (("Douma", "Duma"), ("دوما",), "Rural Damascus"),
+    (("Harasta",), ("حرستا",), "Rural Damascus"),
+    (("Darayya", "Daraya"), ("داريا",), "Rural Damascus"),
+    (("Zamalka",), ("زملكا",), "Rural Damascus"),
+    (("Jobar",), ("جوبر",), "Damascus"),
+    (("al-Tall", "Al Tal"), ("التل",), "Rural Damascus"),
+    (("Madaya",), ("مضايا",), "Rural Damascus"),
+    (("Zabadani", "al-Zabadani"), ("الزبداني",), "Rural Damascus"),
+    (("Kafr Batna",), ("كفربطنا", "كفر بطنا"), "Rural Damascus"),
+    (("Saqba",), ("سقبا",), "Rural Damascus"),
+    (("Sednaya", "Saydnaya", "Sednaya prison", "Saydnaya prison"), ("صيدنايا",), "Rural Damascus"),
+    (("Yarmouk", "Yarmouk camp"), ("اليرموك", "مخيم اليرموك"), "Damascus"),
+    (("al-Qaboun", "Qaboun"), ("القابون",), "Damascus"),
+    (("Barzeh", "Barza"), ("برزة",), "Damascus"),
+    (("al-Rastan", "Rastan"), ("الرستن",), "Homs"),
+    (("Talbiseh", "Talbisa"), ("تلبيسة",), "Homs"),
+    (("al-Houla", "Houla"), ("الحولة",), "Homs"),
+    (("Palmyra", "Tadmur"), ("تدمر",), "Homs"),
+    (("al-Qusayr", "Qusayr"), ("القصير",), "Homs"),
+    (("al-Waer", "Waer"), ("الوعر",), "Homs"),
+    (("Tabqa", "al-Tabqa"), ("الطبقة",), "Raqqa"),
+    (("Tal Abyad", "Tell Abyad"), ("تل أبيض", "تل ابيض"), "Raqqa"),
+    (("Ain Issa",), ("عين عيسى",), "Raqqa"),
+    (("Qamishli", "al-Qamishli", "Qamishlo"), ("القامشلي",), "Hasaka"),
+    (("Ras al-Ain", "Ras al-Ayn", "Serekaniye"), ("رأس العين",), "Hasaka"),
+    (("al-Hol", "al-Hawl"), ("الهول",), "Hasaka"),
+    (("Jableh", "Jabla"), ("جبلة",), "Latakia"),
+    (("Kabani", "Kabbana"), ("كبانة",), "Latakia"),
+    (("Baniyas", "Banias"), ("بانياس",), "Tartus"),
+    (("Safita",), ("صافيتا",), "Tartus"),
+    (("Shahba",), ("شهبا",), "Suwayda"),
+    (("Khan Arnabah", "Khan Arnaba"), ("خان أرنبة",), "Quneitra"),
+)
+
+_LOCALITY_WORDS = r"(?:town|village|city|neighbourhood|neighborhood|district|area|camp|suburb|countryside)"
+_AR_LOCALITY_WORDS = ("بلدة", "قرية", "مدينة", "حي", "مخيم", "منطقة", "ناحية")
+
+
+def fold(text: str) -> str:
+    """Lower-case, without accents, ‘ayn/hamza marks or dashes, spaces squeezed."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[\u2018\u2019\u02bf\u02be'`ʿʾ]", "", text.lower())
+    text = re.sub(r"[\-_]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def fold_arabic(text: str) -> str:
+    text = re.sub(r"[\u064B-\u065F\u0670\u0640]", "", text)
+    text = re.sub("[إأآٱ]", "ا", text)
+    return text.replace("ة", "ه").replace("ى", "ي")
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """(governorate alias -> canonical, locality key -> (display name, governorate))."""
+    govs: dict[str, str] = {}
+    for canonical, aliases in GOVERNORATE_ALIASES.items():
+        for alias in (canonical, *aliases):
+            key = fold_arabic(alias) if _is_arabic(alias) else fold(alias)
+            govs[key] = canonical
+    towns: dict[str, tuple[str, str]] = {}
+    for latin, arabic, gov in TOWNS:
+        for name in latin:
+            towns.setdefault(fold(name), (latin[0], gov))
+            stripped = re.sub(r"^(al|el|ar|as|ash|ad|an|at|az)\s", "", fold(name))
+            towns.setdefault(stripped, (latin[0], gov))
+        for name in arabic:
+            towns.setdefault(fold_arabic(name), (latin[0], gov))
+    try:
+        data = json.loads((files("tawthiq.extractors") / "data" / "gazetteer.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, OSError, ValueError, ModuleNotFoundError):
+        data = {}
+    for entry in data.get("localities", []):
+        gov = entry.get("governorate")
+        if gov not in GOVERNORATES:
+            continue
+        for name in entry.get("names", []):
+            key = fold_arabic(name) if _is_arabic(name) else fold(name)
+            if len(key) >= 3:
+                towns.setdefault(key, (entry.get("name") or name, gov))
+    return govs, towns
+
+
+def _is_arabic(text: str) -> bool:
+    return bool(re.search(r"[\u0600-\u06FF]", text))
+
+
+def canonical_governorate(name: str | None) -> str | None:
+    """One of the 14 canonical governorate names for any spelling, or ``None``. Never raises."""
+    if not name or not isinstance(name, str):
+        return None
+    govs, _ = _gazetteer()
+    text = name.strip()
+    if _is_arabic(text):
+        key = fold_arabic(re.sub(r"^(محافظة|ريف)\s+", lambda m: "ريف " if m.group(1) == "ريف" else "", text))
+        if key in govs:
+            return govs[key]
+        key = fold_arabic(re.sub(r"^محافظة\s+", "", text))
+        return govs.get(key)
+    key = fold(text)
+    key = re.sub(r"\b(governorate|province|muhafazat|city)\b", "", key).strip()
+    key = re.sub(r"^(the)\s+", "", key)
+    if key in govs:
+        return govs[key]
+    if key.startswith(("rural ", "reef ", "rif ")) or key.endswith(("suburbs", "countryside")):
+        base = re.sub(r"^(rural|reef|rif)\s+|\s+(suburbs|countryside)$", "", key).strip()
+        if govs.get(base) == "Damascus":
+            return "Rural Damascus"
+        return govs.get(base)
+    return None
+
+
+def find_governorate(text: str) -> str | None:
+    """The first governorate named anywhere in ``text``."""
+    if not text:
+        return None
+    govs, _ = _gazetteer()
+    best: tuple[int, str] | None = None
+    folded_latin = fold(text)
+    folded_ar = fold_arabic(text)
+    damascus_rural = re.search(r"(rural|reef|rif)\s+damascus|damascus\s+(suburbs|countryside)|ريف دمشق", f"{folded_latin} {folded_ar}")
+    for key, canonical in govs.items():
+        haystack = folded_ar if _is_arabic(key) else folded_latin
+        match = re.search(rf"(?<![\w\u0600-\u06FF]){re.escape(key)}(?![\w\u0600-\u06FF])", haystack)
+        if match and (best is None or match.start() < best[0]):
+            best = (match.start(), canonical)
+    if best and best[1] == "Damascus" and damascus_rural:
+        return "Rural Damascus"
+    return best[1] if best else None
+
+
+def find_locality(text: str) -> tuple[str, str] | None:
+    """The first known town or village in ``text`` as (name, governorate)."""
+    if not text:
+        return None
+    _, towns = _gazetteer()
+    folded_latin = fold(text)
+    folded_ar = fold_arabic(text)
+    best: tuple[int, int, tuple[str, str]] | None = None
+    for key, value in towns.items():
+        haystack = folded_ar if _is_arabic(key) else folded_latin
+        # Arabic prefixes (ب، ل، و، ف) attach to the word: allow them before a locality.
+        prefix = r"(?<![\w\u0600-\u06FF])(?:[وفبل]?)" if _is_arabic(key) else r"(?<![\w])"
+        match = re.search(prefix + re.escape(key) + r"(?![\w\u0600-\u06FF])", haystack)
+        if match:
+            candidate = (match.start(), -len(key), value)
+            if best is None or candidate[:2] < best[:2]:
+                best = candidate
+    return best[2] if best else None
+
+
+def resolve_place(text: str | None) -> Place:
+    """Locality + governorate from a place phrase; unknown parts stay ``None``. Never raises."""
+    if not text or not isinstance(text, str):
+        return Place()
+    governorate = find_governorate(text)
+    locality = find_locality(text)
+    if locality:
+        name, gov = locality
+        # "Daraa al-Balad" is a locality of Daraa; a town's own governorate wins over a
+        # governorate mentioned in passing unless the text names another explicitly.
+        if governorate is None or governorate == gov or (gov == "Rural Damascus" and governorate == "Damascus"):
+            return Place(governorate=gov, locality=name)
+        return Place(governorate=governorate, locality=name)
+    if governorate:
+        return Place(governorate=governorate, locality=_named_locality(text, governorate))
+    return Place(locality=_named_locality(text, None))
+
+
+def _named_locality(text: str, governorate: str | None) -> str | None:
+    """A locality named with a place word ("Kafr Owaid village", "بلدة كفرعويد") that the
+    gazetteer does not know."""
+    match = re.search(rf"\b((?:al-|Al-|el-)?[A-Z][\w'\-]+(?:\s+(?:al-)?[A-Z][\w'\-]+){{0,2}})\s+{_LOCALITY_WORDS}\b", text)
+    if match:
+        name = match.group(1)
+        if canonical_governorate(name) is None and name.lower() not in ("the", "a"):
+            return name
+    for word in _AR_LOCALITY_WORDS:
+        match = re.search(rf"(?:^|\s|[بلو]){word}\s+([\u0621-\u064A]+(?:\s+(?:ال)?[\u0621-\u064A]+)?)", text)
+        if match:
+            name = match.group(1).split()[0] if len(match.group(1).split()) > 1 and match.group(1).split()[1].startswith(("في", "ب", "شرق", "غرب", "شمال", "جنوب")) else match.group(1)
+            if canonical_governorate(name) is None:
+                return name
+    return None
