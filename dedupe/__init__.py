@@ -1,0 +1,195 @@
+"""Matching: the same person across sources, scripts and spellings. Pure functions over records.
+
+The public surface is small:
+
+* :class:`MatchRecord` — what the matcher compares (name in any script, date, place, sex, age);
+* :func:`dedupe_records` — pairs of records of one list that are the same person;
+* :func:`link_records` — pairs between two lists (a new file against a known one);
+* :class:`ArchiveMatcher` — incremental matching of new candidates against an archive;
+* :func:`cluster_pairs` — groups of records that are one person, without chaining;
+* :func:`normalize_name` — the cross-script key of a name (for search and storage).
+
+Every pair comes with a calibrated probability and an explanation in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from . import engine
+from .dates import parse_date
+from .names import normalize_name
+
+__all__ = ["MatchRecord", "MatchPair", "dedupe_records", "link_records", "cluster_pairs", "ArchiveMatcher",
+           "normalize_name", "parse_date", "METHOD_VERSION", "DEFAULT_THRESHOLD"]
+
+METHOD_VERSION = "fs-em-1"
+#: Pairs at or above this probability are judged the same person.
+DEFAULT_THRESHOLD = 0.9
+_SEED = 20240311
+
+
+@dataclass(frozen=True)
+class MatchRecord:
+    id: str
+    full_name: str | None
+    name_ar: str | None = None
+    date_of_death: str | None = None
+    governorate: str | None = None
+    locality: str | None = None
+    sex: str | None = None
+    age: int | None = None
+
+
+@dataclass
+class MatchPair:
+    left_id: str
+    right_id: str
+    probability: float
+    explanation: list[str] = field(default_factory=list)
+    levels: dict[str, str] = field(default_factory=dict)
+
+
+def _score(a: engine.Prepared, b: engine.Prepared, pairs: np.ndarray, names: engine.NameComparison,
+           u: list[np.ndarray], frequencies: dict, same_set: bool) -> tuple[np.ndarray, np.ndarray, engine.FellegiSunterModel]:
+    levels = engine.compare(a, b, pairs, names)
+    base = engine.FellegiSunterModel.from_priors(match_rate=_prior_rate(len(a), len(b), len(pairs), same_set))
+    base.token_frequency = frequencies
+    model = engine.train(levels, u, base, a=a, pairs=pairs)
+    probabilities = model.probability(model.weights(levels, a, b, pairs))
+    return levels, probabilities, model
+
+
+def _prior_rate(n_left: int, n_right: int, n_pairs: int, same_set: bool) -> float:
+    """Starting match rate among candidate pairs: about one duplicate per record at most."""
+    if n_pairs == 0:
+        return 0.05
+    expected = (n_left if same_set else min(n_left, n_right)) * 0.5
+    return float(np.clip(expected / n_pairs, 0.001, 0.5))
+
+
+def _pairs_out(a: engine.Prepared, b: engine.Prepared, pairs: np.ndarray, levels: np.ndarray,
+               probabilities: np.ndarray, threshold: float) -> list[MatchPair]:
+    keep = np.nonzero(probabilities >= threshold)[0]
+    out = []
+    for k in keep.tolist():
+        i, j = int(pairs[k, 0]), int(pairs[k, 1])
+        phrases, labels = engine.explain(levels[k], a, b, i, j)
+        out.append(MatchPair(a.ids[i], b.ids[j], round(float(probabilities[k]), 6), phrases, labels))
+    return out
+
+
+def dedupe_records(records: Sequence[MatchRecord], threshold: float | None = None) -> list[MatchPair]:
+    """Pairs of records in ``records`` judged to be the same person (probability ≥ threshold).
+
+    The model is estimated from the records themselves (u from random pairs, m by EM on the
+    blocked pairs), falling back to prior values when they are too few.
+    """
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    if len(records) < 2:
+        return []
+    vocab = engine.Vocabulary()
+    prepared = engine.prepare(records, vocab)
+    names = engine.NameComparison(vocab.words)
+    pairs = engine.block_pairs(prepared)
+    if len(pairs) == 0:
+        return []
+    rng = np.random.default_rng(_SEED)
+    u = engine.estimate_u(prepared, names, rng)
+    levels, probabilities, _ = _score(prepared, prepared, pairs, names, u, engine.term_frequencies(prepared), True)
+    return _pairs_out(prepared, prepared, pairs, levels, probabilities, threshold)
+
+
+def link_records(left: Sequence[MatchRecord], right: Sequence[MatchRecord], threshold: float | None = None) -> list[MatchPair]:
+    """Pairs (left, right) judged to be the same person."""
+    matcher = ArchiveMatcher(right)
+    return matcher.match(left, threshold=threshold, top_k=None)
+
+
+class ArchiveMatcher:
+    """An archive indexed for matching, to which new records are compared incrementally.
+
+    Archive ids are kept as given (``"v:45"``), so links stay stable as the archive grows.
+    """
+
+    def __init__(self, archive: Iterable[MatchRecord]) -> None:
+        self.vocab = engine.Vocabulary()
+        self.records: list[MatchRecord] = list(archive)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self.prepared = engine.prepare(self.records, self.vocab)
+        self.index = engine.BlockIndex(self.prepared)
+        self.names = engine.NameComparison(self.vocab.words)
+        rng = np.random.default_rng(_SEED)
+        self.u = engine.estimate_u(self.prepared, self.names, rng)
+        self.frequencies = engine.term_frequencies(self.prepared)
+
+    def add(self, records: Iterable[MatchRecord]) -> None:
+        """Add records to the archive (after a documenter archived them)."""
+        self.records.extend(records)
+        self._rebuild()
+
+    def match(self, records: Sequence[MatchRecord], threshold: float | None = None, top_k: int | None = 5) -> list[MatchPair]:
+        """For each new record, the archived records it may be (best first, at most ``top_k``
+        each), with ``left_id`` the new record and ``right_id`` the archived one."""
+        threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+        if not records or not self.records:
+            return []
+        new = engine.prepare(records, self.vocab)
+        self.names.words = self.vocab.words
+        pairs = engine.block_link(new, self.prepared, self.index)
+        if len(pairs) == 0:
+            return []
+        levels, probabilities, _ = _score(new, self.prepared, pairs, self.names, self.u, self.frequencies, False)
+        out = _pairs_out(new, self.prepared, pairs, levels, probabilities, threshold)
+        if top_k is None:
+            return out
+        out.sort(key=lambda p: (p.left_id, -p.probability))
+        kept: list[MatchPair] = []
+        counts: dict[str, int] = {}
+        for pair in out:
+            if counts.get(pair.left_id, 0) < top_k:
+                kept.append(pair)
+                counts[pair.left_id] = counts.get(pair.left_id, 0) + 1
+        return kept
+
+
+def cluster_pairs(pairs: Iterable[MatchPair], threshold: float | None = None,
+                  cannot_link: Iterable[tuple[str, str]] = ()) -> list[set[str]]:
+    """Groups of ids that are one person: pairs are joined strongest first, and two groups are
+    not joined when that would put together two records known to be different people
+    (``cannot_link``) or when the weakest link would connect records that were never
+    compared with each other above the threshold through more than one step (no chaining of
+    A~B~C when A and C look like different people)."""
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    strong = sorted((p for p in pairs if p.probability >= threshold), key=lambda p: -p.probability)
+    direct = {frozenset((p.left_id, p.right_id)) for p in strong}
+    forbidden = {frozenset(pair) for pair in cannot_link}
+    members: dict[str, set[str]] = {}
+    for pair in strong:
+        a = members.get(pair.left_id, {pair.left_id})
+        b = members.get(pair.right_id, {pair.right_id})
+        if a is b:
+            continue
+        if any(frozenset((x, y)) in forbidden for x in a for y in b):
+            continue
+        # At least half of the pairs across the two groups must match directly: a chain
+        # of one-step resemblances (A~B, B~C) does not make A and C one person.
+        if len(a) + len(b) > 2:
+            linked = sum(1 for x in a for y in b if frozenset((x, y)) in direct)
+            if linked * 2 < len(a) * len(b):
+                continue
+        merged = a | b
+        for item in merged:
+            members[item] = merged
+    seen: list[set[str]] = []
+    ids: set[int] = set()
+    for group in members.values():
+        if id(group) not in ids and len(group) > 1:
+            ids.add(id(group))
+            seen.append(set(group))
+    return seen

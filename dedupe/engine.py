@@ -1,0 +1,518 @@
+"""Blocking, comparison and Fellegi–Sunter scoring of victim records, vectorised with numpy.
+
+The pieces, in the order a run uses them:
+
+* :func:`prepare` turns records into integer arrays (name-part ids, date parts, place ids);
+* :func:`block_pairs` proposes candidate pairs from several blocking keys, so that true pairs
+  are almost never missed while comparisons stay near-linear;
+* the comparisons (``GivenNameComparison``, ``FatherNameComparison``, ``FamilyNameComparison``,
+  ``DateOfDeathComparison``, ``PlaceComparison``, ``SexComparison``, ``AgeComparison``) give
+  each pair a level per field;
+* :class:`FellegiSunterModel` weighs the levels: ``u`` from random pairs, ``m`` and the match
+  rate by EM on the candidate pairs (no labels), term-frequency adjusted for name parts
+  (two records sharing "Mohammad" says little; sharing "Ajaj" says much), optionally refined
+  with documenters' decisions; the sum of weights is a match probability.
+
+Given names or fathers' names that clearly differ are treated as different people whatever the
+rest says: in a massacre, relatives share a family name, a date and a place, and nothing but
+the names tells them apart.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import numpy as np
+from rapidfuzz.distance import JaroWinkler
+
+from .names import name_parts
+
+MISSING = -1
+
+
+# --- preparing records ----------------------------------------------------------------------
+
+
+@dataclass
+class Vocabulary:
+    """Ids for name parts and places shared by every batch a matcher sees."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    words: list[str] = field(default_factory=list)
+
+    def id(self, word: str) -> int:
+        if not word:
+            return MISSING
+        found = self.ids.get(word)
+        if found is None:
+            found = len(self.words)
+            self.ids[word] = found
+            self.words.append(word)
+        return found
+
+
+@dataclass
+class Prepared:
+    ids: list[str]
+    given: np.ndarray
+    father: np.ndarray
+    family: np.ndarray
+    middles: list[frozenset[int]]
+    ntokens: np.ndarray
+    year: np.ndarray
+    month: np.ndarray
+    day: np.ndarray
+    ordinal: np.ndarray
+    gov: np.ndarray
+    loc: np.ndarray
+    sex: np.ndarray
+    age: np.ndarray
+    names: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+_SEX = {"male": 1, "m": 1, "female": 2, "f": 2}
+
+
+def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Sequence[MatchRecord]
+    """Arrays of the comparable parts of each record."""
+    from .dates import date_parts
+
+    n = len(records)
+    given = np.full(n, MISSING, np.int64)
+    father = np.full(n, MISSING, np.int64)
+    family = np.full(n, MISSING, np.int64)
+    ntokens = np.zeros(n, np.int64)
+    year = np.zeros(n, np.int64)
+    month = np.zeros(n, np.int64)
+    day = np.zeros(n, np.int64)
+    ordinal = np.full(n, MISSING, np.int64)
+    gov = np.full(n, MISSING, np.int64)
+    loc = np.full(n, MISSING, np.int64)
+    sex = np.zeros(n, np.int64)
+    age = np.full(n, MISSING, np.int64)
+    middles: list[frozenset[int]] = []
+    names: list[str] = []
+    for i, record in enumerate(records):
+        parts = name_parts(record.full_name) if record.full_name else name_parts(record.name_ar)
+        if len(parts.skeletons) < 2 and record.name_ar and record.full_name:
+            parts = name_parts(record.name_ar)
+        names.append(record.full_name or record.name_ar or "")
+        sk = parts.skeletons
+        ntokens[i] = len(sk)
+        if sk:
+            given[i] = vocab.id(sk[0])
+        if len(sk) >= 2:
+            family[i] = vocab.id(sk[-1])
+        if len(sk) >= 3:
+            father[i] = vocab.id(sk[1])
+            middles.append(frozenset(vocab.id(s) for s in sk[1:-1]))
+        else:
+            middles.append(frozenset())
+        y, m, d, o = date_parts(record.date_of_death)
+        year[i], month[i], day[i], ordinal[i] = y, m, d, o
+        if record.governorate:
+            gov[i] = vocab.id("gov:" + record.governorate.strip().lower())
+        if record.locality:
+            key = name_parts(record.locality).key
+            if key:
+                loc[i] = vocab.id("loc:" + key.replace(" ", ""))
+        sex[i] = _SEX.get((record.sex or "").strip().lower(), 0)
+        if record.age is not None:
+            try:
+                value = int(record.age)
+                if 0 <= value <= 120:
+                    age[i] = value
+            except (TypeError, ValueError):
+                pass
+    return Prepared([str(r.id) for r in records], given, father, family, middles, ntokens, year, month, day, ordinal,
+                    gov, loc, sex, age, names)
+
+
+# --- blocking ---------------------------------------------------------------------------------
+
+#: Blocks larger than this are skipped for a key (a common name in a common year would
+#: otherwise compare thousands of unrelated people); the other keys still cover those pairs.
+MAX_BLOCK = {"given_family": 2000, "family_year": 600, "given_father": 600, "date_place": 400, "given_year_place": 400}
+
+
+def blocking_keys(p: Prepared) -> dict[str, np.ndarray]:
+    """One int64 key per record and blocking rule (-1 where the rule does not apply)."""
+    big = np.int64(1 << 20)
+    keys: dict[str, np.ndarray] = {}
+    ok = (p.given >= 0) & (p.family >= 0)
+    keys["given_family"] = np.where(ok, p.given * big + p.family, -1)
+    ok = (p.family >= 0) & (p.year > 0)
+    keys["family_year"] = np.where(ok, p.family * big + p.year, -1)
+    ok = (p.given >= 0) & (p.father >= 0)
+    keys["given_father"] = np.where(ok, p.given * big + p.father + (1 << 40), -1)
+    ok = (p.ordinal >= 0) & (p.gov >= 0)
+    keys["date_place"] = np.where(ok, p.ordinal * big + p.gov + (1 << 41), -1)
+    ok = (p.given >= 0) & (p.year > 0) & (p.gov >= 0)
+    keys["given_year_place"] = np.where(ok, (p.given * 4096 + p.year) * 4096 + p.gov + (1 << 42), -1)
+    return keys
+
+
+def _pairs_from_keys(key: np.ndarray, limit: int) -> np.ndarray:
+    """All (i, j), i < j, of records sharing a key, as an (n, 2) int64 array."""
+    idx = np.nonzero(key >= 0)[0]
+    if len(idx) < 2:
+        return np.empty((0, 2), np.int64)
+    order = idx[np.argsort(key[idx], kind="stable")]
+    sorted_keys = key[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    chunks = []
+    for size in np.unique(sizes):
+        if size < 2 or size > limit:
+            continue
+        group_starts = starts[sizes == size]
+        a, b = np.triu_indices(int(size), k=1)
+        left = order[(group_starts[:, None] + a[None, :]).ravel()]
+        right = order[(group_starts[:, None] + b[None, :]).ravel()]
+        chunks.append(np.stack([np.minimum(left, right), np.maximum(left, right)], axis=1))
+    return np.concatenate(chunks) if chunks else np.empty((0, 2), np.int64)
+
+
+def block_pairs(p: Prepared) -> np.ndarray:
+    """Candidate pairs within one set of records (deduplicated across keys)."""
+    keys = blocking_keys(p)
+    parts = [_pairs_from_keys(k, MAX_BLOCK[name]) for name, k in keys.items()]
+    pairs = np.concatenate(parts) if parts else np.empty((0, 2), np.int64)
+    if len(pairs) == 0:
+        return pairs
+    code = pairs[:, 0] * np.int64(len(p) + 1) + pairs[:, 1]
+    _, first = np.unique(code, return_index=True)
+    return pairs[np.sort(first)]
+
+
+def block_link(left: Prepared, right: Prepared, index: "BlockIndex | None" = None) -> np.ndarray:
+    """Candidate pairs (i in left, j in right) sharing any blocking key."""
+    index = index or BlockIndex(right)
+    keys = blocking_keys(left)
+    rows: list[np.ndarray] = []
+    for name, key in keys.items():
+        table = index.tables[name]
+        limit = MAX_BLOCK[name]
+        for i in np.nonzero(key >= 0)[0]:
+            matches = table.get(int(key[i]))
+            if matches is not None and len(matches) <= limit:
+                rows.append(np.stack([np.full(len(matches), i, np.int64), matches], axis=1))
+    if not rows:
+        return np.empty((0, 2), np.int64)
+    pairs = np.concatenate(rows)
+    code = pairs[:, 0] * np.int64(len(right) + 1) + pairs[:, 1]
+    _, first = np.unique(code, return_index=True)
+    return pairs[np.sort(first)]
+
+
+class BlockIndex:
+    """Blocking keys of an archive, key -> array of record positions."""
+
+    def __init__(self, p: Prepared) -> None:
+        self.tables: dict[str, dict[int, np.ndarray]] = {}
+        for name, key in blocking_keys(p).items():
+            idx = np.nonzero(key >= 0)[0]
+            order = idx[np.argsort(key[idx], kind="stable")]
+            sorted_keys = key[order]
+            starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(order) else np.empty(0, np.int64)
+            ends = np.r_[starts[1:], len(order)] if len(order) else np.empty(0, np.int64)
+            self.tables[name] = {int(sorted_keys[s]): order[s:e] for s, e in zip(starts, ends)}
+
+
+# --- comparisons ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A field comparison as a specification: its levels (best first), each with a label for
+    explanations and default m/u probabilities used when the data are too few to estimate."""
+
+    name: str
+    levels: tuple[str, ...]
+    m_prior: tuple[float, ...]
+    u_prior: tuple[float, ...]
+    #: Levels whose m is fixed (not re-estimated): the names-differ vetoes.
+    fixed_m: tuple[int, ...] = ()
+    #: Whether an exact match is weighed by how common the value is.
+    term_frequency: bool = False
+
+
+class NameComparison:
+    """Levels of a name part (given, father's or family name) on cross-script skeletons:
+    exact, similar (Jaro-Winkler ≥ 0.88: one letter off), weak (≥ 0.75), different."""
+
+    SIMILAR = 0.88
+    WEAK = 0.75
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self.cache: dict[int, float] = {}
+
+    def levels(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        out = np.full(len(a), MISSING, np.int64)
+        known = (a >= 0) & (b >= 0)
+        same = known & (a == b)
+        out[same] = 3
+        rest = np.nonzero(known & ~same)[0]
+        if len(rest):
+            lo = np.minimum(a[rest], b[rest])
+            hi = np.maximum(a[rest], b[rest])
+            codes = lo * np.int64(1 << 32) + hi
+            unique, inverse = np.unique(codes, return_inverse=True)
+            sims = np.empty(len(unique))
+            for k, code in enumerate(unique.tolist()):
+                sim = self.cache.get(code)
+                if sim is None:
+                    x, y = self.words[code >> 32], self.words[code & 0xFFFFFFFF]
+                    sim = JaroWinkler.normalized_similarity(x, y)
+                    if len(x) >= 3 and len(y) >= 3 and (x.startswith(y) or y.startswith(x)):
+                        sim = max(sim, self.SIMILAR)
+                    self.cache[code] = sim
+                sims[k] = sim
+            s = sims[inverse]
+            out[rest] = np.where(s >= self.SIMILAR, 2, np.where(s >= self.WEAK, 1, 0))
+        return out
+
+
+GivenNameComparison = Comparison("given_name", ("same given name", "given names differ by a letter or two",
+                                                "given names only loosely alike", "given names differ"),
+                                 (0.86, 0.10, 0.03, 0.00001), (0.02, 0.01, 0.05, 0.92), fixed_m=(3,), term_frequency=True)
+FatherNameComparison = Comparison("father_name", ("same father's name", "father's names differ by a letter or two",
+                                                  "father's name appears among the other's middle names", "father's names differ"),
+                                  (0.80, 0.10, 0.08, 0.000001), (0.03, 0.01, 0.03, 0.93), fixed_m=(3,), term_frequency=True)
+FamilyNameComparison = Comparison("family_name", ("same family name", "family names differ by a letter or two",
+                                                  "family names only loosely alike", "family names differ"),
+                                  (0.84, 0.09, 0.03, 0.04), (0.01, 0.01, 0.04, 0.94), term_frequency=True)
+DateOfDeathComparison = Comparison("date_of_death", ("same date of death", "dates of death a few days apart",
+                                                     "day and month swapped", "same month of death", "same year of death",
+                                                     "dates of death differ"),
+                                   (0.70, 0.10, 0.02, 0.09, 0.06, 0.03), (0.002, 0.01, 0.0005, 0.03, 0.20, 0.7575))
+PlaceComparison = Comparison("place_of_death", ("same town or village", "same governorate (town not known on one side)",
+                                                "same governorate, different towns", "different governorates"),
+                             (0.72, 0.18, 0.06, 0.04), (0.02, 0.06, 0.06, 0.86))
+SexComparison = Comparison("sex", ("same sex", "different sex"), (0.97, 0.03), (0.5, 0.5))
+AgeComparison = Comparison("age", ("same age", "ages within 2 years", "ages within 5 years", "ages differ"),
+                           (0.60, 0.28, 0.08, 0.04), (0.02, 0.08, 0.12, 0.78))
+
+COMPARISONS: tuple[Comparison, ...] = (GivenNameComparison, FatherNameComparison, FamilyNameComparison,
+                                       DateOfDeathComparison, PlaceComparison, SexComparison, AgeComparison)
+
+
+def _level_code(comparison: Comparison, index: int) -> int:
+    """Levels are stored best-first as len-1 .. 0."""
+    return len(comparison.levels) - 1 - index
+
+
+def date_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    out = np.full(len(i), MISSING, np.int64)
+    ya, yb = a.year[i], b.year[j]
+    known = (ya > 0) & (yb > 0)
+    out[known] = 0
+    same_year = known & (ya == yb)
+    out[same_year] = 1
+    ma, mb = a.month[i], b.month[j]
+    same_month = same_year & (ma > 0) & (mb > 0) & (ma == mb)
+    out[same_month] = 2
+    oa, ob = a.ordinal[i], b.ordinal[j]
+    full = (oa >= 0) & (ob >= 0)
+    diff = np.abs(oa - ob)
+    da, db = a.day[i], b.day[j]
+    swapped = full & same_year & (da == mb) & (db == ma) & (da != db)
+    out[swapped] = 3
+    near = full & (diff <= 31) & ~same_month
+    out[near & (diff > 3)] = np.maximum(out[near & (diff > 3)], 1)
+    out[full & (diff <= 3) & (diff > 0)] = 4
+    out[full & (diff == 0)] = 5
+    return out
+
+
+def place_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    out = np.full(len(i), MISSING, np.int64)
+    ga, gb = a.gov[i], b.gov[j]
+    la, lb = a.loc[i], b.loc[j]
+    gov_known = (ga >= 0) & (gb >= 0)
+    out[gov_known] = 0
+    same_gov = gov_known & (ga == gb)
+    loc_known = (la >= 0) & (lb >= 0)
+    out[same_gov & loc_known] = 1
+    out[same_gov & ~loc_known] = 2
+    same_loc = loc_known & (la == lb) & ((ga == gb) | (ga < 0) | (gb < 0))
+    out[same_loc] = 3
+    return out
+
+
+def sex_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    sa, sb = a.sex[i], b.sex[j]
+    return np.where((sa > 0) & (sb > 0), np.where(sa == sb, 1, 0), MISSING)
+
+
+def age_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    aa, ab = a.age[i], b.age[j]
+    known = (aa >= 0) & (ab >= 0)
+    diff = np.abs(aa - ab)
+    out = np.where(diff == 0, 3, np.where(diff <= 2, 2, np.where(diff <= 5, 1, 0)))
+    return np.where(known, out, MISSING)
+
+
+def father_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray, names: NameComparison) -> np.ndarray:
+    out = names.levels(a.father[i], b.father[j])
+    # A father's name dropped on one side: the other's father may be the first's grandfather,
+    # so "differs" becomes "appears among the middle names" when the middle names overlap.
+    differ = np.nonzero(out <= 1)[0]
+    for k in differ.tolist():
+        if a.middles[i[k]] & b.middles[j[k]]:
+            out[k] = 1
+    return out
+
+
+def compare(a: Prepared, b: Prepared, pairs: np.ndarray, names: NameComparison) -> np.ndarray:
+    """Levels of every comparison for every pair: an (n_pairs, n_comparisons) int64 array."""
+    i, j = pairs[:, 0], pairs[:, 1]
+    columns = [
+        names.levels(a.given[i], b.given[j]),
+        father_levels(a, b, i, j, names),
+        names.levels(a.family[i], b.family[j]),
+        date_levels(a, b, i, j),
+        place_levels(a, b, i, j),
+        sex_levels(a, b, i, j),
+        age_levels(a, b, i, j),
+    ]
+    return np.stack(columns, axis=1) if len(i) else np.empty((0, len(COMPARISONS)), np.int64)
+
+
+# --- the model -------------------------------------------------------------------------------
+
+
+@dataclass
+class FellegiSunterModel:
+    """m and u probabilities per comparison level, and the prior match rate among candidate
+    pairs. ``m[c][level]`` uses the stored level code (best level = highest code)."""
+
+    m: list[np.ndarray]
+    u: list[np.ndarray]
+    match_rate: float
+    token_frequency: dict[int, dict[int, float]] = field(default_factory=dict)
+    default_frequency: float = 0.01
+
+    @classmethod
+    def from_priors(cls, match_rate: float = 0.05) -> "FellegiSunterModel":
+        m = [np.array(c.m_prior[::-1], float) for c in COMPARISONS]
+        u = [np.array(c.u_prior[::-1], float) for c in COMPARISONS]
+        return cls(m, u, match_rate)
+
+    def weights(self, levels: np.ndarray, a: Prepared | None = None, b: Prepared | None = None,
+                pairs: np.ndarray | None = None) -> np.ndarray:
+        """log2 Bayes factors per pair and comparison (0 where a field is missing)."""
+        out = np.zeros(levels.shape, float)
+        for c, comparison in enumerate(COMPARISONS):
+            col = levels[:, c]
+            known = col >= 0
+            m = self.m[c][np.where(known, col, 0)]
+            u = self.u[c][np.where(known, col, 0)]
+            if comparison.term_frequency and a is not None and pairs is not None and self.token_frequency:
+                exact = known & (col == len(comparison.levels) - 1)
+                if exact.any():
+                    tokens = {0: a.given, 1: a.father, 2: a.family}[c][pairs[exact, 0]]
+                    table = self.token_frequency.get(c, {})
+                    freq = np.array([table.get(int(t), self.default_frequency) for t in tokens.tolist()])
+                    # Never claim more evidence than the prior u for an exact match allows at
+                    # the rare end, nor less than a coin flip at the common end.
+                    u = u.copy()
+                    u[exact] = np.clip(freq, 1e-6, 0.5)
+            out[:, c] = np.where(known, np.log2(np.clip(m, 1e-12, 1) / np.clip(u, 1e-12, 1)), 0.0)
+        return out
+
+    def probability(self, weights: np.ndarray) -> np.ndarray:
+        prior = math.log2(self.match_rate / (1 - self.match_rate))
+        total = prior + weights.sum(axis=1)
+        return 1.0 / (1.0 + np.power(2.0, -np.clip(total, -60, 60)))
+
+
+def estimate_u(p: Prepared, names: NameComparison, rng: np.random.Generator, samples: int = 100_000) -> list[np.ndarray]:
+    """u probabilities from random pairs (almost all of which are different people), blended
+    with the priors so that a small data set still gives sensible values."""
+    n = len(p)
+    priors = [np.array(c.u_prior[::-1], float) for c in COMPARISONS]
+    if n < 3:
+        return priors
+    count = min(samples, n * (n - 1) // 2)
+    i = rng.integers(0, n, count)
+    j = rng.integers(0, n, count)
+    keep = i != j
+    pairs = np.stack([i[keep], j[keep]], axis=1)
+    levels = compare(p, p, pairs, names)
+    out = []
+    weight = 200.0  # pseudo-pairs of prior
+    for c, comparison in enumerate(COMPARISONS):
+        col = levels[:, c]
+        col = col[col >= 0]
+        counts = np.bincount(col, minlength=len(comparison.levels)).astype(float)
+        out.append((counts + weight * priors[c]) / (counts.sum() + weight))
+    return out
+
+
+def term_frequencies(*prepared: Prepared) -> dict[int, dict[int, float]]:
+    """Per name role (0 given, 1 father, 2 family): the share of records carrying each part.
+    Used as ``u`` for an exact match on that part, so common names weigh less."""
+    out: dict[int, dict[int, float]] = {}
+    for role, attr in ((0, "given"), (1, "father"), (2, "family")):
+        arrays = [getattr(p, attr) for p in prepared]
+        values = np.concatenate([arr[arr >= 0] for arr in arrays]) if arrays else np.empty(0, np.int64)
+        if len(values) == 0:
+            continue
+        tokens, counts = np.unique(values, return_counts=True)
+        total = len(values)
+        out[role] = {int(t): float(c) / total for t, c in zip(tokens.tolist(), counts.tolist())}
+    return out
+
+
+def train(levels: np.ndarray, u: list[np.ndarray], weights_base: FellegiSunterModel, iterations: int = 12,
+          a: Prepared | None = None, pairs: np.ndarray | None = None) -> FellegiSunterModel:
+    """EM for m and the match rate among candidate pairs, u held fixed (as Splink does).
+    m is blended with the priors (50 pseudo-pairs) so that few pairs cannot swing it wildly."""
+    model = FellegiSunterModel([m.copy() for m in weights_base.m], u, weights_base.match_rate,
+                               weights_base.token_frequency, weights_base.default_frequency)
+    if len(levels) < 50:
+        return model
+    priors = [np.array(c.m_prior[::-1], float) for c in COMPARISONS]
+    for _ in range(iterations):
+        p = model.probability(model.weights(levels, a, a, pairs))
+        model.match_rate = float(np.clip(p.mean(), 1e-6, 0.5))
+        for c, comparison in enumerate(COMPARISONS):
+            col = levels[:, c]
+            known = col >= 0
+            sums = np.bincount(col[known], weights=p[known], minlength=len(comparison.levels))
+            total = sums.sum()
+            new = (sums + 50 * priors[c]) / (total + 50)
+            for fixed in comparison.fixed_m:
+                code = _level_code(comparison, fixed)
+                new[code] = priors[c][code]
+            model.m[c] = new / new.sum()
+    return model
+
+
+# --- explanations ------------------------------------------------------------------------
+
+
+def explain(levels: np.ndarray, a: Prepared, b: Prepared, i: int, j: int) -> tuple[list[str], dict[str, str]]:
+    """Phrases a documenter reads, and the level label per field, for one pair."""
+    phrases: list[str] = []
+    labels: dict[str, str] = {}
+    for c, comparison in enumerate(COMPARISONS):
+        code = int(levels[c])
+        if code < 0:
+            labels[comparison.name] = "not known on both sides"
+            continue
+        label = comparison.levels[len(comparison.levels) - 1 - code]
+        labels[comparison.name] = label
+        if comparison.name == "date_of_death" and code == 4 and a.ordinal[i] >= 0 and b.ordinal[j] >= 0:
+            label = f"dates of death {abs(int(a.ordinal[i] - b.ordinal[j]))} days apart"
+        if comparison.name == "age" and code in (1, 2, 0):
+            label = f"ages {int(a.age[i])} and {int(b.age[j])}"
+        phrases.append(label)
+    return phrases, labels

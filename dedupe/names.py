@@ -1,0 +1,233 @@
+"""Name normalisation across Arabic script and Latin transliterations.
+
+Two forms of every name are compared:
+
+* the **skeleton**: a consonant key shared by both scripts. "مصطفى محمد عجاج",
+  "Mustafa Muhammad Ajaj" and "Moustafa Mohamed Ajaj" all become ``mstf mhmd j``. Vowels,
+  ‘ayn and hamza disappear (they are written inconsistently or not at all), letters that
+  transliterations confuse are merged (ق/ك/q/k/c, ث/س/ص/th/s, ذ/ز/ظ/dh/z, ح/ه/h ...), doubled
+  letters collapse, and ``w``/``y`` are kept only at the start of a word (elsewhere they are
+  mostly long vowels written ``ou``, ``ee``, ``i``);
+* the **Latin form**: lower-case, accents and apostrophes removed, articles and ``Abd al-``
+  compounds joined the same way, used for finer similarity when both names are in Latin.
+
+Names are split into parts: given name, father's name, grandfather's name, family name
+(the last part), with ``bin``/``ibn`` and titles removed and ``Abu X``/``Abd al-X`` kept as one
+part.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from anyascii import anyascii
+
+_AR_DIACRITICS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
+_AR_FOLD = str.maketrans({
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
+    "ک": "ك", "گ": "ك", "ی": "ي", "ي": "ي", "پ": "ب", "چ": "ج", "ڤ": "ف", "ژ": "ز", "ڨ": "ق",
+    "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
+    "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9",
+})
+_AR_SKELETON = {
+    "ا": "", "ء": "", "ع": "", "ب": "b", "ت": "t", "ط": "t", "ث": "s", "س": "s", "ص": "s", "ج": "j",
+    "ح": "h", "ه": "h", "خ": "k", "ق": "k", "ك": "k", "د": "d", "ض": "d", "ذ": "z", "ز": "z", "ظ": "z",
+    "ر": "r", "ش": "x", "غ": "g", "ف": "f", "ل": "l", "م": "m", "ن": "n", "و": "w", "ي": "y",
+}
+_AR_TITLES = {"الطفل", "الطفله", "الشاب", "الشابه", "السيده", "المواطن", "المواطنه", "الشهيد", "الشهيده", "الدكتور", "د",
+              "الحاج", "الحاجه", "الشيخ", "المهندس", "الطبيب", "الطبيبه", "السيد"}
+_AR_LINKS = {"بن", "ابن", "بنت"}
+_LATIN_TITLES = {"dr", "doctor", "mr", "mrs", "ms", "sheikh", "shaikh", "haj", "hajj", "hajji", "eng", "martyr", "child", "the"}
+_LATIN_LINKS = {"bin", "ibn", "bint", "ben"}
+_ARTICLE = re.compile(r"^(?:al|el|ul|il|a[tdrsnzl]|as|ash|ad|an|ar|at|az|adh|ath)$")
+_ABD = re.compile(r"^(?:abd|abdu|abdul|abdel|abdal|abdil|abdol|abed|abdoul|abdel|abdal)(.*)$")
+
+
+def is_arabic(text: str) -> bool:
+    return bool(re.search(r"[\u0600-\u06FF]", text or ""))
+
+
+def fold_arabic(text: str) -> str:
+    """Arabic script without diacritics or tatweel, with alef, hamza, taa marbuta, alef
+    maqsura and Persian letters folded, and Arabic-Indic digits as ASCII digits."""
+    return _AR_DIACRITICS.sub("", unicodedata.normalize("NFC", text)).translate(_AR_FOLD)
+
+
+def fold_latin(text: str) -> str:
+    """Lower-case Latin without accents, ‘ayn/hamza marks or punctuation; hyphens become spaces."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if re.search(r"[^\x00-\x7F]", text):
+        text = anyascii(text)
+    text = re.sub(r"['`\u2018\u2019\u02bf\u02be\u02bc\u00b4ʿʾ]", "", text.lower())
+    text = re.sub(r"[^a-z0-9 ]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _latin_skeleton(word: str) -> str:
+    w = word
+    w = re.sub(r"(?<=[aeiou])h$", "", w)  # Fatimah / Fatima
+    for src, dst in (("kh", "k"), ("sh", "x"), ("ch", "x"), ("th", "s"), ("dh", "z"), ("gh", "G"), ("ph", "f"),
+                     ("ck", "k"), ("ou", "u"), ("ee", "i"), ("oo", "u")):
+        w = w.replace(src, dst)
+    w = w.replace("g", "j").replace("G", "g").replace("q", "k").replace("c", "k").replace("v", "f").replace("p", "b").replace("x", "x")
+    first = w[:1]
+    rest = w[1:]
+    if first in "aeiou":
+        first = ""
+    rest = re.sub(r"[aeiouwy]", "", rest)
+    out = first + rest
+    return re.sub(r"(.)\1+", r"\1", out)
+
+
+def _arabic_skeleton(word: str) -> str:
+    out = []
+    for index, ch in enumerate(word):
+        if ch in "وي" and index > 0:
+            continue
+        if ch == "ه" and index == len(word) - 1 and index > 0:
+            continue  # taa marbuta (folded to ه) and final ه are vowels in transliteration
+        out.append(_AR_SKELETON.get(ch, ch if ch.isdigit() else ""))
+    return re.sub(r"(.)\1+", r"\1", "".join(out))
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """A name split into its parts, each as a skeleton (and a Latin form when written in Latin)."""
+
+    skeletons: tuple[str, ...]
+    latin: tuple[str, ...]
+
+    @property
+    def given(self) -> str:
+        return self.skeletons[0] if self.skeletons else ""
+
+    @property
+    def family(self) -> str:
+        return self.skeletons[-1] if len(self.skeletons) > 1 else ""
+
+    @property
+    def father(self) -> str:
+        return self.skeletons[1] if len(self.skeletons) > 2 else ""
+
+    @property
+    def key(self) -> str:
+        return " ".join(self.skeletons)
+
+
+def _latin_tokens(name: str) -> list[str]:
+    words = [w for w in fold_latin(name).split() if w not in _LATIN_TITLES and not w.isdigit()]
+    tokens: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in _LATIN_LINKS:
+            i += 1
+            continue
+        if _ARTICLE.match(word) and i + 1 < len(words):
+            # "al Hussein", "as Saleh": the article belongs to the next word and is dropped.
+            i += 1
+            continue
+        match = _ABD.match(word)
+        if match and (word.startswith("abd") or word.startswith("abed")):
+            rest = match.group(1)
+            rest = re.sub(r"^(?:al|el|ul|ur|ar|as|an|ash)(?=[a-z]{3})", "", rest) if rest else rest
+            if not rest and i + 1 < len(words):
+                nxt = words[i + 1]
+                if _ARTICLE.match(nxt) and i + 2 < len(words):
+                    rest = words[i + 2]
+                    i += 1
+                else:
+                    rest = nxt
+                i += 1
+            tokens.append("abd" + rest)
+            i += 1
+            continue
+        if word in ("abu", "abo", "umm", "um", "om") and i + 1 < len(words):
+            nxt = words[i + 1]
+            if _ARTICLE.match(nxt) and i + 2 < len(words):
+                nxt = words[i + 2]
+                i += 1
+            tokens.append(("abu" if word in ("abu", "abo") else "umm") + nxt)
+            i += 2
+            continue
+        word = re.sub(r"^(?:al|el)(?=[a-z]{3,})", "", word) if re.match(r"^(?:al|el)[bcdfghjklmnpqrstvwxyz]", word) and len(word) > 5 else word
+        tokens.append(word)
+        i += 1
+    return tokens
+
+
+def _arabic_tokens(name: str) -> list[str]:
+    words = [w for w in re.split(r"[\s\-_]+", fold_arabic(name)) if w]
+    words = [w for w in words if w not in _AR_TITLES and not w.isdigit()]
+    tokens: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in _AR_LINKS:
+            i += 1
+            continue
+        if word in ("عبد",) and i + 1 < len(words):
+            tokens.append("عبد" + words[i + 1])
+            i += 2
+            continue
+        if word in ("ابو", "ام") and i + 1 < len(words):
+            tokens.append(word + words[i + 1])
+            i += 2
+            continue
+        if word.startswith("ال") and len(word) > 3:
+            word = word[2:]
+        tokens.append(word)
+        i += 1
+    return tokens
+
+
+@lru_cache(maxsize=500_000)
+def name_parts(name: str | None) -> NameParts:
+    """Split and normalise a name in any script (cached: names repeat a lot)."""
+    if not name or not name.strip():
+        return NameParts((), ())
+    if is_arabic(name):
+        # Mixed fields ("Ahmad أحمد") are read in the script most of their letters use.
+        arabic_letters = len(re.findall(r"[\u0600-\u06FF]", name))
+        latin_letters = len(re.findall(r"[A-Za-z]", name))
+        if arabic_letters >= latin_letters:
+            arabic_only = re.sub(r"[A-Za-z]+", " ", name)
+            tokens = _arabic_tokens(arabic_only)
+            skeletons = []
+            for token in tokens:
+                if token.startswith("عبد") and len(token) > 3:
+                    rest = token[3:]
+                    rest = rest[2:] if rest.startswith("ال") and len(rest) > 3 else rest
+                    skeletons.append("bd" + _arabic_skeleton(rest))
+                elif token.startswith(("ابو", "ام")) and len(token) > 3:
+                    rest = token[3:] if token.startswith("ابو") else token[2:]
+                    rest = rest[2:] if rest.startswith("ال") and len(rest) > 3 else rest
+                    skeletons.append(("b" if token.startswith("ابو") else "m") + _arabic_skeleton(rest))
+                else:
+                    skeletons.append(_arabic_skeleton(token))
+            skeletons = [s for s in skeletons if s]
+            return NameParts(tuple(skeletons), ())
+        name = re.sub(r"[\u0600-\u06FF]+", " ", name)
+    tokens = _latin_tokens(name)
+    skeletons = []
+    for token in tokens:
+        if token.startswith("abd") and len(token) > 3:
+            skeletons.append("bd" + _latin_skeleton(re.sub(r"^(?:al|el|ul)(?=[a-z]{3})", "", token[3:])))
+        elif token.startswith("abu") and len(token) > 3:
+            skeletons.append("b" + _latin_skeleton(token[3:]))
+        elif token.startswith("umm") and len(token) > 3:
+            skeletons.append("m" + _latin_skeleton(token[3:]))
+        else:
+            skeletons.append(_latin_skeleton(token))
+    pairs = [(s, t) for s, t in zip(skeletons, tokens) if s]
+    return NameParts(tuple(s for s, _ in pairs), tuple(t for _, t in pairs))
+
+
+def normalize_name(name: str | None) -> str:
+    """The cross-script key of a name: the same for "مصطفى محمد عجاج" and
+    "Mustafa Muhammad Ajaj" (``mstf mhmd j``). Empty for an empty name."""
+    return name_parts(name).key
