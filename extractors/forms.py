@@ -84,8 +84,9 @@ def parse_submission(data: bytes | str, *, name: str = "submission") -> dict[str
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
         hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) - 1 else ""
+        reason = re.sub(r" at$", "", exc.msg)
         raise PayloadError(
-            f"{name}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}{hint}"
+            f"{name}: not valid JSON ({reason}, line {exc.lineno} column {exc.colno}){hint}"
         ) from exc
     if not isinstance(payload, dict):
         raise PayloadError(f"{name}: expected one JSON object per submission, got {type(payload).__name__}")

@@ -108,6 +108,8 @@ def nightly(sources: list[str] | None = None, database_url: str | None = None) -
     batches = list_pending_items(database_url)
     extracted = merge_extract([f.result() for f in extract_items.map(batches, database_url=database_url)]) if batches \
         else pipeline.asdict(pipeline.ExtractSummary())
+    for row in pulled:  # a source's failures include its items that failed extraction
+        row["failed"] += sum(1 for f in extracted["failures"] if f.get("source") == row["source"])
     matched = match_candidates(database_url)
     queued = queue_candidates(database_url)
     summary = {"sources": pulled, "extract": extracted, "match": matched, "queue": queued}

@@ -52,13 +52,9 @@ def nightly_schedule(cron: str = DEFAULT_CRON, timezone: str | None = None) -> A
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"unknown time zone {timezone!r} (use an IANA name such as Asia/Damascus or UTC)") from exc
     try:
-        from croniter import croniter  # prefect depends on it
-
-        if not croniter.is_valid(cron):
-            raise ConfigError(f"not a valid cron expression: {cron!r}")
-    except ImportError:
-        pass
-    return Cron(cron, timezone=timezone)
+        return Cron(cron, timezone=timezone)
+    except ValueError as exc:
+        raise ConfigError(f"not a valid cron expression: {cron!r} (e.g. '0 2 * * *' for 02:00 every day)") from exc
 
 
 def nightly_deployment(cron: str = DEFAULT_CRON, timezone: str | None = None) -> Any:

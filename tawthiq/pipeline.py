@@ -234,7 +234,7 @@ def extract_pending(engine: Engine, limit: int | None = None, item_ids: list[int
                 item.attempts += 1
                 item.processed_at = utcnow()
                 summary.failed += 1
-                summary.failures.append({"item": label, "error": error})
+                summary.failures.append({"item": label, "source": item.source.name, "error": error})
     return summary
 
 
