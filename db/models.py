@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    true,
     JSON,
     BigInteger,
     Boolean,
@@ -308,6 +309,7 @@ class VictimName(Base):
     script: Mapped[str] = mapped_column(String(10))  # arabic | latin
     key: Mapped[str] = mapped_column(String(500))  # normalised, cross-script search key
     candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     victim: Mapped[Victim] = relationship(back_populates="names")
