@@ -87,14 +87,17 @@ def store_raw_item(
     title: str | None = None,
     supersedes: str | None = None,
     error: str | None = None,
+    received_sha256: str | None = None,
 ) -> tuple[RawItem, bool]:
     """Store an item exactly once and return ``(item, created)``.
 
     The same bytes under the same external id are the same item (``created`` is False). New
     bytes under a known external id are a new version that supersedes the latest one. An
     item that names another it ``supersedes`` (an edited submission) supersedes that one.
+    ``received_sha256`` is the digest of the bytes as received when ``content`` is a rewritten
+    form of them (submitter answers encrypted); it then identifies the item.
     """
-    digest = sha256(content)
+    digest = received_sha256 or sha256(content)
     existing = session.scalar(
         select(RawItem).where(
             RawItem.source_id == source.id,

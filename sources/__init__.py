@@ -43,6 +43,10 @@ class FetchedItem:
     #: Set when the item could be fetched but is known to be bad (e.g. over the size limit):
     #: it is still stored raw, then marked failed with this message.
     error: str | None = None
+    #: SHA-256 of the bytes exactly as the source gave them, when ``content`` was rewritten
+    #: before storage (submitter answers encrypted with a fresh nonce). The same submission
+    #: pulled again is then still recognised as the same item.
+    received_sha256: str | None = None
 
 
 @dataclass

@@ -9,6 +9,7 @@ version of the same item and an unchanged one is recognised by its SHA-256 and s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -48,9 +49,16 @@ class FolderConnector:
             if len(content) > MAX_FILE_BYTES:
                 content = content[:MAX_FILE_BYTES]
                 error = f"{relative}: file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; stored truncated"
+            submitter: dict = {}
+            received = None
+            if kind == "form" and error is None:
+                received = hashlib.sha256(content).hexdigest()
+                content, submitter = protect_form_bytes(content)
             yield FetchedItem(
                 external_id=relative,
                 content=content,
+                submitter=submitter,
+                received_sha256=received if submitter else None,
                 kind=kind,
                 url=file.resolve().as_uri(),
                 content_type=content_type,
@@ -59,3 +67,23 @@ class FolderConnector:
                 error=error,
             )
         yield CursorUpdate({"last_scan": dt.datetime.now(dt.timezone.utc).isoformat(), "files": len(files)})
+
+
+def protect_form_bytes(content: bytes) -> tuple[bytes, dict]:
+    """Encrypt the submitter's answers inside a JSON submission before it is stored. Bytes
+    that are not a JSON object are stored as they are (extraction will fail them clearly;
+    nothing in them can be told apart as contact details)."""
+    import json
+
+    from tawthiq.crypto import protect_submission
+
+    try:
+        payload = json.loads(content.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        return content, {}
+    if not isinstance(payload, dict):
+        return content, {}
+    protected, plain = protect_submission(payload)
+    if not plain:
+        return content, {}
+    return json.dumps(protected, ensure_ascii=False, indent=1).encode("utf-8"), plain

@@ -311,6 +311,29 @@ def rerun(run_id: str) -> None:
         click.echo(f"run {run_id} retried")
 
 
+# --- review app -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 behind a proxy).")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Server processes (PostgreSQL only; SQLite needs 1).")
+def review(host: str, port: int, workers: int) -> None:
+    """Serve the documenters' verification-queue web app (and the public family form)."""
+    import uvicorn
+
+    from tawthiq.db.engine import get_database_url
+
+    _engine()
+    url = get_database_url()
+    if workers > 1 and url.startswith("sqlite"):
+        raise click.UsageError("several workers need PostgreSQL; with SQLite use --workers 1")
+    os.environ["TAWTHIQ_DATABASE_URL"] = url
+    click.echo(f"tawthiq review on http://{host}:{port}/ (Ctrl-C to stop)")
+    uvicorn.run("tawthiq.review.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", proxy_headers=True)
+
+
 # --- demo ---------------------------------------------------------------------------------
 
 

@@ -158,6 +158,7 @@ def store_fetched(session: Session, source: Source, entry: Any) -> tuple[RawItem
         title=entry.title,
         supersedes=entry.supersedes,
         error=entry.error,
+        received_sha256=getattr(entry, "received_sha256", None),
     )
     if created:
         for att_name, media_type, data in entry.attachments:

@@ -1,0 +1,382 @@
+"""The documenters' verification-queue web app (FastAPI + Jinja2, server-rendered).
+
+Works without JavaScript: every action is a form. A few lines of JavaScript add the keyboard
+shortcuts. Every user-supplied text is escaped by Jinja and stripped of bidirectional
+override characters, and shown with ``dir="auto"`` so Arabic reads right to left wherever it
+appears.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tawthiq.db import archive, repo
+from tawthiq.db.engine import get_database_url, get_engine
+from tawthiq.db.models import (
+    Candidate,
+    Decision,
+    RawItem,
+    ReviewTask,
+    Source,
+    SubmitterContact,
+    User,
+    Victim,
+    VictimHistory,
+    VictimName,
+    VictimSource,
+)
+from tawthiq.errors import ReviewError
+from tawthiq.extractors.record import CATEGORIES, CAUSES, GOVERNORATES, GOVERNORATES_AR, PERPETRATORS, PERPETRATOR_LABELS
+from tawthiq.extractors.text import strip_bidi_controls
+
+from .auth import (
+    COOKIE,
+    SESSION_HOURS,
+    LoginRequired,
+    csrf_token,
+    current_user,
+    get_session,
+    load_secret,
+    require_role,
+    session_cookie,
+    verify_csrf,
+)
+from .i18n import LANGUAGES, translate
+
+HERE = Path(__file__).parent
+#: Routers other parts of tawthiq add to the app (the public family form, reports).
+EXTRA_ROUTERS = ["tawthiq.review.family_form:router", "tawthiq.reports.web:router"]
+FIELDS = ("full_name", "name_ar", "sex", "age", "date_of_death", "death_governorate", "death_locality",
+          "origin_governorate", "origin_locality", "perpetrator", "cause", "category")
+
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def _clean(value: Any) -> str:
+    if value is None:
+        return ""
+    return strip_bidi_controls(str(value))
+
+
+templates.env.filters["clean"] = _clean
+templates.env.globals.update(csrf_token=csrf_token, GOVERNORATES=GOVERNORATES, GOVERNORATES_AR=GOVERNORATES_AR,
+                             PERPETRATORS=PERPETRATORS, PERPETRATOR_LABELS=PERPETRATOR_LABELS, CAUSES=CAUSES,
+                             CATEGORIES=CATEGORIES, REJECT_REASONS=archive.REJECT_REASONS, FIELDS=FIELDS,
+                             CHOOSABLE=archive.CHOOSABLE)
+
+
+def lang_of(request: Request) -> str:
+    lang = request.cookies.get("tawthiq_lang", "en")
+    return lang if lang in LANGUAGES else "en"
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    lang = lang_of(request)
+    context.update(request=request, lang=lang, dir="rtl" if lang == "ar" else "ltr",
+                   t=lambda key: translate(key, lang), user=getattr(request.state, "user", None))
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def create_app(database_url: str | None = None) -> FastAPI:
+    """The review app for the database at ``database_url`` (or TAWTHIQ_DATABASE_URL)."""
+    url = get_database_url(database_url)
+    app = FastAPI(title="tawthiq review", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.database_url = url
+    app.state.sessionmaker = sessionmaker(get_engine(url), expire_on_commit=False)
+    app.state.serializer = URLSafeTimedSerializer(load_secret("TAWTHIQ_SECRET_KEY", "tawthiq-secret.key", url), salt="tawthiq-session")
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        if request.method == "GET":
+            query = urlencode({"next": str(request.url.path), "message": exc.message}) if exc.message else urlencode({"next": str(request.url.path)})
+            return RedirectResponse(f"/login?{query}", status_code=303)
+        return render(request, "error.html", 401, message=exc.message or "please log in")
+
+    @app.exception_handler(ReviewError)
+    async def _review_error(request: Request, exc: ReviewError) -> Response:
+        return render(request, "error.html", 409, message=str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        return render(request, "error.html", exc.status_code, message=str(exc.detail))
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy",
+                                    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                                    "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'")
+        return response
+
+    _routes(app)
+    for target in EXTRA_ROUTERS:
+        module_name, _, attr = target.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        app.include_router(getattr(module, attr))
+    return app
+
+
+def _routes(app: FastAPI) -> None:
+    @app.get("/lang/{code}")
+    def set_language(code: str, request: Request) -> Response:
+        back = request.headers.get("referer") or "/"
+        if not back.startswith(str(request.base_url)):
+            back = "/"
+        response = RedirectResponse(back, status_code=303)
+        if code in LANGUAGES:
+            response.set_cookie("tawthiq_lang", code, max_age=365 * 86400, samesite="lax", httponly=True)
+        return response
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request, next: str = "/", message: str = "") -> Response:
+        import secrets
+
+        token = secrets.token_urlsafe(24)
+        request.state.login_csrf = token
+        response = render(request, "login.html", next=_safe_next(next), message=message)
+        response.set_cookie("tawthiq_login_csrf", token, httponly=True, samesite="lax", secure=request.url.scheme == "https")
+        return response
+
+    @app.post("/login", dependencies=[Depends(verify_csrf)])
+    def login(request: Request, username: str = Form(...), password: str = Form(...), next: str = Form("/"),
+              session: Session = Depends(get_session)) -> Response:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or not user.active or not repo.verify_password(user.password_hash, password):
+            repo.audit(session, None, "login.failed", "user", username, {})
+            session.commit()
+            request.state.login_csrf = request.cookies.get("tawthiq_login_csrf")
+            return render(request, "login.html", 401, next=_safe_next(next), message="wrong user name or password")
+        repo.audit(session, user.id, "login", "user", user.id, {})
+        session.commit()
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        response.set_cookie(COOKIE, session_cookie(request, user), max_age=SESSION_HOURS * 3600, httponly=True,
+                            samesite="lax", secure=request.url.scheme == "https")
+        response.delete_cookie("tawthiq_login_csrf")
+        return response
+
+    @app.post("/logout", dependencies=[Depends(verify_csrf)])
+    def logout() -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    @app.get("/", response_class=HTMLResponse)
+    def queue_page(request: Request, source: str = "", governorate: str = "", date_from: str = "", date_to: str = "",
+                   has_match: str = "", older_than: str = "", user: User = Depends(current_user),
+                   session: Session = Depends(get_session)) -> Response:
+        filters = _filters(source, governorate, date_from, date_to, has_match, older_than)
+        tasks = session.scalars(archive.queue_query(filters).limit(200)).all()
+        sources = session.scalars(select(Source.name).order_by(Source.name)).all()
+        return render(request, "queue.html", tasks=tasks, counts=archive.queue_counts(session, user), sources=sources,
+                      filters=filters, query=_filter_query(source, governorate, date_from, date_to, has_match, older_than),
+                      now=_now())
+
+    @app.post("/next", dependencies=[Depends(verify_csrf)])
+    async def next_item(request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+        form = await request.form()
+        filters = _filters(*(str(form.get(k, "")) for k in ("source", "governorate", "date_from", "date_to", "has_match", "older_than")))
+        task = archive.claim_next(session, user, filters)
+        session.commit()
+        query = _filter_query(*(str(form.get(k, "")) for k in ("source", "governorate", "date_from", "date_to", "has_match", "older_than")))
+        if task is None:
+            return RedirectResponse(f"/?{query}&empty=1", status_code=303)
+        return RedirectResponse(f"/item/{task.id}?{query}", status_code=303)
+
+    @app.get("/item/{task_id}", response_class=HTMLResponse)
+    def item_page(task_id: int, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+        task = session.get(ReviewTask, task_id)
+        if task is None:
+            raise HTTPException(404, f"no queue item {task_id}")
+        claimed = False
+        if task.state in ("open", "deferred"):
+            claimed = archive.claim(session, task.id, user)
+            session.commit()
+            session.refresh(task)
+        candidate = task.candidate
+        matches = archive.best_matches(session, candidate)
+        cluster = archive.cluster_candidates(session, candidate)
+        previous = session.scalar(select(Decision).where(Decision.user_id == user.id, Decision.review_task_id != task.id)
+                                  .order_by(Decision.id.desc()).limit(1))
+        decisions = session.scalars(select(Decision).where(Decision.review_task_id == task.id).order_by(Decision.id)).all()
+        return render(request, "item.html", task=task, candidate=candidate, matches=matches, cluster=cluster,
+                      claimed=claimed, previous=previous, decisions=decisions, query=str(request.url.query),
+                      source=candidate.raw_item.source, raw=candidate.raw_item)
+
+    @app.post("/item/{task_id}/decide", dependencies=[Depends(verify_csrf)])
+    async def decide(task_id: int, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+        form = await request.form()
+        task = session.get(ReviewTask, task_id)
+        if task is None:
+            raise HTTPException(404, f"no queue item {task_id}")
+        action = str(form.get("action", ""))
+        victim_id = int(form["victim_id"]) if form.get("victim_id") else None
+        choices = {f: str(form.get(f"choice_{f}")) for f in archive.CHOOSABLE if form.get(f"choice_{f}")}
+        archive.decide(session, task, user, action, victim_id=victim_id, reason=str(form.get("reason") or "") or None,
+                       choices=choices, note=str(form.get("note") or "") or None)
+        session.commit()
+        query = str(form.get("query", ""))
+        # The next item loads at once: claim it now and go straight there.
+        following = archive.claim_next(session, user, _filters_from_query(query), skip={task.id})
+        session.commit()
+        if following is None:
+            return RedirectResponse(f"/?{query}", status_code=303)
+        return RedirectResponse(f"/item/{following.id}?{query}", status_code=303)
+
+    @app.post("/item/{task_id}/release", dependencies=[Depends(verify_csrf)])
+    def release(task_id: int, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+        task = session.get(ReviewTask, task_id)
+        if task is not None:
+            archive.release(session, task, user)
+            session.commit()
+        return RedirectResponse("/", status_code=303)
+
+    @app.get("/raw/{item_id}", response_class=HTMLResponse)
+    def raw_page(item_id: int, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+        item = session.get(RawItem, item_id)
+        if item is None:
+            raise HTTPException(404, f"no raw item {item_id}")
+        body = item.text
+        if item.kind == "form":
+            try:
+                body = json.dumps(json.loads(item.content.decode("utf-8-sig")), ensure_ascii=False, indent=2)
+            except (ValueError, UnicodeDecodeError):
+                body = item.content.decode("utf-8", "replace")
+        elif body is None:
+            body = item.content[:200_000].decode("utf-8", "replace")
+        contact = session.scalar(select(SubmitterContact).where(SubmitterContact.raw_item_id == item.id))
+        return render(request, "raw.html", item=item, body=body, has_contact=contact is not None)
+
+    @app.get("/raw/{item_id}/contact", response_class=HTMLResponse)
+    def contact_page(item_id: int, request: Request, user: User = Depends(require_role("admin")),
+                     session: Session = Depends(get_session)) -> Response:
+        contact = session.scalar(select(SubmitterContact).where(SubmitterContact.raw_item_id == item_id))
+        if contact is None:
+            raise HTTPException(404, f"raw item {item_id} has no submitter details")
+        from tawthiq.crypto import decrypt_json
+
+        details = decrypt_json(contact.ciphertext)
+        repo.audit(session, user.id, "contact.view", "raw_item", item_id, {})
+        session.commit()
+        return render(request, "contact.html", item_id=item_id, details=details, consent=contact.consent_follow_up)
+
+    @app.get("/archive", response_class=HTMLResponse)
+    def archive_page(request: Request, q: str = "", date_from: str = "", date_to: str = "", governorate: str = "",
+                     user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+        searched = any((q, date_from, date_to, governorate))
+        victims = archive.search_victims(session, q, date_from or None, date_to or None, governorate or None) if searched \
+            else archive.search_victims(session, limit=50)
+        return render(request, "archive.html", victims=victims, q=q, date_from=date_from, date_to=date_to,
+                      governorate=governorate, searched=searched)
+
+    @app.get("/victim/{victim_id}", response_class=HTMLResponse)
+    def victim_page(victim_id: int, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+        victim = session.get(Victim, victim_id)
+        if victim is None:
+            raise HTTPException(404, f"no archived victim {victim_id}")
+        sources = session.execute(select(VictimSource, Source).join(Source, Source.id == VictimSource.source_id)
+                                  .where(VictimSource.victim_id == victim.id).order_by(VictimSource.id)).all()
+        names = session.scalars(select(VictimName).where(VictimName.victim_id == victim.id).order_by(VictimName.id)).all()
+        history = session.scalars(select(VictimHistory).where(VictimHistory.victim_id == victim.id).order_by(VictimHistory.id)).all()
+        users = {u.id: u.username for u in session.scalars(select(User))}
+        return render(request, "victim.html", victim=victim, sources=sources, names=names, history=history, users=users,
+                      independent=archive.independent_sources(session, victim),
+                      decisions=archive.decisions_for_victim(session, victim))
+
+    @app.post("/victim/{victim_id}/merge", dependencies=[Depends(verify_csrf)])
+    async def merge(victim_id: int, request: Request, user: User = Depends(require_role("editor")),
+                    session: Session = Depends(get_session)) -> Response:
+        form = await request.form()
+        try:
+            other = int(str(form.get("merge_id", "")).strip().lstrip("#"))
+        except ValueError:
+            raise ReviewError("give the number of the victim to merge into this one")
+        archive.merge_victims(session, victim_id, other, user, note=str(form.get("note") or "") or None)
+        session.commit()
+        return RedirectResponse(f"/victim/{victim_id}", status_code=303)
+
+    @app.post("/decision/{decision_id}/undo", dependencies=[Depends(verify_csrf)])
+    async def undo(decision_id: int, request: Request, user: User = Depends(require_role("editor")),
+                   session: Session = Depends(get_session)) -> Response:
+        form = await request.form()
+        result = archive.undo(session, decision_id, user, note=str(form.get("note") or "") or None)
+        session.commit()
+        return RedirectResponse(f"/item/{result.review_task_id}", status_code=303)
+
+    @app.get("/users", response_class=HTMLResponse)
+    def users_page(request: Request, user: User = Depends(require_role("admin")), session: Session = Depends(get_session)) -> Response:
+        return render(request, "users.html", users=session.scalars(select(User).order_by(User.username)).all(),
+                      entries=archive.audit_entries(session, 50))
+
+    @app.post("/users", dependencies=[Depends(verify_csrf)])
+    def add_user(request: Request, username: str = Form(...), password: str = Form(...), role: str = Form("documenter"),
+                 user: User = Depends(require_role("admin")), session: Session = Depends(get_session)) -> Response:
+        from tawthiq.errors import ConfigError
+
+        try:
+            created = repo.add_user(session, username.strip(), password, role)
+        except ConfigError as exc:
+            raise ReviewError(str(exc))
+        repo.audit(session, user.id, "user.add", "user", created.id, {"by": user.username})
+        session.commit()
+        return RedirectResponse("/users", status_code=303)
+
+    @app.get("/healthz")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+
+def _safe_next(value: str) -> str:
+    return value if value.startswith("/") and not value.startswith("//") else "/"
+
+
+def _now():  # type: ignore[no-untyped-def]
+    from tawthiq.db.models import utcnow
+
+    return utcnow()
+
+
+def _filters(source: str, governorate: str, date_from: str, date_to: str, has_match: str, older_than: str) -> archive.QueueFilters:
+    from tawthiq.dedupe import parse_date
+
+    days = None
+    if older_than.strip().isdigit():
+        days = int(older_than.strip())
+    return archive.QueueFilters(
+        source=source or None, governorate=governorate if governorate in GOVERNORATES else None,
+        date_from=parse_date(date_from) if date_from else None, date_to=parse_date(date_to) if date_to else None,
+        has_match={"yes": True, "no": False}.get(has_match), older_than_days=days,
+    )
+
+
+def _filter_query(source: str, governorate: str, date_from: str, date_to: str, has_match: str, older_than: str) -> str:
+    values = {"source": source, "governorate": governorate, "date_from": date_from, "date_to": date_to,
+              "has_match": has_match, "older_than": older_than}
+    return urlencode({k: v for k, v in values.items() if v})
+
+
+def _filters_from_query(query: str) -> archive.QueueFilters:
+    from urllib.parse import parse_qs
+
+    parsed = {k: v[0] for k, v in parse_qs(query).items()}
+    return _filters(*(parsed.get(k, "") for k in ("source", "governorate", "date_from", "date_to", "has_match", "older_than")))
