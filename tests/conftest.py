@@ -21,6 +21,9 @@ from sqlalchemy.engine import make_url
 from tawthiq.db.engine import create_db_engine, migrate_database
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Keys for tests, so that none is generated into the working directory on PostgreSQL runs.
+os.environ.setdefault("TAWTHIQ_SECRET_KEY", "test-only-session-signing-key")
+os.environ.setdefault("TAWTHIQ_FERNET_KEY", "dGF3dGhpcS10ZXN0LW9ubHktZmVybmV0LWtleS0zMmI=")
 
 PG_ENV = "TAWTHIQ_TEST_DATABASE_URL"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

