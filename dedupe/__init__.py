@@ -162,13 +162,16 @@ def cluster_pairs(pairs: Iterable[MatchPair], threshold: float | None = None,
                   cannot_link: Iterable[tuple[str, str]] = ()) -> list[set[str]]:
     """Groups of ids that are one person: pairs are joined strongest first, and two groups are
     not joined when that would put together two records known to be different people
-    (``cannot_link``) or when the weakest link would connect records that were never
-    compared with each other above the threshold through more than one step (no chaining of
-    A~B~C when A and C look like different people)."""
+    (``cannot_link``, or a pair given with a probability below the threshold), and not unless
+    at least half of the pairs across the two groups match directly (no chaining of A~B~C into
+    one person on the strength of B alone)."""
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    pairs = list(pairs)
     strong = sorted((p for p in pairs if p.probability >= threshold), key=lambda p: -p.probability)
     direct = {frozenset((p.left_id, p.right_id)) for p in strong}
-    forbidden = {frozenset(pair) for pair in cannot_link}
+    # Pairs compared and found unlike are as good as known-different when joining groups.
+    forbidden = {frozenset(pair) for pair in cannot_link} | {frozenset((p.left_id, p.right_id)) for p in pairs
+                                                             if p.probability < threshold}
     members: dict[str, set[str]] = {}
     for pair in strong:
         a = members.get(pair.left_id, {pair.left_id})

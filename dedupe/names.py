@@ -134,6 +134,8 @@ def _latin_tokens(name: str) -> list[str]:
         match = _ABD.match(word)
         if match and (word.startswith("abd") or word.startswith("abed")):
             rest = match.group(1)
+            if rest in ("u", "ul", "el", "al", "il", "ol", "oul") and i + 1 < len(words):
+                rest = ""  # "Abdel Rahman", "Abdul Karim": the article was written onto "Abd"
             rest = re.sub(r"^(?:al|el|ul|ur|ar|as|an|ash)(?=[a-z]{3})", "", rest) if rest else rest
             if not rest and i + 1 < len(words):
                 nxt = words[i + 1]

@@ -231,6 +231,40 @@ def extract(path: Path, published: dt.datetime | None) -> None:
         click.echo(json.dumps(record.to_contract(), ensure_ascii=False))
 
 
+# --- dedupe -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("left", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("right", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "id_column", required=True, help="Column holding each record's unique id (in both files).")
+@click.option("--field", "fields", multiple=True, required=True, metavar="TARGET=COL[+COL...]",
+              help="Matcher field from columns joined by a space; TARGET is full_name, name_ar, date_of_death, "
+                   "locality, governorate, sex or age. Repeat for each field.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Probability at or above which a pair is the same person (default: the engine's, 0.9).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write the pairs here instead of standard output.")
+def dedupe(left: Path, right: Path | None, id_column: str, fields: tuple[str, ...], threshold: float | None, out: Path | None) -> None:
+    """Find the records of LEFT.csv that are the same person (or link LEFT to RIGHT.csv) and write
+    left_id,right_id,probability for every such pair. Names may be in Arabic script or any
+    Latin transliteration; no labels are needed."""
+    from tawthiq.dedupe import dedupe_records, link_records
+    from tawthiq.dedupe.files import parse_field_specs, read_records, write_pairs
+
+    specs = parse_field_specs(fields)
+    left_records = read_records(left, id_column, specs)
+    if right is None:
+        pairs = dedupe_records(left_records, threshold=threshold)
+    else:
+        pairs = link_records(left_records, read_records(right, id_column, specs), threshold=threshold)
+    if out is None:
+        write_pairs(pairs, sys.stdout)
+    else:
+        with open(out, "w", encoding="utf-8", newline="") as handle:
+            write_pairs(pairs, handle)
+        click.echo(f"{len(pairs)} pairs written to {out}", err=True)
+
+
 # --- users --------------------------------------------------------------------------------
 
 

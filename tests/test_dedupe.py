@@ -1,0 +1,187 @@
+"""Matching (dedupe/): cross-script names, contract dates, pairs, links, clusters, and the
+``tawthiq dedupe`` contract with its bad inputs."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tawthiq.cli import cli
+from tawthiq.dedupe import ArchiveMatcher, MatchPair, MatchRecord, cluster_pairs, dedupe_records, link_records, normalize_name, parse_date
+
+
+@pytest.mark.parametrize("variants", [
+    ("مصطفى محمد عجاج", "Mustafa Muhammad Ajaj", "Moustafa Mohammed Al-Ajaj", "Mostafa Mohamad al Ajjaj"),
+    ("عبد الرحمن يوسف الحمود", "Abdulrahman Youssef al-Hamoud", "Abd al-Rahman Yusuf Hammoud", "Abdel Rahman Yousef Al Hamoud"),
+    ("أحمد", "احمد", "إحمد", "Ahmed", "Ahmad"),
+    ("فاطمة", "فاطمه", "Fatima", "Fatma", "Fatemah"),
+    ("مُصْطَفَى", "مصطفـــى", "مصطفى"),  # diacritics and tatweel
+])
+def test_names_meet_across_scripts_and_spellings(variants: tuple[str, ...]) -> None:
+    keys = {normalize_name(v) for v in variants}
+    assert len(keys) == 1, keys
+
+
+def test_different_names_stay_apart() -> None:
+    assert normalize_name("Mustafa Muhammad Ajaj") != normalize_name("Ahmad Mustafa Ajaj")
+    assert normalize_name("") == normalize_name(None) == ""
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("20130101", "2013-01-01"), ("2013-01-05", "2013-01-05"), ("05/01/2013", "2013-01-05"), ("2013-01", "2013-01"),
+    ("2013", "2013"), ("00/00/2013", "2013"), ("2013-02-30", "2013-02"), ("٢٠٢٤-٠٣-٠٥", "2024-03-05"),
+    ("not a date", None), ("", None), (None, None),
+])
+def test_contract_dates(text: str | None, expected: str | None) -> None:
+    assert parse_date(text) == expected
+
+
+def family() -> list[MatchRecord]:
+    """One victim reported three times (two scripts, a typo) and her relatives killed with her
+    (same family name, date and place: the hard negatives), plus unrelated people."""
+    return [
+        MatchRecord("a1", "Salma Omar al-Qasim", None, "2024-03-05", "Aleppo", "Atarib", "female", 9),
+        MatchRecord("a2", "سلمى عمر القاسم", None, "2024-03-05", "Aleppo", "الأتارب", "female", None),
+        MatchRecord("a3", "Salma Omer Qassem", None, "2024-03-06", "Aleppo", None, None, 9),
+        MatchRecord("b1", "Ahmad Omar al-Qasim", None, "2024-03-05", "Aleppo", "Atarib", "male", 12),
+        MatchRecord("c1", "Hind Khaled al-Qasim", None, "2024-03-05", "Aleppo", "Atarib", "female", 35),
+        MatchRecord("d1", "Mustafa Muhammad Ajaj", None, "2024-03-02", "Idlib", "Ariha", "male", 38),
+        MatchRecord("d2", "مصطفى محمد عجاج", None, "02/03/2024", "Idlib", "أريحا", None, None),
+        MatchRecord("e1", "Walid Hamad al-Masri", None, "2024-02-27", "Daraa", "Tafas", "male", 50),
+        MatchRecord("f1", "Omar Hussein al-Khatib", None, "2024-03-11", "Idlib", "Sarmin", "male", 22),
+        MatchRecord("g1", "Nour Adel Kassem", None, "2024-03-11", "Idlib", "Sarmin", "female", 30),
+    ]
+
+
+def test_dedupe_finds_the_same_person_and_not_their_relatives() -> None:
+    pairs = {frozenset((p.left_id, p.right_id)) for p in dedupe_records(family())}
+    assert {frozenset(("a1", "a2")), frozenset(("a1", "a3")), frozenset(("d1", "d2"))} <= pairs
+    for relative in ("b1", "c1"):
+        assert not any(relative in pair for pair in pairs)
+    assert all(0.9 <= p.probability <= 1 for p in dedupe_records(family()))
+
+
+def test_pairs_are_explained_in_words() -> None:
+    pair = next(p for p in dedupe_records(family()) if {p.left_id, p.right_id} == {"d1", "d2"})
+    assert pair.explanation and all(isinstance(phrase, str) for phrase in pair.explanation)
+    assert any("name" in phrase for phrase in pair.explanation)
+
+
+def test_link_and_archive_matcher_keep_archive_ids() -> None:
+    archive = [MatchRecord(f"v:{i}", r.full_name, None, r.date_of_death, r.governorate, r.locality, r.sex, r.age)
+               for i, r in enumerate(family()) if r.id in ("a1", "d1", "e1", "b1")]
+    new = [MatchRecord("n1", "سلمى عمر القاسم", None, "2024-03-05", "Aleppo", None),
+           MatchRecord("n2", "Someone Entirely Different", None, "2019-01-01", "Homs", None)]
+    links = link_records(new, archive)
+    assert [(p.left_id, p.right_id) for p in links] == [("n1", "v:0")]
+    matcher = ArchiveMatcher(archive)
+    matcher.add([MatchRecord("v:99", "Someone Entirely Different", None, "2019-01-01", "Homs", None)])
+    assert {p.right_id for p in matcher.match(new) if p.left_id == "n2"} == {"v:99"}
+
+
+def test_clusters_do_not_chain_unrelated_people() -> None:
+    chain = [MatchPair("a", "b", 0.99), MatchPair("b", "c", 0.95), MatchPair("c", "d", 0.94)]
+    # a~b, b~c, c~d: joining {a,b,c} with d would rest on one link out of three
+    assert cluster_pairs(chain) == [{"a", "b", "c"}]
+    assert cluster_pairs(chain + [MatchPair("a", "c", 0.10)]) == [{"a", "b"}, {"c", "d"}]  # a and c compared unlike
+    assert cluster_pairs([MatchPair("a", "b", 0.99), MatchPair("b", "c", 0.95)], cannot_link=[("a", "c")]) == [{"a", "b"}]
+    assert cluster_pairs([MatchPair("a", "b", 0.99), MatchPair("b", "c", 0.95), MatchPair("a", "c", 0.93)]) == [{"a", "b", "c"}]
+
+
+def test_bad_records_are_unknown_not_a_crash() -> None:
+    records = [MatchRecord("1", ""), MatchRecord("2", "A"), MatchRecord("3", "Ahmad أحمد mixed"),
+               MatchRecord("4", None, date_of_death=parse_date("00/00/2013")), MatchRecord("5", "Ahmad Mixed")]
+    assert isinstance(dedupe_records(records), list)
+    assert dedupe_records([]) == [] and dedupe_records(records[:1]) == []
+
+
+# --- the `tawthiq dedupe` contract -----------------------------------------------------------
+
+def write_csv(path: Path, rows: list[dict[str, str]], encoding: str = "utf-8") -> Path:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def as_rows(records: list[MatchRecord]) -> list[dict[str, str]]:
+    rows = []
+    for r in records:
+        first, _, last = (r.full_name or "").rpartition(" ")
+        rows.append({"rid": r.id, "first": first, "last": last, "dod": r.date_of_death or "", "town": r.locality or "",
+                     "gov": r.governorate or "", "sex": r.sex or "", "age": str(r.age or "")})
+    return rows
+
+
+FIELDS = ["--field", "full_name=first+last", "--field", "date_of_death=dod", "--field", "locality=town",
+          "--field", "governorate=gov", "--field", "sex=sex", "--field", "age=age"]
+
+
+def test_dedupe_command_writes_the_contract_csv(tmp_path: Path) -> None:
+    left = write_csv(tmp_path / "left.csv", as_rows(family()))
+    result = CliRunner().invoke(cli, ["dedupe", str(left), "--id", "rid", *FIELDS])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0] == "left_id,right_id,probability"
+    found = {frozenset(line.split(",")[:2]) for line in lines[1:]}
+    assert frozenset(("d1", "d2")) in found and not any("b1" in pair for pair in found)
+    assert all(0.9 <= float(line.split(",")[2]) <= 1 for line in lines[1:])
+
+    # a stricter threshold never adds pairs; --out writes a file
+    out = tmp_path / "pairs.csv"
+    result = CliRunner().invoke(cli, ["dedupe", str(left), "--id", "rid", *FIELDS, "--threshold", "0.999", "--out", str(out)])
+    assert result.exit_code == 0 and out.read_text().startswith("left_id,right_id,probability\n")
+    assert len(out.read_text().splitlines()) <= len(lines)
+
+
+def test_dedupe_command_links_two_files_in_different_encodings(tmp_path: Path) -> None:
+    records = family()
+    left = write_csv(tmp_path / "left.csv", as_rows([r for r in records if r.id in ("a2", "d2")]), "cp1256")
+    right = write_csv(tmp_path / "right.csv", as_rows([r for r in records if r.id not in ("a2", "d2")]), "utf-8-sig")
+    result = CliRunner().invoke(cli, ["dedupe", str(left), str(right), "--id", "rid", *FIELDS])
+    assert result.exit_code == 0, result.output
+    found = {tuple(line.split(",")[:2]) for line in result.output.strip().splitlines()[1:]}
+    assert ("a2", "a1") in found and ("d2", "d1") in found
+    assert all(left_id in ("a2", "d2") for left_id, _ in found)
+
+
+@pytest.mark.parametrize("content, args, message", [
+    (b"rid,first\n1,Ahmad\n", ["--id", "id", "--field", "full_name=first"], "no --id column 'id'"),
+    (b"rid,first\n1,Ahmad\n", ["--id", "rid", "--field", "full_name=first+last"], "no columns 'last'"),
+    (b"rid,first\n1,Ahmad\n", ["--id", "rid", "--field", "name=first"], "unknown target 'name'"),
+    (b"rid,first\n1,Ahmad\n", ["--id", "rid", "--field", "date_of_death=first"], "full_name=COLUMN is required"),
+    (b"rid,first\n1,Ahmad\n1,Omar\n", ["--id", "rid", "--field", "full_name=first"], "appears twice"),
+    (b'rid,first\n1,"Ahmad\n', ["--id", "rid", "--field", "full_name=first"], "not a readable CSV"),
+    (b"", ["--id", "rid", "--field", "full_name=first"], "empty"),
+    (b"\x00\x01\x02binary\x00" * 50, ["--id", "rid", "--field", "full_name=first"], "binary"),
+])
+def test_dedupe_command_bad_input_is_a_clear_error(tmp_path: Path, content: bytes, args: list[str], message: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    from tawthiq.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["dedupe", str(path), *args])
+    assert exit_info.value.code != 0
+    assert message in capsys.readouterr().err
+
+
+def test_dedupe_command_error_messages_name_the_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tawthiq.cli import main
+
+    path = tmp_path / "people.csv"
+    path.write_bytes(b"rid,first\n1,Ahmad\n")
+    with pytest.raises(SystemExit):
+        main(["dedupe", str(path), "--id", "ID", "--field", "full_name=first"])
+    err = capsys.readouterr().err
+    assert "people.csv" in err and "no --id column 'ID'" in err and "rid, first" in err
+    path.write_bytes(b"rid,name,dod,age\n1,A,00/00/2013,unknown\n2,Ahmad Omar,2013,\n")
+    main(["dedupe", str(path), "--id", "rid", "--field", "full_name=name", "--field", "date_of_death=dod", "--field", "age=age"])
+    assert capsys.readouterr().out.startswith("left_id,right_id,probability")
