@@ -86,6 +86,11 @@ def extract_item(
 
             published = parse_iso_date(headers["published"])
         language = detect_language(text)
+    if len(text) > news.MAX_TEXT_CHARS:
+        from tawthiq.errors import PayloadError
+
+        raise PayloadError(f"{name}: text of {len(text):,} characters is over the {news.MAX_TEXT_CHARS:,}-character "
+                           "limit for one item; split it or raise TAWTHIQ_MAX_TEXT_CHARS")
     records = news.extract_text(text, published=published, language=language, title=title)
     return ExtractResult(
         records, news.EXTRACTOR_NAME, news.EXTRACTOR_VERSION, text=text, title=title,

@@ -204,7 +204,13 @@ def extract_submission(
 def _text(value: Any) -> str | None:
     if value is None:
         return None
-    text = re.sub(r"\s+", " ", str(value)).strip()
+    from .text import strip_bidi_controls
+
+    # Answers are plain text: markup typed or pasted into a form is dropped (the raw
+    # submission keeps it), and direction overrides that could disguise a name are removed.
+    text = re.sub(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", " ", strip_bidi_controls(str(value)), flags=re.I | re.S)
+    text = re.sub(r"<[^>]{0,500}>", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
     return text or None
 
 

@@ -17,6 +17,7 @@ How it reads an item:
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 
@@ -36,7 +37,7 @@ from .vocab import (
 EXTRACTOR_NAME = "news"
 EXTRACTOR_VERSION = "1.0.0"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
-MAX_TEXT_CHARS = 5_000_000
+MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
 # --- English -------------------------------------------------------------------------------
 
@@ -47,6 +48,11 @@ _NAME_RE = re.compile(NAME)
 _CUE_NAMED = re.compile(rf"\b(?:named as|identified as|named|identified|known as|called)\s+(?:Dr\.?\s+|Doctor\s+)?({NAME})")
 _APPOSITION = re.compile(
     rf"(?:^|[,;:]\s+|\b(?:and|that|killing|killed|including|among them|were|was)\s+)(?:Dr\.?\s+)?({NAME}),\s+(?:an?|the)\s+(?:(\d{{1,3}})[- ]year[- ]old|(?:young|elderly|old)\s)"
+)
+#: "her two-year-old daughter Lana Haddad", "his son Omar": relatives named after the relation.
+_RELATIVE = re.compile(
+    rf"\b(?:his|her|their)\s+(?:(\d{{1,3}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)[- ](?:year|month)[- ]old\s+)?"
+    rf"(?:son|daughter|wife|husband|brother|sister|mother|father|child|nephew|niece|grandson|granddaughter|cousin)\s+(?:Dr\.?\s+)?({NAME})"
 )
 _NAME_AGE = re.compile(rf"({NAME}),\s+(\d{{1,3}})\b(?!\s*(?:km|kilomet|meters|metres|%))")
 _LIST_KILLED = re.compile(
@@ -188,6 +194,11 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                 add(match)
             for match in _APPOSITION.finditer(sentence):
                 add(match, 1, int(match.group(2)) if match.group(2) else None)
+            for match in _RELATIVE.finditer(sentence):
+                years = match.group(1)
+                months = years and "month" in match.group(0).split(years, 1)[1][:7]
+                age = 0 if months else (int(years) if years and years.isdigit() else _WORD_AGES.get((years or "").lower()))
+                add(match, 2, age)
             for match in _LIST_KILLED.finditer(sentence):
                 names_part = match.group(1)
                 offset = match.start(1)
@@ -233,7 +244,8 @@ def _is_victim_en(mention: _Mention) -> bool:
     clause_start = max(before.rfind(";"), before.rfind(" while "), before.rfind(" whereas "))
     clause_before = before[clause_start + 1:] if clause_start >= 0 else before
     death_before = [m.end() for m in _DEATH_EN.finditer(clause_before)]
-    not_before = [m.end() for m in _NOT_DEATH_EN.finditer(clause_before)]
+    # A capitalised "Said" inside a sentence is a name, not the verb.
+    not_before = [m.end() for m in _NOT_DEATH_EN.finditer(clause_before) if not (m.start() > 0 and m.group(0)[:1].isupper())]
     near_after = re.split(r"[.;]|\band\b(?! (?:was|were) )", after[:160])[0] if after else ""
     death_after = _DEATH_EN.search(after[:120])
     not_after = _NOT_DEATH_EN.search(near_after[:80]) if near_after else None
@@ -349,10 +361,12 @@ def _scopes(mention: _Mention) -> tuple[str, str]:
     after = mention.sentence[mention.start + len(mention.name):]
     boundary = _AR_BOUNDARY if mention.arabic else _BOUNDARY
     cuts = [m.end() for m in boundary.finditer(before)]
-    pre = before[cuts[-1]:] if cuts else before[-80:]
+    # Without a list boundary, an intro as long as "A man from Theyban town in the eastern
+    # suburbs of Deir Ez-Zour governorate, named as" still belongs to the name.
+    pre = before[cuts[-1]:] if cuts else (before if len(before) <= 140 else before[-80:])
     nxt = boundary.search(after[1:]) if not mention.arabic else None
     post = after[: nxt.start() + 1] if nxt else after[:80]
-    return pre[-90:], post[:90]
+    return pre[-140:], post[:90]
 
 
 def _record(mention: _Mention, context: _ItemContext, published: dt.date | None, language: str) -> VictimRecord | None:

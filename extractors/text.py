@@ -40,10 +40,11 @@ def decode_bytes(data: bytes, declared: str | None = None, *, name: str = "item"
     try:
         return _check(data.decode("utf-8"), "utf-8", name), "utf-8"
     except UnicodeDecodeError as utf8_error:
-        candidates = []
+        # Arabic sites often declare a Latin charset (or none) for windows-1256 bytes: bytes that
+        # read as Arabic in windows-1256 are taken as such before the declared charset.
+        candidates = ["windows-1256", "iso-8859-6"]
         if declared and declared.lower().replace("_", "-") not in ("utf-8", "utf8"):
             candidates.append(declared)
-        candidates += ["windows-1256", "iso-8859-6"]
         for encoding in candidates:
             try:
                 text = data.decode(encoding)

@@ -1,0 +1,176 @@
+"""Extraction (extractors/): news in English and Arabic, form submissions, dates, places, and
+bad input (truncated JSON, wrong encodings, hostile HTML, empty and huge items)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from tawthiq.errors import DecodeError, EmptyItemError, ItemError, PayloadError
+from tawthiq.extractors import extract_item, extract_path
+from tawthiq.extractors.dates import parse_date
+from tawthiq.extractors.places import resolve_place
+from tawthiq.extractors.text import decode_bytes
+
+PUBLISHED = dt.date(2021, 2, 13)  # a Saturday
+
+
+def news(text: str, published: dt.date | None = PUBLISHED, content_type: str = "text/plain") -> list[dict]:
+    result = extract_item("news", text.encode("utf-8"), content_type=content_type, published=published, name="test item")
+    return [r.to_contract() for r in result.records]
+
+
+def by_name(records: list[dict]) -> dict[str, dict]:
+    return {r["full_name"]: r for r in records}
+
+
+def test_daily_news_post_named_as() -> None:
+    records = news(
+        "A man from Theyban town in the eastern suburbs of Deir Ez-Zour governorate, named as Khaled Ibrahim al-Saleh, "
+        "was shot dead on February 11, 2021, by Syrian Democratic Forces personnel. His brother, Ahmad al-Saleh, was "
+        "injured in the incident. The local council head, Mahmoud Hassan, condemned the killing.")
+    assert [r["full_name"] for r in records] == ["Khaled Ibrahim al-Saleh"]
+    victim = records[0]
+    assert victim["sex"] == "male" and victim["date_of_death"] == "2021-02-11"
+    assert victim["place_of_death"] == {"governorate": "Deir Ez-Zour", "locality": "Theyban"}
+    assert (victim["perpetrator"], victim["cause"], victim["category"]) == ("sdf", "shooting", "civilian")
+    assert "named as Khaled Ibrahim al-Saleh" in victim["evidence"]
+
+
+def test_weekday_without_year_and_relatives_and_unidentified_gunmen() -> None:
+    records = by_name(news(
+        "On Sunday, gunmen we have not yet been able to identify killed Rima Said Haddad, a 35-year-old woman from "
+        "Afrin, and her two-year-old daughter Lana Haddad."))
+    assert set(records) == {"Rima Said Haddad", "Lana Haddad"}
+    rima, lana = records["Rima Said Haddad"], records["Lana Haddad"]
+    assert (rima["sex"], rima["age"], rima["is_child"]) == ("female", 35, False)
+    assert (lana["sex"], lana["age"], lana["is_child"]) == ("female", 2, True)
+    assert rima["date_of_death"] == lana["date_of_death"] == "2021-02-07"  # the Sunday before publication
+    assert rima["perpetrator"] == "unidentified"
+    assert rima["place_of_death"]["governorate"] == "Aleppo"
+
+
+def test_arabic_item_keeps_the_arabic_name() -> None:
+    records = news("استشهد الطفل أحمد مصطفى عجاج إثر قصف مدفعي لقوات النظام على بلدة أريحا في ريف إدلب الجنوبي "
+                   "يوم الثلاثاء 5 آذار 2024. وأصيب شقيقه محمد بجروح.", published=dt.date(2024, 3, 6))
+    assert len(records) == 1
+    victim = records[0]
+    assert victim["name_ar"] == "أحمد مصطفى عجاج" and victim["full_name"] == "Ahmad Mustafa Ajaj"
+    assert victim["is_child"] is True and victim["sex"] == "male"
+    assert victim["date_of_death"] == "2024-03-05"
+    assert victim["place_of_death"] == {"governorate": "Idlib", "locality": "Ariha"}
+    assert (victim["perpetrator"], victim["cause"]) == ("syrian_regime", "shelling")
+
+
+def test_the_injured_witnesses_and_detained_are_not_victims() -> None:
+    records = news("Local sources said that Omar Khalil Nasser was wounded in the shelling and Yasser Adnan Fares was "
+                   "arrested at a checkpoint, while the witness Samir Fouad Aziz told reporters what he saw.")
+    assert records == []
+
+
+def test_demo_pages_with_related_news_blocks(tmp_path) -> None:
+    from tawthiq.demo import copy_samples
+
+    copy_samples(tmp_path)
+    found = {}
+    for page in sorted((tmp_path / "news").iterdir()):
+        found[page.name] = [r.full_name for r in extract_path(page).records]
+    assert all(found.values()), found
+    for names in found.values():
+        assert len(names) == len(set(names))  # one record per person per item
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    ("February 11, 2021", None, "2021-02-11"),
+    ("11 February 2021", None, "2021-02-11"),
+    ("on Thursday, February 11", dt.date(2021, 2, 13), "2021-02-11"),
+    ("on Sunday", dt.date(2021, 2, 13), "2021-02-07"),
+    ("5 آذار 2024", None, "2024-03-05"),
+    ("٥ آذار ٢٠٢٤", None, "2024-03-05"),
+    ("in March 2024", None, "2024-03"),
+    ("no date here", None, None),
+])
+def test_dates(text: str, published: dt.date | None, expected: str | None) -> None:
+    assert parse_date(text, published) == expected
+
+
+@pytest.mark.parametrize("text, governorate, locality", [
+    ("in Ariha city in Idlib suburbs", "Idlib", "Ariha"),
+    ("in eastern rural Deir Ez-Zour", "Deir Ez-Zour", None),
+    ("في بلدة طفس بريف درعا", "Daraa", "Tafas"),
+    ("in Douma in Rural Damascus", "Rural Damascus", "Douma"),
+])
+def test_places(text: str, governorate: str, locality: str | None) -> None:
+    place = resolve_place(text)
+    assert place.governorate == governorate
+    if locality:
+        assert place.locality == locality
+
+
+def test_form_submission_in_kobo_shape_keeps_submitter_out_of_the_record() -> None:
+    payload = {"group_victim/victim_name": "Mustafa Mohamed Ajaj", "group_victim/sex": "male", "group_victim/age": "38",
+               "group_death/date_of_death": "2024-03-02", "group_death/death_governorate": "Idlib",
+               "group_death/death_locality": "Ariha", "group_death/cause": "airstrike", "group_death/perpetrator": "russian_forces",
+               "group_submitter/submitter_name": "Bassel Ajaj", "group_submitter/submitter_phone": "+963 944 000 000"}
+    result = extract_item("form", json.dumps(payload).encode(), name="kobo 1")
+    [record] = [r.to_contract() for r in result.records]
+    assert record["full_name"] == "Mustafa Mohamed Ajaj" and record["age"] == 38
+    assert record["place_of_death"] == {"governorate": "Idlib", "locality": "Ariha"}
+    assert (record["perpetrator"], record["cause"]) == ("russian_forces", "airstrike")
+    assert "Bassel" not in json.dumps(record, ensure_ascii=False) and "944" not in json.dumps(record)
+
+
+def test_form_answers_lose_markup_and_direction_overrides() -> None:
+    payload = {"victim_name": "<script>alert(1)</script><b>Khaled</b> \u202eOmar Hamdan", "date_of_death": "2024-03-05"}
+    [record] = extract_item("form", json.dumps(payload).encode(), name="hostile").records
+    assert record.full_name == "Khaled Omar Hamdan"
+
+
+# --- bad input ------------------------------------------------------------------------------------
+
+def test_truncated_json_names_the_item() -> None:
+    with pytest.raises(PayloadError, match="submission-7"):
+        extract_item("form", b'{"victim_name": "Ahmad', name="submission-7")
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n", b"[1, 2, 3]", b'"just a string"'])
+def test_empty_or_non_object_forms_are_item_errors(content: bytes) -> None:
+    with pytest.raises(ItemError, match="form-x"):
+        extract_item("form", content, name="form-x")
+
+
+def test_windows_1256_and_wrongly_declared_charsets_decode_right() -> None:
+    arabic = "استشهد الشاب محمد خالد العبدالله في سرمين"
+    text, encoding = decode_bytes(arabic.encode("cp1256"), "iso-8859-1", name="page")
+    assert text == arabic and encoding in ("cp1256", "windows-1256")
+    page = f'<html><head><meta charset="utf-8"></head><body><p>{arabic}</p></body></html>'.encode("cp1256")
+    result = extract_item("news", page, content_type="text/html; charset=utf-8", name="page")
+    assert arabic in (result.text or "")
+
+
+def test_binary_and_empty_items_are_clear_errors() -> None:
+    with pytest.raises(DecodeError, match="photo.jpg"):
+        decode_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 20, name="photo.jpg")
+    with pytest.raises(EmptyItemError, match="blank"):
+        extract_item("news", b"", name="blank")
+
+
+def test_hostile_html_gives_text_without_scripts() -> None:
+    page = b"""<html><head><title>Killed in Sarmin</title><script>var x = "Adel Karim Mansour was killed";</script>
+    <style>.x{}</style></head><body><!-- Hidden Person was killed --><nav>Home | News</nav><article>
+    <p onclick="alert(1)">Syrian regime forces shelled Sarmin city in Idlib suburbs on February 11, 2021, killing a child named as
+    Yamen Ali Darwish.<img src=x onerror=alert(1)></p></article><div class="related"><h3>Related News</h3>
+    <p>Another man named as Fadi Nour Haddad was killed in Homs.</p></div></body></html>"""
+    result = extract_item("news", page, content_type="text/html", name="hostile page")
+    names = [r.full_name for r in result.records]
+    assert names == ["Yamen Ali Darwish"]
+    assert "alert" not in (result.text or "") and "var x" not in (result.text or "")
+
+
+def test_text_with_no_victims_and_a_huge_text() -> None:
+    assert news("The weather in Damascus was mild on Monday; markets were open.") == []
+    huge = ("Markets were open and prices rose slightly in Damascus. " * 200_000)[:10 * 1024 * 1024]
+    with pytest.raises(PayloadError, match="huge: text of 10,485,760 characters is over"):
+        extract_item("news", huge.encode(), content_type="text/plain", name="huge")
