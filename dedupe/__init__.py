@@ -60,7 +60,17 @@ def _score(a: engine.Prepared, b: engine.Prepared, pairs: np.ndarray, names: eng
     base.token_frequency = frequencies
     model = engine.train(levels, u, base, a=a, pairs=pairs)
     probabilities = model.probability(model.weights(levels, a, b, pairs))
-    return levels, probabilities, model
+    return levels, veto(levels, probabilities), model
+
+
+def veto(levels: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """Pairs whose given names, or whose fathers' names, are plainly different (both known)
+    are not the same person, however well the rest agrees: brothers and sisters killed together
+    share family name, father, date and place, and must never be counted as one."""
+    given, father = levels[:, 0], levels[:, 1]
+    out = probabilities.copy()
+    out[(given == 0) | (father == 0)] = np.minimum(out[(given == 0) | (father == 0)], 0.01)
+    return out
 
 
 def _prior_rate(n_left: int, n_right: int, n_pairs: int, same_set: bool) -> float:

@@ -236,7 +236,9 @@ class Comparison:
     levels: tuple[str, ...]
     m_prior: tuple[float, ...]
     u_prior: tuple[float, ...]
-    #: Levels whose m is fixed (not re-estimated): the names-differ vetoes.
+    #: Levels whose m is fixed (not re-estimated): the evidence against a match. EM on blocked
+    #: pairs, which mostly share a name, would otherwise learn that "same name, dates years
+    #: apart, other governorate" is how one person looks.
     fixed_m: tuple[int, ...] = ()
     #: Whether an exact match is weighed by how common the value is.
     term_frequency: bool = False
@@ -291,13 +293,13 @@ FamilyNameComparison = Comparison("family_name", ("same family name", "family na
 DateOfDeathComparison = Comparison("date_of_death", ("same date of death", "dates of death a few days apart",
                                                      "day and month swapped", "same month of death", "same year of death",
                                                      "dates of death differ"),
-                                   (0.70, 0.10, 0.02, 0.09, 0.06, 0.03), (0.002, 0.01, 0.0005, 0.03, 0.20, 0.7575))
+                                   (0.70, 0.10, 0.02, 0.09, 0.06, 0.03), (0.002, 0.01, 0.0005, 0.03, 0.20, 0.7575), fixed_m=(5,))
 PlaceComparison = Comparison("place_of_death", ("same town or village", "same governorate (town not known on one side)",
                                                 "same governorate, different towns", "different governorates"),
-                             (0.72, 0.18, 0.06, 0.04), (0.02, 0.06, 0.06, 0.86))
+                             (0.72, 0.18, 0.06, 0.04), (0.02, 0.06, 0.06, 0.86), fixed_m=(3,))
 SexComparison = Comparison("sex", ("same sex", "different sex"), (0.97, 0.03), (0.5, 0.5))
 AgeComparison = Comparison("age", ("same age", "ages within 2 years", "ages within 5 years", "ages differ"),
-                           (0.60, 0.28, 0.08, 0.04), (0.02, 0.08, 0.12, 0.78))
+                           (0.60, 0.28, 0.08, 0.04), (0.02, 0.08, 0.12, 0.78), fixed_m=(3,))
 
 COMPARISONS: tuple[Comparison, ...] = (GivenNameComparison, FatherNameComparison, FamilyNameComparison,
                                        DateOfDeathComparison, PlaceComparison, SexComparison, AgeComparison)
@@ -471,10 +473,16 @@ def term_frequencies(*prepared: Prepared) -> dict[int, dict[int, float]]:
     return out
 
 
+#: Weight of the prior m values in EM, in pseudo-pairs. Blocked pairs mostly share a name, and
+#: EM left alone learns "shares a name" rather than "is the same person"; a strong prior keeps
+#: the model honest while the data still move it.
+PRIOR_PAIRS = 5000.0
+
+
 def train(levels: np.ndarray, u: list[np.ndarray], weights_base: FellegiSunterModel, iterations: int = 12,
           a: Prepared | None = None, pairs: np.ndarray | None = None) -> FellegiSunterModel:
     """EM for m and the match rate among candidate pairs, u held fixed (as Splink does).
-    m is blended with the priors (50 pseudo-pairs) so that few pairs cannot swing it wildly."""
+    m is blended with the priors (:data:`PRIOR_PAIRS` pseudo-pairs) so that few pairs cannot swing it wildly."""
     model = FellegiSunterModel([m.copy() for m in weights_base.m], u, weights_base.match_rate,
                                weights_base.token_frequency, weights_base.default_frequency)
     if len(levels) < 50:
@@ -482,13 +490,15 @@ def train(levels: np.ndarray, u: list[np.ndarray], weights_base: FellegiSunterMo
     priors = [np.array(c.m_prior[::-1], float) for c in COMPARISONS]
     for _ in range(iterations):
         p = model.probability(model.weights(levels, a, a, pairs))
-        model.match_rate = float(np.clip(p.mean(), 1e-6, 0.5))
+        # The match rate is learnt but never above twice its starting value (about one
+        # duplicate per record): EM inflates it when many pairs share a common name.
+        model.match_rate = float(np.clip(p.mean(), 1e-6, min(0.5, 2 * weights_base.match_rate)))
         for c, comparison in enumerate(COMPARISONS):
             col = levels[:, c]
             known = col >= 0
             sums = np.bincount(col[known], weights=p[known], minlength=len(comparison.levels))
             total = sums.sum()
-            new = (sums + 50 * priors[c]) / (total + 50)
+            new = (sums + PRIOR_PAIRS * priors[c]) / (total + PRIOR_PAIRS)
             for fixed in comparison.fixed_m:
                 code = _level_code(comparison, fixed)
                 new[code] = priors[c][code]
