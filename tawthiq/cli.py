@@ -265,6 +265,34 @@ def dedupe(left: Path, right: Path | None, id_column: str, fields: tuple[str, ..
         click.echo(f"{len(pairs)} pairs written to {out}", err=True)
 
 
+# --- report -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--month", help="The month to report, YYYY-MM.")
+@click.option("--year", help="The year to report, YYYY.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "csv", "json"]), default="md", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the report, one CSV per table and the charts (PNG and SVG) into this directory.")
+@click.option("--victims", is_flag=True, help="Also write the list of victims behind the figures (needs --out).")
+def report(month: str | None, year: str | None, fmt: str, out: Path | None, victims: bool) -> None:
+    """The monthly or yearly figures from the verified archive: civilians killed by perpetrator,
+    governorate and month with children and women, torture, personnel, massacres."""
+    from tawthiq.db.engine import session_scope
+    from tawthiq.reports import build_report, render, victims_behind, write_report
+
+    with session_scope(_engine()) as session:
+        built = build_report(session, month=month, year=year)
+        if out is None:
+            if victims:
+                raise click.UsageError("--victims needs --out DIR")
+            click.echo(render(built, fmt), nl=False)
+            return
+        rows = victims_behind(session, month=month, year=year) if victims else None
+        written = write_report(built, fmt, out, rows)
+    click.echo(f"{built.total['victims']} victims in {built.period}; wrote {len(written)} files to {out}")
+
+
 # --- users --------------------------------------------------------------------------------
 
 

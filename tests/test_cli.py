@@ -14,7 +14,7 @@ from tawthiq.cli import cli, main
 from .test_pipeline import write_inbox
 
 COMMANDS = ["init", "demo", "sources", "pull", "nightly", "retry-failed", "serve", "runs", "rerun",
-            "extract", "dedupe", "status", "users", "review"]
+            "extract", "dedupe", "status", "users", "review", "report"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
