@@ -45,7 +45,9 @@ _NAME_TOKEN = r"(?:(?:al|el|Al|El|ad|as|ash|az|an|at|ar)-)?[A-Z][a-zA-Z'’`\-]+
 _PARTICLE = r"(?:bin|ibn|bint|Abu|Abo|Umm|al|el|Al|de|Abdul|Abd)"
 NAME = rf"(?:{_NAME_TOKEN}|{_PARTICLE})(?:\s+(?:{_NAME_TOKEN}|{_PARTICLE})){{1,5}}"
 _NAME_RE = re.compile(NAME)
-_CUE_NAMED = re.compile(rf"\b(?:named as|identified as|named|identified|known as|called)\s+(?:Dr\.?\s+|Doctor\s+)?({NAME})")
+_CUE_NAMED = re.compile(rf"\b(?:named as|identified as|named|identified|known as|called|the (?:death|killing) of)\s+(?:Dr\.?\s+|Doctor\s+)?({NAME})")
+#: A sentence that opens on the victim: "X, 51, from Ariha, died ...", "X, a nurse at ..., was killed".
+_SUBJECT = re.compile(rf"^(?:Dr\.?\s+)?({NAME}),\s+(?:(\d{{1,3}}),|(?:an?|the)\s+[^,]{{2,90}},)")
 _APPOSITION = re.compile(
     rf"(?:^|[,;:]\s+|\b(?:and|that|killing|killed|including|among them|were|was)\s+)(?:Dr\.?\s+)?({NAME}),\s+(?:an?|the)\s+(?:(\d{{1,3}})[- ]year[- ]old|(?:young|elderly|old)\s)"
 )
@@ -101,6 +103,8 @@ _AR_DEATH = re.compile(r"(استشهد|استشهدت|استشهاد|مقتل|ق
 _AR_NOT_DEATH = re.compile(r"(أصيب|أصيبت|إصابة|اصابة|جرح|جرحى|جريح|بجروح|اعتقل|اعتقال|اختطف|خطف|شاهد|قال|أفاد|صرح|تجنيد|نجا|مصاب)")
 _AR_TITLED = re.compile(rf"(?:{_AR_TITLES})\s+({_AR_NAME})")
 _AR_AFTER_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern})\s+(?:كل\s+من\s+)?(?:{_AR_TITLES})?\s*({_AR_NAME})")
+_AR_CALLED = re.compile(rf"(?:يدعى|يُدعى|تدعى|تُدعى|المدعو|المدعوة)\s+({_AR_NAME})")
+_AR_LIST_INTRO = re.compile(r"(?:\s(?:وهم|هم|وهن|وهي|وهما|بينهم|منهم)\s+|:\s*)")
 _AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
             "خلال", "قرب", "وذلك", "البالغ", "البالغة", "عمره", "عمرها", "ويبلغ", "ابن", "ابنة", "عن", "مع", "بعمر", "وهو", "وهي", "التي", "الذي",
             "وأصيب", "واصيب", "وأصيبت", "بلدة", "مدينة", "قرية", "حي", "بريف", "ريف", "محافظة", "لقوات", "قوات", "تحت", "بسبب", "إلى", "الى",
@@ -194,6 +198,8 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                 add(match)
             for match in _APPOSITION.finditer(sentence):
                 add(match, 1, int(match.group(2)) if match.group(2) else None)
+            for match in _SUBJECT.finditer(sentence):
+                add(match, 1, int(match.group(2)) if match.group(2) else None)
             for match in _RELATIVE.finditer(sentence):
                 years = match.group(1)
                 months = years and "month" in match.group(0).split(years, 1)[1][:7]
@@ -281,6 +287,22 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                     if not name or any(abs(match.start(1) - s) < 6 for s in found):
                         continue
                     found[match.start(1)] = _Mention(name, sentence, paragraph, match.start(1), arabic=True)
+            # "يدعى X", "المدعو X"; and lists introduced by "وهم" / "هم" / ":" after a death word:
+            # "مقتل خمسة أطفال من عائلة واحدة وهم A و B و C".
+            for match in _AR_CALLED.finditer(sentence):
+                name = _trim_arabic_name(match.group(1))
+                if name and not any(abs(match.start(1) - s) < 6 for s in found):
+                    found[match.start(1)] = _Mention(name, sentence, paragraph, match.start(1), arabic=True)
+            for intro in _AR_LIST_INTRO.finditer(sentence):
+                if not _AR_DEATH.search(sentence[:intro.start()]):
+                    continue
+                offset = intro.end()
+                for piece in re.split(r"(\s+و\s*(?=[\u0621-\u064A])|،|,)", sentence[offset:offset + 600]):
+                    start = sentence.find(piece, offset)
+                    offset = max(offset, start + len(piece)) if start >= 0 else offset
+                    name = _trim_arabic_name(piece.strip()) if piece and piece.strip() not in ("و", "،", ",") else None
+                    if name and start >= 0 and not any(abs(start - s) < 6 for s in found):
+                        found[start] = _Mention(name, sentence, paragraph, start, arabic=True)
             for start, mention in sorted(found.items()):
                 before = sentence[:start]
                 death = [m.end() for m in _AR_DEATH.finditer(before)]
@@ -428,11 +450,19 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
                 record.is_child = True
             elif _ADULT_WORDS_EN.search(local):
                 record.is_child = False
+    if record.sex is None and not mention.arabic:
+        # "SNHR documented the death of X ... . He had been arrested ...": the next sentence's
+        # opening pronoun, when it is the only person named in its own sentence.
+        rest = mention.paragraph[mention.paragraph.find(mention.sentence) + len(mention.sentence):]
+        pronoun = re.match(r"\s*(He|His|She|Her)\b", rest)
+        if pronoun and len(_NAME_RE.findall(mention.sentence)) <= 3:
+            record.sex = "male" if pronoun.group(1) in ("He", "His") else "female"
+            local = f"{local} {pronoun.group(0).strip()}"
     if record.sex:
         evidence["sex"] = local.strip()
     # Date of death
     date = None
-    torture = re.search(r"registered as having died on ([^,.;]+)", mention.paragraph, re.I)
+    torture = re.search(r"registered as having died on ([A-Z][a-z]+ \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}|[^,.;]+)", mention.paragraph, re.I)
     wounds = re.search(r"(?:died|succumbed)[^.]*?(?:wounds|injuries)[^.]*?(?:on|sustained on)\s+([^,.;]+)", mention.sentence, re.I)
     if torture:
         date = parse_date(torture.group(1), published)

@@ -59,7 +59,9 @@ CATEGORY_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("civil_defense", _P(r"civil defen[cs]e", r"white helmets", r"rescuers?", r"الدفاع المدني", r"الخوذ البيضاء")),
     ("medical", _P(r"\bnurse", r"\bdoctor", r"\bdr\.", r"surgeon", r"physician", r"paramedic", r"pharmacist", r"medical (staff|worker|personnel)",
                    r"ambulance (driver|crew)", r"midwife", r"ممرض", r"طبيب", r"مسعف", r"صيدلاني", r"الكادر الطبي", r"كوادر طبية", r"جراح")),
-    ("media", _P(r"journalist", r"media (activist|worker)", r"photographer", r"reporter", r"cameraman", r"correspondent", r"citizen journalist",
+    # "sources told reporters" names the press, not the victim's work.
+    ("media", _P(r"(?<!told )(?<!told the )(?<!to )(?<!to the )(?:journalist|reporter|correspondent)", r"media (activist|worker)",
+                 r"photographer", r"cameraman", r"citizen journalist",
                  r"صحفي", r"ناشط إعلامي", r"إعلامي", r"مصور", r"مراسل")),
 )
 

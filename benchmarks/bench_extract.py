@@ -1,0 +1,154 @@
+"""Extraction benchmark: precision, recall and F1 of victims and the accuracy of each field on
+the labelled set in ``extract_eval.py`` (English and Arabic), recall on real Arabic source
+texts from Airwars (when ``../shared/data`` is there), and the time for a 70 KB report.
+
+    .venv/bin/python benchmarks/bench_extract.py [--show-misses]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+AIRWARS = HERE.parent.parent / "shared" / "data" / "airwars-syria-dev.jsonl"
+
+
+def _contract(record) -> dict:  # type: ignore[no-untyped-def]
+    data = record.to_contract()
+    return {"full_name": data["full_name"], "name_ar": data["name_ar"], "sex": data["sex"], "age": data["age"],
+            "date_of_death": data["date_of_death"], "governorate": data["place_of_death"]["governorate"],
+            "locality": data["place_of_death"]["locality"], "perpetrator": data["perpetrator"], "cause": data["cause"],
+            "category": data["category"]}
+
+
+def _same(expected: dict, found: dict) -> bool:
+    if expected.get("name_ar") and found.get("name_ar"):
+        return fuzz.ratio(expected["name_ar"], found["name_ar"]) >= 85
+    return fuzz.token_sort_ratio(expected["full_name"] or "", found["full_name"] or "") >= 85
+
+
+def evaluate(show_misses: bool = False) -> None:
+    from extract_eval import FIELDS, build
+
+    from tawthiq.extractors import extract_item
+
+    counts = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0})
+    fields = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    items = build()
+    for item in items:
+        result = extract_item("news", item.text.encode("utf-8"), content_type="text/plain", published=item.published, name=item.id)
+        found = [_contract(r) for r in result.records]
+        unmatched = list(found)
+        for expected in item.victims:
+            match = next((f for f in unmatched if _same(expected, f)), None)
+            if match is None:
+                counts[item.language]["fn"] += 1
+                if show_misses:
+                    print(f"  missed {item.id}: {expected['full_name']}  ← {item.text[:140]}")
+                continue
+            unmatched.remove(match)
+            counts[item.language]["tp"] += 1
+            for name in FIELDS:
+                tally = fields[item.language][name]
+                tally[1] += 1
+                if match[name] == expected[name]:
+                    tally[0] += 1
+                elif show_misses:
+                    print(f"  {item.id} {name}: expected {expected[name]!r}, got {match[name]!r}")
+        counts[item.language]["fp"] += len(unmatched)
+        if show_misses:
+            for extra in unmatched:
+                print(f"  extra {item.id}: {extra['full_name']}")
+    print(f"== labelled set: {len(items)} items ({sum(len(i.victims) for i in items)} victims)")
+    for language in sorted(counts):
+        c = counts[language]
+        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
+        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        print(f"  {language}: precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}")
+        print("      fields: " + "  ".join(f"{n} {ok / total:.2f}" for n, (ok, total) in fields[language].items() if total))
+
+
+def airwars_recall() -> None:
+    """Of the victims an Arabic source text names (every word of the curated Arabic name is in
+    the text), the share extraction finds."""
+    if not AIRWARS.exists():
+        print(f"== Airwars Arabic texts: skipped ({AIRWARS} not found)")
+        return
+    from tawthiq.dedupe import normalize_name
+    from tawthiq.extractors import extract_item
+    from tawthiq.extractors.text import detect_language
+
+    named = found = texts = 0
+    started = time.perf_counter()
+    with open(AIRWARS, encoding="utf-8") as handle:
+        for line in handle:
+            incident = json.loads(line)
+            names = [re.sub(r"^[\s.\-–]+|\(.*?\)", "", v.get("name_local") or "").strip() for v in incident.get("victims", [])
+                     if (v.get("status_original") or "killed").lower().startswith("kill")]
+            names = [n for n in names if len(n.split()) >= 2]
+            for source in incident.get("sources_with_text", []):
+                text = source.get("text_original") or ""
+                if not text or detect_language(text) != "ar":
+                    continue
+                present = [n for n in names if all(word in text for word in n.split())]
+                if not present:
+                    continue
+                texts += 1
+                published = None
+                try:
+                    import datetime as dt
+
+                    published = dt.date.fromisoformat(incident["incident_date"])
+                except (KeyError, ValueError, TypeError):
+                    pass
+                result = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=published, name=source.get("original_url") or "airwars")
+                keys = {normalize_name(r.name_ar or r.full_name) for r in result.records}
+                for name in present:
+                    named += 1
+                    key = normalize_name(name)
+                    if key in keys or any(fuzz.ratio(key, k) >= 85 for k in keys):
+                        found += 1
+    elapsed = time.perf_counter() - started
+    print(f"== Airwars Arabic source texts: {texts} texts naming {named} victims; recall {found / named if named else 0:.3f} "
+          f"({elapsed:.1f} s)")
+
+
+def report_speed() -> None:
+    from extract_eval import build
+
+    from tawthiq.extractors import extract_item
+
+    paragraphs = [item.text for item in build(20) if item.language == "en"]
+    filler = ("The Syrian Network for Human Rights documented the killing of civilians across governorates this month, "
+              "with aggregate figures by perpetrator and governorate set out in the tables below. ")
+    text, i = "", 0
+    while len(text.encode("utf-8")) < 70_000:
+        text += paragraphs[i % len(paragraphs)] + "\n\n" + filler * 3 + "\n\n"
+        i += 1
+    started = time.perf_counter()
+    result = extract_item("news", text.encode("utf-8"), content_type="text/plain", name="report")
+    elapsed = time.perf_counter() - started
+    print(f"== a {len(text.encode('utf-8')) / 1024:.0f} KB report: {len(result.records)} victims in {elapsed:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--show-misses", action="store_true", help="print every missed victim and wrong field")
+    args = parser.parse_args()
+    evaluate(args.show_misses)
+    airwars_recall()
+    report_speed()
+
+
+if __name__ == "__main__":
+    main()

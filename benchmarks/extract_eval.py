@@ -1,0 +1,155 @@
+"""A labelled evaluation set for extraction, written in the shapes of real casualty news.
+
+Items are built from templates in the styles of daily casualty posts, monthly-report
+paragraphs, wire items and Arabic items, each with its traps (the injured, witnesses and
+officials named beside the dead; relatives named after the relation; weekdays without a year;
+deaths of wounds from an earlier attack; torture deaths registered years before the family
+learnt of them; a nurse). Names, places and dates are drawn with a fixed seed, so the set is
+the same on every run. No published text is copied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+MALE = [("Khaled", "خالد"), ("Omar", "عمر"), ("Ahmad", "أحمد"), ("Mustafa", "مصطفى"), ("Youssef", "يوسف"), ("Ibrahim", "إبراهيم"),
+        ("Walid", "وليد"), ("Hassan", "حسن"), ("Mahmoud", "محمود"), ("Bassel", "باسل"), ("Fadi", "فادي"), ("Samer", "سامر")]
+FEMALE = [("Fatima", "فاطمة"), ("Salma", "سلمى"), ("Hiba", "هبة"), ("Rima", "ريما"), ("Nour", "نور"), ("Maryam", "مريم"),
+          ("Zainab", "زينب"), ("Lina", "لينا")]
+FAMILY = [("al-Saleh", "الصالح"), ("Haddad", "حداد"), ("al-Hussein", "الحسين"), ("al-Khatib", "الخطيب"), ("Ajaj", "عجاج"),
+          ("al-Hamoud", "الحمود"), ("al-Masri", "المصري"), ("al-Rifai", "الرفاعي"), ("Darwish", "درويش"), ("al-Omar", "العمر")]
+PLACES = [("Ariha", "أريحا", "Idlib", "إدلب"), ("Sarmin", "سرمين", "Idlib", "إدلب"), ("Binnish", "بنش", "Idlib", "إدلب"),
+          ("Tafas", "طفس", "Daraa", "درعا"), ("Jasim", "جاسم", "Daraa", "درعا"), ("Atarib", "الأتارب", "Aleppo", "حلب"),
+          ("Azaz", "اعزاز", "Aleppo", "حلب"), ("Douma", "دوما", "Rural Damascus", "دمشق"), ("Kafr Zita", "كفرزيتا", "Hama", "حماة"),
+          ("Talbiseh", "تلبيسة", "Homs", "حمص"), ("al-Mayadin", "الميادين", "Deir Ez-Zour", "دير الزور")]
+PERPETRATORS = {"syrian_regime": ("Syrian regime forces", "قوات النظام"), "russian_forces": ("Russian warplanes", "الطيران الروسي"),
+                "sdf": ("Syrian Democratic Forces personnel", "عناصر قوات سوريا الديمقراطية"),
+                "unidentified": ("gunmen we have not yet been able to identify", "مسلحين مجهولين")}
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+MONTHS_AR = ["كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول"]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WEEKDAYS_AR = ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"]
+FIELDS = ("sex", "age", "date_of_death", "governorate", "locality", "perpetrator", "cause", "category")
+
+
+@dataclass
+class Item:
+    id: str
+    language: str
+    published: dt.date
+    text: str
+    victims: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _en_date(d: dt.date) -> str:
+    return f"{MONTHS[d.month - 1]} {d.day}, {d.year}"
+
+
+def _ar_date(d: dt.date) -> str:
+    return f"{d.day} {MONTHS_AR[d.month - 1]} {d.year}"
+
+
+def _victim(name: str, sex: str | None, age: int | None, date: dt.date, place: tuple, perpetrator: str, cause: str,
+            category: str = "civilian", name_ar: str | None = None) -> dict[str, Any]:
+    return {"full_name": name, "name_ar": name_ar, "sex": sex, "age": age, "date_of_death": date.isoformat(),
+            "governorate": place[2], "locality": place[0], "perpetrator": perpetrator, "cause": cause, "category": category}
+
+
+def build(count_per_template: int = 6, seed: int = 11) -> list[Item]:
+    rng = random.Random(seed)
+    items: list[Item] = []
+
+    def person(female: bool = False) -> tuple[str, str]:
+        given = rng.choice(FEMALE if female else MALE)
+        father, family = rng.choice(MALE), rng.choice(FAMILY)
+        return f"{given[0]} {father[0]} {family[0]}", f"{given[1]} {father[1]} {family[1]}"
+
+    def day() -> dt.date:
+        return dt.date(2021, 1, 1) + dt.timedelta(days=rng.randrange(0, 1200))
+
+    for k in range(count_per_template):
+        # 1. daily post, "named as", with the injured brother and an official who condemned it
+        place, date = rng.choice(PLACES), day()
+        name, _ = person()
+        brother, _ = person()
+        official, _ = person()
+        perpetrator = rng.choice(["sdf", "unidentified", "syrian_regime"])
+        text = (f"A man from {place[0]} town in the suburbs of {place[2]} governorate, named as {name}, was shot dead on "
+                f"{_en_date(date)}, by {PERPETRATORS[perpetrator][0]}. His brother, {brother}, was injured in the incident. "
+                f"The head of the local council, {official}, condemned the killing.")
+        items.append(Item(f"en-daily-{k}", "en", date + dt.timedelta(days=1), text,
+                          [_victim(name, "male", None, date, place, perpetrator, "shooting")]))
+
+        # 2. weekday without a year, a woman and her child named after the relation
+        place, date = rng.choice(PLACES), day()
+        published = date + dt.timedelta(days=rng.randrange(1, 6))
+        mother, _ = person(female=True)
+        child_given = rng.choice(FEMALE)[0]
+        child = f"{child_given} {mother.split()[-1]}"
+        age, child_age = rng.randrange(25, 50), rng.randrange(2, 12)
+        text = (f"On {WEEKDAYS[date.weekday()]}, Syrian regime forces shelled {place[0]} city in {place[2]} suburbs with a rocket "
+                f"launcher, killing {mother}, a {age}-year-old woman, and her {child_age}-year-old daughter {child}.")
+        items.append(Item(f"en-weekday-{k}", "en", published, text, [
+            _victim(mother, "female", age, date, place, "syrian_regime", "shelling"),
+            _victim(child, "female", child_age, date, place, "syrian_regime", "shelling")]))
+
+        # 3. wire item, two named dead, a witness who spoke
+        place, date = rng.choice(PLACES), day()
+        a, _ = person()
+        b, _ = person()
+        witness, _ = person()
+        text = (f"Local sources told reporters that {a} and {b} were killed on {_en_date(date)} when Russian warplanes struck "
+                f"{place[0]} in {place[2]} suburbs. A resident, {witness}, said the strike hit a crowded street.")
+        items.append(Item(f"en-wire-{k}", "en", date + dt.timedelta(days=1), text, [
+            _victim(a, None, None, date, place, "russian_forces", "airstrike"),
+            _victim(b, None, None, date, place, "russian_forces", "airstrike")]))
+
+        # 4. died of wounds from an earlier attack
+        place, date = rng.choice(PLACES), day()
+        earlier = date - dt.timedelta(days=rng.randrange(3, 20))
+        name, _ = person()
+        age = rng.randrange(18, 70)
+        text = (f"{name}, {age}, from {place[0]} in {place[2]} suburbs, died on {_en_date(date)} of wounds sustained on "
+                f"{_en_date(earlier)} when Syrian regime forces shelled the town with artillery.")
+        items.append(Item(f"en-wounds-{k}", "en", date + dt.timedelta(days=2), text,
+                          [_victim(name, None, age, date, place, "syrian_regime", "shelling")]))
+
+        # 5. torture death learnt years later
+        place, date = rng.choice(PLACES), day() - dt.timedelta(days=900)
+        learned = date + dt.timedelta(days=rng.randrange(400, 900))
+        name, _ = person()
+        text = (f"SNHR documented the death of {name}, from {place[0]} in {place[2]} governorate, due to torture in a Syrian "
+                f"regime detention centre. He had been arrested at a checkpoint in 2017. His family learned in "
+                f"{MONTHS[learned.month - 1]} {learned.year} that he had been registered as having died on {_en_date(date)}.")
+        items.append(Item(f"en-torture-{k}", "en", learned + dt.timedelta(days=10), text,
+                          [_victim(name, "male", None, date, place, "syrian_regime", "torture")]))
+
+        # 6. a nurse
+        place, date = rng.choice(PLACES), day()
+        name, _ = person(female=True)
+        text = (f"{name}, a nurse at the hospital in {place[0]} in {place[2]} suburbs, was killed on {_en_date(date)} when "
+                f"Russian warplanes fired missiles at the hospital. Two other staff members were injured.")
+        items.append(Item(f"en-medical-{k}", "en", date + dt.timedelta(days=1), text,
+                          [_victim(name, None, None, date, place, "russian_forces", "airstrike", "medical")]))
+
+        # 7. Arabic: a child killed by shelling, his brother injured
+        place, date = rng.choice(PLACES), day()
+        name, name_ar = person()
+        _, brother_ar = person()
+        text = (f"استشهد الطفل {name_ar} إثر قصف مدفعي لقوات النظام على بلدة {place[1]} في ريف {place[3]} يوم "
+                f"{WEEKDAYS_AR[date.weekday()]} {_ar_date(date)}، وأصيب شقيقه {brother_ar.split()[0]} بجروح.")
+        items.append(Item(f"ar-child-{k}", "ar", date + dt.timedelta(days=1), text,
+                          [_victim(name, "male", None, date, place, "syrian_regime", "shelling", name_ar=name_ar)]))
+
+        # 8. Arabic: a woman shot by unidentified gunmen
+        place, date = rng.choice(PLACES), day()
+        name, name_ar = person(female=True)
+        age = rng.randrange(20, 60)
+        text = (f"قتلت السيدة {name_ar} البالغة من العمر {age} عاما برصاص مسلحين مجهولين في مدينة {place[1]} بريف {place[3]} "
+                f"بتاريخ {_ar_date(date)}.")
+        items.append(Item(f"ar-woman-{k}", "ar", date + dt.timedelta(days=1), text,
+                          [_victim(name, "female", age, date, place, "unidentified", "shooting", name_ar=name_ar)]))
+    return items
