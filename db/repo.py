@@ -107,6 +107,11 @@ def store_raw_item(
     )
     if existing is not None:
         return existing, False
+    if kind == "news" and external_id.startswith(("http://", "https://")):
+        # The same article reached through another followed source is the same item.
+        elsewhere = session.scalar(select(RawItem).where(RawItem.external_id == external_id, RawItem.content_sha256 == digest).limit(1))
+        if elsewhere is not None:
+            return elsewhere, False
     latest = session.scalar(
         select(RawItem)
         .where(RawItem.source_id == source.id, RawItem.external_id == external_id)

@@ -108,14 +108,22 @@ def sources() -> None:
 
 
 @sources.command("add")
-@click.argument("kind", type=click.Choice(["folder"]))
+@click.argument("kind", type=click.Choice(["folder", "feed", "listing", "page"]))
 @click.argument("name")
 @click.option("--path", type=click.Path(file_okay=False, path_type=Path), help="folder: the directory to read.")
-def sources_add(kind: str, name: str, path: Path | None) -> None:
+@click.option("--url", "urls", multiple=True, help="feed/listing: the feed or listing page; page: an article (repeatable).")
+@click.option("--selector", help="listing: CSS selector of the article links.")
+@click.option("--delay", type=click.FloatRange(0), help="Seconds between two requests to one host (default 2).")
+@click.option("--max-items", type=click.IntRange(1), help="At most this many articles per pull (default 100).")
+def sources_add(kind: str, name: str, path: Path | None, urls: tuple[str, ...], selector: str | None, delay: float | None,
+                max_items: int | None) -> None:
     """Add a source of KIND named NAME.
 
     \b
-    folder  a directory of .json form submissions and .html/.txt news items (--path DIR)
+    folder   a directory of .json form submissions and .html/.txt news items (--path DIR)
+    feed     an RSS or Atom feed of news articles (--url URL)
+    listing  an HTML page listing articles (--url URL [--selector CSS])
+    page     single article pages (--url URL, repeatable)
     """
     from tawthiq.db import repo
     from tawthiq.db.engine import session_scope
@@ -125,6 +133,26 @@ def sources_add(kind: str, name: str, path: Path | None) -> None:
         if path is None:
             raise click.UsageError("a folder source needs --path DIR")
         settings["path"] = str(path.expanduser().resolve())
+    else:
+        if not urls:
+            raise click.UsageError(f"a {kind} source needs --url URL")
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise click.UsageError(f"--url {url!r}: give an http:// or https:// address")
+        if kind == "page":
+            settings["urls"] = list(urls)
+        elif len(urls) > 1:
+            raise click.UsageError(f"a {kind} source takes one --url; add one source per {kind}")
+        else:
+            settings["url"] = urls[0]
+        if selector:
+            if kind != "listing":
+                raise click.UsageError("--selector is for listing sources")
+            settings["link_selector"] = selector
+        if delay is not None:
+            settings["delay"] = delay
+        if max_items is not None:
+            settings["max_items"] = max_items
     with session_scope(_engine()) as session:
         repo.add_source(session, kind, name, settings)
     click.echo(f"added {kind} source {name!r}")
