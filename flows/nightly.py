@@ -33,10 +33,10 @@ def _engine(database_url: str | None):  # type: ignore[no-untyped-def]
 @task(name="fetch-source", retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=10),
       retry_jitter_factor=0.5, cache_policy=PER_RUN, persist_result=True,
       tags=["network"])
-def fetch_source(name: str, database_url: str | None = None) -> dict[str, Any]:
+def fetch_source(name: str, database_url: str | None = None, full: bool = False) -> dict[str, Any]:
     """Pull one source into ``raw_items``. Connectors retry HTTP themselves (backoff, jitter,
     Retry-After); this task-level retry covers a crash of the task itself."""
-    summary = pipeline.pull_source(_engine(database_url), name)
+    summary = pipeline.pull_source(_engine(database_url), name, full)
     if summary.error:
         get_run_logger().warning("source %s failed: %s", name, summary.error)
     return pipeline.asdict(summary)
@@ -94,9 +94,9 @@ def notify_failure(flow: Any, flow_run: Any, state: Any) -> None:
 
 
 @flow(name="pull", log_prints=True, on_failure=[notify_failure])
-def pull_flow(sources: list[str] | None = None, database_url: str | None = None) -> list[dict[str, Any]]:
-    """Intake only: every enabled source, or the named ones."""
-    futures = [fetch_source.submit(name, database_url) for name in source_names(database_url, sources)]
+def pull_flow(sources: list[str] | None = None, database_url: str | None = None, full: bool = False) -> list[dict[str, Any]]:
+    """Intake only: every enabled source, or the named ones; ``full`` re-reads everything."""
+    futures = [fetch_source.submit(name, database_url, full) for name in source_names(database_url, sources)]
     return [f.result() for f in futures]
 
 

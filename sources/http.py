@@ -173,11 +173,11 @@ class Fetcher:
     # -- requests -----------------------------------------------------------------------------
 
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
-            accept: tuple[str, ...] = ()) -> Response:
+            accept: tuple[str, ...] = (), headers: dict[str, str] | None = None) -> Response:
         """GET ``url`` politely. Returns :data:`NOT_MODIFIED` for a 304; raises
         :class:`FetchError` for a final 4xx/5xx, a body over the size limit, a content type not
         in ``accept`` (prefixes such as ``"text/html"``), or binary data served as text."""
-        headers = {}
+        headers = dict(headers or {})
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -185,6 +185,14 @@ class Fetcher:
         response = self._request(url, headers)
         if response.status == 304:
             return NOT_MODIFIED
+        return self._checked(url, response, accept)
+
+    def post_json(self, url: str, body: dict, *, accept: tuple[str, ...] = ("application/json",),
+                  headers: dict[str, str] | None = None) -> Response:
+        """POST a JSON body (an API login), with the same retries and limits as :meth:`get`."""
+        return self._checked(url, self._request(url, dict(headers or {}), method="POST", json_body=body), accept)
+
+    def _checked(self, url: str, response: Response, accept: tuple[str, ...]) -> Response:
         if response.status >= 400:
             raise FetchError(f"{url}: HTTP {response.status}", response.status)
         media = response.content_type.split(";")[0].strip().lower()
@@ -194,7 +202,8 @@ class Fetcher:
             raise FetchError(f"{url}: binary data served as {media}", response.status)
         return response
 
-    def _request(self, url: str, headers: dict[str, str], *, check_robots: bool = True, max_bytes: int | None = None) -> Response:
+    def _request(self, url: str, headers: dict[str, str], *, check_robots: bool = True, max_bytes: int | None = None,
+                 method: str = "GET", json_body: dict | None = None) -> Response:
         if check_robots and not self.allowed(url):
             raise Disallowed(f"{url}: robots.txt does not allow tawthiq to fetch this")
         host = urlsplit(url).netloc
@@ -203,7 +212,8 @@ class Fetcher:
         while True:
             self._wait_turn(host)
             try:
-                with self.session.get(url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=True) as raw:
+                with self.session.request(method, url, headers=headers, json=json_body, timeout=self.timeout,
+                                          stream=True, allow_redirects=True) as raw:
                     status = raw.status_code
                     if status in (429, 500, 502, 503, 504) and attempt < self.retries:
                         wait = _retry_after(raw.headers.get("Retry-After"), self.max_retry_after)

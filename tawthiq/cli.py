@@ -108,37 +108,84 @@ def sources() -> None:
 
 
 @sources.command("add")
-@click.argument("kind", type=click.Choice(["folder", "feed", "listing", "page"]))
+@click.argument("kind", type=click.Choice(["folder", "form", "kobo", "odk", "feed", "listing", "page"]))
 @click.argument("name")
 @click.option("--path", type=click.Path(file_okay=False, path_type=Path), help="folder: the directory to read.")
-@click.option("--url", "urls", multiple=True, help="feed/listing: the feed or listing page; page: an article (repeatable).")
+@click.option("--url", "urls", multiple=True, help="kobo/odk: the server; feed/listing: the feed or listing page; page: an article (repeatable).")
+@click.option("--asset", help="kobo: the project's asset UID (from its URL, e.g. aBcD1234...).")
+@click.option("--token-env", help="kobo: environment variable holding the API token.")
+@click.option("--token-block", help="kobo: Prefect Secret block holding the API token (instead of --token-env).")
+@click.option("--project", help="odk: the project id (a number).")
+@click.option("--form", "form_id", help="odk: the form id (xmlFormId).")
+@click.option("--user-env", help="odk: environment variable holding the account's e-mail.")
+@click.option("--password-env", help="odk: environment variable holding the account's password.")
+@click.option("--basic-auth", is_flag=True, help="odk: use HTTP Basic instead of a session.")
+@click.option("--map", "mappings", multiple=True, metavar="FIELD=QUESTION",
+              help="Read victim FIELD from QUESTION (a form question or CSV column), repeatable; e.g. --map full_name=Name.")
+@click.option("--id-column", help="folder: the CSV/JSON column that identifies a row across re-sent files.")
+@click.option("--language", type=click.Choice(["ar", "en"]), help="form: the language the form opens in (default ar).")
 @click.option("--selector", help="listing: CSS selector of the article links.")
-@click.option("--delay", type=click.FloatRange(0), help="Seconds between two requests to one host (default 2).")
+@click.option("--delay", type=click.FloatRange(0), help="Seconds between two requests to one host (default 2; APIs 0.5).")
 @click.option("--max-items", type=click.IntRange(1), help="At most this many articles per pull (default 100).")
-def sources_add(kind: str, name: str, path: Path | None, urls: tuple[str, ...], selector: str | None, delay: float | None,
-                max_items: int | None) -> None:
+def sources_add(kind: str, name: str, path: Path | None, urls: tuple[str, ...], asset: str | None, token_env: str | None,
+                token_block: str | None, project: str | None, form_id: str | None, user_env: str | None,
+                password_env: str | None, basic_auth: bool, mappings: tuple[str, ...], id_column: str | None,
+                language: str | None, selector: str | None, delay: float | None, max_items: int | None) -> None:
     """Add a source of KIND named NAME.
 
     \b
-    folder   a directory of .json form submissions and .html/.txt news items (--path DIR)
+    folder   .json submissions, CSV/JSON lists from partners, .html/.txt news (--path DIR)
+    form     the built-in family web form, served by `tawthiq review` at /submit/NAME
+    kobo     a KoboToolbox project (--url https://kf.kobotoolbox.org --asset UID --token-env VAR)
+    odk      an ODK Central form (--url URL --project N --form ID --user-env V --password-env V)
     feed     an RSS or Atom feed of news articles (--url URL)
     listing  an HTML page listing articles (--url URL [--selector CSS])
     page     single article pages (--url URL, repeatable)
+
+    Secrets are never stored: kobo and odk sources keep only the names of the environment
+    variables (or Prefect Secret blocks) that hold them.
     """
     from tawthiq.db import repo
     from tawthiq.db.engine import session_scope
+    from tawthiq.extractors.forms import DEFAULT_MAPPING
 
     settings: dict[str, Any] = {}
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise click.UsageError(f"--url {url!r}: give an http:// or https:// address")
     if kind == "folder":
         if path is None:
             raise click.UsageError("a folder source needs --path DIR")
         settings["path"] = str(path.expanduser().resolve())
+        if id_column:
+            settings["id_column"] = id_column
+    elif kind == "form":
+        if language:
+            settings["default_language"] = language
+    elif kind in ("kobo", "odk"):
+        if len(urls) != 1:
+            raise click.UsageError(f"a {kind} source needs one --url (the server)")
+        settings["url"] = urls[0].rstrip("/")
+        if kind == "kobo":
+            if not asset:
+                raise click.UsageError("a kobo source needs --asset UID")
+            if not (token_env or token_block):
+                raise click.UsageError("a kobo source needs --token-env VAR (or --token-block NAME)")
+            settings["asset"] = asset
+            settings.update({"token_env": token_env} if token_env else {"token_block": token_block})
+        else:
+            if not project or not form_id:
+                raise click.UsageError("an odk source needs --project N and --form ID")
+            if not (user_env and password_env):
+                raise click.UsageError("an odk source needs --user-env VAR and --password-env VAR")
+            settings.update(project=project, form=form_id, user_env=user_env, password_env=password_env)
+            if basic_auth:
+                settings["auth"] = "basic"
+        if delay is not None:
+            settings["delay"] = delay
     else:
         if not urls:
             raise click.UsageError(f"a {kind} source needs --url URL")
-        for url in urls:
-            if not url.startswith(("http://", "https://")):
-                raise click.UsageError(f"--url {url!r}: give an http:// or https:// address")
         if kind == "page":
             settings["urls"] = list(urls)
         elif len(urls) > 1:
@@ -153,9 +200,36 @@ def sources_add(kind: str, name: str, path: Path | None, urls: tuple[str, ...], 
             settings["delay"] = delay
         if max_items is not None:
             settings["max_items"] = max_items
+    if mappings:
+        if kind not in ("folder", "form", "kobo", "odk"):
+            raise click.UsageError("--map is for form sources (folder, form, kobo, odk)")
+        mapping: dict[str, list[str]] = {}
+        for entry in mappings:
+            field, _, question = entry.partition("=")
+            field, question = field.strip(), question.strip()
+            if field not in DEFAULT_MAPPING or not question:
+                raise click.UsageError(f"--map {entry!r}: write FIELD=QUESTION with FIELD one of {', '.join(DEFAULT_MAPPING)}")
+            mapping.setdefault(field, []).append(question)
+        settings["mapping"] = mapping
     with session_scope(_engine()) as session:
         repo.add_source(session, kind, name, settings)
     click.echo(f"added {kind} source {name!r}")
+    if kind == "form":
+        click.echo(f"families can submit at /submit/{name} on the review app (`tawthiq review`)")
+
+
+@cli.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path), default="family_form.xlsx")
+def xlsform(out: Path) -> None:
+    """Write the standard family form as an XLSForm (default ./family_form.xlsx).
+
+    Upload it to KoboToolbox or ODK Central as it is: its question names are the ones the
+    default field mapping reads, in Arabic and English, with the same checks as the web form.
+    """
+    from tawthiq.sources.webform import write_xlsform
+
+    write_xlsform(str(out))
+    click.echo(f"wrote {out}")
 
 
 @sources.command("list")
@@ -178,12 +252,14 @@ def sources_list() -> None:
 
 @cli.command()
 @click.argument("names", nargs=-1)
-def pull(names: tuple[str, ...]) -> None:
+@click.option("--full", is_flag=True, help="Re-read everything the sources hold, not only what is new since the last pull "
+              "(catches KoboToolbox edits, which carry no timestamp); unchanged items are skipped.")
+def pull(names: tuple[str, ...], full: bool) -> None:
     """Intake only: pull new items from all sources, or from the NAMES given."""
     from tawthiq.flows.nightly import pull_flow
 
     _engine()
-    results = _with_spinner("pulling", lambda: pull_flow(sources=list(names) or None))
+    results = _with_spinner("pulling", lambda: pull_flow(sources=list(names) or None, full=full))
     for s in results:
         line = f"{s['source']}: {s['fetched']} fetched, {s['new']} new, {s['unchanged']} unchanged, {s['failed']} failed"
         click.echo(line + (f"  ERROR: {s['error']}" if s["error"] else ""))

@@ -92,15 +92,19 @@ class QueueSummary:
 # --- intake -------------------------------------------------------------------------------
 
 
-def pull_source(engine: Engine, name: str) -> SourceSummary:
+def pull_source(engine: Engine, name: str, full: bool = False) -> SourceSummary:
     """Take in everything new from one source; a source error is recorded on the source and
-    returned in the summary, never raised, so the other sources go on."""
+    returned in the summary, never raised, so the other sources go on. ``full`` re-reads
+    everything the source has (edits a form server gives no timestamp for), keeping only
+    what changed."""
     from tawthiq.sources import CursorUpdate, get_connector
 
     summary = SourceSummary(source=name)
     with session_scope(engine) as session:
         source = repo.get_source(session, name)
         kind, settings, cursor, source_id = source.kind, dict(source.settings), dict(source.cursor), source.id
+    if full:
+        settings["full"] = True
     # A source that keeps producing (or a host that trickles bytes) must not hold up the
     # night: past its deadline the pull stops between items; the cursor covers only what was
     # stored, so the next run continues from there.
@@ -166,7 +170,8 @@ def store_fetched(session: Session, source: Source, entry: Any) -> tuple[RawItem
         if entry.submitter:
             from tawthiq.crypto import encrypt_json
 
-            consent = entry.submitter.get("consent_follow_up")
+            # Keys are question paths (``group_submitter/consent_follow_up`` from KoboToolbox).
+            consent = next((v for k, v in entry.submitter.items() if str(k).rsplit("/", 1)[-1] == "consent_follow_up"), None)
             session.add(SubmitterContact(
                 raw_item_id=item.id, ciphertext=encrypt_json(entry.submitter),
                 consent_follow_up=None if consent is None else str(consent).strip().lower() in ("yes", "true", "1", "نعم"),
@@ -174,14 +179,14 @@ def store_fetched(session: Session, source: Source, entry: Any) -> tuple[RawItem
     return item, created
 
 
-def pull(engine: Engine, names: Iterable[str] | None = None) -> list[SourceSummary]:
+def pull(engine: Engine, names: Iterable[str] | None = None, full: bool = False) -> list[SourceSummary]:
     """Pull from the named sources, or from every enabled source."""
     with session_scope(engine) as session:
         if names:
             wanted = [repo.get_source(session, n).name for n in names]
         else:
             wanted = [s.name for s in repo.list_sources(session) if s.enabled]
-    return [pull_source(engine, name) for name in wanted]
+    return [pull_source(engine, name, full) for name in wanted]
 
 
 # --- extract ------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ class Request:
     path: str
     headers: dict[str, str]
     at: float
+    method: str = "GET"
+    body: bytes = b""
 
 
 @dataclass
@@ -31,8 +33,12 @@ class NewsServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802
-                request = Request(self.path, {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                self.do_GET(method="POST", body=self.rfile.read(length) if length else b"")
+
+            def do_GET(self, method: str = "GET", body: bytes = b"") -> None:  # noqa: N802
+                request = Request(self.path, {k.lower(): v for k, v in self.headers.items()}, time.monotonic(), method, body)
                 server.requests.append(request)
                 route = server.routes.get(self.path.split("#")[0]) or server.routes.get(self.path.split("?")[0])
                 if route is None:
