@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select
 
 from tawthiq.db.engine import create_db_engine, migrate_database, session_scope
-from tawthiq.db.models import Candidate, RawItem
+from tawthiq.db.models import Attachment, Candidate, RawItem
 
 from .conftest import IN_CI, _pg_admin_url, create_pg_database, drop_pg_database
 from .test_review import PASSWORD, load_queue
@@ -207,3 +207,43 @@ def test_hostile_submission_runs_no_script(server, page) -> None:  # type: ignor
         assert page.locator("main script, main img").count() == 0
         assert "<script>" in page.locator("main").inner_text() or path == "/"
     assert dialogs == [] and "evil.example" not in page.url
+
+
+def test_family_submits_in_arabic_fixes_an_error_and_gets_a_receipt(server, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tawthiq.db import repo
+
+    base, url = server
+    engine = create_db_engine(url)
+    with session_scope(engine) as session:
+        repo.add_source(session, "form", "families", {})
+    page.goto(f"{base}/submit/families")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.evaluate("getComputedStyle(document.querySelector('form.family')).direction") == "rtl"
+    page.fill("#q-victim_name", "محمد أحمد الحسين")
+    page.select_option("#q-sex", "male")
+    page.fill("#q-age", "٣٥")
+    page.select_option("#q-death_governorate", "idlib")
+    page.fill("#q-death_locality", "أريحا")
+    page.select_option("#q-submitter_relation", "sibling")
+    page.fill("#q-submitter_contact", "+963 944 000 111")
+    page.select_option("#q-consent_follow_up", "yes")
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x01" * 200)
+    page.set_input_files("#q-photo_1", str(photo))
+    page.click("form.family button[type=submit]")  # no date of death yet
+    page.wait_for_selector("#e-date_of_death")
+    assert page.locator("#e-date_of_death").inner_text() == "اذكر تاريخ الوفاة، دقيقاً أو تقريبياً."
+    assert page.locator("#q-victim_name").input_value() == "محمد أحمد الحسين"  # answers kept
+    page.screenshot(path=str(ARTIFACTS / "family-form-error-ar.png"), full_page=True)
+    page.fill("#q-date_of_death", "2023-12-15")
+    page.set_input_files("#q-photo_1", str(photo))
+    page.click("form.family button[type=submit]")
+    page.wait_for_selector(".receipt")
+    receipt = page.locator(".receipt").inner_text()
+    assert re.fullmatch(r"TQ-[A-Z2-9]{4}-[A-Z2-9]{4}", receipt)
+    page.screenshot(path=str(ARTIFACTS / "family-form-receipt-ar.png"), full_page=True)
+    with session_scope(engine) as session:
+        item = session.scalar(select(RawItem).where(RawItem.external_id == receipt))
+        assert item.state == "new" and b"944 000" not in item.content
+        assert session.scalar(select(Attachment).where(Attachment.raw_item_id == item.id)).media_type == "image/jpeg"
+    engine.dispose()
