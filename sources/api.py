@@ -17,6 +17,8 @@ from .http import FetchError, Fetcher, Response, Unreachable
 
 #: Seconds between two API requests to one host unless a source sets ``delay``.
 API_DELAY = 0.5
+#: A page of 1000 submissions with long accounts runs to megabytes; above this it is refused.
+API_MAX_BYTES = 64 * 1024 * 1024
 
 
 def read_secret(source: str, settings: dict[str, Any], key: str) -> str:
@@ -45,6 +47,8 @@ def api_fetcher(settings: dict[str, Any]) -> Fetcher:
     fetcher = Fetcher.from_settings(settings, respect_robots=False)
     if "delay" not in settings:
         fetcher.delay = API_DELAY
+    if "max_bytes" not in settings:
+        fetcher.max_bytes = API_MAX_BYTES
     return fetcher
 
 

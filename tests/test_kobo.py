@@ -254,3 +254,20 @@ def test_cli_adds_kobo_source_without_storing_the_token(database_url: str) -> No
     assert "k1" in listed and "token_env=KOBO_TOKEN" in listed
     missing = CliRunner().invoke(cli, ["sources", "add", "kobo", "k2", "--url", "https://kf.kobotoolbox.org"])
     assert missing.exit_code == 2 and "--asset" in missing.output
+
+
+def test_enormous_page_is_refused_with_its_size(engine, kobo: KoboServer) -> None:
+    kobo.add(family_answers("Ali Hasan", **{"group_death/account": "x" * 200_000}), "2024-03-01T09:00:00")
+    add_kobo(engine, kobo, max_bytes=100_000)
+    error = pipeline.pull_source(engine, "kobo").error
+    assert "over the 100,000-byte limit" in error and "/api/v2/assets/" in error
+
+
+def test_token_from_a_prefect_secret_block(engine, kobo: KoboServer, prefect_harness) -> None:  # type: ignore[no-untyped-def]
+    from prefect.blocks.system import Secret
+
+    Secret(value=KoboServer.TOKEN).save("kobo-token", overwrite=True)
+    kobo.add(family_answers("Ali Hasan"), "2024-03-01T09:00:00")
+    with session_scope(engine) as session:
+        repo.add_source(session, "kobo", "kobo", {"url": kobo.base, "asset": KoboServer.ASSET, "token_block": "kobo-token", **FAST})
+    assert pipeline.pull_source(engine, "kobo").new == 1
