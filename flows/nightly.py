@@ -142,8 +142,9 @@ def summary_markdown(summary: dict[str, Any]) -> str:
               f"- candidates extracted: {ex['candidates']}",
               f"- possible duplicates: {ma['possible_duplicates']} ({ma['candidate_links']} between candidates, {ma['archive_links']} with the archive)",
               f"- queued for review: {qu['queued']} (queue now: {qu['queue_open']})"]
-    if ex["failures"]:
-        lines += ["", "## Failed items", ""] + [f"- {f['error']}" for f in ex["failures"]]
+    failed = [f for s in summary["sources"] for f in s.get("failures", [])] + [f["error"] for f in ex["failures"]]
+    if failed:
+        lines += ["", "## Failed items", ""] + [f"- {error}" for error in failed]
     return "\n".join(lines)
 
 

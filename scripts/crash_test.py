@@ -4,11 +4,14 @@ doubled.
 
     python scripts/crash_test.py --kills 20 --items 300
 
-Builds a folder of form submissions and news items (a few bad ones among them), then starts
-`tawthiq nightly` in a subprocess again and again, killing it at a random moment each time,
-and finally lets one run finish. Then it checks the invariants of the path:
+Builds three sources: a folder of form submissions and news items (a few bad ones among
+them), a local KoboToolbox API stand-in serving family forms in pages (with photos), and a
+local news site with an RSS feed of casualty articles. Then it starts `tawthiq nightly` in a
+subprocess again and again, killing it at a random moment each time, and finally lets one run
+finish. Then it checks the invariants of the path:
 
-* every file is stored exactly once in ``raw_items`` and none is left unprocessed;
+* every file, submission and article is stored exactly once in ``raw_items`` and none is left
+  unprocessed;
 * every item that could be extracted has exactly the candidates a direct extraction finds;
 * every candidate is queued exactly once, and no match link is stored twice.
 
@@ -29,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 FIRST = ["Mohammad", "Ahmad", "Omar", "Khaled", "Youssef", "Hassan", "Ali", "Mahmoud", "Fatima", "Huda", "Rima", "Salma", "Nour", "Abdulrahman", "Walid"]
 FATHER = ["Khaled", "Mustafa", "Ibrahim", "Saleh", "Adel", "Hussein", "Sami", "Jamal", "Fares", "Ziad"]
 FAMILY = ["al-Abdullah", "al-Hussein", "al-Hamoud", "Ajaj", "al-Qasim", "al-Saleh", "al-Omar", "al-Sheikh", "Haddad", "al-Khatib", "al-Rifai", "Kassem", "al-Masri", "Barakat", "Dabbous", "al-Ahmad"]
@@ -56,6 +60,38 @@ def build_inbox(folder: Path, items: int, seed: int) -> None:
             (folder / f"form-{i:04d}.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
 
 
+def start_servers(items: int, seed: int):  # type: ignore[no-untyped-def]
+    """A KoboToolbox stand-in with ``items`` family forms and a news site whose RSS feed lists
+    ``items`` articles, both served from this process (they outlive the killed runs)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.formservers import JPEG, KoboServer, family_answers
+    from tests.newsserver import NewsServer
+
+    rng = random.Random(seed + 1)
+    kobo = KoboServer().start()
+    for i in range(items):
+        name = f"{rng.choice(FIRST)} {rng.choice(FATHER)} {rng.choice(FAMILY)}"
+        kobo.add(family_answers(name), f"2024-{rng.randint(1, 9):02d}-{rng.randint(10, 28)}T{i % 24:02d}:00:00",
+                 photo=JPEG if i % 5 == 0 else None)
+    news = NewsServer().start()
+    entries = []
+    for i in range(items):
+        gov, town = rng.choice(PLACES)
+        name = f"{rng.choice(FIRST)} {rng.choice(FATHER)} {rng.choice(FAMILY)}"
+        day = f"2024-0{rng.randint(1, 9)}-{rng.randint(10, 28)}"
+        body = (f"<html><head><title>Civilian killed in {town}</title>"
+                f'<meta property="article:published_time" content="{day}T08:00:00+00:00"></head>'
+                f"<body><article><h1>Civilian killed in {town}</h1><p>On {day}, a man, named as {name}, was shot dead by "
+                f"gunmen we have not yet been able to identify in {town} town in {gov} governorate.</p></article></body></html>")
+        news.routes[f"/news/{i}/"] = (200, {"Content-Type": "text/html; charset=utf-8"}, body.encode("utf-8"))
+        entries.append(f"<item><title>Civilian killed in {town}</title><link>{news.base}/news/{i}/</link>"
+                       f"<pubDate>Mon, 01 Jan 2024 08:00:00 GMT</pubDate></item>")
+    rss = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Monitor</title>'
+           f"<link>{news.base}/</link><description>news</description>{''.join(entries)}</channel></rss>")
+    news.routes["/feed/"] = (200, {"Content-Type": "application/rss+xml"}, rss.encode("utf-8"))
+    return kobo, news
+
+
 def run_nightly(env: dict[str, str], cwd: Path, kill_after: float | None) -> tuple[bool, float]:
     """Start `tawthiq nightly`; SIGKILL it after ``kill_after`` seconds (None: let it finish).
     Returns (finished, seconds)."""
@@ -74,20 +110,39 @@ def run_nightly(env: dict[str, str], cwd: Path, kill_after: float | None) -> tup
     return True, time.monotonic() - start
 
 
-def check(database_url: str, folder: Path) -> list[str]:
-    """The invariants; returns the violations found."""
+def check(database_url: str, folder: Path, expected_counts: dict[str, int] | None = None) -> list[str]:
+    """The invariants; returns the violations found. ``expected_counts`` is how many items
+    each server source holds."""
     from sqlalchemy import func, select
 
     from tawthiq.db.engine import create_db_engine, session_scope
-    from tawthiq.db.models import Candidate, MatchLink, RawItem, ReviewTask
+    from tawthiq.db.models import Candidate, MatchLink, RawItem, ReviewTask, Source
     from tawthiq.errors import ItemError
-    from tawthiq.extractors import extract_path
+    from tawthiq.extractors import extract_item, extract_path
 
     problems: list[str] = []
     engine = create_db_engine(database_url)
     files = sorted(p for p in folder.iterdir() if p.is_file())
     with session_scope(engine) as session:
-        items = list(session.scalars(select(RawItem)))
+        sources = {s.id: s.name for s in session.scalars(select(Source))}
+        for name, count in (expected_counts or {}).items():
+            stored = [i for i in session.scalars(select(RawItem).join(Source).where(Source.name == name))]
+            if len(stored) != count:
+                problems.append(f"source {name}: {len(stored)} items stored, the server holds {count}")
+            if len({i.external_id for i in stored}) != len(stored):
+                problems.append(f"source {name}: an item stored twice")
+            for item in stored:
+                if item.state not in ("extracted", "failed"):
+                    problems.append(f"{name} {item.external_id} left in state {item.state}")
+                try:
+                    expected = len(extract_item(item.kind, item.content, content_type=item.content_type,
+                                                published=item.published_at.date() if item.published_at else None).records)
+                except ItemError:
+                    expected = 0
+                got = session.scalar(select(func.count()).select_from(Candidate).where(Candidate.raw_item_id == item.id))
+                if got != expected:
+                    problems.append(f"{name} {item.external_id}: {got} candidates, expected {expected}")
+        items = [i for i in session.scalars(select(RawItem)) if sources[i.source_id] == "crash-inbox"]
         by_id = {}
         for item in items:
             if item.external_id in by_id:
@@ -130,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", help="tawthiq database (default: a new SQLite file)")
     parser.add_argument("--workdir", type=Path, help="where to put the inbox and database (default: a temporary directory)")
+    parser.add_argument("--no-servers", action="store_true", help="only the folder source (no KoboToolbox or feed server)")
     args = parser.parse_args(argv)
 
     from tawthiq.db.engine import migrate_database
@@ -142,10 +198,16 @@ def main(argv: list[str] | None = None) -> int:
     url = args.database_url or f"sqlite:///{workdir / 'tawthiq.db'}"
     migrate_database(url)
     engine = create_db_engine(url)
+    servers = () if args.no_servers else start_servers(args.items // 3, args.seed)
     with session_scope(engine) as session:
         repo.add_source(session, "folder", "crash-inbox", {"path": str(folder)})
+        if servers:
+            kobo, news = servers
+            repo.add_source(session, "kobo", "crash-kobo", {"url": kobo.base, "asset": kobo.ASSET, "token_env": "CRASH_KOBO_TOKEN",
+                                                            "delay": 0, "page_size": 20})
+            repo.add_source(session, "feed", "crash-feed", {"url": f"{news.base}/feed/", "delay": 0, "max_items": 10_000})
     engine.dispose()
-    env = {**os.environ, "TAWTHIQ_DATABASE_URL": url, "TAWTHIQ_EXTRACT_BATCH": "25"}
+    env = {**os.environ, "TAWTHIQ_DATABASE_URL": url, "TAWTHIQ_EXTRACT_BATCH": "25", "CRASH_KOBO_TOKEN": "kobo-test-token"}
     rng = random.Random(args.seed)
     # Kill times spread over a run's whole length: Prefect's start-up, intake, extraction,
     # matching and queueing all get hit.
@@ -163,7 +225,10 @@ def main(argv: list[str] | None = None) -> int:
             kills += 1
             print(f"run {attempt + 1}: killed after {delay:.1f}s", flush=True)
     run_nightly(env, workdir, None)
-    problems = check(url, folder)
+    counts = {"crash-kobo": len(servers[0].submissions), "crash-feed": args.items // 3} if servers else {}
+    problems = check(url, folder, counts)
+    for server in servers:
+        server.stop()
     print(f"{kills} kills, then one full run: " + ("nothing lost, nothing doubled" if not problems else f"{len(problems)} problems"))
     for problem in problems:
         print("  " + problem)

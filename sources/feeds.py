@@ -71,6 +71,7 @@ class _ArticleFetcher:
                   cursor: dict[str, Any]) -> Iterator[FetchedItem | CursorUpdate]:
         seen: dict[str, dict[str, Any]] = dict(cursor.get("articles", {}))
         done: set[str] = set()
+        unreachable: list[str] = []
         for link, info in links:
             key = canonical_url(link)
             if key in done:
@@ -81,6 +82,7 @@ class _ArticleFetcher:
                 response = fetcher.get(link, etag=validators.get("etag"), last_modified=validators.get("last_modified"), accept=HTML)
             except Unreachable as exc:
                 log.warning("source %s: %s", name, exc)  # transient: the next run tries again
+                unreachable.append(str(exc))
                 continue
             except FetchError as exc:
                 # Known bad (404, too large, not HTML, robots): recorded as a failed item.
@@ -105,6 +107,11 @@ class _ArticleFetcher:
             seen[key] = {"etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified")}
             yield CursorUpdate({**cursor, "articles": seen})
         cursor["articles"] = seen
+        if unreachable:
+            # Everything else is stored; saying so makes the source show as failing in the
+            # run's summary, and the next run tries these articles again.
+            more = f" (and {len(unreachable) - 1} more)" if len(unreachable) > 1 else ""
+            raise SourceUnavailable(f"source {name!r}: {len(unreachable)} article(s) not fetched, tried again next run: {unreachable[0]}{more}")
 
 
 class FeedConnector(_ArticleFetcher):

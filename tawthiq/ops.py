@@ -129,9 +129,15 @@ async def _summary(client: Any, flow_run_id: UUID) -> str | None:
     for artifact in response.json():
         data = artifact.get("data")
         rows = json.loads(data) if isinstance(data, str) else (data or [])
-        for row in rows if isinstance(rows, list) else []:
-            if isinstance(row, dict) and row.get("source") == "(all)":
-                return f"{row['new']} new items, {row['failed']} failed; {row['error']}"
+        rows = [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+        total = next((row for row in rows if row.get("source") == "(all)"), None)
+        if total is None:
+            continue
+        line = f"{total['new']} new items, {total['failed']} failed; {total['error']}"
+        failing = [f"{row['source']}: {row['error']}" for row in rows if row.get("source") != "(all)" and row.get("error")]
+        if failing:
+            line += "\n    failing sources:\n      " + "\n      ".join(failing)
+        return line
     return None
 
 

@@ -64,6 +64,8 @@ class SourceSummary:
     unchanged: int = 0
     failed: int = 0
     error: str | None = None
+    #: Why each item stored as failed at intake failed (too large, not HTML, ...).
+    failures: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -130,6 +132,7 @@ def pull_source(engine: Engine, name: str, full: bool = False) -> SourceSummary:
                 summary.new += 1
                 if item.state == RAW_FAILED:
                     summary.failed += 1
+                    summary.failures.append(item.error or f"{name}: {entry.external_id} failed")
     except SourceError as exc:
         summary.error = str(exc)
     except TawthiqError as exc:
