@@ -23,6 +23,7 @@ import email.utils
 import logging
 import os
 import random
+import threading
 import time
 import urllib.robotparser
 from dataclasses import dataclass, field
@@ -99,6 +100,18 @@ def _retry_after(value: str | None, cap: float) -> float | None:
         return min(cap, max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds()))
 
 
+#: Per host, across every fetcher in this process: one request at a time, and the time of the
+#: last one, so two sources on one site (a feed and its listing) share the site's delay.
+_HOST_LOCKS: dict[str, threading.Lock] = {}
+_HOST_LAST: dict[str, float] = {}
+_GUARD = threading.Lock()
+
+
+def _host_lock(host: str) -> threading.Lock:
+    with _GUARD:
+        return _HOST_LOCKS.setdefault(host, threading.Lock())
+
+
 @dataclass
 class Fetcher:
     """One source's polite HTTP client. ``session`` is injectable for tests; ``sleep`` and
@@ -141,11 +154,16 @@ class Fetcher:
 
     def _wait_turn(self, host: str) -> None:
         last = self._last.get(host)
+        shared = _HOST_LAST.get(host) if self.clock is time.monotonic else None
+        if shared is not None and (last is None or shared > last):
+            last = shared
         if last is not None:
             remaining = self.delay - (self.clock() - last)
             if remaining > 0:
                 self.sleep(remaining)
         self._last[host] = self.clock()
+        if self.clock is time.monotonic:
+            _HOST_LAST[host] = self._last[host]
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt lets tawthiq fetch ``url`` (no robots.txt, or one that cannot be
@@ -202,6 +220,29 @@ class Fetcher:
             raise FetchError(f"{url}: binary data served as {media}", response.status)
         return response
 
+    def _once(self, url: str, method: str, headers: dict[str, str], json_body: dict | None, limit: int,
+              attempt: int) -> tuple[Response | None, float | None]:
+        """One request: ``(response, None)``, or ``(None, seconds to wait)`` for a status worth
+        retrying while retries are left."""
+        with self.session.request(method, url, headers=headers, json=json_body, timeout=self.timeout,
+                                  stream=True, allow_redirects=True) as raw:
+            status = raw.status_code
+            if status in (429, 500, 502, 503, 504) and attempt < self.retries:
+                wait = _retry_after(raw.headers.get("Retry-After"), self.max_retry_after)
+                if wait is None:
+                    wait = self.backoff * (2 ** attempt) * (1 + random.random() * 0.5)
+                log.info("%s: HTTP %s, retrying in %.1f s", url, status, wait)
+                return None, wait
+            declared = raw.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                raise FetchError(f"{url}: {int(declared):,} bytes, over the {limit:,}-byte limit", status)
+            body = bytearray()
+            for chunk in raw.iter_content(64 * 1024):
+                body.extend(chunk)
+                if len(body) > limit:
+                    raise FetchError(f"{url}: more than {limit:,} bytes, over the limit; not read further", status)
+            return Response(raw.url, status, {k.lower(): v for k, v in raw.headers.items()}, bytes(body)), None
+
     def _request(self, url: str, headers: dict[str, str], *, check_robots: bool = True, max_bytes: int | None = None,
                  method: str = "GET", json_body: dict | None = None) -> Response:
         if check_robots and not self.allowed(url):
@@ -210,28 +251,16 @@ class Fetcher:
         limit = max_bytes or self.max_bytes
         attempt = 0
         while True:
-            self._wait_turn(host)
             try:
-                with self.session.request(method, url, headers=headers, json=json_body, timeout=self.timeout,
-                                          stream=True, allow_redirects=True) as raw:
-                    status = raw.status_code
-                    if status in (429, 500, 502, 503, 504) and attempt < self.retries:
-                        wait = _retry_after(raw.headers.get("Retry-After"), self.max_retry_after)
-                        if wait is None:
-                            wait = self.backoff * (2 ** attempt) * (1 + random.random() * 0.5)
-                        log.info("%s: HTTP %s, retrying in %.1f s", url, status, wait)
-                        attempt += 1
-                        self.sleep(wait)
-                        continue
-                    declared = raw.headers.get("Content-Length")
-                    if declared and declared.isdigit() and int(declared) > limit:
-                        raise FetchError(f"{url}: {int(declared):,} bytes, over the {limit:,}-byte limit", status)
-                    body = bytearray()
-                    for chunk in raw.iter_content(64 * 1024):
-                        body.extend(chunk)
-                        if len(body) > limit:
-                            raise FetchError(f"{url}: more than {limit:,} bytes, over the limit; not read further", status)
-                    return Response(raw.url, status, {k.lower(): v for k, v in raw.headers.items()}, bytes(body))
+                # One request at a time per host in this process; the retry wait is outside.
+                with _host_lock(host):
+                    self._wait_turn(host)
+                    response, wait = self._once(url, method, headers, json_body, limit, attempt)
+                if response is not None:
+                    return response
+                attempt += 1
+                self.sleep(wait)  # type: ignore[arg-type]
+                continue
             except requests.TooManyRedirects as exc:
                 raise FetchError(f"{url}: more than {self.max_redirects} redirects (a redirect loop?)") from exc
             except (requests.ConnectionError, requests.Timeout) as exc:

@@ -107,3 +107,21 @@ def test_a_hanging_host_times_out(server: NewsServer) -> None:
 def test_canonical_urls() -> None:
     assert canonical_url("HTTP://Example.org:80/a/?utm_source=x&id=3&fbclid=y#top") == "http://example.org/a/?id=3"
     assert canonical_url("https://example.org") == "https://example.org/"
+
+
+def test_two_sources_on_one_host_share_its_delay_and_take_turns(server: NewsServer) -> None:
+    import threading
+
+    server.routes["/a"] = (200, {"Content-Type": "text/html"}, b"<p>a</p>")
+    first, second = fetcher(delay=0.4), fetcher(delay=0.4)
+    first.get(f"{server.base}/a")
+    second.get(f"{server.base}/a")  # another source's fetcher still waits for the host
+    hits = server.hits("/a")
+    assert hits[1].at - hits[0].at >= 0.35
+    threads = [threading.Thread(target=f.get, args=(f"{server.base}/a",)) for f in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    hits = server.hits("/a")
+    assert hits[3].at - hits[2].at >= 0.35  # in parallel threads, still one at a time, spaced
