@@ -56,29 +56,41 @@ class MatchPair:
 def _score(a: engine.Prepared, b: engine.Prepared, pairs: np.ndarray, names: engine.NameComparison,
            u: list[np.ndarray], frequencies: dict, same_set: bool) -> tuple[np.ndarray, np.ndarray, engine.FellegiSunterModel]:
     levels = engine.compare(a, b, pairs, names)
+    total = _total_pairs(len(a), len(b), same_set)
     base = engine.FellegiSunterModel.from_priors(match_rate=_prior_rate(len(a), len(b), len(pairs), same_set))
     base.token_frequency = frequencies
-    model = engine.train(levels, u, base, a=a, pairs=pairs)
+    model = engine.train(levels, u, base, a=a, pairs=pairs, total_pairs=total)
     probabilities = model.probability(model.weights(levels, a, b, pairs))
     return levels, veto(levels, probabilities), model
 
 
 def veto(levels: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
-    """Pairs whose given names, or whose fathers' names, are plainly different (both known)
+    """Pairs whose given names are different or only loosely alike, or whose fathers' names are
+    plainly different (both known)
     are not the same person, however well the rest agrees: brothers and sisters killed together
     share family name, father, date and place, and must never be counted as one."""
     given, father = levels[:, 0], levels[:, 1]
     out = probabilities.copy()
-    out[(given == 0) | (father == 0)] = np.minimum(out[(given == 0) | (father == 0)], 0.01)
+    # "Only loosely alike" given names (Mohammad / Ahmad, Bassam / Hisham) are different names
+    # as much as plainly different ones are; one-letter differences (typos) are not vetoed.
+    different = (given == 0) | (given == 1) | (father == 0)
+    out[different] = np.minimum(out[different], 0.01)
     return out
 
 
+def _total_pairs(n_left: int, n_right: int, same_set: bool) -> int:
+    return n_left * (n_left - 1) // 2 if same_set else n_left * n_right
+
+
 def _prior_rate(n_left: int, n_right: int, n_pairs: int, same_set: bool) -> float:
-    """Starting match rate among candidate pairs: about one duplicate per record at most."""
+    """Starting probability that two *random* records are one person (about one duplicate for
+    every two records). It is the prior that goes with u estimated from random pairs: using
+    the rate among blocked pairs instead would count the names that blocking already
+    required twice, and make every pair sharing a common name look certain."""
     if n_pairs == 0:
         return 0.05
     expected = (n_left if same_set else min(n_left, n_right)) * 0.5
-    return float(np.clip(expected / n_pairs, 0.001, 0.5))
+    return float(np.clip(expected / max(1, _total_pairs(n_left, n_right, same_set)), 1e-12, 0.5))
 
 
 def _pairs_out(a: engine.Prepared, b: engine.Prepared, pairs: np.ndarray, levels: np.ndarray,
@@ -104,6 +116,7 @@ def dedupe_records(records: Sequence[MatchRecord], threshold: float | None = Non
     vocab = engine.Vocabulary()
     prepared = engine.prepare(records, vocab)
     names = engine.NameComparison(vocab.words)
+    names.count_parts(prepared)
     pairs = engine.block_pairs(prepared)
     if len(pairs) == 0:
         return []
@@ -134,6 +147,7 @@ class ArchiveMatcher:
         self.prepared = engine.prepare(self.records, self.vocab)
         self.index = engine.BlockIndex(self.prepared)
         self.names = engine.NameComparison(self.vocab.words)
+        self.names.count_parts(self.prepared)
         rng = np.random.default_rng(_SEED)
         self.u = engine.estimate_u(self.prepared, self.names, rng)
         self.frequencies = engine.term_frequencies(self.prepared)
@@ -151,6 +165,7 @@ class ArchiveMatcher:
             return []
         new = engine.prepare(records, self.vocab)
         self.names.words = self.vocab.words
+        self.names.count_parts(self.prepared, new)
         pairs = engine.block_link(new, self.prepared, self.index)
         if len(pairs) == 0:
             return []

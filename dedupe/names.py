@@ -67,8 +67,32 @@ def fold_latin(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+#: Turkish spellings of Arabic names (final -t/-et for -d/-ad), common in northern Syria.
+_TURKISH = {"ahmet": "ahmad", "mehmet": "muhammad", "mehmed": "muhammad", "mahmut": "mahmud", "murat": "murad",
+            "hamit": "hamid", "resit": "rashid", "esref": "ashraf"}
+#: Names the skeleton would merge with another common name (محمود/محمد "mhmd", حسين/حسن
+#: "hsn", سعيد/سعد "sd") only because it drops long vowels: their known spellings get a
+#: skeleton of their own. A name authority list, as documentation teams keep one.
+_DISTINCT: dict[str, str] = {}
+for _skeleton, _spellings in {
+    "mhmwd": ("محمود", "mahmoud", "mahmud", "mahmood", "mahmod", "mahmut", "mahmoud", "mehmud"),
+    "hsyn": ("حسين", "hussein", "husain", "hussain", "houssein", "husein", "hussien", "hossein", "hosein", "husayn",
+             "housein", "hussin", "husseyn"),
+    "syd": ("سعيد", "said", "saeed", "saied", "saeid", "sayeed", "saiid", "saeed"),
+}.items():
+    for _spelling in _spellings:
+        _DISTINCT[_spelling] = _skeleton
+
+#: Marks a name that begins with a vowel (Latin) or with alef or ‘ayn (Arabic): the two
+#: scripts agree on it, and without it Anas and Nasser, Ayman and Munir, Osama and Samer
+#: would share a skeleton or differ by a letter.
+VOWEL_MARK = "a"
+
+
 def _latin_skeleton(word: str) -> str:
-    w = word
+    if word in _DISTINCT:
+        return _DISTINCT[word]
+    w = _TURKISH.get(word, word)
     w = re.sub(r"(?<=[aeiou])h$", "", w)  # Fatimah / Fatima
     for src, dst in (("kh", "k"), ("sh", "x"), ("ch", "x"), ("th", "s"), ("dh", "z"), ("gh", "G"), ("ph", "f"),
                      ("ck", "k"), ("ou", "u"), ("ee", "i"), ("oo", "u")):
@@ -77,19 +101,26 @@ def _latin_skeleton(word: str) -> str:
     first = w[:1]
     rest = w[1:]
     if first in "aeiou":
-        first = ""
+        first = VOWEL_MARK
     rest = re.sub(r"[aeiouwy]", "", rest)
     out = first + rest
     return re.sub(r"(.)\1+", r"\1", out)
 
 
 def _arabic_skeleton(word: str) -> str:
+    if word in _DISTINCT:
+        return _DISTINCT[word]
     out = []
     for index, ch in enumerate(word):
         if ch in "وي" and index > 0:
             continue
-        if ch == "ه" and index == len(word) - 1 and index > 0:
-            continue  # taa marbuta (folded to ه) and final ه are vowels in transliteration
+        if ch in "هح" and index == len(word) - 1 and index > 0:
+            # Taa marbuta (folded to ه) and a final ه or ح: transliterations write them as a
+            # vowel or a final h that the Latin skeleton drops too (Fatima, Saleh / Salih).
+            continue
+        if index == 0 and ch in "اع":
+            out.append(VOWEL_MARK)
+            continue
         out.append(_AR_SKELETON.get(ch, ch if ch.isdigit() else ""))
     return re.sub(r"(.)\1+", r"\1", "".join(out))
 
@@ -119,7 +150,11 @@ class NameParts:
 
 
 def _latin_tokens(name: str) -> list[str]:
-    words = [w for w in fold_latin(name).split() if w not in _LATIN_TITLES and not w.isdigit()]
+    words = [w for w in fold_latin(name).split() if not w.isdigit()]
+    # Titles only where titles stand, at the start ("Dr.", "Sheikh"): "al-Sheikh" and "Hajj"
+    # at the end are family names.
+    while len(words) > 2 and words[0] in _LATIN_TITLES:
+        words = words[1:]
     tokens: list[str] = []
     i = 0
     while i < len(words):
@@ -163,8 +198,9 @@ def _latin_tokens(name: str) -> list[str]:
 
 
 def _arabic_tokens(name: str) -> list[str]:
-    words = [w for w in re.split(r"[\s\-_]+", fold_arabic(name)) if w]
-    words = [w for w in words if w not in _AR_TITLES and not w.isdigit()]
+    words = [w for w in re.split(r"[\s\-_|]+", fold_arabic(name)) if w and not w.isdigit()]
+    while len(words) > 2 and words[0] in _AR_TITLES:
+        words = words[1:]
     tokens: list[str] = []
     i = 0
     while i < len(words):
@@ -172,12 +208,14 @@ def _arabic_tokens(name: str) -> list[str]:
         if word in _AR_LINKS:
             i += 1
             continue
+        # Compounds are joined with "|" so that a name that merely begins with the same
+        # letters (آمنة folds to امنه, which begins like ام) is not taken for one.
         if word in ("عبد",) and i + 1 < len(words):
-            tokens.append("عبد" + words[i + 1])
+            tokens.append("عبد|" + words[i + 1])
             i += 2
             continue
         if word in ("ابو", "ام") and i + 1 < len(words):
-            tokens.append(word + words[i + 1])
+            tokens.append(word + "|" + words[i + 1])
             i += 2
             continue
         if word.startswith("ال") and len(word) > 3:
@@ -201,14 +239,16 @@ def name_parts(name: str | None) -> NameParts:
             tokens = _arabic_tokens(arabic_only)
             skeletons = []
             for token in tokens:
-                if token.startswith("عبد") and len(token) > 3:
+                head, joined, rest = token.partition("|")
+                if joined:
+                    rest = rest[2:] if rest.startswith("ال") and len(rest) > 3 else rest
+                    prefix = {"عبد": "bd", "ابو": "b", "ام": "m"}[head]
+                    skeletons.append(prefix + _arabic_skeleton(rest))
+                elif token.startswith("عبد") and len(token) > 5:
+                    # Written as one word (عبدالله, عبدالرحمن).
                     rest = token[3:]
                     rest = rest[2:] if rest.startswith("ال") and len(rest) > 3 else rest
                     skeletons.append("bd" + _arabic_skeleton(rest))
-                elif token.startswith(("ابو", "ام")) and len(token) > 3:
-                    rest = token[3:] if token.startswith("ابو") else token[2:]
-                    rest = rest[2:] if rest.startswith("ال") and len(rest) > 3 else rest
-                    skeletons.append(("b" if token.startswith("ابو") else "m") + _arabic_skeleton(rest))
                 else:
                     skeletons.append(_arabic_skeleton(token))
             skeletons = [s for s in skeletons if s]
