@@ -218,7 +218,7 @@ class Candidate(Base):
     confidence: Mapped[float] = mapped_column(Float, default=0.5)
     extractor: Mapped[str] = mapped_column(String(40))
     extractor_version: Mapped[str] = mapped_column(String(20))
-    cluster_key: Mapped[str | None] = mapped_column(String(40))
+    cluster_key: Mapped[str | None] = mapped_column(String(40), index=True)
     state: Mapped[str] = mapped_column(String(20), default=CAND_NEW)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from tawthiq.db import archive, repo
 from tawthiq.db.engine import get_database_url, get_engine
@@ -186,7 +186,11 @@ def _routes(app: FastAPI) -> None:
                    has_match: str = "", older_than: str = "", user: User = Depends(current_user),
                    session: Session = Depends(get_session)) -> Response:
         filters = _filters(source, governorate, date_from, date_to, has_match, older_than)
-        tasks = session.scalars(archive.queue_query(filters).limit(200)).all()
+        # One query for the page: each row's candidate, its item's source and the claimant
+        # come with it (without the raw bytes), not one query per row.
+        tasks = session.scalars(archive.queue_query(filters).limit(200).options(
+            joinedload(ReviewTask.candidate).joinedload(Candidate.raw_item).load_only(RawItem.id, RawItem.source_id)
+            .joinedload(RawItem.source), joinedload(ReviewTask.claimed_by))).all()
         sources = session.scalars(select(Source.name).order_by(Source.name)).all()
         return render(request, "queue.html", tasks=tasks, counts=archive.queue_counts(session, user), sources=sources,
                       filters=filters, query=_filter_query(source, governorate, date_from, date_to, has_match, older_than),

@@ -127,3 +127,24 @@ def test_users_have_argon2_hashes(engine) -> None:
         assert not repo.verify_password(user.password_hash, "wrong")
         with pytest.raises(ConfigError, match="unknown role"):
             repo.add_user(session, "x", "longenough", "boss")
+
+
+def test_upgrade_recomputes_stale_name_keys(tmp_path) -> None:
+    from sqlalchemy import text
+
+    from tawthiq.dedupe import normalize_name
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate_database(url, "0002")
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO victims (id, full_name, perpetrator, cause, category, status, created_at, updated_at) "
+                          "VALUES (1, 'Anas Mahmoud', 'unknown', 'unknown', 'civilian', 'active', '2026-01-01', '2026-01-01')"))
+        conn.execute(text("INSERT INTO victim_names (victim_id, name, script, key, active, created_at) "
+                          "VALUES (1, 'أنس محمود', 'arabic', 'ns mhmd', 1, '2026-01-01')"))
+    engine.dispose()
+    migrate_database(url)
+    engine = create_db_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT key FROM victim_names")).scalar() == normalize_name("أنس محمود") == "ans mhmwd"
+    engine.dispose()

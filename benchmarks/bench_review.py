@@ -1,0 +1,207 @@
+#!/usr/bin/env python
+"""Load benchmark of the review app: p50 and p95 of the queue, item and search pages under
+concurrent documenters, on PostgreSQL with a big archive and a long queue.
+
+    python benchmarks/bench_review.py                       # 300,000 victims, 10,000 queued, 20 documenters
+    python benchmarks/bench_review.py --victims 50000 --queued 2000 --users 10 --seconds 30
+
+It creates its own database on the PostgreSQL server (``--server``, default the local one),
+fills it in bulk (victims with Arabic and Latin names and their sources, queued candidates with
+match links to archived victims), starts ``tawthiq review`` in a subprocess, and lets
+``--users`` simulated documenters loop over: open the queue, take the next item (a claim), read
+it, search the archive by a name. It prints the latency figures and drops the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+PASSWORD = "benchmark password"
+
+
+def fill(url: str, victims: int, queued: int, users: int, seed: int) -> list[str]:
+    """Bulk-load the archive and the queue; returns search terms (names in both scripts)."""
+    from sqlalchemy import insert
+
+    from casualty_lists import FAMILY, FEMALE, MALE, PLACES
+    from tawthiq.db import repo
+    from tawthiq.db.engine import create_db_engine, session_scope
+    from tawthiq.db.models import Candidate, MatchLink, RawItem, ReviewTask, Source, Victim, VictimName, VictimSource
+    from tawthiq.dedupe import normalize_name
+
+    rng = random.Random(seed)
+    engine = create_db_engine(url)
+    with session_scope(engine) as session:
+        source = repo.add_source(session, "folder", "archive-import", {"path": "/nonexistent"})
+        source_id = source.id
+        for n in range(users):
+            repo.add_user(session, f"doc{n}", PASSWORD, "documenter")
+
+    def person() -> dict:
+        female = rng.random() < 0.2
+        given_ar, given_lat = rng.choice(FEMALE if female else MALE)
+        father_ar, father_lat = rng.choice(MALE)
+        family_ar, family_lat = rng.choice(FAMILY)
+        gov, towns = rng.choice(PLACES)
+        return {"full_name": f"{rng.choice(given_lat)} {rng.choice(father_lat)} {rng.choice(family_lat)}",
+                "name_ar": f"{given_ar} {father_ar} {family_ar}",
+                "sex": "female" if female else "male", "age": rng.randint(1, 85),
+                "date_of_death": f"{rng.randint(2011, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                "death_governorate": gov, "death_locality": rng.choice(towns)}
+
+    chunk = 5000
+    terms: list[str] = []
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        for start in range(0, victims + queued, chunk):
+            size = min(chunk, victims + queued - start)
+            people = [person() for _ in range(size)]
+            raw_ids = conn.execute(insert(RawItem.__table__).returning(RawItem.__table__.c.id), [
+                {"source_id": source_id, "external_id": f"import-{start + k}", "version": 1, "kind": "form",
+                 "content": b"{}", "content_sha256": f"{start + k:064d}", "headers": {}, "meta": {}, "state": "extracted",
+                 "attempts": 0} for k in range(size)]).scalars().all()
+            cand_ids = conn.execute(insert(Candidate.__table__).returning(Candidate.__table__.c.id), [
+                {"raw_item_id": raw_ids[k], "seq": 0, **people[k], "is_child": people[k]["age"] < 18, "perpetrator": "unknown",
+                 "cause": "shelling", "category": "civilian", "evidence": f"victim_name: {people[k]['name_ar']}", "field_evidence": {},
+                 "extra": {}, "confidence": 0.9, "extractor": "form", "extractor_version": "1.0.0",
+                 "state": "decided" if start + k < victims else "queued"} for k in range(size)]).scalars().all()
+            archived = [k for k in range(size) if start + k < victims]
+            if archived:
+                victim_ids = conn.execute(insert(Victim.__table__).returning(Victim.__table__.c.id), [
+                    {**people[k], "is_child": people[k]["age"] < 18, "perpetrator": "unknown", "cause": "shelling",
+                     "category": "civilian", "status": "active"} for k in archived]).scalars().all()
+                conn.execute(insert(VictimName.__table__), [
+                    {"victim_id": v, "name": people[k][field], "script": script, "key": normalize_name(people[k][field]),
+                     "candidate_id": cand_ids[k], "active": True}
+                    for v, k in zip(victim_ids, archived) for field, script in (("full_name", "latin"), ("name_ar", "arabic"))])
+                conn.execute(insert(VictimSource.__table__), [
+                    {"victim_id": v, "candidate_id": cand_ids[k], "raw_item_id": raw_ids[k], "source_id": source_id, "active": True}
+                    for v, k in zip(victim_ids, archived)])
+                terms.extend(rng.choice((people[k]["full_name"], people[k]["name_ar"])).rsplit(" ", 1)[0]
+                             for k in rng.sample(archived, min(20, len(archived))))
+            queue = [k for k in range(size) if start + k >= victims]
+            if queue:
+                conn.execute(insert(ReviewTask.__table__), [
+                    {"candidate_id": cand_ids[k], "state": "open", "has_match": k % 2 == 0, "best_score": 0.93 if k % 2 == 0 else None}
+                    for k in queue])
+                conn.execute(insert(MatchLink.__table__), [
+                    {"candidate_id": cand_ids[k], "victim_id": rng.randint(1, victims), "score": 0.93, "method_version": "bench",
+                     "explanation": ["same given name", "same family name", "dates of death 2 days apart"], "levels": {}}
+                    for k in queue if k % 2 == 0])
+            print(f"\r  loaded {start + size:,} of {victims + queued:,} records", end="", flush=True)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    print(f"\n  loaded in {time.perf_counter() - started:.0f} s")
+    engine.dispose()
+    return terms
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def documenter(base: str, name: str, terms: list[str], until: float, timings: dict[str, list[float]], errors: list[str]) -> None:
+    import httpx
+
+    rng = random.Random(name)
+    with httpx.Client(base_url=base, timeout=30) as client:
+        login = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
+        client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token, "next": "/"})
+
+        def timed(kind: str, method: str, path: str, **kw):  # type: ignore[no-untyped-def]
+            t = time.perf_counter()
+            response = client.request(method, path, **kw)
+            timings[kind].append(time.perf_counter() - t)
+            if response.status_code >= 400:
+                errors.append(f"{kind} {path}: HTTP {response.status_code}")
+            return response
+
+        while time.perf_counter() < until:
+            queue = timed("queue", "GET", "/")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', queue.text)
+            nxt = client.post("/next", data={"csrf_token": token.group(1) if token else ""})
+            if nxt.status_code == 303 and "/item/" in nxt.headers.get("location", ""):
+                timed("item", "GET", nxt.headers["location"])
+            timed("search", "GET", "/archive", params={"q": rng.choice(terms)})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--server", default=os.environ.get("TAWTHIQ_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--victims", type=int, default=300_000)
+    parser.add_argument("--queued", type=int, default=10_000)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2, help="review app worker processes (default 2, one per core)")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(ROOT))
+    from tests.conftest import create_pg_database, drop_pg_database
+    from tawthiq.db.engine import migrate_database
+
+    name = f"tawthiq_bench_review_{os.getpid()}"
+    url = create_pg_database(args.server, name)
+    process = None
+    try:
+        migrate_database(url)
+        print(f"database {name}: {args.victims:,} archived victims, {args.queued:,} queued items")
+        terms = fill(url, args.victims, args.queued, args.users, seed=5)
+        port = free_port()
+        env = {**os.environ, "TAWTHIQ_DATABASE_URL": url, "TAWTHIQ_SECRET_KEY": "bench", "TAWTHIQ_FERNET_KEY": "dGF3dGhpcS10ZXN0LW9ubHktZmVybmV0LWtleS0zMmI="}
+        process = subprocess.Popen([str(Path(sys.executable).parent / "tawthiq"), "review", "--port", str(port), "--workers", str(args.workers)],
+                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        import httpx
+
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        timings: dict[str, list[float]] = {"queue": [], "item": [], "search": []}
+        errors: list[str] = []
+        until = time.perf_counter() + args.seconds
+        threads = [threading.Thread(target=documenter, args=(base, f"doc{n}", terms, until, timings, errors)) for n in range(args.users)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        print(f"{args.users} documenters for {args.seconds:.0f} s, {args.workers} app workers, on {os.cpu_count()} cores:")
+        for kind, values in timings.items():
+            if not values:
+                print(f"  {kind:<7} no requests")
+                continue
+            values.sort()
+            p50 = statistics.median(values) * 1000
+            p95 = values[min(len(values) - 1, int(len(values) * 0.95))] * 1000
+            print(f"  {kind:<7} {len(values):>6} requests  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
+        if errors:
+            print(f"  {len(errors)} errors, e.g. {errors[0]}")
+        return 0
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(10)
+        if not args.keep:
+            drop_pg_database(args.server, name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
