@@ -313,15 +313,32 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
     return mentions
 
 
+#: Words that describe people rather than name them ("امرأة حامل", "طفلين صغيرين", "ثلاثة
+#: عمال إغاثة"): a phrase with one of them is not a name.
+_AR_NOT_NAME_WORDS = {
+    "امرأة", "امراة", "امرأتين", "امرأتان", "نساء", "رجل", "رجلين", "رجلان", "رجال", "طفل", "طفلة", "طفلين", "طفلان", "أطفال", "اطفال",
+    "طفلتين", "شخص", "شخصين", "شخصان", "أشخاص", "اشخاص", "مدني", "مدنية", "مدنيين", "مدنيان", "مدنيا", "عنصر", "عناصر", "جندي",
+    "جنود", "مقاتل", "مقاتلين", "عامل", "عمال", "عاملين", "إصابة", "اصابة", "مقتل", "قتلى", "ضحايا", "ضحية", "حامل", "صغير", "صغيرة",
+    "صغيرين", "صغيران", "آخرين", "اخرين", "آخرون", "أفراد", "افراد", "عائلة", "أسرة", "اسرة", "إغاثة", "اغاثة", "فتى", "فتاة", "شاب",
+    "شابين", "شبان", "سيدة", "سيدتين", "مسن", "مسنة", "رضيع", "رضيعة", "واحد", "واحدة", "اثنين", "اثنان", "ثلاثة", "ثلاث", "أربعة",
+    "اربعة", "خمسة", "ستة", "سبعة", "ثمانية", "تسعة", "عشرة", "جميع", "كافة", "بعض", "عدد", "المدنيين", "الأطفال", "الاطفال", "النساء",
+}
+_AR_HARAKAT = re.compile(r"[\u064B-\u0652\u0670\u0640]")
+
+
 def _trim_arabic_name(raw: str) -> str | None:
     words = []
     for word in raw.split():
         if word in _AR_STOP or re.match(r"^(و?ب?ل?(قصف|رصاص|انفجار|غارة))", word):
             break
+        if re.search(r"[0-9\u0660-\u0669\u06F0-\u06F9]", word):
+            break  # "(13 عاماً)", "و14": figures end a name
         words.append(word)
         if len(words) == 4:
             break
     if len(words) < 2:
+        return None
+    if any(_AR_HARAKAT.sub("", w) in _AR_NOT_NAME_WORDS for w in words):
         return None
     name = clean_name(" ".join(words))
     return name if len(name.split()) >= 2 else None

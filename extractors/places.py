@@ -160,14 +160,23 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
         data = json.loads((files("tawthiq.extractors") / "data" / "gazetteer.json").read_text(encoding="utf-8"))
     except (FileNotFoundError, OSError, ValueError, ModuleNotFoundError):
         data = {}
+    found: dict[str, set[str]] = {}
+    display: dict[str, str] = {}
     for entry in data.get("localities", []):
         gov = entry.get("governorate")
         if gov not in GOVERNORATES:
             continue
         for name in entry.get("names", []):
-            key = fold_arabic(name) if _is_arabic(name) else fold(name)
-            if len(key) >= 3:
-                towns.setdefault(key, (entry.get("name") or name, gov))
+            keys = [fold_arabic(name)] if _is_arabic(name) else [fold(name), re.sub(r"^(al|el|ar|as|ash|ad|an|at|az)\s", "", fold(name))]
+            for key in keys:
+                # Short keys and names of towns in two governorates (there are two Surans) say
+                # nothing certain about a place; the curated list above settles the common ones.
+                if len(key) >= 4 and key not in towns:
+                    found.setdefault(key, set()).add(gov)
+                    display.setdefault(key, entry.get("name") or name)
+    for key, govs_of_key in found.items():
+        if len(govs_of_key) == 1:
+            towns[key] = (display[key], next(iter(govs_of_key)))
     return govs, towns
 
 
@@ -219,21 +228,31 @@ def find_governorate(text: str) -> str | None:
     return best[1] if best else None
 
 
+@lru_cache(maxsize=1)
+def _locality_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, dict[str, tuple[str, str]]]:
+    """One alternation per script over every known locality, longest first (so that at one
+    position the longest name wins), compiled once: a report is scanned once, not once per
+    town."""
+    _, towns = _gazetteer()
+    latin = sorted((k for k in towns if not _is_arabic(k)), key=len, reverse=True)
+    arabic = sorted((k for k in towns if _is_arabic(k)), key=len, reverse=True)
+    latin_re = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, latin)) + r")(?![\w\u0600-\u06FF])") if latin else None
+    # Arabic prefixes (ب، ل، و، ف) attach to the word: allow them before a locality.
+    arabic_re = re.compile(r"(?<![\w\u0600-\u06FF])[وفبل]?(" + "|".join(map(re.escape, arabic)) + r")(?![\w\u0600-\u06FF])") if arabic else None
+    return latin_re, arabic_re, towns
+
+
 def find_locality(text: str) -> tuple[str, str] | None:
     """The first known town or village in ``text`` as (name, governorate)."""
     if not text:
         return None
-    _, towns = _gazetteer()
-    folded_latin = fold(text)
-    folded_ar = fold_arabic(text)
+    latin_re, arabic_re, towns = _locality_patterns()
     best: tuple[int, int, tuple[str, str]] | None = None
-    for key, value in towns.items():
-        haystack = folded_ar if _is_arabic(key) else folded_latin
-        # Arabic prefixes (ب، ل، و، ف) attach to the word: allow them before a locality.
-        prefix = r"(?<![\w\u0600-\u06FF])(?:[وفبل]?)" if _is_arabic(key) else r"(?<![\w])"
-        match = re.search(prefix + re.escape(key) + r"(?![\w\u0600-\u06FF])", haystack)
+    for pattern, haystack in ((latin_re, fold(text)), (arabic_re, fold_arabic(text))):
+        match = pattern.search(haystack) if pattern is not None else None
         if match:
-            candidate = (match.start(), -len(key), value)
+            key = match.group(1)
+            candidate = (match.start(1) - (1 if match.start(1) > match.start() else 0), -len(key), towns[key])
             if best is None or candidate[:2] < best[:2]:
                 best = candidate
     return best[2] if best else None

@@ -174,3 +174,17 @@ def test_text_with_no_victims_and_a_huge_text() -> None:
     huge = ("Markets were open and prices rose slightly in Damascus. " * 200_000)[:10 * 1024 * 1024]
     with pytest.raises(PayloadError, match="huge: text of 10,485,760 characters is over"):
         extract_item("news", huge.encode(), content_type="text/plain", name="huge")
+
+
+def test_arabic_descriptions_and_figures_are_not_names() -> None:
+    text = ("قالت منظمة حقوقية إن القصف على البلدة أدى إلى مقتل امرأة حامل وطفلين صغيرين، كما قتل ثلاثة عمّال إغاثة و14 مدنياً "
+            "وإصابة 338 آخرين. واستشهد الطفل محمد أحمد الخلف (13 عاماً) متأثراً بجراحه.")
+    records = extract_item("news", text.encode("utf-8"), content_type="text/plain", name="hrw-style").records
+    assert [(r.name_ar, r.age) for r in records] == [("محمد أحمد الخلف", 13)]
+
+
+def test_gazetteer_from_geonames_resolves_towns_in_both_scripts() -> None:
+    assert resolve_place("تل تمر") == resolve_place("Tall Tamr")
+    assert resolve_place("Tall Tamr").governorate == "Hasaka"
+    assert resolve_place("Yabroud").governorate == "Rural Damascus"
+    assert resolve_place("بلدة سلقين بريف إدلب").locality == "Salqin"
