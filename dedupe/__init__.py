@@ -117,7 +117,7 @@ def dedupe_records(records: Sequence[MatchRecord], threshold: float | None = Non
     prepared = engine.prepare(records, vocab)
     names = engine.NameComparison(vocab.words)
     names.count_parts(prepared)
-    pairs = engine.block_pairs(prepared)
+    pairs = engine.block_pairs(prepared, names)
     if len(pairs) == 0:
         return []
     rng = np.random.default_rng(_SEED)
@@ -166,7 +166,7 @@ class ArchiveMatcher:
         new = engine.prepare(records, self.vocab)
         self.names.words = self.vocab.words
         self.names.count_parts(self.prepared, new)
-        pairs = engine.block_link(new, self.prepared, self.index)
+        pairs = engine.block_link(new, self.prepared, self.index, self.names)
         if len(pairs) == 0:
             return []
         levels, probabilities, _ = _score(new, self.prepared, pairs, self.names, self.u, self.frequencies, False)

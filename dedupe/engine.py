@@ -183,10 +183,32 @@ def _pairs_from_keys(key: np.ndarray, limit: int) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.empty((0, 2), np.int64)
 
 
-def block_pairs(p: Prepared) -> np.ndarray:
-    """Candidate pairs within one set of records (deduplicated across keys)."""
+def vetoed(a: Prepared, b: Prepared, pairs: np.ndarray, names: "NameComparison") -> np.ndarray:
+    """Pairs that cannot be one person whatever else agrees: given names different or only
+    loosely alike, or fathers' names different (both known). Dropping them as soon as they
+    are blocked keeps a big archive's comparisons to the pairs that can matter."""
+    if len(pairs) == 0:
+        return np.zeros(0, bool)
+    i, j = pairs[:, 0], pairs[:, 1]
+    given = names.levels(a.given[i], b.given[j])
+    out = (given == 0) | (given == 1)
+    rest = np.nonzero(~out)[0]
+    if len(rest):
+        father = father_levels(a, b, i[rest], j[rest], names)
+        out[rest[father == 0]] = True
+    return out
+
+
+def block_pairs(p: Prepared, names: "NameComparison | None" = None) -> np.ndarray:
+    """Candidate pairs within one set of records (deduplicated across keys); with ``names``,
+    without the pairs :func:`vetoed` would reject."""
     keys = blocking_keys(p)
-    parts = [_pairs_from_keys(k, MAX_BLOCK[name]) for name, k in keys.items()]
+    parts = []
+    for name, k in keys.items():
+        found = _pairs_from_keys(k, MAX_BLOCK[name])
+        if names is not None and len(found):
+            found = found[~vetoed(p, p, found, names)]
+        parts.append(found)
     pairs = np.concatenate(parts) if parts else np.empty((0, 2), np.int64)
     if len(pairs) == 0:
         return pairs
@@ -195,8 +217,10 @@ def block_pairs(p: Prepared) -> np.ndarray:
     return pairs[np.sort(first)]
 
 
-def block_link(left: Prepared, right: Prepared, index: "BlockIndex | None" = None) -> np.ndarray:
-    """Candidate pairs (i in left, j in right) sharing any blocking key."""
+def block_link(left: Prepared, right: Prepared, index: "BlockIndex | None" = None,
+               names: "NameComparison | None" = None) -> np.ndarray:
+    """Candidate pairs (i in left, j in right) sharing any blocking key (with ``names``,
+    without the pairs :func:`vetoed` would reject)."""
     index = index or BlockIndex(right)
     keys = blocking_keys(left)
     rows: list[np.ndarray] = []
@@ -210,6 +234,8 @@ def block_link(left: Prepared, right: Prepared, index: "BlockIndex | None" = Non
     if not rows:
         return np.empty((0, 2), np.int64)
     pairs = np.concatenate(rows)
+    if names is not None:
+        pairs = pairs[~vetoed(left, right, pairs, names)]
     code = pairs[:, 0] * np.int64(len(right) + 1) + pairs[:, 1]
     _, first = np.unique(code, return_index=True)
     return pairs[np.sort(first)]

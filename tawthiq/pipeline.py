@@ -366,7 +366,9 @@ def match_pending(engine: Engine) -> MatchSummary:
         ))
         by_id = {c.id: c for c in pending}
         new_ids = {c.id for c in new}
-        pairs = dedupe_records([candidate_match_record(c) for c in pending])
+        # Links from LINK_FLOOR up: a documenter should see "possibly the same person" too,
+        # not only what the matcher is sure of.
+        pairs = dedupe_records([candidate_match_record(c) for c in pending], threshold=LINK_FLOOR)
         kept = []
         for pair in pairs:
             a, b = int(pair.left_id[2:]), int(pair.right_id[2:])
@@ -382,7 +384,7 @@ def match_pending(engine: Engine) -> MatchSummary:
         victims = list(session.scalars(select(Victim).where(Victim.status == "active")))
         if victims:
             matcher = ArchiveMatcher(victim_match_record(v) for v in victims)
-            for pair in matcher.match([candidate_match_record(c) for c in new], top_k=5):
+            for pair in matcher.match([candidate_match_record(c) for c in new], threshold=LINK_FLOOR, top_k=5):
                 if pair.probability < LINK_FLOOR:
                     continue
                 session.add(MatchLink(candidate_id=int(pair.left_id[2:]), victim_id=int(pair.right_id[2:]),
