@@ -108,13 +108,28 @@ def fill(url: str, victims: int, queued: int, users: int, seed: int) -> list[str
     return terms
 
 
+def sample_terms(url: str) -> list[str]:
+    """Search terms from a loaded database: given and father's names of random victims."""
+    from sqlalchemy import text
+
+    from tawthiq.db.engine import create_db_engine
+
+    engine = create_db_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT full_name, name_ar FROM victims TABLESAMPLE SYSTEM (1) LIMIT 400")).all()
+    engine.dispose()
+    rng = random.Random(5)
+    return [rng.choice(row).rsplit(" ", 1)[0] for row in rows if row[0] and row[1]]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def documenter(base: str, name: str, terms: list[str], until: float, timings: dict[str, list[float]], errors: list[str]) -> None:
+def documenter(base: str, name: str, terms: list[str], until: float, timings: dict[str, list[float]], errors: list[str],
+               think: float = 0.0) -> None:
     import httpx
 
     rng = random.Random(name)
@@ -129,6 +144,8 @@ def documenter(base: str, name: str, terms: list[str], until: float, timings: di
             timings[kind].append(time.perf_counter() - t)
             if response.status_code >= 400:
                 errors.append(f"{kind} {path}: HTTP {response.status_code}")
+            if think:
+                time.sleep(rng.uniform(0, 2 * think))  # reading the page before the next action
             return response
 
         while time.perf_counter() < until:
@@ -148,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2, help="review app worker processes (default 2, one per core)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a documenter reads a page before the next request (default 0: back to back)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", metavar="DATABASE_URL", help="measure a database a --keep run left (no loading)")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
@@ -156,12 +176,17 @@ def main(argv: list[str] | None = None) -> int:
     from tawthiq.db.engine import migrate_database
 
     name = f"tawthiq_bench_review_{os.getpid()}"
-    url = create_pg_database(args.server, name)
+    url = args.reuse or create_pg_database(args.server, name)
     process = None
     try:
         migrate_database(url)
-        print(f"database {name}: {args.victims:,} archived victims, {args.queued:,} queued items")
-        terms = fill(url, args.victims, args.queued, args.users, seed=5)
+        if args.reuse:
+            args.keep = True
+            terms = sample_terms(url)
+            print(f"database {url.rsplit('/', 1)[-1]} reused")
+        else:
+            print(f"database {name}: {args.victims:,} archived victims, {args.queued:,} queued items")
+            terms = fill(url, args.victims, args.queued, args.users, seed=5)
         port = free_port()
         env = {**os.environ, "TAWTHIQ_DATABASE_URL": url, "TAWTHIQ_SECRET_KEY": "bench", "TAWTHIQ_FERNET_KEY": "dGF3dGhpcS10ZXN0LW9ubHktZmVybmV0LWtleS0zMmI="}
         process = subprocess.Popen([str(Path(sys.executable).parent / "tawthiq"), "review", "--port", str(port), "--workers", str(args.workers)],
@@ -178,12 +203,13 @@ def main(argv: list[str] | None = None) -> int:
         timings: dict[str, list[float]] = {"queue": [], "item": [], "search": []}
         errors: list[str] = []
         until = time.perf_counter() + args.seconds
-        threads = [threading.Thread(target=documenter, args=(base, f"doc{n}", terms, until, timings, errors)) for n in range(args.users)]
+        threads = [threading.Thread(target=documenter, args=(base, f"doc{n}", terms, until, timings, errors, args.think)) for n in range(args.users)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        print(f"{args.users} documenters for {args.seconds:.0f} s, {args.workers} app workers, on {os.cpu_count()} cores:")
+        pace = f"reading each page {args.think:g} s on average" if args.think else "requests back to back"
+        print(f"{args.users} documenters for {args.seconds:.0f} s ({pace}), {args.workers} app workers, on {os.cpu_count()} cores:")
         for kind, values in timings.items():
             if not values:
                 print(f"  {kind:<7} no requests")

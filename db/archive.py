@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, union, update
 from sqlalchemy.orm import Session
 
 from tawthiq.errors import ReviewError
@@ -74,15 +74,14 @@ class QueueFilters:
 def queue_query(filters: QueueFilters):  # type: ignore[no-untyped-def]
     """Open (and deferred) tasks matching the filters, oldest first."""
     states = (TASK_OPEN, TASK_DEFERRED) if filters.include_deferred else (TASK_OPEN,)
-    query = (
-        select(ReviewTask)
-        .join(Candidate, Candidate.id == ReviewTask.candidate_id)
-        .join(RawItem, RawItem.id == Candidate.raw_item_id)
-        .join(Source, Source.id == RawItem.source_id)
-        .where(ReviewTask.state.in_(states))
-    )
+    query = select(ReviewTask).where(ReviewTask.state.in_(states))
+    # Joined only when a filter needs them: unfiltered, the oldest tasks come straight from
+    # review_tasks, and a page's candidates are loaded after the LIMIT, not before.
+    if filters.source or filters.governorate or filters.date_from or filters.date_to:
+        query = query.join(Candidate, Candidate.id == ReviewTask.candidate_id)
     if filters.source:
-        query = query.where(Source.name == filters.source)
+        query = (query.join(RawItem, RawItem.id == Candidate.raw_item_id).join(Source, Source.id == RawItem.source_id)
+                 .where(Source.name == filters.source))
     if filters.governorate:
         query = query.where(Candidate.death_governorate == filters.governorate)
     if filters.date_from:
@@ -403,6 +402,16 @@ def independent_sources(session: Session, victim: Victim) -> int:
     return len({k[1] or f"source:{k[0]}" for k in keys})
 
 
+def _key_part(token: str):  # type: ignore[no-untyped-def]
+    """A name-key condition for one search token: a substring for tokens of three letters or
+    more, a whole word for shorter ones ("aj" for Ajaj), which a trigram index can also serve
+    (the spaces around a word give it trigrams)."""
+    if len(token) >= 3:
+        return VictimName.key.like(f"%{token}%")
+    return or_(VictimName.key == token, VictimName.key.like(f"{token} %"), VictimName.key.like(f"% {token}"),
+               VictimName.key.like(f"% {token} %"))
+
+
 def search_victims(session: Session, q: str | None = None, date_from: str | None = None, date_to: str | None = None,
                    governorate: str | None = None, limit: int = 50, offset: int = 0) -> list[Victim]:
     """Archived victims by a name in any script (cross-script key), date range and place."""
@@ -411,13 +420,14 @@ def search_victims(session: Session, q: str | None = None, date_from: str | None
     query = select(Victim).where(Victim.status == "active")
     if q and q.strip():
         key = normalize_name(q.strip())
-        conditions = [Victim.full_name.ilike(f"%{q.strip()}%"), Victim.name_ar.like(f"%{q.strip()}%")]
+        # A union of what each (trigram-indexed on PostgreSQL) condition finds, rather than
+        # one OR: the database then reads the few hundred matches, not the archive by date.
+        parts = [select(Victim.id).where(Victim.full_name.ilike(f"%{q.strip()}%")),
+                 select(Victim.id).where(Victim.name_ar.like(f"%{q.strip()}%"))]
         if key:
             tokens = key.split()
-            name_match = select(VictimName.victim_id).where(VictimName.active.is_(True),
-                                                             and_(*[VictimName.key.like(f"%{t}%") for t in tokens]))
-            conditions.append(Victim.id.in_(name_match))
-        query = query.where(or_(*conditions))
+            parts.append(select(VictimName.victim_id).where(VictimName.active.is_(True), and_(*[_key_part(t) for t in tokens])))
+        query = query.where(Victim.id.in_(union(*parts).scalar_subquery()))
     if date_from:
         query = query.where(Victim.date_of_death >= date_from)
     if date_to:

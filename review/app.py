@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from tawthiq.db import archive, repo
 from tawthiq.db.engine import get_database_url, get_engine
@@ -58,6 +58,8 @@ from .i18n import LANGUAGES, translate
 HERE = Path(__file__).parent
 #: Routers other parts of tawthiq add to the app (the public family form, reports).
 EXTRA_ROUTERS = ["tawthiq.review.family_form:router", "tawthiq.reports.web:router"]
+#: Rows per queue page (oldest first; documenters work from the top with "Start reviewing").
+QUEUE_PAGE = 50
 FIELDS = ("full_name", "name_ar", "sex", "age", "date_of_death", "death_governorate", "death_locality",
           "origin_governorate", "origin_locality", "perpetrator", "cause", "category")
 
@@ -183,18 +185,19 @@ def _routes(app: FastAPI) -> None:
 
     @app.get("/", response_class=HTMLResponse)
     def queue_page(request: Request, source: str = "", governorate: str = "", date_from: str = "", date_to: str = "",
-                   has_match: str = "", older_than: str = "", user: User = Depends(current_user),
+                   has_match: str = "", older_than: str = "", page: int = 1, user: User = Depends(current_user),
                    session: Session = Depends(get_session)) -> Response:
         filters = _filters(source, governorate, date_from, date_to, has_match, older_than)
+        page = max(1, min(page, 10_000))
         # One query for the page: each row's candidate, its item's source and the claimant
         # come with it (without the raw bytes), not one query per row.
-        tasks = session.scalars(archive.queue_query(filters).limit(200).options(
-            joinedload(ReviewTask.candidate).joinedload(Candidate.raw_item).load_only(RawItem.id, RawItem.source_id)
-            .joinedload(RawItem.source), joinedload(ReviewTask.claimed_by))).all()
+        tasks = session.scalars(archive.queue_query(filters).limit(QUEUE_PAGE).offset((page - 1) * QUEUE_PAGE).options(
+            selectinload(ReviewTask.candidate).selectinload(Candidate.raw_item).load_only(RawItem.id, RawItem.source_id)
+            .selectinload(RawItem.source), selectinload(ReviewTask.claimed_by))).all()
         sources = session.scalars(select(Source.name).order_by(Source.name)).all()
         return render(request, "queue.html", tasks=tasks, counts=archive.queue_counts(session, user), sources=sources,
                       filters=filters, query=_filter_query(source, governorate, date_from, date_to, has_match, older_than),
-                      now=_now())
+                      now=_now(), page=page, more=len(tasks) == QUEUE_PAGE)
 
     @app.post("/next", dependencies=[Depends(verify_csrf)])
     async def next_item(request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
