@@ -97,7 +97,7 @@ _NOT_NAMES = re.compile(
 
 _AR_WORD = r"[\u0621-\u063A\u0641-\u064A]+"
 _AR_NAME = rf"{_AR_WORD}(?:\s+(?:{_AR_WORD})){{1,4}}"
-_AR_TITLES = (r"الطفلة|الطفل|الشابة|الشاب|السيدة|المواطنة|المواطن|الطبيبة|الطبيب|الدكتور|الممرضة|الممرض|المسعف|الصحفي|الناشط|"
+_AR_TITLES = (r"المواطنين|المدنيين|الطفلين|الطفلتين|الشقيقين|الأخوين|الاخوين|الشابين|الأعزل|الاعزل|الطفلة|الطفل|الشابة|الشاب|السيدة|المواطنة|المواطن|الطبيبة|الطبيب|الدكتور|الممرضة|الممرض|المسعف|الصحفي|الناشط|"
               r"الإعلامي|المتطوع|العامل|الرجل|المسن|المسنة|الحاجة|الحاج|الفتى|الفتاة|الرضيع|الرضيعة|الشهيدة|الشهيد|المدني|المدنية|السيد")
 _AR_DEATH = re.compile(r"(استشهد|استشهدت|استشهاد|مقتل|قتل|قتلت|قُتل|قُتلت|لقي\s+حتفه|لقيت\s+حتفها|توفي|توفيت|وفاة|مصرع|فارق\s+الحياة|فارقت\s+الحياة|أعدم|إعدام|غرق)")
 _AR_NOT_DEATH = re.compile(r"(أصيب|أصيبت|إصابة|اصابة|جرح|جرحى|جريح|بجروح|اعتقل|اعتقال|اختطف|خطف|شاهد|قال|أفاد|صرح|تجنيد|نجا|مصاب)")
@@ -108,7 +108,9 @@ _AR_LIST_INTRO = re.compile(r"(?:\s(?:وهم|هم|وهن|وهي|وهما|بين�
 _AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
             "خلال", "قرب", "وذلك", "البالغ", "البالغة", "عمره", "عمرها", "ويبلغ", "ابن", "ابنة", "عن", "مع", "بعمر", "وهو", "وهي", "التي", "الذي",
             "وأصيب", "واصيب", "وأصيبت", "بلدة", "مدينة", "قرية", "حي", "بريف", "ريف", "محافظة", "لقوات", "قوات", "تحت", "بسبب", "إلى", "الى",
-            "و", "أو", "عاما", "عامًا", "سنوات", "سنة", "أعوام", "مدرستها", "منزله", "منزلها", "حيث", "كما", "عند", "لدى", "ضمن"}
+            "و", "أو", "عاما", "عامًا", "سنوات", "سنة", "أعوام", "مدرستها", "منزله", "منزلها", "حيث", "كما", "عند", "لدى", "ضمن",
+            "ووالده", "ووالدته", "وابنه", "وابنته", "وزوجته", "وشقيقه", "وشقيقته", "وأصابة", "واصابة", "وإصابة", "أن", "دون", "هناك",
+            "يكون", "أكثر", "وهو", "رجل", "امرأة", "طفل", "طفلة", "مسن", "مسنة"}
 _AR_FEMALE = re.compile(r"(الطفلة|الشابة|السيدة|المواطنة|الطبيبة|الممرضة|الفتاة|الرضيعة|الشهيدة|المسنة|الحاجة|استشهدت|قتلت|قُتلت|توفيت|لقيت|البالغة|عمرها|امرأة|زوجته|ابنته|والدته)")
 _AR_MALE = re.compile(r"(الطفل|الشاب|المواطن|الطبيب|الممرض|الفتى|الرضيع|الشهيد|المسن|الحاج|استشهد\s|قتل\s|توفي\s|لقي\s|البالغ\s|عمره|رجل)")
 _AR_CHILD = re.compile(r"(الطفلة|الطفل|الرضيع|الرضيعة|طفل|طفلة|أطفال|الفتى|الفتاة)")
@@ -274,11 +276,47 @@ def _is_victim_en(mention: _Mention) -> bool:
     return False
 
 
-def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
+_AR_QUOTES = re.compile(r"[“”\"«»„‟()]")
+#: Words that announce the dead in a list even without a verb of dying ("أسماء الشهداء:").
+_AR_LIST_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern}|الشهداء|شهداء|شهداءنا|الضحايا|ضحايا)")
+#: A line that ends by announcing a list on the lines below: "أدى لاستشهاد كل من", "أسماء الشهداء:".
+_AR_LIST_END = re.compile(r"(?:كل\s+من|وهم|هم|وهي|كما\s+يلي|التالية|التالي|:|👇)\s*[.:…]*\s*$")
+#: A line of such a list: an optional number or bullet, then the name (and maybe "من أريحا").
+_AR_LIST_LINE = re.compile(r"^\s*(?:[0-9\u0660-\u0669]{1,3}\s*[-_.)]\s*|[-–•*]\s*)?([\u0621-\u064A][\u0621-\u064A\s]{3,60}?)"
+                           r"\s*(?:(?:\.{2,}|…)|[.،,:-]?\s*[0-9\u0660-\u0669]{1,3}\s*[\u0621-\u064A]{0,6}|[.،,]\s*[\u0621-\u064A\s]{0,25})?\s*$")
+#: A short line that is itself the heading of a list of the dead ("الشهداء", "عرف منهم :").
+_AR_LIST_HEADING = re.compile(r"^\s*(?:(?:أسماء|اسماء)\s+)?(?:الشهداء|الضحايا|شهداءنا\s+اليوم|عرف\s+منهم|منهم|وهم)\b[^.]{0,40}$")
+
+
+def _list_lines(paragraphs: list[str]) -> list[_Mention]:
+    """Names listed one per line under a line that announces the dead ("أدى لاستشهاد كل من" then
+    a name on each following line), as casualty posts on social media write them."""
     mentions: list[_Mention] = []
+    for index, paragraph in enumerate(paragraphs):
+        previous = paragraphs[index - 1] if index else ""
+        announces = _AR_LIST_END.search(paragraph) and (_AR_LIST_DEATH.search(paragraph) or _AR_DEATH.search(previous))
+        heading = _AR_LIST_HEADING.match(paragraph) and (_AR_LIST_DEATH.search(paragraph) or _AR_DEATH.search(previous))
+        if not (announces or heading) or _AR_NOT_DEATH.search(paragraph[-40:]):
+            continue
+        for line in paragraphs[index + 1:index + 40]:
+            match = _AR_LIST_LINE.match(_AR_QUOTES.sub(" ", line))
+            if not match:
+                break
+            text = re.split(r"\s+من\s+(?:أبناء\s+)?", match.group(1).strip())[0]
+            name = _trim_arabic_name(text)
+            if name is None:
+                break
+            mentions.append(_Mention(name, f"{paragraph} {line}", paragraph, len(paragraph) + 1, arabic=True))
+    return mentions
+
+
+def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
+    # Quotation marks around a name ("استشهد المواطن “عمر محمد الجويد”") only get in the way.
+    paragraphs = [_AR_QUOTES.sub(" ", p) for p in paragraphs]
+    mentions: list[_Mention] = _list_lines(paragraphs)
     for paragraph in paragraphs:
         for sentence in split_sentences(paragraph):
-            if not _AR_DEATH.search(sentence):
+            if not _AR_LIST_DEATH.search(sentence):
                 continue
             found: dict[int, _Mention] = {}
             for pattern in (_AR_TITLED, _AR_AFTER_DEATH):
@@ -294,7 +332,7 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                 if name and not any(abs(match.start(1) - s) < 6 for s in found):
                     found[match.start(1)] = _Mention(name, sentence, paragraph, match.start(1), arabic=True)
             for intro in _AR_LIST_INTRO.finditer(sentence):
-                if not _AR_DEATH.search(sentence[:intro.start()]):
+                if not _AR_LIST_DEATH.search(sentence[:intro.start()]):
                     continue
                 offset = intro.end()
                 for piece in re.split(r"(\s+و\s*(?=[\u0621-\u064A])|،|,)", sentence[offset:offset + 600]):
@@ -305,7 +343,7 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                         found[start] = _Mention(name, sentence, paragraph, start, arabic=True)
             for start, mention in sorted(found.items()):
                 before = sentence[:start]
-                death = [m.end() for m in _AR_DEATH.finditer(before)]
+                death = [m.end() for m in _AR_LIST_DEATH.finditer(before)]
                 not_death = [m.end() for m in _AR_NOT_DEATH.finditer(before)]
                 after_death = _AR_DEATH.search(sentence[start:start + 60])
                 if (death and (not not_death or death[-1] > not_death[-1])) or (after_death and not not_death):
@@ -322,13 +360,27 @@ _AR_NOT_NAME_WORDS = {
     "صغيرين", "صغيران", "آخرين", "اخرين", "آخرون", "أفراد", "افراد", "عائلة", "أسرة", "اسرة", "إغاثة", "اغاثة", "فتى", "فتاة", "شاب",
     "شابين", "شبان", "سيدة", "سيدتين", "مسن", "مسنة", "رضيع", "رضيعة", "واحد", "واحدة", "اثنين", "اثنان", "ثلاثة", "ثلاث", "أربعة",
     "اربعة", "خمسة", "ستة", "سبعة", "ثمانية", "تسعة", "عشرة", "جميع", "كافة", "بعض", "عدد", "المدنيين", "الأطفال", "الاطفال", "النساء",
+    "أصيب", "اصيب", "جرح", "أعداد", "اعداد", "كبيرة", "كبير", "مسؤول", "نعم", "الوكيل", "ونفوق", "نفوق", "المواطنين", "هناك", "يكون",
 }
 _AR_HARAKAT = re.compile(r"[\u064B-\u0652\u0670\u0640]")
+#: Function words and verbs that never stand in a name: a phrase with one is prose.
+_AR_FUNCTION_WORDS = {
+    "الذين", "الذي", "التي", "اللذين", "اللذان", "اللتين", "لا", "ما", "لم", "لن", "قد", "تم", "هو", "هي", "هم", "هن", "أدى", "ادى", "أسفر",
+    "اسفر", "الله", "عظم", "اجركم", "أجركم", "بهجوم", "فرقة", "لذويهم", "ذنب", "لهم", "عاشرة", "وضحية", "ضحية", "نتمكن", "كان", "كانت",
+    "هذا", "هذه", "ذلك", "تلك", "إن", "ان", "أنه", "انه", "بأن", "بان", "حتى", "ثم", "لقد", "وقد", "إذ", "اذ", "عليه", "عليها", "فيه", "فيها",
+}
+#: Kinship and descriptive words that may stand before a name ("والده نواف ..."): dropped.
+_AR_LEADING = {"والده", "والدته", "ابنه", "ابنته", "زوجته", "زوجها", "شقيقه", "شقيقته", "وابنه", "وابنته", "ووالده", "ووالدته",
+               "وزوجته", "وشقيقه", "وشقيقته", "أخيه", "اخيه", "أخته", "اخته"}
+_AR_TITLE_WORDS = set(_AR_TITLES.split("|"))
 
 
 def _trim_arabic_name(raw: str) -> str | None:
     words = []
-    for word in raw.split():
+    pieces = raw.split()
+    while pieces and (pieces[0] in _AR_TITLE_WORDS or _AR_HARAKAT.sub("", pieces[0]) in _AR_LEADING):
+        pieces = pieces[1:]
+    for word in pieces:
         if word in _AR_STOP or re.match(r"^(و?ب?ل?(قصف|رصاص|انفجار|غارة))", word):
             break
         if re.search(r"[0-9\u0660-\u0669\u06F0-\u06F9]", word):
@@ -336,10 +388,15 @@ def _trim_arabic_name(raw: str) -> str | None:
         words.append(word)
         if len(words) == 4:
             break
+    while words and len(words[-1]) == 1:
+        words.pop()  # a stray letter ("... الجخاني ق")
     if len(words) < 2:
         return None
-    if any(_AR_HARAKAT.sub("", w) in _AR_NOT_NAME_WORDS for w in words):
+    bare = [_AR_HARAKAT.sub("", w) for w in words]
+    if any(w in _AR_NOT_NAME_WORDS or w in _AR_FUNCTION_WORDS for w in bare):
         return None
+    if any(len(w) > 4 and w.endswith(("هم", "هن", "كم")) for w in bare):
+        return None  # pronoun suffixes ("وتقديمهم", "دفنهم") belong to verbs and nouns, not names
     name = clean_name(" ".join(words))
     return name if len(name.split()) >= 2 else None
 

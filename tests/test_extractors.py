@@ -188,3 +188,23 @@ def test_gazetteer_from_geonames_resolves_towns_in_both_scripts() -> None:
     assert resolve_place("Tall Tamr").governorate == "Hasaka"
     assert resolve_place("Yabroud").governorate == "Rural Damascus"
     assert resolve_place("بلدة سلقين بريف إدلب").locality == "Salqin"
+
+
+def test_arabic_lists_one_name_per_line_and_quoted_names() -> None:
+    post = ("قصف مدفعي على قرية الحلوبة بريف إدلب الجنوبي أدى لاستشهاد كل من\n"
+            "1- سامر خالد الدرويش\n"
+            "2- ريم خالد الدرويش 9 سنوات\n"
+            "وإصابة آخرين بجروح.\n")
+    names = [r.name_ar for r in extract_item("news", post.encode(), content_type="text/plain", name="post").records]
+    assert names == ["سامر خالد الدرويش", "ريم خالد الدرويش"]
+    heading = "غارة جوية على بلدة معرشورين.\nأسماء الضحايا:\nحسن علي القاسم 40 سنة\nفاطمة حسن القاسم 12سنة\n#إدلب"
+    records = extract_item("news", heading.encode(), content_type="text/plain", name="heading").records
+    assert [(r.name_ar, r.age) for r in records] == [("حسن علي القاسم", 40), ("فاطمة حسن القاسم", 12)]
+    quoted = "وقالت المصادر إن القصف تسبب باستشهاد المواطن “عمر سعيد الجاسم” وإصابة زوجته."
+    assert [r.name_ar for r in extract_item("news", quoted.encode(), content_type="text/plain", name="q").records] == ["عمر سعيد الجاسم"]
+
+
+def test_arabic_prose_is_not_taken_for_names() -> None:
+    text = ("وتطالب الشبكة بحماية المدنيين الذين لا ذنب لهم ومحاسبة المسؤولين وتقديمهم للعدالة، "
+            "وقد أدى القصف إلى مقتل مدنيين تم دفنهم في المقبرة. عظم الله أجركم.")
+    assert extract_item("news", text.encode(), content_type="text/plain", name="prose").records == []
