@@ -103,7 +103,7 @@ _AR_DEATH = re.compile(r"(استشهد|استشهدت|استشهاد|مقتل|ق
 _AR_NOT_DEATH = re.compile(r"(أصيب|أصيبت|إصابة|اصابة|جرح|جرحى|جريح|بجروح|اعتقل|اعتقال|اختطف|خطف|شاهد|قال|أفاد|صرح|تجنيد|نجا|مصاب)")
 _AR_TITLED = re.compile(rf"(?:{_AR_TITLES})\s+({_AR_NAME})")
 _AR_AFTER_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern})\s+(?:كل\s+من\s+)?(?:{_AR_TITLES})?\s*({_AR_NAME})")
-_AR_CALLED = re.compile(rf"(?:يدعى|يُدعى|تدعى|تُدعى|المدعو|المدعوة)\s+({_AR_NAME})")
+_AR_CALLED = re.compile(rf"(?:يدعى|يُدعى|تدعى|تُدعى|المدعو|المدعوة|اسمه|اسمها|واسمه|واسمها)\s*[،,:]?\s+({_AR_NAME})")
 _AR_LIST_INTRO = re.compile(r"(?:\s(?:وهم|هم|وهن|وهي|وهما|بينهم|منهم)\s+|:\s*)")
 _AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
             "خلال", "قرب", "وذلك", "البالغ", "البالغة", "عمره", "عمرها", "ويبلغ", "ابن", "ابنة", "عن", "مع", "بعمر", "وهو", "وهي", "التي", "الذي",
@@ -278,14 +278,15 @@ def _is_victim_en(mention: _Mention) -> bool:
 
 _AR_QUOTES = re.compile(r"[“”\"«»„‟()]")
 #: Words that announce the dead in a list even without a verb of dying ("أسماء الشهداء:").
-_AR_LIST_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern}|الشهداء|شهداء|شهداءنا|الضحايا|ضحايا)")
+_AR_LIST_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern}|الشهداء|شهداء|شهداءنا|الشهيدان|الشهيدين|الضحايا|ضحايا|القتلى)")
 #: A line that ends by announcing a list on the lines below: "أدى لاستشهاد كل من", "أسماء الشهداء:".
 _AR_LIST_END = re.compile(r"(?:كل\s+من|وهم|هم|وهي|كما\s+يلي|التالية|التالي|:|👇)\s*[.:…]*\s*$")
 #: A line of such a list: an optional number or bullet, then the name (and maybe "من أريحا").
 _AR_LIST_LINE = re.compile(r"^\s*(?:[0-9\u0660-\u0669]{1,3}\s*[-_.)]\s*|[-–•*]\s*)?([\u0621-\u064A][\u0621-\u064A\s]{3,60}?)"
                            r"\s*(?:(?:\.{2,}|…)|[.،,:-]?\s*[0-9\u0660-\u0669]{1,3}\s*[\u0621-\u064A]{0,6}|[.،,]\s*[\u0621-\u064A\s]{0,25})?\s*$")
 #: A short line that is itself the heading of a list of the dead ("الشهداء", "عرف منهم :").
-_AR_LIST_HEADING = re.compile(r"^\s*(?:(?:أسماء|اسماء)\s+)?(?:الشهداء|الضحايا|شهداءنا\s+اليوم|عرف\s+منهم|منهم|وهم)\b[^.]{0,40}$")
+_AR_LIST_HEADING = re.compile(r"^\s*(?:(?:أسماء|اسماء)\s+)?(?:الشهداء|الشهيدان|الشهيدين|الضحايا|القتلى|شهداءنا\s+اليوم|عرف\s+منهم|منهم|وهم)"
+                              r"(?![\u0621-\u064A])[^.]{0,40}$")
 
 
 def _list_lines(paragraphs: list[str]) -> list[_Mention]:
@@ -310,9 +311,13 @@ def _list_lines(paragraphs: list[str]) -> list[_Mention]:
     return mentions
 
 
+#: Letters stretched or broken up to slip past moderation ("قُـ.ـتل", "مقتـل", "يفـ ـقـ ـد"), and short vowels.
+_AR_STRETCH = re.compile(r"ـ+\s*[.]?\s*ـ*|[\u064B-\u0652]")
+
+
 def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
     # Quotation marks around a name ("استشهد المواطن “عمر محمد الجويد”") only get in the way.
-    paragraphs = [_AR_QUOTES.sub(" ", p) for p in paragraphs]
+    paragraphs = [_AR_QUOTES.sub(" ", _AR_STRETCH.sub("", p)) for p in paragraphs]
     mentions: list[_Mention] = _list_lines(paragraphs)
     for paragraph in paragraphs:
         for sentence in split_sentences(paragraph):
@@ -366,8 +371,9 @@ _AR_HARAKAT = re.compile(r"[\u064B-\u0652\u0670\u0640]")
 #: Function words and verbs that never stand in a name: a phrase with one is prose.
 _AR_FUNCTION_WORDS = {
     "الذين", "الذي", "التي", "اللذين", "اللذان", "اللتين", "لا", "ما", "لم", "لن", "قد", "تم", "هو", "هي", "هم", "هن", "أدى", "ادى", "أسفر",
-    "اسفر", "الله", "عظم", "اجركم", "أجركم", "بهجوم", "فرقة", "لذويهم", "ذنب", "لهم", "عاشرة", "وضحية", "ضحية", "نتمكن", "كان", "كانت",
+    "اسفر", "عظم", "اجركم", "أجركم", "بهجوم", "فرقة", "لذويهم", "ذنب", "لهم", "عاشرة", "وضحية", "ضحية", "نتمكن", "كان", "كانت",
     "هذا", "هذه", "ذلك", "تلك", "إن", "ان", "أنه", "انه", "بأن", "بان", "حتى", "ثم", "لقد", "وقد", "إذ", "اذ", "عليه", "عليها", "فيه", "فيها",
+    "ولا", "لأي", "لاي", "أي", "اي", "لو", "انو", "الي", "يجي", "العديد", "جهة", "حسبي", "فسيح",
 }
 #: Kinship and descriptive words that may stand before a name ("والده نواف ..."): dropped.
 _AR_LEADING = {"والده", "والدته", "ابنه", "ابنته", "زوجته", "زوجها", "شقيقه", "شقيقته", "وابنه", "وابنته", "ووالده", "ووالدته",
@@ -383,6 +389,8 @@ def _trim_arabic_name(raw: str) -> str | None:
     for word in pieces:
         if word in _AR_STOP or re.match(r"^(و?ب?ل?(قصف|رصاص|انفجار|غارة))", word):
             break
+        if _AR_DEATH.fullmatch(word) or _AR_NOT_DEATH.fullmatch(word) or re.fullmatch(r"و?(اعتقال|اعتقل|أصيب|اصيب)", word):
+            break  # "... الجخاني قتل": the verb ends the name
         if re.search(r"[0-9\u0660-\u0669\u06F0-\u06F9]", word):
             break  # "(13 عاماً)", "و14": figures end a name
         words.append(word)
