@@ -138,7 +138,7 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
 #: Blocks larger than this are skipped for a key (a common name in a common year would
 #: otherwise compare thousands of unrelated people); the other keys still cover those pairs.
 MAX_BLOCK = {"given_family": 2000, "family_month": 600, "given_father": 600, "father_family": 600, "date_place": 400,
-             "given_year_place": 400}
+             "given_year_place": 400, "given_date": 400}
 
 
 def blocking_keys(p: Prepared) -> dict[str, np.ndarray]:
@@ -159,6 +159,9 @@ def blocking_keys(p: Prepared) -> dict[str, np.ndarray]:
     keys["date_place"] = np.where(ok, p.ordinal * big + p.gov + (1 << 41), -1)
     ok = (p.given >= 0) & (p.year > 0) & (p.gov >= 0)
     keys["given_year_place"] = np.where(ok, (p.given * 4096 + p.year) * 4096 + p.gov + (1 << 42), -1)
+    # A one-word name ("Jaafar", "عزيزة") has no family name to block on: its date must do.
+    ok = (p.given >= 0) & (p.ordinal >= 0) & ((p.ntokens == 1) | (p.family < 0))
+    keys["given_date"] = np.where(ok, p.given * big + p.ordinal + (1 << 44), -1)
     return keys
 
 

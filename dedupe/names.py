@@ -38,12 +38,16 @@ _AR_SKELETON = {
     "ر": "r", "ش": "x", "غ": "g", "ف": "f", "ل": "l", "م": "m", "ن": "n", "و": "w", "ي": "y",
 }
 _AR_TITLES = {"الطفل", "الطفله", "الشاب", "الشابه", "السيده", "المواطن", "المواطنه", "الشهيد", "الشهيده", "الدكتور", "د",
-              "الحاج", "الحاجه", "الشيخ", "المهندس", "الطبيب", "الطبيبه", "السيد"}
+              "الحاج", "الحاجه", "الشيخ", "المهندس", "الطبيب", "الطبيبه"}
 _AR_LINKS = {"بن", "ابن", "بنت"}
-_LATIN_TITLES = {"dr", "doctor", "mr", "mrs", "ms", "sheikh", "shaikh", "haj", "hajj", "hajji", "eng", "martyr", "child", "the"}
+_LATIN_TITLES = {"dr", "doctor", "mr", "mrs", "ms", "sheikh", "shaikh", "haj", "hajj", "hajji", "haja", "hajja", "hajjah", "eng",
+                 "martyr", "child", "the"}
 _LATIN_LINKS = {"bin", "ibn", "bint", "ben"}
 _ARTICLE = re.compile(r"^(?:al|el|ul|il|a[tdrsnzl]|as|ash|ad|an|ar|at|az|adh|ath)$")
 _ABD = re.compile(r"^(?:abd|abdu|abdul|abdel|abdal|abdil|abdol|abed|abdoul|abdel|abdal)(.*)$")
+_ABD_STANDALONE = {"o", "i", "ou", "an", "een", "in", "oun"}
+#: "Nour al-Din", "Nureddin", "نور الدين": one name however it is split or joined.
+_DIN_LATIN = {"din", "deen", "dine", "eddin", "iddin", "uddin", "addin"}
 
 
 def is_arabic(text: str) -> bool:
@@ -78,7 +82,8 @@ for _skeleton, _spellings in {
     "mhmwd": ("محمود", "mahmoud", "mahmud", "mahmood", "mahmod", "mahmut", "mahmoud", "mehmud"),
     "hsyn": ("حسين", "hussein", "husain", "hussain", "houssein", "husein", "hussien", "hossein", "hosein", "husayn",
              "housein", "hussin", "husseyn"),
-    "syd": ("سعيد", "said", "saeed", "saied", "saeid", "sayeed", "saiid", "saeed"),
+    # Latin "Said" is written for both سعيد and سيد (Sayyid), so the two share a key.
+    "syd": ("سعيد", "سيد", "said", "saeed", "saied", "saeid", "sayeed", "saiid", "saeed", "sayed", "sayyid", "sayyed", "sayid"),
 }.items():
     for _spelling in _spellings:
         _DISTINCT[_spelling] = _skeleton
@@ -167,11 +172,17 @@ def _latin_tokens(name: str) -> list[str]:
             i += 1
             continue
         match = _ABD.match(word)
+        if match and match.group(1) in _ABD_STANDALONE:
+            match = None  # Abdo, Abdi, Abdan: names of their own (عبدو، عبدي، عبدان), not "Abd al-..."
         if match and (word.startswith("abd") or word.startswith("abed")):
             rest = match.group(1)
             if rest in ("u", "ul", "el", "al", "il", "ol", "oul") and i + 1 < len(words):
                 rest = ""  # "Abdel Rahman", "Abdul Karim": the article was written onto "Abd"
             rest = re.sub(r"^(?:al|el|ul|ur|ar|as|an|ash)(?=[a-z]{3})", "", rest) if rest else rest
+            if not rest and i + 1 >= len(words):
+                tokens.append(word)  # "Abed" alone is a name (عابد), not "Abd al-..."
+                i += 1
+                continue
             if not rest and i + 1 < len(words):
                 nxt = words[i + 1]
                 if _ARTICLE.match(nxt) and i + 2 < len(words):
@@ -180,7 +191,7 @@ def _latin_tokens(name: str) -> list[str]:
                 else:
                     rest = nxt
                 i += 1
-            tokens.append("abd" + rest)
+            tokens.append("abd|" + rest)
             i += 1
             continue
         if word in ("abu", "abo", "umm", "um", "om") and i + 1 < len(words):
@@ -188,16 +199,22 @@ def _latin_tokens(name: str) -> list[str]:
             if _ARTICLE.match(nxt) and i + 2 < len(words):
                 nxt = words[i + 2]
                 i += 1
-            tokens.append(("abu" if word in ("abu", "abo") else "umm") + nxt)
+            tokens.append(("abu|" if word in ("abu", "abo") else "umm|") + nxt)
             i += 2
             continue
         word = re.sub(r"^(?:al|el)(?=[a-z]{3,})", "", word) if re.match(r"^(?:al|el)[bcdfghjklmnpqrstvwxyz]", word) and len(word) > 5 else word
-        tokens.append(word)
+        if word in _DIN_LATIN and tokens:
+            tokens[-1] += "din"
+        else:
+            tokens.append(re.sub(r"(?<=[a-z]{2})(?:eddin|iddin|uddin|addin|eddine|aldin|uldin|ud din)$", "din", word))
         i += 1
     return tokens
 
 
 def _arabic_tokens(name: str) -> list[str]:
+    # آلان (Alan) folds to الان, which would look like the article: mark its alef as ‘ayn,
+    # which the skeleton reads the same way (a leading vowel).
+    name = re.sub(r"(^|[\s\-_])آل", r"\1عل", name)
     words = [w for w in re.split(r"[\s\-_|]+", fold_arabic(name)) if w and not w.isdigit()]
     while len(words) > 2 and words[0] in _AR_TITLES:
         words = words[1:]
@@ -217,6 +234,10 @@ def _arabic_tokens(name: str) -> list[str]:
         if word in ("ابو", "ام") and i + 1 < len(words):
             tokens.append(word + "|" + words[i + 1])
             i += 2
+            continue
+        if word in ("الدين", "الله") and tokens and "|" not in tokens[-1]:
+            tokens[-1] += word[2:]  # نور الدين, عطا الله as one name, like Nureddin, Atallah
+            i += 1
             continue
         if word.startswith("ال") and len(word) > 3:
             word = word[2:]
@@ -244,7 +265,7 @@ def name_parts(name: str | None) -> NameParts:
                     rest = rest[2:] if rest.startswith("ال") and len(rest) > 3 else rest
                     prefix = {"عبد": "bd", "ابو": "b", "ام": "m"}[head]
                     skeletons.append(prefix + _arabic_skeleton(rest))
-                elif token.startswith("عبد") and len(token) > 5:
+                elif token.startswith("عبدال") and len(token) > 5:
                     # Written as one word (عبدالله, عبدالرحمن).
                     rest = token[3:]
                     rest = rest[2:] if rest.startswith("ال") and len(rest) > 3 else rest
@@ -257,15 +278,14 @@ def name_parts(name: str | None) -> NameParts:
     tokens = _latin_tokens(name)
     skeletons = []
     for token in tokens:
-        if token.startswith("abd") and len(token) > 3:
-            skeletons.append("bd" + _latin_skeleton(re.sub(r"^(?:al|el|ul)(?=[a-z]{3})", "", token[3:])))
-        elif token.startswith("abu") and len(token) > 3:
-            skeletons.append("b" + _latin_skeleton(token[3:]))
-        elif token.startswith("umm") and len(token) > 3:
-            skeletons.append("m" + _latin_skeleton(token[3:]))
+        head, joined, rest = token.partition("|")
+        if joined and head == "abd":
+            skeletons.append("bd" + _latin_skeleton(re.sub(r"^(?:al|el|ul)(?=[a-z]{3})", "", rest)) if rest else "bd")
+        elif joined:
+            skeletons.append(("b" if head == "abu" else "m") + _latin_skeleton(rest))
         else:
             skeletons.append(_latin_skeleton(token))
-    pairs = [(s, t) for s, t in zip(skeletons, tokens) if s]
+    pairs = [(s, t.replace("|", "")) for s, t in zip(skeletons, tokens) if s]
     return NameParts(tuple(s for s, _ in pairs), tuple(t for _, t in pairs))
 
 
