@@ -298,10 +298,18 @@ class NameComparison:
         self.rare_limit = self.RARE_MIN
 
     def count_parts(self, *prepared: "Prepared") -> None:
-        """How often each name part occurs, to tell a misspelling from another name."""
+        """How often each name part occurs, to tell a misspelling from another name. A part
+        that is a common name (:data:`~.names.COMMON_NAMES_AR`) counts as common however few
+        records there are: a nightly batch of twenty must not take أحمد for a typo of محمد."""
+        from .names import common_skeletons
+
         values = [arr[arr >= 0] for p in prepared for arr in (p.given, p.father, p.family)]
         flat = np.concatenate(values) if values else np.empty(0, np.int64)
         self.counts = np.bincount(flat, minlength=len(self.words)) if len(flat) else np.zeros(len(self.words), np.int64)
+        common = common_skeletons()
+        for word_id, word in enumerate(self.words[:len(self.counts)]):
+            if word in common:
+                self.counts[word_id] = max(int(self.counts[word_id]), 1 << 30)
         records = sum(len(p) for p in prepared)
         self.rare_limit = max(self.RARE_MIN, int(records * self.RARE_SHARE))
         self.cache.clear()
@@ -330,8 +338,12 @@ class NameComparison:
                     sim = JaroWinkler.normalized_similarity(x, y)
                     if len(x) >= 3 and len(y) >= 3 and (x.startswith(y) or y.startswith(x)):
                         sim = max(sim, self.SIMILAR)
-                    if sim < self.SIMILAR and max(len(x), len(y)) >= 2 and OSA.distance(x, y) <= 1 \
-                            and min(self._count(code >> 32), self._count(code & 0xFFFFFFFF)) <= self.rare_limit:
+                    rarer = min(self._count(code >> 32), self._count(code & 0xFFFFFFFF))
+                    if rarer > self.rare_limit:
+                        # Two established names (both common, or both seen often) that differ
+                        # are two names: Mahmoud is not a spelling of Mohammad.
+                        sim = 0.0
+                    elif sim < self.SIMILAR and max(len(x), len(y)) >= 2 and OSA.distance(x, y) <= 1:
                         sim = self.SIMILAR
                     self.cache[code] = sim
                 sims[k] = sim

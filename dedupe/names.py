@@ -293,3 +293,25 @@ def normalize_name(name: str | None) -> str:
     """The cross-script key of a name: the same for "مصطفى محمد عجاج" and
     "Mustafa Muhammad Ajaj" (``mstf mhmd j``). Empty for an empty name."""
     return name_parts(name).key
+
+
+#: Common Syrian given names (and the family names made from them). Two of these one letter
+#: apart are two names (أحمد / محمد, حسن / حسين), never a misspelling of one another, however
+#: few records a batch holds. See ``NameComparison`` in ``engine.py``.
+COMMON_NAMES_AR = """
+محمد أحمد محمود مصطفى خالد عمر علي حسن حسين يوسف إبراهيم إسماعيل عبدالله عبدالرحمن عبدالكريم عبدالقادر عبدالعزيز
+عبدالرزاق عبدالحميد عبدالسلام سعيد سعد سعود وليد عادل فادي سامر سمير ياسر جمال رامي بسام زياد طارق ماهر نبيل هيثم
+أسامة عماد منير قاسم جهاد شادي باسل أيمن مؤيد صالح ناصر هشام أنس حمزة بلال عثمان موسى عيسى يحيى زكريا سليمان
+حامد حمد حمود حميد محسن مهند معاذ مجد ماجد أمجد أكرم كريم رضا رياض فراس فارس فيصل فايز فواز فؤاد نادر نزار نضال
+نايف وائل وسيم وضاح هاني هادي غسان عدنان عمار عامر عمرو عبدو عبد حازم حاتم حسام جاسم جميل جلال رشيد راشد زاهر
+سالم سليم صبحي صلاح ضياء طه عاصم عصام علاء غياث لؤي مازن مالك مراد منذر منصور مهدي نور نوري ياسين يامن
+فاطمة عائشة مريم زينب خديجة سلمى هبة نور رنا ريم هند سارة لينا رهف آمنة سعاد نجلاء أسماء إيمان دعاء رقية حلا جنى
+بتول غزل هدى منى سمر سميرة أمل آلاء إسراء بشرى جميلة حنان خلود دلال رغد روان زهرة سهام شهد صفاء عبير علا غادة
+فرح لمى ليلى مها ميساء نادية نسرين نهى هالة وفاء ياسمين
+""".split()
+
+
+@lru_cache(maxsize=1)
+def common_skeletons() -> frozenset[str]:
+    """Skeletons of :data:`COMMON_NAMES_AR` (as given names and, with "ال", family names)."""
+    return frozenset(part for name in COMMON_NAMES_AR for part in name_parts(name).skeletons + name_parts("ال" + name).skeletons)
