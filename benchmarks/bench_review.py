@@ -133,6 +133,8 @@ def documenter(base: str, name: str, terms: list[str], until: float, timings: di
     import httpx
 
     rng = random.Random(name)
+    if think:
+        time.sleep(rng.uniform(0, 2 * think))  # documenters do not all log in at the same instant
     with httpx.Client(base_url=base, timeout=30) as client:
         login = client.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
