@@ -59,7 +59,8 @@ class Prepared:
     given: np.ndarray
     father: np.ndarray
     family: np.ndarray
-    middles: list[frozenset[int]]
+    #: ids of the name parts between given and family name (at most MIDDLES of them), -1 padded
+    middles: np.ndarray
     ntokens: np.ndarray
     year: np.ndarray
     month: np.ndarray
@@ -76,6 +77,7 @@ class Prepared:
 
 
 _SEX = {"male": 1, "m": 1, "female": 2, "f": 2}
+MIDDLES = 3
 
 
 def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Sequence[MatchRecord]
@@ -95,7 +97,7 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
     loc = np.full(n, MISSING, np.int64)
     sex = np.zeros(n, np.int64)
     age = np.full(n, MISSING, np.int64)
-    middles: list[frozenset[int]] = []
+    middles = np.full((n, MIDDLES), MISSING, np.int64)
     names: list[str] = []
     for i, record in enumerate(records):
         parts = name_parts(record.full_name) if record.full_name else name_parts(record.name_ar)
@@ -110,9 +112,8 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
             family[i] = vocab.id(sk[-1])
         if len(sk) >= 3:
             father[i] = vocab.id(sk[1])
-            middles.append(frozenset(vocab.id(s) for s in sk[1:-1]))
-        else:
-            middles.append(frozenset())
+            for k, part in enumerate(sk[1:-1][:MIDDLES]):
+                middles[i, k] = vocab.id(part)
         y, m, d, o = date_parts(record.date_of_death)
         year[i], month[i], day[i], ordinal[i] = y, m, d, o
         if record.governorate:
@@ -193,12 +194,17 @@ def vetoed(a: Prepared, b: Prepared, pairs: np.ndarray, names: "NameComparison")
     if len(pairs) == 0:
         return np.zeros(0, bool)
     i, j = pairs[:, 0], pairs[:, 1]
-    given = names.levels(a.given[i], b.given[j])
-    out = (given == 0) | (given == 1)
-    rest = np.nonzero(~out)[0]
-    if len(rest):
-        father = father_levels(a, b, i[rest], j[rest], names)
-        out[rest[father == 0]] = True
+    out = np.zeros(len(pairs), bool)
+    ga, gb = a.given[i], b.given[j]
+    check = np.nonzero((ga >= 0) & (gb >= 0) & (ga != gb))[0]  # same or unknown given names pass
+    if len(check):
+        given = names.levels(ga[check], gb[check])
+        out[check[(given == 0) | (given == 1)]] = True
+    fa, fb = a.father[i], b.father[j]
+    check = np.nonzero(~out & (fa >= 0) & (fb >= 0) & (fa != fb))[0]
+    if len(check):
+        father = father_levels(a, b, i[check], j[check], names)
+        out[check[father == 0]] = True
     return out
 
 
@@ -209,7 +215,7 @@ def block_pairs(p: Prepared, names: "NameComparison | None" = None) -> np.ndarra
     parts = []
     for name, k in keys.items():
         found = _pairs_from_keys(k, MAX_BLOCK[name])
-        if names is not None and len(found):
+        if names is not None and len(found) and name != "given_father":  # those share both names
             found = found[~vetoed(p, p, found, names)]
         parts.append(found)
     pairs = np.concatenate(parts) if parts else np.empty((0, 2), np.int64)
@@ -289,6 +295,8 @@ class NameComparison:
     #: Basel. Two common names one edit apart (Hasan / Hussein, Mohammad / Ahmad) are siblings'
     #: names, not typos, and stay different.
     RARE_SHARE = 0.001
+    #: Vocabularies up to about 4,000 name parts use a pair table (16 MB) instead of a sort.
+    DENSE_CELLS = 16_000_000
     RARE_MIN = 3
 
     def __init__(self, words: list[str]) -> None:
@@ -326,30 +334,47 @@ class NameComparison:
         if len(rest):
             lo = np.minimum(a[rest], b[rest])
             hi = np.maximum(a[rest], b[rest])
+            size = int(hi.max()) + 1
+            if size * size <= self.DENSE_CELLS:
+                # A small vocabulary: the distinct pairs are found with a table indexed by the
+                # pair, in one pass, instead of sorting millions of pairs.
+                codes = lo * np.int64(size) + hi
+                seen = np.zeros(size * size, bool)
+                seen[codes] = True
+                wanted = np.flatnonzero(seen)
+                table = np.zeros(size * size, np.int8)
+                for code in wanted.tolist():
+                    table[code] = self._level(((code // size) << 32) | (code % size))
+                out[rest] = table[codes]
+                return out
             codes = lo * np.int64(1 << 32) + hi
             unique, inverse = np.unique(codes, return_inverse=True)
-            sims = np.empty(len(unique))
-            for k, code in enumerate(unique.tolist()):
-                sim = self.cache.get(code)
-                if sim is None:
-                    x, y = self.words[code >> 32], self.words[code & 0xFFFFFFFF]
-                    if x.startswith("bd") and y.startswith("bd") and len(x) > 2 and len(y) > 2:
-                        x, y = x[2:], y[2:]  # Abd al-Qadir / Abd al-Karim: compare what follows "Abd"
-                    sim = JaroWinkler.normalized_similarity(x, y)
-                    if len(x) >= 3 and len(y) >= 3 and (x.startswith(y) or y.startswith(x)):
-                        sim = max(sim, self.SIMILAR)
-                    rarer = min(self._count(code >> 32), self._count(code & 0xFFFFFFFF))
-                    if rarer > self.rare_limit:
-                        # Two established names (both common, or both seen often) that differ
-                        # are two names: Mahmoud is not a spelling of Mohammad.
-                        sim = 0.0
-                    elif sim < self.SIMILAR and max(len(x), len(y)) >= 2 and OSA.distance(x, y) <= 1:
-                        sim = self.SIMILAR
-                    self.cache[code] = sim
-                sims[k] = sim
-            s = sims[inverse]
-            out[rest] = np.where(s >= self.SIMILAR, 2, np.where(s >= self.WEAK, 1, 0))
+            levels = np.fromiter((self._level(code) for code in unique.tolist()), np.int8, len(unique))
+            out[rest] = levels[inverse]
         return out
+
+    def _level(self, code: int) -> int:
+        """Level (0–2) of two different name parts, packed as ``lo << 32 | hi`` (cached)."""
+        sim = self.cache.get(code)
+        if sim is None:
+            sim = self._similarity(code >> 32, code & 0xFFFFFFFF)
+            self.cache[code] = sim
+        return 2 if sim >= self.SIMILAR else 1 if sim >= self.WEAK else 0
+
+    def _similarity(self, left: int, right: int) -> float:
+        x, y = self.words[left], self.words[right]
+        if x.startswith("bd") and y.startswith("bd") and len(x) > 2 and len(y) > 2:
+            x, y = x[2:], y[2:]  # Abd al-Qadir / Abd al-Karim: compare what follows "Abd"
+        if min(self._count(left), self._count(right)) > self.rare_limit:
+            # Two established names (both common, or both seen often) that differ are two
+            # names: Mahmoud is not a spelling of Mohammad.
+            return 0.0
+        sim = JaroWinkler.normalized_similarity(x, y)
+        if len(x) >= 3 and len(y) >= 3 and (x.startswith(y) or y.startswith(x)):
+            sim = max(sim, self.SIMILAR)
+        if sim < self.SIMILAR and max(len(x), len(y)) >= 2 and OSA.distance(x, y) <= 1:
+            sim = self.SIMILAR  # one edit from an established name: a misspelling of it
+        return sim
 
 
 GivenNameComparison = Comparison("given_name", ("same given name", "given names differ by a letter or two",
@@ -436,11 +461,14 @@ def father_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray, names:
     out = names.levels(a.father[i], b.father[j])
     # A father's name dropped on one side: the other's father may be the first's grandfather,
     # so "differs" becomes "appears among the middle names" when the middle names overlap.
-    # Only a name of four parts or more has middle names beyond the father's.
     differ = np.nonzero((out <= 1) & (out >= 0) & ((a.ntokens[i] >= 4) | (b.ntokens[j] >= 4)))[0]
-    for k in differ.tolist():
-        if a.middles[i[k]] & b.middles[j[k]]:
-            out[k] = 1
+    if len(differ):
+        left, right = a.middles[i[differ]], b.middles[j[differ]]
+        overlap = np.zeros(len(differ), bool)
+        for k in range(MIDDLES):
+            for m in range(MIDDLES):
+                overlap |= (left[:, k] >= 0) & (left[:, k] == right[:, m])
+        out[differ[overlap]] = 1
     return out
 
 
@@ -482,27 +510,29 @@ class FellegiSunterModel:
 
     def weights(self, levels: np.ndarray, a: Prepared | None = None, b: Prepared | None = None,
                 pairs: np.ndarray | None = None) -> np.ndarray:
-        """log2 Bayes factors per pair and comparison (0 where a field is missing)."""
-        out = np.zeros(levels.shape, float)
+        """log2 Bayes factors per pair and comparison (0 where a field is missing). The
+        factor of each level is computed once and looked up per pair; an exact match on a
+        name part uses that part's frequency as its u (common names weigh less)."""
+        out = np.zeros(levels.shape, np.float32)
         for c, comparison in enumerate(COMPARISONS):
             col = levels[:, c]
-            known = col >= 0
-            m = self.m[c][np.where(known, col, 0)]
-            u = self.u[c][np.where(known, col, 0)]
+            factor = np.log2(np.clip(self.m[c], 1e-12, 1) / np.clip(self.u[c], 1e-12, 1))
+            # One more slot for "missing" (level -1), which weighs nothing.
+            lookup = np.append(factor, 0.0).astype(np.float32)
+            out[:, c] = lookup[col]
             if comparison.term_frequency and a is not None and pairs is not None and self.token_frequency:
-                exact = known & (col == len(comparison.levels) - 1)
-                if exact.any():
+                exact = np.nonzero(col == len(comparison.levels) - 1)[0]
+                if len(exact):
                     tokens = {0: a.given, 1: a.father, 2: a.family}[c][pairs[exact, 0]]
                     table = self.token_frequency.get(c)
                     freq = np.full(len(tokens), self.default_frequency)
                     if table is not None:
                         inside = tokens < len(table)
                         freq[inside] = table[tokens[inside]]
-                    # Never claim more evidence than the prior u for an exact match allows at
-                    # the rare end, nor less than a coin flip at the common end.
-                    u = u.copy()
-                    u[exact] = np.clip(freq, 1e-6, 0.5)
-            out[:, c] = np.where(known, np.log2(np.clip(m, 1e-12, 1) / np.clip(u, 1e-12, 1)), 0.0)
+                    # Never claim more evidence than a one-in-a-million name allows, nor less
+                    # than a coin flip at the common end.
+                    m_exact = max(float(self.m[c][len(comparison.levels) - 1]), 1e-12)
+                    out[exact, c] = np.log2(m_exact / np.clip(freq, 1e-6, 0.5))
         return out
 
     def probability(self, weights: np.ndarray) -> np.ndarray:

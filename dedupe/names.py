@@ -60,6 +60,7 @@ def fold_arabic(text: str) -> str:
     return _AR_DIACRITICS.sub("", unicodedata.normalize("NFC", text)).translate(_AR_FOLD)
 
 
+@lru_cache(maxsize=200_000)
 def fold_latin(text: str) -> str:
     """Lower-case Latin without accents, ‘ayn/hamza marks or punctuation; hyphens become spaces."""
     text = unicodedata.normalize("NFKD", text)
@@ -94,6 +95,7 @@ for _skeleton, _spellings in {
 VOWEL_MARK = "a"
 
 
+@lru_cache(maxsize=200_000)
 def _latin_skeleton(word: str) -> str:
     if word in _DISTINCT:
         return _DISTINCT[word]
@@ -112,6 +114,7 @@ def _latin_skeleton(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", out)
 
 
+@lru_cache(maxsize=200_000)
 def _arabic_skeleton(word: str) -> str:
     if word in _DISTINCT:
         return _DISTINCT[word]
