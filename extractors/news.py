@@ -97,12 +97,16 @@ _NOT_NAMES = re.compile(
 
 _AR_WORD = r"[\u0621-\u063A\u0641-\u064A]+"
 _AR_NAME = rf"{_AR_WORD}(?:\s+(?:{_AR_WORD})){{1,4}}"
-_AR_TITLES = (r"المواطنين|المدنيين|الطفلين|الطفلتين|الشقيقين|الأخوين|الاخوين|الشابين|الأعزل|الاعزل|الطفلة|الطفل|الشابة|الشاب|السيدة|المواطنة|المواطن|الطبيبة|الطبيب|الدكتور|الممرضة|الممرض|المسعف|الصحفي|الناشط|"
+_AR_TITLES = (r"المدرس|المدرسة|المعلم|المعلمة|المهندس|المهندسة|المحامي|المحامية|النقيب|الملازم|العقيد|الرقيب|المساعد|"
+              r"المواطنين|المدنيين|الطفلين|الطفلتين|الشقيقين|الأخوين|الاخوين|الشابين|الأعزل|الاعزل|الطفلة|الطفل|الشابة|الشاب|السيدة|المواطنة|المواطن|الطبيبة|الطبيب|الدكتور|الممرضة|الممرض|المسعف|الصحفي|الناشط|"
               r"الإعلامي|المتطوع|العامل|الرجل|المسن|المسنة|الحاجة|الحاج|الفتى|الفتاة|الرضيع|الرضيعة|الشهيدة|الشهيد|المدني|المدنية|السيد")
-_AR_DEATH = re.compile(r"(استشهد|استشهدت|استشهاد|مقتل|قتل|قتلت|قُتل|قُتلت|لقي\s+حتفه|لقيت\s+حتفها|توفي|توفيت|وفاة|مصرع|فارق\s+الحياة|فارقت\s+الحياة|أعدم|إعدام|غرق)")
+_AR_DEATH = re.compile(r"(استشهد|استشهدت|استشهاد|مقتل|قتل|قتلت|قُتل|قُتلت|لقي\s+حتفه|لقيت\s+حتفها|توفي|توفيت|وفاة|مصرع|فارق\s+الحياة|فارقت\s+الحياة|أعدم|إعدام|غرق|"
+                       r"في\s+ذمة\s+الله|راح\s+ضحيتها|راح\s+ضحيته|فقد\s+حياته|فقدت\s+حياتها)")
 _AR_NOT_DEATH = re.compile(r"(أصيب|أصيبت|إصابة|اصابة|جرح|جرحى|جريح|بجروح|اعتقل|اعتقال|اختطف|خطف|شاهد|قال|أفاد|صرح|تجنيد|نجا|مصاب)")
 _AR_TITLED = re.compile(rf"(?:{_AR_TITLES})\s+({_AR_NAME})")
-_AR_AFTER_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern})\s+(?:كل\s+من\s+)?(?:{_AR_TITLES})?\s*({_AR_NAME})")
+#: Titles without the article ("قُتل مدني لؤي الحجي"), only right after a verb of dying.
+_AR_BARE_TITLES = r"مدني|مدنية|طفل|طفلة|شاب|شابة|رجل|امرأة|مواطن|مواطنة|الشابان|الطفلان|الشقيقان|الشابين|الطفلين|الشقيقين"
+_AR_AFTER_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern})\s+(?:كل\s+من\s+)?(?:(?:{_AR_TITLES}|{_AR_BARE_TITLES})\s+)?\s*({_AR_NAME})")
 _AR_CALLED = re.compile(rf"(?:يدعى|يُدعى|تدعى|تُدعى|المدعو|المدعوة|اسمه|اسمها|واسمه|واسمها)\s*[،,:]?\s+({_AR_NAME})")
 _AR_LIST_INTRO = re.compile(r"(?:\s(?:وهم|هم|وهن|وهي|وهما|بينهم|منهم)\s+|:\s*)")
 _AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
@@ -110,7 +114,8 @@ _AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", 
             "وأصيب", "واصيب", "وأصيبت", "بلدة", "مدينة", "قرية", "حي", "بريف", "ريف", "محافظة", "لقوات", "قوات", "تحت", "بسبب", "إلى", "الى",
             "و", "أو", "عاما", "عامًا", "سنوات", "سنة", "أعوام", "مدرستها", "منزله", "منزلها", "حيث", "كما", "عند", "لدى", "ضمن",
             "ووالده", "ووالدته", "وابنه", "وابنته", "وزوجته", "وشقيقه", "وشقيقته", "وأصابة", "واصابة", "وإصابة", "أن", "دون", "هناك",
-            "يكون", "أكثر", "وهو", "رجل", "امرأة", "طفل", "طفلة", "مسن", "مسنة"}
+            "يكون", "أكثر", "وهو", "رجل", "امرأة", "طفل", "طفلة", "مسن", "مسنة", "اليوم", "يبلغ", "تبلغ", "أمس", "امس", "حيث",
+            "متأثراً", "متاثرا", "متأثرة", "رحمه", "رحمها", "المقلب", "الملقب", "راح", "فقد", "فقدت", "ذمة", "وابنة", "ابنة", "وابن", "حسبنا"}
 _AR_FEMALE = re.compile(r"(الطفلة|الشابة|السيدة|المواطنة|الطبيبة|الممرضة|الفتاة|الرضيعة|الشهيدة|المسنة|الحاجة|استشهدت|قتلت|قُتلت|توفيت|لقيت|البالغة|عمرها|امرأة|زوجته|ابنته|والدته)")
 _AR_MALE = re.compile(r"(الطفل|الشاب|المواطن|الطبيب|الممرض|الفتى|الرضيع|الشهيد|المسن|الحاج|استشهد\s|قتل\s|توفي\s|لقي\s|البالغ\s|عمره|رجل)")
 _AR_CHILD = re.compile(r"(الطفلة|الطفل|الرضيع|الرضيعة|طفل|طفلة|أطفال|الفتى|الفتاة)")
@@ -283,7 +288,8 @@ _AR_LIST_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern}|الشهداء|شهداء|
 _AR_LIST_END = re.compile(r"(?:كل\s+من|وهم|هم|وهي|كما\s+يلي|التالية|التالي|:|👇)\s*[.:…]*\s*$")
 #: A line of such a list: an optional number or bullet, then the name (and maybe "من أريحا").
 _AR_LIST_LINE = re.compile(r"^\s*(?:[0-9\u0660-\u0669]{1,3}\s*[-_.)]\s*|[-–•*]\s*)?([\u0621-\u064A][\u0621-\u064A\s]{3,60}?)"
-                           r"\s*(?:(?:\.{2,}|…)|[.،,:-]?\s*[0-9\u0660-\u0669]{1,3}\s*[\u0621-\u064A]{0,6}|[.،,]\s*[\u0621-\u064A\s]{0,25})?\s*$")
+                           r"\s*(?:(?:\.{2,}|…)|[.،,:-]?\s*[0-9\u0660-\u0669]{1,3}\s*[\u0621-\u064A]{0,6}|[.،,]\s*[\u0621-\u064A\s]{0,25}"
+                           r"|\s+من\s+[#\w\u0621-\u064A\s]{1,40})?\s*$")
 #: A short line that is itself the heading of a list of the dead ("الشهداء", "عرف منهم :").
 _AR_LIST_HEADING = re.compile(r"^\s*(?:(?:أسماء|اسماء)\s+)?(?:الشهداء|الشهيدان|الشهيدين|الضحايا|القتلى|شهداءنا\s+اليوم|عرف\s+منهم|منهم|وهم)"
                               r"(?![\u0621-\u064A])[^.]{0,40}$")
@@ -295,8 +301,8 @@ def _list_lines(paragraphs: list[str]) -> list[_Mention]:
     mentions: list[_Mention] = []
     for index, paragraph in enumerate(paragraphs):
         previous = paragraphs[index - 1] if index else ""
-        announces = _AR_LIST_END.search(paragraph) and (_AR_LIST_DEATH.search(paragraph) or _AR_DEATH.search(previous))
-        heading = _AR_LIST_HEADING.match(paragraph) and (_AR_LIST_DEATH.search(paragraph) or _AR_DEATH.search(previous))
+        announces = _AR_LIST_END.search(paragraph) and (_AR_LIST_DEATH.search(paragraph) or _AR_LIST_DEATH.search(previous))
+        heading = _AR_LIST_HEADING.match(paragraph) and (_AR_LIST_DEATH.search(paragraph) or _AR_LIST_DEATH.search(previous))
         if not (announces or heading) or _AR_NOT_DEATH.search(paragraph[-40:]):
             continue
         for line in paragraphs[index + 1:index + 40]:
@@ -325,11 +331,12 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                 continue
             found: dict[int, _Mention] = {}
             for pattern in (_AR_TITLED, _AR_AFTER_DEATH):
+                group = pattern.groups  # the name is the last group (the verb of dying has its own)
                 for match in pattern.finditer(sentence):
-                    name = _trim_arabic_name(match.group(1))
-                    if not name or any(abs(match.start(1) - s) < 6 for s in found):
+                    name = _trim_arabic_name(match.group(group))
+                    if not name or any(abs(match.start(group) - s) < 6 for s in found):
                         continue
-                    found[match.start(1)] = _Mention(name, sentence, paragraph, match.start(1), arabic=True)
+                    found[match.start(group)] = _Mention(name, sentence, paragraph, match.start(group), arabic=True)
             # "يدعى X", "المدعو X"; and lists introduced by "وهم" / "هم" / ":" after a death word:
             # "مقتل خمسة أطفال من عائلة واحدة وهم A و B و C".
             for match in _AR_CALLED.finditer(sentence):
@@ -346,11 +353,21 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                     name = _trim_arabic_name(piece.strip()) if piece and piece.strip() not in ("و", "،", ",") else None
                     if name and start >= 0 and not any(abs(start - s) < 6 for s in found):
                         found[start] = _Mention(name, sentence, paragraph, start, arabic=True)
+            # "استشهاد المواطنين آزاد علي محمد وشيرو مشيد", "الشابان X وY": a second name joined by و.
+            for start, mention in sorted(found.items()):
+                end = sentence.find(mention.name, start)
+                if end < 0:
+                    continue
+                follow = _AR_AND_NAME.match(sentence, end + len(mention.name))
+                if follow:
+                    second = _trim_arabic_name(follow.group(1))
+                    if second and not any(abs(follow.start(1) - s) < 6 for s in found):
+                        found[follow.start(1)] = _Mention(second, sentence, paragraph, follow.start(1), arabic=True)
             for start, mention in sorted(found.items()):
                 before = sentence[:start]
                 death = [m.end() for m in _AR_LIST_DEATH.finditer(before)]
                 not_death = [m.end() for m in _AR_NOT_DEATH.finditer(before)]
-                after_death = _AR_DEATH.search(sentence[start:start + 60])
+                after_death = _AR_DEATH.search(sentence[start:start + 90])
                 if (death and (not not_death or death[-1] > not_death[-1])) or (after_death and not not_death):
                     mentions.append(mention)
     return mentions
@@ -373,12 +390,19 @@ _AR_FUNCTION_WORDS = {
     "الذين", "الذي", "التي", "اللذين", "اللذان", "اللتين", "لا", "ما", "لم", "لن", "قد", "تم", "هو", "هي", "هم", "هن", "أدى", "ادى", "أسفر",
     "اسفر", "عظم", "اجركم", "أجركم", "بهجوم", "فرقة", "لذويهم", "ذنب", "لهم", "عاشرة", "وضحية", "ضحية", "نتمكن", "كان", "كانت",
     "هذا", "هذه", "ذلك", "تلك", "إن", "ان", "أنه", "انه", "بأن", "بان", "حتى", "ثم", "لقد", "وقد", "إذ", "اذ", "عليه", "عليها", "فيه", "فيها",
-    "ولا", "لأي", "لاي", "أي", "اي", "لو", "انو", "الي", "يجي", "العديد", "جهة", "حسبي", "فسيح",
+    "أحد", "احد", "إحدى", "احدى", "قيادة", "راعي", "معارض", "أغنام", "اغنام", "المصابين", "عملية", "بعملية", "إنزال", "انزال",
+    "مواطن", "مواطنة", "مواطنين", "ولا", "لأي", "لاي", "أي", "اي", "لو", "انو", "الي", "يجي", "العديد", "جهة", "حسبي", "فسيح", "ضحيتها", "ضحيته", "حياته", "حياتها",
 }
 #: Kinship and descriptive words that may stand before a name ("والده نواف ..."): dropped.
 _AR_LEADING = {"والده", "والدته", "ابنه", "ابنته", "زوجته", "زوجها", "شقيقه", "شقيقته", "وابنه", "وابنته", "ووالده", "ووالدته",
                "وزوجته", "وشقيقه", "وشقيقته", "أخيه", "اخيه", "أخته", "اخته"}
 _AR_TITLE_WORDS = set(_AR_TITLES.split("|"))
+
+
+_AR_AND_NAME = re.compile(rf"\s*و\s*(?:(?:{_AR_TITLES})\s+)?({_AR_NAME})")
+#: Names that begin with و, which must not be read as "and" + a name.
+_AR_WAW_NAMES = {"وليد", "وائل", "وضاح", "وسيم", "وفاء", "وعد", "وسام", "ولاء", "وداد", "وجيه", "وحيد", "وديع", "وصفي", "وهيب", "وفيق",
+                 "ورد", "وردة", "وجدان", "وصال", "وطفة", "وضحى", "وهبي", "ولات", "وزير"}
 
 
 def _trim_arabic_name(raw: str) -> str | None:
@@ -393,6 +417,8 @@ def _trim_arabic_name(raw: str) -> str | None:
             break  # "... الجخاني قتل": the verb ends the name
         if re.search(r"[0-9\u0660-\u0669\u06F0-\u06F9]", word):
             break  # "(13 عاماً)", "و14": figures end a name
+        if len(words) >= 2 and word.startswith("و") and len(word) >= 4 and word not in _AR_WAW_NAMES:
+            break  # "آزاد علي محمد وشيرو مشيد": the next person
         words.append(word)
         if len(words) == 4:
             break
@@ -401,10 +427,13 @@ def _trim_arabic_name(raw: str) -> str | None:
     if len(words) < 2:
         return None
     bare = [_AR_HARAKAT.sub("", w) for w in words]
+    bare += [w[1:] for w in bare if w.startswith("و") and len(w) > 3]  # "وجرح" is "و" + "جرح"
     if any(w in _AR_NOT_NAME_WORDS or w in _AR_FUNCTION_WORDS for w in bare):
         return None
-    if any(len(w) > 4 and w.endswith(("هم", "هن", "كم")) for w in bare):
-        return None  # pronoun suffixes ("وتقديمهم", "دفنهم") belong to verbs and nouns, not names
+    if any(len(w) > 4 and w.endswith(("هم", "هن", "كم", "ها")) for w in bare):
+        return None  # pronoun suffixes ("وتقديمهم", "دفنهم", "نفذتها") belong to verbs and nouns, not names
+    if bare[0].startswith(("ال", "بال", "لل", "وال")) or bare[0][:1] in "بل" and bare[0][1:3] == "ال":
+        return None  # a name does not begin with the article ("الشعب العربي", "الشبيحة تخرج")
     name = clean_name(" ".join(words))
     return name if len(name.split()) >= 2 else None
 

@@ -208,3 +208,23 @@ def test_arabic_prose_is_not_taken_for_names() -> None:
     text = ("وتطالب الشبكة بحماية المدنيين الذين لا ذنب لهم ومحاسبة المسؤولين وتقديمهم للعدالة، "
             "وقد أدى القصف إلى مقتل مدنيين تم دفنهم في المقبرة. عظم الله أجركم.")
     assert extract_item("news", text.encode(), content_type="text/plain", name="prose").records == []
+
+
+def test_arabic_two_names_joined_by_and_and_bare_titles() -> None:
+    two = "في ذمة الله الشابان سامي أحمد الخزيم وعبد الله محمد المداد إثر قصف على بلدة الشحيل."
+    assert [r.name_ar for r in extract_item("news", two.encode(), content_type="text/plain", name="two").records] == [
+        "سامي أحمد الخزيم", "عبد الله محمد المداد"]
+    bare = "قُتل مدني (رامي خالد الحجي) اليوم السبت إثر غارات جوية على قرية في ريف إدلب."
+    assert [r.name_ar for r in extract_item("news", bare.encode(), content_type="text/plain", name="bare").records] == ["رامي خالد الحجي"]
+    waw = "استشهد الطفل وليد أحمد الحسن وأصيب شقيقه بجروح."
+    assert [r.name_ar for r in extract_item("news", waw.encode(), content_type="text/plain", name="waw").records] == ["وليد أحمد الحسن"]
+
+
+def test_arabic_list_under_a_heading_after_a_massacre() -> None:
+    post = ("مجزرة في بلدة كفرنوران بريف حلب الغربي راح ضحيتها رجال ونساء\n"
+            "عرف منهم :\n"
+            "1_ أحمد مصطفى العلي من #كفرنوران\n"
+            "2_ خديجة مصطفى العلي\n"
+            "وعدة أطفال...\n")
+    records = extract_item("news", post.encode(), content_type="text/plain", name="massacre").records
+    assert [r.name_ar for r in records] == ["أحمد مصطفى العلي", "خديجة مصطفى العلي"]
