@@ -324,6 +324,8 @@ _AR_STRETCH = re.compile(r"ـ+\s*[.]?\s*ـ*|[\u064B-\u0652]")
 def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
     # Quotation marks around a name ("استشهد المواطن “عمر محمد الجويد”") only get in the way.
     paragraphs = [_AR_QUOTES.sub(" ", _AR_STRETCH.sub("", p)) for p in paragraphs]
+    # "إستشهاد" (a common misspelling of استشهاد) reads as the word it means.
+    paragraphs = [re.sub(r"(?<![\u0621-\u064A])إست", "است", p) for p in paragraphs]
     mentions: list[_Mention] = _list_lines(paragraphs)
     for paragraph in paragraphs:
         for sentence in split_sentences(paragraph):

@@ -228,3 +228,9 @@ def test_arabic_list_under_a_heading_after_a_massacre() -> None:
             "وعدة أطفال...\n")
     records = extract_item("news", post.encode(), content_type="text/plain", name="massacre").records
     assert [r.name_ar for r in records] == ["أحمد مصطفى العلي", "خديجة مصطفى العلي"]
+
+
+def test_arabic_common_misspelling_of_the_death_word() -> None:
+    text = "عاجل | إستشهاد الشابة سلمى ياسر الشريف جراء القصف المدفعي على مدينة إدلب."
+    records = extract_item("news", text.encode(), content_type="text/plain", name="urgent").records
+    assert [(r.name_ar, r.sex) for r in records] == [("سلمى ياسر الشريف", "female")]
