@@ -69,11 +69,10 @@ def veto(levels: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     plainly different (both known)
     are not the same person, however well the rest agrees: brothers and sisters killed together
     share family name, father, date and place, and must never be counted as one."""
-    given, father = levels[:, 0], levels[:, 1]
     out = probabilities.copy()
     # "Only loosely alike" given names (Mohammad / Ahmad, Bassam / Hisham) are different names
     # as much as plainly different ones are; one-letter differences (typos) are not vetoed.
-    different = (given == 0) | (given == 1) | (father == 0)
+    different = engine.veto_levels(levels[:, 0], levels[:, 1])
     out[different] = np.minimum(out[different], 0.01)
     return out
 

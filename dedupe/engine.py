@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 from rapidfuzz.distance import OSA, JaroWinkler
@@ -187,6 +187,12 @@ def _pairs_from_keys(key: np.ndarray, limit: int) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.empty((0, 2), np.int64)
 
 
+def veto_levels(given: np.ndarray, father: np.ndarray) -> np.ndarray:
+    """The rule itself, on comparison levels: given names different (0) or only loosely alike
+    (1), or fathers' names different (0). Missing levels (-1) never veto."""
+    return (given == 0) | (given == 1) | (father == 0)
+
+
 def vetoed(a: Prepared, b: Prepared, pairs: np.ndarray, names: "NameComparison") -> np.ndarray:
     """Pairs that cannot be one person whatever else agrees: given names different or only
     loosely alike, or fathers' names different (both known). Dropping them as soon as they
@@ -197,14 +203,15 @@ def vetoed(a: Prepared, b: Prepared, pairs: np.ndarray, names: "NameComparison")
     out = np.zeros(len(pairs), bool)
     ga, gb = a.given[i], b.given[j]
     check = np.nonzero((ga >= 0) & (gb >= 0) & (ga != gb))[0]  # same or unknown given names pass
+    none = np.full(len(pairs), MISSING, np.int64)
     if len(check):
         given = names.levels(ga[check], gb[check])
-        out[check[(given == 0) | (given == 1)]] = True
+        out[check[veto_levels(given, none[:len(check)])]] = True
     fa, fb = a.father[i], b.father[j]
     check = np.nonzero(~out & (fa >= 0) & (fb >= 0) & (fa != fb))[0]
     if len(check):
         father = father_levels(a, b, i[check], j[check], names)
-        out[check[father == 0]] = True
+        out[check[veto_levels(none[:len(check)], father)]] = True
     return out
 
 

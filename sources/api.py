@@ -7,13 +7,14 @@ is read at pull time, used in a header, and never logged or stored.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from typing import Any
 
 from tawthiq.errors import ConfigError, SourceAuthError, SourceUnavailable
 
-from .http import FetchError, Fetcher, Response, Unreachable
+from .http import FetchError, Fetcher, Response
 
 #: Seconds between two API requests to one host unless a source sets ``delay``.
 API_DELAY = 0.5
@@ -69,8 +70,6 @@ def request(fetcher: Fetcher, url: str, source: str, headers: dict[str, str], *,
         if exc.status in (401, 403):
             what = "refused the credentials" if exc.status == 401 else "does not allow this account to read it"
             raise SourceAuthError(f"source {source!r}: {url} {what} (HTTP {exc.status}); check the token or password and the account's permissions") from exc
-        if isinstance(exc, Unreachable):
-            raise SourceUnavailable(f"source {source!r}: {exc}") from exc
         raise SourceUnavailable(f"source {source!r}: {exc}") from exc
 
 
@@ -79,3 +78,15 @@ def parse_json(response: Response, source: str) -> Any:
         return json.loads(response.content.decode("utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise SourceUnavailable(f"source {source!r}: {response.url} did not return valid JSON ({exc}); the server may be misconfigured or behind a login page") from exc
+
+
+def parse_api_time(value: Any) -> dt.datetime | None:
+    """A server's ISO timestamp (KoboToolbox ``_submission_time``, usually without an offset;
+    ODK Central ``submissionDate``, with ``Z``) as an aware UTC datetime, or ``None``."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)

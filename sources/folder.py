@@ -87,7 +87,7 @@ def protect_form_bytes(content: bytes) -> tuple[bytes, dict]:
     nothing in them can be told apart as contact details)."""
     import json
 
-    from tawthiq.crypto import protect_submission
+    from .submissions import protect_payload
 
     try:
         payload = json.loads(content.decode("utf-8-sig"))
@@ -95,10 +95,8 @@ def protect_form_bytes(content: bytes) -> tuple[bytes, dict]:
         return content, {}
     if not isinstance(payload, dict):
         return content, {}
-    protected, plain = protect_submission(payload)
-    if not plain:
-        return content, {}
-    return json.dumps(protected, ensure_ascii=False, indent=1).encode("utf-8"), plain
+    protected, plain = protect_payload(payload)
+    return (protected, plain) if plain else (content, {})
 
 
 #: Keys that identify a row when the source names no ``id_column``.

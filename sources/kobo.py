@@ -28,10 +28,10 @@ import json
 from typing import Any, Iterator
 from urllib.parse import urlencode
 
-from tawthiq.errors import ConfigError, SourceAuthError, SourceUnavailable
+from tawthiq.errors import ConfigError, SourceUnavailable
 
 from . import CursorUpdate, FetchedItem
-from .api import api_fetcher, get_json, read_secret, request
+from .api import api_fetcher, get_json, parse_api_time, read_secret, request
 from .submissions import form_item
 
 DEFAULT_PAGE = 100
@@ -43,17 +43,6 @@ def _uuid(value: Any) -> str | None:
     if not value or not isinstance(value, str):
         return None
     return value.strip().removeprefix("uuid:") or None
-
-
-def parse_kobo_time(value: Any) -> dt.datetime | None:
-    """``_submission_time`` (UTC, usually without an offset) as an aware datetime."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
 class KoboConnector:
@@ -78,8 +67,6 @@ class KoboConnector:
             params["query"] = json.dumps({"_submission_time": {"$gte": watermark}})
         url: str | None = f"{base}/api/v2/assets/{asset}/data/?{urlencode(params)}"
         newest = watermark
-        in_order = True
-        previous_time = ""
         pages = 0
         while url:
             page = get_json(fetcher, url, name, headers)
@@ -90,9 +77,6 @@ class KoboConnector:
                 if not isinstance(submission, dict):
                     continue
                 submitted = str(submission.get("_submission_time") or "")
-                if submitted < previous_time:
-                    in_order = False
-                previous_time = max(previous_time, submitted)
                 yield self._item(name, base, asset, submission, fetcher, headers)
                 if submitted and (newest is None or submitted > newest):
                     newest = submitted
@@ -101,7 +85,7 @@ class KoboConnector:
         # would otherwise let a crash skip older submissions on a later page. A re-run after a
         # crash reads the pages again and recognises what it already stored.
         state = {"watermark": newest, "last_full_sweep": now.isoformat() if sweep_due else last_sweep,
-                 "pages": pages, "in_order": in_order}
+                 "pages": pages}
         yield CursorUpdate(state)
 
     def _item(self, name: str, base: str, asset: str, submission: dict[str, Any], fetcher: Any, headers: dict[str, str]) -> FetchedItem:
@@ -118,7 +102,7 @@ class KoboConnector:
             external_id, submission,
             url=f"{base}/#/forms/{asset}/data/table",
             meta=meta,
-            published_at=parse_kobo_time(submission.get("_submission_time")),
+            published_at=parse_api_time(submission.get("_submission_time")),
             supersedes=deprecated if deprecated and deprecated != external_id else None,
             attachments=attachments,
         )
@@ -136,11 +120,10 @@ class KoboConnector:
                 continue
             try:
                 response = request(fetcher, link, name, headers, accept=())
-            except SourceAuthError:
-                raise
             except SourceUnavailable as exc:
-                if " HTTP 404" in str(exc) or " HTTP 410" in str(exc):
-                    missing.append(f"{filename}: gone from the server (HTTP 404)")
+                status = getattr(exc.__cause__, "status", None)
+                if status in (404, 410):
+                    missing.append(f"{filename}: gone from the server (HTTP {status})")
                     continue
                 raise
             found.append((filename, entry.get("mimetype") or response.content_type or None, response.content))

@@ -19,27 +19,16 @@ The server does not promise an order, so the watermark moves only after the last
 from __future__ import annotations
 
 import base64
-import datetime as dt
 from typing import Any, Iterator
 from urllib.parse import quote, urlencode
 
 from tawthiq.errors import ConfigError, SourceUnavailable
 
 from . import CursorUpdate, FetchedItem
-from .api import api_fetcher, get_json, parse_json, read_secret, request
+from .api import api_fetcher, get_json, parse_api_time, parse_json, read_secret, request
 from .submissions import form_item
 
 DEFAULT_PAGE = 250
-
-
-def parse_odk_time(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
 class OdkConnector:
@@ -113,6 +102,6 @@ class OdkConnector:
             instance, submission,
             url=f"{base}/#/projects/{project}/forms/{quote(str(form), safe='')}/submissions/{quote(instance, safe='')}",
             meta=meta,
-            published_at=parse_odk_time(system.get("submissionDate")),
+            published_at=parse_api_time(system.get("submissionDate")),
             attachments=attachments,
         )
