@@ -30,15 +30,8 @@ def _engine(database_url: str | None):  # type: ignore[no-untyped-def]
     return get_engine(get_database_url(database_url))
 
 
-#: Task time limits: a source stops itself at its deadline (30 min by default); these catch a
-#: task that hangs anyway, so the night's run still ends and says what did not finish.
-FETCH_TIMEOUT = 2 * 3600
-EXTRACT_TIMEOUT = 3600
-MATCH_TIMEOUT = 3 * 3600
-
-
 @task(name="fetch-source", retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=10),
-      retry_jitter_factor=0.5, cache_policy=PER_RUN, persist_result=True, timeout_seconds=FETCH_TIMEOUT,
+      retry_jitter_factor=0.5, cache_policy=PER_RUN, persist_result=True,
       tags=["network"])
 def fetch_source(name: str, database_url: str | None = None, full: bool = False) -> dict[str, Any]:
     """Pull one source into ``raw_items``. Connectors retry HTTP themselves (backoff, jitter,
@@ -55,7 +48,7 @@ def list_pending_items(database_url: str | None = None) -> list[list[int]]:
     return [ids[i:i + EXTRACT_BATCH] for i in range(0, len(ids), EXTRACT_BATCH)]
 
 
-@task(name="extract-items", cache_policy=PER_RUN, persist_result=True, timeout_seconds=EXTRACT_TIMEOUT)
+@task(name="extract-items", cache_policy=PER_RUN, persist_result=True)
 def extract_items(item_ids: list[int], database_url: str | None = None) -> dict[str, Any]:
     """Extract candidates from a batch of raw items (each item in its own transaction)."""
     summary = pipeline.extract_pending(_engine(database_url), item_ids=item_ids)
@@ -65,7 +58,7 @@ def extract_items(item_ids: list[int], database_url: str | None = None) -> dict[
     return pipeline.asdict(summary)
 
 
-@task(name="match-candidates", cache_policy=PER_RUN, persist_result=True, timeout_seconds=MATCH_TIMEOUT)
+@task(name="match-candidates", cache_policy=PER_RUN, persist_result=True)
 def match_candidates(database_url: str | None = None) -> dict[str, Any]:
     return pipeline.asdict(pipeline.match_pending(_engine(database_url)))
 

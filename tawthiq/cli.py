@@ -263,6 +263,8 @@ def pull(names: tuple[str, ...], full: bool) -> None:
     for s in results:
         line = f"{s['source']}: {s['fetched']} fetched, {s['new']} new, {s['unchanged']} unchanged, {s['failed']} failed"
         click.echo(line + (f"  ERROR: {s['error']}" if s["error"] else ""))
+        for error in s.get("failures", []):
+            click.echo(f"  failed: {error}")
 
 
 @cli.command()
@@ -303,6 +305,9 @@ def _print_summary(summary: dict[str, Any]) -> None:
     click.echo(f"victims extracted:    {ex['candidates']}")
     click.echo(f"possible duplicates:  {ma['possible_duplicates']}")
     click.echo(f"waiting for review:   {qu['queue_open']} ({qu['queued']} new)")
+    for source in summary["sources"]:  # items set aside at intake (a broken CSV row, a page too large)
+        for error in source.get("failures", []):
+            click.echo(f"  failed: {error}")
     for failure in ex["failures"]:
         click.echo(f"  failed: {failure['error']}")
 

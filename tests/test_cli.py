@@ -14,7 +14,7 @@ from tawthiq.cli import cli, main
 from .test_pipeline import write_inbox
 
 COMMANDS = ["init", "demo", "sources", "pull", "nightly", "retry-failed", "serve", "runs", "rerun",
-            "extract", "dedupe", "status", "users", "review", "report"]
+            "extract", "dedupe", "status", "users", "review", "report", "xlsform"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -89,3 +89,18 @@ def test_extract_bad_file_is_one_clear_line(tmp_path) -> None:
     assert result.returncode == 1
     assert result.stderr.strip().startswith("error: ") and "not valid JSON" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_run_summary_names_items_failed_at_intake_and_at_extraction(capsys) -> None:
+    from tawthiq.cli import _print_summary
+
+    _print_summary({
+        "sources": [{"source": "partners", "fetched": 2, "new": 2, "unchanged": 0, "failed": 2, "error": None,
+                     "failures": ["list.csv row 3: 1 fields where the header has 2"]}],
+        "extract": {"extracted": 1, "failed": 1, "candidates": 1,
+                    "failures": [{"error": "partners/trunc.json: not valid JSON", "source": "partners"}]},
+        "match": {"possible_duplicates": 0}, "queue": {"queue_open": 1, "queued": 1},
+    })
+    out = capsys.readouterr().out
+    assert "  failed: list.csv row 3: 1 fields where the header has 2" in out
+    assert "  failed: partners/trunc.json: not valid JSON" in out
