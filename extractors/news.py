@@ -413,7 +413,7 @@ def _trim_arabic_name(raw: str) -> str | None:
     while pieces and (pieces[0] in _AR_TITLE_WORDS or _AR_HARAKAT.sub("", pieces[0]) in _AR_LEADING):
         pieces = pieces[1:]
     for word in pieces:
-        if word in _AR_STOP or re.match(r"^(و?ب?ل?(قصف|رصاص|انفجار|غارة))", word):
+        if word in _AR_STOP or re.match(r"^(و?ب?ل?(قصف|رصاص|انفجار|غارة|شظايا|شظية|قذيفة|قذائف|صاروخ|لغم|عبوة))", word):
             break
         if _AR_DEATH.fullmatch(word) or _AR_NOT_DEATH.fullmatch(word) or re.fullmatch(r"و?(اعتقال|اعتقل|أصيب|اصيب)", word):
             break  # "... الجخاني قتل": the verb ends the name
