@@ -282,6 +282,15 @@ def _is_victim_en(mention: _Mention) -> bool:
 
 
 _AR_QUOTES = re.compile(r"[“”\"«»„‟()]")
+#: A quotation mark or bracket right after a letter closes what it encloses ("“عمر الجاسم” أمام
+#: محله"); Arabic texts use “ and ” either way round, so the position decides, not the mark.
+_AR_CLOSING = re.compile(r"(?<=[\u0621-\u064A])[“”\"«»„‟)]")
+
+
+def _unquote(text: str) -> str:
+    """Quotation marks and brackets around a name out of the way; a closing one kept as a
+    comma so the name ends there."""
+    return _AR_QUOTES.sub(" ", _AR_CLOSING.sub(" ، ", text))
 #: Words that announce the dead in a list even without a verb of dying ("أسماء الشهداء:").
 _AR_LIST_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern}|الشهداء|شهداء|شهداءنا|الشهيدان|الشهيدين|الضحايا|ضحايا|القتلى)")
 #: A line that ends by announcing a list on the lines below: "أدى لاستشهاد كل من", "أسماء الشهداء:".
@@ -323,7 +332,7 @@ _AR_STRETCH = re.compile(r"ـ+\s*[.]?\s*ـ*|[\u064B-\u0652]")
 
 def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
     # Quotation marks around a name ("استشهد المواطن “عمر محمد الجويد”") only get in the way.
-    paragraphs = [_AR_QUOTES.sub(" ", _AR_STRETCH.sub("", p)) for p in paragraphs]
+    paragraphs = [_unquote(_AR_STRETCH.sub("", p)) for p in paragraphs]
     # "إستشهاد" (a common misspelling of استشهاد) reads as the word it means.
     paragraphs = [re.sub(r"(?<![\u0621-\u064A])إست", "است", p) for p in paragraphs]
     mentions: list[_Mention] = _list_lines(paragraphs)
