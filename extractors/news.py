@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from .dates import parse_date, to_ascii_digits
-from .names import clean_name, transliterate_name
+from .names import clean_name, is_given_name, transliterate_name
 from .places import find_governorate, resolve_place
 from .record import CHILD_AGE, Place, VictimRecord
 from .text import detect_language, strip_bidi_controls
@@ -99,15 +99,26 @@ _AR_WORD = r"[\u0621-\u063A\u0641-\u064A]+"
 _AR_NAME = rf"{_AR_WORD}(?:\s+(?:{_AR_WORD})){{1,4}}"
 _AR_TITLES = (r"المدرس|المدرسة|المعلم|المعلمة|المهندس|المهندسة|المحامي|المحامية|النقيب|الملازم|العقيد|الرقيب|المساعد|"
               r"المواطنين|المدنيين|الطفلين|الطفلتين|الشقيقين|الأخوين|الاخوين|الشابين|الأعزل|الاعزل|الطفلة|الطفل|الشابة|الشاب|السيدة|المواطنة|المواطن|الطبيبة|الطبيب|الدكتور|الممرضة|الممرض|المسعف|الصحفي|الناشط|"
-              r"الإعلامي|المتطوع|العامل|الرجل|المسن|المسنة|الحاجة|الحاج|الفتى|الفتاة|الرضيع|الرضيعة|الشهيدة|الشهيد|المدني|المدنية|السيد")
+              r"الإعلامي|المتطوع|العامل|الرجل|المسن|المسنة|الحاجة|الحاج|الفتى|الفتاة|الرضيع|الرضيعة|الشهيدة|الشهيد|المدني|المدنية|السيد|"
+              r"القاصر|القاصرة|المدنيان|المواطنان|الطفلان|الشقيقان|الشابان|الأخوان|الاخوان")
 _AR_DEATH = re.compile(r"(استشهد|استشهدت|استشهاد|مقتل|قتل|قتلت|قُتل|قُتلت|لقي\s+حتفه|لقيت\s+حتفها|توفي|توفيت|وفاة|مصرع|فارق\s+الحياة|فارقت\s+الحياة|أعدم|إعدام|غرق|"
-                       r"في\s+ذمة\s+الله|راح\s+ضحيتها|راح\s+ضحيته|فقد\s+حياته|فقدت\s+حياتها)")
+                       r"في\s+ذمة\s+الله|راح\s+ضحيتها|راح\s+ضحيته|فقد\s+حياته|فقدت\s+حياتها|اغتيال|اغتيل|جثمان|جثة|جثث|تصفية)")
 _AR_NOT_DEATH = re.compile(r"(أصيب|أصيبت|إصابة|اصابة|جرح|جرحى|جريح|بجروح|اعتقل|اعتقال|اختطف|خطف|شاهد|قال|أفاد|صرح|تجنيد|نجا|مصاب)")
-_AR_TITLED = re.compile(rf"(?:{_AR_TITLES})\s+({_AR_NAME})")
+#: What happened to the person named: hurt, held or spared (unlike a reporting verb, which only
+#: matters right before the name: "قال X" makes X a speaker, "وقال مصادر ... إن" does not).
+_AR_HURT = re.compile(r"(أصيب|أصيبت|إصابة|اصابة|جرح|جرحى|جريح|بجروح|اعتقل|اعتقال|اختطف|خطف|تجنيد|نجا|مصاب)")
+_AR_OTHERS = re.compile(r"\S*\s+(?:\S+\s+)?(?:آخر|آخرين|آخرون|اخر|اخرين|اخرون|أخرى|اخرى)(?![\u0621-\u064A])")
+_AR_SPEAKER = re.compile(r"(?:شاهد|قال|أفاد|صرح|أكد|اكد)\S*\s+(?:\S+\s+)?$")
+_AR_TITLED = re.compile(rf"(?:{_AR_TITLES}|لل(?:شاب|شابة|طفل|طفلة|مواطن|مواطنة|مدني|مدنية|سيدة|رجل|فتى|فتاة))\s+({_AR_NAME})")
+#: A death told in the next sentence with a pronoun for the person just named ("... للشاب X. وقاموا بقتله").
+_AR_PRONOUN_DEATH = re.compile(r"^\S*\s*(?:\S+\s+){0,2}?\S*(?:قتله|قتلها|قتلوه|استشهاده|استشهادها|مقتله|مقتلها|وفاته|وفاتها|تصفيته|إعدامه|اعدامه)(?![\u0621-\u064A])")
+#: A child named by first name only after a named parent ("محمد العلي الشلاش وابنه عبادي"): the
+#: child carries the parent's family name.
+_AR_AND_CHILD = re.compile(r"\s*و\s*(?:ابنه|ابنته|طفله|طفلته|نجله|ابنها|ابنتها|طفلها)\s+([\u0621-\u064A]{3,})\s*(?:[،,.:)]|$)")
 #: Titles without the article ("قُتل مدني لؤي الحجي"), only right after a verb of dying.
 _AR_BARE_TITLES = r"مدني|مدنية|طفل|طفلة|شاب|شابة|رجل|امرأة|مواطن|مواطنة|الشابان|الطفلان|الشقيقان|الشابين|الطفلين|الشقيقين"
 _AR_AFTER_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern})\s+(?:كل\s+من\s+)?(?:(?:{_AR_TITLES}|{_AR_BARE_TITLES})\s+)?\s*({_AR_NAME})")
-_AR_CALLED = re.compile(rf"(?:يدعى|يُدعى|تدعى|تُدعى|المدعو|المدعوة|اسمه|اسمها|واسمه|واسمها)\s*[،,:]?\s+({_AR_NAME})")
+_AR_CALLED = re.compile(rf"(?:يدعى|يُدعى|تدعى|تُدعى|يدعي|تدعي|المدعو|المدعوة|اسمه|اسمها|واسمه|واسمها)\s*[،,:]?\s+({_AR_NAME})")
 _AR_LIST_INTRO = re.compile(r"(?:\s(?:وهم|هم|وهن|وهي|وهما|بينهم|منهم)\s+|:\s*)")
 _AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
             "خلال", "قرب", "وذلك", "البالغ", "البالغة", "عمره", "عمرها", "ويبلغ", "ابن", "ابنة", "عن", "مع", "بعمر", "وهو", "وهي", "التي", "الذي",
@@ -115,7 +126,9 @@ _AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", 
             "و", "أو", "عاما", "عامًا", "سنوات", "سنة", "أعوام", "مدرستها", "منزله", "منزلها", "حيث", "كما", "عند", "لدى", "ضمن",
             "ووالده", "ووالدته", "وابنه", "وابنته", "وزوجته", "وشقيقه", "وشقيقته", "وأصابة", "واصابة", "وإصابة", "أن", "دون", "هناك",
             "يكون", "أكثر", "وهو", "رجل", "امرأة", "طفل", "طفلة", "مسن", "مسنة", "اليوم", "يبلغ", "تبلغ", "أمس", "امس", "حيث",
-            "متأثراً", "متاثرا", "متأثرة", "رحمه", "رحمها", "المقلب", "الملقب", "راح", "فقد", "فقدت", "ذمة", "وابنة", "ابنة", "وابن", "حسبنا"}
+            "متأثراً", "متاثرا", "متأثرة", "رحمه", "رحمها", "المقلب", "الملقب", "راح", "فقد", "فقدت", "ذمة", "وابنة", "ابنة", "وابن", "حسبنا",
+            "عامان", "عامين", "سنتان", "سنتين", "شهر", "شهرين", "شهران", "أشهر", "اشهر", "شهور", "أيام", "ايام",
+            "شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "كذلك", "أيضا", "ايضا", "أيضاً", "محتجزة", "محتجز"}
 _AR_FEMALE = re.compile(r"(الطفلة|الشابة|السيدة|المواطنة|الطبيبة|الممرضة|الفتاة|الرضيعة|الشهيدة|المسنة|الحاجة|استشهدت|قتلت|قُتلت|توفيت|لقيت|البالغة|عمرها|امرأة|زوجته|ابنته|والدته)")
 _AR_MALE = re.compile(r"(الطفل|الشاب|المواطن|الطبيب|الممرض|الفتى|الرضيع|الشهيد|المسن|الحاج|استشهد\s|قتل\s|توفي\s|لقي\s|البالغ\s|عمره|رجل)")
 _AR_CHILD = re.compile(r"(الطفلة|الطفل|الرضيع|الرضيعة|طفل|طفلة|أطفال|الفتى|الفتاة)")
@@ -152,7 +165,7 @@ def extract_text(
         return []
     if len(text) > MAX_TEXT_CHARS:
         raise ValueError(f"text of {len(text):,} characters is over the {MAX_TEXT_CHARS:,}-character limit for one item")
-    text = strip_bidi_controls(text)
+    text = _drop_comment_thread(strip_bidi_controls(text))
     if not text.strip():
         return []
     language = language or detect_language(text) or "en"
@@ -167,6 +180,17 @@ def extract_text(
 
 
 # --- finding mentions ---------------------------------------------------------------------
+
+#: Where a saved social-media page turns from the post to its readers' comments.
+_COMMENT_THREAD = re.compile(r"All reactions:|كل التفاعلات:|\bLikeComment(?:Share)?Most relevant|\bMost relevant\ufeff")
+
+
+def _drop_comment_thread(text: str) -> str:
+    """The post without the comments under it: commenters' names run into their prayers for
+    the dead ("...الله يرحمه"), and a commenter is not a victim."""
+    cut = _COMMENT_THREAD.search(text)
+    return text[:cut.start()] if cut else text
+
 
 
 def split_sentences(paragraph: str) -> list[str]:
@@ -291,8 +315,11 @@ def _unquote(text: str) -> str:
     """Quotation marks and brackets around a name out of the way; a closing one kept as a
     comma so the name ends there."""
     return _AR_QUOTES.sub(" ", _AR_CLOSING.sub(" ، ", text))
+#: What is said after a dead person's name: died of wounds, a prayer for the dead.
+_AR_DEATH_AFTER = re.compile(rf"(?:{_AR_DEATH.pattern}|متأثر\w*\s+ب(?:جراح|إصاب|اصاب)|متاثر\w*\s+ب(?:جراح|إصاب|اصاب)|رحمه\s+الله|"
+                             r"رحمها\s+الله|تقبله\s+الله|تقبلها\s+الله|الله\s+يرحم|يرحمه|يرحمها|وفاته|وفاتها|مجزرة|المجزرة|قضى\s+(?:نحبه|برصاص|بقصف|جراء|إثر|اثر))")
 #: Words that announce the dead in a list even without a verb of dying ("أسماء الشهداء:").
-_AR_LIST_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern}|الشهداء|شهداء|شهداءنا|الشهيدان|الشهيدين|الضحايا|ضحايا|القتلى)")
+_AR_LIST_DEATH = re.compile(rf"(?:{_AR_DEATH_AFTER.pattern}|الشهداء|شهداء|شهداءنا|الشهيدان|الشهيدين|الضحايا|ضحايا|القتلى|الشهيد|الشهيدة)")
 #: A line that ends by announcing a list on the lines below: "أدى لاستشهاد كل من", "أسماء الشهداء:".
 _AR_LIST_END = re.compile(r"(?:كل\s+من|وهم|هم|وهي|كما\s+يلي|التالية|التالي|:|👇)\s*[.:…]*\s*$")
 #: A line of such a list: an optional number or bullet, then the name (and maybe "من أريحا").
@@ -300,8 +327,13 @@ _AR_LIST_LINE = re.compile(r"^\s*(?:[0-9\u0660-\u0669]{1,3}\s*[-_.)]\s*|[-–•
                            r"\s*(?:(?:\.{2,}|…)|[.،,:-]?\s*[0-9\u0660-\u0669]{1,3}\s*[\u0621-\u064A]{0,6}|[.،,]\s*[\u0621-\u064A\s]{0,25}"
                            r"|\s+من\s+[#\w\u0621-\u064A\s]{1,40})?\s*$")
 #: A short line that is itself the heading of a list of the dead ("الشهداء", "عرف منهم :").
-_AR_LIST_HEADING = re.compile(r"^\s*(?:(?:أسماء|اسماء)\s+)?(?:الشهداء|الشهيدان|الشهيدين|الضحايا|القتلى|شهداءنا\s+اليوم|عرف\s+منهم|منهم|وهم)"
-                              r"(?![\u0621-\u064A])[^.]{0,40}$")
+_AR_LIST_HEADING = re.compile(r"^\s*(?:(?:أسماء|اسماء)\s+(?:شهداء|ضحايا)|(?:(?:أسماء|اسماء)\s+)?(?:الشهداء|الشهيدان|الشهيدين|الضحايا|القتلى|"
+                              r"شهداءنا\s+اليوم|عرف\s+منهم|منهم|وهم))(?![\u0621-\u064A])[^.]{0,80}$")
+#: A line naming the family the next lines belong to ("عائلة عبدالباسط رفعت النعسان").
+_AR_FAMILY_LINE = re.compile(r"^\s*(?:من\s+)?(?:عائلة|أسرة|اسرة|آل)\s+([\u0621-\u064A\s]{2,60}?)\s*[:.]?\s*$")
+#: A member of that family given by first name and role ("فاطمة طفلة", "يوسف طفل").
+_AR_MEMBER_LINE = re.compile(r"^\s*(?:[0-9\u0660-\u0669]{1,3}\s*[-_.)]\s*|[-–•*]\s*)?([\u0621-\u064A]+)\s+[(]?\s*(طفل|طفلة|الطفل|الطفلة|رضيع|رضيعة|زوجته|"
+                             r"الزوجة|الأم|الام|الأب|الاب|والدته|والده|ابنه|ابنته|شاب|شابة)\s*[)]?\s*$")
 
 
 def _list_lines(paragraphs: list[str]) -> list[_Mention]:
@@ -314,15 +346,28 @@ def _list_lines(paragraphs: list[str]) -> list[_Mention]:
         heading = _AR_LIST_HEADING.match(paragraph) and (_AR_LIST_DEATH.search(paragraph) or _AR_LIST_DEATH.search(previous))
         if not (announces or heading) or _AR_NOT_DEATH.search(paragraph[-40:]):
             continue
-        for line in paragraphs[index + 1:index + 40]:
+        family: str | None = None
+        listed = 0
+        for number, line in enumerate(paragraphs[index + 1:index + 40]):
+            kin = _AR_FAMILY_LINE.match(line)
+            if kin and len(kin.group(1).split()) >= 1:
+                family = kin.group(1).split()[-1]  # the members below carry the family name
+                continue
+            member = _AR_MEMBER_LINE.match(line) if family else None
+            if member and is_given_name(member.group(1)):
+                name = f"{member.group(1)} {family}"
+                mentions.append(_Mention(name, f"{paragraph} {line}", paragraph, len(paragraph) + 1, arabic=True))
+                listed += 1
+                continue
             match = _AR_LIST_LINE.match(_AR_QUOTES.sub(" ", line))
-            if not match:
-                break
-            text = re.split(r"\s+من\s+(?:أبناء\s+)?", match.group(1).strip())[0]
-            name = _trim_arabic_name(text)
+            text = re.split(r"\s+من\s+(?:أبناء\s+)?", match.group(1).strip())[0] if match else ""
+            name = _trim_arabic_name(text) if match else None
             if name is None:
+                if number == 0 and len(line.split()) <= 4:
+                    continue  # a date or time line under the heading ("ليلة أمس")
                 break
             mentions.append(_Mention(name, f"{paragraph} {line}", paragraph, len(paragraph) + 1, arabic=True))
+            listed += 1
     return mentions
 
 
@@ -330,15 +375,89 @@ def _list_lines(paragraphs: list[str]) -> list[_Mention]:
 _AR_STRETCH = re.compile(r"ـ+\s*[.]?\s*ـ*|[\u064B-\u0652]")
 
 
+def _untangle(paragraph: str) -> str:
+    """Undo what social-media posts do to names: hashtags ("#عزيزةالمحمد", "#قرية_آشمة"), words
+    run together after a taa marbuta (a letter that only ends a word), numbered lists run into
+    one line ("هما:1- A2- B"), and the pious "بإذن الله" between "الشهيد" and the name."""
+    paragraph = re.sub(r"ب[إا]ذن\s+الله(?:\s+تعالى)?", " ", paragraph)
+    paragraph = re.sub(r"#|(?<=[\u0621-\u064A])_(?=[\u0621-\u064A])", " ", paragraph)
+    paragraph = re.sub(r"ة(?=[\u0621-\u064A])", "ة ", paragraph)
+    paragraph = re.sub(r"(?<=[\u0621-\u064A])(العمر|البالغ|البالغة)(?=\s*[0-9\u0660-\u0669])", r" \1", paragraph)
+    return re.sub(r"(?<=[\u0621-\u064A:.])\s*[0-9\u0660-\u0669]{1,2}\s*[-–)]\s*(?=[\u0621-\u064A])", " ، ", paragraph)
+
+
+#: Words before a name that make it someone other than the dead: the victim's father ("ابن
+#: دعار ..."), a family, or a place named after a martyr ("مدرسة الشهيد ...").
+_AR_NOT_VICTIM_BEFORE = {"ابن", "ابنة", "بنت", "والد", "والدة", "زوج", "زوجة", "نجل", "عائلة", "آل", "عشيرة", "أبناء", "ابناء", "مدرسة",
+                         "مشفى", "مستشفى", "شارع", "ساحة", "جامع", "مسجد", "كتيبة", "لواء", "تجمع", "مخيم", "دوار", "منزل", "بيت",
+                         "قال", "وقال", "أكد", "وأكد", "حسب", "بحسب", "مراسل", "مراسلنا", "مدير", "رئيس", "قائد", "المتحدث",
+                         "أبو", "ابو", "أم", "ام", "عين", "تل", "دير", "كفر", "جسر", "رأس", "راس", "بئر", "معرة", "خان", "قصر", "جبل", "وادي", "سهل", "مزرعة"}
+#: Given names that are also everyday words ("صباح" morning, "خلف" behind, "حكم" ruling): not
+#: taken as the start of a name without a title.
+_AR_AMBIGUOUS_GIVEN = {"صباح", "حياة", "حكم", "شهد", "عيد", "سلام", "نجاح", "ملك", "وعد", "رعد", "فرح", "أمل", "بدر", "كمال", "زين",
+                       "ربيع", "حج", "حاج", "أبو", "ابو", "أم", "ام", "عطا", "عطية", "سلامة", "رضا", "خلف", "مطر", "نمر", "كامل",
+                       "وحيد", "صقر", "عوض", "شريف", "جميل", "صادق", "فريد", "غيث", "هلال", "جهاد", "هدى", "منى", "أسماء", "حنان",
+                       "صفاء", "وفاء", "ولاء", "دلال", "زهرة", "سمر", "علا", "تركية", "طالب", "مجد", "بكر", "عادل", "سالم", "منصور"}
+#: Kin named beside a victim ("وطفله مجد ..."): a name after them is a name even if it is also a word.
+_AR_KIN = {"طفله", "طفلها", "وطفله", "وطفلها", "ابنه", "ابنها", "وابنه", "وابنها", "ابنته", "ابنتها", "وابنته", "وابنتها", "زوجته",
+           "وزوجته", "زوجها", "وزوجها", "شقيقه", "وشقيقه", "شقيقته", "وشقيقته", "والده", "ووالده", "والدته", "ووالدته"}
+_AR_WORD_RE = re.compile(r"[\u0621-\u064A]+")
+
+
+def _anchored_names(sentence: str) -> list[tuple[int, str]]:
+    """Names with no title or cue before them, recognised by a given name at their start
+    ("... الأردنية، عصام خير متأثراً بجراحه"): (offset, name) for each."""
+    names: list[tuple[int, str]] = []
+    words = list(_AR_WORD_RE.finditer(sentence))
+    covered = -1
+    for index, word in enumerate(words):
+        if word.start() < covered:
+            continue
+        text = word.group(0)
+        previous = words[index - 1].group(0) if index else ""
+        kin = _AR_HARAKAT.sub("", previous) in _AR_KIN
+        if (text in _AR_AMBIGUOUS_GIVEN and not kin) or not is_given_name(text) or previous in _AR_NOT_VICTIM_BEFORE:
+            continue
+        name = _trim_arabic_name(sentence[word.start():word.start() + 80])
+        if name and sentence.startswith(name.split()[0], word.start()):
+            names.append((word.start(), name))
+            covered = word.start() + len(name)
+    return names
+
+
+def _name_lines(paragraphs: list[str]) -> list[_Mention]:
+    """A line that is nothing but a name ("النقيب هاني جمعة الحمود"), the caption of a post, when
+    the lines just below speak of a death before any injury ("تقبله الله")."""
+    mentions: list[_Mention] = []
+    for index, paragraph in enumerate(paragraphs):
+        line = _AR_QUOTES.sub(" ", paragraph).strip(" .،:-")
+        words = line.split()
+        if not 2 <= len(words) <= 6 or not all(_AR_WORD_RE.fullmatch(w) for w in words):
+            continue
+        name = _trim_arabic_name(line)
+        titled = words[0] in _AR_TITLE_WORDS
+        # Untitled, a line of two words is as likely a byline ("عدنان أحمد") as a caption.
+        if not name or len(name.split()) != len(words) - (1 if titled else 0) or not (titled or is_given_name(words[0]) and len(words) >= 3):
+            continue
+        below = " ".join(paragraphs[index + 1:index + 4])
+        death, hurt = _AR_LIST_DEATH.search(below), _AR_NOT_DEATH.search(below)
+        if death and (not hurt or death.start() < hurt.start()):
+            mentions.append(_Mention(name, f"{paragraph} {below[:200]}", paragraph, 0, caption=True, arabic=True))
+    return mentions
+
+
 def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
     # Quotation marks around a name ("استشهد المواطن “عمر محمد الجويد”") only get in the way.
     paragraphs = [_unquote(_AR_STRETCH.sub("", p)) for p in paragraphs]
     # "إستشهاد" (a common misspelling of استشهاد) reads as the word it means.
     paragraphs = [re.sub(r"(?<![\u0621-\u064A])إست", "است", p) for p in paragraphs]
-    mentions: list[_Mention] = _list_lines(paragraphs)
+    paragraphs = [_untangle(p) for p in paragraphs]
+    mentions: list[_Mention] = _list_lines(paragraphs) + _name_lines(paragraphs)
     for paragraph in paragraphs:
-        for sentence in split_sentences(paragraph):
-            if not _AR_LIST_DEATH.search(sentence):
+        sentences = split_sentences(paragraph)
+        for number, sentence in enumerate(sentences):
+            told_next = number + 1 < len(sentences) and bool(_AR_PRONOUN_DEATH.match(sentences[number + 1]))
+            if not _AR_LIST_DEATH.search(sentence) and not told_next:
                 continue
             found: dict[int, _Mention] = {}
             for pattern in (_AR_TITLED, _AR_AFTER_DEATH):
@@ -364,22 +483,45 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                     name = _trim_arabic_name(piece.strip()) if piece and piece.strip() not in ("و", "،", ",") else None
                     if name and start >= 0 and not any(abs(start - s) < 6 for s in found):
                         found[start] = _Mention(name, sentence, paragraph, start, arabic=True)
+            anchored: set[int] = set()
+            for start, name in _anchored_names(sentence):
+                if not any(s - 6 < start < s + len(m.name) + 2 for s, m in found.items()):
+                    found[start] = _Mention(name, sentence, paragraph, start, arabic=True)
+                    anchored.add(start)
             # "استشهاد المواطنين آزاد علي محمد وشيرو مشيد", "الشابان X وY": a second name joined by و.
             for start, mention in sorted(found.items()):
                 end = sentence.find(mention.name, start)
                 if end < 0:
+                    continue
+                child = _AR_AND_CHILD.match(sentence, end + len(mention.name))
+                if child and is_given_name(child.group(1)) and len(mention.name.split()) >= 2:
+                    found[child.start(1)] = _Mention(f"{child.group(1)} {mention.name.split()[-1]}", sentence, paragraph, child.start(1), arabic=True)
                     continue
                 follow = _AR_AND_NAME.match(sentence, end + len(mention.name))
                 if follow:
                     second = _trim_arabic_name(follow.group(1))
                     if second and not any(abs(follow.start(1) - s) < 6 for s in found):
                         found[follow.start(1)] = _Mention(second, sentence, paragraph, follow.start(1), arabic=True)
+            for start, mention in list(found.items()):
+                if any(other < start < other + len(m.name) for other, m in found.items() if other != start):
+                    del found[start]  # "حسن الدباغ" inside "عبد الله حسن الدباغ"
             for start, mention in sorted(found.items()):
                 before = sentence[:start]
+                words_before = before.split()
+                if words_before and _AR_HARAKAT.sub("", words_before[-1]) in _AR_NOT_VICTIM_BEFORE - {"قال", "وقال"}:
+                    continue
+                if _AR_SPEAKER.search(before):
+                    continue
                 death = [m.end() for m in _AR_LIST_DEATH.finditer(before)]
-                not_death = [m.end() for m in _AR_NOT_DEATH.finditer(before)]
-                after_death = _AR_DEATH.search(sentence[start:start + 90])
+                # "اغتيال عنصرين وإصابة آخر ... هما: A، B": the injury is someone else's.
+                not_death = [m.end() for m in _AR_HURT.finditer(before) if not _AR_OTHERS.match(before, m.end())]
+                after_death = _AR_DEATH_AFTER.search(sentence[start:start + 90])
+                # A name found only by its given name must stand close to the death it is in.
+                if start in anchored:
+                    death = [d for d in death if start - d <= 150]
                 if (death and (not not_death or death[-1] > not_death[-1])) or (after_death and not not_death):
+                    mentions.append(mention)
+                elif told_next and start not in anchored and not not_death and not _AR_HURT.search(sentence[start:]):
                     mentions.append(mention)
     return mentions
 
@@ -394,6 +536,7 @@ _AR_NOT_NAME_WORDS = {
     "شابين", "شبان", "سيدة", "سيدتين", "مسن", "مسنة", "رضيع", "رضيعة", "واحد", "واحدة", "اثنين", "اثنان", "ثلاثة", "ثلاث", "أربعة",
     "اربعة", "خمسة", "ستة", "سبعة", "ثمانية", "تسعة", "عشرة", "جميع", "كافة", "بعض", "عدد", "المدنيين", "الأطفال", "الاطفال", "النساء",
     "أصيب", "اصيب", "جرح", "أعداد", "اعداد", "كبيرة", "كبير", "مسؤول", "نعم", "الوكيل", "ونفوق", "نفوق", "المواطنين", "هناك", "يكون",
+    "نائب", "نائبة", "الرئاسة", "دورية", "رئيسة", "عضو", "عضوة", "الرئيس",
 }
 _AR_HARAKAT = re.compile(r"[\u064B-\u0652\u0670\u0640]")
 #: Function words and verbs that never stand in a name: a phrase with one is prose.
@@ -406,7 +549,8 @@ _AR_FUNCTION_WORDS = {
 }
 #: Kinship and descriptive words that may stand before a name ("والده نواف ..."): dropped.
 _AR_LEADING = {"والده", "والدته", "ابنه", "ابنته", "زوجته", "زوجها", "شقيقه", "شقيقته", "وابنه", "وابنته", "ووالده", "ووالدته",
-               "وزوجته", "وشقيقه", "وشقيقته", "أخيه", "اخيه", "أخته", "اخته"}
+               "وزوجته", "وشقيقه", "وشقيقته", "أخيه", "اخيه", "أخته", "اخته", "يدعى", "تدعى", "يدعي", "تدعي", "المدعو", "المدعوة",
+               "اسمه", "اسمها", "واسمه", "واسمها"}
 _AR_TITLE_WORDS = set(_AR_TITLES.split("|"))
 
 
@@ -422,16 +566,26 @@ def _trim_arabic_name(raw: str) -> str | None:
     while pieces and (pieces[0] in _AR_TITLE_WORDS or _AR_HARAKAT.sub("", pieces[0]) in _AR_LEADING):
         pieces = pieces[1:]
     for word in pieces:
+        glued = re.match(r"^([\u0621-\u064A\u064B-\u0652\u0640]+)[^\u0621-\u064A\s]+$", word)
+        if glued and not re.search(r"[0-9\u0660-\u0669]", word):
+            word, last = glued.group(1), True  # "النعسان،": punctuation closes the name
+        elif not re.fullmatch(r"[\u0621-\u064A\u064B-\u0652\u0640]+", word):
+            break  # a comma, a dash or a figure between words ends the name
+        else:
+            last = False
         if word in _AR_STOP or re.match(r"^(و?ب?ل?(قصف|رصاص|انفجار|غارة|شظايا|شظية|قذيفة|قذائف|صاروخ|لغم|عبوة))", word):
             break
         if _AR_DEATH.fullmatch(word) or _AR_NOT_DEATH.fullmatch(word) or re.fullmatch(r"و?(اعتقال|اعتقل|أصيب|اصيب)", word):
             break  # "... الجخاني قتل": the verb ends the name
         if re.search(r"[0-9\u0660-\u0669\u06F0-\u06F9]", word):
             break  # "(13 عاماً)", "و14": figures end a name
-        if len(words) >= 2 and word.startswith("و") and len(word) >= 4 and word not in _AR_WAW_NAMES:
+        plain = _AR_HARAKAT.sub("", word)
+        if len(words) >= 3 and (plain in _AR_NOT_NAME_WORDS or plain in _AR_FUNCTION_WORDS):
+            break  # "دعار الجبر العطية جميع هؤلاء": the name ended
+        if len(words) >= 2 and word.startswith("و") and len(word) >= 4 and word not in _AR_WAW_NAMES and word not in words:
             break  # "آزاد علي محمد وشيرو مشيد": the next person
         words.append(word)
-        if len(words) == 4:
+        if len([w for w in words if w not in ("بن", "ابن", "بنت")]) == 4 or last:
             break
     while words and len(words[-1]) == 1:
         words.pop()  # a stray letter ("... الجخاني ق")

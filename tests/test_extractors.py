@@ -234,3 +234,51 @@ def test_arabic_common_misspelling_of_the_death_word() -> None:
     text = "خبر عاجل: إستشهاد الشابة سلمى نزار العكاري بشظايا قذيفة هاون في حي الضبيط."
     records = extract_item("news", text.encode(), content_type="text/plain", name="urgent").records
     assert [(r.name_ar, r.sex) for r in records] == [("سلمى نزار العكاري", "female")]
+
+
+def _names(text: str, name: str = "item") -> list[str]:
+    return [r.name_ar for r in extract_item("news", text.encode(), content_type="text/plain", name=name).records]
+
+
+def test_arabic_comments_under_a_saved_post_are_not_victims() -> None:
+    post = ("استشهد الشاب خالد عمر الحسين بقصف مدفعي على بلدة كفرنبل صباح اليوم."
+            "All reactions:12 3 commentsLikeCommentMost relevant\ufeffسامر وليد العليالله يرحمه ويصبر أهله1y"
+            "مازن خليل الأحمدرحمه الله1y")
+    assert _names(post, "post") == ["خالد عمر الحسين"]
+
+
+def test_arabic_names_run_together_in_posts() -> None:
+    assert _names("وفاة سيدة تدعى #رقيةالحسن جراء قصف مدفعي على أطراف عفرين.") == ["رقية الحسن"]
+    assert _names("مقتل شابين وإصابة آخر برصاص مسلحين مجهولين قرب الرقة، والشابان هما:1- سامر فواز الخلف2- ماجد فواز الخلف.") == [
+        "سامر فواز الخلف", "ماجد فواز الخلف"]
+    assert _names("توفي الحاج سليم عبد الرزاق الحمويالعمر 70 سنة جراء القصف على المدينة.") == ["سليم عبد الرزاق الحموي"]
+
+
+def test_arabic_names_without_a_title_are_found_by_their_given_name() -> None:
+    text = "قُتل خلال القصف على البلدة أحد العاملين في الفرن، ياسين محمود الحمدان متأثراً بجراحه."
+    assert _names(text) == ["ياسين محمود الحمدان"]
+    # A speaker, a place named after a person and the injured are not victims.
+    assert _names("وقال رامي خالد العلي إن القصف أدى إلى مقتل ثلاثة مدنيين في عين عيسى ظهر اليوم.") == []
+    assert _names("أصيب فراس أحمد الحسن بجروح في القصف الذي أدى أيضاً إلى مقتل امرأة.") == []
+
+
+def test_arabic_caption_line_with_the_death_told_below() -> None:
+    post = "الملازم مهند سعيد الأحمد\n\nمن أبناء مدينة سلقين\nاستهدفته طائرة مسيرة صباح اليوم\n\nرحمه الله"
+    assert _names(post) == ["مهند سعيد الأحمد"]
+    injured = "رائد محمد الشيخ علي\nالعمر 40 سنة\nأصيب بقصف على أطراف قرية البارة"
+    assert _names(injured) == []
+    byline = "غارات على ريف إدلب\n\nعدنان خليل\n\nقتل ثلاثة مدنيين في غارات على ريف إدلب الجنوبي اليوم."
+    assert _names(byline) == []
+
+
+def test_arabic_family_listed_by_first_names_and_a_child_named_after_a_parent() -> None:
+    post = ("أسماء شهداء القصف على قرية الزيارة في سهل الغاب\nمساء أمس\n\n"
+            "عائلة سامي محمود العبيد\nسلمى طفلة\nعلي طفل\nالجرحى ثلاثة من الجيران")
+    assert _names(post) == ["سلمى العبيد", "علي العبيد"]
+    kin = "استشهد المزارع خليل إبراهيم الرحال وابنه عمر، إثر قصف استهدف أرضهما غربي جسر الشغور."
+    assert _names(kin) == ["خليل إبراهيم الرحال", "عمر الرحال"]
+
+
+def test_arabic_death_told_in_the_next_sentence() -> None:
+    text = "هاجم مسلحون مجهولون منزل الشاب أيمن سالم الفارس في قرية الكرامة. وقاموا بقتله أمام عائلته."
+    assert _names(text) == ["أيمن سالم الفارس"]
