@@ -377,10 +377,15 @@ class NameComparison:
             # names: Mahmoud is not a spelling of Mohammad.
             return 0.0
         sim = JaroWinkler.normalized_similarity(x, y)
-        if len(x) >= 3 and len(y) >= 3 and (x.startswith(y) or y.startswith(x)):
-            sim = max(sim, self.SIMILAR)
-        if sim < self.SIMILAR and max(len(x), len(y)) >= 2 and OSA.distance(x, y) <= 1:
-            sim = self.SIMILAR  # one edit from an established name: a misspelling of it
+        if min(len(x), len(y)) <= 3 and abs(len(x) - len(y)) >= 2:
+            sim = min(sim, self.WEAK)  # Jaro-Winkler rewards a shared start: Amer (amr) is not Amerahd (amrhd)
+        if min(len(x), len(y)) >= 4 and (x.startswith(y) or y.startswith(x)):
+            sim = max(sim, self.SIMILAR)  # a name cut short; but Amer is not Amerahd
+        # One edit from an established name is a misspelling of it, except a letter swapped in
+        # a two-letter key: Taiba (tb) and Tamim (tm), Hiba (hb) and Taiba are other names.
+        short_swap = min(len(x), len(y)) <= 2 and len(x) == len(y)
+        if sim < self.SIMILAR and max(len(x), len(y)) >= 2 and not short_swap and OSA.distance(x, y) <= 1:
+            sim = self.SIMILAR
         return sim
 
 

@@ -28,7 +28,7 @@ from anyascii import anyascii
 _AR_DIACRITICS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
 _AR_FOLD = str.maketrans({
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
-    "ک": "ك", "گ": "ك", "ی": "ي", "ي": "ي", "پ": "ب", "چ": "ج", "ڤ": "ف", "ژ": "ز", "ڨ": "ق",
+    "ک": "ك", "گ": "ك", "ی": "ي", "ي": "ي", "پ": "ب", "چ": "ش", "ڤ": "ف", "ژ": "ز", "ڨ": "ق",
     "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
     "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9",
 })
@@ -85,6 +85,21 @@ for _skeleton, _spellings in {
              "housein", "hussin", "husseyn"),
     # Latin "Said" is written for both سعيد and سيد (Sayyid), so the two share a key.
     "syd": ("سعيد", "سيد", "said", "saeed", "saied", "saeid", "sayeed", "saiid", "saeed", "sayed", "sayyid", "sayyed", "sayid"),
+    # Latin "th" and "dh" stand for ث, ذ, ض or for two letters (ت+ح in Fathi, د+ه in Adham);
+    # the spelling rules cannot tell, so common names get the key of their Arabic spelling.
+    "mnzr": ("munther", "monther", "munthir", "mundhir", "mundher", "munzer", "monzer", "munzir"),
+    "adhm": ("adham", "adhem", "adhom"),
+    "fth": ("fathi", "fathy", "fethi", "fatthi", "fathe"),
+    "fdl": ("fadhel", "fadhil", "fadhl", "fadl", "fadel", "fadil"),
+    "rmdn": ("ramadhan", "ramadan", "ramadane", "ramazan"),
+    "rdn": ("radhwan", "redhwan", "ridhwan", "radwan", "redwan", "ridwan", "rudwan"),
+    "kdr": ("khodhr", "khudhur", "khudhr", "khodr", "khudr", "khider", "khidr", "khodor"),
+    "d": ("dhiaa", "dhia", "dhiya", "diaa", "diya", "dia"),
+    "ndl": ("nidhal", "nedhal", "nidal", "nedal"),
+    "wdh": ("wadha", "wadhha", "wadhah", "wadhaa", "وضحه", "وضحي"),
+    "ad": ("awadh", "awad", "awwad"),
+    "mdy": ("madhi", "madi", "mady"),
+    "th": ("طه", "taha"),  # the final ه of طه is a letter, not a vowel ending
 }.items():
     for _spelling in _spellings:
         _DISTINCT[_spelling] = _skeleton
@@ -205,7 +220,8 @@ def _latin_tokens(name: str) -> list[str]:
             tokens.append(("abu|" if word in ("abu", "abo") else "umm|") + nxt)
             i += 2
             continue
-        word = re.sub(r"^(?:al|el)(?=[a-z]{3,})", "", word) if re.match(r"^(?:al|el)[bcdfghjklmnpqrstvwxyz]", word) and len(word) > 5 else word
+        # "Alhamoud" is al-Hamoud; "Alloush", "Alwan", "Alyan" (علوش، علوان، عليان) are names.
+        word = re.sub(r"^(?:al|el)(?=[a-z]{3,})", "", word) if re.match(r"^(?:al|el)[bcdfghjkmnpqrstvxz]", word) and len(word) > 5 else word
         if word in _DIN_LATIN and tokens:
             tokens[-1] += "din"
         else:
@@ -218,7 +234,8 @@ def _arabic_tokens(name: str) -> list[str]:
     # آلان (Alan) folds to الان, which would look like the article: mark its alef as ‘ayn,
     # which the skeleton reads the same way (a leading vowel).
     name = re.sub(r"(^|[\s\-_])آل", r"\1عل", name)
-    words = [w for w in re.split(r"[\s\-_|]+", fold_arabic(name)) if w and not w.isdigit()]
+    # Brackets, quotes and slashes (an alias "(الفرج)", alternatives "الخضر/الحايك") separate words.
+    words = [w for w in re.split(r"[\s\-_|()\[\]\"'“”«»/,.،:]+", fold_arabic(name)) if w and not w.isdigit()]
     while len(words) > 2 and words[0] in _AR_TITLES:
         words = words[1:]
     tokens: list[str] = []
@@ -242,8 +259,8 @@ def _arabic_tokens(name: str) -> list[str]:
             tokens[-1] += word[2:]  # نور الدين, عطا الله as one name, like Nureddin, Atallah
             i += 1
             continue
-        if word.startswith("ال") and len(word) > 3:
-            word = word[2:]
+        if word.startswith("ال") and len(word) > 3 and (tokens or len(words) == 1):
+            word = word[2:]  # but the given name keeps it: إلياس and إلهام are written الياس, الهام
         tokens.append(word)
         i += 1
     return tokens
@@ -254,6 +271,11 @@ def name_parts(name: str | None) -> NameParts:
     """Split and normalise a name in any script (cached: names repeat a lot)."""
     if not name or not name.strip():
         return NameParts((), ())
+    # A bracketed part is an alias, a kunya or a note ("Ziad al-Hassan (Salloum)", "(أم هيثم)"),
+    # which one source gives and another does not: the name is what stands outside it.
+    outside = re.sub(r"\([^)]*\)?|\[[^\]]*\]?", " ", name)
+    if re.search(r"[A-Za-z\u0600-\u06FF]", outside):
+        name = outside
     if is_arabic(name):
         # Mixed fields ("Ahmad أحمد") are read in the script most of their letters use.
         arabic_letters = len(re.findall(r"[\u0600-\u06FF]", name))
