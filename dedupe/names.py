@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
+from rapidfuzz.distance import OSA
 
 _AR_DIACRITICS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
 _AR_FOLD = str.maketrans({
@@ -44,7 +45,7 @@ _LATIN_TITLES = {"dr", "doctor", "mr", "mrs", "ms", "sheikh", "shaikh", "haj", "
                  "martyr", "child", "the"}
 _LATIN_LINKS = {"bin", "ibn", "bint", "ben"}
 _ARTICLE = re.compile(r"^(?:al|el|ul|il|a[tdrsnzl]|as|ash|ad|an|ar|at|az|adh|ath)$")
-_ABD = re.compile(r"^(?:abd|abdu|abdul|abdel|abdal|abdil|abdol|abed|abdoul|abdel|abdal)(.*)$")
+_ABD = re.compile(r"^(?:abd|abdu|abdul|abdel|abdal|abdil|abdol|abed|abdoul|abdel|abdal|adb|adbul|adbel)(.*)$")
 _ABD_STANDALONE = {"o", "i", "ou", "an", "een", "in", "oun"}
 #: "Nour al-Din", "Nureddin", "نور الدين": one name however it is split or joined.
 _DIN_LATIN = {"din", "deen", "dine", "eddin", "iddin", "uddin", "addin"}
@@ -99,10 +100,31 @@ for _skeleton, _spellings in {
     "wdh": ("wadha", "wadhha", "wadhah", "wadhaa", "وضحه", "وضحي"),
     "ad": ("awadh", "awad", "awwad"),
     "mdy": ("madhi", "madi", "mady"),
-    "th": ("طه", "taha"),  # the final ه of طه is a letter, not a vowel ending
+    "th": ("طه", "taha"),
+    # Ayman, Iman and Amina (a man's and two women's names) share the consonants m, n: Iman
+    # keeps that key, the other two get theirs.
+    "aymn": ("ايمن", "ayman", "aymen", "aiman", "eyman", "aymane"),
+    "amnh": ("امنه", "amina", "aminah", "amneh", "amna", "ameena", "amineh", "amena", "aminah"),  # the final ه of طه is a letter, not a vowel ending
 }.items():
     for _spelling in _spellings:
         _DISTINCT[_spelling] = _skeleton
+#: Keys a misspelling of Mahmoud, Hussein or Said falls onto by the spelling rules, with the
+#: key of the name it was meant to be.
+_SIBLING_KEYS = {"mhmd": "mhmwd", "hsn": "hsyn", "sd": "syd"}
+_SIBLING_SPELLINGS = [spelling for spelling, key in _DISTINCT.items() if key in _SIBLING_KEYS.values() and spelling.isascii()]
+
+
+def _sibling_typo(word: str, key: str) -> str | None:
+    """The key of Mahmoud, Hussein or Said for a misspelling one edit from one of their
+    spellings ("Mahmyd", "Huasin") whose letters would otherwise give the key of Mohammad,
+    Hasan or Saad: a typo must not turn a person into their brother."""
+    target = _SIBLING_KEYS.get(key)
+    if target is None or len(word) < 5:
+        return None
+    for spelling in _SIBLING_SPELLINGS:
+        if _DISTINCT[spelling] == target and abs(len(spelling) - len(word)) <= 1 and OSA.distance(spelling, word) <= 1:
+            return target
+    return None
 
 #: Marks a name that begins with a vowel (Latin) or with alef or ‘ayn (Arabic): the two
 #: scripts agree on it, and without it Anas and Nasser, Ayman and Munir, Osama and Samer
@@ -125,8 +147,8 @@ def _latin_skeleton(word: str) -> str:
     if first in "aeiou":
         first = VOWEL_MARK
     rest = re.sub(r"[aeiouwy]", "", rest)
-    out = first + rest
-    return re.sub(r"(.)\1+", r"\1", out)
+    out = re.sub(r"(.)\1+", r"\1", first + rest)
+    return _sibling_typo(word, out) or out
 
 
 @lru_cache(maxsize=200_000)
@@ -174,6 +196,9 @@ class NameParts:
 
 def _latin_tokens(name: str) -> list[str]:
     words = [w for w in fold_latin(name).split() if not w.isdigit()]
+    if len(words) > 1:
+        # A lone letter is an initial or an article broken by a typo ("a-Jubouri"): no evidence.
+        words = [w for w in words if len(w) > 1] or words
     # Titles only where titles stand, at the start ("Dr.", "Sheikh"): "al-Sheikh" and "Hajj"
     # at the end are family names.
     while len(words) > 2 and words[0] in _LATIN_TITLES:
@@ -192,7 +217,7 @@ def _latin_tokens(name: str) -> list[str]:
         match = _ABD.match(word)
         if match and match.group(1) in _ABD_STANDALONE:
             match = None  # Abdo, Abdi, Abdan: names of their own (عبدو، عبدي، عبدان), not "Abd al-..."
-        if match and (word.startswith("abd") or word.startswith("abed")):
+        if match and word.startswith(("abd", "abed", "adb")):
             rest = match.group(1)
             if rest in ("u", "ul", "el", "al", "il", "ol", "oul") and i + 1 < len(words):
                 rest = ""  # "Abdel Rahman", "Abdul Karim": the article was written onto "Abd"
@@ -245,6 +270,8 @@ def _arabic_tokens(name: str) -> list[str]:
         if word in _AR_LINKS:
             i += 1
             continue
+        if word == "العبد" and i + 1 < len(words):
+            word = "عبد"  # the family name العبد الله is the compound عبد الله with the article
         # Compounds are joined with "|" so that a name that merely begins with the same
         # letters (آمنة folds to امنه, which begins like ام) is not taken for one.
         if word in ("عبد",) and i + 1 < len(words):

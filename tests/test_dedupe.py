@@ -234,3 +234,14 @@ def test_dedupe_command_error_messages_name_the_problem(tmp_path: Path, capsys: 
     path.write_bytes(b"rid,name,dod,age\n1,A,00/00/2013,unknown\n2,Ahmad Omar,2013,\n")
     main(["dedupe", str(path), "--id", "rid", "--field", "full_name=name", "--field", "date_of_death=dod", "--field", "age=age"])
     assert capsys.readouterr().out.startswith("left_id,right_id,probability")
+
+
+def test_typos_and_broken_articles_do_not_make_another_name() -> None:
+    """A misspelt Mahmoud or Hussein keeps its own key instead of falling onto Mohammad's or
+    Hasan's; العبد الله is the compound Abdullah; Ayman, Iman and Amina stay three names."""
+    assert normalize_name("Mahmyd Huasin") == normalize_name("محمود حسين")
+    assert normalize_name("Mohammad Hasan") != normalize_name("Mahmoud Hussein")
+    assert normalize_name("Leena Mustafa Al Abdallah") == normalize_name("لينا مصطفى العبد الله")
+    assert normalize_name("Hamzah a-Jubouri") == normalize_name("حمزة الجبوري")
+    assert normalize_name("Aicha Adbel Rahman") == normalize_name("عائشة عبد الرحمن")
+    assert len({normalize_name(n) for n in ("أيمن", "إيمان", "آمنة", "Ayman", "Iman", "Amina")}) == 3
