@@ -4,6 +4,7 @@ lists, the incremental archive matcher, and cross-script F1 on real Airwars name
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python benchmarks/bench_dedupe.py                  # 10k and 100k
     .venv/bin/python benchmarks/bench_dedupe.py --sizes 10000 100000 300000
+    .venv/bin/python benchmarks/bench_dedupe.py --dense      # 50 family names only: a stress test
 
 Each engine runs in its own process so that wall time and peak memory are its own. Splink
 cannot compare Arabic script with Latin, so it is given the names as tawthiq's own
@@ -220,6 +221,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--no-splink", action="store_true", help="skip Splink (e.g. when it is not installed)")
+    parser.add_argument("--dense", action="store_true",
+                        help="only the 50 common family names: a stress test where many two-part names cannot be told apart")
     parser.add_argument("--worker", nargs=3, metavar=("ENGINE", "CSV", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -227,12 +230,13 @@ def main() -> None:
         return
     from casualty_lists import casualty_list, write_csv
 
-    print(f"tawthiq matching benchmark · {os.cpu_count()} cores · Python {sys.version.split()[0]}")
+    print(f"tawthiq matching benchmark · {os.cpu_count()} cores · Python {sys.version.split()[0]}"
+          f" · family names: {'50 common (dense stress test)' if args.dense else 'long tail'}")
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             path = Path(tmp) / f"list-{size}.csv"
             with open(path, "w", encoding="utf-8") as handle:
-                write_csv(casualty_list(size), handle)
+                write_csv(casualty_list(size, dense=args.dense), handle)
             truth = truth_pairs(path)
             print(f"\n== {size:,} records, {len(truth):,} true pairs")
             engines = ["tawthiq"] + ([] if args.no_splink else ["splink"])

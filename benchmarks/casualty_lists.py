@@ -6,16 +6,27 @@ the father's name dropped, "al-" written or not. Dates are off by a few days, or
 month or year; places go missing. Families killed together (same family name, father, date and
 place, different given names) are the hard negatives.
 
-    python benchmarks/casualty_lists.py 10000 > records.csv   # columns: id,person,full_name,...
+Family names follow a long tail, as in real lists: the 50 common ones above most often, then
+"al-" + a given name (al-Khaled, al-Mustafa) and nisbas of Syrian towns (al-Saraqibi,
+al-Darbasi) built from the GeoNames gazetteer the extractor ships. ``dense=True`` (``--dense``)
+keeps only the 50 common family names: a stress test in which 300,000 records share 3,750
+given+family combinations, so that many two-part names without a date cannot be told apart
+by anyone.
+
+    python benchmarks/casualty_lists.py 10000 > records.csv           # columns: id,person,full_name,...
+    python benchmarks/casualty_lists.py 10000 --dense > records.csv
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import random
 import sys
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator, TextIO
 
 #: (Arabic, Latin spellings). Spellings are the ones found in real casualty lists.
@@ -90,6 +101,49 @@ PLACES = [
     ("Latakia", ["Kabani", "Salma"]), ("Quneitra", ["Khan Arnabeh"]), ("Suwayda", ["Shahba"]), ("Tartus", ["Baniyas"]),
 ]
 _KEYBOARD_SWAPS = "aeiouy"
+GAZETTEER = Path(__file__).resolve().parent.parent / "extractors" / "data" / "gazetteer.json"
+
+
+def _nisba(arabic: str, latin: str) -> tuple[str, list[str]] | None:
+    """The family name "from <town>" in both scripts ("سراقب" → "السراقبي", "al-Saraqibi")."""
+    base_ar = arabic[2:] if arabic.startswith("ال") else arabic
+    base_ar = base_ar[:-2] if base_ar.endswith("ية") else base_ar[:-1] if base_ar.endswith("ة") else base_ar
+    base = re.sub(r"^(?:Al|Ad|Ar|As|Ash|At|Az|An|Adh)\s+", "", latin)
+    base = re.sub(r"(?:iyah|iyeh|iyya|ieh|iya|ah|eh|a|e|i|y)$", "", base)
+    if len(base_ar) < 3 or len(base) < 3 or not base.isalpha():
+        return None
+    nisba = base + "i"
+    return ("ال" + base_ar + "ي", [f"al-{nisba}", f"Al {nisba}", nisba])
+
+
+def family_names(dense: bool = False) -> tuple[list[tuple[str, list[str]]], list[float]]:
+    """Family names and their weights: the common ones first, then a long tail."""
+    from tawthiq.dedupe import normalize_name
+
+    names = list(FAMILY)
+    if not dense:
+        seen = {normalize_name(n[0]) for n in names}
+        extra: list[tuple[str, list[str]]] = []
+        for arabic, spellings in MALE:
+            if " " not in arabic:
+                extra.append(("ال" + arabic, [f"al-{spellings[0]}", f"Al {spellings[-1]}", spellings[0]]))
+        if GAZETTEER.exists():
+            for place in json.loads(GAZETTEER.read_text(encoding="utf-8"))["localities"]:
+                arabic = next((n for n in place["names"] if re.fullmatch(r"[\u0621-\u064A]+", n)), None)
+                latin = next((n for n in place["names"] if re.fullmatch(r"(?:(?:Al|Ad|Ar|As|Ash|At|Az|An) )?[A-Z][a-z]{3,}", n)), None)
+                made = _nisba(arabic, latin) if arabic and latin else None
+                # Only nisbas whose two scripts the matcher reads alike: the generator's truth
+                # must be something a careful reader could see.
+                if made and normalize_name(made[0]) == normalize_name(made[1][0]):
+                    extra.append(made)
+        for name in extra:
+            key = normalize_name(name[0])
+            if key not in seen:
+                seen.add(key)
+                names.append(name)
+    # A long tail: the n-th name about 1/n^0.7 as frequent as the first.
+    weights = [1 / (rank + 1) ** 0.7 for rank in range(len(names))]
+    return names, weights
 
 
 @dataclass
@@ -106,14 +160,15 @@ class Person:
     locality: str
 
 
-def people(count: int, rng: random.Random) -> Iterator[Person]:
+def people(count: int, rng: random.Random, dense: bool = False) -> Iterator[Person]:
     """``count`` distinct people; about a third die with relatives (same family, father, date
     and place), which is what makes casualty lists hard to deduplicate."""
+    families, weights = family_names(dense)
     made = 0
     start = dt.date(2012, 1, 1)
     seen: set[tuple] = set()
     while made < count:
-        family = rng.choice(FAMILY)
+        family = rng.choices(families, weights)[0]
         governorate, localities = rng.choice(PLACES)
         locality = rng.choice(localities)
         date = start + dt.timedelta(days=rng.randrange(0, 12 * 365))
@@ -182,11 +237,11 @@ def report(p: Person, rng: random.Random) -> dict[str, str]:
     }
 
 
-def casualty_list(records: int, seed: int = 7) -> list[dict[str, str]]:
+def casualty_list(records: int, seed: int = 7, dense: bool = False) -> list[dict[str, str]]:
     """About ``records`` reports of about ``records / 1.8`` people, shuffled, with ids."""
     rng = random.Random(seed)
     out: list[dict[str, str]] = []
-    for person in people(max(1, int(records / 1.8)), rng):
+    for person in people(max(1, int(records / 1.8)), rng, dense):
         for _ in range(rng.choice([1, 1, 2, 2, 2, 3, 4])):
             out.append(report(person, rng))
             if len(out) >= records:
@@ -209,4 +264,5 @@ def write_csv(rows: list[dict[str, str]], out: TextIO) -> None:
 
 
 if __name__ == "__main__":
-    write_csv(casualty_list(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000), sys.stdout)
+    sizes = [a for a in sys.argv[1:] if a.isdigit()]
+    write_csv(casualty_list(int(sizes[0]) if sizes else 10_000, dense="--dense" in sys.argv), sys.stdout)

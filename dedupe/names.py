@@ -108,19 +108,23 @@ for _skeleton, _spellings in {
 }.items():
     for _spelling in _spellings:
         _DISTINCT[_spelling] = _skeleton
-#: Keys a misspelling of Mahmoud, Hussein or Said falls onto by the spelling rules, with the
-#: key of the name it was meant to be.
-_SIBLING_KEYS = {"mhmd": "mhmwd", "hsn": "hsyn", "sd": "syd"}
-_SIBLING_SPELLINGS = [spelling for spelling, key in _DISTINCT.items() if key in _SIBLING_KEYS.values() and spelling.isascii()]
+#: Keys a misspelling of Mahmoud, Hussein, Said, Ayman or Amina falls onto by the spelling
+#: rules (the keys of Mohammad, Hasan, Saad and Iman), with the keys it may have been meant as.
+_SIBLING_KEYS = {"mhmd": ("mhmwd",), "hsn": ("hsyn",), "sd": ("syd",), "amn": ("aymn", "amnh")}
+_SIBLING_SPELLINGS = [(spelling, key) for spelling, key in _DISTINCT.items()
+                      if spelling.isascii() and any(key in targets for targets in _SIBLING_KEYS.values())]
 
 
 def _sibling_typo(word: str, key: str) -> str | None:
-    """The key of Mahmoud, Hussein or Said for a misspelling one edit from one of their
-    spellings ("Mahmyd", "Huasin") whose letters would otherwise give the key of Mohammad,
-    Hasan or Saad: a typo must not turn a person into their brother."""
-    target = _SIBLING_KEYS.get(key)
-    if target is None or len(word) < 5:
+    """The key of Mahmoud, Hussein, Said, Ayman or Amina for a misspelling one edit from one
+    of their spellings ("Mahmyd", "Huasin", "Aimen") whose letters would otherwise give the
+    key of Mohammad, Hasan, Saad or Iman: a typo must not turn a person into their sibling."""
+    targets = _SIBLING_KEYS.get(key)
+    if targets is None or len(word) < 5:
         return None
+    found = {target for spelling, target in _SIBLING_SPELLINGS
+             if target in targets and abs(len(spelling) - len(word)) <= 1 and OSA.distance(spelling, word) <= 1}
+    return found.pop() if len(found) == 1 else None
     for spelling in _SIBLING_SPELLINGS:
         if _DISTINCT[spelling] == target and abs(len(spelling) - len(word)) <= 1 and OSA.distance(spelling, word) <= 1:
             return target
