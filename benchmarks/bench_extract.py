@@ -86,11 +86,13 @@ def _same_name_fewer_parts(a: str, b: str) -> bool:
     return len(short) >= 2 and short[0] == long[0] and short[-1] == long[-1] and set(short) <= set(long)
 
 
-def airwars_recall(show_misses: bool = False) -> None:
-    """Of the victims an Arabic source text names (every word of the curated Arabic name is in
-    the text), the share extraction finds."""
+def airwars_recall(show_misses: bool = False, language: str = "ar") -> None:
+    """Of the victims a source text names (every word of the curated name, Arabic for Arabic
+    texts and Latin for English ones, is in the text), the share extraction finds."""
+    label = {"ar": "Arabic", "en": "English"}[language]
+    field = "name_local" if language == "ar" else "name_original"
     if not AIRWARS.exists():
-        print(f"== Airwars Arabic texts: skipped ({AIRWARS} not found)")
+        print(f"== Airwars {label} texts: skipped ({AIRWARS} not found)")
         return
     from tawthiq.dedupe import normalize_name
     from tawthiq.extractors import extract_item
@@ -101,14 +103,18 @@ def airwars_recall(show_misses: bool = False) -> None:
     with open(AIRWARS, encoding="utf-8") as handle:
         for line in handle:
             incident = json.loads(line)
-            names = [re.sub(r"^[\s.\-–]+|\(.*?\)", "", v.get("name_local") or "").strip() for v in incident.get("victims", [])
+            names = [re.sub(r"^[\s.\-–]+|\(.*?\)", "", v.get(field) or "").strip() for v in incident.get("victims", [])
                      if (v.get("status_original") or "killed").lower().startswith("kill")]
-            names = [n for n in names if len(n.split()) >= 2]
+            names = [n for n in names if len(n.split()) >= 2 and "unnamed" not in n.lower()]
             for source in incident.get("sources_with_text", []):
                 text = source.get("text_original") or ""
-                if not text or detect_language(text) != "ar":
+                if not text or detect_language(text) != language:
                     continue
-                present = [n for n in names if all(word in text for word in n.split())]
+                if language == "ar":
+                    present = [n for n in names if all(word in text for word in n.split())]
+                else:
+                    folded = text.lower()
+                    present = [n for n in names if all(word.lower() in folded for word in re.findall(r"[^\W\d_]{2,}", n))]
                 if not present:
                     continue
                 texts += 1
@@ -122,7 +128,7 @@ def airwars_recall(show_misses: bool = False) -> None:
                 result = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=published, name=source.get("original_url") or "airwars")
                 shown = {normalize_name(r.name_ar or r.full_name): r.name_ar or r.full_name for r in result.records}
                 keys = set(shown)
-                listed = [normalize_name(re.sub(r"\(.*?\)", "", v.get("name_local") or "")) for v in incident.get("victims", [])]
+                listed = [normalize_name(re.sub(r"\(.*?\)", "", v.get(field) or "")) for v in incident.get("victims", [])]
                 listed = [k for k in listed if k]
                 for key in keys:
                     extracted += 1
@@ -137,7 +143,7 @@ def airwars_recall(show_misses: bool = False) -> None:
                     if key in keys or any(fuzz.ratio(key, k) >= 85 or _same_name_fewer_parts(key, k) for k in keys):
                         found += 1
     elapsed = time.perf_counter() - started
-    print(f"== Airwars Arabic source texts: {texts} texts naming {named} victims; recall {found / named if named else 0:.3f}; "
+    print(f"== Airwars {label} source texts: {texts} texts naming {named} victims; recall {found / named if named else 0:.3f}; "
           f"{on_list} of {extracted} names found are on Airwars' list (precision ≥ {on_list / extracted if extracted else 0:.3f}) "
           f"({elapsed:.1f} s)")
 
@@ -165,7 +171,8 @@ def main() -> None:
     parser.add_argument("--show-misses", action="store_true", help="print every missed victim and wrong field")
     args = parser.parse_args()
     evaluate(args.show_misses)
-    airwars_recall(args.show_misses)
+    airwars_recall(args.show_misses, "ar")
+    airwars_recall(args.show_misses, "en")
     report_speed()
 
 

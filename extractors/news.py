@@ -45,7 +45,14 @@ _NAME_TOKEN = r"(?:(?:al|el|Al|El|ad|as|ash|az|an|at|ar)-)?[A-Z][a-zA-Z'’`\-]+
 _PARTICLE = r"(?:bin|ibn|bint|Abu|Abo|Umm|al|el|Al|de|Abdul|Abd)"
 NAME = rf"(?:{_NAME_TOKEN}|{_PARTICLE})(?:\s+(?:{_NAME_TOKEN}|{_PARTICLE})){{1,5}}"
 _NAME_RE = re.compile(NAME)
-_CUE_NAMED = re.compile(rf"\b(?:named as|identified as|named|identified|known as|called|the (?:death|killing) of)\s+(?:Dr\.?\s+|Doctor\s+)?({NAME})")
+_TITLE_EN = r"(?:(?:Dr|Mr|Mrs|Ms|Miss)\.?\s+|Doctor\s+)"
+_CUE_NAMED = re.compile(rf"\b(?:named (?:the (?:dead|victims?|deceased|two|three) )?as|identified (?:the (?:dead|victims?|deceased|bodies) |them )?as|named|identified|"
+                        rf"known as|called|the (?:death|killing) of)\s+{_TITLE_EN}?({NAME})")
+#: "X, from Aleppo governorate, died in ...", "Mrs. X, a teacher from Ariha, was killed".
+_FROM_DIED = re.compile(rf"(?:^|[\s,;:])(?:{_TITLE_EN})?({NAME}),\s+(?:(?:an?|the)\s+[^,;]{{2,60}}?\s+)?from\s+[^,;]{{2,90}},\s+(?:\w+\s+){{0,2}}"
+                        r"(?:died|was killed|was shot|were killed|lost|succumbed|passed away)\b")
+#: "killing the co-chair of the council, Yusra Darwish, and her deputy, Liman Shweish": a role, then the name.
+_ROLE_NAME = re.compile(rf"\b(?:the|his|her|their)\s+(?:[a-z][\w'’\-]*\s+){{0,6}}?[a-z][\w'’\-]*,\s+{_TITLE_EN}?({NAME})(?=,|\s+and\b|\s*[.;]|$)")
 #: A sentence that opens on the victim: "X, 51, from Ariha, died ...", "X, a nurse at ..., was killed".
 _SUBJECT = re.compile(rf"^(?:Dr\.?\s+)?({NAME}),\s+(?:(\d{{1,3}}),|(?:an?|the)\s+[^,]{{2,90}},)")
 _APPOSITION = re.compile(
@@ -58,7 +65,7 @@ _RELATIVE = re.compile(
 )
 _NAME_AGE = re.compile(rf"({NAME}),\s+(\d{{1,3}})\b(?!\s*(?:km|kilomet|meters|metres|%))")
 _LIST_KILLED = re.compile(
-    rf"(?:that|:)\s+((?:(?:Dr\.?\s+)?{NAME}(?:,\s+(?:a|an)\s+[^,]+?)?(?:,\s+\d{{1,3}})?(?:,?\s+and\s+|,\s+)){{1,12}}(?:Dr\.?\s+)?{NAME})(?:,\s+[^,]+?)?(?:,\s+\d{{1,3}})?,?\s+(?:were|was|have been|had been)\s+(?:killed|shot|executed|found dead)"
+    rf"(?:that\s+|:\s+|^)((?:(?:Dr\.?\s+)?{NAME}(?:,\s+(?:a|an)\s+[^,]+?)?(?:,\s+\d{{1,3}})?(?:,?\s+and\s+|,\s+)){{1,12}}(?:Dr\.?\s+)?{NAME})(?:,\s+[^,]+?)?(?:,\s+\d{{1,3}})?,?\s+(?:were|was|have been|had been)\s+(?:killed|shot|executed|found dead)"
 )
 _CAPTION = re.compile(rf"^(?:The\s+(?:victim|child|martyr)\s+)?(?:Dr\.?\s+)?({NAME})\s*[–—\-|:]\s+")
 _DEATH_EN = re.compile(
@@ -90,7 +97,9 @@ _NOT_NAMES = re.compile(
     r"Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|"
     r"SNHR|Network|Human|Rights|Civil|Defense|Defence|White|Helmets|Hospital|Ministry|United|Nations|Hay'at|Tahrir|Free|National|"
     r"Demo|News|Agency|Reuters|Observatory|Committee|Council|Office|Department|Police|Security|Brigade|Division|Regiment|Battalion|"
-    r"Sheikh\s+Maqsoud|Tal|Ras|Ain|Abu\s+Kamal|Kafr|Jisr|Khan|Maarrat|Albu)\b"
+    r"Sheikh\s+Maqsoud|Tal|Ras|Ain|Abu\s+Kamal|Kafr|Jisr|Khan|Maarrat|Albu|Our|Standards|Principles|Read|More|Related|Share|Follow|"
+    r"Subscribe|Sign|Click|Photo|Image|Video|Copyright|Advertisement|Crown|Prince|King|President|Minister|Saudi|Iranian|Iraqi|Kurdish|"
+    r"Arab|American|British|French|Russia|Turkey|Iran|Iraq|Lebanon|Jordan|Israel)\b"
 )
 
 # --- Arabic --------------------------------------------------------------------------------
@@ -147,6 +156,8 @@ class _Mention:
     age: int | None = None
     caption: bool = False
     arabic: bool = False
+    listed: bool = False  # named in the same list as a victim ("named the dead as A; B; and C")
+    cued: bool = False  # introduced by "named as" / "identified as"
 
 
 def extract_text(
@@ -206,7 +217,9 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
         caption = _CAPTION.match(paragraph)
         if caption and len(paragraph) < 200 and not _DEATH_EN.search(paragraph):
             name = _trim_name(caption.group(1))
-            if name:
+            # A caption names a person ("The victim X – ...", "Mohammad X | ..."), not a page
+            # section ("Discover Popular Videos | Facebook", "Joint Anti-ISIS Operation | ...").
+            if name and (paragraph.startswith("The ") or _is_given_name_latin(name.split()[0])):
                 mentions.append(_Mention(name, paragraph, paragraph, caption.start(1), caption=True))
             continue
         for sentence in split_sentences(paragraph):
@@ -226,6 +239,20 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                 found[start] = _Mention(name, sentence, paragraph, start, age=age)
 
             for match in _CUE_NAMED.finditer(sentence):
+                add(match)
+                if match.start(1) in found:
+                    found[match.start(1)].cued = True
+                # "named the dead as A, co-chair of ...; B, an adviser; and C": the rest of the list.
+                for piece in re.finditer(rf"(?:;|,\s+and|,)\s+(?:and\s+)?{_TITLE_EN}?({NAME})(?=,|;|\s+from\b|\s+and\b|\s*$|\s+(?:were|was)\b)",
+                                         sentence[match.end():match.end() + 400]):
+                    start = match.end() + piece.start(1)
+                    name = _trim_name(piece.group(1))
+                    first = found.get(match.start(1))
+                    if name and first and _is_victim_en(first) and not any(abs(start - s) < 3 for s in found):
+                        found[start] = _Mention(name, sentence, paragraph, start, listed=True)
+            for match in _FROM_DIED.finditer(sentence):
+                add(match)
+            for match in _ROLE_NAME.finditer(sentence):
                 add(match)
             for match in _APPOSITION.finditer(sentence):
                 add(match, 1, int(match.group(2)) if match.group(2) else None)
@@ -250,8 +277,17 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                     for s in found:
                         if abs(match.start(1) - s) < 25 and found[s].age is None:
                             found[s].age = int(match.group(2))
-            mentions.extend(m for _, m in sorted(found.items()) if _is_victim_en(m))
+            mentions.extend(m for _, m in sorted(found.items()) if m.listed or _is_victim_en(m))
     return mentions
+
+
+def _is_given_name_latin(word: str) -> bool:
+    """Whether a Latin word spells a common Arabic given name (its cross-script key is one of
+    the common names' keys): "Mohamad", "Hossam" yes, "Discover" no."""
+    from tawthiq.dedupe.names import common_skeletons, name_parts
+
+    parts = name_parts(word).skeletons
+    return bool(parts) and parts[0] in common_skeletons()
 
 
 def _trim_name(raw: str) -> str | None:
@@ -284,7 +320,9 @@ def _is_victim_en(mention: _Mention) -> bool:
     # A capitalised "Said" inside a sentence is a name, not the verb.
     not_before = [m.end() for m in _NOT_DEATH_EN.finditer(clause_before) if not (m.start() > 0 and m.group(0)[:1].isupper())]
     near_after = re.split(r"[.;]|\band\b(?! (?:was|were) )", after[:160])[0] if after else ""
-    death_after = _DEATH_EN.search(after[:120])
+    # "identified as A, his son B, and C from Kafr Noran town ...; were killed": after a cue the
+    # verb may come at the end of a long list.
+    death_after = _DEATH_EN.search(after if mention.cued else after[:120])
     not_after = _NOT_DEATH_EN.search(near_after[:80]) if near_after else None
     if _WOUND_DIED.search(sentence):
         return True

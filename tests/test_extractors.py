@@ -282,3 +282,33 @@ def test_arabic_family_listed_by_first_names_and_a_child_named_after_a_parent() 
 def test_arabic_death_told_in_the_next_sentence() -> None:
     text = "هاجم مسلحون مجهولون منزل الشاب أيمن سالم الفارس في قرية الكرامة. وقاموا بقتله أمام عائلته."
     assert _names(text) == ["أيمن سالم الفارس"]
+
+
+def _latin(text: str) -> list[str]:
+    return [r.full_name for r in extract_item("news", text.encode(), content_type="text/plain", name="en").records]
+
+
+def test_english_victim_introduced_by_origin_then_death() -> None:
+    text = ("Mrs. Salma Khaled al-Omar, from Hama governorate, died in Kafr Zita town in the northern suburbs of Hama "
+            "governorate on March 3, 2024, of wounds she sustained in a shelling two days earlier.")
+    assert _latin(text) == ["Salma Khaled al-Omar"]
+
+
+def test_english_list_on_its_own_line_and_named_the_dead_as() -> None:
+    post = ("Two civilians were killed by a landmine west of Saraqib:\n"
+            "Ahmad Yasin Hamdan and Fadi Jamil Qaddour were killed when the mine exploded under their tractor.")
+    assert _latin(post) == ["Ahmad Yasin Hamdan", "Fadi Jamil Qaddour"]
+    statement = ("Three people were killed in the strike. In a statement, the council named the dead as Rima Hasan Saleh, "
+                 "head of the women's office; Karim Adel Mansour, a driver; and Lina Fares Haddad, a nurse.")
+    assert _latin(statement) == ["Rima Hasan Saleh", "Karim Adel Mansour", "Lina Fares Haddad"]
+
+
+def test_english_role_before_the_name() -> None:
+    text = ("The drone hit a car near Amuda on Tuesday, killing the owner of the local bakery, Yaser Nabil Qassem, and his "
+            "nephew, Omar Ziad Hallak, as well as a passer-by.")
+    assert _latin(text) == ["Yaser Nabil Qassem", "Omar Ziad Hallak"]
+
+
+def test_english_page_sections_are_not_captions() -> None:
+    page = "Discover Popular Videos | Facebook\nJoint Security Operation | Forces dismantle a cell near Raqqa\n"
+    assert _latin(page) == []
