@@ -385,17 +385,15 @@ def _list_lines(paragraphs: list[str]) -> list[_Mention]:
         if not (announces or heading) or _AR_NOT_DEATH.search(paragraph[-40:]):
             continue
         family: str | None = None
-        listed = 0
         for number, line in enumerate(paragraphs[index + 1:index + 40]):
             kin = _AR_FAMILY_LINE.match(line)
-            if kin and len(kin.group(1).split()) >= 1:
+            if kin:
                 family = kin.group(1).split()[-1]  # the members below carry the family name
                 continue
             member = _AR_MEMBER_LINE.match(line) if family else None
             if member and is_given_name(member.group(1)):
                 name = f"{member.group(1)} {family}"
                 mentions.append(_Mention(name, f"{paragraph} {line}", paragraph, len(paragraph) + 1, arabic=True))
-                listed += 1
                 continue
             match = _AR_LIST_LINE.match(_AR_QUOTES.sub(" ", line))
             text = re.split(r"\s+من\s+(?:أبناء\s+)?", match.group(1).strip())[0] if match else ""
@@ -405,7 +403,6 @@ def _list_lines(paragraphs: list[str]) -> list[_Mention]:
                     continue  # a date or time line under the heading ("ليلة أمس")
                 break
             mentions.append(_Mention(name, f"{paragraph} {line}", paragraph, len(paragraph) + 1, arabic=True))
-            listed += 1
     return mentions
 
 
