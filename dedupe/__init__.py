@@ -15,7 +15,7 @@ Every pair comes with a calibrated probability and an explanation in words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -53,13 +53,21 @@ class MatchPair:
     levels: dict[str, str] = field(default_factory=dict)
 
 
+def _confirmed(decided: Iterable[Mapping[str, str]]) -> np.ndarray:
+    rows = [engine.levels_from_labels(dict(labels)) for labels in decided]
+    return np.array(rows, np.int64).reshape(-1, len(engine.COMPARISONS))
+
+
 def _score(a: engine.Prepared, b: engine.Prepared, pairs: np.ndarray, names: engine.NameComparison,
-           u: list[np.ndarray], frequencies: dict, same_set: bool) -> tuple[np.ndarray, np.ndarray, engine.FellegiSunterModel]:
+           u: list[np.ndarray], frequencies: dict, same_set: bool,
+           confirmed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, engine.FellegiSunterModel]:
     levels = engine.compare(a, b, pairs, names)
     total = _total_pairs(len(a), len(b), same_set)
     base = engine.FellegiSunterModel.from_priors(match_rate=_prior_rate(len(a), len(b), len(pairs), same_set))
     base.token_frequency = frequencies
     model = engine.train(levels, u, base, a=a, pairs=pairs, total_pairs=total)
+    if confirmed is not None and len(confirmed):
+        model = engine.refine_with_decisions(model, confirmed)
     probabilities = model.probability(model.weights(levels, a, b, pairs))
     return levels, veto(levels, probabilities), model
 
@@ -103,11 +111,14 @@ def _pairs_out(a: engine.Prepared, b: engine.Prepared, pairs: np.ndarray, levels
     return out
 
 
-def dedupe_records(records: Sequence[MatchRecord], threshold: float | None = None) -> list[MatchPair]:
+def dedupe_records(records: Sequence[MatchRecord], threshold: float | None = None,
+                   confirmed: Iterable[Mapping[str, str]] = ()) -> list[MatchPair]:
     """Pairs of records in ``records`` judged to be the same person (probability ≥ threshold).
 
     The model is estimated from the records themselves (u from random pairs, m by EM on the
-    blocked pairs), falling back to prior values when they are too few.
+    blocked pairs), falling back to prior values when they are too few. ``confirmed`` are the
+    level labels (:attr:`MatchPair.levels`) of pairs documenters confirmed as one person: they
+    refine m (:func:`engine.refine_with_decisions`).
     """
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     if len(records) < 2:
@@ -121,13 +132,15 @@ def dedupe_records(records: Sequence[MatchRecord], threshold: float | None = Non
         return []
     rng = np.random.default_rng(_SEED)
     u = engine.estimate_u(prepared, names, rng)
-    levels, probabilities, _ = _score(prepared, prepared, pairs, names, u, engine.term_frequencies(prepared), True)
+    levels, probabilities, _ = _score(prepared, prepared, pairs, names, u, engine.term_frequencies(prepared), True,
+                                      _confirmed(confirmed))
     return _pairs_out(prepared, prepared, pairs, levels, probabilities, threshold)
 
 
-def link_records(left: Sequence[MatchRecord], right: Sequence[MatchRecord], threshold: float | None = None) -> list[MatchPair]:
-    """Pairs (left, right) judged to be the same person."""
-    matcher = ArchiveMatcher(right)
+def link_records(left: Sequence[MatchRecord], right: Sequence[MatchRecord], threshold: float | None = None,
+                 confirmed: Iterable[Mapping[str, str]] = ()) -> list[MatchPair]:
+    """Pairs (left, right) judged to be the same person (``confirmed`` as in :func:`dedupe_records`)."""
+    matcher = ArchiveMatcher(right, confirmed=confirmed)
     return matcher.match(left, threshold=threshold, top_k=None)
 
 
@@ -137,9 +150,11 @@ class ArchiveMatcher:
     Archive ids are kept as given (``"v:45"``), so links stay stable as the archive grows.
     """
 
-    def __init__(self, archive: Iterable[MatchRecord]) -> None:
+    def __init__(self, archive: Iterable[MatchRecord], confirmed: Iterable[Mapping[str, str]] = ()) -> None:
         self.vocab = engine.Vocabulary()
         self.records: list[MatchRecord] = list(archive)
+        #: Level labels of pairs documenters confirmed as one person (see :func:`dedupe_records`).
+        self.confirmed = _confirmed(confirmed)
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -168,7 +183,7 @@ class ArchiveMatcher:
         pairs = engine.block_link(new, self.prepared, self.index, self.names)
         if len(pairs) == 0:
             return []
-        levels, probabilities, _ = _score(new, self.prepared, pairs, self.names, self.u, self.frequencies, False)
+        levels, probabilities, _ = _score(new, self.prepared, pairs, self.names, self.u, self.frequencies, False, self.confirmed)
         out = _pairs_out(new, self.prepared, pairs, levels, probabilities, threshold)
         if top_k is None:
             return out

@@ -10,8 +10,9 @@ The pieces, in the order a run uses them:
   each pair a level per field;
 * :class:`FellegiSunterModel` weighs the levels: ``u`` from random pairs, ``m`` and the match
   rate by EM on the candidate pairs (no labels), term-frequency adjusted for name parts
-  (two records sharing "Mohammad" says little; sharing "Ajaj" says much), optionally refined
-  with documenters' decisions; the sum of weights is a match probability.
+  (two records sharing "Mohammad" says little; sharing "Ajaj" says much), then refined with
+  the pairs documenters confirmed (:func:`refine_with_decisions`); the sum of weights is a
+  match probability.
 
 Given names or fathers' names that clearly differ are treated as different people whatever the
 rest says: in a massacre, relatives share a family name, a date and a place, and nothing but
@@ -637,6 +638,51 @@ def train(levels: np.ndarray, u: list[np.ndarray], weights_base: FellegiSunterMo
                 new[code] = priors[c][code]
             model.m[c] = new / new.sum()
     return model
+
+
+# --- documenters' decisions ---------------------------------------------------------------
+
+#: Confirmed pairs count as much as this many pseudo-pairs of the EM estimate: a few dozen
+#: decisions nudge m, a few hundred reshape it.
+DECISION_PRIOR = 200.0
+
+
+def levels_from_labels(labels: dict[str, str]) -> np.ndarray:
+    """The level codes of one pair from its stored labels (``MatchPair.levels``, as kept on a
+    ``match_links`` row): -1 for a field not known on both sides or a label this version of the
+    engine does not have."""
+    row = np.full(len(COMPARISONS), MISSING, np.int64)
+    for c, comparison in enumerate(COMPARISONS):
+        label = labels.get(comparison.name)
+        if label in comparison.levels:
+            row[c] = len(comparison.levels) - 1 - comparison.levels.index(label)
+    return row
+
+
+def refine_with_decisions(model: "FellegiSunterModel", confirmed: np.ndarray) -> "FellegiSunterModel":
+    """m re-estimated with the pairs documenters confirmed as one person (rows of level
+    codes): how often each level occurs among real matches, as the archive's own documenters
+    found them, blended with the EM estimate (:data:`DECISION_PRIOR`). Levels that are
+    evidence against a match (``fixed_m``) keep their prior: a handful of unusual confirmations
+    must not teach the engine that different given names are how one person looks."""
+    if confirmed is None or len(confirmed) == 0:
+        return model
+    m = [row.copy() for row in model.m]
+    for c, comparison in enumerate(COMPARISONS):
+        col = confirmed[:, c]
+        col = col[col >= 0]
+        if len(col) == 0:
+            continue
+        counts = np.bincount(col, minlength=len(comparison.levels)).astype(float)
+        new = (model.m[c] * DECISION_PRIOR + counts) / (DECISION_PRIOR + counts.sum())
+        fixed = [_level_code(comparison, level) for level in comparison.fixed_m]
+        free = [code for code in range(len(new)) if code not in fixed]
+        # The fixed levels keep their mass; the rest share what is left in their new proportions.
+        room = 1.0 - float(model.m[c][fixed].sum()) if fixed else 1.0
+        new[free] = new[free] / new[free].sum() * room
+        new[fixed] = model.m[c][fixed]
+        m[c] = new
+    return FellegiSunterModel(m, model.u, model.match_rate, model.token_frequency, model.default_frequency)
 
 
 # --- explanations ------------------------------------------------------------------------

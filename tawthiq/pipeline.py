@@ -36,6 +36,7 @@ from tawthiq.db.models import (
     TASK_DEFERRED,
     TASK_OPEN,
     Candidate,
+    Decision,
     MatchLink,
     RawItem,
     ReviewTask,
@@ -348,6 +349,25 @@ def victim_match_record(victim: Victim) -> Any:
     )
 
 
+#: At most this many of the latest confirmations refine the matcher (they are read every run).
+CONFIRMED_LIMIT = 5000
+
+
+def confirmed_levels(session: Session) -> list[dict[str, str]]:
+    """How the pairs documenters confirmed as one person compared, field by field: the stored
+    levels of each link from a candidate to the victim a documenter decided it is ("same as"),
+    latest first and not undone. The matcher learns from them what real matches look like in
+    this archive."""
+    rows = session.execute(
+        select(MatchLink.levels)
+        .join(Decision, (Decision.candidate_id == MatchLink.candidate_id) & (Decision.victim_id == MatchLink.victim_id))
+        .where(Decision.action == "same_as", Decision.undone.is_(False))
+        .order_by(Decision.id.desc())
+        .limit(CONFIRMED_LIMIT)
+    )
+    return [dict(levels) for (levels,) in rows if levels]
+
+
 def match_pending(engine: Engine) -> MatchSummary:
     """Link every new candidate to the other undecided candidates and to the archive.
 
@@ -366,9 +386,10 @@ def match_pending(engine: Engine) -> MatchSummary:
         ))
         by_id = {c.id: c for c in pending}
         new_ids = {c.id for c in new}
+        confirmed = confirmed_levels(session)
         # Links from LINK_FLOOR up: a documenter should see "possibly the same person" too,
         # not only what the matcher is sure of.
-        pairs = dedupe_records([candidate_match_record(c) for c in pending], threshold=LINK_FLOOR)
+        pairs = dedupe_records([candidate_match_record(c) for c in pending], threshold=LINK_FLOOR, confirmed=confirmed)
         kept = []
         for pair in pairs:
             a, b = int(pair.left_id[2:]), int(pair.right_id[2:])
@@ -383,7 +404,7 @@ def match_pending(engine: Engine) -> MatchSummary:
             summary.candidate_links += 1
         victims = list(session.scalars(select(Victim).where(Victim.status == "active")))
         if victims:
-            matcher = ArchiveMatcher(victim_match_record(v) for v in victims)
+            matcher = ArchiveMatcher((victim_match_record(v) for v in victims), confirmed=confirmed)
             for pair in matcher.match([candidate_match_record(c) for c in new], threshold=LINK_FLOOR, top_k=5):
                 if pair.probability < LINK_FLOOR:
                     continue

@@ -137,3 +137,22 @@ def test_search_by_arabic_or_latin_name(demo) -> None:
         assert by_latin and {v.id for v in by_latin} == {v.id for v in by_arabic}
         assert archive.search_victims(session, "", governorate="Daraa")
         assert all(v.date_of_death.startswith("2024-03") for v in archive.search_victims(session, None, "2024-03-01", "2024-03-31"))
+
+
+def test_confirmed_matches_feed_the_matcher(demo) -> None:
+    """A "same as" decision makes its link's levels a confirmed match for the next match run;
+    an undone decision no longer counts."""
+    from tawthiq.db.models import MatchLink
+
+    labels = {"given_name": "same given name", "family_name": "family names differ", "date_of_death": "same date of death"}
+    with session_scope(demo) as session:
+        amal = user(session, "amal")
+        first = archive.decide(session, archive.claim_next(session, amal), amal, "new_victim")
+        other = archive.claim_next(session, amal)
+        session.add(MatchLink(candidate_id=other.candidate_id, victim_id=first.victim_id, score=0.7,
+                              method_version="test", explanation=[], levels=labels))
+        session.flush()
+        same = archive.decide(session, other, amal, "same_as", victim_id=first.victim_id)
+        assert pipeline.confirmed_levels(session) == [labels]
+        archive.undo(session, same.id, user(session, "chadi"), "not the same person")
+        assert pipeline.confirmed_levels(session) == []

@@ -245,3 +245,26 @@ def test_typos_and_broken_articles_do_not_make_another_name() -> None:
     assert normalize_name("Hamzah a-Jubouri") == normalize_name("حمزة الجبوري")
     assert normalize_name("Aicha Adbel Rahman") == normalize_name("عائشة عبد الرحمن")
     assert len({normalize_name(n) for n in ("أيمن", "إيمان", "آمنة", "Ayman", "Iman", "Amina")}) == 3
+
+
+def test_documenters_confirmations_refine_the_model() -> None:
+    """Pairs documenters confirmed teach the engine what real matches look like here: when
+    many confirmed matches had different family names (a tribe's name in one source, the
+    family's in another), such a pair is judged more likely one person than before."""
+    from tawthiq.dedupe import engine
+
+    pair = [MatchRecord("a", "Ahmad Khaled al-Jubouri", date_of_death="2016-05", governorate="Deir Ez-Zour"),
+            MatchRecord("b", "Ahmad Khaled al-Shammari", date_of_death="2016-05-02", governorate="Deir Ez-Zour")]
+    filler = [MatchRecord(f"f{n}", f"{given} {father} al-Omar", date_of_death=f"2015-0{1 + n % 9}-1{n % 10}")
+              for n, (given, father) in enumerate([("Jamal", "Samer"), ("Omar", "Basel"), ("Walid", "Nabil")] * 30)]
+    confirmed = [{"given_name": "same given name", "father_name": "same father's name", "family_name": "family names differ",
+                  "date_of_death": "same month of death", "place_of_death": "same governorate (town not known on one side)"}] * 300
+
+    def odds(**kwargs) -> float:  # type: ignore[no-untyped-def]
+        p = next(p.probability for p in dedupe_records(pair + filler, threshold=0.0, **kwargs) if {p.left_id, p.right_id} == {"a", "b"})
+        return p / max(1 - p, 1e-9)
+
+    assert odds(confirmed=confirmed) > 4 * odds()
+    row = engine.levels_from_labels(confirmed[0])
+    assert [engine.COMPARISONS[c].levels[len(engine.COMPARISONS[c].levels) - 1 - row[c]] for c in range(5)] == list(confirmed[0].values())
+    assert engine.levels_from_labels({"given_name": "a label from another version"})[0] == -1
