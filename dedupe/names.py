@@ -198,8 +198,31 @@ class NameParts:
         return " ".join(self.skeletons)
 
 
+def _mend_article(words: list[str]) -> list[str]:
+    """An article split in the wrong place by a slip of the space bar: "A lHassan" and
+    "a-lHamoud" (the l carried over), "AlZ oabi" and "alD imasi" (a letter of the name carried
+    back) are al-Hassan, al-Hamoud, al-Zoabi, al-Dimasi. Only an "al" followed by a consonant is
+    mended: "Ali", "Ala" and "Ale" are names or another word."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word, nxt = words[i], words[i + 1] if i + 1 < len(words) else None
+        if nxt and word == "a" and nxt.startswith("l") and len(nxt) > 3:
+            out += ["al", nxt[1:]]
+            i += 2
+            continue
+        if nxt and re.fullmatch(r"al[bcdfghjklmnpqrstvwxz]", word) and len(nxt) >= 3:
+            out += ["al", word[2] + nxt]
+            i += 2
+            continue
+        out.append(word)
+        i += 1
+    return out
+
+
 def _latin_tokens(name: str) -> list[str]:
     words = [w for w in fold_latin(name).split() if not w.isdigit()]
+    words = _mend_article(words)
     if len(words) > 1:
         # A lone letter is an initial or an article broken by a typo ("a-Jubouri"): no evidence.
         words = [w for w in words if len(w) > 1] or words

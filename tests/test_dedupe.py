@@ -245,6 +245,11 @@ def test_typos_and_broken_articles_do_not_make_another_name() -> None:
     assert normalize_name("Hamzah a-Jubouri") == normalize_name("حمزة الجبوري")
     assert normalize_name("Aicha Adbel Rahman") == normalize_name("عائشة عبد الرحمن")
     assert len({normalize_name(n) for n in ("أيمن", "إيمان", "آمنة", "Ayman", "Iman", "Amina")}) == 3
+    # An article split in the wrong place by the space bar.
+    assert normalize_name("Hamzah A lHassan") == normalize_name("حمزة الحسن")
+    assert normalize_name("Mousa AlH assan") == normalize_name("موسى الحسن")
+    assert normalize_name("Ziad a-lHamoud") == normalize_name("زياد الحمود")
+    assert normalize_name("Ali Hassan") == normalize_name("علي حسن")  # "Ali" is not "al" + "i"
 
 
 def test_documenters_confirmations_refine_the_model() -> None:
