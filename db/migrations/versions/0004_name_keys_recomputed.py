@@ -4,7 +4,10 @@ The cross-script name key changed again: a bracketed alias is left out ("Ziad al
 (Salloum)"), brackets, quotes and slashes separate Arabic words, Alloush/Alwan keep their
 "Al", إلهام and إلياس keep the alef they fold to, چ reads as "ch", and common names whose Latin
 "th" or "dh" stands for two letters (Adham, Fathi) or for ذ (Munther) have the key of their
-Arabic spelling. Every stored key is recomputed so archive search and matching agree.
+Arabic spelling; العبد الله is the compound Abdullah; Ayman, Iman and Amina have three keys; a
+misspelt Mahmoud, Hussein or Said keeps its own; an article split by a misplaced space ("A
+lHassan") is mended and a lone letter dropped. Every stored key is recomputed so archive search
+and matching agree.
 
 Revision ID: 0004
 Revises: 0003
