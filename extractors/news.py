@@ -427,6 +427,9 @@ _AR_NOT_VICTIM_BEFORE = {"ابن", "ابنة", "بنت", "والد", "والدة
                          "مشفى", "مستشفى", "شارع", "ساحة", "جامع", "مسجد", "كتيبة", "لواء", "تجمع", "مخيم", "دوار", "منزل", "بيت",
                          "قال", "وقال", "أكد", "وأكد", "حسب", "بحسب", "مراسل", "مراسلنا", "مدير", "رئيس", "قائد", "المتحدث",
                          "أبو", "ابو", "أم", "ام", "عين", "تل", "دير", "كفر", "جسر", "رأس", "راس", "بئر", "معرة", "خان", "قصر", "جبل", "وادي", "سهل", "مزرعة"}
+#: Places and units named after a martyr ("مدرسة الشهيد باسل", "حي الشهيد عمر المختار").
+_AR_PLACE_NAMED_AFTER = {"مدرسة", "مدرسه", "مشفى", "مستشفى", "شارع", "ساحة", "جامع", "مسجد", "كتيبة", "لواء", "فوج", "تجمع", "مخيم",
+                         "دوار", "حي", "جامعة", "ثانوية", "روضة", "مركز", "مستوصف", "حديقة", "ملعب", "قاعة", "معهد", "جسر", "بلدة", "قرية"}
 #: Given names that are also everyday words ("صباح" morning, "خلف" behind, "حكم" ruling): not
 #: taken as the start of a name without a title.
 _AR_AMBIGUOUS_GIVEN = {"صباح", "حياة", "حكم", "شهد", "عيد", "سلام", "نجاح", "ملك", "وعد", "رعد", "فرح", "أمل", "بدر", "كمال", "زين",
@@ -542,8 +545,10 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                     del found[start]  # "حسن الدباغ" inside "عبد الله حسن الدباغ"
             for start, mention in sorted(found.items()):
                 before = sentence[:start]
-                words_before = before.split()
-                if words_before and _AR_HARAKAT.sub("", words_before[-1]) in _AR_NOT_VICTIM_BEFORE - {"قال", "وقال"}:
+                words_before = [_AR_HARAKAT.sub("", w) for w in before.split()[-2:]]
+                # "ابن X", "مدرسة الشهيد X", "حي الشهيد X": someone else, or a place named after a martyr.
+                if words_before and (words_before[-1] in _AR_NOT_VICTIM_BEFORE - {"قال", "وقال"} or (
+                        len(words_before) == 2 and words_before[-1] in _AR_TITLE_WORDS and words_before[0] in _AR_PLACE_NAMED_AFTER)):
                     continue
                 if _AR_SPEAKER.search(before):
                     continue

@@ -312,3 +312,8 @@ def test_english_role_before_the_name() -> None:
 def test_english_page_sections_are_not_captions() -> None:
     page = "Discover Popular Videos | Facebook\nJoint Security Operation | Forces dismantle a cell near Raqqa\n"
     assert _latin(page) == []
+
+
+def test_arabic_places_named_after_martyrs_are_not_victims() -> None:
+    assert _names("سقطت قذيفة على مدرسة الشهيد باسل الأحمد في المدينة ما أدى إلى مقتل طفل.") == []
+    assert _names("استشهد الطفل عمر خالد الحسن في قصف على مشفى الشهيد محمد الرفاعي.") == ["عمر خالد الحسن"]
