@@ -117,6 +117,11 @@ _AR_NOT_DEATH = re.compile(r"(أصيب|أصيبت|إصابة|اصابة|جرح|�
 #: matters right before the name: "قال X" makes X a speaker, "وقال مصادر ... إن" does not).
 _AR_HURT = re.compile(r"(أصيب|أصيبت|إصابة|اصابة|جرح|جرحى|جريح|بجروح|اعتقل|اعتقال|اختطف|خطف|تجنيد|نجا|مصاب)")
 _AR_OTHERS = re.compile(r"\S*\s+(?:\S+\s+)?(?:آخر|آخرين|آخرون|اخر|اخرين|اخرون|أخرى|اخرى)(?![\u0621-\u064A])")
+#: A verb right after a name makes the person its subject, someone who speaks, condemns, mourns
+#: or visits ("محمد العلي يدين مقتل ...", "يتفقد ناجي عبيد منزل جاره"), not the dead.
+_AR_SUBJECT_OF = re.compile(r"[\s،,]*(?:يدين|تدين|أدان|ادان|أدانت|يؤكد|تؤكد|يقول|تقول|يطالب|تطالب|طالب|طالبت|يندد|تندد|ندد|نددت|يعلن|تعلن|"
+                            r"ينعى|تنعى|نعى|نعت|يروي|تروي|روى|روت|يتحدث|تتحدث|يكشف|تكشف|يتفقد|تتفقد|تفقد|يزور|تزور|زار|زارت|يستنكر|"
+                            r"تستنكر|استنكر|يصرح|تصرح|يوضح|توضح|أوضح|يضيف|تضيف|أضاف|يشير|تشير|أشار)(?![\u0621-\u064A])")
 _AR_SPEAKER = re.compile(r"(?:شاهد|قال|أفاد|صرح|أكد|اكد)\S*\s+(?:\S+\s+)?$")
 _AR_TITLED = re.compile(rf"(?:{_AR_TITLES}|لل(?:شاب|شابة|طفل|طفلة|مواطن|مواطنة|مدني|مدنية|سيدة|رجل|فتى|فتاة))\s+({_AR_NAME})")
 #: A death told in the next sentence with a pronoun for the person just named ("... للشاب X. وقاموا بقتله").
@@ -132,7 +137,7 @@ _AR_LIST_INTRO = re.compile(r"(?:\s(?:وهم|هم|وهن|وهي|وهما|بين�
 _AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
             "خلال", "قرب", "وذلك", "البالغ", "البالغة", "عمره", "عمرها", "ويبلغ", "ابن", "ابنة", "عن", "مع", "بعمر", "وهو", "وهي", "التي", "الذي",
             "وأصيب", "واصيب", "وأصيبت", "بلدة", "مدينة", "قرية", "حي", "بريف", "ريف", "محافظة", "لقوات", "قوات", "تحت", "بسبب", "إلى", "الى",
-            "و", "أو", "عاما", "عامًا", "سنوات", "سنة", "أعوام", "مدرستها", "منزله", "منزلها", "حيث", "كما", "عند", "لدى", "ضمن",
+            "و", "أو", "عاما", "عامًا", "سنوات", "سنة", "أعوام", "مدرستها", "منزل", "منزله", "منزلها", "حيث", "كما", "عند", "لدى", "ضمن",
             "ووالده", "ووالدته", "وابنه", "وابنته", "وزوجته", "وشقيقه", "وشقيقته", "وأصابة", "واصابة", "وإصابة", "أن", "دون", "هناك",
             "يكون", "أكثر", "وهو", "رجل", "امرأة", "طفل", "طفلة", "مسن", "مسنة", "اليوم", "يبلغ", "تبلغ", "أمس", "امس", "حيث",
             "متأثراً", "متاثرا", "متأثرة", "رحمه", "رحمها", "المقلب", "الملقب", "راح", "فقد", "فقدت", "ذمة", "وابنة", "ابنة", "وابن", "حسبنا",
@@ -550,8 +555,10 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                 if words_before and (words_before[-1] in _AR_NOT_VICTIM_BEFORE - {"قال", "وقال"} or (
                         len(words_before) == 2 and words_before[-1] in _AR_TITLE_WORDS and words_before[0] in _AR_PLACE_NAMED_AFTER)):
                     continue
-                if _AR_SPEAKER.search(before):
+                if _AR_SPEAKER.search(before) or _AR_SUBJECT_OF.match(sentence, start + len(mention.name)):
                     continue
+                if words_before and _AR_SUBJECT_OF.fullmatch(re.sub(r"^و", "", words_before[-1])):
+                    continue  # "ويتفقد ناجي عبيد منزل جاره": the one who visits
                 death = [m.end() for m in _AR_LIST_DEATH.finditer(before)]
                 # "اغتيال عنصرين وإصابة آخر ... هما: A، B": the injury is someone else's.
                 not_death = [m.end() for m in _AR_HURT.finditer(before) if not _AR_OTHERS.match(before, m.end())]
@@ -615,6 +622,8 @@ def _trim_arabic_name(raw: str) -> str | None:
             last = False
         if word in _AR_STOP or re.match(r"^(و?ب?ل?(قصف|رصاص|انفجار|غارة|شظايا|شظية|قذيفة|قذائف|صاروخ|لغم|عبوة))", word):
             break
+        if _AR_SUBJECT_OF.fullmatch(word):
+            break  # "محمد العلي يدين ...": the verb ends the name (and makes it a speaker's)
         if _AR_DEATH.fullmatch(word) or _AR_NOT_DEATH.fullmatch(word) or re.fullmatch(r"و?(اعتقال|اعتقل|أصيب|اصيب)", word):
             break  # "... الجخاني قتل": the verb ends the name
         if re.search(r"[0-9\u0660-\u0669\u06F0-\u06F9]", word):

@@ -317,3 +317,8 @@ def test_english_page_sections_are_not_captions() -> None:
 def test_arabic_places_named_after_martyrs_are_not_victims() -> None:
     assert _names("سقطت قذيفة على مدرسة الشهيد باسل الأحمد في المدينة ما أدى إلى مقتل طفل.") == []
     assert _names("استشهد الطفل عمر خالد الحسن في قصف على مشفى الشهيد محمد الرفاعي.") == ["عمر خالد الحسن"]
+
+
+def test_arabic_subject_of_a_verb_is_not_a_victim() -> None:
+    assert _names("محمد العلي يدين مقتل المدنيين في القصف على إدلب.") == []
+    assert _names("قُتل الطبيب سامر خليل الأحمد في غارة على سراقب، ويتفقد ناجي عبيد منزل جاره المدمر.") == ["سامر خليل الأحمد"]
