@@ -122,8 +122,11 @@ _AR_OTHERS = re.compile(r"\S*\s+(?:\S+\s+)?(?:آخر|آخرين|آخرون|اخ�
 _AR_SUBJECT_OF = re.compile(r"[\s،,]*(?:يدين|تدين|أدان|ادان|أدانت|يؤكد|تؤكد|يقول|تقول|يطالب|تطالب|طالب|طالبت|يندد|تندد|ندد|نددت|يعلن|تعلن|"
                             r"ينعى|تنعى|نعى|نعت|يروي|تروي|روى|روت|يتحدث|تتحدث|يكشف|تكشف|يتفقد|تتفقد|تفقد|يزور|تزور|زار|زارت|يستنكر|"
                             r"تستنكر|استنكر|يصرح|تصرح|يوضح|توضح|أوضح|يضيف|تضيف|أضاف|يشير|تشير|أشار)(?![\u0621-\u064A])")
+#: Injured, then dead: "أصيب في ضربة استهدفت مزرعته، وقتل بعد إسعافه إلى المستشفى".
+_AR_HURT_THEN_DIED = re.compile(r"[^.؟!]{0,120}?(?:أصيب|أصيبت|اصيب|اصيبت|جرح|جرحت)[^.؟!]{0,120}?"
+                                r"(?:و|ثم\s+|قبل\s+أن\s+|ل)(?:قتل|قتلت|توفي|توفيت|استشهد|استشهدت|يفارق|تفارق|فارق|فارقت)(?![\u0621-\u064A])")
 _AR_SPEAKER = re.compile(r"(?:شاهد|قال|أفاد|صرح|أكد|اكد)\S*\s+(?:\S+\s+)?$")
-_AR_TITLED = re.compile(rf"(?:{_AR_TITLES}|لل(?:شاب|شابة|طفل|طفلة|مواطن|مواطنة|مدني|مدنية|سيدة|رجل|فتى|فتاة))\s+({_AR_NAME})")
+_AR_TITLED = re.compile(rf"(?<![\u0621-\u064A])[وب]?(?:{_AR_TITLES}|لل(?:شاب|شابة|طفل|طفلة|مواطن|مواطنة|مدني|مدنية|سيدة|رجل|فتى|فتاة))\s+({_AR_NAME})")
 #: A death told in the next sentence with a pronoun for the person just named ("... للشاب X. وقاموا بقتله").
 _AR_PRONOUN_DEATH = re.compile(r"^\S*\s*(?:\S+\s+){0,2}?\S*(?:قتله|قتلها|قتلوه|استشهاده|استشهادها|مقتله|مقتلها|وفاته|وفاتها|تصفيته|إعدامه|اعدامه)(?![\u0621-\u064A])")
 #: A child named by first name only after a named parent ("محمد العلي الشلاش وابنه عبادي"): the
@@ -444,6 +447,18 @@ _AR_AMBIGUOUS_GIVEN = {"صباح", "حياة", "حكم", "شهد", "عيد", "س
 #: Kin named beside a victim ("وطفله مجد ..."): a name after them is a name even if it is also a word.
 _AR_KIN = {"طفله", "طفلها", "وطفله", "وطفلها", "ابنه", "ابنها", "وابنه", "وابنها", "ابنته", "ابنتها", "وابنته", "وابنتها", "زوجته",
            "وزوجته", "زوجها", "وزوجها", "شقيقه", "وشقيقه", "شقيقته", "وشقيقته", "والده", "ووالده", "والدته", "ووالدته"}
+_AR_BARE_TITLE_WORDS = set(_AR_BARE_TITLES.split("|"))
+
+
+def _begins_with_given_name(name: str) -> bool:
+    """Whether a phrase starts like a person's name: a known given name, an عبد compound, or
+    a kunya (أبو/أم + name)."""
+    first, *rest = name.split()
+    if first in ("عبد", "أبو", "ابو", "أم", "ام") and rest:
+        return True
+    return is_given_name(first) and first not in _AR_AMBIGUOUS_GIVEN
+
+
 _AR_WORD_RE = re.compile(r"[\u0621-\u064A]+")
 
 
@@ -509,6 +524,10 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                     name = _trim_arabic_name(match.group(group))
                     if not name or any(abs(match.start(group) - s) < 6 for s in found):
                         continue
+                    lead = sentence[match.start():match.start(group)].split()
+                    if pattern is _AR_AFTER_DEATH and not _AR_TITLE_WORDS.intersection(lead[1:]) and not (set(lead[1:]) & _AR_BARE_TITLE_WORDS) \
+                            and not _begins_with_given_name(name):
+                        continue  # "مقتل سائق صهريج", "وخسائر بممتلكات السكان": words after a death word, not a name
                     found[match.start(group)] = _Mention(name, sentence, paragraph, match.start(group), arabic=True)
             # "يدعى X", "المدعو X"; and lists introduced by "وهم" / "هم" / ":" after a death word:
             # "مقتل خمسة أطفال من عائلة واحدة وهم A و B و C".
@@ -524,6 +543,8 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                     start = sentence.find(piece, offset)
                     offset = max(offset, start + len(piece)) if start >= 0 else offset
                     name = _trim_arabic_name(piece.strip()) if piece and piece.strip() not in ("و", "،", ",") else None
+                    if name and not _begins_with_given_name(name) and not _AR_TITLE_WORDS.intersection(piece.split()[:1]):
+                        continue  # "أضرار مادية", "استهدف منزلا سكنيا": a list of what happened, not who
                     if name and start >= 0 and not any(abs(start - s) < 6 for s in found):
                         found[start] = _Mention(name, sentence, paragraph, start, arabic=True)
             anchored: set[int] = set()
@@ -568,6 +589,8 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                     death = [d for d in death if start - d <= 150]
                 if (death and (not not_death or death[-1] > not_death[-1])) or (after_death and not not_death):
                     mentions.append(mention)
+                elif not not_death and _AR_HURT_THEN_DIED.match(sentence, start + len(mention.name)):
+                    mentions.append(mention)  # "X، ...، أصيب في ضربة ...، وقتل بعد إسعافه"
                 elif told_next and start not in anchored and not not_death and not _AR_HURT.search(sentence[start:]):
                     mentions.append(mention)
     return mentions

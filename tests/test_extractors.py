@@ -322,3 +322,12 @@ def test_arabic_places_named_after_martyrs_are_not_victims() -> None:
 def test_arabic_subject_of_a_verb_is_not_a_victim() -> None:
     assert _names("محمد العلي يدين مقتل المدنيين في القصف على إدلب.") == []
     assert _names("قُتل الطبيب سامر خليل الأحمد في غارة على سراقب، ويتفقد ناجي عبيد منزل جاره المدمر.") == ["سامر خليل الأحمد"]
+
+
+def test_arabic_injured_then_died_and_what_is_not_a_name() -> None:
+    text = ("وأشارت مصادر إلى أن المدعو سامر خليل الحسن، وهو مزارع من البلدة، أصيب في ضربة استهدفت أرضه، "
+            "وتوفي بعد نقله إلى المستشفى.")
+    assert _names(text) == ["سامر خليل الحسن"]
+    # Words after a death word or in a list after one are not names unless they start like one.
+    assert _names("أدى القصف إلى مقتل سائق صهريج نفط، وخلف أضرار مادية: استهدف منزلا سكنيا، ودمر محطة للكهرباء.") == []
+    assert _names("وأسفر القصف عن مقتل مدنيين اثنين هما: هادي سالم العمر، ووضحة فارس العمر.") == ["هادي سالم العمر", "وضحة فارس العمر"]
