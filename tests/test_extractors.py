@@ -321,6 +321,7 @@ def test_arabic_places_named_after_martyrs_are_not_victims() -> None:
 
 def test_arabic_subject_of_a_verb_is_not_a_victim() -> None:
     assert _names("محمد العلي يدين مقتل المدنيين في القصف على إدلب.") == []
+    assert _names("قتل ثلاثة مدنيين بقصف قوات بشار الأسد على بلدة كفرنبل.") == []  # forces named after a man
     assert _names("قُتل الطبيب سامر خليل الأحمد في غارة على سراقب، ويتفقد ناجي عبيد منزل جاره المدمر.") == ["سامر خليل الأحمد"]
 
 
