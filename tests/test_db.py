@@ -148,3 +148,25 @@ def test_upgrade_recomputes_stale_name_keys(tmp_path) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT key FROM victim_names")).scalar() == normalize_name("أنس محمود") == "ans mhmwd"
     engine.dispose()
+
+
+def test_upgrade_0004_recomputes_keys_changed_since_0003(tmp_path) -> None:
+    from sqlalchemy import text
+
+    from tawthiq.dedupe import normalize_name
+
+    url = f"sqlite:///{tmp_path / 'v3.db'}"
+    migrate_database(url, "0003")
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO victims (id, full_name, perpetrator, cause, category, status, created_at, updated_at) "
+                          "VALUES (1, 'Khaled Alloush', 'unknown', 'unknown', 'civilian', 'active', '2026-01-01', '2026-01-01')"))
+        # The key 0003 stored: "Alloush" read as al- + "Loush".
+        conn.execute(text("INSERT INTO victim_names (victim_id, name, script, key, active, created_at) "
+                          "VALUES (1, 'Khaled Alloush', 'latin', 'kld lx', 1, '2026-01-01')"))
+    engine.dispose()
+    migrate_database(url)
+    engine = create_db_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT key FROM victim_names")).scalar() == normalize_name("خالد علوش") == "kld alx"
+    engine.dispose()
