@@ -100,14 +100,15 @@ for _skeleton, _spellings in {
     "wdh": ("wadha", "wadhha", "wadhah", "wadhaa", "وضحه", "وضحي"),
     "ad": ("awadh", "awad", "awwad"),
     "mdy": ("madhi", "madi", "mady"),
-    "th": ("طه", "taha"),
+    "th": ("طه", "taha"),  # the final ه of طه is a letter, not a vowel ending
     # Ayman, Iman and Amina (a man's and two women's names) share the consonants m, n: Iman
     # keeps that key, the other two get theirs.
     "aymn": ("ايمن", "ayman", "aymen", "aiman", "eyman", "aymane"),
-    "amnh": ("امنه", "amina", "aminah", "amneh", "amna", "ameena", "amineh", "amena", "aminah"),  # the final ه of طه is a letter, not a vowel ending
+    "amnh": ("امنه", "amina", "aminah", "amneh", "amna", "ameena", "amineh", "amena"),
 }.items():
     for _spelling in _spellings:
         _DISTINCT[_spelling] = _skeleton
+
 #: Keys a misspelling of Mahmoud, Hussein, Said, Ayman or Amina falls onto by the spelling
 #: rules (the keys of Mohammad, Hasan, Saad and Iman), with the keys it may have been meant as.
 _SIBLING_KEYS = {"mhmd": ("mhmwd",), "hsn": ("hsyn",), "sd": ("syd",), "amn": ("aymn", "amnh")}
@@ -125,10 +126,7 @@ def _sibling_typo(word: str, key: str) -> str | None:
     found = {target for spelling, target in _SIBLING_SPELLINGS
              if target in targets and abs(len(spelling) - len(word)) <= 1 and OSA.distance(spelling, word) <= 1}
     return found.pop() if len(found) == 1 else None
-    for spelling in _SIBLING_SPELLINGS:
-        if _DISTINCT[spelling] == target and abs(len(spelling) - len(word)) <= 1 and OSA.distance(spelling, word) <= 1:
-            return target
-    return None
+
 
 #: Marks a name that begins with a vowel (Latin) or with alef or ‘ayn (Arabic): the two
 #: scripts agree on it, and without it Anas and Nasser, Ayman and Munir, Osama and Samer
