@@ -71,7 +71,7 @@ _CAPTION = re.compile(rf"^(?:The\s+(?:victim|child|martyr)\s+)?(?:Dr\.?\s+)?({NA
 _DEATH_EN = re.compile(
     r"\b(killed|killing|kills|shot dead|shot and killed|was shot|were shot|died|dies|dying|death|deaths|dead|lost (?:his|her|their) lives?|"
     r"lost (?:his|her) life|martyred|executed|execution|succumbed|slain|murdered|drowned|body was found|bodies were found|passed away|"
-    r"registered as having died|was found dead|were found dead|claimed the li(?:fe|ves))\b",
+    r"registered as having died|was found dead|were found dead|claimed the li(?:fe|ves)|the bod(?:y|ies) of|(?:his|her|their) bod(?:y|ies) (?:was|were) (?:handed|returned|found|discovered|recovered))\b",
     re.I,
 )
 _NOT_DEATH_EN = re.compile(
@@ -80,6 +80,9 @@ _NOT_DEATH_EN = re.compile(
     r"condemn\w*|reporter for|according to|correspondent)\b",
     re.I,
 )
+#: Arrested, abducted or wounded, and then dead, in one sentence about the same person.
+_HELD_THEN_DIED = re.compile(r"[^.;]{0,60}?\b(?:arrest\w*|detain\w*|abduct\w*|kidnap\w*|injur\w*|wounded)\b[^.;]{0,220}?"
+                             r"\b(tortured to death|died|killed|executed|succumbed|shot dead)\b", re.I)
 _WOUND_DIED = re.compile(r"died (?:of|from) (?:his|her|their)? ?(?:wounds|injuries)", re.I)
 _SEX_WORDS_EN = (
     (re.compile(r"\b(woman|girl|daughter|mother|wife|sister|grandmother|niece|she|her|female|lady|aunt)\b", re.I), "female"),
@@ -286,7 +289,35 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                         if abs(match.start(1) - s) < 25 and found[s].age is None:
                             found[s].age = int(match.group(2))
             mentions.extend(m for _, m in sorted(found.items()) if m.listed or _is_victim_en(m))
+    if not mentions:
+        mentions.extend(_introduced_then_died(paragraphs))
     return mentions
+
+
+#: A later sentence that tells the death of the person a report opened with: by first name
+#: ("Abdullah's family received notification ... that he had died") or by pronoun ("his body").
+_LATER_DEATH = re.compile(r"\b(?:(?:he|she) (?:had )?(?:died|was killed|was tortured to death)|(?:his|her) (?:body|death)|"
+                          r"died (?:due to|under|as a result of) torture|tortured to death)\b", re.I)
+
+
+def _introduced_then_died(paragraphs: list[str]) -> list[_Mention]:
+    """An item about one person — "X, a defector from ..., was arrested in ..." — whose death
+    comes paragraphs later ("On August 5 his family learned that he had died"), as in SNHR's
+    reports of deaths in detention. Only when the opening sentence introduces the person and no
+    other name is found: the evidence is the opening sentence and the later one."""
+    if not paragraphs:
+        return []
+    opening = split_sentences(paragraphs[0])[0] if split_sentences(paragraphs[0]) else ""
+    subject = _SUBJECT.match(opening) or re.match(rf"^(?:{_TITLE_EN})?({NAME}),\s+(?:an?|the)\s+[^,]{{2,90}},", opening)
+    name = _trim_name(subject.group(1)) if subject else None
+    if not name:
+        return []
+    first = name.split()[0]
+    rest = " ".join(paragraphs)[len(opening):]
+    for sentence in split_sentences(rest):
+        if first in sentence and _LATER_DEATH.search(sentence) or (sentence.lstrip().startswith(("He ", "His ", "She ", "Her ")) and _LATER_DEATH.search(sentence)):
+            return [_Mention(name, f"{opening} … {sentence}", paragraphs[0], subject.start(1))]
+    return []
 
 
 def _is_given_name_latin(word: str) -> bool:
@@ -296,6 +327,20 @@ def _is_given_name_latin(word: str) -> bool:
 
     parts = name_parts(word).skeletons
     return bool(parts) and parts[0] in common_skeletons()
+
+
+_PLACE_WORDS_EN = r"(?:town|village|city|governorate|neighbou?rhood|camp|area|prison|hospital|branch|checkpoint|suburbs?)"
+
+
+def _other_people(text: str) -> list[str]:
+    """Names of people in ``text``, leaving out places ("al Kesra Prison", "al Sh-heil city")."""
+    found = []
+    for match in _NAME_RE.finditer(text):
+        name = _trim_name(match.group(0))
+        if name and not re.search(rf"\b{_PLACE_WORDS_EN}\b", name, re.I) \
+                and not re.match(rf"\s+{_PLACE_WORDS_EN}\b", text[match.end():], re.I):
+            found.append(name)
+    return found
 
 
 def _trim_name(raw: str) -> str | None:
@@ -334,6 +379,10 @@ def _is_victim_en(mention: _Mention) -> bool:
     not_after = _NOT_DEATH_EN.search(near_after[:80]) if near_after else None
     if _WOUND_DIED.search(sentence):
         return True
+    later = _HELD_THEN_DIED.match(after)
+    if later and not _other_people(later.group(0)[:-len(later.group(1))]) \
+            and not (not_before and (not death_before or not_before[-1] > death_before[-1])):
+        return True  # "X was arrested by ... and tortured to death": held, then killed
     if not_after and (not death_after or not_after.start() < death_after.start()):
         if not (death_before and (not not_before or death_before[-1] > not_before[-1])):
             return False
@@ -695,7 +744,7 @@ class _ItemContext:
         date_evidence = None
         for sentence in split_sentences(head.replace("\n", " ")):
             if _DEATH_EN.search(sentence) or _AR_DEATH.search(sentence) or re.search(r"\bon\b", sentence):
-                date = parse_date(sentence, published) if _has_date(sentence) else None
+                date = parse_date(_without_arrest_dates(sentence), published) if _has_date(_without_arrest_dates(sentence)) else None
                 if date:
                     date_evidence = sentence
                     break
@@ -710,6 +759,15 @@ _DATE_HINT = re.compile(r"\d{4}|\b(?:January|February|March|April|May|June|July|
                         r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\d{1,2}/\d{1,2}/\d{4}|"
                         r"(?:كانون|شباط|آذار|اذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين|يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر|"
                         r"الاثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت|الأحد)", re.I)
+
+
+_ARREST_DATE = re.compile(r"\b(arrested|detained|abducted|kidnapped|disappeared)\b([^.;]{0,80}?)\b(?:on|in)\s+(?:[A-Z][a-z]+\s+\d{1,2},\s+\d{4}|\d{1,2}\s+[A-Z][a-z]+\s+\d{4}|[A-Z][a-z]+\s+\d{4})")
+
+
+def _without_arrest_dates(text: str) -> str:
+    """The text without the date someone was arrested or abducted ("was arrested ... on July
+    27, 2020 ... and tortured to death"): that is not when they died."""
+    return _ARREST_DATE.sub(r"\1\2", text)
 
 
 def _has_date(text: str) -> bool:
@@ -734,10 +792,13 @@ def _scopes(mention: _Mention) -> tuple[str, str]:
     cuts = [m.end() for m in boundary.finditer(before)]
     # Without a list boundary, an intro as long as "A man from Theyban town in the eastern
     # suburbs of Deir Ez-Zour governorate, named as" still belongs to the name.
-    pre = before[cuts[-1]:] if cuts else (before if len(before) <= 140 else before[-80:])
+    pre = before[cuts[-1]:] if cuts else (before if len(before) <= 240 else before[-80:])
     nxt = boundary.search(after[1:]) if not mention.arabic else None
     post = after[: nxt.start() + 1] if nxt else after[:80]
-    return pre[-140:], post[:90]
+    return pre[-240:], post[:90]
+
+
+_DEATH_PLACE = re.compile(r"\bin\s+(?:al |al-|Al |Al-)?[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}\s+(?:village|town|city)\b")
 
 
 def _record(mention: _Mention, context: _ItemContext, published: dt.date | None, language: str) -> VictimRecord | None:
@@ -804,9 +865,17 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
         # opening pronoun, when it is the only person named in its own sentence.
         rest = mention.paragraph[mention.paragraph.find(mention.sentence) + len(mention.sentence):]
         pronoun = re.match(r"\s*(He|His|She|Her)\b", rest)
+        # "... died of wounds when gunmen opened fire against him": a pronoun later in the
+        # sentence, when no one else is named in it.
+        later = mention.sentence[mention.start + len(mention.name):]
+        others = _other_people(later)
+        own = re.search(r"\b(he|him|his|she|her)\b", later, re.I) if not others else None
         if pronoun and len(_NAME_RE.findall(mention.sentence)) <= 3:
             record.sex = "male" if pronoun.group(1) in ("He", "His") else "female"
             local = f"{local} {pronoun.group(0).strip()}"
+        elif own:
+            record.sex = "male" if own.group(1).lower() in ("he", "him", "his") else "female"
+            local = f"{local} … {own.group(0)}"
     if record.sex:
         evidence["sex"] = local.strip()
     # Date of death
@@ -819,8 +888,8 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
         learned = re.search(r"(?:learned|learnt|found out|were informed)[^.]*?(?:in|on)\s+([A-Z][a-z]+ \d{4}|\d{4}|[A-Z][a-z]+ \d{1,2}, \d{4})", mention.paragraph)
         if learned:
             record.extra["date_learned"] = parse_date(learned.group(1), published)
-    elif _has_date(mention.sentence) and not wounds:
-        date = parse_date(mention.sentence, published)
+    elif _has_date(_without_arrest_dates(mention.sentence)) and not wounds:
+        date = parse_date(_without_arrest_dates(mention.sentence), published)
         if date:
             evidence["date_of_death"] = mention.sentence
     if date is None and context.date:
@@ -831,6 +900,14 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
     record.date_of_death = date
     # Place of death
     place = resolve_place(mention.sentence) if not mention.caption else resolve_place(mention.paragraph)
+    if not mention.arabic and not mention.caption:
+        # "A man from Darnaj village ... was shot dead ... in al Hawayij village": where he came
+        # from is his origin; a town he was killed in, named after him, is where he died.
+        there = _DEATH_PLACE.search(mention.sentence, mention.start)
+        if there:
+            elsewhere = resolve_place(there.group(0))
+            if elsewhere.locality and elsewhere.locality != place.locality:
+                place = Place(elsewhere.governorate or find_governorate(mention.sentence) or place.governorate, elsewhere.locality)
     if place.locality or place.governorate:
         evidence["place_of_death"] = mention.sentence
     if not place.governorate and context.place.governorate:
@@ -838,7 +915,7 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
             place = Place(context.place.governorate, place.locality or context.place.locality)
             evidence.setdefault("place_of_death", context.place_evidence or "")
     record.place_of_death = place
-    origin = re.search(r"\bfrom\s+([A-Z][\w'\-]+(?:\s+[\w'\-]+){0,6}?)\s+(?:town|village|city|neighbourhood|neighborhood)(?:\s+in\s+([^,.;]+))?", near)
+    origin = re.search(r"\bfrom\s+((?:al |Al |al-|Al-)?[A-Z][\w'\-]+(?:\s+[\w'\-]+){0,6}?)\s+(?:town|village|city|neighbourhood|neighborhood)(?:\s+in\s+([^,.;]+))?", near)
     if origin and not mention.arabic:
         record.origin = resolve_place(origin.group(0))
         if not record.origin.locality:

@@ -14,7 +14,8 @@ _P = lambda *alts: re.compile("|".join(alts), re.I)  # noqa: E731
 
 PERPETRATOR_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("unidentified", _P(r"not (yet )?been able to identify", r"unidentified (gunmen|perpetrators?|part(y|ies)|assailants?|persons?)",
-                        r"unknown (gunmen|assailants|persons|perpetrators)", r"gunmen whose identity",
+                        r"unknown (gunmen|assailants|persons|perpetrators)", r"gunmen whose identit(y|ies)",
+                        r"unable to identify the (party|perpetrator|gunmen)", r"identit(y|ies) (has|have|haven['’]t|hasn['’]t)( not)?( yet)? been (identified|revealed)",
                         r"(landmine|land mine|mine)s? (planted|left) by (an )?unidentified", r"مسلحين? مجهولين?", r"مجهولين", r"جهة مجهولة", r"لم نتمكن من تحديد")),
     ("russian_forces", _P(r"russian (forces|warplanes?|air ?force|aircraft|jets?|military|troops)", r"\brussian\b.*\b(air ?strike|warplane)",
                           r"(القوات|الطائرات|الطيران) (الحربي )?الروس(ية|ي)", r"الروسي", r"الروسية")),
@@ -84,9 +85,15 @@ def _ordered(rules: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> tuple
     return None
 
 
+#: "the town is controlled by Syrian Democratic Forces": who holds the area, not who killed.
+_CONTROLLED_BY = re.compile(r"\b(?:controlled by|under the control of|held by|under the rule of)\s+(?:the\s+)?[A-Z][\w'’\- ]{1,40}?(?=[,.;)]|$| and | with )"
+                            r"|(?:الخاضعة|الخاضع|تخضع|يخضع)\s+ل(?:سيطرة)?\s*[\u0621-\u064A]+(?:\s+[\u0621-\u064A]+){0,2}")
+
+
 def classify_perpetrator_with_evidence(text: str) -> tuple[str, str] | None:
     if not text:
         return None
+    text = _CONTROLLED_BY.sub(" ", text)
     unidentified = PERPETRATOR_RULES[0][1].search(text)
     if unidentified:
         return "unidentified", unidentified.group(0)

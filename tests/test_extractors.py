@@ -332,3 +332,45 @@ def test_arabic_injured_then_died_and_what_is_not_a_name() -> None:
     # Words after a death word or in a list after one are not names unless they start like one.
     assert _names("أدى القصف إلى مقتل سائق صهريج نفط، وخلف أضرار مادية: استهدف منزلا سكنيا، ودمر محطة للكهرباء.") == []
     assert _names("وأسفر القصف عن مقتل مدنيين اثنين هما: هادي سالم العمر، ووضحة فارس العمر.") == ["هادي سالم العمر", "وضحة فارس العمر"]
+
+
+def _records(text: str, published: dt.date | None = None) -> list:  # type: ignore[type-arg]
+    return extract_item("news", text.encode(), content_type="text/plain", name="snhr", published=published).records
+
+
+def test_english_daily_news_shapes_seen_in_real_posts() -> None:
+    """Shapes of SNHR's daily English posts, in my own words: who holds the area is not who
+    killed; the town he came from is not where he died; a body found; a pronoun gives the sex."""
+    unidentified = ("A man from Hajin town in the eastern suburbs of Deir Ez-Zour governorate, named as Omar Faisal al Hamad, "
+                    "was shot dead in the town on March 4, 2022 by gunmen whose identities have not yet been revealed; the town "
+                    "is under the control of the Syrian Democratic Forces.")
+    [r] = _records(unidentified)
+    assert (r.full_name, r.perpetrator, r.cause, r.place_of_death.locality) == ("Omar Faisal al Hamad", "unidentified", "shooting", "Hajin")
+    elsewhere = ("A man from Sarmin town in the eastern suburbs of Idlib governorate, named as Yasser Adel al Khatib, was killed "
+                 "by Syrian regime artillery shelling in Ariha city in the southern suburbs of Idlib governorate on May 2, 2021.")
+    [r] = _records(elsewhere)
+    assert (r.place_of_death.locality, r.origin.locality, r.perpetrator, r.cause) == ("Ariha", "Sarmin", "syrian_regime", "shelling")
+    body = ("The body of a man named as Ziad Kamal al Saleh, from al Mayadin city in the eastern suburbs of Deir Ez-Zour "
+            "governorate, was found on June 5, 2022, bearing signs of gunshot wounds, in Theyban town in the same suburbs.")
+    [r] = _records(body)
+    assert (r.full_name, r.date_of_death, r.place_of_death.locality) == ("Ziad Kamal al Saleh", "2022-06-05", "Theyban")
+    pronoun = ("A member of the local council, named as Fares Jamil al Hussein, from Nawa city in Daraa governorate, died on "
+               "October 8, 2020, of wounds sustained a day earlier when gunmen opened fire on him in the city.")
+    [r] = _records(pronoun)
+    assert (r.sex, r.date_of_death) == ("male", "2020-10-08")
+
+
+def test_english_deaths_in_detention() -> None:
+    """Arrested, then tortured to death: the victim, with the date of death rather than the date
+    of arrest; and a report that introduces a detainee and tells the death paragraphs later."""
+    tortured = ("A 31-year-old man from Nawa city in the western suburbs of Daraa governorate, named as Hadi Samir al Zoubi, "
+                "was arrested by Syrian regime forces on March 2, 2019 at a checkpoint near Jasim city and tortured to death in a "
+                "detention centre in Damascus. On April 9, 2019, his body was handed over to his family.")
+    [r] = _records(tortured)
+    assert (r.full_name, r.sex, r.age, r.date_of_death, r.cause, r.perpetrator) == (
+        "Hadi Samir al Zoubi", "male", 31, "2019-04-09", "torture", "syrian_regime")
+    later = ("Mazen Adel al-Sayed, a teacher from Tafas town in the western suburbs of Daraa governorate, was arrested in May "
+             "2018 by regime forces at a checkpoint.\n\n"
+             "On June 2, 2021, Mazen's family received an official notice that he had died. His body was not handed over.")
+    [r] = _records(later, published=dt.date(2021, 6, 10))
+    assert (r.full_name, r.date_of_death) == ("Mazen Adel al-Sayed", "2021-06-02")
