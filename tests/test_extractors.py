@@ -374,3 +374,17 @@ def test_english_deaths_in_detention() -> None:
              "On June 2, 2021, Mazen's family received an official notice that he had died. His body was not handed over.")
     [r] = _records(later, published=dt.date(2021, 6, 10))
     assert (r.full_name, r.date_of_death) == ("Mazen Adel al-Sayed", "2021-06-02")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("killed by pro-Assad shelling on the town", "syrian_regime"),
+    ("shot dead by gunmen whose identities have not yet been identified; the town is controlled by Syrian Democratic Forces",
+     "unidentified"),
+    ("the area is controlled by the SDF, with SNHR so far unable to identify the party responsible", "unidentified"),
+    ("قتل برصاص قسد في القرية الخاضعة لسيطرة قوات النظام", "sdf"),
+    ("the village is held by the Syrian National Army", None),
+])
+def test_perpetrator_is_who_killed_not_who_holds_the_area(text: str, expected: str | None) -> None:
+    from tawthiq.extractors.vocab import classify_perpetrator
+
+    assert classify_perpetrator(text) == expected
