@@ -152,4 +152,35 @@ def build(count_per_template: int = 6, seed: int = 11) -> list[Item]:
                 f"بتاريخ {_ar_date(date)}.")
         items.append(Item(f"ar-woman-{k}", "ar", date + dt.timedelta(days=1), text,
                           [_victim(name, "female", age, date, place, "unidentified", "shooting", name_ar=name_ar)]))
+
+        # 9. from one town, killed in another; the force holding the area is not the killer
+        home, place = rng.sample([p for p in PLACES if p[2] == "Idlib"] or PLACES, 2)
+        date = day()
+        name, _ = person()
+        text = (f"A man from {home[0]} town in the suburbs of {home[2]} governorate, named as {name}, was shot dead in "
+                f"{place[0]} town on {_en_date(date)} by gunmen whose identities have not yet been revealed; the town is "
+                f"controlled by Syrian Democratic Forces.")
+        items.append(Item(f"en-elsewhere-{k}", "en", date + dt.timedelta(days=2), text,
+                          [_victim(name, "male", None, date, place, "unidentified", "shooting")]))
+
+        # 10. arrested, tortured to death, the body returned later: the death is dated by the body
+        place, arrested = rng.choice(PLACES), day()
+        returned = arrested + dt.timedelta(days=rng.randrange(20, 400))
+        age = rng.randrange(18, 60)
+        name, _ = person()
+        text = (f"A {age}-year-old man from {place[0]} town in the suburbs of {place[2]} governorate, named as {name}, was "
+                f"arrested by Syrian regime forces on {_en_date(arrested)} at a checkpoint and tortured to death in a "
+                f"detention centre. On {_en_date(returned)}, his body was handed over to his family.")
+        items.append(Item(f"en-detention-{k}", "en", returned + dt.timedelta(days=3), text,
+                          [_victim(name, "male", age, returned, place, "syrian_regime", "torture")]))
+
+        # 11. a body found, bearing gunshot wounds, in a town that is not the victim's own
+        home, place = rng.sample(PLACES, 2)
+        date = day()
+        name, _ = person()
+        text = (f"The body of a man named as {name}, from {home[0]} town in {home[2]} governorate, was found on "
+                f"{_en_date(date)}, bearing signs of gunshot wounds, in {place[0]} town in {place[2]} governorate. "
+                f"The party responsible has not been identified; we have not yet been able to identify the gunmen.")
+        items.append(Item(f"en-body-{k}", "en", date + dt.timedelta(days=1), text,
+                          [_victim(name, "male", None, date, place, "unidentified", "shooting")]))
     return items
