@@ -109,7 +109,17 @@ def _parse(text: str, published: dt.date | None) -> str | None:
     weekday = _WEEKDAY.search(text)
     if weekday and published:
         return _resolve_weekday(WEEKDAYS[weekday.group(1).lower()], published).isoformat()
+    relative = _RELATIVE_DAY.search(text)
+    if relative and published:
+        yesterday = relative.group(0).lower().endswith(("أمس", "امس", "البارحة", "yesterday", "last night"))
+        return (published - dt.timedelta(days=1 if yesterday else 0)).isoformat()
     return None
+
+
+#: "today" and "yesterday", counted from the day the item was published ("قتل مساء أمس", "استشهد
+#: اليوم"); only words that stand for the day itself ("اليوم العالمي" is not a date).
+_RELATIVE_DAY = re.compile(r"(?:(?<![\u0621-\u064A])(?:صباح|مساء|فجر|ظهر|عصر|ليلة|ليل)\s+)?(?<![\u0621-\u064A])(?:اليوم(?!\s+(?:العالمي|الدولي|الوطني))|أمس|امس|البارحة)(?![\u0621-\u064A])"
+                           r"|\b(?:today|this morning|this evening|tonight|yesterday|last night)\b", re.I)
 
 
 def _named_date(text: str, published: dt.date | None) -> str | None:

@@ -114,7 +114,7 @@ def clean_name(name: str) -> str:
 #: very likely a person's name even with no title before it ("قتل خلال الغارات ... عصام خير").
 #: Compiled by hand for this project; spelling variants of hamza, alef maqsura and taa marbuta
 #: are folded by :func:`fold_arabic`, so each name is listed once.
-GIVEN_NAMES_AR = frozenset("""
+MALE_NAMES_AR = frozenset("""
 محمد أحمد محمود مصطفى خالد عمر علي حسن حسين يوسف إبراهيم إسماعيل عبد عبدالله عبدو عبيدة عبادة عبادي سعيد سعد سعود وليد
 عادل فادي سامر سمير سامي ياسر جمال رامي بسام زياد طارق ماهر نبيل هيثم أسامة عماد منير قاسم جهاد شادي باسل أيمن مؤيد صالح
 ناصر هشام أنس حمزة بلال عثمان موسى عيسى يحيى زكريا سليمان حامد حمد حمود حميد محسن مهند معاذ مجد ماجد أمجد أكرم كريم رضا رياض
@@ -126,13 +126,19 @@ GIVEN_NAMES_AR = frozenset("""
 همام هلال وسام وحيد ياسر يزن يونس أيهم أدهم أسعد أشرف أنور إياد إيهاب باسم بدر برهان تامر تميم ثائر جودت حسان حمادة خطاب
 دعار ذياب رجب رحمو ركان زين سامح سعدو شاكر شحادة صقر ضاحي طالب عبد عطا عطية عوض عيد غيث قتيبة كامل لورنس متعب محيي مخلف
 مشعل مطر معن منيف نمر نوفل هزاع وجيه وحيد ويسي ياسر أبو ابو أم ام حج حاج
+""".split()) - {"أبو", "ابو", "أم", "ام", "حج", "حاج", "عبد"}
+#: Kurdish names, men's and women's alike here (some are both).
+KURDISH_NAMES_AR = frozenset("""
 جوان آزاد شيرو دلشاد شيار رودي آلان ريزان هوشنك كاوا روني بروسك زانا ديار سربست جكرخوين خبات شفان هفال ريناس رامان آراس
-فاطمة عائشة مريم زينب خديجة سلمى هبة رنا ريم هند سارة لينا رهف آمنة سعاد نجلاء أسماء إيمان دعاء رقية حلا جنى بتول غزل هدى
+""".split())
+FEMALE_NAMES_AR = frozenset("""
+فاطمة عائشة مريم زينب خديجة سلمى هبة نور رنا ريم هند سارة لينا رهف آمنة سعاد نجلاء أسماء إيمان دعاء رقية حلا جنى بتول غزل هدى
 منى سمر سميرة أمل آلاء إسراء بشرى جميلة حنان خلود دلال رغد روان زهرة سهام شهد صفاء عبير علا غادة فرح لمى ليلى مها ميساء
 نادية نسرين نهى هالة وفاء ياسمين عزيزة رشا رزان سوزان نوال نجاح نعيمة حليمة حياة حسناء خولة دانة رؤى ريما سناء سلوى صباح
 عفاف عليا غفران فدوى كوثر لبنى ماريا مروة ملك منال ميس نسمة هيام هيفاء وعد ولاء يسرى تركية وضحة شمسة حمدة صبحة عيدة مريانا
 شهناز جيلان ناريمان هيفين روجين بيريفان زوزان روناهي برفين نارين ديلان هيلين أفين سولين ليلان بيملى جيهان روشين
 """.split())
+GIVEN_NAMES_AR = MALE_NAMES_AR | KURDISH_NAMES_AR | FEMALE_NAMES_AR | {"أبو", "ابو", "أم", "ام", "حج", "حاج", "عبد"}
 
 
 def fold_arabic(word: str) -> str:
@@ -144,6 +150,17 @@ def fold_arabic(word: str) -> str:
 
 _FOLD = str.maketrans("أإآٱىةؤئ", "اااايهوي")
 _GIVEN_FOLDED = frozenset(fold_arabic(name) for name in GIVEN_NAMES_AR)
+_MALE_FOLDED = frozenset(fold_arabic(name) for name in MALE_NAMES_AR)
+_FEMALE_FOLDED = frozenset(fold_arabic(name) for name in FEMALE_NAMES_AR)
+
+
+def sex_of_given_name(word: str) -> str | None:
+    """"male" or "female" for an Arabic given name that is only one of them (خالد, فاطمة), or
+    ``None`` (a name given to both, such as نور, or one not on the lists)."""
+    folded = fold_arabic(word)
+    male = folded in _MALE_FOLDED or (folded.startswith("عبد") and len(folded) > 5)
+    female = folded in _FEMALE_FOLDED
+    return "male" if male and not female else "female" if female and not male else None
 
 
 def is_given_name(word: str) -> bool:

@@ -22,9 +22,10 @@ import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from .dates import parse_date, to_ascii_digits
-from .names import clean_name, is_given_name, transliterate_name
+from .names import clean_name, is_given_name, sex_of_given_name, transliterate_name
 from .places import find_governorate, resolve_place
 from .record import CHILD_AGE, Place, VictimRecord
 from .text import detect_language, strip_bidi_controls
@@ -65,8 +66,11 @@ _RELATIVE = re.compile(
 )
 _NAME_AGE = re.compile(rf"({NAME}),\s+(\d{{1,3}})\b(?!\s*(?:km|kilomet|meters|metres|%))")
 _LIST_KILLED = re.compile(
-    rf"(?:that\s+|:\s+|^)((?:(?:Dr\.?\s+)?{NAME}(?:,\s+(?:a|an)\s+[^,]+?)?(?:,\s+\d{{1,3}})?(?:,?\s+and\s+|,\s+)){{1,12}}(?:Dr\.?\s+)?{NAME})(?:,\s+[^,]+?)?(?:,\s+\d{{1,3}})?,?\s+(?:were|was|have been|had been)\s+(?:killed|shot|executed|found dead)"
+    rf"(?:that\s+|:\s+|^)((?:(?:Dr\.?\s+)?{NAME}(?:,\s+(?:a|an)\s+[^,]+?)?(?:,\s+\d{{1,3}})?(?:,?\s+and\s+|,\s+)){{0,12}}(?:Dr\.?\s+)?{NAME})(?:,\s+[^,]+?)?(?:,\s+\d{{1,3}})?,?\s+(?:were|was|have been|had been)\s+(?:killed|shot|executed|found dead)"
 )
+#: "On the same day Hassan Youssef al-Khatib, 52, was killed ...": a name and age, then the death.
+_NAME_AGE_DIED = re.compile(rf"(?:{_TITLE_EN})?({NAME}),\s+(\d{{1,3}}),\s+(?:was|were|had been)\s+(?:killed|shot|executed|found dead)|"
+                            rf"(?:{_TITLE_EN})?({NAME}),\s+(\d{{1,3}}),\s+died\b")
 _CAPTION = re.compile(rf"^(?:The\s+(?:victim|child|martyr)\s+)?(?:Dr\.?\s+)?({NAME})\s*[–—\-|:]\s+")
 _DEATH_EN = re.compile(
     r"\b(killed|killing|kills|shot dead|shot and killed|was shot|were shot|died|dies|dying|death|deaths|dead|lost (?:his|her|their) lives?|"
@@ -149,8 +153,8 @@ _AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", 
             "متأثراً", "متاثرا", "متأثرة", "رحمه", "رحمها", "المقلب", "الملقب", "راح", "فقد", "فقدت", "ذمة", "وابنة", "ابنة", "وابن", "حسبنا",
             "ناهز", "يناهز", "أشهرا", "اشهرا", "شهرا", "عاما", "عامان", "عامين", "سنتان", "سنتين", "شهر", "شهرين", "شهران", "أشهر", "اشهر", "شهور", "أيام", "ايام",
             "شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "كذلك", "أيضا", "ايضا", "أيضاً", "محتجزة", "محتجز"}
-_AR_FEMALE = re.compile(r"(الطفلة|الشابة|السيدة|المواطنة|الطبيبة|الممرضة|الفتاة|الرضيعة|الشهيدة|المسنة|الحاجة|استشهدت|قتلت|قُتلت|توفيت|لقيت|البالغة|عمرها|امرأة|زوجته|ابنته|والدته)")
-_AR_MALE = re.compile(r"(الطفل|الشاب|المواطن|الطبيب|الممرض|الفتى|الرضيع|الشهيد|المسن|الحاج|استشهد\s|قتل\s|توفي\s|لقي\s|البالغ\s|عمره|رجل)")
+_AR_FEMALE = re.compile(r"(?<![\u0621-\u064A])[وبل]?(الطفلة|الشابة|السيدة|المواطنة|الطبيبة|الممرضة|الفتاة|الرضيعة|الشهيدة|المسنة|الحاجة|استشهدت|قتلت|قُتلت|توفيت|لقيت|البالغة|عمرها|امرأة|زوجته|ابنته|والدته)")
+_AR_MALE = re.compile(r"(?<![\u0621-\u064A])[وبل]?(الطفل|الشاب|المواطن|الطبيب|الممرض|الفتى|الرضيع|الشهيد|المسن|الحاج|استشهد\s|قتل\s|توفي\s|لقي\s|البالغ\s|عمره|رجل)")
 _AR_CHILD = re.compile(r"(الطفلة|الطفل|الرضيع|الرضيعة|طفل|طفلة|أطفال|الفتى|الفتاة)")
 _AR_AGE = re.compile(r"(\d{1,3})\s*(?:عاما|عامًا|عام|سنوات|سنة|أعوام|اعوام)")
 _AR_WORD_AGES = {"سنة": 1, "سنتين": 2, "عامين": 2, "ثلاث": 3, "ثلاثة": 3, "أربع": 4, "اربع": 4, "أربعة": 4, "خمس": 5, "خمسة": 5, "ست": 6,
@@ -263,6 +267,9 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                         found[start] = _Mention(name, sentence, paragraph, start, listed=True)
             for match in _FROM_DIED.finditer(sentence):
                 add(match)
+            for match in _NAME_AGE_DIED.finditer(sentence):
+                group = 1 if match.group(1) else 3
+                add(match, group, int(match.group(group + 1)))
             for match in _ROLE_NAME.finditer(sentence):
                 add(match)
             for match in _APPOSITION.finditer(sentence):
@@ -758,7 +765,7 @@ class _ItemContext:
 _DATE_HINT = re.compile(r"\d{4}|\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
                         r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\d{1,2}/\d{1,2}/\d{4}|"
                         r"(?:كانون|شباط|آذار|اذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين|يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر|"
-                        r"الاثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت|الأحد)", re.I)
+                        r"الاثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت|الأحد|اليوم|أمس|امس|البارحة|\btoday\b|\byesterday\b|\btonight\b|last night)", re.I)
 
 
 _ARREST_DATE = re.compile(r"\b(arrested|detained|abducted|kidnapped|disappeared)\b([^.;]{0,80}?)\b(?:on|in)\s+(?:[A-Z][a-z]+\s+\d{1,2},\s+\d{4}|\d{1,2}\s+[A-Z][a-z]+\s+\d{4}|[A-Z][a-z]+\s+\d{4})")
@@ -851,6 +858,13 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
             record.sex = "male"
         if _AR_CHILD.search(mention.sentence[max(0, mention.start - 12): mention.start]):
             record.is_child = True
+        if record.sex is None:
+            # No word says it: a given name that is only a man's or only a woman's does.
+            words = mention.name.split()
+            given = words[0] + words[1] if words[0] == "عبد" and len(words) > 1 else words[0]
+            record.sex = sex_of_given_name(given)
+            if record.sex:
+                evidence["sex"] = f"given name {given}"
     else:
         sexes = [(m.start(), sex) for pattern, sex in _SEX_WORDS_EN for m in [pattern.search(local)] if m]
         if sexes:
@@ -876,7 +890,7 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
         elif own:
             record.sex = "male" if own.group(1).lower() in ("he", "him", "his") else "female"
             local = f"{local} … {own.group(0)}"
-    if record.sex:
+    if record.sex and "sex" not in evidence:
         evidence["sex"] = local.strip()
     # Date of death
     date = None
@@ -945,20 +959,39 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
 
 
 def _same_person(a: VictimRecord, b: VictimRecord) -> bool:
+    """Whether two mentions in one item are one person: the same name, or the same given and
+    family names (a letter off at most: "Moyaed"/"Moayed al-Ali" in a caption and the text) with
+    fathers' names that agree or are missing on one side. A report names relatives and
+    namesakes side by side ("Hassan Bassel al-Khatib" and "Hassan Youssef al-Khatib"), and
+    merging them would lose a victim."""
+    from tawthiq.dedupe.names import common_skeletons, name_parts
+
+    from .places import fold
+
     left, right = (a.name_ar or a.full_name or ""), (b.name_ar or b.full_name or "")
     if not left or not right:
         return False
-    from .places import fold
+    if fold(left) == fold(right):
+        return True
+    if a.evidence and a.evidence == b.evidence:
+        return False  # two names in one sentence ("Salma Haddad and her daughter Salma") are two people
+    x, y = name_parts(left), name_parts(right)
+    if not x.skeletons or not y.skeletons:
+        return False
+    lw, rw = fold(left).split(), fold(right).split()
 
-    left_f, right_f = fold(left), fold(right)
-    if left_f == right_f:
-        return True
-    score = fuzz.ratio(left_f, right_f)
-    if score >= 88:
-        return True
-    # "Moyaed al-Ali" / "Moayed al-Ali": same family name and a close given name.
-    lw, rw = left_f.split(), right_f.split()
-    return len(lw) == len(rw) and lw[-1] == rw[-1] and fuzz.ratio(lw[0], rw[0]) >= 70 and score >= 80
+    common = common_skeletons()
+
+    def close(p: str, q: str, raw_p: str, raw_q: str) -> bool:
+        # The same key, or a spelling a letter or two off ("Moyaed"/"Moayed"); not Khaled and
+        # Walid, and not two common names a letter apart (محمد and محمود are brothers' names).
+        if p == q:
+            return True
+        return OSA.distance(p, q) <= 1 and fuzz.ratio(raw_p, raw_q) >= 80 and not (p in common and q in common)
+
+    if not close(x.given, y.given, lw[0], rw[0]) or not close(x.family or x.given, y.family or y.given, lw[-1], rw[-1]):
+        return False
+    return not (x.father and y.father and not close(x.father, y.father, lw[1], rw[1]))
 
 
 def _merge(records: list[VictimRecord]) -> list[VictimRecord]:
@@ -974,7 +1007,15 @@ def _merge(records: list[VictimRecord]) -> list[VictimRecord]:
 
 
 def _absorb(kept: VictimRecord, other: VictimRecord) -> None:
-    """Fill what ``kept`` lacks from another mention of the same person; keep variants."""
+    """Fill what ``kept`` lacks from another mention of the same person; keep variants. The
+    fuller name is kept ("Hiba al-Khatib" in a caption, "Hiba Ibrahim al-Khatib" in the text),
+    so that a namesake with another father is not merged into it next."""
+    kept_name, other_name = (kept.name_ar or kept.full_name or ""), (other.name_ar or other.full_name or "")
+    if len(other_name.split()) > len(kept_name.split()) and (bool(kept.name_ar) == bool(other.name_ar)):
+        kept.full_name, other.full_name = other.full_name, kept.full_name
+        kept.name_ar, other.name_ar = other.name_ar, kept.name_ar
+        if "full_name" in other.field_evidence:
+            kept.field_evidence["full_name"] = other.field_evidence["full_name"]
     if other.full_name and other.full_name != kept.full_name:
         kept.extra.setdefault("name_variants", []).append(other.full_name)
     for field in ("name_ar", "sex", "age", "is_child", "date_of_death"):

@@ -388,3 +388,44 @@ def test_perpetrator_is_who_killed_not_who_holds_the_area(text: str, expected: s
     from tawthiq.extractors.vocab import classify_perpetrator
 
     assert classify_perpetrator(text) == expected
+
+
+def test_arabic_today_yesterday_and_sex_from_the_given_name() -> None:
+    """"اليوم" and "أمس" count from the day the item was published; a given name that is only a
+    man's or only a woman's gives the sex when no word does, and says so in the evidence."""
+    published = dt.date(2024, 5, 10)
+    [r] = _records("أفاد مراسلنا باستشهاد “ياسر خالد الحمدان” من سرمين مساء أمس متأثرا بإصابته.", published)
+    assert (r.name_ar, r.date_of_death, r.sex) == ("ياسر خالد الحمدان", "2024-05-09", "male")
+    [r] = _records("مقتل ياسر خالد الحمدان أمس بقصف على سرمين.", published)
+    assert (r.sex, r.field_evidence["sex"]) == ("male", "given name ياسر")
+    [r] = _records("استشهدت فاطمة عمر الحسين اليوم إثر قصف مدفعي على بنش.", published)
+    assert (r.date_of_death, r.sex) == ("2024-05-10", "female")
+    [r] = _records("مقتل نور خالد العلي بقصف على أريحا اليوم.", published)
+    assert r.sex is None  # نور is a man's and a woman's name
+
+
+def test_relative_days_in_english_and_arabic() -> None:
+    from tawthiq.extractors.dates import parse_date
+
+    published = dt.date(2024, 5, 10)
+    assert parse_date("was killed yesterday in Ariha", published) == "2024-05-09"
+    assert parse_date("قتل فجر اليوم", published) == "2024-05-10"
+    assert parse_date("في اليوم العالمي لحقوق الإنسان", published) is None
+    assert parse_date("killed on March 3, 2021, and buried yesterday", published) == "2021-03-03"  # a date wins
+    assert parse_date("قتل أمس", None) is None
+
+
+def test_namesakes_in_one_report_stay_two_people() -> None:
+    """A report names relatives and namesakes: different fathers, or Mohammad and Mahmoud, are
+    different people; a caption that spells a name a little differently, or leaves the father
+    out, is the same person, and the fuller name is kept."""
+    report = ("Hassan Bassel al-Khatib, 34, was killed by Syrian regime shelling on Ariha on March 3, 2023.\n\n"
+              "On the same day Hassan Youssef al-Khatib, 52, was killed by a Russian airstrike on Sarmin.\n\n"
+              "The victim Hassan al-Khatib – photo taken by his family\n\n"
+              "Moayed Walid Haddad was shot dead by gunmen we have not yet been able to identify in Binnish on March 5, 2023.\n\n"
+              "The victim Moyaed Haddad – photo")
+    names = [r.full_name for r in _records(report)]
+    assert names[:2] == ["Hassan Bassel al-Khatib", "Hassan Youssef al-Khatib"]
+    assert "Moayed Walid Haddad" in names and "Moyaed Haddad" not in names
+    arabic = "الشهداء\n١_محمد محمد العلوش رجل مسن\n٢_الشاب محمود العلوش"
+    assert _names(arabic) == ["محمد محمد العلوش", "محمود العلوش"]
