@@ -176,15 +176,21 @@ def victim_values(victim: Victim) -> dict[str, Any]:
     return {field: getattr(victim, field) for field in ("full_name", "name_ar", *CHOOSABLE, "died_in_detention", "status")}
 
 
-def _add_names(session: Session, victim: Victim, candidate: Candidate) -> None:
+def name_key(name: str) -> str:
+    """The stored search key of a name: its cross-script key, or the name itself when it has
+    none, cut to the column's length. Migrations that recompute keys use it too."""
     from tawthiq.dedupe import normalize_name
 
+    return normalize_name(name)[:500] or name[:500]
+
+
+def _add_names(session: Session, victim: Victim, candidate: Candidate) -> None:
     existing = {n.name for n in session.scalars(select(VictimName).where(VictimName.victim_id == victim.id))}
     variants = [candidate.full_name, candidate.name_ar, *((candidate.extra or {}).get("name_variants") or [])]
     for name in variants:
         if name and name not in existing:
             script = "arabic" if any("\u0600" <= ch <= "\u06ff" for ch in name) else "latin"
-            session.add(VictimName(victim_id=victim.id, name=name, script=script, key=normalize_name(name)[:500] or name[:500],
+            session.add(VictimName(victim_id=victim.id, name=name, script=script, key=name_key(name),
                                    candidate_id=candidate.id))
             existing.add(name)
 

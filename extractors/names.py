@@ -12,6 +12,8 @@ import re
 
 from anyascii import anyascii
 
+from .places import fold_arabic
+
 COMMON: dict[str, str] = {
     "محمد": "Mohammad", "أحمد": "Ahmad", "احمد": "Ahmad", "محمود": "Mahmoud", "مصطفى": "Mustafa", "خالد": "Khaled",
     "علي": "Ali", "عمر": "Omar", "حسن": "Hassan", "حسين": "Hussein", "يوسف": "Youssef", "إبراهيم": "Ibrahim",
@@ -113,7 +115,7 @@ def clean_name(name: str) -> str:
 #: they are usually spelt. Extraction uses them as anchors: a phrase that starts with one is
 #: very likely a person's name even with no title before it ("قتل خلال الغارات ... عصام خير").
 #: Compiled by hand for this project; spelling variants of hamza, alef maqsura and taa marbuta
-#: are folded by :func:`fold_arabic`, so each name is listed once.
+#: are folded by :func:`_fold_name`, so each name is listed once.
 MALE_NAMES_AR = frozenset("""
 محمد أحمد محمود مصطفى خالد عمر علي حسن حسين يوسف إبراهيم إسماعيل عبد عبدالله عبدو عبيدة عبادة عبادي سعيد سعد سعود وليد
 عادل فادي سامر سمير سامي ياسر جمال رامي بسام زياد طارق ماهر نبيل هيثم أسامة عماد منير قاسم جهاد شادي باسل أيمن مؤيد صالح
@@ -141,24 +143,30 @@ FEMALE_NAMES_AR = frozenset("""
 GIVEN_NAMES_AR = MALE_NAMES_AR | KURDISH_NAMES_AR | FEMALE_NAMES_AR | {"أبو", "ابو", "أم", "ام", "حج", "حاج", "عبد"}
 
 
-def fold_arabic(word: str) -> str:
-    """One spelling for a word whatever its hamza, alef maqsura, taa marbuta and short vowels,
-    so lookups do not depend on how a writer spelt it (أحمد/احمد, فاطمة/فاطمه)."""
-    word = _DIACRITICS.sub("", word)
-    return word.translate(_FOLD)
+_HAMZA_SEATS = str.maketrans("ؤئ", "وي")
 
 
-_FOLD = str.maketrans("أإآٱىةؤئ", "اااايهوي")
-_GIVEN_FOLDED = frozenset(fold_arabic(name) for name in GIVEN_NAMES_AR)
-_MALE_FOLDED = frozenset(fold_arabic(name) for name in MALE_NAMES_AR)
-_FEMALE_FOLDED = frozenset(fold_arabic(name) for name in FEMALE_NAMES_AR)
+def _fold_name(word: str) -> str:
+    """One spelling for a name whatever its hamza, alef maqsura, taa marbuta and short vowels
+    (أحمد/احمد, فاطمة/فاطمه, مؤيد/مويد): the gazetteer's folding, and hamza on و or ي as well."""
+    return fold_arabic(word).translate(_HAMZA_SEATS)
+
+
+def _abd_compound(folded: str) -> bool:
+    """An ``عبد`` compound written as one word ("عبدالرحيم"): a man's given name."""
+    return folded.startswith("عبد") and len(folded) > 5
+
+
+_GIVEN_FOLDED = frozenset(_fold_name(name) for name in GIVEN_NAMES_AR)
+_MALE_FOLDED = frozenset(_fold_name(name) for name in MALE_NAMES_AR)
+_FEMALE_FOLDED = frozenset(_fold_name(name) for name in FEMALE_NAMES_AR)
 
 
 def sex_of_given_name(word: str) -> str | None:
     """"male" or "female" for an Arabic given name that is only one of them (خالد, فاطمة), or
     ``None`` (a name given to both, such as نور, or one not on the lists)."""
-    folded = fold_arabic(word)
-    male = folded in _MALE_FOLDED or (folded.startswith("عبد") and len(folded) > 5)
+    folded = _fold_name(word)
+    male = folded in _MALE_FOLDED or _abd_compound(folded)
     female = folded in _FEMALE_FOLDED
     return "male" if male and not female else "female" if female and not male else None
 
@@ -166,5 +174,5 @@ def sex_of_given_name(word: str) -> str | None:
 def is_given_name(word: str) -> bool:
     """Whether an Arabic-script word is a given name of :data:`GIVEN_NAMES_AR` (or an ``عبد``
     compound written as one word, "عبدالرحيم")."""
-    folded = fold_arabic(word)
-    return folded in _GIVEN_FOLDED or (folded.startswith("عبد") and len(folded) > 5)
+    folded = _fold_name(word)
+    return folded in _GIVEN_FOLDED or _abd_compound(folded)

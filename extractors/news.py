@@ -119,10 +119,11 @@ _AR_TITLES = (r"المدرس|المدرسة|المعلم|المعلمة|المه
               r"القاصر|القاصرة|المدنيان|المواطنان|الطفلان|الشقيقان|الشابان|الأخوان|الاخوان")
 _AR_DEATH = re.compile(r"(استشهد|استشهدت|استشهاد|مقتل|قتل|قتلت|قُتل|قُتلت|لقي\s+حتفه|لقيت\s+حتفها|توفي|توفيت|وفاة|مصرع|فارق\s+الحياة|فارقت\s+الحياة|أعدم|إعدام|غرق|"
                        r"في\s+ذمة\s+الله|راح\s+ضحيتها|راح\s+ضحيته|فقد\s+حياته|فقدت\s+حياتها|اغتيال|اغتيل|جثمان|جثة|جثث|تصفية)")
-_AR_NOT_DEATH = re.compile(r"(أصيب|أصيبت|إصابة|اصابة|جرح|جرحى|جريح|بجروح|اعتقل|اعتقال|اختطف|خطف|شاهد|قال|أفاد|صرح|تجنيد|نجا|مصاب)")
 #: What happened to the person named: hurt, held or spared (unlike a reporting verb, which only
 #: matters right before the name: "قال X" makes X a speaker, "وقال مصادر ... إن" does not).
 _AR_HURT = re.compile(r"(أصيب|أصيبت|إصابة|اصابة|جرح|جرحى|جريح|بجروح|اعتقل|اعتقال|اختطف|خطف|تجنيد|نجا|مصاب)")
+#: Hurt, held or spared, or a reporting verb: anything but a death.
+_AR_NOT_DEATH = re.compile(rf"(?:{_AR_HURT.pattern}|شاهد|قال|أفاد|صرح)")
 _AR_OTHERS = re.compile(r"\S*\s+(?:\S+\s+)?(?:آخر|آخرين|آخرون|اخر|اخرين|اخرون|أخرى|اخرى)(?![\u0621-\u064A])")
 #: A verb right after a name makes the person its subject, someone who speaks, condemns, mourns
 #: or visits ("محمد العلي يدين مقتل ...", "يتفقد ناجي عبيد منزل جاره"), not the dead.
@@ -504,7 +505,6 @@ _AR_AMBIGUOUS_GIVEN = {"صباح", "حياة", "حكم", "شهد", "عيد", "س
 #: Kin named beside a victim ("وطفله مجد ..."): a name after them is a name even if it is also a word.
 _AR_KIN = {"طفله", "طفلها", "وطفله", "وطفلها", "ابنه", "ابنها", "وابنه", "وابنها", "ابنته", "ابنتها", "وابنته", "وابنتها", "زوجته",
            "وزوجته", "زوجها", "وزوجها", "شقيقه", "وشقيقه", "شقيقته", "وشقيقته", "والده", "ووالده", "والدته", "ووالدته"}
-_AR_BARE_TITLE_WORDS = set(_AR_BARE_TITLES.split("|"))
 
 
 def _begins_with_given_name(name: str) -> bool:
@@ -582,7 +582,7 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                     if not name or any(abs(match.start(group) - s) < 6 for s in found):
                         continue
                     lead = sentence[match.start():match.start(group)].split()
-                    if pattern is _AR_AFTER_DEATH and not _AR_TITLE_WORDS.intersection(lead[1:]) and not (set(lead[1:]) & _AR_BARE_TITLE_WORDS) \
+                    if pattern is _AR_AFTER_DEATH and not _AR_ANY_TITLE_WORDS.intersection(lead[1:]) \
                             and not _begins_with_given_name(name):
                         continue  # "مقتل سائق صهريج", "وخسائر بممتلكات السكان": words after a death word, not a name
                     found[match.start(group)] = _Mention(name, sentence, paragraph, match.start(group), arabic=True)
@@ -679,6 +679,8 @@ _AR_LEADING = {"والده", "والدته", "ابنه", "ابنته", "زوجت
                "وزوجته", "وشقيقه", "وشقيقته", "أخيه", "اخيه", "أخته", "اخته", "يدعى", "تدعى", "يدعي", "تدعي", "المدعو", "المدعوة",
                "اسمه", "اسمها", "واسمه", "واسمها"}
 _AR_TITLE_WORDS = set(_AR_TITLES.split("|"))
+#: Every title, with or without the article ("الشاب", "شاب").
+_AR_ANY_TITLE_WORDS = _AR_TITLE_WORDS | set(_AR_BARE_TITLES.split("|"))
 
 
 _AR_AND_NAME = re.compile(rf"\s*و\s*(?:(?:{_AR_TITLES})\s+)?({_AR_NAME})")
@@ -751,7 +753,8 @@ class _ItemContext:
         date_evidence = None
         for sentence in split_sentences(head.replace("\n", " ")):
             if _DEATH_EN.search(sentence) or _AR_DEATH.search(sentence) or re.search(r"\bon\b", sentence):
-                date = parse_date(_without_arrest_dates(sentence), published) if _has_date(_without_arrest_dates(sentence)) else None
+                plain = _without_arrest_dates(sentence)
+                date = parse_date(plain, published) if _has_date(plain) else None
                 if date:
                     date_evidence = sentence
                     break

@@ -129,44 +129,29 @@ def test_users_have_argon2_hashes(engine) -> None:
             repo.add_user(session, "x", "longenough", "boss")
 
 
-def test_upgrade_recomputes_stale_name_keys(tmp_path) -> None:
+@pytest.mark.parametrize("revision, name, script, stale, same_as, expected", [
+    # 0003: the key before a name's initial vowel was kept and محمود had its own key.
+    ("0002", "أنس محمود", "arabic", "ns mhmd", "أنس محمود", "ans mhmwd"),
+    # 0004: the key 0003 stored for "Alloush", read as al- + "Loush".
+    ("0003", "Khaled Alloush", "latin", "kld lx", "خالد علوش", "kld alx"),
+])
+def test_upgrade_recomputes_stale_name_keys(tmp_path, revision: str, name: str, script: str, stale: str, same_as: str,
+                                            expected: str) -> None:
     from sqlalchemy import text
 
     from tawthiq.dedupe import normalize_name
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    migrate_database(url, "0002")
+    migrate_database(url, revision)
     engine = create_db_engine(url)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO victims (id, full_name, perpetrator, cause, category, status, created_at, updated_at) "
-                          "VALUES (1, 'Anas Mahmoud', 'unknown', 'unknown', 'civilian', 'active', '2026-01-01', '2026-01-01')"))
+                          "VALUES (1, :name, 'unknown', 'unknown', 'civilian', 'active', '2026-01-01', '2026-01-01')"), {"name": name})
         conn.execute(text("INSERT INTO victim_names (victim_id, name, script, key, active, created_at) "
-                          "VALUES (1, 'أنس محمود', 'arabic', 'ns mhmd', 1, '2026-01-01')"))
+                          "VALUES (1, :name, :script, :key, 1, '2026-01-01')"), {"name": name, "script": script, "key": stale})
     engine.dispose()
     migrate_database(url)
     engine = create_db_engine(url)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT key FROM victim_names")).scalar() == normalize_name("أنس محمود") == "ans mhmwd"
-    engine.dispose()
-
-
-def test_upgrade_0004_recomputes_keys_changed_since_0003(tmp_path) -> None:
-    from sqlalchemy import text
-
-    from tawthiq.dedupe import normalize_name
-
-    url = f"sqlite:///{tmp_path / 'v3.db'}"
-    migrate_database(url, "0003")
-    engine = create_db_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO victims (id, full_name, perpetrator, cause, category, status, created_at, updated_at) "
-                          "VALUES (1, 'Khaled Alloush', 'unknown', 'unknown', 'civilian', 'active', '2026-01-01', '2026-01-01')"))
-        # The key 0003 stored: "Alloush" read as al- + "Loush".
-        conn.execute(text("INSERT INTO victim_names (victim_id, name, script, key, active, created_at) "
-                          "VALUES (1, 'Khaled Alloush', 'latin', 'kld lx', 1, '2026-01-01')"))
-    engine.dispose()
-    migrate_database(url)
-    engine = create_db_engine(url)
-    with engine.connect() as conn:
-        assert conn.execute(text("SELECT key FROM victim_names")).scalar() == normalize_name("خالد علوش") == "kld alx"
+        assert conn.execute(text("SELECT key FROM victim_names")).scalar() == normalize_name(same_as) == expected
     engine.dispose()

@@ -24,14 +24,14 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    from tawthiq.dedupe import normalize_name
+    from tawthiq.db.archive import name_key
 
     bind = op.get_bind()
     names = sa.table("victim_names", sa.column("id", sa.Integer), sa.column("name", sa.String), sa.column("key", sa.String))
     rows = bind.execute(sa.select(names.c.id, names.c.name, names.c.key)).all()
     changed = []
     for row in rows:
-        key = normalize_name(row.name)[:500] or row.name[:500]
+        key = name_key(row.name)
         if key != row.key:
             changed.append({"row_id": row.id, "new_key": key})
     if changed:
