@@ -79,8 +79,8 @@ def evaluate(show_misses: bool = False) -> None:
 
 
 def _same_name_fewer_parts(a: str, b: str) -> bool:
-    """One name is the other with a middle part left out ("اسماعيل قداد" and "اسماعيل صالح
-    قداد"): same given name, same family name, and every word of the shorter in the longer.
+    """One name is the other with a middle part left out ("سامر حداد" and "سامر خليل
+    حداد"): same given name, same family name, and every word of the shorter in the longer.
     Airwars often lists a victim by given and family name where the text adds the father's."""
     short, long = sorted((a.split(), b.split()), key=len)
     return len(short) >= 2 and short[0] == long[0] and short[-1] == long[-1] and set(short) <= set(long)

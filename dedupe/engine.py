@@ -379,9 +379,9 @@ class NameComparison:
             return 0.0
         sim = JaroWinkler.normalized_similarity(x, y)
         if min(len(x), len(y)) <= 3 and abs(len(x) - len(y)) >= 2:
-            sim = min(sim, self.WEAK)  # Jaro-Winkler rewards a shared start: Amer (amr) is not Amerahd (amrhd)
+            sim = min(sim, self.WEAK)  # Jaro-Winkler rewards a shared start: Amer (amr) is not Amerhan (amrhn)
         if min(len(x), len(y)) >= 4 and (x.startswith(y) or y.startswith(x)):
-            sim = max(sim, self.SIMILAR)  # a name cut short; but Amer is not Amerahd
+            sim = max(sim, self.SIMILAR)  # a name cut short; but Amer is not Amerhan
         # One edit from an established name is a misspelling of it, except a letter swapped in
         # a two-letter key: Taiba (tb) and Tamim (tm), Hiba (hb) and Taiba are other names.
         short_swap = min(len(x), len(y)) <= 2 and len(x) == len(y)

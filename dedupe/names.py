@@ -284,7 +284,7 @@ def _arabic_tokens(name: str) -> list[str]:
     # آلان (Alan) folds to الان, which would look like the article: mark its alef as ‘ayn,
     # which the skeleton reads the same way (a leading vowel).
     name = re.sub(r"(^|[\s\-_])آل", r"\1عل", name)
-    # Brackets, quotes and slashes (an alias "(الفرج)", alternatives "الخضر/الحايك") separate words.
+    # Brackets, quotes and slashes (an alias "(الفرج)", alternatives "الخطيب/الحلبي") separate words.
     words = [w for w in re.split(r"[\s\-_|()\[\]\"'“”«»/,.،:]+", fold_arabic(name)) if w and not w.isdigit()]
     while len(words) > 2 and words[0] in _AR_TITLES:
         words = words[1:]
@@ -323,7 +323,7 @@ def name_parts(name: str | None) -> NameParts:
     """Split and normalise a name in any script (cached: names repeat a lot)."""
     if not name or not name.strip():
         return NameParts((), ())
-    # A bracketed part is an alias, a kunya or a note ("Ziad al-Hassan (Salloum)", "(أم هيثم)"),
+    # A bracketed part is an alias, a kunya or a note ("Nader al-Hassan (Salloum)", "(أم هيثم)"),
     # which one source gives and another does not: the name is what stands outside it.
     outside = re.sub(r"\([^)]*\)?|\[[^\]]*\]?", " ", name)
     if re.search(r"[A-Za-z\u0600-\u06FF]", outside):

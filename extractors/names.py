@@ -113,7 +113,7 @@ def clean_name(name: str) -> str:
 
 #: Arabic-script given names common in Syria (Arab and Kurdish, men's and women's), written as
 #: they are usually spelt. Extraction uses them as anchors: a phrase that starts with one is
-#: very likely a person's name even with no title before it ("قتل خلال الغارات ... عصام خير").
+#: very likely a person's name even with no title before it ("قتل خلال الغارات ... سامر نوفل").
 #: Compiled by hand for this project; spelling variants of hamza, alef maqsura and taa marbuta
 #: are folded by :func:`_fold_name`, so each name is listed once.
 MALE_NAMES_AR = frozenset("""

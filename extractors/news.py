@@ -52,7 +52,7 @@ _CUE_NAMED = re.compile(rf"\b(?:named (?:the (?:dead|victims?|deceased|two|three
 #: "X, from Aleppo governorate, died in ...", "Mrs. X, a teacher from Ariha, was killed".
 _FROM_DIED = re.compile(rf"(?:^|[\s,;:])(?:{_TITLE_EN})?({NAME}),\s+(?:(?:an?|the)\s+[^,;]{{2,60}}?\s+)?from\s+[^,;]{{2,90}},\s+(?:\w+\s+){{0,2}}"
                         r"(?:died|was killed|was shot|were killed|lost|succumbed|passed away)\b")
-#: "killing the co-chair of the council, Yusra Darwish, and her deputy, Liman Shweish": a role, then the name.
+#: "killing the co-chair of the council, Rima Haddad, and her deputy, Salwa Khalil": a role, then the name.
 _ROLE_NAME = re.compile(rf"\b(?:the|his|her|their)\s+(?:[a-z][\w'’\-]*\s+){{0,6}}?[a-z][\w'’\-]*,\s+{_TITLE_EN}?({NAME})(?=,|\s+and\b|\s*[.;]|$)")
 #: A sentence that opens on the victim: "X, 51, from Ariha, died ...", "X, a nurse at ..., was killed".
 _SUBJECT = re.compile(rf"^(?:Dr\.?\s+)?({NAME}),\s+(?:(\d{{1,3}}),|(?:an?|the)\s+[^,]{{2,90}},)")
@@ -126,7 +126,7 @@ _AR_HURT = re.compile(r"(أصيب|أصيبت|إصابة|اصابة|جرح|جرح
 _AR_NOT_DEATH = re.compile(rf"(?:{_AR_HURT.pattern}|شاهد|قال|أفاد|صرح)")
 _AR_OTHERS = re.compile(r"\S*\s+(?:\S+\s+)?(?:آخر|آخرين|آخرون|اخر|اخرين|اخرون|أخرى|اخرى)(?![\u0621-\u064A])")
 #: A verb right after a name makes the person its subject, someone who speaks, condemns, mourns
-#: or visits ("محمد العلي يدين مقتل ...", "يتفقد ناجي عبيد منزل جاره"), not the dead.
+#: or visits ("محمد العلي يدين مقتل ...", "يتفقد نبيل الصالح منزل جاره"), not the dead.
 _AR_SUBJECT_OF = re.compile(r"[\s،,]*(?:يدين|تدين|أدان|ادان|أدانت|يؤكد|تؤكد|يقول|تقول|يطالب|تطالب|طالب|طالبت|يندد|تندد|ندد|نددت|يعلن|تعلن|"
                             r"ينعى|تنعى|نعى|نعت|يروي|تروي|روى|روت|يتحدث|تتحدث|يكشف|تكشف|يتفقد|تتفقد|تفقد|يزور|تزور|زار|زارت|يستنكر|"
                             r"تستنكر|استنكر|يصرح|تصرح|يوضح|توضح|أوضح|يضيف|تضيف|أضاف|يشير|تشير|أشار)(?![\u0621-\u064A])")
@@ -137,10 +137,10 @@ _AR_SPEAKER = re.compile(r"(?:شاهد|قال|أفاد|صرح|أكد|اكد)\S*\
 _AR_TITLED = re.compile(rf"(?<![\u0621-\u064A])[وب]?(?:{_AR_TITLES}|لل(?:شاب|شابة|طفل|طفلة|مواطن|مواطنة|مدني|مدنية|سيدة|رجل|فتى|فتاة))\s+({_AR_NAME})")
 #: A death told in the next sentence with a pronoun for the person just named ("... للشاب X. وقاموا بقتله").
 _AR_PRONOUN_DEATH = re.compile(r"^\S*\s*(?:\S+\s+){0,2}?\S*(?:قتله|قتلها|قتلوه|استشهاده|استشهادها|مقتله|مقتلها|وفاته|وفاتها|تصفيته|إعدامه|اعدامه)(?![\u0621-\u064A])")
-#: A child named by first name only after a named parent ("محمد العلي الشلاش وابنه عبادي"): the
+#: A child named by first name only after a named parent ("سامي خليل الرحال وابنه عمر"): the
 #: child carries the parent's family name.
 _AR_AND_CHILD = re.compile(r"\s*و\s*(?:ابنه|ابنته|طفله|طفلته|نجله|ابنها|ابنتها|طفلها)\s+([\u0621-\u064A]{3,})\s*(?:[،,.:)]|$)")
-#: Titles without the article ("قُتل مدني لؤي الحجي"), only right after a verb of dying.
+#: Titles without the article ("قُتل مدني رائد الحمصي"), only right after a verb of dying.
 _AR_BARE_TITLES = r"مدني|مدنية|طفل|طفلة|شاب|شابة|رجل|امرأة|مواطن|مواطنة|الشابان|الطفلان|الشقيقان|الشابين|الطفلين|الشقيقين"
 _AR_AFTER_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern})\s+(?:كل\s+من\s+)?(?:(?:{_AR_TITLES}|{_AR_BARE_TITLES})\s+)?\s*({_AR_NAME})")
 _AR_CALLED = re.compile(rf"(?:يدعى|يُدعى|تدعى|تُدعى|يدعي|تدعي|المدعو|المدعوة|اسمه|اسمها|واسمه|واسمها)\s*[،,:]?\s+({_AR_NAME})")
@@ -476,7 +476,7 @@ _AR_STRETCH = re.compile(r"ـ+\s*[.]?\s*ـ*|[\u064B-\u0652]")
 
 
 def _untangle(paragraph: str) -> str:
-    """Undo what social-media posts do to names: hashtags ("#عزيزةالمحمد", "#قرية_آشمة"), words
+    """Undo what social-media posts do to names: hashtags ("#سلمىالأحمد", "#قرية_الزيارة"), words
     run together after a taa marbuta (a letter that only ends a word), numbered lists run into
     one line ("هما:1- A2- B"), and the pious "بإذن الله" between "الشهيد" and the name."""
     paragraph = re.sub(r"ب[إا]ذن\s+الله(?:\s+تعالى)?", " ", paragraph)
@@ -487,7 +487,7 @@ def _untangle(paragraph: str) -> str:
 
 
 #: Words before a name that make it someone other than the dead: the victim's father ("ابن
-#: دعار ..."), a family, or a place named after a martyr ("مدرسة الشهيد ...").
+#: فواز ..."), a family, or a place named after a martyr ("مدرسة الشهيد ...").
 _AR_NOT_VICTIM_BEFORE = {"ابن", "ابنة", "بنت", "والد", "والدة", "زوج", "زوجة", "نجل", "عائلة", "آل", "عشيرة", "أبناء", "ابناء", "مدرسة",
                          "مشفى", "مستشفى", "شارع", "ساحة", "جامع", "مسجد", "كتيبة", "لواء", "تجمع", "مخيم", "دوار", "منزل", "بيت",
                          "قال", "وقال", "أكد", "وأكد", "حسب", "بحسب", "مراسل", "مراسلنا", "مدير", "رئيس", "قائد", "المتحدث",
@@ -521,7 +521,7 @@ _AR_WORD_RE = re.compile(r"[\u0621-\u064A]+")
 
 def _anchored_names(sentence: str) -> list[tuple[int, str]]:
     """Names with no title or cue before them, recognised by a given name at their start
-    ("... الأردنية، عصام خير متأثراً بجراحه"): (offset, name) for each."""
+    ("... الحدودية، سامر نوفل متأثراً بجراحه"): (offset, name) for each."""
     names: list[tuple[int, str]] = []
     words = list(_AR_WORD_RE.finditer(sentence))
     covered = -1
@@ -541,7 +541,7 @@ def _anchored_names(sentence: str) -> list[tuple[int, str]]:
 
 
 def _name_lines(paragraphs: list[str]) -> list[_Mention]:
-    """A line that is nothing but a name ("النقيب هاني جمعة الحمود"), the caption of a post, when
+    """A line that is nothing but a name ("النقيب وائل سعيد الخلف"), the caption of a post, when
     the lines just below speak of a death before any injury ("تقبله الله")."""
     mentions: list[_Mention] = []
     for index, paragraph in enumerate(paragraphs):
@@ -562,7 +562,7 @@ def _name_lines(paragraphs: list[str]) -> list[_Mention]:
 
 
 def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
-    # Quotation marks around a name ("استشهد المواطن “عمر محمد الجويد”") only get in the way.
+    # Quotation marks around a name ("استشهد المواطن “عمر ياسين الدباغ”") only get in the way.
     paragraphs = [_unquote(_AR_STRETCH.sub("", p)) for p in paragraphs]
     # "إستشهاد" (a common misspelling of استشهاد) reads as the word it means.
     paragraphs = [re.sub(r"(?<![\u0621-\u064A])إست", "است", p) for p in paragraphs]
@@ -609,7 +609,7 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                 if not any(s - 6 < start < s + len(m.name) + 2 for s, m in found.items()):
                     found[start] = _Mention(name, sentence, paragraph, start, arabic=True)
                     anchored.add(start)
-            # "استشهاد المواطنين آزاد علي محمد وشيرو مشيد", "الشابان X وY": a second name joined by و.
+            # "استشهاد المواطنين آزاد حسن خليل وشيار بكر", "الشابان X وY": a second name joined by و.
             for start, mention in sorted(found.items()):
                 end = sentence.find(mention.name, start)
                 if end < 0:
@@ -636,7 +636,7 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                 if _AR_SPEAKER.search(before) or _AR_SUBJECT_OF.match(sentence, start + len(mention.name)):
                     continue
                 if words_before and _AR_SUBJECT_OF.fullmatch(re.sub(r"^و", "", words_before[-1])):
-                    continue  # "ويتفقد ناجي عبيد منزل جاره": the one who visits
+                    continue  # "ويتفقد نبيل الصالح منزل جاره": the one who visits
                 death = [m.end() for m in _AR_LIST_DEATH.finditer(before)]
                 # "اغتيال عنصرين وإصابة آخر ... هما: A، B": the injury is someone else's.
                 not_death = [m.end() for m in _AR_HURT.finditer(before) if not _AR_OTHERS.match(before, m.end())]
@@ -712,9 +712,9 @@ def _trim_arabic_name(raw: str) -> str | None:
             break  # "(13 عاماً)", "و14": figures end a name
         plain = _AR_HARAKAT.sub("", word)
         if len(words) >= 3 and (plain in _AR_NOT_NAME_WORDS or plain in _AR_FUNCTION_WORDS):
-            break  # "دعار الجبر العطية جميع هؤلاء": the name ended
+            break  # "فواز الجبر المحمد جميع هؤلاء": the name ended
         if len(words) >= 2 and word.startswith("و") and len(word) >= 4 and word not in _AR_WAW_NAMES and word not in words:
-            break  # "آزاد علي محمد وشيرو مشيد": the next person
+            break  # "آزاد حسن خليل وشيار بكر": the next person
         words.append(word)
         if len([w for w in words if w not in ("بن", "ابن", "بنت")]) == 4 or last:
             break

@@ -1,6 +1,6 @@
 """name keys recomputed
 
-The cross-script name key changed again: a bracketed alias is left out ("Ziad al-Hassan
+The cross-script name key changed again: a bracketed alias is left out ("Nader al-Hassan
 (Salloum)"), brackets, quotes and slashes separate Arabic words, Alloush/Alwan keep their
 "Al", إلهام and إلياس keep the alef they fold to, چ reads as "ch", and common names whose Latin
 "th" or "dh" stands for two letters (Adham, Fathi) or for ذ (Munther) have the key of their
