@@ -26,7 +26,7 @@ from .names import normalize_name
 __all__ = ["MatchRecord", "MatchPair", "dedupe_records", "link_records", "cluster_pairs", "ArchiveMatcher",
            "normalize_name", "parse_date", "METHOD_VERSION", "DEFAULT_THRESHOLD"]
 
-METHOD_VERSION = "fs-em-3"
+METHOD_VERSION = "fs-em-4"
 #: Pairs at or above this probability are judged the same person.
 DEFAULT_THRESHOLD = 0.9
 _SEED = 20240311

@@ -62,6 +62,8 @@ class Prepared:
     family: np.ndarray
     #: ids of the name parts between given and family name (at most MIDDLES of them), -1 padded
     middles: np.ndarray
+    #: ids of the given, father's and family names as written (folded), -1 where missing
+    forms: np.ndarray
     ntokens: np.ndarray
     year: np.ndarray
     month: np.ndarray
@@ -83,7 +85,9 @@ MIDDLES = 3
 
 def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Sequence[MatchRecord]
     """Arrays of the comparable parts of each record."""
-    from .dates import date_parts
+    from tawthiq.extractors.places import canonical_governorate, governorate_of_locality
+
+    from .dates import date_parts, parse_date
 
     n = len(records)
     given = np.full(n, MISSING, np.int64)
@@ -99,26 +103,36 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
     sex = np.zeros(n, np.int64)
     age = np.full(n, MISSING, np.int64)
     middles = np.full((n, MIDDLES), MISSING, np.int64)
+    forms = np.full((n, 3), MISSING, np.int64)
     names: list[str] = []
     for i, record in enumerate(records):
         parts = name_parts(record.full_name) if record.full_name else name_parts(record.name_ar)
         if len(parts.skeletons) < 2 and record.name_ar and record.full_name:
             parts = name_parts(record.name_ar)
         names.append(record.full_name or record.name_ar or "")
-        sk = parts.skeletons
+        sk, written = parts.skeletons, parts.forms
         ntokens[i] = len(sk)
         if sk:
             given[i] = vocab.id(sk[0])
+            forms[i, 0] = vocab.id(written[0])
         if len(sk) >= 2:
             family[i] = vocab.id(sk[-1])
+            forms[i, 2] = vocab.id(written[-1])
         if len(sk) >= 3:
             father[i] = vocab.id(sk[1])
+            forms[i, 1] = vocab.id(written[1])
             for k, part in enumerate(sk[1:-1][:MIDDLES]):
                 middles[i, k] = vocab.id(part)
-        y, m, d, o = date_parts(record.date_of_death)
+        # Any of the contract's formats (DD/MM/YYYY too), whoever built the record.
+        y, m, d, o = date_parts(parse_date(record.date_of_death))
         year[i], month[i], day[i], ordinal[i] = y, m, d, o
-        if record.governorate:
-            gov[i] = vocab.id("gov:" + record.governorate.strip().lower())
+        # Any spelling of a governorate is the same governorate (Idlib, إدلب, Idleb); a town
+        # given without its governorate is placed by the gazetteer (Saqba is in Rural
+        # Damascus), so that Saqba and Talbiseh, Homs are known to be apart.
+        governorate = (canonical_governorate(record.governorate) or record.governorate.strip()) if record.governorate else None
+        governorate = governorate or (governorate_of_locality(record.locality) if record.locality else None)
+        if governorate:
+            gov[i] = vocab.id("gov:" + governorate.lower())
         if record.locality:
             key = name_parts(record.locality).key
             if key:
@@ -131,7 +145,7 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
                     age[i] = value
             except (TypeError, ValueError):
                 pass
-    return Prepared([str(r.id) for r in records], given, father, family, middles, ntokens, year, month, day, ordinal,
+    return Prepared([str(r.id) for r in records], given, father, family, middles, forms, ntokens, year, month, day, ordinal,
                     gov, loc, sex, age, names)
 
 
@@ -206,7 +220,7 @@ def vetoed(a: Prepared, b: Prepared, pairs: np.ndarray, names: "NameComparison")
     check = np.nonzero((ga >= 0) & (gb >= 0) & (ga != gb))[0]  # same or unknown given names pass
     none = np.full(len(pairs), MISSING, np.int64)
     if len(check):
-        given = names.levels(ga[check], gb[check])
+        given = names.levels(ga[check], gb[check], a.forms[i[check], 0], b.forms[j[check], 0])
         out[check[veto_levels(given, none[:len(check)])]] = True
     fa, fb = a.father[i], b.father[j]
     check = np.nonzero(~out & (fa >= 0) & (fb >= 0) & (fa != fb))[0]
@@ -306,12 +320,25 @@ class NameComparison:
     #: Vocabularies up to about 4,000 name parts use a pair table (16 MB) instead of a sort.
     DENSE_CELLS = 16_000_000
     RARE_MIN = 3
+    #: A written form seen at most this share of records ("Waid"), one edit from a spelling at
+    #: least TYPO_RATIO times as common ("Walid"), is that spelling mistyped, even when its
+    #: skeleton is another established name's (وضاح, Waddah, is also "wd"): a typo must not
+    #: veto the pair. Two names both in common use are never taken for each other this way.
+    RARE_FORM_SHARE = 0.0005
+    TYPO_RATIO = 20
+    #: The most common written forms kept per skeleton as typo targets.
+    FORMS_PER_KEY = 12
 
     def __init__(self, words: list[str]) -> None:
         self.words = words
         self.cache: dict[int, float] = {}
         self.counts: np.ndarray = np.zeros(0, np.int64)
         self.rare_limit = self.RARE_MIN
+        self.form_counts: np.ndarray = np.zeros(0, np.int64)
+        self.rare_form_limit = self.RARE_MIN
+        #: skeleton id -> its common written forms (ids), most common first
+        self.spellings: dict[int, list[int]] = {}
+        self.typo_cache: dict[int, bool] = {}
 
     def count_parts(self, *prepared: "Prepared") -> None:
         """How often each name part occurs, to tell a misspelling from another name. A part
@@ -329,11 +356,77 @@ class NameComparison:
         records = sum(len(p) for p in prepared)
         self.rare_limit = max(self.RARE_MIN, int(records * self.RARE_SHARE))
         self.cache.clear()
+        self._count_forms(prepared, records)
+
+    def _count_forms(self, prepared: tuple["Prepared", ...], records: int) -> None:
+        """How often each written form occurs, and the common forms of each skeleton."""
+        skeletons = [arr for p in prepared for arr in (p.given, p.father, p.family)]
+        written = [p.forms[:, k] for p in prepared for k in range(3)]
+        sk = np.concatenate(skeletons) if skeletons else np.empty(0, np.int64)
+        fm = np.concatenate(written) if written else np.empty(0, np.int64)
+        known = (sk >= 0) & (fm >= 0)
+        sk, fm = sk[known], fm[known]
+        self.form_counts = np.bincount(fm, minlength=len(self.words)) if len(fm) else np.zeros(len(self.words), np.int64)
+        self.rare_form_limit = max(self.RARE_MIN, int(records * self.RARE_FORM_SHARE))
+        self.spellings = {}
+        self.typo_cache = {}
+        if not len(fm):
+            return
+        codes, counts = np.unique(sk * np.int64(1 << 32) + fm, return_counts=True)
+        common = counts >= self.TYPO_RATIO
+        for code, count in sorted(zip(codes[common].tolist(), counts[common].tolist()), key=lambda x: -x[1]):
+            found = self.spellings.setdefault(code >> 32, [])
+            if len(found) < self.FORMS_PER_KEY:
+                found.append(code & 0xFFFFFFFF)
+
+    def _form_count(self, form_id: int) -> int:
+        return int(self.form_counts[form_id]) if form_id < len(self.form_counts) else 0
+
+    def _mistyped(self, code: int) -> bool:
+        """Whether the written form ``code >> 32`` is a misspelling of a common spelling of
+        the skeleton ``code & 0xFFFFFFFF`` (cached)."""
+        found = self.typo_cache.get(code)
+        if found is None:
+            form, skeleton = code >> 32, code & 0xFFFFFFFF
+            x = self.words[form]
+            seen = max(1, self._form_count(form))
+            found = len(x) >= 4 and seen <= self.rare_form_limit and any(
+                self._form_count(target) >= self.TYPO_RATIO * seen and abs(len(self.words[target]) - len(x)) <= 1
+                and OSA.distance(x, self.words[target]) <= 1
+                for target in self.spellings.get(skeleton, ()))
+            self.typo_cache[code] = found
+        return found
+
+    def typos(self, a: np.ndarray, b: np.ndarray, form_a: np.ndarray, form_b: np.ndarray) -> np.ndarray:
+        """For pairs of skeletons ``a``/``b`` written ``form_a``/``form_b``: whether one is a
+        misspelling of a common spelling of the other."""
+        out = np.zeros(len(a), bool)
+        for form, other in ((form_a, b), (form_b, a)):
+            check = np.nonzero((form >= 0) & (other >= 0) & ~out)[0]
+            if not len(check):
+                continue
+            codes = form[check] * np.int64(1 << 32) + other[check]
+            unique, inverse = np.unique(codes, return_inverse=True)
+            hits = np.fromiter((self._mistyped(code) for code in unique.tolist()), bool, len(unique))
+            out[check] = hits[inverse]
+        return out
 
     def _count(self, word_id: int) -> int:
         return int(self.counts[word_id]) if word_id < len(self.counts) else 0
 
-    def levels(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def levels(self, a: np.ndarray, b: np.ndarray, form_a: np.ndarray | None = None,
+               form_b: np.ndarray | None = None) -> np.ndarray:
+        """Level codes (3 exact .. 0 different, -1 missing) of skeleton ids ``a`` and ``b``;
+        with their written forms, a different or loosely alike pair that is a misspelling
+        (:meth:`typos`) is "differs by a letter or two"."""
+        out = self._levels(a, b)
+        if form_a is not None and form_b is not None:
+            check = np.nonzero((out == 0) | (out == 1))[0]
+            if len(check):
+                out[check[self.typos(a[check], b[check], form_a[check], form_b[check])]] = 2
+        return out
+
+    def _levels(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         out = np.full(len(a), MISSING, np.int64)
         known = (a >= 0) & (b >= 0)
         same = known & (a == b)
@@ -399,10 +492,14 @@ FatherNameComparison = Comparison("father_name", ("same father's name", "father'
 FamilyNameComparison = Comparison("family_name", ("same family name", "family names differ by a letter or two",
                                                   "family names only loosely alike", "family names differ"),
                                   (0.84, 0.09, 0.03, 0.04), (0.01, 0.01, 0.04, 0.94), term_frequency=True)
+#: "Same month" is a day against a month-only date (or a day at its edge); two full dates
+#: weeks apart are a level of their own, weighed by what the data show (in a careful list
+#: they are mostly two people; where sources date a death by its announcement, often one).
 DateOfDeathComparison = Comparison("date_of_death", ("same date of death", "dates of death a few days apart",
-                                                     "day and month swapped", "same month of death", "same year of death",
-                                                     "dates of death differ"),
-                                   (0.70, 0.15, 0.02, 0.11, 0.017, 0.003), (0.002, 0.01, 0.0005, 0.03, 0.20, 0.7575), fixed_m=(4, 5))
+                                                     "day and month swapped", "same month of death", "dates of death weeks apart",
+                                                     "same year of death", "dates of death differ"),
+                                   (0.70, 0.15, 0.02, 0.08, 0.03, 0.017, 0.003),
+                                   (0.002, 0.01, 0.0005, 0.02, 0.012, 0.20, 0.7555), fixed_m=(5, 6))
 PlaceComparison = Comparison("place_of_death", ("same town or village", "same governorate (town not known on one side)",
                                                 "same governorate, different towns", "different governorates"),
                              (0.72, 0.22, 0.05, 0.01), (0.02, 0.06, 0.06, 0.86), fixed_m=(3,))
@@ -420,6 +517,8 @@ def _level_code(comparison: Comparison, index: int) -> int:
 
 
 def date_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Codes: 6 same date, 5 a few days apart, 4 day and month swapped, 3 same month (one side
+    gives only the month), 2 weeks apart, 1 same year, 0 differ; -1 when a side has no date."""
     out = np.full(len(i), MISSING, np.int64)
     ya, yb = a.year[i], b.year[j]
     known = (ya > 0) & (yb > 0)
@@ -428,18 +527,37 @@ def date_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> np.nd
     out[same_year] = 1
     ma, mb = a.month[i], b.month[j]
     same_month = same_year & (ma > 0) & (mb > 0) & (ma == mb)
-    out[same_month] = 2
+    out[same_month] = 3
     oa, ob = a.ordinal[i], b.ordinal[j]
     full = (oa >= 0) & (ob >= 0)
     diff = np.abs(oa - ob)
     da, db = a.day[i], b.day[j]
     swapped = full & same_year & (da == mb) & (db == ma) & (da != db)
-    out[swapped] = 3
-    near = full & (diff <= 31) & ~same_month
-    out[near & (diff > 3)] = np.maximum(out[near & (diff > 3)], 1)
-    out[full & (diff <= 3) & (diff > 0)] = 4
-    out[full & (diff == 0)] = 5
+    out[swapped] = 4
+    out[full & (diff <= 31) & (diff > 3)] = 2
+    out[full & (diff <= 3) & (diff > 0)] = 5
+    out[full & (diff == 0)] = 6
+    # A day a few days outside the other's month-only date (the 31st of May and "June 2018",
+    # the 1st of January and "December 2020") is as good as the same month.
+    for day_side, month_side in (((oa, ya, ma), (ob, yb, mb)), ((ob, yb, mb), (oa, ya, ma))):
+        edge = np.nonzero((day_side[0] >= 0) & (month_side[0] < 0) & (month_side[1] > 0) & (month_side[2] > 0)
+                          & (out < 3))[0]
+        if len(edge):
+            first = _month_start(month_side[1][edge], month_side[2][edge])
+            last = _month_start(month_side[1][edge] + month_side[2][edge] // 12, month_side[2][edge] % 12 + 1) - 1
+            day = day_side[0][edge]
+            near = ((day < first) & (first - day <= 3)) | ((day > last) & (day - last <= 3))
+            out[edge[near]] = 3
     return out
+
+
+_EPOCH_ORDINAL = 719163  # datetime.date(1970, 1, 1).toordinal()
+
+
+def _month_start(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """Proleptic ordinals (as ``date.toordinal``) of the first day of each year and month."""
+    months = (year - 1970) * 12 + (month - 1)
+    return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + _EPOCH_ORDINAL
 
 
 def place_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -471,7 +589,7 @@ def age_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> np.nda
 
 
 def father_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray, names: NameComparison) -> np.ndarray:
-    out = names.levels(a.father[i], b.father[j])
+    out = names.levels(a.father[i], b.father[j], a.forms[i, 1], b.forms[j, 1])
     # A father's name dropped on one side: the other's father may be the first's grandfather,
     # so "differs" becomes "appears among the middle names" when the middle names overlap.
     differ = np.nonzero((out <= 1) & (out >= 0) & ((a.ntokens[i] >= 4) | (b.ntokens[j] >= 4)))[0]
@@ -489,9 +607,9 @@ def compare(a: Prepared, b: Prepared, pairs: np.ndarray, names: NameComparison) 
     """Levels of every comparison for every pair: an (n_pairs, n_comparisons) int64 array."""
     i, j = pairs[:, 0], pairs[:, 1]
     columns = [
-        names.levels(a.given[i], b.given[j]),
+        names.levels(a.given[i], b.given[j], a.forms[i, 0], b.forms[j, 0]),
         father_levels(a, b, i, j, names),
-        names.levels(a.family[i], b.family[j]),
+        names.levels(a.family[i], b.family[j], a.forms[i, 2], b.forms[j, 2]),
         date_levels(a, b, i, j),
         place_levels(a, b, i, j),
         sex_levels(a, b, i, j),
@@ -699,8 +817,10 @@ def explain(levels: np.ndarray, a: Prepared, b: Prepared, i: int, j: int) -> tup
             continue
         label = comparison.levels[len(comparison.levels) - 1 - code]
         labels[comparison.name] = label
-        if comparison.name == "date_of_death" and code == 4 and a.ordinal[i] >= 0 and b.ordinal[j] >= 0:
+        if comparison.name == "date_of_death" and code in (5, 2) and a.ordinal[i] >= 0 and b.ordinal[j] >= 0:
             label = f"dates of death {abs(int(a.ordinal[i] - b.ordinal[j]))} days apart"
+        if comparison.name == "date_of_death" and code == 3 and (a.year[i], a.month[i]) != (b.year[j], b.month[j]):
+            label = "dates of death within days of each other (one gives only the month)"
         if comparison.name == "age" and code in (1, 2, 0):
             label = f"ages {int(a.age[i])} and {int(b.age[j])}"
         phrases.append(label)

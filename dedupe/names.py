@@ -174,10 +174,12 @@ def _arabic_skeleton(word: str) -> str:
 
 @dataclass(frozen=True)
 class NameParts:
-    """A name split into its parts, each as a skeleton (and a Latin form when written in Latin)."""
+    """A name split into its parts, each as a skeleton and as written (folded, in its own
+    script): the written form tells a misspelling ("Waid") from another name that happens to
+    share its skeleton (وضاح, "wd")."""
 
     skeletons: tuple[str, ...]
-    latin: tuple[str, ...]
+    forms: tuple[str, ...]
 
     @property
     def given(self) -> str:
@@ -349,8 +351,8 @@ def name_parts(name: str | None) -> NameParts:
                     skeletons.append("bd" + _arabic_skeleton(rest))
                 else:
                     skeletons.append(_arabic_skeleton(token))
-            skeletons = [s for s in skeletons if s]
-            return NameParts(tuple(skeletons), ())
+            kept = [(s, t.replace("|", "")) for s, t in zip(skeletons, tokens) if s]
+            return NameParts(tuple(s for s, _ in kept), tuple(t for _, t in kept))
         name = re.sub(r"[\u0600-\u06FF]+", " ", name)
     tokens = _latin_tokens(name)
     skeletons = []

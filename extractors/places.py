@@ -209,6 +209,24 @@ def canonical_governorate(name: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=20_000)
+def governorate_of_locality(name: str | None) -> str | None:
+    """The governorate of a town or village given on its own ("Saqba", "سقبا", "al-Rastan"),
+    when the gazetteer knows it in one governorate only; ``None`` otherwise. Never raises."""
+    if not name or not isinstance(name, str):
+        return None
+    _, towns = _gazetteer()
+    if _is_arabic(name):
+        keys = [fold_arabic(name.strip())]
+    else:
+        key = fold(name)
+        keys = [key, re.sub(r"^(al|el|ar|as|ash|ad|an|at|az)\s", "", key)]
+    for key in keys:
+        if key in towns:
+            return towns[key][1]
+    return None
+
+
 def find_governorate(text: str) -> str | None:
     """The first governorate named anywhere in ``text``."""
     if not text:

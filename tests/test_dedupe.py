@@ -80,6 +80,42 @@ def test_short_or_extended_given_names_are_other_names() -> None:
     assert {(p.left_id, p.right_id) for p in link_records(left, right)} == {("L1", "R1"), ("L2", "R2"), ("L3", "R5")}
 
 
+def test_a_typo_that_lands_on_another_names_key_is_still_a_typo() -> None:
+    """"Waid" is Walid with a letter dropped, though its consonants are those of وضاح
+    (Waddah, a name of its own): written rarely, one letter from a spelling many records use,
+    it is a misspelling and does not veto the pair. Two spellings both in common use (Walid,
+    Khaled) are never taken for one another, however alike the rest of the records."""
+    filler = [MatchRecord(f"f{n}", f"{given} Omar al-Hamoud", date_of_death=f"2015-0{1 + n % 9}-1{n % 10}")
+              for n, given in enumerate(["Walid", "Khaled"] * 25)]
+    common = dict(date_of_death="2022-08-16", governorate="Suwayda", locality="Shahba", sex="male")
+    pair = [MatchRecord("a", "Waid Tariq al-Sheikh", **common), MatchRecord("b", "Waleed Tarek Al-Shaikh", **common),
+            MatchRecord("c", "Khaled Tarek Al-Shaikh", **common)]
+    found = {(p.left_id, p.right_id): p for p in dedupe_records(filler + pair) if "f" not in p.left_id + p.right_id}
+    assert set(found) == {("a", "b")}
+    assert "given names differ by a letter or two" in found["a", "b"].explanation
+
+
+def test_dates_and_places_as_a_documenter_reads_them() -> None:
+    """The 31st of May is next to "June 2018"; two full dates three weeks apart are not the
+    same month of death; a town given without its governorate is placed by the gazetteer
+    (Saqba is in Rural Damascus, Talbiseh in Homs); DD/MM/YYYY is read in a MatchRecord too."""
+    def labels(left: dict, right: dict) -> dict[str, str]:  # type: ignore[type-arg]
+        pair = dedupe_records([MatchRecord("a", "Souad Yahya al-Maliki", **left), MatchRecord("b", "سعاد يحيى المالكي", **right)],
+                              threshold=0.0)
+        return pair[0].levels if pair else {}
+
+    assert labels(dict(date_of_death="2018-05-31"), dict(date_of_death="2018-06"))["date_of_death"] == "same month of death"
+    assert labels(dict(date_of_death="2020-12"), dict(date_of_death="2021-01-02"))["date_of_death"] == "same month of death"
+    assert labels(dict(date_of_death="2018-05-02"), dict(date_of_death="2018-05-23"))["date_of_death"] == "dates of death weeks apart"
+    assert labels(dict(date_of_death="22/07/2013"), dict(date_of_death="2013-07-22"))["date_of_death"] == "same date of death"
+    assert labels(dict(locality="Saqba"), dict(locality="Talbiseh"))["place_of_death"] == "different governorates"
+    assert labels(dict(locality="Saqba"), dict(governorate="Rural Damascus", locality="سقبا"))["place_of_death"] == "same town or village"
+    assert labels(dict(governorate="إدلب"), dict(governorate="Idlib"))["place_of_death"] == "same governorate (town not known on one side)"
+    phrases = dedupe_records([MatchRecord("a", "Souad Yahya al-Maliki", date_of_death="2018-05-02"),
+                              MatchRecord("b", "Souad Yahya al-Maliki", date_of_death="2018-05-23")], threshold=0.0)[0].explanation
+    assert "dates of death 21 days apart" in phrases
+
+
 @pytest.mark.parametrize("text, expected", [
     ("20130101", "2013-01-01"), ("2013-01-05", "2013-01-05"), ("05/01/2013", "2013-01-05"), ("2013-01", "2013-01"),
     ("2013", "2013"), ("00/00/2013", "2013"), ("2013-02-30", "2013-02"), ("٢٠٢٤-٠٣-٠٥", "2024-03-05"),

@@ -11,7 +11,7 @@ import pytest
 from tawthiq.errors import DecodeError, EmptyItemError, ItemError, PayloadError
 from tawthiq.extractors import extract_item, extract_path
 from tawthiq.extractors.dates import parse_date
-from tawthiq.extractors.places import resolve_place
+from tawthiq.extractors.places import governorate_of_locality, resolve_place
 from tawthiq.extractors.text import decode_bytes
 
 PUBLISHED = dt.date(2021, 2, 13)  # a Saturday
@@ -107,6 +107,14 @@ def test_places(text: str, governorate: str, locality: str | None) -> None:
     assert place.governorate == governorate
     if locality:
         assert place.locality == locality
+
+
+@pytest.mark.parametrize("name, governorate", [
+    ("Saqba", "Rural Damascus"), ("سقبا", "Rural Damascus"), ("al-Rastan", "Homs"), ("Rastan", "Homs"), ("Tafas", "Daraa"),
+    ("a village nobody lists", None), ("", None), (None, None),
+])
+def test_governorate_of_a_town_given_alone(name: str | None, governorate: str | None) -> None:
+    assert governorate_of_locality(name) == governorate
 
 
 def test_form_submission_in_kobo_shape_keeps_submitter_out_of_the_record() -> None:
