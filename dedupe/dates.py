@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from tawthiq.extractors.dates import parse_date as _parse_free_text
 
@@ -16,6 +17,7 @@ _CONTRACT = (
 )
 
 
+@lru_cache(maxsize=100_000)
 def parse_date(value: str | None) -> str | None:
     """``YYYYMMDD``, ``YYYY-MM-DD``, ``DD/MM/YYYY``, ``YYYY-MM`` or ``YYYY`` (and free text
     as a last resort) to ``YYYY-MM-DD``/``YYYY-MM``/``YYYY``. Zeros and impossible parts

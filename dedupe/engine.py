@@ -27,6 +27,7 @@ from typing import Sequence
 
 import numpy as np
 from rapidfuzz.distance import OSA, JaroWinkler
+from rapidfuzz.process import cdist
 
 from .names import name_parts
 
@@ -62,7 +63,7 @@ class Prepared:
     family: np.ndarray
     #: ids of the name parts between given and family name (at most MIDDLES of them), -1 padded
     middles: np.ndarray
-    #: ids of the given, father's and family names as written (folded), -1 where missing
+    #: ids of the given, father's and family names as written (folded), one row each, -1 where missing
     forms: np.ndarray
     ntokens: np.ndarray
     year: np.ndarray
@@ -103,7 +104,7 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
     sex = np.zeros(n, np.int64)
     age = np.full(n, MISSING, np.int64)
     middles = np.full((n, MIDDLES), MISSING, np.int64)
-    forms = np.full((n, 3), MISSING, np.int64)
+    forms = np.full((3, n), MISSING, np.int64)
     names: list[str] = []
     for i, record in enumerate(records):
         parts = name_parts(record.full_name) if record.full_name else name_parts(record.name_ar)
@@ -114,13 +115,13 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
         ntokens[i] = len(sk)
         if sk:
             given[i] = vocab.id(sk[0])
-            forms[i, 0] = vocab.id(written[0])
+            forms[0, i] = vocab.id(written[0])
         if len(sk) >= 2:
             family[i] = vocab.id(sk[-1])
-            forms[i, 2] = vocab.id(written[-1])
+            forms[2, i] = vocab.id(written[-1])
         if len(sk) >= 3:
             father[i] = vocab.id(sk[1])
-            forms[i, 1] = vocab.id(written[1])
+            forms[1, i] = vocab.id(written[1])
             for k, part in enumerate(sk[1:-1][:MIDDLES]):
                 middles[i, k] = vocab.id(part)
         # Any of the contract's formats (DD/MM/YYYY too), whoever built the record.
@@ -220,7 +221,7 @@ def vetoed(a: Prepared, b: Prepared, pairs: np.ndarray, names: "NameComparison")
     check = np.nonzero((ga >= 0) & (gb >= 0) & (ga != gb))[0]  # same or unknown given names pass
     none = np.full(len(pairs), MISSING, np.int64)
     if len(check):
-        given = names.levels(ga[check], gb[check], a.forms[i[check], 0], b.forms[j[check], 0])
+        given = names.levels(ga[check], gb[check], a.forms[0][i[check]], b.forms[0][j[check]])
         out[check[veto_levels(given, none[:len(check)])]] = True
     fa, fb = a.father[i], b.father[j]
     check = np.nonzero(~out & (fa >= 0) & (fb >= 0) & (fa != fb))[0]
@@ -326,8 +327,6 @@ class NameComparison:
     #: veto the pair. Two names both in common use are never taken for each other this way.
     RARE_FORM_SHARE = 0.0005
     TYPO_RATIO = 20
-    #: The most common written forms kept per skeleton as typo targets.
-    FORMS_PER_KEY = 12
 
     def __init__(self, words: list[str]) -> None:
         self.words = words
@@ -335,10 +334,8 @@ class NameComparison:
         self.counts: np.ndarray = np.zeros(0, np.int64)
         self.rare_limit = self.RARE_MIN
         self.form_counts: np.ndarray = np.zeros(0, np.int64)
-        self.rare_form_limit = self.RARE_MIN
-        #: skeleton id -> its common written forms (ids), most common first
-        self.spellings: dict[int, list[int]] = {}
-        self.typo_cache: dict[int, bool] = {}
+        #: written form (id) -> the skeleton (id) it is a misspelling of, -1 if none
+        self.misspelt: np.ndarray = np.zeros(0, np.int64)
 
     def count_parts(self, *prepared: "Prepared") -> None:
         """How often each name part occurs, to tell a misspelling from another name. A part
@@ -359,57 +356,46 @@ class NameComparison:
         self._count_forms(prepared, records)
 
     def _count_forms(self, prepared: tuple["Prepared", ...], records: int) -> None:
-        """How often each written form occurs, and the common forms of each skeleton."""
+        """How often each written form occurs, and for each rarely written form the skeleton
+        it misspells, if any (:attr:`misspelt`): the skeleton of the most common spelling one
+        edit (OSA) from it that is written at least :data:`TYPO_RATIO` times as often."""
         skeletons = [arr for p in prepared for arr in (p.given, p.father, p.family)]
-        written = [p.forms[:, k] for p in prepared for k in range(3)]
+        written = [p.forms[k] for p in prepared for k in range(3)]
         sk = np.concatenate(skeletons) if skeletons else np.empty(0, np.int64)
         fm = np.concatenate(written) if written else np.empty(0, np.int64)
         known = (sk >= 0) & (fm >= 0)
         sk, fm = sk[known], fm[known]
-        self.form_counts = np.bincount(fm, minlength=len(self.words)) if len(fm) else np.zeros(len(self.words), np.int64)
-        self.rare_form_limit = max(self.RARE_MIN, int(records * self.RARE_FORM_SHARE))
-        self.spellings = {}
-        self.typo_cache = {}
+        size = len(self.words)
+        self.form_counts = np.bincount(fm, minlength=size) if len(fm) else np.zeros(size, np.int64)
+        self.misspelt = np.full(size, MISSING, np.int64)
         if not len(fm):
             return
-        codes, counts = np.unique(sk * np.int64(1 << 32) + fm, return_counts=True)
-        common = counts >= self.TYPO_RATIO
-        for code, count in sorted(zip(codes[common].tolist(), counts[common].tolist()), key=lambda x: -x[1]):
-            found = self.spellings.setdefault(code >> 32, [])
-            if len(found) < self.FORMS_PER_KEY:
-                found.append(code & 0xFFFFFFFF)
-
-    def _form_count(self, form_id: int) -> int:
-        return int(self.form_counts[form_id]) if form_id < len(self.form_counts) else 0
-
-    def _mistyped(self, code: int) -> bool:
-        """Whether the written form ``code >> 32`` is a misspelling of a common spelling of
-        the skeleton ``code & 0xFFFFFFFF`` (cached)."""
-        found = self.typo_cache.get(code)
-        if found is None:
-            form, skeleton = code >> 32, code & 0xFFFFFFFF
-            x = self.words[form]
-            seen = max(1, self._form_count(form))
-            found = len(x) >= 4 and seen <= self.rare_form_limit and any(
-                self._form_count(target) >= self.TYPO_RATIO * seen and abs(len(self.words[target]) - len(x)) <= 1
-                and OSA.distance(x, self.words[target]) <= 1
-                for target in self.spellings.get(skeleton, ()))
-            self.typo_cache[code] = found
-        return found
+        skeleton_of = np.full(size, MISSING, np.int64)
+        skeleton_of[fm] = sk  # a form has one skeleton: it is computed from the form
+        lengths = np.fromiter((len(word) for word in self.words), np.int64, size)
+        limit = max(self.RARE_MIN, int(records * self.RARE_FORM_SHARE))
+        rare = np.nonzero((self.form_counts > 0) & (self.form_counts <= limit) & (lengths >= 4))[0]
+        common = np.nonzero(self.form_counts >= self.TYPO_RATIO)[0]
+        for length in np.unique(lengths[rare]).tolist():
+            left = rare[lengths[rare] == length]
+            right = common[np.abs(lengths[common] - length) <= 1]
+            if not len(right):
+                continue
+            distance = cdist([self.words[w] for w in left.tolist()], [self.words[w] for w in right.tolist()],
+                             scorer=OSA.distance, score_cutoff=1, dtype=np.int8)
+            ok = ((distance <= 1) & (self.form_counts[right][None, :] >= self.TYPO_RATIO * self.form_counts[left][:, None])
+                  & (skeleton_of[right][None, :] != skeleton_of[left][:, None]))
+            best = np.argmax(np.where(ok, self.form_counts[right][None, :], -1), axis=1)
+            found = ok[np.arange(len(left)), best]
+            self.misspelt[left[found]] = skeleton_of[right[best[found]]]
 
     def typos(self, a: np.ndarray, b: np.ndarray, form_a: np.ndarray, form_b: np.ndarray) -> np.ndarray:
         """For pairs of skeletons ``a``/``b`` written ``form_a``/``form_b``: whether one is a
         misspelling of a common spelling of the other."""
-        out = np.zeros(len(a), bool)
-        for form, other in ((form_a, b), (form_b, a)):
-            check = np.nonzero((form >= 0) & (other >= 0) & ~out)[0]
-            if not len(check):
-                continue
-            codes = form[check] * np.int64(1 << 32) + other[check]
-            unique, inverse = np.unique(codes, return_inverse=True)
-            hits = np.fromiter((self._mistyped(code) for code in unique.tolist()), bool, len(unique))
-            out[check] = hits[inverse]
-        return out
+        table = np.append(self.misspelt, MISSING)  # form -1 (and forms not counted) look up the last slot
+        fa = np.where((form_a >= 0) & (form_a < len(self.misspelt)), form_a, len(self.misspelt))
+        fb = np.where((form_b >= 0) & (form_b < len(self.misspelt)), form_b, len(self.misspelt))
+        return ((table[fa] == b) & (b >= 0)) | ((table[fb] == a) & (a >= 0))
 
     def _count(self, word_id: int) -> int:
         return int(self.counts[word_id]) if word_id < len(self.counts) else 0
@@ -589,7 +575,7 @@ def age_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> np.nda
 
 
 def father_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray, names: NameComparison) -> np.ndarray:
-    out = names.levels(a.father[i], b.father[j], a.forms[i, 1], b.forms[j, 1])
+    out = names.levels(a.father[i], b.father[j], a.forms[1][i], b.forms[1][j])
     # A father's name dropped on one side: the other's father may be the first's grandfather,
     # so "differs" becomes "appears among the middle names" when the middle names overlap.
     differ = np.nonzero((out <= 1) & (out >= 0) & ((a.ntokens[i] >= 4) | (b.ntokens[j] >= 4)))[0]
@@ -607,9 +593,9 @@ def compare(a: Prepared, b: Prepared, pairs: np.ndarray, names: NameComparison) 
     """Levels of every comparison for every pair: an (n_pairs, n_comparisons) int64 array."""
     i, j = pairs[:, 0], pairs[:, 1]
     columns = [
-        names.levels(a.given[i], b.given[j], a.forms[i, 0], b.forms[j, 0]),
+        names.levels(a.given[i], b.given[j], a.forms[0][i], b.forms[0][j]),
         father_levels(a, b, i, j, names),
-        names.levels(a.family[i], b.family[j], a.forms[i, 2], b.forms[j, 2]),
+        names.levels(a.family[i], b.family[j], a.forms[2][i], b.forms[2][j]),
         date_levels(a, b, i, j),
         place_levels(a, b, i, j),
         sex_levels(a, b, i, j),

@@ -184,6 +184,7 @@ def _is_arabic(text: str) -> bool:
     return bool(re.search(r"[\u0600-\u06FF]", text))
 
 
+@lru_cache(maxsize=10_000)
 def canonical_governorate(name: str | None) -> str | None:
     """One of the 14 canonical governorate names for any spelling, or ``None``. Never raises."""
     if not name or not isinstance(name, str):
