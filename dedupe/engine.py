@@ -336,6 +336,11 @@ class NameComparison:
         self.form_counts: np.ndarray = np.zeros(0, np.int64)
         #: written form (id) -> the skeleton (id) it is a misspelling of, -1 if none
         self.misspelt: np.ndarray = np.zeros(0, np.int64)
+        self.vowel_cache: dict[int, bool] = {}
+        self.rare_form_limit = self.RARE_MIN
+        #: written form (id) -> its skeleton (id); skeleton -> its commonly written forms
+        self.skeleton_of: np.ndarray = np.zeros(0, np.int64)
+        self.spellings: dict[int, list[int]] = {}
 
     def count_parts(self, *prepared: "Prepared") -> None:
         """How often each name part occurs, to tell a misspelling from another name. A part
@@ -368,14 +373,18 @@ class NameComparison:
         size = len(self.words)
         self.form_counts = np.bincount(fm, minlength=size) if len(fm) else np.zeros(size, np.int64)
         self.misspelt = np.full(size, MISSING, np.int64)
+        self.vowel_cache = {}
         if not len(fm):
             return
-        skeleton_of = np.full(size, MISSING, np.int64)
+        self.skeleton_of = skeleton_of = np.full(size, MISSING, np.int64)
         skeleton_of[fm] = sk  # a form has one skeleton: it is computed from the form
         lengths = np.fromiter((len(word) for word in self.words), np.int64, size)
-        limit = max(self.RARE_MIN, int(records * self.RARE_FORM_SHARE))
+        self.rare_form_limit = limit = max(self.RARE_MIN, int(records * self.RARE_FORM_SHARE))
         rare = np.nonzero((self.form_counts > 0) & (self.form_counts <= limit) & (lengths >= 4))[0]
         common = np.nonzero(self.form_counts >= self.TYPO_RATIO)[0]
+        self.spellings = {}
+        for form in np.nonzero(self.form_counts > limit)[0].tolist():
+            self.spellings.setdefault(int(skeleton_of[form]), []).append(form)
         for length in np.unique(lengths[rare]).tolist():
             left = rare[lengths[rare] == length]
             right = common[np.abs(lengths[common] - length) <= 1]
@@ -397,20 +406,79 @@ class NameComparison:
         fb = np.where((form_b >= 0) & (form_b < len(self.misspelt)), form_b, len(self.misspelt))
         return ((table[fa] == b) & (b >= 0)) | ((table[fb] == a) & (a >= 0))
 
+    def _vowels_differ(self, left: int, right: int) -> bool:
+        """Vowels that cannot be one name's (:func:`~.names.vowels_differ`), unless they may be
+        a slip of the keyboard: a rarely written form ("Raym", "Baasm") two edits or less from
+        the other in the same script (a letter swapped, plus another spelling of the name:
+        Basam, Bassam), or a rarely written Latin form two edits or less from the Arabic
+        form's transliteration. Rami and Reem, three edits apart, are two names however
+        rarely either is written."""
+        from tawthiq.extractors.names import transliterate_name
+
+        from .names import is_arabic, vowels_differ
+
+        left, right = self._spelling(left), self._spelling(right)
+        x, y = self.words[left], self.words[right]
+        if not vowels_differ(x, y):
+            return False
+
+        def common(form: int) -> bool:
+            return form < len(self.form_counts) and int(self.form_counts[form]) > self.rare_form_limit
+
+        if is_arabic(x) == is_arabic(y):
+            distance = OSA.distance(x, y, score_cutoff=2)
+            return distance > 2 or (distance == 2 and common(left) and common(right))
+        latin, arabic = (right, x) if is_arabic(x) else (left, y)
+        if common(latin):
+            return True
+        # A rare Latin form: another name if it is far (three edits) from how the Arabic reads.
+        return OSA.distance(self.words[latin], (transliterate_name(arabic) or "").lower(), score_cutoff=3) > 2
+
+    def _spelling(self, form: int) -> int:
+        """A rarely written form one edit from a common spelling of its own skeleton ("Eias",
+        Eisa) read as that spelling; any other form as itself."""
+        if form >= len(self.form_counts) or int(self.form_counts[form]) > self.rare_form_limit:
+            return form
+        x = self.words[form]
+        found = [(int(self.form_counts[other]), other) for other in self.spellings.get(int(self.skeleton_of[form]), ())
+                 if abs(len(self.words[other]) - len(x)) <= 1 and OSA.distance(x, self.words[other], score_cutoff=1) <= 1]
+        return max(found)[1] if found else form
+
     def _count(self, word_id: int) -> int:
         return int(self.counts[word_id]) if word_id < len(self.counts) else 0
 
     def levels(self, a: np.ndarray, b: np.ndarray, form_a: np.ndarray | None = None,
-               form_b: np.ndarray | None = None) -> np.ndarray:
+               form_b: np.ndarray | None = None, vowels: bool = False) -> np.ndarray:
         """Level codes (3 exact .. 0 different, -1 missing) of skeleton ids ``a`` and ``b``;
         with their written forms, a different or loosely alike pair that is a misspelling
-        (:meth:`typos`) is "differs by a letter or two"."""
+        (:meth:`typos`) is "differs by a letter or two", and with ``vowels`` (given and
+        fathers' names) one skeleton written with vowels that cannot be one name's
+        (:func:`~.names.vowels_differ`: رامي and ريم) is two different names."""
         out = self._levels(a, b)
         if form_a is not None and form_b is not None:
             check = np.nonzero((out == 0) | (out == 1))[0]
             if len(check):
                 out[check[self.typos(a[check], b[check], form_a[check], form_b[check])]] = 2
+            if vowels:
+                check = np.nonzero((out == 3) & (form_a != form_b) & (form_a >= 0) & (form_b >= 0))[0]
+                if len(check):
+                    out[check[self.vowels_differ(form_a[check], form_b[check])]] = 0
         return out
+
+    def vowels_differ(self, form_a: np.ndarray, form_b: np.ndarray) -> np.ndarray:
+        """Per pair of written forms of one skeleton: whether their vowels make two names
+        (:meth:`_vowels_differ`)."""
+
+        codes = np.minimum(form_a, form_b) * np.int64(1 << 32) + np.maximum(form_a, form_b)
+        unique, inverse = np.unique(codes, return_inverse=True)
+        found = np.zeros(len(unique), bool)
+        for k, code in enumerate(unique.tolist()):
+            hit = self.vowel_cache.get(code)
+            if hit is None:
+                hit = self._vowels_differ(code >> 32, code & 0xFFFFFFFF)
+                self.vowel_cache[code] = hit
+            found[k] = hit
+        return found[inverse]
 
     def _levels(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         out = np.full(len(a), MISSING, np.int64)
@@ -575,7 +643,7 @@ def age_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> np.nda
 
 
 def father_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray, names: NameComparison) -> np.ndarray:
-    out = names.levels(a.father[i], b.father[j], a.forms[1][i], b.forms[1][j])
+    out = names.levels(a.father[i], b.father[j], a.forms[1][i], b.forms[1][j], vowels=True)
     # A father's name dropped on one side: the other's father may be the first's grandfather,
     # so "differs" becomes "appears among the middle names" when the middle names overlap.
     differ = np.nonzero((out <= 1) & (out >= 0) & ((a.ntokens[i] >= 4) | (b.ntokens[j] >= 4)))[0]
@@ -593,7 +661,7 @@ def compare(a: Prepared, b: Prepared, pairs: np.ndarray, names: NameComparison) 
     """Levels of every comparison for every pair: an (n_pairs, n_comparisons) int64 array."""
     i, j = pairs[:, 0], pairs[:, 1]
     columns = [
-        names.levels(a.given[i], b.given[j], a.forms[0][i], b.forms[0][j]),
+        names.levels(a.given[i], b.given[j], a.forms[0][i], b.forms[0][j], vowels=True),
         father_levels(a, b, i, j, names),
         names.levels(a.family[i], b.family[j], a.forms[2][i], b.forms[2][j]),
         date_levels(a, b, i, j),
@@ -650,6 +718,11 @@ class FellegiSunterModel:
                     # than a coin flip at the common end.
                     m_exact = max(float(self.m[c][len(comparison.levels) - 1]), 1e-12)
                     out[exact, c] = np.log2(m_exact / np.clip(freq, 1e-6, 0.5))
+        # A given name says the sex (Mohammad is a man, Fatima a woman): when the given names
+        # agree, so does the sex of two random people with them, and agreeing again is no
+        # further evidence. Disagreeing still is (a man's and a woman's name that share a key).
+        sex = COMPARISONS.index(SexComparison)
+        out[(levels[:, 0] >= 2) & (levels[:, sex] == 1), sex] = 0.0
         return out
 
     def probability(self, weights: np.ndarray) -> np.ndarray:
@@ -714,12 +787,16 @@ def train(levels: np.ndarray, u: list[np.ndarray], weights_base: FellegiSunterMo
                                weights_base.token_frequency, weights_base.default_frequency)
     if len(levels) < 50:
         return model
+    prior_pairs = PRIOR_PAIRS
     if len(levels) > EM_SAMPLE:
         # EM converges on a random sample as well as on every pair, at a fraction of the time;
-        # the match rate is then scaled back to all pairs.
+        # the match rate is then scaled back to all pairs, and the prior weighs against the
+        # sample what it would weigh against every pair (else a big archive's own evidence,
+        # that its sources never put one person in two towns, is drowned by the prior).
         rng = np.random.default_rng(7)
         chosen = np.sort(rng.choice(len(levels), EM_SAMPLE, replace=False))
         scale = len(levels) / EM_SAMPLE
+        prior_pairs = PRIOR_PAIRS / scale
         levels = levels[chosen]
         pairs = pairs[chosen] if pairs is not None else None
         total_pairs = int(total_pairs / scale) if total_pairs else None
@@ -736,7 +813,7 @@ def train(levels: np.ndarray, u: list[np.ndarray], weights_base: FellegiSunterMo
             known = col >= 0
             sums = np.bincount(col[known], weights=p[known], minlength=len(comparison.levels))
             total = sums.sum()
-            new = (sums + PRIOR_PAIRS * priors[c]) / (total + PRIOR_PAIRS)
+            new = (sums + prior_pairs * priors[c]) / (total + prior_pairs)
             for fixed in comparison.fixed_m:
                 code = _level_code(comparison, fixed)
                 new[code] = priors[c][code]

@@ -172,6 +172,106 @@ def _arabic_skeleton(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", "".join(out))
 
 
+#: Vowel classes of Latin letters: "e" and "o" are written for several Arabic vowels
+#: (Mohammed, Yousef, Omar), so they agree with any; w and y inside a word are long vowels
+#: here, as are the digraphs ee, oo, ou and aa (marked "L": short vowels vary between
+#: spellings of one name, Yusuf and Yousif, long ones do not).
+_LATIN_VOWELS = {"a": "A", "i": "I", "y": "IL", "u": "U", "w": "UL", "e": "*", "o": "*", "1": "IL", "2": "UL", "3": "AL"}
+_AR_VOWELS = {"ا": "A", "و": "U", "ي": "I"}
+
+
+def _compatible(one: frozenset[str], other: frozenset[str]) -> bool:
+    return "*" in one or "*" in other or bool(one & other)
+
+
+@lru_cache(maxsize=100_000)
+def vowel_slots(form: str) -> tuple[tuple[frozenset[str], ...], bool] | None:
+    """The vowels written between the consonants of a simple name (one set of classes A, I,
+    U per gap after each consonant of its skeleton), and whether it is in Arabic script.
+    ``None`` for compounds and authority-list names, whose skeletons follow other rules.
+
+    Arabic script writes long vowels only (ا، و، ي); Latin writes every vowel. Two names
+    with one skeleton but vowels that cannot be the same (رامي Rami and ريم Reem, أسامة
+    Osama and أسماء Asmaa) are different names: a brother and a sister, often."""
+    if not form or form in _DISTINCT or form.startswith(("abd", "abu", "umm", "عبد", "ابو", "ام")) or "din" in form \
+            or form.endswith(("دين", "لله")):
+        return None
+    arabic = is_arabic(form)
+    if arabic:
+        skeleton = _arabic_skeleton(form)
+        letters: list[tuple[str, str]] = []  # (consonant or "", vowel class or "")
+        for index, ch in enumerate(form):
+            last = index == len(form) - 1
+            if index == 0 and ch in "اع":
+                letters.append((VOWEL_MARK, ""))
+            elif ch in _AR_VOWELS and index > 0:
+                # A final ي may be ى folded (مصطفى, Mustafa): a or i.
+                letters.append(("", "AI" if ch == "ي" and last else _AR_VOWELS[ch]))
+            elif ch in "هح" and last and index > 0:
+                continue
+            else:
+                letters.append((_AR_SKELETON.get(ch, ""), ""))
+    else:
+        if form in _TURKISH or not form.isalpha():
+            return None
+        skeleton = _latin_skeleton(form)
+        w = re.sub(r"(?<=[aeiou])h$", "", form)
+        for src, dst in (("kh", "k"), ("sh", "x"), ("ch", "x"), ("th", "s"), ("dh", "z"), ("gh", "g"), ("ph", "f"), ("ck", "k"),
+                         ("ou", "2"), ("ee", "1"), ("oo", "2"), ("aa", "3")):
+            w = w.replace(src, dst)
+        letters = []
+        for index, ch in enumerate(w):
+            if index == 0 and ch in "aeiou123":
+                # A leading vowel stands for alef or ‘ayn and for the vowel after it (Issa, عيسى).
+                letters += [(VOWEL_MARK, ""), ("", _LATIN_VOWELS[ch])]
+            elif ch in _LATIN_VOWELS and (index > 0 or ch not in "wy"):  # initial w, y: consonants
+                letters.append(("", _LATIN_VOWELS[ch]))
+            else:
+                letters.append((ch.replace("g", "j").replace("q", "k").replace("c", "k").replace("v", "f").replace("p", "b"), ""))
+    consonants: list[str] = []
+    slots: list[set[str]] = []
+    for consonant, vowel in letters:
+        if consonant:
+            if consonants and consonants[-1] == consonant:
+                continue  # doubled, or the same letter across a vowel: one consonant in the skeleton
+            consonants.append(consonant)
+            slots.append(set())
+        elif vowel and slots:
+            slots[-1].update(vowel)
+    if "".join(consonants) != skeleton:
+        return None
+    return tuple(frozenset(slot) for slot in slots), arabic
+
+
+def vowels_differ(one: str, other: str) -> bool:
+    """Whether two written forms of one skeleton cannot be the same name by their vowels: a
+    long vowel written in Arabic where the other has none or another one, two Latin
+    spellings with plainly different vowels (a and i), or a final vowel on one side only."""
+    left, right = vowel_slots(one), vowel_slots(other)
+    if left is None or right is None or len(left[0]) != len(right[0]):
+        return False
+    (a_slots, a_arabic), (b_slots, b_arabic) = left, right
+    last = len(a_slots) - 1
+    for k, (a, b) in enumerate(zip(a_slots, b_slots)):
+        if a and b:
+            # Arabic vowels are long; a final Latin vowel is too (Hadi, Huda).
+            long = a_arabic or b_arabic or k == last or "L" in a or "L" in b
+            if long and not _compatible(a - {"L"}, b - {"L"}):
+                return True
+        elif a or b:
+            present, present_arabic = (a, a_arabic) if a else (b, b_arabic)
+            absent_arabic = b_arabic if a else a_arabic
+            if present_arabic and not absent_arabic:
+                return True  # Arabic writes a long vowel the Latin spelling leaves out
+            if not present_arabic and not absent_arabic and (k == last or present - {"L"} <= {"A"}):
+                # Latin spellings: an a written on one side only (Osama, Asmaa), or a final
+                # vowel (Rami, Ram); an inner i or u may be left out (Fatima, Fatma).
+                return True
+            if present_arabic and absent_arabic:
+                return True
+    return False
+
+
 @dataclass(frozen=True)
 class NameParts:
     """A name split into its parts, each as a skeleton and as written (folded, in its own

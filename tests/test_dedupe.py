@@ -95,6 +95,24 @@ def test_a_typo_that_lands_on_another_names_key_is_still_a_typo() -> None:
     assert "given names differ by a letter or two" in found["a", "b"].explanation
 
 
+def test_a_brother_and_a_sister_whose_names_share_consonants_stay_two() -> None:
+    """رامي and ريم (Rami, Reem), أسامة and أسماء (Osama, Asmaa) share a skeleton; killed
+    together they share everything else. Their vowels tell them apart, in either script (for
+    spellings two letters apart, once the data show both are names and not slips); a letter
+    slipped in a rare spelling ("Raym" among many "Ramy") is still a typo."""
+    common = dict(date_of_death="2019-07-16", governorate="Homs", locality="Tadmur")
+    records = [MatchRecord("rami", "Rami Bassam al-Qamsi", **common), MatchRecord("reem", "ريم بسام القمصي", **common),
+               MatchRecord("reem2", "Reem Bassam Qamsi", **common)]
+    assert {(p.left_id, p.right_id) for p in dedupe_records(records)} == {("reem", "reem2")}
+    filler = [MatchRecord(f"f{n}", f"{given} {father} al-Omar", date_of_death=f"2015-0{1 + n % 9}-1{n % 10}")
+              for n, (given, father) in enumerate([("Ramy", "Jamal"), ("Asmaa", "Omar"), ("Osama", "Samer"), ("Ramy", "Basel")] * 10)]
+    records = [MatchRecord("osama", "أسامة محمود الموركي", **common), MatchRecord("asmaa", "Asmaa Mahmoud al-Moreki", **common),
+               MatchRecord("osama2", "Osama Mahmoud Moreki", **common), MatchRecord("asmaa2", "ASMAA MAHMOUD MOREKI", **common),
+               MatchRecord("a", "Raym Ziad al-Homsi", **common), MatchRecord("b", "Ramy Ziad al-Homsi", **common)]
+    found = {frozenset((p.left_id, p.right_id)) for p in dedupe_records(filler + records) if "f" not in p.left_id + p.right_id}
+    assert found == {frozenset(pair) for pair in (("osama", "osama2"), ("asmaa", "asmaa2"), ("a", "b"))}
+
+
 def test_dates_and_places_as_a_documenter_reads_them() -> None:
     """The 31st of May is next to "June 2018"; two full dates three weeks apart are not the
     same month of death; a town given without its governorate is placed by the gazetteer
