@@ -351,7 +351,7 @@ def extract(path: Path, published: dt.datetime | None) -> None:
               help="Matcher field from columns joined by a space; TARGET is full_name, name_ar, date_of_death, "
                    "locality, governorate, sex or age. Repeat for each field.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help="Probability at or above which a pair is the same person (default: the engine's, 0.9).")
+              help="Probability at or above which a pair is the same person (default: the engine's, 0.5: more likely than not).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write the pairs here instead of standard output.")
 def dedupe(left: Path, right: Path | None, id_column: str, fields: tuple[str, ...], threshold: float | None, out: Path | None) -> None:
     """Find the records of LEFT.csv that are the same person (or link LEFT to RIGHT.csv) and write
