@@ -130,7 +130,7 @@ def dedupe_records(records: Sequence[MatchRecord], threshold: float | None = Non
         return []
     vocab = engine.Vocabulary()
     prepared = engine.prepare(records, vocab)
-    names = engine.NameComparison(vocab.words)
+    names = engine.NameComparison(vocab.words, vocab.forms)
     names.count_parts(prepared)
     pairs = engine.block_pairs(prepared, names)
     if len(pairs) == 0:
@@ -165,7 +165,7 @@ class ArchiveMatcher:
     def _rebuild(self) -> None:
         self.prepared = engine.prepare(self.records, self.vocab)
         self.index = engine.BlockIndex(self.prepared)
-        self.names = engine.NameComparison(self.vocab.words)
+        self.names = engine.NameComparison(self.vocab.words, self.vocab.forms)
         self.names.count_parts(self.prepared)
         rng = np.random.default_rng(_SEED)
         self.u = engine.estimate_u(self.prepared, self.names, rng)
@@ -183,7 +183,7 @@ class ArchiveMatcher:
         if not records or not self.records:
             return []
         new = engine.prepare(records, self.vocab)
-        self.names.words = self.vocab.words
+        self.names.words, self.names.forms = self.vocab.words, self.vocab.forms
         self.names.count_parts(self.prepared, new)
         pairs = engine.block_link(new, self.prepared, self.index, self.names)
         if len(pairs) == 0:

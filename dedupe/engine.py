@@ -43,6 +43,10 @@ class Vocabulary:
 
     ids: dict[str, int] = field(default_factory=dict)
     words: list[str] = field(default_factory=list)
+    #: Written forms of name parts have ids of their own: kept apart from the skeletons, the
+    #: skeleton vocabulary stays small enough for the pair table of ``NameComparison``.
+    form_ids: dict[str, int] = field(default_factory=dict)
+    forms: list[str] = field(default_factory=list)
 
     def id(self, word: str) -> int:
         if not word:
@@ -52,6 +56,16 @@ class Vocabulary:
             found = len(self.words)
             self.ids[word] = found
             self.words.append(word)
+        return found
+
+    def form_id(self, form: str) -> int:
+        if not form:
+            return MISSING
+        found = self.form_ids.get(form)
+        if found is None:
+            found = len(self.forms)
+            self.form_ids[form] = found
+            self.forms.append(form)
         return found
 
 
@@ -115,13 +129,13 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
         ntokens[i] = len(sk)
         if sk:
             given[i] = vocab.id(sk[0])
-            forms[0, i] = vocab.id(written[0])
+            forms[0, i] = vocab.form_id(written[0])
         if len(sk) >= 2:
             family[i] = vocab.id(sk[-1])
-            forms[2, i] = vocab.id(written[-1])
+            forms[2, i] = vocab.form_id(written[-1])
         if len(sk) >= 3:
             father[i] = vocab.id(sk[1])
-            forms[1, i] = vocab.id(written[1])
+            forms[1, i] = vocab.form_id(written[1])
             for k, part in enumerate(sk[1:-1][:MIDDLES]):
                 middles[i, k] = vocab.id(part)
         # Any of the contract's formats (DD/MM/YYYY too), whoever built the record.
@@ -328,8 +342,10 @@ class NameComparison:
     RARE_FORM_SHARE = 0.0005
     TYPO_RATIO = 20
 
-    def __init__(self, words: list[str]) -> None:
+    def __init__(self, words: list[str], forms: list[str] | None = None) -> None:
         self.words = words
+        #: the written forms (:attr:`Vocabulary.forms`) the ids in ``Prepared.forms`` stand for
+        self.forms = forms if forms is not None else []
         self.cache: dict[int, float] = {}
         self.counts: np.ndarray = np.zeros(0, np.int64)
         self.rare_limit = self.RARE_MIN
@@ -370,7 +386,7 @@ class NameComparison:
         fm = np.concatenate(written) if written else np.empty(0, np.int64)
         known = (sk >= 0) & (fm >= 0)
         sk, fm = sk[known], fm[known]
-        size = len(self.words)
+        size = len(self.forms)
         self.form_counts = np.bincount(fm, minlength=size) if len(fm) else np.zeros(size, np.int64)
         self.misspelt = np.full(size, MISSING, np.int64)
         self.vowel_cache = {}
@@ -378,7 +394,7 @@ class NameComparison:
             return
         self.skeleton_of = skeleton_of = np.full(size, MISSING, np.int64)
         skeleton_of[fm] = sk  # a form has one skeleton: it is computed from the form
-        lengths = np.fromiter((len(word) for word in self.words), np.int64, size)
+        lengths = np.fromiter((len(word) for word in self.forms), np.int64, size)
         self.rare_form_limit = limit = max(self.RARE_MIN, int(records * self.RARE_FORM_SHARE))
         rare = np.nonzero((self.form_counts > 0) & (self.form_counts <= limit) & (lengths >= 4))[0]
         common = np.nonzero(self.form_counts >= self.TYPO_RATIO)[0]
@@ -390,7 +406,7 @@ class NameComparison:
             right = common[np.abs(lengths[common] - length) <= 1]
             if not len(right):
                 continue
-            distance = cdist([self.words[w] for w in left.tolist()], [self.words[w] for w in right.tolist()],
+            distance = cdist([self.forms[w] for w in left.tolist()], [self.forms[w] for w in right.tolist()],
                              scorer=OSA.distance, score_cutoff=1, dtype=np.int8)
             ok = ((distance <= 1) & (self.form_counts[right][None, :] >= self.TYPO_RATIO * self.form_counts[left][:, None])
                   & (skeleton_of[right][None, :] != skeleton_of[left][:, None]))
@@ -418,7 +434,7 @@ class NameComparison:
         from .names import is_arabic, vowels_differ
 
         left, right = self._spelling(left), self._spelling(right)
-        x, y = self.words[left], self.words[right]
+        x, y = self.forms[left], self.forms[right]
         if not vowels_differ(x, y):
             return False
 
@@ -432,16 +448,16 @@ class NameComparison:
         if common(latin):
             return True
         # A rare Latin form: another name if it is far (three edits) from how the Arabic reads.
-        return OSA.distance(self.words[latin], (transliterate_name(arabic) or "").lower(), score_cutoff=3) > 2
+        return OSA.distance(self.forms[latin], (transliterate_name(arabic) or "").lower(), score_cutoff=3) > 2
 
     def _spelling(self, form: int) -> int:
         """A rarely written form one edit from a common spelling of its own skeleton ("Eias",
         Eisa) read as that spelling; any other form as itself."""
         if form >= len(self.form_counts) or int(self.form_counts[form]) > self.rare_form_limit:
             return form
-        x = self.words[form]
+        x = self.forms[form]
         found = [(int(self.form_counts[other]), other) for other in self.spellings.get(int(self.skeleton_of[form]), ())
-                 if abs(len(self.words[other]) - len(x)) <= 1 and OSA.distance(x, self.words[other], score_cutoff=1) <= 1]
+                 if abs(len(self.forms[other]) - len(x)) <= 1 and OSA.distance(x, self.forms[other], score_cutoff=1) <= 1]
         return max(found)[1] if found else form
 
     def _count(self, word_id: int) -> int:

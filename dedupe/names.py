@@ -51,8 +51,15 @@ _ABD_STANDALONE = {"o", "i", "ou", "an", "een", "in", "oun"}
 _DIN_LATIN = {"din", "deen", "dine", "eddin", "iddin", "uddin", "addin"}
 
 
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
+_NON_ASCII = re.compile(r"[^\x00-\x7F]")
+_MARKS = re.compile(r"['`\u2018\u2019\u02bf\u02be\u02bc\u00b4ʿʾ]")
+_NOT_LATIN = re.compile(r"[^a-z0-9 ]+")
+_SPACES = re.compile(r"\s+")
+
+
 def is_arabic(text: str) -> bool:
-    return bool(re.search(r"[\u0600-\u06FF]", text or ""))
+    return bool(_ARABIC_LETTER.search(text or ""))
 
 
 def fold_arabic(text: str) -> str:
@@ -64,13 +71,19 @@ def fold_arabic(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def fold_latin(text: str) -> str:
     """Lower-case Latin without accents, ‘ayn/hamza marks or punctuation; hyphens become spaces."""
+    # Word by word, each cached: a list of a million names has a few thousand distinct words.
+    return " ".join(folded for folded in map(_fold_latin_word, text.split()) if folded)
+
+
+@lru_cache(maxsize=200_000)
+def _fold_latin_word(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    if re.search(r"[^\x00-\x7F]", text):
+    if _NON_ASCII.search(text):
         text = anyascii(text)
-    text = re.sub(r"['`\u2018\u2019\u02bf\u02be\u02bc\u00b4ʿʾ]", "", text.lower())
-    text = re.sub(r"[^a-z0-9 ]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = _MARKS.sub("", text.lower())
+    text = _NOT_LATIN.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 #: Turkish spellings of Arabic names (final -t/-et for -d/-ad), common in northern Syria.
@@ -372,14 +385,23 @@ def _latin_tokens(name: str) -> list[str]:
             tokens.append(("abu|" if word in ("abu", "abo") else "umm|") + nxt)
             i += 2
             continue
-        # "Alhamoud" is al-Hamoud; "Alloush", "Alwan", "Alyan" (علوش، علوان، عليان) are names.
-        word = re.sub(r"^(?:al|el)(?=[a-z]{3,})", "", word) if re.match(r"^(?:al|el)[bcdfghjkmnpqrstvxz]", word) and len(word) > 5 else word
+        word = _plain_word(word)
         if word in _DIN_LATIN and tokens:
             tokens[-1] += "din"
         else:
-            tokens.append(re.sub(r"(?<=[a-z]{2})(?:eddin|iddin|uddin|addin|eddine|aldin|uldin|ud din)$", "din", word))
+            tokens.append(_DIN_SUFFIX.sub("din", word))
         i += 1
     return tokens
+
+
+_GLUED_ARTICLE = re.compile(r"^(?:al|el)[bcdfghjkmnpqrstvxz]")
+_DIN_SUFFIX = re.compile(r"(?<=[a-z]{2})(?:eddin|iddin|uddin|addin|eddine|aldin|uldin|ud din)$")
+
+
+@lru_cache(maxsize=100_000)
+def _plain_word(word: str) -> str:
+    """"Alhamoud" is al-Hamoud; "Alloush", "Alwan", "Alyan" (علوش، علوان، عليان) are names."""
+    return word[2:] if len(word) > 5 and _GLUED_ARTICLE.match(word) and word[2:5].isalpha() else word
 
 
 def _arabic_tokens(name: str) -> list[str]:
@@ -427,9 +449,10 @@ def name_parts(name: str | None) -> NameParts:
         return NameParts((), ())
     # A bracketed part is an alias, a kunya or a note ("Nader al-Hassan (Salloum)", "(أم هيثم)"),
     # which one source gives and another does not: the name is what stands outside it.
-    outside = re.sub(r"\([^)]*\)?|\[[^\]]*\]?", " ", name)
-    if re.search(r"[A-Za-z\u0600-\u06FF]", outside):
-        name = outside
+    if "(" in name or "[" in name:
+        outside = re.sub(r"\([^)]*\)?|\[[^\]]*\]?", " ", name)
+        if re.search(r"[A-Za-z\u0600-\u06FF]", outside):
+            name = outside
     if is_arabic(name):
         # Mixed fields ("Ahmad أحمد") are read in the script most of their letters use.
         arabic_letters = len(re.findall(r"[\u0600-\u06FF]", name))
