@@ -113,6 +113,18 @@ def test_a_brother_and_a_sister_whose_names_share_consonants_stay_two() -> None:
     assert found == {frozenset(pair) for pair in (("osama", "osama2"), ("asmaa", "asmaa2"), ("a", "b"))}
 
 
+def test_a_given_name_and_the_sex_it_says_are_one_piece_of_evidence() -> None:
+    """Fatima is a woman: two records of a Fatima that both say "female" are no likelier one
+    person than if neither said it; a record saying "male" still counts against."""
+    def probability(sex_a: str | None, sex_b: str | None) -> float:
+        pair = [MatchRecord("a", "Fatima Omar al-Hamoud", date_of_death="2016-05", sex=sex_a),
+                MatchRecord("b", "فاطمة الحمود", date_of_death="2016-05-12", sex=sex_b)]
+        return dedupe_records(pair, threshold=0.0)[0].probability
+
+    assert probability("female", "female") == probability(None, None)
+    assert probability("female", "male") < probability(None, None)
+
+
 def test_dates_and_places_as_a_documenter_reads_them() -> None:
     """The 31st of May is next to "June 2018"; two full dates three weeks apart are not the
     same month of death; a town given without its governorate is placed by the gazetteer
