@@ -16,7 +16,10 @@ The pieces, in the order a run uses them:
 
 Given names or fathers' names that clearly differ are treated as different people whatever the
 rest says: in a massacre, relatives share a family name, a date and a place, and nothing but
-the names tells them apart.
+the names tells them apart. Names are compared on their cross-script skeletons and, where the
+skeleton is not enough, on how they are written: a rare spelling one letter from a common one
+is a typo even when its consonants are another name's ("Waid", Walid), and one skeleton
+written with vowels two names cannot share is two names (رامي and ريم, Rami and Reem).
 """
 
 from __future__ import annotations
@@ -390,15 +393,15 @@ class NameComparison:
         self.form_counts = np.bincount(fm, minlength=size) if len(fm) else np.zeros(size, np.int64)
         self.misspelt = np.full(size, MISSING, np.int64)
         self.vowel_cache = {}
+        self.skeleton_of = skeleton_of = np.full(size, MISSING, np.int64)
+        self.spellings = {}
         if not len(fm):
             return
-        self.skeleton_of = skeleton_of = np.full(size, MISSING, np.int64)
         skeleton_of[fm] = sk  # a form has one skeleton: it is computed from the form
         lengths = np.fromiter((len(word) for word in self.forms), np.int64, size)
         self.rare_form_limit = limit = max(self.RARE_MIN, int(records * self.RARE_FORM_SHARE))
         rare = np.nonzero((self.form_counts > 0) & (self.form_counts <= limit) & (lengths >= 4))[0]
         common = np.nonzero(self.form_counts >= self.TYPO_RATIO)[0]
-        self.spellings = {}
         for form in np.nonzero(self.form_counts > limit)[0].tolist():
             self.spellings.setdefault(int(skeleton_of[form]), []).append(form)
         for length in np.unique(lengths[rare]).tolist():
@@ -484,7 +487,6 @@ class NameComparison:
     def vowels_differ(self, form_a: np.ndarray, form_b: np.ndarray) -> np.ndarray:
         """Per pair of written forms of one skeleton: whether their vowels make two names
         (:meth:`_vowels_differ`)."""
-
         codes = np.minimum(form_a, form_b) * np.int64(1 << 32) + np.maximum(form_a, form_b)
         unique, inverse = np.unique(codes, return_inverse=True)
         found = np.zeros(len(unique), bool)
