@@ -32,7 +32,9 @@ import numpy as np
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cdist
 
-from .names import name_parts
+from tawthiq.extractors.names import transliterate_name
+
+from .names import is_arabic, name_parts, vowels_differ
 
 MISSING = -1
 
@@ -41,15 +43,11 @@ MISSING = -1
 
 
 @dataclass
-class Vocabulary:
-    """Ids for name parts and places shared by every batch a matcher sees."""
+class Interner:
+    """Ids for strings, in the order they are first seen (-1 for the empty string)."""
 
     ids: dict[str, int] = field(default_factory=dict)
     words: list[str] = field(default_factory=list)
-    #: Written forms of name parts have ids of their own: kept apart from the skeletons, the
-    #: skeleton vocabulary stays small enough for the pair table of ``NameComparison``.
-    form_ids: dict[str, int] = field(default_factory=dict)
-    forms: list[str] = field(default_factory=list)
 
     def id(self, word: str) -> int:
         if not word:
@@ -61,15 +59,18 @@ class Vocabulary:
             self.words.append(word)
         return found
 
-    def form_id(self, form: str) -> int:
-        if not form:
-            return MISSING
-        found = self.form_ids.get(form)
-        if found is None:
-            found = len(self.forms)
-            self.form_ids[form] = found
-            self.forms.append(form)
-        return found
+
+@dataclass
+class Vocabulary(Interner):
+    """Ids for name parts and places shared by every batch a matcher sees."""
+
+    #: Written forms of name parts have ids of their own: kept apart from the skeletons, the
+    #: skeleton vocabulary stays small enough for the pair table of ``NameComparison``.
+    written: Interner = field(default_factory=Interner)
+
+    @property
+    def forms(self) -> list[str]:
+        return self.written.words
 
 
 @dataclass
@@ -132,13 +133,13 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
         ntokens[i] = len(sk)
         if sk:
             given[i] = vocab.id(sk[0])
-            forms[0, i] = vocab.form_id(written[0])
+            forms[0, i] = vocab.written.id(written[0])
         if len(sk) >= 2:
             family[i] = vocab.id(sk[-1])
-            forms[2, i] = vocab.form_id(written[-1])
+            forms[2, i] = vocab.written.id(written[-1])
         if len(sk) >= 3:
             father[i] = vocab.id(sk[1])
-            forms[1, i] = vocab.form_id(written[1])
+            forms[1, i] = vocab.written.id(written[1])
             for k, part in enumerate(sk[1:-1][:MIDDLES]):
                 middles[i, k] = vocab.id(part)
         # Any of the contract's formats (DD/MM/YYYY too), whoever built the record.
@@ -432,10 +433,6 @@ class NameComparison:
         Basam, Bassam), or a rarely written Latin form two edits or less from the Arabic
         form's transliteration. Rami and Reem, three edits apart, are two names however
         rarely either is written."""
-        from tawthiq.extractors.names import transliterate_name
-
-        from .names import is_arabic, vowels_differ
-
         left, right = self._spelling(left), self._spelling(right)
         x, y = self.forms[left], self.forms[right]
         if not vowels_differ(x, y):

@@ -147,16 +147,26 @@ def _sibling_typo(word: str, key: str) -> str | None:
 VOWEL_MARK = "a"
 
 
+#: Latin letter pairs for one Arabic consonant, and letters transliterations confuse, as the
+#: skeleton writes them ("gh" is غ, a plain "g" is ج as in Gamal).
+_LATIN_DIGRAPHS = (("kh", "k"), ("sh", "x"), ("ch", "x"), ("th", "s"), ("dh", "z"), ("gh", "G"), ("ph", "f"), ("ck", "k"))
+_LATIN_LETTERS = str.maketrans("gGqcvp", "jgkkfb")
+
+
+def _latin_letters(word: str, vowels: tuple[tuple[str, str], ...]) -> str:
+    """A folded Latin word with its consonants as the skeleton writes them and its vowel
+    digraphs replaced as ``vowels`` says; a final h after a vowel dropped (Fatimah, Fatima)."""
+    w = re.sub(r"(?<=[aeiou])h$", "", word)
+    for src, dst in _LATIN_DIGRAPHS + vowels:
+        w = w.replace(src, dst)
+    return w.translate(_LATIN_LETTERS)
+
+
 @lru_cache(maxsize=200_000)
 def _latin_skeleton(word: str) -> str:
     if word in _DISTINCT:
         return _DISTINCT[word]
-    w = _TURKISH.get(word, word)
-    w = re.sub(r"(?<=[aeiou])h$", "", w)  # Fatimah / Fatima
-    for src, dst in (("kh", "k"), ("sh", "x"), ("ch", "x"), ("th", "s"), ("dh", "z"), ("gh", "G"), ("ph", "f"),
-                     ("ck", "k"), ("ou", "u"), ("ee", "i"), ("oo", "u")):
-        w = w.replace(src, dst)
-    w = w.replace("g", "j").replace("G", "g").replace("q", "k").replace("c", "k").replace("v", "f").replace("p", "b").replace("x", "x")
+    w = _latin_letters(_TURKISH.get(word, word), (("ou", "u"), ("ee", "i"), ("oo", "u")))
     first = w[:1]
     rest = w[1:]
     if first in "aeiou":
@@ -170,19 +180,28 @@ def _latin_skeleton(word: str) -> str:
 def _arabic_skeleton(word: str) -> str:
     if word in _DISTINCT:
         return _DISTINCT[word]
-    out = []
+    return re.sub(r"(.)\1+", r"\1", "".join(consonant for consonant, _ in _arabic_letters(word)))
+
+
+def _arabic_letters(word: str) -> list[tuple[str, str]]:
+    """Each letter of a folded Arabic word as (its skeleton consonant or "", its long vowel
+    class or ""): و and ي after the first letter are long vowels, a leading alef or ‘ayn is
+    the vowel mark."""
+    out: list[tuple[str, str]] = []
     for index, ch in enumerate(word):
-        if ch in "وي" and index > 0:
-            continue
-        if ch in "هح" and index == len(word) - 1 and index > 0:
+        last = index == len(word) - 1
+        if index == 0 and ch in "اع":
+            out.append((VOWEL_MARK, ""))
+        elif ch in _AR_VOWELS and index > 0:
+            # A final ي may be ى folded (مصطفى, Mustafa): a or i.
+            out.append(("", "AI" if ch == "ي" and last else _AR_VOWELS[ch]))
+        elif ch in "هح" and last and index > 0:
             # Taa marbuta (folded to ه) and a final ه or ح: transliterations write them as a
             # vowel or a final h that the Latin skeleton drops too (Fatima, Saleh / Salih).
             continue
-        if index == 0 and ch in "اع":
-            out.append(VOWEL_MARK)
-            continue
-        out.append(_AR_SKELETON.get(ch, ch if ch.isdigit() else ""))
-    return re.sub(r"(.)\1+", r"\1", "".join(out))
+        else:
+            out.append((_AR_SKELETON.get(ch, ch if ch.isdigit() else ""), ""))
+    return out
 
 
 #: Vowel classes of Latin letters: "e" and "o" are written for several Arabic vowels
@@ -212,35 +231,20 @@ def vowel_slots(form: str) -> tuple[tuple[frozenset[str], ...], bool] | None:
     arabic = is_arabic(form)
     if arabic:
         skeleton = _arabic_skeleton(form)
-        letters: list[tuple[str, str]] = []  # (consonant or "", vowel class or "")
-        for index, ch in enumerate(form):
-            last = index == len(form) - 1
-            if index == 0 and ch in "اع":
-                letters.append((VOWEL_MARK, ""))
-            elif ch in _AR_VOWELS and index > 0:
-                # A final ي may be ى folded (مصطفى, Mustafa): a or i.
-                letters.append(("", "AI" if ch == "ي" and last else _AR_VOWELS[ch]))
-            elif ch in "هح" and last and index > 0:
-                continue
-            else:
-                letters.append((_AR_SKELETON.get(ch, ""), ""))
+        letters = _arabic_letters(form)  # (consonant or "", vowel class or "")
     else:
         if form in _TURKISH or not form.isalpha():
             return None
         skeleton = _latin_skeleton(form)
-        w = re.sub(r"(?<=[aeiou])h$", "", form)
-        for src, dst in (("kh", "k"), ("sh", "x"), ("ch", "x"), ("th", "s"), ("dh", "z"), ("gh", "g"), ("ph", "f"), ("ck", "k"),
-                         ("ou", "2"), ("ee", "1"), ("oo", "2"), ("aa", "3")):
-            w = w.replace(src, dst)
         letters = []
-        for index, ch in enumerate(w):
+        for index, ch in enumerate(_latin_letters(form, (("ou", "2"), ("ee", "1"), ("oo", "2"), ("aa", "3")))):
             if index == 0 and ch in "aeiou123":
                 # A leading vowel stands for alef or ‘ayn and for the vowel after it (Issa, عيسى).
                 letters += [(VOWEL_MARK, ""), ("", _LATIN_VOWELS[ch])]
             elif ch in _LATIN_VOWELS and (index > 0 or ch not in "wy"):  # initial w, y: consonants
                 letters.append(("", _LATIN_VOWELS[ch]))
             else:
-                letters.append((ch.replace("g", "j").replace("q", "k").replace("c", "k").replace("v", "f").replace("p", "b"), ""))
+                letters.append((ch, ""))
     consonants: list[str] = []
     slots: list[set[str]] = []
     for consonant, vowel in letters:

@@ -140,6 +140,14 @@ def fold_arabic(text: str) -> str:
     return text.replace("ة", "ه").replace("ى", "ي")
 
 
+_ARTICLE = re.compile(r"^(al|el|ar|as|ash|ad|an|at|az)\s")
+
+
+def _without_article(key: str) -> str:
+    """A folded Latin place name without its article ("al rastan" is "rastan")."""
+    return _ARTICLE.sub("", key)
+
+
 @lru_cache(maxsize=1)
 def _gazetteer() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     """(governorate alias -> canonical, locality key -> (display name, governorate))."""
@@ -152,7 +160,7 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     for latin, arabic, gov in TOWNS:
         for name in latin:
             towns.setdefault(fold(name), (latin[0], gov))
-            stripped = re.sub(r"^(al|el|ar|as|ash|ad|an|at|az)\s", "", fold(name))
+            stripped = _without_article(fold(name))
             towns.setdefault(stripped, (latin[0], gov))
         for name in arabic:
             towns.setdefault(fold_arabic(name), (latin[0], gov))
@@ -167,7 +175,7 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
         if gov not in GOVERNORATES:
             continue
         for name in entry.get("names", []):
-            keys = [fold_arabic(name)] if _is_arabic(name) else [fold(name), re.sub(r"^(al|el|ar|as|ash|ad|an|at|az)\s", "", fold(name))]
+            keys = [fold_arabic(name)] if _is_arabic(name) else [fold(name), _without_article(fold(name))]
             for key in keys:
                 # Short keys and names of towns in two governorates (there are two Surans) say
                 # nothing certain about a place; the curated list above settles the common ones.
@@ -221,7 +229,7 @@ def governorate_of_locality(name: str | None) -> str | None:
         keys = [fold_arabic(name.strip())]
     else:
         key = fold(name)
-        keys = [key, re.sub(r"^(al|el|ar|as|ash|ad|an|at|az)\s", "", key)]
+        keys = [key, _without_article(key)]
     for key in keys:
         if key in towns:
             return towns[key][1]
