@@ -112,16 +112,17 @@ def queue_counts(session: Session, user: User) -> dict[str, int]:
     }
 
 
-def claim(session: Session, task_id: int, user: User) -> bool:
+def claim(session: Session, task_id: int, user: User, model: Any = ReviewTask) -> bool:
     """Claim a task for ``user`` if nobody else holds a live claim on it. Atomic on SQLite
-    (the transaction holds the write lock) and PostgreSQL (the UPDATE's row lock)."""
+    (the transaction holds the write lock) and PostgreSQL (the UPDATE's row lock). ``model``
+    is the queue: ``ReviewTask`` (people) or ``IncidentTask`` (incidents to read)."""
     now = utcnow()
     result = session.execute(
-        update(ReviewTask)
+        update(model)
         .where(
-            ReviewTask.id == task_id,
-            ReviewTask.state.in_((TASK_OPEN, TASK_DEFERRED)),
-            or_(ReviewTask.claimed_by_id.is_(None), ReviewTask.claimed_by_id == user.id, ReviewTask.claim_expires_at < now),
+            model.id == task_id,
+            model.state.in_((TASK_OPEN, TASK_DEFERRED)),
+            or_(model.claimed_by_id.is_(None), model.claimed_by_id == user.id, model.claim_expires_at < now),
         )
         .values(claimed_by_id=user.id, claimed_at=now, claim_expires_at=now + dt.timedelta(minutes=CLAIM_MINUTES))
         .execution_options(synchronize_session=False)
@@ -149,14 +150,15 @@ def claim_next(session: Session, user: User, filters: QueueFilters | None = None
     return None
 
 
-def release(session: Session, task: ReviewTask, user: User) -> None:
+def release(session: Session, task: Any, user: User) -> None:
     if task.claimed_by_id == user.id:
         task.claimed_by_id = None
         task.claimed_at = None
         task.claim_expires_at = None
 
 
-def _check_claim(task: ReviewTask, user: User) -> None:
+def check_claim(task: Any, user: User) -> None:
+    """Refuse an action on a task that is decided, or that another documenter holds."""
     if task.state not in (TASK_OPEN, TASK_DEFERRED):
         raise ReviewError(f"item {task.id} was already decided")
     now = utcnow()
@@ -232,7 +234,7 @@ def decide(session: Session, task: ReviewTask, user: User, action: str, *, victi
     ``action`` is ``new_victim``, ``same_as`` (with ``victim_id`` and ``choices``: field →
     ``"candidate"`` or ``"archive"``), ``not_victim`` (with a ``reason``) or ``defer``.
     """
-    _check_claim(task, user)
+    check_claim(task, user)
     candidate = task.candidate
     if action not in ("new_victim", "same_as", "not_victim", "defer"):
         raise ReviewError(f"unknown action {action!r}")
@@ -252,6 +254,7 @@ def decide(session: Session, task: ReviewTask, user: User, action: str, *, victi
         _add_source(session, victim, candidate, decision)
         _history(session, victim, decision, user, "created", {}, victim_values(victim), note)
         _close(task, candidate)
+        link_victim_to_incident(session, victim, candidate, user)
     elif action == "same_as":
         victim = session.get(Victim, victim_id) if victim_id else None
         if victim is None or victim.status != "active":
@@ -270,6 +273,7 @@ def decide(session: Session, task: ReviewTask, user: User, action: str, *, victi
         _add_source(session, victim, candidate, decision)
         _history(session, victim, decision, user, "source_added", before, victim_values(victim), note)
         _close(task, candidate)
+        link_victim_to_incident(session, victim, candidate, user)
     elif action == "not_victim":
         _close(task, candidate)
     else:  # defer: waits for corroboration, stays in the queue behind open items
@@ -279,6 +283,13 @@ def decide(session: Session, task: ReviewTask, user: User, action: str, *, victi
     audit(session, user.id, f"decision.{action}", "candidate", candidate.id,
           {"task": task.id, "decision": decision.id, "victim": decision.victim_id, "reason": reason})
     return decision
+
+
+def link_victim_to_incident(session: Session, victim: Victim, candidate: Candidate, user: User) -> None:
+    """A named victim whose report's incident is archived joins it: one fewer anonymous."""
+    from .incidents import link_victim
+
+    link_victim(session, victim, candidate, user)
 
 
 def undo(session: Session, decision_id: int, user: User, note: str | None = None) -> Decision:

@@ -8,6 +8,7 @@ review app and a nightly run can work on one file at once. PostgreSQL URLs
 
 from __future__ import annotations
 
+
 import os
 from contextlib import contextmanager
 from functools import lru_cache
@@ -15,7 +16,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -103,6 +104,29 @@ def alembic_config(url: str):  # type: ignore[no-untyped-def]
     return cfg
 
 
+@contextmanager
+def _migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction for migrations. On SQLite, foreign keys are off while
+    it runs (Alembic's batch mode re-creates a table that other tables reference, which SQLite
+    refuses with them on; the pragma only takes effect outside a transaction) and checked
+    after: a migration that broke a reference fails instead of committing."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                yield connection
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left {len(broken)} broken references, first: {broken[0]}")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
 def migrate_database(url: str | None = None, revision: str = "head") -> str:
     """Create or upgrade the database to ``revision`` and return the revision now current."""
     from alembic import command
@@ -114,7 +138,7 @@ def migrate_database(url: str | None = None, revision: str = "head") -> str:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(url)
     try:
-        with engine.begin() as connection:
+        with _migration_connection(engine) as connection:
             cfg = alembic_config(url)
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, revision)
@@ -129,7 +153,7 @@ def downgrade_database(url: str, revision: str) -> None:
 
     engine = create_db_engine(url)
     try:
-        with engine.begin() as connection:
+        with _migration_connection(engine) as connection:
             cfg = alembic_config(url)
             cfg.attributes["connection"] = connection
             command.downgrade(cfg, revision)

@@ -82,6 +82,7 @@ class Base(DeclarativeBase):
 RAW_NEW, RAW_EXTRACTED, RAW_FAILED, RAW_SKIPPED = "new", "extracted", "failed", "skipped"
 CAND_NEW, CAND_MATCHED, CAND_QUEUED, CAND_DECIDED = "new", "matched", "queued", "decided"
 TASK_OPEN, TASK_DEFERRED, TASK_DONE = "open", "deferred", "done"
+REPORT_NEW, REPORT_QUEUED, REPORT_DECIDED, REPORT_SUPERSEDED = "new", "queued", "decided", "superseded"
 ROLES = ("documenter", "editor", "admin")
 
 
@@ -220,6 +221,8 @@ class Candidate(Base):
     extractor_version: Mapped[str] = mapped_column(String(20))
     cluster_key: Mapped[str | None] = mapped_column(String(40), index=True)
     state: Mapped[str] = mapped_column(String(20), default=CAND_NEW)
+    #: The incident the same item reports this person killed in.
+    incident_report_id: Mapped[int | None] = mapped_column(ForeignKey("incident_reports.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     raw_item: Mapped[RawItem] = relationship(back_populates="candidates")
@@ -289,6 +292,8 @@ class Victim(Base):
     died_in_detention: Mapped[bool | None] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(20), default="active")  # active | merged | retracted
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("victims.id"))
+    #: The archived incident this person was killed in, once a documenter confirmed it.
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -380,3 +385,146 @@ class AuditLog(Base):
     entity_id: Mapped[str | None] = mapped_column(String(60))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- incidents ----------------------------------------------------------------------------
+
+
+class IncidentReport(Base):
+    """One incident as one raw item reports it (staged, like a candidate): the counts the
+    extractor read, each with the sentence it came from, and the spans to highlight."""
+
+    __tablename__ = "incident_reports"
+    __table_args__ = (UniqueConstraint("raw_item_id", "seq"), Index("ix_incident_reports_state", "state"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    raw_item_id: Mapped[int] = mapped_column(ForeignKey("raw_items.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    date: Mapped[str | None] = mapped_column(String(10))
+    governorate: Mapped[str | None] = mapped_column(String(40))
+    locality: Mapped[str | None] = mapped_column(String(200))
+    perpetrator: Mapped[str] = mapped_column(String(40), default="unknown")
+    cause: Mapped[str] = mapped_column(String(40), default="unknown")
+    killed: Mapped[int | None] = mapped_column(Integer)
+    killed_min: Mapped[int | None] = mapped_column(Integer)
+    killed_max: Mapped[int | None] = mapped_column(Integer)
+    children_killed: Mapped[int | None] = mapped_column(Integer)
+    women_killed: Mapped[int | None] = mapped_column(Integer)
+    injured_min: Mapped[int | None] = mapped_column(Integer)
+    injured_max: Mapped[int | None] = mapped_column(Integer)
+    named_victims: Mapped[int] = mapped_column(Integer, default=0)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    field_evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    notes: Mapped[list[Any]] = mapped_column(default=list)
+    spans: Mapped[list[Any]] = mapped_column(default=list)
+    extractor: Mapped[str] = mapped_column(String(40))
+    extractor_version: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20), default=REPORT_NEW)
+    #: The archived incident a documenter decided this report is of.
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    raw_item: Mapped[RawItem] = relationship()
+    task: Mapped["IncidentTask | None"] = relationship(back_populates="report")
+
+
+class IncidentTask(Base):
+    """One incident report waiting for a documenter to read it and confirm its counts."""
+
+    __tablename__ = "incident_tasks"
+    __table_args__ = (Index("ix_incident_tasks_state", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("incident_reports.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(20), default=TASK_OPEN)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column()
+    claim_expires_at: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column()
+
+    report: Mapped[IncidentReport] = relationship(back_populates="task")
+    claimed_by: Mapped[User | None] = relationship()
+
+
+class Incident(Base):
+    """An archived incident, written only by a documenter's decision. Counts are ranges, as
+    casualty recorders keep them when sources differ; the victims not yet named (the anonymous
+    archive) are the killed count less the named victims linked to it."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    date: Mapped[str | None] = mapped_column(String(10), index=True)
+    governorate: Mapped[str | None] = mapped_column(String(40))
+    locality: Mapped[str | None] = mapped_column(String(200))
+    perpetrator: Mapped[str] = mapped_column(String(40), default="unknown")
+    cause: Mapped[str] = mapped_column(String(40), default="unknown")
+    killed_min: Mapped[int] = mapped_column(Integer, default=0)
+    killed_max: Mapped[int | None] = mapped_column(Integer)
+    children_killed: Mapped[int] = mapped_column(Integer, default=0)
+    women_killed: Mapped[int] = mapped_column(Integer, default=0)
+    injured_min: Mapped[int | None] = mapped_column(Integer)
+    injured_max: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | retracted
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    sources: Mapped[list["IncidentSource"]] = relationship(back_populates="incident")
+    history: Mapped[list["IncidentHistory"]] = relationship(back_populates="incident", order_by="IncidentHistory.id")
+
+
+class IncidentDecision(Base):
+    """What a documenter decided about one incident report, with the counts they confirmed."""
+
+    __tablename__ = "incident_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("incident_tasks.id"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("incident_reports.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(20))  # new_incident | same_incident | not_death | defer
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    values: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class IncidentSource(Base):
+    """A report that supports an archived incident, with the sentence it came from."""
+
+    __tablename__ = "incident_sources"
+    __table_args__ = (UniqueConstraint("incident_id", "report_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("incident_reports.id"))
+    raw_item_id: Mapped[int] = mapped_column(ForeignKey("raw_items.id"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    url: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    killed_min: Mapped[int | None] = mapped_column(Integer)
+    killed_max: Mapped[int | None] = mapped_column(Integer)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("incident_decisions.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    incident: Mapped[Incident] = relationship(back_populates="sources")
+
+
+class IncidentHistory(Base):
+    """Append-only history of an archived incident: counts confirmed, widened by another
+    source, a named victim linked (one fewer anonymous), who and when."""
+
+    __tablename__ = "incident_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("incident_decisions.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    before: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    incident: Mapped[Incident] = relationship(back_populates="history")

@@ -220,16 +220,24 @@ def audit(session: Session, user_id: int | None, action: str, entity: str, entit
 
 
 def status_counts(session: Session) -> dict[str, int]:
-    """The counts ``tawthiq status`` prints (keys fixed by DESIGN.md)."""
+    """The counts ``tawthiq status`` prints (the keys of DESIGN.md, then the incidents':
+    ``queue_incidents`` of ``queue_open`` are incidents to read, ``incidents`` are archived)."""
     def count(model: Any, *where: Any) -> int:
         return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
+    from .models import Incident, IncidentTask
+
+    people = count(ReviewTask, ReviewTask.state.in_((TASK_OPEN, TASK_DEFERRED)))
+    incidents = count(IncidentTask, IncidentTask.state.in_((TASK_OPEN, TASK_DEFERRED)))
     return {
         "raw_items": count(RawItem),
         "raw_failed": count(RawItem, RawItem.state == RAW_FAILED),
         "candidates": count(Candidate),
-        "queue_open": count(ReviewTask, ReviewTask.state.in_((TASK_OPEN, TASK_DEFERRED))),
+        # Everything waiting for a documenter: people to decide and incidents to read.
+        "queue_open": people + incidents,
+        "queue_incidents": incidents,
         "victims": count(Victim, Victim.status == "active"),
+        "incidents": count(Incident, Incident.status == "active"),
     }
 
 

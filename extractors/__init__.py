@@ -15,9 +15,10 @@ from typing import Any, Mapping
 
 from tawthiq.errors import ItemError
 
+from .incidents import IncidentRecord
 from .record import Place, VictimRecord
 
-__all__ = ["ExtractResult", "VictimRecord", "Place", "extract_item", "extract_path", "extractor_for"]
+__all__ = ["ExtractResult", "IncidentRecord", "VictimRecord", "Place", "extract_item", "extract_path", "extractor_for"]
 
 
 @dataclass
@@ -31,6 +32,8 @@ class ExtractResult:
     published: dt.date | None = None
     canonical_url: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: The incident the item reports (counts, date, place), or none when it reports no death.
+    incidents: list[IncidentRecord] = field(default_factory=list)
 
 
 def extractor_for(kind: str) -> tuple[str, str]:
@@ -92,9 +95,12 @@ def extract_item(
         raise PayloadError(f"{name}: text of {len(text):,} characters is over the {news.MAX_TEXT_CHARS:,}-character "
                            "limit for one item; split it or raise TAWTHIQ_MAX_TEXT_CHARS")
     records = news.extract_text(text, published=published, language=language, title=title)
+    from .incidents import extract_incidents
+
+    incidents = extract_incidents(text, published=published, language=language, title=title, victims=records)
     return ExtractResult(
         records, news.EXTRACTOR_NAME, news.EXTRACTOR_VERSION, text=text, title=title,
-        language=language, published=published, canonical_url=canonical,
+        language=language, published=published, canonical_url=canonical, incidents=incidents,
     )
 
 

@@ -737,6 +737,13 @@ def _trim_arabic_name(raw: str) -> str | None:
 # --- fields ---------------------------------------------------------------------------------
 
 
+def item_context(text: str, title: str | None, published: dt.date | None) -> "_ItemContext":
+    """What the item as a whole says: its date of death, place, perpetrator and cause, each
+    with the words it came from; victims and incidents take from it what their own sentence
+    leaves open."""
+    return _ItemContext.build(text, title, published)
+
+
 @dataclass
 class _ItemContext:
     date: str | None

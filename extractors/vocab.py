@@ -19,7 +19,7 @@ PERPETRATOR_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"(landmine|land mine|mine)s? (planted|left) by (an )?unidentified", r"مسلحين? مجهولين?", r"مجهولين", r"جهة مجهولة", r"لم نتمكن من تحديد")),
     ("russian_forces", _P(r"russian (forces|warplanes?|air ?force|aircraft|jets?|military|troops)", r"\brussian\b.*\b(air ?strike|warplane)",
                           r"(القوات|الطائرات|الطيران) (الحربي )?الروس(ية|ي)", r"الروسي", r"الروسية")),
-    ("syrian_regime", _P(r"syrian regime", r"regime forces", r"assad regime", r"pro-(?:assad|regime)", r"assad forces", r"syrian (army|government) forces", r"government forces",
+    ("syrian_regime", _P(r"syrian regime", r"regime forces", r"\bregime (shelling|bombardment|strikes?|air ?strikes?|troops|army|drones?)", r"assad regime", r"pro-(?:assad|regime)", r"assad forces", r"syrian (army|government) forces", r"government forces",
                          r"\bSAA\b", r"regime (warplanes?|helicopters?|artillery|militias?)", r"قوات النظام", r"النظام السوري", r"قوات الأسد",
                          r"الطيران المروحي", r"ميليشيات النظام", r"قوات الحكومة", r"الجيش السوري")),
     ("isis", _P(r"\bISIS\b", r"\bISIL\b", r"islamic state", r"\bdaesh\b", r"تنظيم الدولة", r"داعش")),

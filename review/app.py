@@ -57,7 +57,7 @@ from .i18n import LANGUAGES, translate
 
 HERE = Path(__file__).parent
 #: Routers other parts of tawthiq add to the app (the public family form, reports).
-EXTRA_ROUTERS = ["tawthiq.review.family_form:router", "tawthiq.reports.web:router"]
+EXTRA_ROUTERS = ["tawthiq.review.family_form:router", "tawthiq.reports.web:router", "tawthiq.review.incidents:router"]
 #: Rows per queue page (oldest first; documenters work from the top with "Start reviewing").
 QUEUE_PAGE = 50
 FIELDS = ("full_name", "name_ar", "sex", "age", "date_of_death", "death_governorate", "death_locality",

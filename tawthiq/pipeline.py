@@ -6,9 +6,12 @@ on its own, and a re-run after a crash finishes what is left without doing anyth
 
 * :func:`pull_source` — a source's items stored raw (``raw_items.state = new``), each in its
   own transaction, and the source's cursor stored only after the items before it;
-* :func:`extract_pending` — ``raw_items`` new → extracted (with ``candidates`` new) or failed;
+* :func:`extract_pending` — ``raw_items`` new → extracted (with ``candidates`` new, and an
+  ``incident_reports`` row new for each incident an item reports) or failed;
 * :func:`match_pending` — ``candidates`` new → matched, with ``match_links``;
-* :func:`queue_pending` — ``candidates`` matched → queued, with one ``review_tasks`` row each.
+* :func:`queue_pending` — ``candidates`` matched → queued, with one ``review_tasks`` row each,
+  and ``incident_reports`` new → queued, with one ``incident_tasks`` row each: an item that
+  reports a death reaches a documenter even when it names nobody.
 
 The Prefect flows in ``flows/`` call these functions as tasks; the logic lives here.
 """
@@ -31,12 +34,17 @@ from tawthiq.db.models import (
     CAND_NEW,
     CAND_QUEUED,
     RAW_EXTRACTED,
+    REPORT_NEW,
+    REPORT_QUEUED,
+    REPORT_SUPERSEDED,
     RAW_FAILED,
     RAW_NEW,
     TASK_DEFERRED,
     TASK_OPEN,
     Candidate,
     Decision,
+    IncidentReport,
+    IncidentTask,
     MatchLink,
     RawItem,
     ReviewTask,
@@ -75,6 +83,9 @@ class ExtractSummary:
     extracted: int = 0
     failed: int = 0
     candidates: int = 0
+    incidents: int = 0
+    #: Items that report a death but name nobody: they reach a documenter as an incident.
+    unnamed_deaths: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -89,6 +100,7 @@ class MatchSummary:
 @dataclass
 class QueueSummary:
     queued: int = 0
+    incidents_queued: int = 0
     queue_open: int = 0
 
 
@@ -238,6 +250,9 @@ def extract_pending(engine: Engine, limit: int | None = None, item_ids: list[int
                 save_extraction(session, item, result)
                 summary.extracted += 1
                 summary.candidates += len(result.records)
+                summary.incidents += len(result.incidents)
+                if result.incidents and not result.records:
+                    summary.unnamed_deaths += 1
             if error is not None:
                 item.state = RAW_FAILED
                 item.error = error
@@ -255,7 +270,24 @@ def item_label(session: Session, item: RawItem) -> str:
 
 
 def save_extraction(session: Session, item: RawItem, result: Any) -> list[Candidate]:
-    """Write the candidates of one item and move the item to ``extracted``."""
+    """Write the candidates and incident reports of one item and move the item to
+    ``extracted``, in one transaction."""
+    reports = []
+    for seq, incident in enumerate(getattr(result, "incidents", None) or []):
+        report = IncidentReport(
+            raw_item_id=item.id, seq=seq, date=incident.date, governorate=incident.place.governorate,
+            locality=_clip(incident.place.locality, 200), perpetrator=incident.perpetrator, cause=incident.cause,
+            killed=incident.killed, killed_min=incident.killed_min, killed_max=incident.killed_max,
+            children_killed=incident.children_killed, women_killed=incident.women_killed,
+            injured_min=incident.injured_min, injured_max=incident.injured_max, named_victims=incident.named_victims,
+            evidence=incident.evidence or "", field_evidence=dict(incident.field_evidence), notes=list(incident.notes),
+            spans=[list(span) for span in incident.spans], extractor=result.extractor,
+            extractor_version=result.extractor_version, state=REPORT_NEW,
+        )
+        session.add(report)
+        reports.append(report)
+    if reports:
+        session.flush()
     candidates = []
     for seq, record in enumerate(result.records):
         candidate = Candidate(
@@ -281,6 +313,7 @@ def save_extraction(session: Session, item: RawItem, result: Any) -> list[Candid
             extractor=result.extractor,
             extractor_version=result.extractor_version,
             state=CAND_NEW,
+            incident_report_id=_report_of(record, reports),
         )
         session.add(candidate)
         candidates.append(candidate)
@@ -304,6 +337,13 @@ def save_extraction(session: Session, item: RawItem, result: Any) -> list[Candid
     return candidates
 
 
+def _report_of(record: Any, reports: list[IncidentReport]) -> int | None:
+    if not reports:
+        return None
+    index = (record.extra or {}).get("incident", 0)
+    return reports[index].id if isinstance(index, int) and 0 <= index < len(reports) else reports[0].id
+
+
 def _retire_superseded(session: Session, raw_item_id: int) -> None:
     """Candidates of an older version that nobody decided on yet leave the queue; decided
     ones stay in the archive, and the new version's candidates will meet them in matching."""
@@ -314,6 +354,12 @@ def _retire_superseded(session: Session, raw_item_id: int) -> None:
             if task is not None and task.state in (TASK_OPEN, TASK_DEFERRED):
                 task.state = TASK_SUPERSEDED
                 task.closed_at = utcnow()
+    for report in session.scalars(select(IncidentReport).where(IncidentReport.raw_item_id == raw_item_id)):
+        if report.state in (REPORT_NEW, REPORT_QUEUED):
+            report.state = REPORT_SUPERSEDED
+            if report.task is not None and report.task.state in (TASK_OPEN, TASK_DEFERRED):
+                report.task.state = TASK_SUPERSEDED
+                report.task.closed_at = utcnow()
 
 
 def _clip(value: str | None, size: int) -> str | None:
@@ -429,7 +475,7 @@ def match_pending(engine: Engine) -> MatchSummary:
 
 
 def queue_pending(engine: Engine) -> QueueSummary:
-    """Put every matched candidate in the review queue, once."""
+    """Put every matched candidate and every new incident report in the review queue, once."""
     from sqlalchemy import func, or_
 
     summary = QueueSummary()
@@ -446,6 +492,11 @@ def queue_pending(engine: Engine) -> QueueSummary:
                                        has_match=best is not None, best_score=best))
                 summary.queued += 1
             candidate.state = CAND_QUEUED
+        for report in session.scalars(select(IncidentReport).where(IncidentReport.state == REPORT_NEW).order_by(IncidentReport.id)):
+            if report.task is None:
+                session.add(IncidentTask(report_id=report.id, state=TASK_OPEN))
+                summary.incidents_queued += 1
+            report.state = REPORT_QUEUED
         session.flush()
         summary.queue_open = repo.status_counts(session)["queue_open"]
     return summary

@@ -1,0 +1,597 @@
+"""Incidents from news text: when and where people were killed, by whom, how, and how many.
+
+A news item often says how many died without naming anyone ("three civilians, including two
+women, were killed by the explosion of a landmine"); the number killed per incident is the
+minimal record a casualty-recording team keeps, and an item that reports a death must reach a
+documenter even when it names nobody. This module reads those counts, in English and Arabic.
+
+How it reads an item:
+
+1. Number phrases: digits (Western or Arabic-Indic), number words ("three", "ثلاثة", "خمسة
+   وعشرين"), dual nouns ("طفلان" = two children), a singular noun after a death word ("مقتل
+   امرأة" = one woman), with qualifiers ("at least", "أكثر من", "between 3 and 5").
+2. Count cues: the rows of :data:`COUNT_CUES`, each a pattern around one number phrase with the
+   kind of count it gives (killed, injured) and examples that the tests check. A cue's person
+   noun says whether the count is of children or women too; "including two women" / "بينهم
+   طفلان" after a count gives the children and women among the killed.
+3. One incident per item: its date, place, perpetrator and cause are the item's (as for named
+   victims); its killed count is the total the item states most often (the larger on a tie),
+   and when the item gives several totals they are kept as a range with a note saying so. The
+   named victims of the item belong to it, so the count is never below their number.
+
+``reports_death`` is what decides that an item must reach a person: a killed count, a named
+victim, or a death word anywhere in the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+from .dates import to_ascii_digits
+from .record import Place, VictimRecord
+
+#: Killed counts above this are read as a typo or a year, not a count of one incident.
+MAX_COUNT = 5000
+
+# --- numbers ------------------------------------------------------------------------------
+
+EN_NUMBERS: dict[str, int] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a dozen": 12, "dozen": 12, "a": 1, "an": 1,
+}
+_AR_UNITS: dict[str, int] = {
+    "واحد": 1, "واحدة": 1, "اثنان": 2, "اثنين": 2, "إثنين": 2, "اثنتين": 2, "اثنتان": 2, "ثلاث": 3, "ثلاثة": 3,
+    "أربع": 4, "اربع": 4, "أربعة": 4, "اربعة": 4, "خمس": 5, "خمسة": 5, "ست": 6, "ستة": 6, "سبع": 7, "سبعة": 7,
+    "ثمان": 8, "ثماني": 8, "ثمانية": 8, "تسع": 9, "تسعة": 9, "عشر": 10, "عشرة": 10,
+}
+_AR_TENS: dict[str, int] = {
+    "عشرون": 20, "عشرين": 20, "ثلاثون": 30, "ثلاثين": 30, "أربعون": 40, "أربعين": 40, "اربعين": 40,
+    "خمسون": 50, "خمسين": 50, "ستون": 60, "ستين": 60, "سبعون": 70, "سبعين": 70, "ثمانون": 80, "ثمانين": 80,
+    "تسعون": 90, "تسعين": 90, "مئة": 100, "مائة": 100,
+}
+_AR_TEENS: dict[str, int] = {"أحد عشر": 11, "احد عشر": 11, "إحدى عشرة": 11, "احدى عشرة": 11, "اثنا عشر": 12,
+                             "اثني عشر": 12, "اثنتا عشرة": 12, "اثنتي عشرة": 12}
+for _word, _value in list(_AR_UNITS.items()):
+    if 3 <= _value <= 9:
+        _AR_TEENS[f"{_word} عشر"] = 10 + _value
+        _AR_TEENS[f"{_word} عشرة"] = 10 + _value
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+_EN_NUMBER = rf"(?:(?<![\d,.])\d{{1,4}}(?![\d,]\d)|{_alternation(k for k in EN_NUMBERS if k not in ('a', 'an'))})(?:[- ](?:{_alternation(['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'])}))?"
+_AR_NUMBER = (rf"(?:(?<![\d,.])\d{{1,4}}(?![\d,]\d)|{_alternation(_AR_TEENS)}|(?:(?:{_alternation(_AR_UNITS)})\s+و\s*)?(?:{_alternation(_AR_TENS)})|"
+              rf"{_alternation(_AR_UNITS)})(?![\u0621-\u064A])")
+_EN_QUALIFIER = r"(?:at least|more than|over|nearly|almost|about|around|some|up to|approximately|roughly|as many as)"
+_AR_QUALIFIER = r"(?:ما\s+لا\s+يقل\s+عن|لا\s+يقل\s+عن|أكثر\s+من|اكثر\s+من|نحو|قرابة|حوالي|حوالى|ما\s+يقارب|ما\s+يزيد\s+عن|ما\s+يزيد\s+على|زهاء|أقل\s+من)"
+
+
+def parse_number(text: str) -> int | None:
+    """The value of one number phrase in either language ("twenty-two", "خمسة وعشرين", "١٢")."""
+    raw = to_ascii_digits(text.strip()).lower()
+    raw = re.sub(r"\s+", " ", raw)
+    if raw.isdigit():
+        return int(raw)
+    if raw in EN_NUMBERS:
+        return EN_NUMBERS[raw]
+    tens_units = re.fullmatch(r"(\w+)[- ](\w+)", raw)
+    if tens_units and tens_units.group(1) in EN_NUMBERS and tens_units.group(2) in EN_NUMBERS:
+        return EN_NUMBERS[tens_units.group(1)] + EN_NUMBERS[tens_units.group(2)]
+    if raw in _AR_TEENS:
+        return _AR_TEENS[raw]
+    compound = re.fullmatch(r"(\S+)\s+و\s*(\S+)", raw)
+    if compound and compound.group(1) in _AR_UNITS and compound.group(2) in _AR_TENS:
+        return _AR_UNITS[compound.group(1)] + _AR_TENS[compound.group(2)]
+    return _AR_UNITS.get(raw) or _AR_TENS.get(raw)
+
+
+def _bounds(qualifier: str | None, value: int, upper: int | None = None) -> tuple[int, int | None, str | None]:
+    """(min, max, note) for a number and the words before it: "at least 3" is 3 or more,
+    "more than 3" is 4 or more, "about 3" is 3 (approximate), "between 3 and 5" is 3 to 5."""
+    if upper is not None:
+        low, high = sorted((value, upper))
+        return low, high, None
+    q = re.sub(r"\s+", " ", (qualifier or "").strip().lower())
+    if q in ("at least", "ما لا يقل عن", "لا يقل عن", "as many as"):
+        return value, None, f"at least {value}"
+    if q in ("more than", "over", "أكثر من", "اكثر من", "ما يزيد عن", "ما يزيد على"):
+        return value + 1, None, f"more than {value}"
+    if q in ("up to", "أقل من"):
+        return 1, value, f"up to {value}"
+    if q:
+        return value, value, f"about {value}"
+    return value, value, None
+
+
+# --- person nouns -----------------------------------------------------------------------
+
+#: English nouns a count is of, with who they are (children, women or anyone).
+_EN_NOUNS: dict[str, str] = {
+    "civilians": "any", "civilian": "any", "people": "any", "persons": "any", "person": "any", "individuals": "any",
+    "residents": "any", "villagers": "any", "farmers": "any", "workers": "any", "shepherds": "any", "members": "any",
+    "victims": "any", "others": "any", "other people": "any", "men": "any", "man": "any", "brothers": "any", "siblings": "any", "relatives": "any",
+    "family members": "any", "members of one family": "any", "members of the same family": "any", "displaced people": "any",
+    "children": "child", "child": "child", "kids": "child", "boys": "child", "boy": "child", "girls": "child",
+    "girl": "child", "infants": "child", "infant": "child", "babies": "child", "baby": "child", "minors": "child",
+    "women": "woman", "woman": "woman", "mothers": "woman",
+}
+_EN_NOUN = rf"(?:(?:\w+[- ]?)?(?:year[- ]old\s+)?)?(?:{_alternation(_EN_NOUNS)})\b"
+_EN_NOUN_ONLY = re.compile(rf"({_alternation(_EN_NOUNS)})\b", re.I)
+
+#: Arabic nouns, each with who it counts and the number a singular or dual form gives itself.
+_AR_NOUNS: dict[str, tuple[str, int | None]] = {}
+for _words, _who, _implied in (
+    ("مدنيين مدنيا مدنياً مدنيًا مدنيون المدنيين", "any", None),
+    ("مدني مدنية", "any", 1),
+    ("مدنيان", "any", 2),
+    ("أشخاص اشخاص شخصا شخصاً شخصًا الأشخاص مواطنين مواطنا مواطناً مواطنون أفراد افراد فردا فرداً رجال شبان شبّان عمال عمّال "
+     "ضحايا قتلى قتيلا قتيلاً قتيلًا شهداء شهيدا شهيداً شهيدًا مصابين مصابا مصاباً جرحى جريحا جريحاً إصابات اصابات", "any", None),
+    ("شخص مواطن رجل شاب عامل قتيل شهيد مصاب جريح", "any", 1),
+    ("شخصين شخصان مواطنين مواطنان رجلين رجلان شابين شابان قتيلين قتيلان شهيدين شهيدان جريحين جريحان مصابين", "any", 2),
+    ("أطفال اطفال طفلا طفلاً طفلًا الأطفال أطفالا أطفالاً", "child", None),
+    ("طفل طفلة رضيع رضيعة", "child", 1),
+    ("طفلين طفلان طفلتين طفلتان", "child", 2),
+    ("نساء سيدات النساء", "woman", None),
+    ("امرأة امراة سيدة", "woman", 1),
+    ("امرأتين امرأتان سيدتين سيدتان", "woman", 2),
+):
+    for _w in _words.split():
+        # A word listed twice (مصابين, مواطنين: plural and dual) counts as a plural.
+        if _w not in _AR_NOUNS or _implied is None:
+            _AR_NOUNS[_w] = (_who, _implied if _w not in _AR_NOUNS else None)
+_AR_NOUN = rf"(?:{_alternation(_AR_NOUNS)})(?![\u0621-\u064A])"
+_AR_NOUN_ONLY = re.compile(rf"(?<![\u0621-\u064A])[وبل]?({_alternation(_AR_NOUNS)})(?![\u0621-\u064A])")
+
+# --- the cue table ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountCue:
+    """One way a text states a count: a pattern with named groups ``qual`` (qualifier),
+    ``num`` (the number), ``upper`` (a range's upper end), ``noun`` (who); the kind of count it
+    gives; and examples (``text``, expected number) that tests/test_incidents.py checks."""
+
+    id: str
+    language: str  # en | ar
+    kind: str  # killed | injured
+    pattern: re.Pattern[str]
+    examples: tuple[tuple[str, int], ...] = ()
+    negatives: tuple[str, ...] = ()
+
+
+_EN_NUM_PHRASE = (rf"(?:(?P<qual>{_EN_QUALIFIER})\s+)?(?:between\s+)?(?P<num>{_EN_NUMBER})"
+                  rf"(?:\s*(?:-|to|and|or)\s*(?P<upper>{_EN_NUMBER}))?")
+_AR_NUM_PHRASE = (rf"(?:(?P<qual>{_AR_QUALIFIER})\s+)?(?:بين\s+)?(?P<num>{_AR_NUMBER})"
+                  rf"(?:\s*(?:-|إلى|الى|و|أو|او)\s*(?P<upper>{_AR_NUMBER}))?")
+_EN_DEATH_VERB = r"(?:killed|dead|died|lost their lives|were martyred|martyred|perished|slain|executed|shot dead)"
+_EN_DEATH_BEFORE = (r"(?:killed|killing|kills|kill|claimed the lives of|claiming the lives of|took the lives of|the lives of|"
+                    r"death of|deaths of|bodies of|killed at least|left|leaving|execution of|executed)")
+_AR_DEATH_BEFORE = (r"(?:مقتل|ومقتل|لمقتل|بمقتل|استشهاد|واستشهاد|لاستشهاد|باستشهاد|قتل|وقتل|قُتل|وقُتل|قتلت|قضى|قضت|مصرع|ومصرع|"
+                    r"وفاة|ووفاة|سقوط|وسقوط|ارتقاء|وارتقاء|ارتقى|استشهد|واستشهد|أودى\s+بحياة|أودت\s+بحياة|اودى\s+بحياة|"
+                    r"راح\s+ضحيته|راح\s+ضحيتها|حصد\s+أرواح|حصدت\s+أرواح|إعدام|اعدام|جثث|جثامين|انتشال\s+جثث|تصفية|"
+                    r"يقتل|تقتل|قتلى|شهداء)")
+_AR_INJURY_BEFORE = r"(?:إصابة|اصابة|وإصابة|واصابة|بإصابة|أصيب|وأصيب|أُصيب|وأُصيب|اصيب|واصيب|جرح|وجرح|جُرح|وجُرح|إصابات|اصابات|جرحى|مصابين)"
+
+COUNT_CUES: tuple[CountCue, ...] = (
+    CountCue("en-count-then-died", "en", "killed", re.compile(
+        rf"\b{_EN_NUM_PHRASE}\s+(?P<noun>{_EN_NOUN})(?:,?\s+(?:including|among them)\s+[^,.;]{{1,60}},?)?"
+        rf"(?:\s+(?:\w+\s+){{0,3}}?(?:were|was|have been|had been|are|got|being|reportedly|confirmed)){{0,2}}\s+{_EN_DEATH_VERB}\b", re.I),
+        examples=(("three civilians, including two women, were killed by the explosion of a landmine", 3),
+                  ("At least 12 people were killed in the airstrike", 12),
+                  ("two children died of their wounds", 2))),
+    CountCue("en-killed-count", "en", "killed", re.compile(
+        rf"\b{_EN_DEATH_BEFORE}\s+{_EN_NUM_PHRASE}\s+(?P<noun>{_EN_NOUN})(?:\s+dead)?", re.I),
+        examples=(("Russian warplanes killed five civilians in Ariha", 5),
+                  ("an airstrike that claimed the lives of seven people", 7),
+                  ("the shelling left 4 civilians dead", 4),
+                  ("killing between 3 and 5 civilians", 3)),
+        negatives=("killed in the shelling of two villages",)),
+    CountCue("en-toll", "en", "killed", re.compile(
+        rf"\bdeath toll\s+(?:\w+\s+){{0,6}}?(?:to|at|of|reached|stands at|is)\s+{_EN_NUM_PHRASE}(?P<noun>)", re.I),
+        examples=(("The death toll from the massacre rose to 9", 9),)),
+    CountCue("en-count-dead", "en", "killed", re.compile(
+        rf"\b{_EN_NUM_PHRASE}\s+(?P<noun>)(?:dead|killed|deaths|fatalities)\b(?!\s+(?:in|by)\s+(?:the\s+)?\d)(?!\s+[A-Z])", re.I),
+        examples=(("The strike left 6 dead and 10 wounded", 6),)),
+    CountCue("en-injured", "en", "injured", re.compile(
+        rf"\b(?:injuring|wounding|injured|wounded|injuries to|wounds to)\s+{_EN_NUM_PHRASE}\s+(?P<noun>{_EN_NOUN})?|"
+        rf"\b{_EN_NUM_PHRASE.replace('qual', 'qual2').replace('num', 'num2').replace('upper', 'upper2')}\s+(?P<noun2>{_EN_NOUN})?"
+        rf"(?:\s+(?:were|was|have been|had been|others?))?\s+(?:injured|wounded|hurt)\b", re.I),
+        examples=(("injuring 14 civilians, including four children", 14), ("and 10 others were wounded", 10))),
+    CountCue("ar-death-count", "ar", "killed", re.compile(
+        rf"(?<![\u0621-\u064A]){_AR_DEATH_BEFORE}\s+"
+        rf"{_AR_NUM_PHRASE}\s+(?P<noun>{_AR_NOUN})"), examples=(
+            ("مقتل خمسة أطفال بقصف مدفعي", 5), ("أدى لمقتل 3 مدنيين", 3), ("استشهاد ١٢ مدنياً", 12),
+            ("قُتل خمسة وعشرين شخصاً", 25))),
+    CountCue("ar-count-noun-died", "ar", "killed", re.compile(
+        rf"(?<![\u0621-\u064A]){_AR_NUM_PHRASE}\s+(?P<noun>{_AR_NOUN})\s+(?:\S+\s+){{0,2}}?"
+        rf"(?:قتلوا|قتلو|استشهدوا|لقوا\s+حتفهم|لقوا\s+مصرعهم|فقدوا\s+حياتهم|ماتوا|توفوا|قضوا)"), examples=(
+            ("ثلاثة مدنيين قتلوا بانفجار لغم", 3),)),
+    CountCue("ar-count-dead-noun", "ar", "killed", re.compile(
+        rf"(?<![\u0621-\u064A]){_AR_NUM_PHRASE}\s+(?P<noun>قتلى|قتيلا|قتيلاً|قتيلًا|شهداء|شهيدا|شهيداً|شهيدًا|ضحايا)(?![\u0621-\u064A])"),
+        examples=(("القتلى: 5 قتلى بينهم طفل وامرأة", 5), ("سقط 7 شهداء", 7))),
+    CountCue("ar-death-singular", "ar", "killed", re.compile(
+        rf"(?<![\u0621-\u064A]){_AR_DEATH_BEFORE}\s+(?P<num>)(?P<noun>طفل|طفلة|امرأة|امراة|سيدة|شاب|رجل|مدني|مواطن|شخص|رضيع|رضيعة|"
+        rf"طفلين|طفلتين|امرأتين|شابين|رجلين|شخصين|مدنيين\s+اثنين|مواطنين\s+اثنين|طفلان|امرأتان|شخصان)(?![\u0621-\u064A])"), examples=(
+            ("وأدى لمقتل امرأة وإصابة 14 مدنياً", 1), ("مقتل طفلين بقصف", 2))),
+    CountCue("ar-toll", "ar", "killed", re.compile(
+        rf"(?:حصيلة|عدد)\s+(?:\S+\s+){{0,5}}?(?:إلى|الى|وصلت\s+إلى|بلغت)\s+{_AR_NUM_PHRASE}(?P<noun>)(?:\s+(?:قتلى|شهداء|قتيلا|شهيدا|مدنيين|أشخاص))?"),
+        examples=(("ارتفعت حصيلة ضحايا المجزرة إلى 9 قتلى", 9),)),
+    CountCue("ar-injured", "ar", "injured", re.compile(
+        rf"(?<![\u0621-\u064A]){_AR_INJURY_BEFORE}\s+(?:(?:أكثر\s+من|اكثر\s+من|نحو|قرابة|حوالي)\s+)?(?P<num>{_AR_NUMBER})\s+(?P<noun>{_AR_NOUN})?|"
+        rf"(?<![\u0621-\u064A])(?P<num2>{_AR_NUMBER})\s+(?P<noun2>جرحى|مصابين|جريحا|جريحاً|إصابات|اصابات)(?![\u0621-\u064A])|"
+        rf"(?<![\u0621-\u064A])(?:إصابة|اصابة|وإصابة|واصابة)\s+(?P<num3>)(?P<noun3>طفل|طفلة|امرأة|شاب|رجل|مدني|شخص|آخر|اخر|شخصين|طفلين)(?![\u0621-\u064A])"),
+        examples=(("وإصابة 14 مدنياً بينهم 4 أطفال", 14), ("وأُصيب ثمانية أشخاص", 8), ("الجرحى: 12 جرحى", 12))),
+)
+
+#: "including two women and a child", "بينهم طفلان وامرأة": who is among a count.
+_EN_AMONG = re.compile(rf"\b(?:including|among them|among whom|of whom|of them)\s+(?P<rest>[^.;:]{{1,120}})", re.I)
+_AR_AMONG = re.compile(r"(?:بينهم|بينهن|منهم|منهن|من\s+بينهم|بينها|معظمهم|غالبيتهم)\s+(?P<rest>[^.؛:\n]{1,120})")
+_EN_SUBCOUNT = re.compile(rf"(?:(?P<qual>{_EN_QUALIFIER})\s+)?(?P<num>{_EN_NUMBER}|an?)\s+(?P<noun>{_EN_NOUN})", re.I)
+_AR_SUBCOUNT = re.compile(rf"(?:(?P<num>{_AR_NUMBER})\s+)?[وب]?(?P<noun>{_AR_NOUN})")
+
+#: A death word anywhere: the widest test of whether an item reports a death.
+_DEATH_WORD_EN = re.compile(
+    r"\b(killed|killing|kills|shot dead|died|dies|dead|death|deaths|lost (?:his|her|their) lives?|martyred|executed|"
+    r"succumbed|slain|murdered|drowned|bod(?:y|ies) (?:was|were) (?:found|recovered|handed)|passed away|massacre|"
+    r"death toll|fatalities|claimed the li(?:fe|ves))\b", re.I)
+_DEATH_WORD_AR = re.compile(
+    r"(?<![\u0621-\u064A])[وبل]?(?:استشهد|استشهدت|استشهاد|مقتل|قتل|قتلت|قُتل|قُتلت|قتلى|قتيل|شهيد|شهيدة|شهداء|لقي\s+حتفه|لقيت\s+حتفها|لقوا\s+حتفهم|"
+    r"توفي|توفيت|وفاة|مصرع|فارق\s+الحياة|فارقت\s+الحياة|أعدم|إعدام|اعدام|غرق|مجزرة|جثمان|جثة|جثث|تصفية|ضحايا|"
+    r"حصيلة|راح\s+ضحيت|أودى\s+بحياة|أودت\s+بحياة|فقد\s+حياته|فقدت\s+حياتها|ارتقى|ارتقاء)")
+
+
+@dataclass
+class Count:
+    """One count a sentence states, with the words it came from."""
+
+    kind: str  # killed | injured
+    minimum: int
+    maximum: int | None
+    who: str  # any | child | woman
+    evidence: str
+    cue: str
+    note: str | None = None
+    children: int | None = None
+    women: int | None = None
+    phrase: str = ""  # the words of the count, as written, for highlighting
+
+
+@dataclass
+class IncidentRecord:
+    """One incident as an item reports it: a range for each count (``None`` where the item
+    gives none), who and what did it, and the sentences each figure came from."""
+
+    date: str | None = None
+    place: Place = field(default_factory=Place)
+    perpetrator: str = "unknown"
+    cause: str = "unknown"
+    killed_min: int | None = None
+    killed_max: int | None = None
+    killed: int | None = None
+    children_killed: int | None = None
+    women_killed: int | None = None
+    injured_min: int | None = None
+    injured_max: int | None = None
+    named_victims: int = 0
+    reports_death: bool = False
+    evidence: str = ""
+    field_evidence: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    #: The words of each count as the item writes them, and their kind (killed, injured,
+    #: death), so the review page can highlight them in the text.
+    spans: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_contract(self) -> dict[str, Any]:
+        """The JSON object ``tawthiq extract`` prints for this incident (README contract)."""
+        data = asdict(self)
+        data.pop("spans")
+        data["place"] = {"governorate": self.place.governorate, "locality": self.place.locality}
+        return {"record": "incident", **data}
+
+
+# --- reading counts -------------------------------------------------------------------------
+
+
+def _who(noun: str | None, arabic: bool) -> tuple[str, int | None]:
+    if not noun:
+        return "any", None
+    noun = re.sub(r"\s+", " ", noun.strip())
+    if arabic:
+        key = noun.split()[0]
+        return _AR_NOUNS.get(key, ("any", None))
+    last = _EN_NOUN_ONLY.search(noun)
+    return (_EN_NOUNS.get(last.group(1).lower(), "any") if last else "any"), None
+
+
+def _group(match: re.Match[str], name: str) -> str | None:
+    for suffix in ("", "2", "3"):
+        key = f"{name}{suffix}"
+        if key in match.re.groupindex and match.group(key) is not None:
+            return match.group(key)
+    return None
+
+
+def find_counts(sentence: str, language: str) -> list[Count]:
+    """Every count a sentence states, by the cues of its language; overlapping readings of
+    the same words keep the first cue of the table that matched them."""
+    arabic = language == "ar"
+    text = to_ascii_digits(sentence)
+    counts: list[Count] = []
+    taken: list[tuple[int, int]] = []
+    for cue in COUNT_CUES:
+        if (cue.language == "ar") != arabic:
+            continue
+        for match in cue.pattern.finditer(text):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            number, noun = _group(match, "num"), _group(match, "noun")
+            who, implied = _who(noun, arabic)
+            if number:
+                value = parse_number(number)
+            else:
+                value = implied if implied is not None else (1 if noun and cue.id.endswith(("singular",)) else None)
+                if value is None and cue.kind == "injured" and noun:
+                    value = implied or 1
+            if value is None or value <= 0 or value > MAX_COUNT or (not noun and value >= 1000):
+                continue  # a number without a noun over 999 is a year ("on 16 April 2024 killed ...")
+            upper_text = _group(match, "upper")
+            upper = parse_number(upper_text) if upper_text else None
+            if upper is not None and (upper <= 0 or upper > MAX_COUNT):
+                upper = None
+            low, high, note = _bounds(_group(match, "qual"), value, upper)
+            count = Count(cue.kind, low, high, who, sentence.strip(), cue.id, note, phrase=sentence[match.start():match.end()].strip())
+            if who == "child":
+                count.children = low
+            elif who == "woman":
+                count.women = low
+            if cue.kind == "killed":
+                _among(count, text[match.start(): match.end() + 80], arabic)
+            counts.append(count)
+            taken.append((match.start(), match.end()))
+    return counts
+
+
+def _among(count: Count, after: str, arabic: bool) -> None:
+    # ``after`` is the count's own words and a few after them: "including" may sit inside.
+    """Children and women among a count: "including two women", "بينهم طفلان وامرأة"."""
+    among = (_AR_AMONG if arabic else _EN_AMONG).search(after)
+    if not among:
+        return
+    rest = re.split(r"(?:,|،)?\s*(?:وإصابة|واصابة|وأصيب|وجرح|injuring|wounding|and\s+(?:injured|wounded))", among.group("rest"))[0]
+    for sub in (_AR_SUBCOUNT if arabic else _EN_SUBCOUNT).finditer(rest):
+        who, implied = _who(sub.group("noun"), arabic)
+        number = sub.group("num")
+        value = parse_number(number) if number else implied
+        if value is None:
+            continue
+        if who == "child":
+            count.children = (count.children or 0) + value
+        elif who == "woman":
+            count.women = (count.women or 0) + value
+
+
+def reports_death(text: str) -> bool:
+    """Whether a text says anyone died: any death word, in either language."""
+    return bool(_DEATH_WORD_EN.search(text) or _DEATH_WORD_AR.search(text))
+
+
+#: A sentence that sums up a period or a region ("since the start of the year", "خلال شهر",
+#: "across Syria"): its count is not one incident's.
+_SUMMARY = re.compile(
+    r"\b(?:since the (?:start|beginning)|so far this (?:year|month)|this year|last (?:year|month)|in (?:19|20)\d\d\b(?! ?[,.]? (?:at|in|on))|"
+    r"during (?:the month|the year|[A-Z][a-z]+ (?:19|20)\d\d)|across (?:Syria|the country)|(?:daily|monthly|annual) (?:death )?toll|"
+    r"per (?:day|month)|documented the (?:deaths|killing) of \d[\d,]* (?:civilians|people)|report(?:ed)? (?:on|for) (?:the month|[A-Z][a-z]+ (?:19|20)\d\d))|"
+    r"منذ\s+بداية|منذ\s+مطلع|خلال\s+(?:شهر|الشهر|العام|عام|سنة|الأسبوع|الاسبوع|الأشهر|الاشهر|الفترة|نفس\s+الفترة|\d+\s+(?:شهر|أشهر|سنوات|أيام|يوم))|"
+    r"الشهر\s+(?:الماضي|الفائت|الفائتة|المنصرم)|العام\s+(?:الماضي|الفائت|المنصرم|الحالي)|السنة\s+(?:الماضية|الحالية)|في\s+عام\s+\d{4}|"
+    r"حصيلة\s+(?:شهر|الشهر|العام|يومية|شهرية|سنوية)|في\s+(?:عموم|كافة)\s+(?:سوريا|الأراضي|المحافظات)|منذ\s+عام|منذ\s+\d{4}|تقريرها|تقريره\s+الشهري",
+    re.I)
+#: Counts of fighters are not counts of civilians: "14 combatants", "عناصر", "مقاتلين".
+_COMBATANTS = re.compile(
+    r"\b(?:combatants?|fighters?|soldiers?|militants?|troops|members of (?:the )?(?:factions?|regime|ISIS|SDF|HTS|forces|militias?)|"
+    r"security personnel|officers?|gunmen|jihadists?|rebels?|(?:YPG|SDF|ISIS|HTS|regime|factions?|militia)\s+members)\b|(?:عناصر|عنصرا|عنصراً|مقاتلين|مقاتلا|مقاتلاً|جنود|جنديا|جندياً|عسكريين|"
+    r"عسكريا|مسلحين|ضابط|ضباط|مرتزقة|ميليشيا|مليشيا|ميليشيات|لميليشيا|لقوات|للنظام|لقسد)(?![\u0621-\u064A])", re.I)
+_STRETCHED = re.compile(r"ـ+\s*[.]?\s*ـ*|[\u064B-\u0652]")
+
+
+def clean_text(text: str) -> str:
+    """The text with letters stretched or broken up to slip past moderation made whole again
+    ("استشــ. ــاد", "قصـ.ـف") and short vowels removed, so cues match what a reader reads."""
+    from .text import strip_bidi_controls
+
+    return _STRETCHED.sub("", strip_bidi_controls(text or "")).replace("#", " ").replace("_", " ")
+
+
+def extract_incidents(
+    text: str,
+    *,
+    published: dt.date | None = None,
+    language: str | None = None,
+    title: str | None = None,
+    victims: list[VictimRecord] | None = None,
+) -> list[IncidentRecord]:
+    """The incidents an item reports, or nothing when it reports no death.
+
+    Counts are grouped by the place their sentence names: a report of a strike on Ariha that
+    also mentions a massacre in Tadamon gives two incidents, the item's own first. A sentence
+    that sums up a month or a region, and a count of fighters, give no incident count. The
+    named ``victims`` of the item belong to the incident of their place of death (else the
+    first); each gets ``extra["incident"]``, the index of its incident. The count is at least
+    the number of its named victims, and their date, place, perpetrator and cause fill what the
+    item's own words leave open.
+    """
+    from . import news
+    from .dates import parse_date
+    from .places import resolve_place
+    from .text import detect_language
+
+    victims = victims or []
+    text = clean_text(text)
+    title = clean_text(title) if title else None
+    whole = f"{title}\n{text}" if title and title not in text[:len(title) + 200] else text
+    if not whole.strip():
+        return []
+    language = language or detect_language(whole) or "en"
+    counts: list[tuple[Count, Place, str | None]] = []
+    for paragraph in re.split(r"\n", whole):
+        for sentence in news.split_sentences(paragraph):
+            found = find_counts(sentence, language)
+            if not found and language == "ar":
+                found = find_counts(sentence, "en")  # an English quote in an Arabic post
+            summary = bool(_SUMMARY.search(sentence))
+            for count in found:
+                at = sentence.find(count.phrase)
+                window = sentence[max(0, at):][:120]
+                if summary:
+                    count.note = "a summary of a period or a region, not one incident"
+                    continue
+                if count.kind == "killed" and _COMBATANTS.search(to_ascii_digits(window)[:80]):
+                    continue
+                place = resolve_place(sentence)
+                date = parse_date(sentence, published) if news._has_date(sentence) else None
+                counts.append((count, place, date))
+    says_death = reports_death(whole)
+    if not counts and not victims and not says_death:
+        return []
+    context = news.item_context(text, title, published)
+    groups: list[tuple[Place, list[tuple[Count, Place, str | None]]]] = [(context.place, [])]
+    for entry in counts:
+        place = entry[1]
+        for key_place, members in groups:
+            if _same_place(key_place, place):
+                members.append(entry)
+                break
+        else:
+            groups.append((place, [entry]))
+    if not groups[0][1] and len(groups) > 1 and context.place.is_empty():
+        groups = groups[1:]  # the item names no place of its own: its first count's place is it
+    by_group: list[list[VictimRecord]] = [[] for _ in groups]
+    for victim in victims:
+        index = next((i for i, (place, _) in enumerate(groups) if not victim.place_of_death.is_empty()
+                      and not place.is_empty() and _same_place(place, victim.place_of_death)), 0)
+        victim.extra["incident"] = index
+        by_group[index].append(victim)
+    incidents = []
+    for index, ((place, members), named) in enumerate(zip(groups, by_group)):
+        incident = IncidentRecord(reports_death=True, named_victims=len(named))
+        dates = [d for _, _, d in members if d]
+        if index == 0 and context.date:
+            incident.date = context.date
+            incident.field_evidence["date"] = context.date_evidence or ""
+        elif dates:
+            incident.date = dates[0]
+            incident.field_evidence["date"] = next(c.evidence for c, _, d in members if d)
+        incident.place = place if not place.is_empty() else context.place
+        if not incident.place.is_empty():
+            incident.field_evidence["place"] = (members[0][0].evidence if members and index else context.place_evidence) or ""
+        own = " ".join(c.evidence for c, _, _ in members)
+        perpetrator = (news.classify_perpetrator_with_evidence(own) if own else None) or (context.perpetrator if index == 0 else None)
+        cause = (news.classify_cause_with_evidence(own) if own else None) or (context.cause if index == 0 else None)
+        if perpetrator:
+            incident.perpetrator, incident.field_evidence["perpetrator"] = perpetrator
+        if cause:
+            incident.cause, incident.field_evidence["cause"] = cause
+        _fill_from_victims(incident, named)
+        group_counts = [c for c, _, _ in members]
+        _set_counts(incident, group_counts, named)
+        incident.spans = list(dict.fromkeys((c.phrase, c.kind) for c in group_counts if c.phrase))
+        evidence = [c.evidence for c in group_counts if c.kind == "killed"] or [c.evidence for c in group_counts]
+        if not evidence and index == 0:
+            cue = _DEATH_WORD_AR.search(whole) or _DEATH_WORD_EN.search(whole)
+            if cue:
+                start = max(0, whole.rfind("\n", 0, cue.start()) + 1)
+                end = whole.find("\n", cue.end())
+                evidence = [whole[start: end if end > 0 else len(whole)].strip()[:600]]
+                incident.spans.append((cue.group(0), "death"))
+        if not evidence and named:
+            evidence = [named[0].evidence]
+        incident.evidence = " … ".join(dict.fromkeys(evidence))[:4000]
+        if index == 0 or incident.killed is not None:
+            incidents.append(incident)
+    return incidents
+
+
+def _same_place(a: Place, b: Place) -> bool:
+    """Whether two places read from one item are one place: the same locality, or the same
+    governorate when either locality is missing; a place with neither joins any."""
+    if a.is_empty() or b.is_empty():
+        return True
+    if a.locality and b.locality:
+        return a.locality == b.locality
+    return not a.governorate or not b.governorate or a.governorate == b.governorate
+
+
+def _fill_from_victims(incident: IncidentRecord, victims: list[VictimRecord]) -> None:
+    if not victims:
+        return
+    first = victims[0]
+    if incident.date is None and first.date_of_death:
+        incident.date = first.date_of_death
+        incident.field_evidence["date"] = first.field_evidence.get("date_of_death", first.evidence)
+    if incident.place.is_empty() and not first.place_of_death.is_empty():
+        incident.place = first.place_of_death
+        incident.field_evidence["place"] = first.field_evidence.get("place_of_death", first.evidence)
+    if incident.perpetrator == "unknown" and first.perpetrator != "unknown":
+        incident.perpetrator = first.perpetrator
+    if incident.cause == "unknown" and first.cause != "unknown":
+        incident.cause = first.cause
+
+
+def _set_counts(incident: IncidentRecord, counts: list[Count], victims: list[VictimRecord]) -> None:
+    killed = [c for c in counts if c.kind == "killed"]
+    # A count of children or women alone ("مقتل طفلين") is a total only when no count of
+    # anyone is given; otherwise it is a part of the total.
+    totals = [c for c in killed if c.who == "any"] or killed
+    if totals:
+        stated = Counter(c.minimum for c in totals)
+        best = max(stated, key=lambda v: (stated[v], v))
+        incident.killed = best
+        incident.killed_min = min(c.minimum for c in totals)
+        closed = [c.maximum for c in totals if c.maximum is not None]
+        incident.killed_max = max(closed) if closed else None
+        open_ended = [c.minimum for c in totals if c.maximum is None]
+        if open_ended and (incident.killed_max is None or incident.killed_max < max(open_ended)):
+            incident.killed_max = None  # "at least N" leaves the top open
+        if len(stated) > 1:
+            values = ", ".join(str(v) for v in sorted(stated))
+            incident.notes.append(f"the item gives different killed counts ({values}): kept as a range; "
+                                  f"{best} is the one it states most")
+        incident.notes.extend(dict.fromkeys(c.note for c in totals if c.note))
+        incident.field_evidence["killed"] = next(c.evidence for c in totals if c.minimum == best)
+        children = [c.children for c in killed if c.children]
+        women = [c.women for c in killed if c.women]
+        if children:
+            incident.children_killed = max(children)
+            incident.field_evidence["children_killed"] = next(c.evidence for c in killed if c.children == incident.children_killed)
+        if women:
+            incident.women_killed = max(women)
+            incident.field_evidence["women_killed"] = next(c.evidence for c in killed if c.women == incident.women_killed)
+    named = len(victims)
+    if named and (incident.killed is None or incident.killed < named):
+        if incident.killed is not None:
+            incident.notes.append(f"the item names {named} victims but counts {incident.killed}: the count is raised to {named}")
+        incident.killed = named
+        incident.killed_min = max(incident.killed_min or 0, named)
+        if incident.killed_max is not None and incident.killed_max < named:
+            incident.killed_max = named
+        incident.field_evidence.setdefault("killed", f"{named} named victim(s)")
+    if incident.killed is not None and incident.killed_max is None and not any(c.maximum is None for c in totals):
+        incident.killed_max = max(incident.killed, incident.killed_min or 0)
+    named_children = sum(1 for v in victims if v.is_child)
+    named_women = sum(1 for v in victims if v.sex == "female" and v.is_child is False)
+    if named_children > (incident.children_killed or 0):
+        incident.children_killed = named_children
+    if named_women > (incident.women_killed or 0):
+        incident.women_killed = named_women
+    injured = [c for c in counts if c.kind == "injured"]
+    if injured:
+        incident.injured_min = min(c.minimum for c in injured)
+        incident.injured_max = max(c.maximum if c.maximum is not None else c.minimum for c in injured)
+        incident.field_evidence["injured"] = injured[0].evidence
