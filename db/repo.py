@@ -233,8 +233,9 @@ def status_counts(session: Session) -> dict[str, int]:
         "raw_items": count(RawItem),
         "raw_failed": count(RawItem, RawItem.state == RAW_FAILED),
         "candidates": count(Candidate),
-        # Everything waiting for a documenter: people to decide and incidents to read.
-        "queue_open": people + incidents,
+        # People waiting for a decision, and (apart, so the people count keeps its meaning)
+        # incident reports waiting to be read.
+        "queue_open": people,
         "queue_incidents": incidents,
         "victims": count(Victim, Victim.status == "active"),
         "incidents": count(Incident, Incident.status == "active"),

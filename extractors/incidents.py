@@ -518,16 +518,6 @@ def extract_incidents(
     return incidents
 
 
-def _same_place(a: Place, b: Place) -> bool:
-    """Whether two places read from one item are one place: the same locality, or the same
-    governorate when either locality is missing; a place with neither joins any."""
-    if a.is_empty() or b.is_empty():
-        return True
-    if a.locality and b.locality:
-        return a.locality == b.locality
-    return not a.governorate or not b.governorate or a.governorate == b.governorate
-
-
 def _fill_from_victims(incident: IncidentRecord, victims: list[VictimRecord]) -> None:
     if not victims:
         return
@@ -595,3 +585,26 @@ def _set_counts(incident: IncidentRecord, counts: list[Count], victims: list[Vic
         incident.injured_min = min(c.minimum for c in injured)
         incident.injured_max = max(c.maximum if c.maximum is not None else c.minimum for c in injured)
         incident.field_evidence["injured"] = injured[0].evidence
+
+
+def _same_place(a: Place, b: Place) -> bool:
+    """Whether two places read from one item are one place: the same locality, or the same
+    governorate when either locality is missing or is only the governorate's own city (a
+    dateline's "Idlib –" or "ريف إدلب" says the governorate, not a second town); a place with
+    neither joins any."""
+    if a.is_empty() or b.is_empty():
+        return True
+    la, lb = _town(a), _town(b)
+    if la and lb:
+        return la == lb
+    return not a.governorate or not b.governorate or a.governorate == b.governorate
+
+
+def _town(place: Place) -> str | None:
+    from .places import fold
+
+    if not place.locality:
+        return None
+    if place.governorate and fold(place.locality) == fold(place.governorate):
+        return None
+    return fold(place.locality)

@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tawthiq.db.models import Source, Victim, VictimSource
+from tawthiq.db.models import Incident, Source, Victim, VictimSource
 from tawthiq.errors import ConfigError
 from tawthiq.extractors.record import CHILD_AGE, GOVERNORATES, PERPETRATOR_LABELS
 
@@ -35,7 +35,11 @@ RULES = [
     "the date the victim was documented (archived) is used instead; the number of such victims is given.",
     "A child is under 18; a woman is an adult female. Victims whose age or sex is unknown are counted in the totals "
     "but not as children or women; their numbers are given.",
-    f"A massacre is one incident with {MASSACRE_SIZE} or more civilians killed: victims with the same full date of death, "
+    "Victims whose names are not yet known are counted too (the anonymous archive): for each incident a documenter "
+    "confirmed, its count of civilians killed less the named victims linked to it, with its children and women; where "
+    "sources give a range, the lowest figure is counted. They are counted under the incident's date, place and perpetrator.",
+    f"A massacre is one incident with {MASSACRE_SIZE} or more civilians killed: an archived incident whose confirmed "
+    f"count is {MASSACRE_SIZE} or more, or named victims not linked to an incident with the same full date of death, "
     "place of death and perpetrator.",
 ]
 
@@ -107,6 +111,33 @@ def archived_victims(session: Session, period: str) -> list[Victim]:
     return [v for v in victims if _in_period(_counted_date(v)[0], period)]
 
 
+def archived_incidents(session: Session, period: str) -> list[Incident]:
+    """The archived incidents dated in ``period``."""
+    rows = session.scalars(select(Incident).where(Incident.status == "active", Incident.date.like(f"{period}%"))
+                           .order_by(Incident.date, Incident.id)).all()
+    return list(rows)
+
+
+def anonymous_victims(session: Session, incidents: list[Incident]) -> list[Victim]:
+    """One unsaved ``Victim`` per person of the anonymous archive: each incident's count less
+    its named victims, children and women first as the incident gives them. They carry the
+    incident's date, place and perpetrator, so every table counts them as it counts the named."""
+    from tawthiq.db.incidents import anonymous
+
+    out: list[Victim] = []
+    for incident in incidents:
+        left = anonymous(session, incident)
+        children, women = min(left.children, left.minimum), min(left.women, max(0, left.minimum - left.children))
+        for n in range(left.minimum):
+            child = n < children
+            woman = not child and n < children + women
+            out.append(Victim(full_name=None, sex="female" if woman else None, is_child=True if child else (False if woman else None),
+                              age=None, date_of_death=incident.date, death_governorate=incident.governorate,
+                              death_locality=incident.locality, perpetrator=incident.perpetrator or "unknown",
+                              cause=incident.cause or "unknown", category="civilian", status="active", incident_id=incident.id))
+    return out
+
+
 def _row(label: str, victims: list[Victim], total: int | None = None, **extra: Any) -> dict[str, Any]:
     row: dict[str, Any] = {"label": label, **extra, "victims": len(victims), "children": sum(map(_is_child, victims)),
                            "women": sum(map(_is_woman, victims))}
@@ -135,7 +166,10 @@ def _perpetrator_group(code: str | None, cause: str | None) -> str:
 def build_report(session: Session, month: str | None = None, year: int | str | None = None) -> Report:
     """Every table of the monthly (``month="YYYY-MM"``) or yearly report."""
     period, start, end = parse_period(month, year)
-    victims = archived_victims(session, period)
+    named = archived_victims(session, period)
+    incidents_in_period = archived_incidents(session, period)
+    unnamed = anonymous_victims(session, incidents_in_period)
+    victims = named + unnamed
     total = len(victims)
     groups: dict[str, list[Victim]] = defaultdict(list)
     for v in victims:
@@ -172,16 +206,24 @@ def build_report(session: Session, month: str | None = None, year: int | str | N
             personnel_counts[(v.category, PERPETRATOR_LABELS.get(v.perpetrator or "unknown", v.perpetrator or "unknown"))].append(v)
     personnel = [_row(perpetrator, vs, category=category) for (category, perpetrator), vs in sorted(personnel_counts.items())]
 
+    massacres = []
+    for incident in incidents_in_period:
+        if incident.killed_min >= MASSACRE_SIZE:
+            members = [v for v in victims if v.incident_id == incident.id]
+            massacres.append(_row(PERPETRATOR_LABELS.get(incident.perpetrator, incident.perpetrator), members,
+                                  date=incident.date or "", incident=incident.id,
+                                  place=", ".join(x for x in (incident.locality, incident.governorate) if x)))
     incidents: dict[tuple, list[Victim]] = defaultdict(list)
-    for v in victims:
-        if v.date_of_death and len(v.date_of_death) == 10 and (v.death_locality or v.death_governorate):
+    for v in named:
+        if v.incident_id is None and v.date_of_death and len(v.date_of_death) == 10 and (v.death_locality or v.death_governorate):
             key = (v.date_of_death, (v.death_locality or "").strip().lower(), v.death_governorate or "", v.perpetrator or "unknown")
             incidents[key].append(v)
-    massacres = [
-        _row(PERPETRATOR_LABELS.get(key[3], key[3]), vs, date=key[0],
+    massacres += [
+        _row(PERPETRATOR_LABELS.get(key[3], key[3]), vs, date=key[0], incident=None,
              place=", ".join(x for x in (vs[0].death_locality, vs[0].death_governorate) if x))
         for key, vs in sorted(incidents.items()) if len(vs) >= MASSACRE_SIZE
     ]
+    massacres.sort(key=lambda row: (row["date"], row["place"]))
 
     unknowns = {
         "date_of_death_unknown": sum(1 for v in victims if _counted_date(v)[1]),
@@ -191,7 +233,7 @@ def build_report(session: Session, month: str | None = None, year: int | str | N
         "perpetrator_unknown": sum(1 for v in victims if (v.perpetrator or "unknown") == "unknown"),
     }
     totals = {"victims": total, "children": sum(map(_is_child, victims)), "women": sum(map(_is_woman, victims)),
-              "massacres": len(massacres)}
+              "massacres": len(massacres), "named": len(named), "not_yet_named": len(unnamed)}
     return Report(period, start, end, totals, by_perpetrator, by_governorate, by_month, torture, personnel, massacres, unknowns)
 
 
@@ -232,7 +274,8 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
 def render_markdown(report: Report) -> str:
     lines = [f"# Civilian deaths documented: {report.period}", "",
              f"{report.total['victims']} civilians killed, including {report.total['children']} children and "
-             f"{report.total['women']} women; {report.total['massacres']} massacres.", ""]
+             f"{report.total['women']} women; {report.total['massacres']} massacres. "
+             f"{report.total.get('not_yet_named', 0)} of the dead are not yet named.", ""]
     for name in Report.TABLES:
         rows = getattr(report, name)
         lines += [f"## {TITLES[name]}", ""]

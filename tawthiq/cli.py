@@ -90,7 +90,8 @@ def status(as_json: bool) -> None:
         click.echo(json.dumps(counts))
         return
     labels = {"raw_items": "raw items stored", "raw_failed": "items failed", "candidates": "candidate records",
-              "queue_open": "waiting for review", "victims": "victims in the archive"}
+              "queue_open": "people waiting for review", "queue_incidents": "incidents to read",
+              "victims": "victims in the archive", "incidents": "incidents in the archive"}
     for key, value in counts.items():
         click.echo(f"{labels[key]:<24} {value:>8}")
     if failed:
@@ -305,6 +306,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     click.echo(f"victims extracted:    {ex['candidates']}")
     click.echo(f"possible duplicates:  {ma['possible_duplicates']}")
     click.echo(f"waiting for review:   {qu['queue_open']} ({qu['queued']} new)")
+    click.echo(f"incidents to read:    {qu.get('incidents_queued', 0)} new (every item that reports a death)")
     for source in summary["sources"]:  # items set aside at intake (a broken CSV row, a page too large)
         for error in source.get("failures", []):
             click.echo(f"  failed: {error}")
@@ -330,14 +332,23 @@ def retry_failed(source_name: str | None) -> None:
 @cli.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--published", type=click.DateTime(["%Y-%m-%d"]), help="Publication date (YYYY-MM-DD) to resolve dates without a year.")
-def extract(path: Path, published: dt.datetime | None) -> None:
+@click.option("--victims-only", is_flag=True, help="Print the victims only, without the incident lines.")
+def extract(path: Path, published: dt.datetime | None, victims_only: bool) -> None:
     """Print the victims in one news item (.txt, .html) or form submission (.json), one JSON
-    object per victim per line."""
+    object per victim per line, then one line per incident the item reports (``"record":
+    "incident"``: date, place, perpetrator, cause, killed/injured counts as ranges, children and
+    women killed, and ``victims``, the line numbers of its named victims, from 0)."""
     from tawthiq.extractors import extract_path
 
     result = extract_path(path, published=published.date() if published else None)
     for record in result.records:
         click.echo(json.dumps(record.to_contract(), ensure_ascii=False))
+    if victims_only:
+        return
+    for index, incident in enumerate(result.incidents):
+        data = incident.to_contract()
+        data["victims"] = [n for n, r in enumerate(result.records) if (r.extra or {}).get("incident", 0) == index]
+        click.echo(json.dumps(data, ensure_ascii=False))
 
 
 # --- dedupe -------------------------------------------------------------------------------

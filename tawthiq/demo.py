@@ -54,7 +54,8 @@ def run_demo(directory: Path, *, echo: Callable[[str], Any] = print,
     echo(f"  victims extracted:     {ex['candidates']} this run ({counts['candidates']} in all)")
     echo(f"  possible duplicates:   {ma['possible_duplicates']} this run")
     echo(f"  items failed:          {counts['raw_failed']}")
-    echo(f"  waiting for review:    {counts['queue_open']}")
+    echo(f"  waiting for review:    {counts['queue_open']} people, {counts['queue_incidents']} incident reports to read"
+         f" ({ex.get('unnamed_deaths', 0)} of them name nobody)")
     for failure in ex["failures"]:
         echo(f"    failed: {failure['error']}")
     echo("")

@@ -43,7 +43,8 @@ def test_init_status_and_sources(tmp_path, monkeypatch) -> None:
     assert runner.invoke(cli, ["init"]).exit_code == 0
     assert (tmp_path / "tawthiq.db").exists()
     result = runner.invoke(cli, ["status", "--json"])
-    assert json.loads(result.output) == {"raw_items": 0, "raw_failed": 0, "candidates": 0, "queue_open": 0, "victims": 0}
+    assert json.loads(result.output) == {"raw_items": 0, "raw_failed": 0, "candidates": 0, "queue_open": 0,
+                                         "queue_incidents": 0, "victims": 0, "incidents": 0}
     inbox = write_inbox(tmp_path / "inbox")
     assert runner.invoke(cli, ["sources", "add", "folder", "inbox", "--path", str(inbox)]).exit_code == 0
     listed = runner.invoke(cli, ["sources", "list"])
@@ -78,8 +79,25 @@ def test_extract_prints_contract_lines(tmp_path) -> None:
     assert record["full_name"] == "Mohammad Khaled al-Abdullah" and record["age"] == 34
     assert record["place_of_death"] == {"governorate": "Idlib", "locality": "Sarmin"}
     news = CliRunner().invoke(cli, ["extract", str(inbox / "news.txt")])
-    names = [json.loads(line)["full_name"] for line in news.output.strip().splitlines()]
-    assert names == ["Mohammed Khalid al-Abdallah"]
+    lines = [json.loads(line) for line in news.output.strip().splitlines()]
+    assert [line["full_name"] for line in lines if "full_name" in line] == ["Mohammed Khalid al-Abdallah"]
+    incident = lines[-1]
+    assert incident["record"] == "incident" and incident["victims"] == [0] and incident["killed"] >= 1
+    only = CliRunner().invoke(cli, ["extract", "--victims-only", str(inbox / "news.txt")])
+    assert [json.loads(line)["full_name"] for line in only.output.strip().splitlines()] == ["Mohammed Khalid al-Abdallah"]
+
+
+def test_extract_prints_an_incident_for_an_item_that_names_nobody(tmp_path) -> None:
+    item = tmp_path / "landmine.txt"
+    item.write_text("Published: 2024-05-04\n\nThree civilians, including two women, were killed by the explosion of a "
+                    "landmine near Tafas town in Daraa governorate on Friday. Four others were injured.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(item)])
+    assert result.exit_code == 0, result.output
+    (incident,) = [json.loads(line) for line in result.output.strip().splitlines()]
+    assert incident["record"] == "incident" and incident["victims"] == []
+    assert (incident["killed"], incident["killed_min"], incident["killed_max"], incident["women_killed"]) == (3, 3, 3, 2)
+    assert (incident["injured_min"], incident["cause"], incident["date"]) == (4, "landmine", "2024-05-03")
+    assert incident["place"]["governorate"] == "Daraa"
 
 
 def test_extract_bad_file_is_one_clear_line(tmp_path) -> None:

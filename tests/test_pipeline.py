@@ -59,9 +59,10 @@ def test_whole_path_with_bad_items(engine, tmp_path) -> None:
     matched = pipeline.match_pending(engine)
     assert matched.candidates == 2 and matched.candidate_links == 1  # form and news: one person
     queued = pipeline.queue_pending(engine)
-    assert queued.queued == 2
+    assert queued.queued == 2 and queued.incidents_queued == 1  # the news item's incident, to read
     state = counts(engine)
-    assert state == {"raw_items": 5, "raw_failed": 3, "candidates": 2, "queue_open": 2, "victims": 0, "links": 1}
+    assert state == {"raw_items": 5, "raw_failed": 3, "candidates": 2, "queue_open": 2, "queue_incidents": 1,
+                     "victims": 0, "incidents": 0, "links": 1}
     with session_scope(engine) as session:
         tasks = list(session.scalars(select(ReviewTask)))
         assert all(t.has_match for t in tasks)
@@ -78,7 +79,8 @@ def test_every_step_is_idempotent(engine, tmp_path) -> None:
         pipeline.extract_pending(engine)
         pipeline.match_pending(engine)
         pipeline.queue_pending(engine)
-    assert counts(engine) == {"raw_items": 5, "raw_failed": 3, "candidates": 2, "queue_open": 2, "victims": 0, "links": 1}
+    assert counts(engine) == {"raw_items": 5, "raw_failed": 3, "candidates": 2, "queue_open": 2, "queue_incidents": 1,
+                     "victims": 0, "incidents": 0, "links": 1}
 
 
 def test_changed_file_is_a_new_version_that_retires_the_old_candidates(engine, tmp_path) -> None:
@@ -98,7 +100,7 @@ def test_changed_file_is_a_new_version_that_retires_the_old_candidates(engine, t
         new = session.scalar(select(Candidate).where(Candidate.raw_item_id == versions[1].id))
         assert old.state == "superseded" and old.review_task.state == "superseded"
         assert new.age == 35 and new.state == "queued"
-    assert counts(engine)["queue_open"] == 2
+    assert counts(engine)["queue_open"] == 2 and counts(engine)["queue_incidents"] == 1
 
 
 def test_retry_failed_items_after_the_cause_is_fixed(engine, tmp_path) -> None:

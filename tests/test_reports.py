@@ -55,7 +55,7 @@ def composed(engine):  # type: ignore[no-untyped-def]
 def test_monthly_tables(composed) -> None:
     with session_scope(composed) as session:
         report = build_report(session, month="2024-03")
-    assert report.total == {"victims": 11, "children": 2, "women": 2, "massacres": 1}  # the undated victim was documented in March
+    assert report.total == {"victims": 11, "children": 2, "women": 2, "massacres": 1, "named": 11, "not_yet_named": 0}  # the undated victim was documented in March
     by_perpetrator = {r["label"]: r for r in report.by_perpetrator}
     assert by_perpetrator["Syrian regime forces"]["victims"] == 6 and by_perpetrator["Syrian regime forces"]["children"] == 2
     assert by_perpetrator["Syrian regime forces"]["percent"] == round(100 * 6 / 11, 1)
@@ -82,7 +82,7 @@ def test_yearly_report_by_month_and_empty_month(composed) -> None:
     months = {r["label"]: r for r in year.by_month}
     assert len(year.by_month) == 12 and months["2024-02"]["victims"] == 1 and months["2024-03"]["victims"] == 11
     assert months["2024-02"]["percent"] == round(100 / 12, 1)
-    assert empty.total == {"victims": 0, "children": 0, "women": 0, "massacres": 0}
+    assert empty.total == {"victims": 0, "children": 0, "women": 0, "massacres": 0, "named": 0, "not_yet_named": 0}
     assert all(r["victims"] == 0 and r["percent"] == 0.0 for r in empty.by_perpetrator)
     assert "None recorded." in render(empty, "md")
 
