@@ -178,15 +178,17 @@ def parse_values(form: dict[str, Any], report: IncidentReport) -> dict[str, Any]
         if not raw.isdigit() or int(raw) > 100_000:
             raise ReviewError(f"{name.replace('_', ' ')}: {raw!r} is not a count (a whole number from 0)")
         values[name] = int(raw)
-    if values["killed_min"] is None:
-        values["killed_min"] = report.killed if report.killed is not None else (report.named_victims or 0)
-    if values["killed_max"] is not None and values["killed_max"] < values["killed_min"]:
+    if values["killed_min"] is None and "killed_min" not in form:
+        values["killed_min"] = report.killed if report.killed is not None else (report.named_victims or None)
+    if "killed_max" not in form and values["killed_min"] is not None and values["killed_max"] is not None:
+        values["killed_max"] = max(values["killed_max"], values["killed_min"])  # only the least was corrected
+    if values["killed_min"] is not None and values["killed_max"] is not None and values["killed_max"] < values["killed_min"]:
         raise ReviewError(f"killed: the most ({values['killed_max']}) is below the least ({values['killed_min']})")
     if values["injured_min"] is not None and values["injured_max"] is not None and values["injured_max"] < values["injured_min"]:
         raise ReviewError(f"injured: the most ({values['injured_max']}) is below the least ({values['injured_min']})")
     for part in ("children_killed", "women_killed"):
-        top = values["killed_max"] if values["killed_max"] is not None else values["killed_min"]
-        if values[part] is not None and values["killed_max"] is not None and values[part] > top:
+        top = values["killed_max"]
+        if values[part] is not None and top is not None and values[part] > top:
             raise ReviewError(f"{part.replace('_', ' ')}: {values[part]} is more than the {top} killed")
     for name in PLACE_FIELDS:
         raw = str(form.get(name, getattr(report, name) or "") or "").strip()
@@ -223,6 +225,9 @@ def decide(session: Session, task: IncidentTask, user: User, action: str, *, val
                                 reason=reason or note, values=values)
     session.add(decision)
     session.flush()
+    if action == "new_incident" and not values.get("killed_min"):
+        raise ReviewError("killed, at least: say how many were killed before archiving the incident "
+                          "(or choose 'reports no death to archive')")
     if action == "new_incident":
         incident = Incident(**{k: values.get(k) for k in PLACE_FIELDS},
                             killed_min=values["killed_min"], killed_max=values["killed_max"],
@@ -258,6 +263,8 @@ def _widen(incident: Incident, values: dict[str, Any]) -> None:
     """Counts from another source of the same incident: the range the sources give (the
     least of the lows, the most of the highs); children, women and injured the most stated."""
     low, high = values["killed_min"], values["killed_max"]
+    if low is None:  # this source gives no count: the range stands
+        low = incident.killed_min
     incident.killed_min = min(incident.killed_min, low)
     if incident.killed_max is not None or high is not None:
         incident.killed_max = max(x for x in (incident.killed_max, high, low, incident.killed_min) if x is not None)

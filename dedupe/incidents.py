@@ -76,13 +76,17 @@ def _fold(value: str | None) -> str:
 
 
 def AbsoluteDateDifferenceAtThresholds() -> Comparison:  # noqa: N802 - named as a specification
+    full = lambda a, b: _days_apart(a, b) is not None  # noqa: E731 - both dates to the day
     return Comparison("date", (
         Level("date unknown on one side", 0.0, lambda a, b: not a.date or not b.date),
-        Level("same day", 3.0, lambda a, b: a.date == b.date and len(a.date or "") == 10),
-        Level("a day apart", 1.5, lambda a, b: _days_apart(a, b) == 1),
-        Level("same month", 0.5, lambda a, b: (a.date or "")[:7] == (b.date or "")[:7]),
-        Level("two to seven days apart", -1.0, lambda a, b: (_days_apart(a, b) or 99) <= 7),
-        Level("dates differ", -8.0, lambda a, b: True),
+        Level("same day", 3.0, lambda a, b: full(a, b) and _days_apart(a, b) == 0),
+        Level("a day apart", 1.5, lambda a, b: full(a, b) and _days_apart(a, b) == 1),
+        Level("two to seven days apart", -1.0, lambda a, b: full(a, b) and (_days_apart(a, b) or 99) <= 7),
+        Level("dates differ", -8.0, lambda a, b: full(a, b)),
+        Level("same month (one date without its day)", 0.5, lambda a, b: len(a.date or "") >= 7 and len(b.date or "") >= 7
+              and (a.date or "")[:7] == (b.date or "")[:7]),
+        Level("same year (a date without its month)", 0.0, lambda a, b: (a.date or "")[:4] == (b.date or "")[:4]),
+        Level("years differ", -8.0, lambda a, b: True),
     ))
 
 

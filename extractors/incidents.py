@@ -195,10 +195,10 @@ COUNT_CUES: tuple[CountCue, ...] = (
                   ("killing between 3 and 5 civilians", 3)),
         negatives=("killed in the shelling of two villages",)),
     CountCue("en-toll", "en", "killed", re.compile(
-        rf"\bdeath toll\s+(?:\w+\s+){{0,6}}?(?:to|at|of|reached|stands at|is)\s+{_EN_NUM_PHRASE}(?P<noun>)", re.I),
+        rf"\bdeath toll\s+(?:[\w'’-]+\s+){{0,16}}?(?:to|at|of|reached|stands at|is)\s+{_EN_NUM_PHRASE}(?P<noun>)", re.I),
         examples=(("The death toll from the massacre rose to 9", 9),)),
     CountCue("en-count-dead", "en", "killed", re.compile(
-        rf"\b{_EN_NUM_PHRASE}\s+(?P<noun>)(?:dead|killed|deaths|fatalities)\b(?!\s+(?:in|by)\s+(?:the\s+)?\d)(?!\s+[A-Z])", re.I),
+        rf"\b{_EN_NUM_PHRASE}\s+(?P<noun>)(?:dead|killed|deaths|fatalities)\b(?!\s+(?:in|by)\s+(?:the\s+)?\d)(?!\s+(?-i:[A-Z]))", re.I),
         examples=(("The strike left 6 dead and 10 wounded", 6),)),
     CountCue("en-injured", "en", "injured", re.compile(
         rf"\b(?:injuring|wounding|injured|wounded|injuries to|wounds to)\s+{_EN_NUM_PHRASE}\s+(?P<noun>{_EN_NOUN})?|"
@@ -379,7 +379,9 @@ def _among(count: Count, after: str, arabic: bool) -> None:
 
 
 def reports_death(text: str) -> bool:
-    """Whether a text says anyone died: any death word, in either language."""
+    """Whether a text says anyone died: any death word, in either language, read after
+    letters stretched to dodge moderation are made whole."""
+    text = clean_text(text)
     return bool(_DEATH_WORD_EN.search(text) or _DEATH_WORD_AR.search(text))
 
 
@@ -398,6 +400,9 @@ _COMBATANTS = re.compile(
     r"\b(?:combatants?|fighters?|soldiers?|militants?|troops|members of (?:the )?(?:factions?|regime|ISIS|SDF|HTS|forces|militias?)|"
     r"security personnel|officers?|gunmen|jihadists?|rebels?|(?:YPG|SDF|ISIS|HTS|regime|factions?|militia)\s+members)\b|(?:عناصر|عنصرا|عنصراً|مقاتلين|مقاتلا|مقاتلاً|جنود|جنديا|جندياً|عسكريين|"
     r"عسكريا|مسلحين|ضابط|ضباط|مرتزقة|ميليشيا|مليشيا|ميليشيات|لميليشيا|لقوات|للنظام|لقسد)(?![\u0621-\u064A])", re.I)
+#: A count said to be of civilians, children or women is never one of fighters.
+_CIVILIAN_NOUN = re.compile(r"\b(?:civilians?|children|child|women|woman|kids|babies|infants|girls?|boys?)\b|"
+                            r"(?:مدني|مدنيين|مدنيا|مدنياً|مدنيون|أطفال|اطفال|طفل|طفلا|طفلاً|طفلة|طفلين|طفلان|نساء|امرأة|سيدة|مواطن)", re.I)
 _STRETCHED = re.compile(r"ـ+\s*[.]?\s*ـ*|[\u064B-\u0652]")
 
 
@@ -448,11 +453,13 @@ def extract_incidents(
             summary = bool(_SUMMARY.search(sentence))
             for count in found:
                 at = sentence.find(count.phrase)
-                window = sentence[max(0, at):][:120]
+                # Who the count is of: its own words and the few after them ("7 قتلى لميليشيا
+                # أسد", "14 combatants"), not the party named later ("... لقوات النظام").
+                window = sentence[max(0, at):][:len(count.phrase) + 30]
                 if summary:
                     count.note = "a summary of a period or a region, not one incident"
                     continue
-                if count.kind == "killed" and _COMBATANTS.search(to_ascii_digits(window)[:80]):
+                if count.kind == "killed" and not _CIVILIAN_NOUN.search(count.phrase) and _COMBATANTS.search(to_ascii_digits(window)):
                     continue
                 place = resolve_place(sentence)
                 date = parse_date(sentence, published) if news._has_date(sentence) else None

@@ -1,0 +1,293 @@
+"""Incidents: counts read from news text (extractors/incidents.py), incidents compared
+(dedupe/incidents.py), and the queue, decisions and anonymous archive (db/incidents.py), on
+SQLite and PostgreSQL. Texts are in the shapes of real monitors' posts, in my own words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from tawthiq import pipeline
+from tawthiq.db import archive, incidents, repo
+from tawthiq.db.engine import session_scope
+from tawthiq.db.models import Candidate, Incident, IncidentHistory, IncidentReport, IncidentTask, RawItem, ReviewTask, Victim
+from tawthiq.dedupe.incidents import IncidentFacts, compare_incidents
+from tawthiq.errors import ReviewError
+from tawthiq.extractors import extract_item
+from tawthiq.extractors.incidents import COUNT_CUES, extract_incidents, find_counts, parse_number, reports_death
+
+# --- extraction ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cue,text,expected", [(c, t, n) for c in COUNT_CUES for t, n in c.examples],
+                         ids=lambda v: getattr(v, "id", None) or (v[:30] if isinstance(v, str) else str(v)))
+def test_every_cue_reads_its_examples(cue, text: str, expected: int) -> None:
+    counts = [c for c in find_counts(text, cue.language) if c.kind == cue.kind]
+    assert counts and counts[0].minimum == expected, f"{cue.id}: {text!r} gave {[(c.cue, c.minimum) for c in counts]}"
+
+
+@pytest.mark.parametrize("cue,text", [(c, t) for c in COUNT_CUES for t in c.negatives], ids=lambda v: getattr(v, "id", str(v)[:30]))
+def test_cue_negatives_give_no_count(cue, text: str) -> None:
+    assert not [c for c in find_counts(text, cue.language) if c.cue == cue.id]
+
+
+@pytest.mark.parametrize("words,value", [
+    ("three", 3), ("twenty-two", 22), ("ثلاثة", 3), ("خمسة وعشرين", 25), ("أحد عشر", 11), ("ثلاثة عشر", 13),
+    ("١٢", 12), ("12", 12), ("a dozen", 12),
+])
+def test_number_words_in_both_languages(words: str, value: int) -> None:
+    assert parse_number(words) == value
+
+
+def _one(text: str, published: dt.date | None = dt.date(2024, 5, 4), **kw):  # type: ignore[no-untyped-def]
+    found = extract_incidents(text, published=published, **kw)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_the_commonest_sentence_of_a_report() -> None:
+    incident = _one("Three civilians, including two women, were killed by the explosion of a landmine in Daraa governorate on May 3.")
+    assert (incident.killed, incident.killed_min, incident.killed_max, incident.women_killed) == (3, 3, 3, 2)
+    assert (incident.cause, incident.date, incident.place.governorate) == ("landmine", "2024-05-03", "Daraa")
+    assert incident.named_victims == 0 and incident.reports_death
+
+
+def test_arabic_count_with_children_women_and_injured() -> None:
+    incident = _one("قُتل خمسة مدنيين بينهم طفلان وامرأة، وأصيب ثمانية آخرون، جراء قصف مدفعي لقوات النظام على مدينة أريحا.")
+    assert (incident.killed, incident.children_killed, incident.women_killed) == (5, 2, 1)
+    assert (incident.injured_min, incident.injured_max) == (8, 8)
+    assert (incident.perpetrator, incident.cause) == ("syrian_regime", "shelling")
+
+
+def test_singular_and_dual_nouns_are_counts() -> None:
+    assert _one("وأدى القصف لمقتل امرأة وإصابة 14 مدنياً بينهم 4 أطفال").killed == 1
+    assert _one("مقتل طفلين بقصف على بلدة سرمين").killed == 2
+
+
+def test_at_least_leaves_the_top_open_and_more_than_raises_the_floor() -> None:
+    least = _one("At least 12 people were killed in the airstrike on the market.")
+    assert (least.killed_min, least.killed_max) == (12, None) and "at least 12" in least.notes
+    more = _one("مقتل أكثر من 10 مدنيين بقصف صاروخي على المدينة")
+    assert (more.killed_min, more.killed_max) == (11, None)
+
+
+def test_contradictory_counts_are_kept_as_a_range_and_said() -> None:
+    incident = _one("Five civilians were killed in the shelling of Ariha. Later the civil defence said seven people were killed in the shelling of Ariha.")
+    assert (incident.killed_min, incident.killed_max) == (5, 7)
+    assert any("different killed counts (5, 7)" in note for note in incident.notes)
+
+
+def test_named_victims_belong_to_the_incident_and_raise_its_count() -> None:
+    text = "Regime shelling on Idlib city on 16 April 2024 killed Ahmad Khalil al-Omar, 30, and Omar Saeed Haddad, 25."
+    result = extract_item("news", text.encode(), content_type="text/plain", published=dt.date(2024, 4, 17))
+    (incident,) = result.incidents  # named or not, the item reaches a documenter
+    assert incident.reports_death and incident.perpetrator == "syrian_regime" and incident.date == "2024-04-16"
+    assert incident.killed != 2024  # the year is not a count
+    assert (incident.killed or 0) >= len(result.records) and all(r.extra.get("incident") == 0 for r in result.records)
+
+
+def test_named_victims_set_the_count_when_the_text_gives_none() -> None:
+    text = "Mohammad Khaled al-Abdullah, 34, was killed by regime shelling on Sarmin on March 5, 2024."
+    result = extract_item("news", text.encode(), content_type="text/plain", published=dt.date(2024, 3, 6))
+    assert len(result.records) == 1
+    (incident,) = result.incidents
+    assert (incident.killed, incident.named_victims) == (1, 1) and incident.field_evidence["killed"] == "1 named victim(s)"
+
+
+def test_a_summary_of_a_month_is_not_an_incident_count() -> None:
+    incident = _one("قتل طفل بقصف على بلدة كفرنوران اليوم. ووثقت الشبكة مقتل 52 مدنياً خلال شهر نيسان في عموم سوريا.")
+    assert incident.killed == 1
+
+
+def test_fighters_are_not_counted_as_civilians() -> None:
+    assert _one("Turkish forces killed 11 YPG members in northern Syria.").killed is None
+
+
+def test_a_death_word_without_a_count_or_name_is_still_a_report() -> None:
+    incident = _one("Local sources reported that a shepherd died when a landmine exploded near the village.")
+    assert incident.reports_death and incident.evidence
+
+
+def test_items_that_report_no_death_give_no_incident() -> None:
+    assert extract_incidents("Regime artillery shelled the outskirts of Idlib this morning; no casualties were reported yet.") == []
+    assert extract_incidents("قصف براجمات الصواريخ يستهدف أطراف مدينة إدلب") == []
+    assert extract_incidents("") == []
+
+
+def test_stretched_letters_that_dodge_moderation_are_read() -> None:
+    assert reports_death("استشــ.ــهاد شاب بقصـ.ـف على البلدة")
+    assert _one("استشـ.ـهاد ثلاثة مدنيين بقصـ.ـف مدفعي").killed == 3
+
+
+def test_two_places_are_two_incidents_the_items_own_first() -> None:
+    text = ("مقتل طفل بقصف مدفعي على مدينة أريحا. وفي سياق آخر، قُتل ثلاثة مدنيين بانفجار لغم في مدينة الباب.")
+    found = extract_incidents(text, published=dt.date(2024, 5, 4))
+    assert [i.killed for i in found] == [1, 3]
+    assert found[0].place.locality != found[1].place.locality
+
+
+@pytest.mark.parametrize("content", [
+    b"\xff\xfe\x00garbage" * 50,
+    "<script>alert(1)</script> killed 99999999 people".encode(),
+    ("مقتل " * 20000).encode(),
+    b"<html><body><p>Two civilians were killed <b>in</b> <i>Sarmin</i>",
+])
+def test_hostile_input_never_raises_and_counts_stay_sane(content: bytes) -> None:
+    from tawthiq.errors import ItemError
+
+    try:
+        result = extract_item("news", content, content_type=None, published=dt.date(2024, 5, 4))
+    except ItemError:
+        return  # stored as failed with a message, as any unreadable item
+    for incident in result.incidents:
+        assert incident.killed is None or 0 < incident.killed <= 5000
+
+
+# --- comparing incidents ------------------------------------------------------------------
+
+
+def test_same_day_and_town_is_the_same_incident_another_town_is_not() -> None:
+    a = IncidentFacts("a", "2024-05-03", "Idlib", "Ariha", "shelling", "syrian_regime")
+    b = IncidentFacts("b", "2024-05-03", "Idlib", "Ariha", "shelling", "unknown")
+    c = IncidentFacts("c", "2024-05-03", "Idlib", "Sarmin", "shelling", "syrian_regime")
+    d = IncidentFacts("d", "2024-05-20", "Idlib", "Ariha", "shelling", "syrian_regime")
+    assert compare_incidents(a, b).probability > 0.9
+    assert compare_incidents(a, c).probability < 0.5
+    assert compare_incidents(a, d).probability < 0.5
+    assert any("place: same locality" in line for line in compare_incidents(a, b).explanation)
+
+
+# --- the queue and the archive -------------------------------------------------------------
+
+UNNAMED = "Published: 2024-05-04\n\nThree civilians, including two women, were killed by a landmine near Tafas town in Daraa governorate on Friday.\n"
+SECOND = "Published: 2024-05-05\n\nThe death toll of the landmine explosion near Tafas town in Daraa governorate on Friday rose to 4.\n"
+NAMED = ("Published: 2024-05-06\n\nThe two civilians killed by the landmine explosion near Tafas town in Daraa governorate on May 3 "
+         "were named as Salma Yousef al-Hariri, 40, and Khaled Adnan al-Hariri, 12.\n")
+
+
+def _inbox(tmp_path: Path, files: dict[str, str]) -> Path:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (inbox / name).write_text(text, encoding="utf-8")
+    return inbox
+
+
+def _run(engine, tmp_path: Path, files: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    inbox = _inbox(tmp_path, files)
+    with session_scope(engine) as session:
+        if not repo.list_sources(session):
+            repo.add_source(session, "folder", "wire", {"path": str(inbox)})
+    for step in (pipeline.pull, pipeline.extract_pending, pipeline.match_pending, pipeline.queue_pending):
+        step(engine)
+
+
+def _user(session, name: str = "amal", role: str = "documenter"):  # type: ignore[no-untyped-def]
+    return session.scalar(select(repo.User).where(repo.User.username == name)) or repo.add_user(session, name, "a long password", role)
+
+
+def _task_of(session, external_id: str) -> IncidentTask:  # type: ignore[no-untyped-def]
+    return session.scalar(select(IncidentTask).join(IncidentReport).join(RawItem).where(RawItem.external_id == external_id))
+
+
+def test_an_item_that_names_nobody_reaches_a_documenter(engine, tmp_path) -> None:
+    _run(engine, tmp_path, {"unnamed.txt": UNNAMED})
+    with session_scope(engine) as session:
+        counts = repo.status_counts(session)
+        assert counts["candidates"] == 0 and counts["queue_incidents"] == 1
+        task = _task_of(session, "unnamed.txt")
+        assert task.state == "open" and task.report.killed == 3 and task.report.women_killed == 2
+        assert task.report.state == "queued" and task.report.evidence.startswith("Three civilians")
+    _run(engine, tmp_path, {})  # a re-run queues nothing twice
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(IncidentTask)) == 1
+
+
+def test_decide_new_then_same_incident_widens_the_range_with_history(engine, tmp_path) -> None:
+    _run(engine, tmp_path, {"unnamed.txt": UNNAMED, "second.txt": SECOND})
+    with session_scope(engine) as session:
+        user = _user(session)
+        first = _task_of(session, "unnamed.txt")
+        incidents.decide(session, first, user, "new_incident", values=incidents.parse_values({}, first.report))
+        incident = session.scalar(select(Incident))
+        assert (incident.killed_min, incident.killed_max, incident.women_killed, incident.governorate) == (3, 3, 2, "Daraa")
+        second = _task_of(session, "second.txt")
+        (pair, suggested), *_ = incidents.suggestions(session, second.report)
+        assert suggested.id == incident.id and pair.probability >= 0.5
+        incidents.decide(session, second, user, "same_incident", incident_id=incident.id,
+                         values=incidents.parse_values({}, second.report))
+        assert (incident.killed_min, incident.killed_max) == (3, 4)
+        actions = [h.action for h in session.scalars(select(IncidentHistory).order_by(IncidentHistory.id))]
+        assert actions == ["created", "source_added"]
+        assert len(incident.sources) == 2 and first.state == second.state == "done"
+
+
+def test_named_victims_arriving_later_reduce_the_anonymous_count(engine, tmp_path) -> None:
+    _run(engine, tmp_path, {"unnamed.txt": UNNAMED})
+    with session_scope(engine) as session:
+        user = _user(session)
+        task = _task_of(session, "unnamed.txt")
+        incidents.decide(session, task, user, "new_incident", values=incidents.parse_values({}, task.report))
+        incident = session.scalar(select(Incident))
+        assert incidents.anonymous(session, incident).minimum == 3
+    _run(engine, tmp_path, {"named.txt": NAMED})
+    with session_scope(engine) as session:
+        user = _user(session)
+        report_task = _task_of(session, "named.txt")
+        incident = session.scalar(select(Incident))
+        # The later report is of the same incident (the documenter keeps the count at 3); its
+        # named victims join it when they are decided.
+        assert report_task.report.killed == 2
+        incidents.decide(session, report_task, user, "same_incident", incident_id=incident.id,
+                         values=incidents.parse_values({"killed_min": "3"}, report_task.report))
+        people = session.scalars(select(ReviewTask).join(Candidate).where(Candidate.incident_report_id == report_task.report.id)).all()
+        assert len(people) == 2
+        for person in people:
+            assert archive.claim(session, person.id, user)
+            archive.decide(session, person, user, "new_victim")
+        left = incidents.anonymous(session, incident)
+        assert (left.named, left.minimum) == (2, 1)
+        notes = [h.note for h in session.scalars(select(IncidentHistory).where(IncidentHistory.action == "victim_named"))]
+        assert notes[-1].endswith("anonymous 2 → 1")
+
+
+def test_victims_decided_before_the_incident_join_it_when_it_is_archived(engine, tmp_path) -> None:
+    _run(engine, tmp_path, {"named.txt": NAMED})
+    with session_scope(engine) as session:
+        user = _user(session)
+        for person in session.scalars(select(ReviewTask)).all():
+            assert archive.claim(session, person.id, user)
+            archive.decide(session, person, user, "new_victim")
+        task = _task_of(session, "named.txt")
+        incidents.decide(session, task, user, "new_incident", values=incidents.parse_values({"killed_min": "3"}, task.report))
+        incident = session.scalar(select(Incident))
+        assert {v.incident_id for v in session.scalars(select(Victim))} == {incident.id}
+        assert incidents.anonymous(session, incident).minimum == 1
+
+
+def test_bad_counts_and_missing_reasons_are_refused_with_the_field_named(engine, tmp_path) -> None:
+    _run(engine, tmp_path, {"unnamed.txt": UNNAMED})
+    with session_scope(engine) as session:
+        user = _user(session)
+        task = _task_of(session, "unnamed.txt")
+        with pytest.raises(ReviewError, match="killed min: 'three' is not a count"):
+            incidents.parse_values({"killed_min": "three"}, task.report)
+        with pytest.raises(ReviewError, match="below the least"):
+            incidents.parse_values({"killed_min": "5", "killed_max": "2"}, task.report)
+        with pytest.raises(ReviewError, match="governorate"):
+            incidents.parse_values({"governorate": "Gaza"}, task.report)
+        with pytest.raises(ReviewError, match="choose why"):
+            incidents.decide(session, task, user, "not_death")
+        incidents.decide(session, task, user, "not_death", reason="combatants_only")
+        assert task.state == "done" and session.scalar(select(func.count()).select_from(Incident)) == 0
+
+
+def test_a_changed_item_retires_its_old_incident_report(engine, tmp_path) -> None:
+    _run(engine, tmp_path, {"unnamed.txt": UNNAMED})
+    _run(engine, tmp_path, {"unnamed.txt": UNNAMED.replace("Three civilians", "Four civilians")})
+    with session_scope(engine) as session:
+        states = sorted((r.killed, r.state, r.task.state) for r in session.scalars(select(IncidentReport)))
+        assert states == [(3, "superseded", "superseded"), (4, "queued", "open")]
