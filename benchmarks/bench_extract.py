@@ -3,6 +3,10 @@ the labelled set in ``extract_eval.py`` (English and Arabic), recall on real Ara
 texts from Airwars (when ``../shared/data`` is there), and the time for a 70 KB report.
 
     .venv/bin/python benchmarks/bench_extract.py [--show-misses]
+
+Incident counts are reported on the development and the validation part of ``../shared/data``
+(benchmarks/splits.py); rules are written reading the development part only, and misses are
+printed for it only.
 """
 
 from __future__ import annotations
@@ -158,6 +162,89 @@ def airwars_recall(show_misses: bool = False, language: str = "ar") -> None:
         print(f"   sex of the victims found, against Airwars' list: {sex['right']} right, {sex['wrong']} wrong, {sex['unknown']} not said")
 
 
+def incident_counts(part: str, show_misses: bool = False) -> None:
+    """Counts killed read from real source texts, against Airwars' range for the incident.
+
+    For each incident of the ``part`` (splits.py) and each language, every source text in that
+    language is extracted; of the incidents it gives, the one whose place and date agree with
+    the Airwars incident is taken (as a documenter matching reports would). An incident's count
+    is the median of its texts' counts; "within" means Airwars' min <= count <= max. Also: how
+    many texts of incidents in which civilians died would have reached nobody before incidents
+    existed (no named victim) and how many reach nobody now (no victim and no incident)."""
+    import datetime as dt
+
+    from splits import SHARED, read_incidents, wilson
+
+    from tawthiq.extractors import extract_item
+    from tawthiq.extractors.incidents import _same_place
+    from tawthiq.extractors.places import resolve_place
+    from tawthiq.extractors.text import detect_language
+
+    name = "airwars-syria-incidents-dev.jsonl"
+    if not (SHARED / name).exists():
+        print(f"== incident counts ({part}): skipped ({SHARED / name} not found)")
+        return
+    stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    lost_examples: list[str] = []
+    for incident in read_incidents(name, part):
+        low, high = incident["civilian_deaths_min"], incident["civilian_deaths_max"]
+        day = dt.date.fromisoformat(incident["incident_date"])
+        where = resolve_place(incident.get("location_ar") or "")
+        if where.is_empty():
+            where = resolve_place(incident.get("location") or "")
+        counts: dict[str, list[int]] = defaultdict(list)
+        languages = set()
+        for source in incident["sources_with_text"]:
+            text = source.get("text_original") or ""
+            if not text.strip():
+                continue
+            language = detect_language(text) or "en"
+            languages.add(language)
+            result = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=day,
+                                  name=source.get("original_url") or "airwars")
+            row = stats[language]
+            row["texts"] += 1
+            if high:
+                row["deadly_texts"] += 1
+                row["unnamed_before"] += not result.records
+                if not result.records and not result.incidents:
+                    row["reach_nobody"] += 1
+                    if len(lost_examples) < 5:
+                        lost_examples.append(re.sub(r"\s+", " ", text[:110]))
+            def close(i) -> bool:  # type: ignore[no-untyped-def]
+                if not i.date or len(i.date) < 10:
+                    return True
+                return abs((dt.date.fromisoformat(i.date) - day).days) <= 3
+            picked = [i for i in result.incidents if i.killed is not None and _same_place(i.place, where) and close(i)]
+            picked = picked or [i for i in result.incidents if i.killed is not None]
+            if picked:
+                counts[language].append(picked[0].killed)
+                row["texts_with_count"] += 1
+                ok = low is not None and low <= picked[0].killed <= (high if high is not None else low)
+                row["texts_within"] += ok
+                if show_misses and not ok:
+                    print(f"  {incident['internal_id']} [{low}, {high}] read {picked[0].killed}: "
+                          f"{picked[0].field_evidence.get('killed', '')[:120]}")
+        for language in languages:
+            row = stats[language]
+            row["incidents"] += 1
+            if counts[language]:
+                row["with_count"] += 1
+                median = sorted(counts[language])[len(counts[language]) // 2]
+                row["within"] += low is not None and low <= median <= (high if high is not None else low)
+    for language in sorted(stats):
+        r = stats[language]
+        lo, hi = wilson(r["within"], r["incidents"])
+        print(f"== incident counts, {part} part, {language}: {r['incidents']} incidents; count within Airwars' range "
+              f"{r['within'] / r['incidents']:.3f} (95% CI {lo:.2f}–{hi:.2f}); with a count {r['with_count'] / r['incidents']:.3f}; "
+              f"per text {r['texts_within']}/{r['texts_with_count']} within")
+        print(f"   {r['deadly_texts']} texts of incidents with civilian deaths: {r['unnamed_before']} name nobody (before: they "
+              f"reached nobody); now {r['reach_nobody']} reach nobody (no death word, count or name in them)")
+    if show_misses:
+        for example in lost_examples:
+            print(f"   reaches nobody: {example}")
+
+
 def report_speed() -> None:
     from extract_eval import build
 
@@ -187,6 +274,8 @@ def main() -> None:
     evaluate(args.show_misses)
     airwars_recall(args.show_misses, "ar")
     airwars_recall(args.show_misses, "en")
+    for part in ("dev", "validation"):
+        incident_counts(part, args.show_misses and part == "dev")  # never print the validation texts
     report_speed()
 
 

@@ -141,6 +141,39 @@ STRINGS: dict[str, dict[str, str]] = {
     "same_incident_action": {"en": "same incident", "ar": "الحادثة نفسها"},
 }
 
+#: The vocabularies (DESIGN.md) in both languages, for selects and tables.
+VOCABULARY: dict[str, dict[str, str]] = {
+    "syrian_regime": {"en": "Syrian regime forces", "ar": "قوات النظام السوري"},
+    "russian_forces": {"en": "Russian forces", "ar": "القوات الروسية"},
+    "isis": {"en": "ISIS", "ar": "تنظيم داعش"},
+    "hts": {"en": "Hay'at Tahrir al-Sham", "ar": "هيئة تحرير الشام"},
+    "sna": {"en": "Armed opposition / SNA", "ar": "المعارضة المسلحة / الجيش الوطني"},
+    "sdf": {"en": "Syrian Democratic Forces", "ar": "قوات سوريا الديمقراطية"},
+    "international_coalition": {"en": "International coalition forces", "ar": "قوات التحالف الدولي"},
+    "turkish_forces": {"en": "Turkish forces", "ar": "القوات التركية"},
+    "jordanian_forces": {"en": "Jordanian forces", "ar": "القوات الأردنية"},
+    "lebanese_forces": {"en": "Lebanese forces", "ar": "القوات اللبنانية"},
+    "israeli_forces": {"en": "Israeli forces", "ar": "القوات الإسرائيلية"},
+    "unidentified": {"en": "Unidentified parties", "ar": "جهات لم تُحدد"},
+    "other": {"en": "other", "ar": "أخرى"},
+    "unknown": {"en": "unknown", "ar": "غير معروف"},
+    "shooting": {"en": "shooting", "ar": "إطلاق نار"},
+    "shelling": {"en": "shelling", "ar": "قصف مدفعي أو صاروخي"},
+    "airstrike": {"en": "airstrike", "ar": "غارة جوية"},
+    "missile": {"en": "missile", "ar": "صاروخ"},
+    "landmine": {"en": "landmine", "ar": "لغم أرضي"},
+    "explosive_remnant": {"en": "explosive remnant of war", "ar": "مخلفات حرب متفجرة"},
+    "bombing": {"en": "bombing", "ar": "تفجير"},
+    "torture": {"en": "torture", "ar": "تعذيب"},
+    "drowning": {"en": "drowning", "ar": "غرق"},
+    "civilian": {"en": "civilian", "ar": "مدني"},
+    "medical": {"en": "medical personnel", "ar": "كوادر طبية"},
+    "media": {"en": "media worker", "ar": "إعلامي"},
+    "civil_defense": {"en": "civil defence", "ar": "الدفاع المدني"},
+}
+for _key, _entry in VOCABULARY.items():
+    STRINGS.setdefault(_key, _entry)
+
 
 def translate(key: str, lang: str) -> str:
     entry = STRINGS.get(key)

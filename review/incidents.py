@@ -126,9 +126,11 @@ def incident_task_page(task_id: int, request: Request, user: User = Depends(curr
 
 def _take(session: Session, task: IncidentTask, user: User) -> None:
     """Claim on the first action: refused while another documenter holds the report."""
-    if not incidents.claim_task(session, task.id, user):
-        incidents.check_claim(task, user)
+    claimed = incidents.claim_task(session, task.id, user)
+    session.refresh(user)  # the claim expires what the session holds; the page still names the user
     session.refresh(task)
+    if not claimed:
+        incidents.check_claim(task, user)
 
 
 @router.post("/incidents/{task_id}/decide", dependencies=[Depends(verify_csrf)])
@@ -138,7 +140,6 @@ async def decide_incident(task_id: int, request: Request, user: User = Depends(c
     task = session.get(IncidentTask, task_id)
     if task is None:
         raise HTTPException(404, f"no incident report {task_id} in the queue")
-    _take(session, task, user)
     action = str(form.get("action", ""))
     raw_incident = str(form.get("incident_id", "")).strip().lstrip("#")
     if action.startswith("same_incident:"):  # one button per suggested incident
@@ -146,6 +147,7 @@ async def decide_incident(task_id: int, request: Request, user: User = Depends(c
     if raw_incident and not raw_incident.isdigit():
         raise ReviewError(f"incident: {raw_incident!r} is not an incident number")
     values = incidents.parse_values(form, task.report)
+    _take(session, task, user)
     incidents.decide(session, task, user, action, values=values, incident_id=int(raw_incident) if raw_incident else None,
                      reason=str(form.get("reason") or "") or None, note=str(form.get("note") or "") or None)
     session.commit()
@@ -163,6 +165,7 @@ async def add_victim(task_id: int, request: Request, user: User = Depends(curren
     task = session.get(IncidentTask, task_id)
     if task is None:
         raise HTTPException(404, f"no incident report {task_id} in the queue")
+    _take(session, task, user)
     report = task.report
     fields = {k: str(form.get(k) or "").strip() or None for k in ("sex", "age", "date", "governorate", "locality", "perpetrator", "cause")}
     checked = incidents.parse_values({k: v or "" for k, v in fields.items() if k in incidents.PLACE_FIELDS}, report)

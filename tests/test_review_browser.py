@@ -247,3 +247,49 @@ def test_family_submits_in_arabic_fixes_an_error_and_gets_a_receipt(server, page
         assert item.state == "new" and b"944 000" not in item.content
         assert session.scalar(select(Attachment).where(Attachment.raw_item_id == item.id)).media_type == "image/jpeg"
     engine.dispose()
+
+
+def test_incident_view_highlights_counts_and_a_selected_name_fills_the_victim_form(server, page) -> None:  # type: ignore[no-untyped-def]
+    from tawthiq.db.models import IncidentReport, IncidentTask
+
+    base, url = server
+    engine = create_db_engine(url)
+    with session_scope(engine) as session:
+        task_id = session.scalar(select(IncidentTask.id).join(IncidentReport).join(RawItem)
+                                 .where(RawItem.external_id.like("%maarrat-shelling-unnamed-ar.txt")))
+    engine.dispose()
+    ARTIFACTS.mkdir(exist_ok=True)
+    login(page, base, "amal")
+    page.goto(f"{base}/lang/ar")
+    page.goto(f"{base}/incidents")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.goto(f"{base}/incidents/{task_id}")
+    marks = page.locator("#source-text mark.killed")
+    assert marks.count() >= 1 and "خمسة" in marks.first.inner_text()
+    # Arabic text is laid out right to left: the first word's box is at the right of the block.
+    direction = page.evaluate("getComputedStyle(document.getElementById('source-text')).direction")
+    assert direction == "rtl"
+    page.screenshot(path=str(ARTIFACTS / "incident-ar.png"), full_page=True)
+    # A documenter selects a name in the text: the victim form fills in with it.
+    page.evaluate("""() => {
+        const box = document.getElementById('source-text');
+        const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+        let node; while ((node = walker.nextNode())) { if (node.textContent.includes('معرة النعمان')) break; }
+        const at = node.textContent.indexOf('معرة النعمان');
+        const range = document.createRange(); range.setStart(node, at); range.setEnd(node, at + 'معرة النعمان'.length);
+        const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+        box.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+    }""")
+    assert page.input_value("#victim-name") == "معرة النعمان"
+    assert page.input_value("#victim-evidence")
+    assert page.input_value("#victim-locality") == "Maarrat al-Numan"  # pre-filled with the incident's place
+    page.fill("#victim-name", "سامر خالد الحسين")
+    page.click("#add-victim-button")
+    page.wait_for_url(re.compile(rf"{re.escape(base)}/item/\d+"))
+    assert "سامر خالد الحسين" in page.content()
+    # Back on the report, confirm the counts as a new incident.
+    page.goto(f"{base}/incidents/{task_id}")
+    page.click("#new-incident")
+    page.wait_for_url(re.compile(rf"{re.escape(base)}/incidents.*"))
+    page.goto(f"{base}/incidents")
+    assert page.locator("#incident-archive tbody tr").count() == 1

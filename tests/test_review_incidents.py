@@ -1,0 +1,105 @@
+"""The incident pages of the review app (review/incidents.py) over HTTP: the queue of reports
+to read, the reading page with its highlights, decisions, adding a missed victim, the archived
+incident and its anonymous count, and bad input answered with a message."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from tawthiq.db.engine import session_scope
+from tawthiq.db.models import Candidate, Incident, IncidentTask, RawItem, ReviewTask
+
+from .test_review import app, csrf_of, login  # noqa: F401 - the app fixture is used by name
+
+__all__ = ["app"]
+
+
+def _task_for(engine, external_id: str) -> int:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        from tawthiq.db.models import IncidentReport
+
+        return session.scalar(select(IncidentTask.id).join(IncidentReport).join(RawItem)
+                              .where(RawItem.external_id.like(f"%{external_id}")))
+
+
+def test_an_unnamed_report_is_in_the_queue_and_its_page_highlights_the_counts(app, engine) -> None:  # noqa: F811
+    client = login(app, "amal")
+    listing = client.get("/incidents")
+    assert listing.status_code == 200 and 'id="incident-queue"' in listing.text
+    assert int(re.search(r'id="incidents-open">(\d+)<', listing.text).group(1)) >= 2
+    task_id = _task_for(engine, "maarrat-shelling-unnamed-ar.txt")
+    page = client.get(f"/incidents/{task_id}")
+    assert page.status_code == 200
+    assert '<mark class="killed">' in page.text and "خمسة مدنيين" in page.text
+    assert 'id="killed_min" value="5"' in page.text and 'id="children_killed" value="2"' in page.text
+    # Opening a report does not claim it.
+    with session_scope(engine) as session:
+        assert session.get(IncidentTask, task_id).claimed_by_id is None
+
+
+def test_confirm_a_new_incident_then_add_a_victim_the_text_names(app, engine) -> None:  # noqa: F811
+    client = login(app, "amal")
+    task_id = _task_for(engine, "jisr-landmine-unnamed.txt")
+    page = client.get(f"/incidents/{task_id}")
+    token = csrf_of(page.text)
+    form = {"csrf_token": token, "killed_min": "3", "killed_max": "4", "children_killed": "", "women_killed": "2",
+            "injured_min": "1", "injured_max": "1", "date": "2024-03-13", "governorate": "Idlib", "locality": "Jisr al-Shughur",
+            "perpetrator": "unidentified", "cause": "landmine", "action": "new_incident"}
+    response = client.post(f"/incidents/{task_id}/decide", data=form, follow_redirects=False)
+    assert response.status_code == 303
+    with session_scope(engine) as session:
+        incident = session.scalar(select(Incident))
+        assert (incident.killed_min, incident.killed_max, incident.women_killed, incident.locality) == (3, 4, 2, "Jisr al-Shughur")
+        incident_id = incident.id
+    archived = client.get(f"/incident/{incident_id}")
+    assert re.search(r'id="anonymous">3–4<', archived.text) and "Jisr al-Shughur" in archived.text
+    # The same report is decided: a second decision is refused with a message, not a 500.
+    again = client.post(f"/incidents/{task_id}/decide", data=form, follow_redirects=False)
+    assert again.status_code == 409 and "already decided" in again.text
+
+
+def test_add_a_missed_victim_from_the_text_goes_to_the_people_queue(app, engine) -> None:  # noqa: F811
+    client = login(app, "amal")
+    task_id = _task_for(engine, "maarrat-shelling-unnamed-ar.txt")
+    token = csrf_of(client.get(f"/incidents/{task_id}").text)
+    response = client.post(f"/incidents/{task_id}/add-victim", data={
+        "csrf_token": token, "name": "سامر خالد الحسين", "evidence": "قتل خمسة مدنيين بينهم سامر خالد الحسين",
+        "sex": "male", "age": "", "date": "", "governorate": "Idlib", "locality": "Maarrat al-Numan",
+        "perpetrator": "syrian_regime", "cause": "shelling"}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/item/")
+    with session_scope(engine) as session:
+        added = session.scalar(select(Candidate).where(Candidate.extractor == "documenter"))
+        assert added.name_ar == "سامر خالد الحسين" and added.full_name and added.incident_report_id is not None
+        assert (added.date_of_death, added.death_locality, added.perpetrator, added.cause) == (
+            "2024-03-15", "Maarrat al-Numan", "syrian_regime", "shelling")
+        assert session.scalar(select(ReviewTask).where(ReviewTask.candidate_id == added.id)).state == "open"
+    item = client.get(response.headers["location"])
+    assert item.status_code == 200 and "سامر خالد الحسين" in item.text
+
+
+def test_bad_counts_and_bad_numbers_get_a_message(app, engine) -> None:  # noqa: F811
+    client = login(app, "amal")
+    task_id = _task_for(engine, "jisr-landmine-unnamed.txt")
+    token = csrf_of(client.get(f"/incidents/{task_id}").text)
+    bad = client.post(f"/incidents/{task_id}/decide", data={"csrf_token": token, "killed_min": "many", "action": "new_incident"})
+    assert bad.status_code == 409 and "is not a count" in bad.text
+    same = client.post(f"/incidents/{task_id}/decide", data={"csrf_token": token, "incident_id": "abc", "action": "same_incident"})
+    assert same.status_code == 409 and "not an incident number" in same.text
+    missing = client.post(f"/incidents/{task_id}/decide", data={"csrf_token": token, "incident_id": "999", "action": "same_incident"})
+    assert missing.status_code == 409 and "does not exist" in missing.text
+    assert client.get("/incidents/999999").status_code == 404
+    assert client.get("/incident/999999").status_code == 404
+    empty = client.post(f"/incidents/{task_id}/add-victim", data={"csrf_token": token, "name": " "})
+    assert empty.status_code == 409 and "name" in empty.text
+
+
+def test_the_incident_pages_in_arabic_read_right_to_left(app, engine) -> None:  # noqa: F811
+    client = login(app, "amal")
+    client.cookies.set("tawthiq_lang", "ar")
+    page = client.get("/incidents")
+    assert 'dir="rtl"' in page.text and "الحوادث" in page.text
+    task_id = _task_for(engine, "maarrat-shelling-unnamed-ar.txt")
+    reading = client.get(f"/incidents/{task_id}")
+    assert 'id="source-text" class="source-text" dir="auto" lang="ar"' in reading.text and "أكّد الأعداد" in reading.text
