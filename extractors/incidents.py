@@ -173,7 +173,7 @@ _AR_NUM_PHRASE = (rf"(?:(?P<qual>{_AR_QUALIFIER})\s+)?(?:بين\s+)?(?P<num>{_AR
                   rf"(?:\s*(?:-|إلى|الى|و|أو|او)\s*(?P<upper>{_AR_NUMBER}))?")
 _EN_DEATH_VERB = r"(?:killed|dead|died|lost their lives|were martyred|martyred|perished|slain|executed|shot dead)"
 _EN_DEATH_BEFORE = (r"(?:killed|killing|kills|kill|claimed the lives of|claiming the lives of|took the lives of|the lives of|"
-                    r"death of|deaths of|bodies of|killed at least|left|leaving|execution of|executed)")
+                    r"death of|deaths of|bodies of|killed at least|execution of|executed)")
 _AR_DEATH_BEFORE = (r"(?:مقتل|ومقتل|لمقتل|بمقتل|استشهاد|واستشهاد|لاستشهاد|باستشهاد|قتل|وقتل|قُتل|وقُتل|قتلت|قضى|قضت|مصرع|ومصرع|"
                     r"وفاة|ووفاة|سقوط|وسقوط|ارتقاء|وارتقاء|ارتقى|استشهد|واستشهد|أودى\s+بحياة|أودت\s+بحياة|اودى\s+بحياة|"
                     r"راح\s+ضحيته|راح\s+ضحيتها|حصد\s+أرواح|حصدت\s+أرواح|إعدام|اعدام|جثث|جثامين|انتشال\s+جثث|تصفية|"
@@ -188,12 +188,24 @@ COUNT_CUES: tuple[CountCue, ...] = (
                   ("At least 12 people were killed in the airstrike", 12),
                   ("two children died of their wounds", 2))),
     CountCue("en-killed-count", "en", "killed", re.compile(
-        rf"\b{_EN_DEATH_BEFORE}\s+{_EN_NUM_PHRASE}\s+(?P<noun>{_EN_NOUN})(?:\s+dead)?", re.I),
+        rf"\b{_EN_DEATH_BEFORE}\s+{_EN_NUM_PHRASE}\s+(?P<noun>{_EN_NOUN})(?:\s+dead)?|"
+        rf"\b(?:left|leaving)\s+{_EN_NUM_PHRASE.replace('qual', 'qual2').replace('num', 'num2').replace('upper', 'upper2')}"
+        rf"\s+(?P<noun2>{_EN_NOUN})\s+dead", re.I),
         examples=(("Russian warplanes killed five civilians in Ariha", 5),
                   ("an airstrike that claimed the lives of seven people", 7),
                   ("the shelling left 4 civilians dead", 4),
                   ("killing between 3 and 5 civilians", 3)),
-        negatives=("killed in the shelling of two villages",)),
+        negatives=("killed in the shelling of two villages", "the aggression left 7 civilians injured")),
+    CountCue("en-singular", "en", "killed", re.compile(
+        r"\b(?P<num>a|an|one)\s+(?:[\w-]+\s+){0,3}?(?P<noun>civilian|man|woman|child|boy|girl|person|individual|farmer|shepherd|"
+        r"worker|driver|teenager|youth|infant|baby|elderly man|elderly woman)\b(?:,?\s+[^.;]{0,90}?,)?\s+(?:was|has been|had been)\s+"
+        r"(?:\w+\s+)?(?:killed|shot dead|executed|found dead)\b|"
+        r"\b(?:killed|killing|kill|the killing of|the death of)\s+(?P<num2>a|an|one)\s+(?:[\w-]+\s+){0,2}?(?P<noun2>civilian|man|woman|"
+        r"child|boy|girl|person|farmer|shepherd|worker|driver|teenager|infant|baby)\b", re.I),
+        examples=(("A civilian was killed in the artillery shelling by regime forces on Kafr Amma", 1),
+                  ("An individual was killed in a missile strike carried out by an unidentified drone", 1),
+                  ("the shelling killed a young woman in her home", 1)),
+        negatives=()),
     CountCue("en-toll", "en", "killed", re.compile(
         rf"\bdeath toll\s+(?:[\w'’-]+\s+){{0,16}}?(?:to|at|of|reached|stands at|is)\s+{_EN_NUM_PHRASE}(?P<noun>)", re.I),
         examples=(("The death toll from the massacre rose to 9", 9),)),
@@ -226,8 +238,10 @@ COUNT_CUES: tuple[CountCue, ...] = (
         rf"(?:حياته|حياتها|حياتهم|حياتهن|أرواحهم|ارواحهم)"), examples=(
             ("فقد عامل حياته وأصيب 5 آخرون في قصف", 1), ("فقد ثلاثة مدنيين حياتهم بانفجار", 3))),
     CountCue("ar-toll", "ar", "killed", re.compile(
-        rf"(?:حصيلة|عدد)\s+(?:\S+\s+){{0,5}}?(?:إلى|الى|وصلت\s+إلى|بلغت)\s+{_AR_NUM_PHRASE}(?P<noun>)(?:\s+(?:قتلى|شهداء|قتيلا|شهيدا|مدنيين|أشخاص))?"),
-        examples=(("ارتفعت حصيلة ضحايا المجزرة إلى 9 قتلى", 9),)),
+        rf"(?:حصيلة|عدد)\s+(?:ال)?(?:ضحايا|شهداء|قتلى|وفيات|الوفيات|القتلى|الشهداء|الضحايا)(?:\s+\S+){{0,5}}?\s+"
+        rf"(?:إلى|الى|وصلت\s+إلى|بلغت)\s+{_AR_NUM_PHRASE}(?P<noun>)(?:\s+(?:قتلى|شهداء|قتيلا|شهيدا|مدنيين|أشخاص))?"),
+        examples=(("ارتفعت حصيلة ضحايا المجزرة إلى 9 قتلى", 9), ("ارتفاع حصيلة الشهداء إلى 15 مدنياً", 15)),
+        negatives=("ارتفعت تكلفة الدمار إلى 970 منزلا", "ارتفع عدد النازحين إلى 500 عائلة")),
     CountCue("ar-injured", "ar", "injured", re.compile(
         rf"(?<![\u0621-\u064A]){_AR_INJURY_BEFORE}\s+(?:(?:أكثر\s+من|اكثر\s+من|نحو|قرابة|حوالي)\s+)?(?P<num>{_AR_NUMBER})\s+(?P<noun>{_AR_NOUN})?|"
         rf"(?<![\u0621-\u064A])(?P<num2>{_AR_NUMBER})\s+(?P<noun2>جرحى|مصابين|جريحا|جريحاً|إصابات|اصابات)(?![\u0621-\u064A])|"

@@ -15,7 +15,7 @@ def test_demo_fills_the_queue_and_running_twice_doubles_nothing(prefect_harness,
     result = CliRunner().invoke(cli, ["demo", str(target)])
     assert result.exit_code == 0, result.output
     assert (target / "tawthiq.db").exists() and (target / "inbox" / "news").is_dir()
-    assert "items taken in:        17 new" in result.output
+    assert "items taken in:        19 new" in result.output
     assert "waiting for review:" in result.output and "tawthiq review" in result.output
     monkeypatch.chdir(target)
     monkeypatch.delenv("TAWTHIQ_DATABASE_URL")
@@ -23,10 +23,11 @@ def test_demo_fills_the_queue_and_running_twice_doubles_nothing(prefect_harness,
 
     get_engine.cache_clear()
     first = json.loads(CliRunner().invoke(cli, ["status", "--json"]).output)
-    assert first["raw_items"] == 17 and first["raw_failed"] == 0
+    assert first["raw_items"] == 19 and first["raw_failed"] == 0
     assert first["candidates"] >= 20 and first["queue_open"] == first["candidates"]
+    assert first["queue_incidents"] == 6  # every news sample reports a death, two of them without a name
     again = CliRunner().invoke(cli, ["demo", str(target)])
-    assert again.exit_code == 0 and "0 new, 17 already known" in again.output
+    assert again.exit_code == 0 and "0 new, 19 already known" in again.output
     get_engine.cache_clear()
     assert json.loads(CliRunner().invoke(cli, ["status", "--json"]).output) == first
     get_engine.cache_clear()

@@ -74,10 +74,14 @@ def test_demo_pages_with_related_news_blocks(tmp_path) -> None:
     from tawthiq.demo import copy_samples
 
     copy_samples(tmp_path)
-    found = {}
+    found, incidents = {}, {}
     for page in sorted((tmp_path / "news").iterdir()):
-        found[page.name] = [r.full_name for r in extract_path(page).records]
-    assert all(found.values()), found
+        result = extract_path(page)
+        found[page.name] = [r.full_name for r in result.records]
+        incidents[page.name] = result.incidents
+    # Every sample reports a death; the two "-unnamed" ones name nobody and reach people as incidents.
+    assert all(names for name, names in found.items() if "unnamed" not in name), found
+    assert all(len(items) == 1 and items[0].killed for items in incidents.values()), incidents
     for names in found.values():
         assert len(names) == len(set(names))  # one record per person per item
 

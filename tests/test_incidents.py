@@ -291,3 +291,32 @@ def test_a_changed_item_retires_its_old_incident_report(engine, tmp_path) -> Non
     with session_scope(engine) as session:
         states = sorted((r.killed, r.state, r.task.state) for r in session.scalars(select(IncidentReport)))
         assert states == [(3, "superseded", "superseded"), (4, "queued", "open")]
+
+
+def test_reports_count_the_anonymous_and_take_massacres_from_incidents(engine, tmp_path) -> None:
+    from tawthiq.reports import build_report, render_markdown
+
+    five = ("Published: 2024-05-04\n\nFive civilians, including two children and a woman, were killed by regime shelling "
+            "on Tafas town in Daraa governorate on Friday.\n")
+    _run(engine, tmp_path, {"five.txt": five, "named.txt": NAMED})
+    with session_scope(engine) as session:
+        user = _user(session)
+        first = _task_of(session, "five.txt")
+        incidents.decide(session, first, user, "new_incident", values=incidents.parse_values({}, first.report))
+        incident = session.scalar(select(Incident))
+        assert (incident.killed_min, incident.children_killed, incident.women_killed) == (5, 2, 1)
+        second = _task_of(session, "named.txt")
+        incidents.decide(session, second, user, "same_incident", incident_id=incident.id,
+                         values=incidents.parse_values({"killed_min": "5"}, second.report))
+        for person in session.scalars(select(ReviewTask)).all():
+            assert archive.claim(session, person.id, user)
+            archive.decide(session, person, user, "new_victim")
+        report = build_report(session, month="2024-05")
+    # Two named (a woman and a child), three not yet named (one child), five in all: one massacre.
+    assert report.total["victims"] == 5 and report.total["named"] == 2 and report.total["not_yet_named"] == 3
+    assert report.total["children"] == 2 and report.total["women"] == 1
+    (massacre,) = report.massacres
+    assert (massacre["victims"], massacre["date"], massacre["incident"]) == (5, "2024-05-03", incident.id)
+    daraa = next(row for row in report.by_governorate if row["label"] == "Daraa")
+    assert daraa["victims"] == 5
+    assert "3 of the dead are not yet named" in render_markdown(report)
