@@ -209,11 +209,16 @@ def _add_source(session: Session, victim: Victim, candidate: Candidate, decision
                              url=url, evidence=candidate.evidence, decision_id=decision.id))
 
 
-def _close(task: ReviewTask, candidate: Candidate) -> None:
+def close_task(task: Any) -> None:
+    """A queue task (a person's or an incident's) decided: closed now, nobody's claim."""
     task.state = TASK_DONE
     task.closed_at = utcnow()
     task.claimed_by_id = None
     task.claim_expires_at = None
+
+
+def _close(task: ReviewTask, candidate: Candidate) -> None:
+    close_task(task)
     candidate.state = CAND_DECIDED
 
 

@@ -22,11 +22,10 @@ from sqlalchemy.orm import Session
 
 from tawthiq.errors import ReviewError
 
-from .archive import check_claim, claim, release
+from .archive import check_claim, claim, close_task, release
 from .models import (
     REPORT_DECIDED,
     TASK_DEFERRED,
-    TASK_DONE,
     TASK_OPEN,
     Candidate,
     Decision,
@@ -112,7 +111,9 @@ def suggestions(session: Session, report: IncidentReport, limit: int = 5) -> lis
     from tawthiq.dedupe.incidents import rank_incidents
 
     query = select(Incident).where(Incident.status == "active")
-    day = _day(report.date)
+    from tawthiq.dedupe.incidents import day_of
+
+    day = day_of(report.date)
     if day is not None:
         query = query.where(Incident.date >= (day - dt.timedelta(days=WINDOW_DAYS)).isoformat(),
                             Incident.date <= (day + dt.timedelta(days=WINDOW_DAYS)).isoformat())
@@ -327,10 +328,7 @@ def link_victim(session: Session, victim: Victim, candidate: Candidate, user: Us
 
 
 def _close(task: IncidentTask, report: IncidentReport) -> None:
-    task.state = TASK_DONE
-    task.closed_at = utcnow()
-    task.claimed_by_id = None
-    task.claim_expires_at = None
+    close_task(task)
     report.state = REPORT_DECIDED
 
 
@@ -338,15 +336,6 @@ def _history(session: Session, incident: Incident, decision: IncidentDecision | 
              before: dict[str, Any], after: dict[str, Any], note: str | None = None) -> None:
     session.add(IncidentHistory(incident_id=incident.id, decision_id=decision.id if decision else None, user_id=user.id,
                                 action=action, before=before, after=after, note=note))
-
-
-def _day(value: str | None) -> dt.date | None:
-    if not value or len(value) != 10:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def add_victim_candidate(session: Session, report: IncidentReport, user: User, name: str, evidence: str,

@@ -51,7 +51,8 @@ class Comparison:
         return next(level for level in self.levels if level.applies(a, b))
 
 
-def _day(value: str | None) -> dt.date | None:
+def day_of(value: str | None) -> dt.date | None:
+    """A full ``YYYY-MM-DD`` date, or ``None`` for a partial or unreadable one."""
     if not value or len(value) != 10:
         return None
     try:
@@ -61,7 +62,7 @@ def _day(value: str | None) -> dt.date | None:
 
 
 def _days_apart(a: IncidentFacts, b: IncidentFacts) -> int | None:
-    x, y = _day(a.date), _day(b.date)
+    x, y = day_of(a.date), day_of(b.date)
     return abs((x - y).days) if x and y else None
 
 

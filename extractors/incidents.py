@@ -250,7 +250,7 @@ COUNT_CUES: tuple[CountCue, ...] = (
 )
 
 #: "including two women and a child", "بينهم طفلان وامرأة": who is among a count.
-_EN_AMONG = re.compile(rf"\b(?:including|among them|among whom|of whom|of them)\s+(?P<rest>[^.;:]{{1,120}})", re.I)
+_EN_AMONG = re.compile(r"\b(?:including|among them|among whom|of whom|of them)\s+(?P<rest>[^.;:]{1,120})", re.I)
 _AR_AMONG = re.compile(r"(?:بينهم|بينهن|منهم|منهن|من\s+بينهم|بينها|معظمهم|غالبيتهم)\s+(?P<rest>[^.؛:\n]{1,120})")
 _EN_SUBCOUNT = re.compile(rf"(?:(?P<qual>{_EN_QUALIFIER})\s+)?(?P<num>{_EN_NUMBER}|an?)\s+(?P<noun>{_EN_NOUN})", re.I)
 _AR_SUBCOUNT = re.compile(rf"(?:(?P<num>{_AR_NUMBER})\s+)?[وب]?(?P<noun>{_AR_NOUN})")

@@ -104,9 +104,7 @@ def next_incident(user: User = Depends(current_user), session: Session = Depends
 @router.get("/incidents/{task_id}", response_class=HTMLResponse)
 def incident_task_page(task_id: int, request: Request, user: User = Depends(current_user),
                        session: Session = Depends(get_session)) -> Response:
-    task = session.get(IncidentTask, task_id)
-    if task is None:
-        raise HTTPException(404, f"no incident report {task_id} in the queue")
+    task = _task(session, task_id)
     report = task.report
     item = report.raw_item
     named = incidents.report_candidates(session, report)
@@ -124,6 +122,13 @@ def incident_task_page(task_id: int, request: Request, user: User = Depends(curr
                    editable=task.state in ("open", "deferred"))
 
 
+def _task(session: Session, task_id: int) -> IncidentTask:
+    task = session.get(IncidentTask, task_id)
+    if task is None:
+        raise HTTPException(404, f"no incident report {task_id} in the queue")
+    return task
+
+
 def _take(session: Session, task: IncidentTask, user: User) -> None:
     """Claim on the first action: refused while another documenter holds the report."""
     claimed = incidents.claim_task(session, task.id, user)
@@ -137,9 +142,7 @@ def _take(session: Session, task: IncidentTask, user: User) -> None:
 async def decide_incident(task_id: int, request: Request, user: User = Depends(current_user),
                           session: Session = Depends(get_session)) -> Response:
     form = dict((await request.form()).items())
-    task = session.get(IncidentTask, task_id)
-    if task is None:
-        raise HTTPException(404, f"no incident report {task_id} in the queue")
+    task = _task(session, task_id)
     action = str(form.get("action", ""))
     raw_incident = str(form.get("incident_id", "")).strip().lstrip("#")
     if action.startswith("same_incident:"):  # one button per suggested incident
@@ -162,9 +165,7 @@ async def decide_incident(task_id: int, request: Request, user: User = Depends(c
 async def add_victim(task_id: int, request: Request, user: User = Depends(current_user),
                      session: Session = Depends(get_session)) -> Response:
     form = dict((await request.form()).items())
-    task = session.get(IncidentTask, task_id)
-    if task is None:
-        raise HTTPException(404, f"no incident report {task_id} in the queue")
+    task = _task(session, task_id)
     _take(session, task, user)
     report = task.report
     fields = {k: str(form.get(k) or "").strip() or None for k in ("sex", "age", "date", "governorate", "locality", "perpetrator", "cause")}
