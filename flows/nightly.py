@@ -125,8 +125,8 @@ def nightly(sources: list[str] | None = None, database_url: str | None = None) -
 def merge_extract(parts: list[dict[str, Any]]) -> dict[str, Any]:
     total = pipeline.asdict(pipeline.ExtractSummary())
     for part in parts:
-        for key in ("items", "extracted", "failed", "candidates"):
-            total[key] += part[key]
+        for key in ("items", "extracted", "failed", "candidates", "incidents", "unnamed_deaths"):
+            total[key] += part.get(key, 0)
         total["failures"] += part["failures"]
     return total
 

@@ -17,6 +17,7 @@ def test_demo_fills_the_queue_and_running_twice_doubles_nothing(prefect_harness,
     assert (target / "tawthiq.db").exists() and (target / "inbox" / "news").is_dir()
     assert "items taken in:        19 new" in result.output
     assert "waiting for review:" in result.output and "tawthiq review" in result.output
+    assert "6 incident reports to read (2 of them name nobody)" in result.output
     monkeypatch.chdir(target)
     monkeypatch.delenv("TAWTHIQ_DATABASE_URL")
     from tawthiq.db.engine import get_engine
