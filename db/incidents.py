@@ -166,13 +166,18 @@ def report_candidates(session: Session, report: IncidentReport) -> list[Candidat
 
 
 def parse_values(form: dict[str, Any], report: IncidentReport) -> dict[str, Any]:
-    """The confirmed values from a form: counts as non-negative integers (blank keeps none),
-    the rest as text. Raises ReviewError naming the field for anything else."""
-    from tawthiq.extractors.record import CAUSES, GOVERNORATES, PERPETRATORS
+    """The confirmed values from a form: the counts (:func:`parse_counts`) and the date, place,
+    perpetrator and cause (:func:`parse_place`). A field the form leaves out keeps the report's."""
+    return {**parse_counts(form, report), **parse_place(form, report)}
 
+
+def parse_counts(form: dict[str, Any], report: IncidentReport) -> dict[str, Any]:
+    """Counts as non-negative integers (blank keeps none), checked against each other. Raises
+    ReviewError naming the field."""
     values: dict[str, Any] = {}
     for name in COUNT_FIELDS:
-        raw = str(form.get(name, "") if name in form else (getattr(report, name) if getattr(report, name) is not None else "")).strip()
+        stated = getattr(report, name)
+        raw = str(form[name] if name in form else ("" if stated is None else stated)).strip()
         if raw == "":
             values[name] = None
             continue
@@ -191,6 +196,15 @@ def parse_values(form: dict[str, Any], report: IncidentReport) -> dict[str, Any]
         top = values["killed_max"]
         if values[part] is not None and top is not None and values[part] > top:
             raise ReviewError(f"{part.replace('_', ' ')}: {values[part]} is more than the {top} killed")
+    return values
+
+
+def parse_place(form: dict[str, Any], report: IncidentReport) -> dict[str, Any]:
+    """Date, governorate, locality, perpetrator and cause, each checked against its format or
+    vocabulary. Raises ReviewError naming the field."""
+    from tawthiq.extractors.record import CAUSES, GOVERNORATES, PERPETRATORS
+
+    values: dict[str, Any] = {}
     for name in PLACE_FIELDS:
         raw = str(form.get(name, getattr(report, name) or "") or "").strip()
         values[name] = raw or None

@@ -399,8 +399,11 @@ def _among(count: Count, after: str, arabic: bool) -> None:
 def reports_death(text: str) -> bool:
     """Whether a text says anyone died: any death word, in either language, read after
     letters stretched to dodge moderation are made whole."""
-    text = clean_text(text)
-    return bool(_DEATH_WORD_EN.search(text) or _DEATH_WORD_AR.search(text))
+    return _says_death(clean_text(text))
+
+
+def _says_death(cleaned: str) -> bool:
+    return bool(_DEATH_WORD_EN.search(cleaned) or _DEATH_WORD_AR.search(cleaned))
 
 
 #: A sentence that sums up a period or a region ("since the start of the year", "خلال شهر",
@@ -482,7 +485,7 @@ def extract_incidents(
                 place = resolve_place(sentence)
                 date = parse_date(sentence, published) if news._has_date(sentence) else None
                 counts.append((count, place, date))
-    says_death = reports_death(whole)
+    says_death = _says_death(whole)  # ``whole`` is cleaned already
     if not counts and not victims and not says_death:
         return []
     context = news.item_context(text, title, published)

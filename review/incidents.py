@@ -169,8 +169,7 @@ async def add_victim(task_id: int, request: Request, user: User = Depends(curren
     _take(session, task, user)
     report = task.report
     fields = {k: str(form.get(k) or "").strip() or None for k in ("sex", "age", "date", "governorate", "locality", "perpetrator", "cause")}
-    checked = incidents.parse_values({k: v or "" for k, v in fields.items() if k in incidents.PLACE_FIELDS}, report)
-    fields.update({k: checked[k] for k in incidents.PLACE_FIELDS})
+    fields.update(incidents.parse_place({k: v or "" for k, v in fields.items() if k in incidents.PLACE_FIELDS}, report))
     candidate = incidents.add_victim_candidate(session, report, user, str(form.get("name") or ""),
                                                str(form.get("evidence") or "").strip(), fields)
     session.commit()
