@@ -232,7 +232,7 @@ COUNT_CUES: tuple[CountCue, ...] = (
     CountCue("ar-death-singular", "ar", "killed", re.compile(
         rf"(?<![\u0621-\u064A]){_AR_DEATH_BEFORE}\s+(?P<num>)(?P<noun>طفل|طفلة|امرأة|امراة|سيدة|شاب|رجل|مدني|مواطن|شخص|رضيع|رضيعة|"
         rf"طفلين|طفلتين|امرأتين|شابين|رجلين|شخصين|مدنيين\s+اثنين|مواطنين\s+اثنين|طفلان|امرأتان|شخصان)(?![\u0621-\u064A])"), examples=(
-            ("وأدى لمقتل امرأة وإصابة 14 مدنياً", 1), ("مقتل طفلين بقصف", 2))),
+            ("وأدى لمقتل امرأة وإصابة 14 مدنياً", 1), ("مقتل طفلين بقصف", 2), ("ما أسفر عن مقتل مدنيين اثنين", 2))),
     CountCue("ar-lost-life", "ar", "killed", re.compile(
         rf"(?<![\u0621-\u064A])(?:فقد|وفقد|فقدت|وفقدت)\s+(?:{_AR_NUM_PHRASE}\s+)?(?P<noun>{_AR_NOUN})\s+(?:\S+\s+){{0,2}}?"
         rf"(?:حياته|حياتها|حياتهم|حياتهن|أرواحهم|ارواحهم)"), examples=(
@@ -323,8 +323,10 @@ def _who(noun: str | None, arabic: bool) -> tuple[str, int | None]:
         return "any", None
     noun = re.sub(r"\s+", " ", noun.strip())
     if arabic:
-        key = noun.split()[0]
-        return _AR_NOUNS.get(key, ("any", None))
+        words = noun.split()
+        who, implied = _AR_NOUNS.get(words[0], ("any", None))
+        # A number after the noun says how many ("مدنيين اثنين": two civilians).
+        return who, (parse_number(words[-1]) or implied) if len(words) > 1 else implied
     last = _EN_NOUN_ONLY.search(noun)
     return (_EN_NOUNS.get(last.group(1).lower(), "any") if last else "any"), None
 
