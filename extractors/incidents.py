@@ -195,15 +195,15 @@ COUNT_CUES: tuple[CountCue, ...] = (
                   ("an airstrike that claimed the lives of seven people", 7),
                   ("the shelling left 4 civilians dead", 4),
                   ("killing between 3 and 5 civilians", 3)),
-        negatives=("killed in the shelling of two villages", "the aggression left 7 civilians injured")),
+        negatives=("killed in the shelling of two villages", "the raid left 9 farmers injured")),
     CountCue("en-singular", "en", "killed", re.compile(
         r"\b(?P<num>a|an|one)\s+(?:[\w-]+\s+){0,3}?(?P<noun>civilian|man|woman|child|boy|girl|person|individual|farmer|shepherd|"
         r"worker|driver|teenager|youth|infant|baby|elderly man|elderly woman)\b(?:,?\s+[^.;]{0,90}?,)?\s+(?:was|has been|had been)\s+"
         r"(?:\w+\s+)?(?:killed|shot dead|executed|found dead)\b|"
         r"\b(?:killed|killing|kill|the killing of|the death of)\s+(?P<num2>a|an|one)\s+(?:[\w-]+\s+){0,2}?(?P<noun2>civilian|man|woman|"
         r"child|boy|girl|person|farmer|shepherd|worker|driver|teenager|infant|baby)\b", re.I),
-        examples=(("A civilian was killed in the artillery shelling by regime forces on Kafr Amma", 1),
-                  ("An individual was killed in a missile strike carried out by an unidentified drone", 1),
+        examples=(("A civilian was killed when mortar rounds fell on the village square", 1),
+                  ("An individual was killed after a drone struck a car on the road", 1),
                   ("the shelling killed a young woman in her home", 1)),
         negatives=()),
     CountCue("en-toll", "en", "killed", re.compile(
@@ -220,7 +220,7 @@ COUNT_CUES: tuple[CountCue, ...] = (
     CountCue("ar-death-count", "ar", "killed", re.compile(
         rf"(?<![\u0621-\u064A]){_AR_DEATH_BEFORE}\s+"
         rf"{_AR_NUM_PHRASE}\s+(?P<noun>{_AR_NOUN})"), examples=(
-            ("مقتل خمسة أطفال بقصف مدفعي", 5), ("أدى لمقتل 3 مدنيين", 3), ("استشهاد ١٢ مدنياً", 12),
+            ("مقتل أربعة أطفال بقصف صاروخي", 4), ("أدى لمقتل 3 مدنيين", 3), ("استشهاد ١٢ مدنياً", 12),
             ("قُتل خمسة وعشرين شخصاً", 25))),
     CountCue("ar-count-noun-died", "ar", "killed", re.compile(
         rf"(?<![\u0621-\u064A]){_AR_NUM_PHRASE}\s+(?P<noun>{_AR_NOUN})\s+(?:\S+\s+){{0,2}}?"
@@ -228,25 +228,25 @@ COUNT_CUES: tuple[CountCue, ...] = (
             ("ثلاثة مدنيين قتلوا بانفجار لغم", 3),)),
     CountCue("ar-count-dead-noun", "ar", "killed", re.compile(
         rf"(?<![\u0621-\u064A]){_AR_NUM_PHRASE}\s+(?P<noun>قتلى|قتيلا|قتيلاً|قتيلًا|شهداء|شهيدا|شهيداً|شهيدًا|ضحايا)(?![\u0621-\u064A])"),
-        examples=(("القتلى: 5 قتلى بينهم طفل وامرأة", 5), ("سقط 7 شهداء", 7))),
+        examples=(("الحصيلة: 6 قتلى منهم طفلة", 6), ("سقط 7 شهداء", 7))),
     CountCue("ar-death-singular", "ar", "killed", re.compile(
         rf"(?<![\u0621-\u064A]){_AR_DEATH_BEFORE}\s+(?P<num>)(?P<noun>طفل|طفلة|امرأة|امراة|سيدة|شاب|رجل|مدني|مواطن|شخص|رضيع|رضيعة|"
         rf"طفلين|طفلتين|امرأتين|شابين|رجلين|شخصين|مدنيين\s+اثنين|مواطنين\s+اثنين|طفلان|امرأتان|شخصان)(?![\u0621-\u064A])"), examples=(
-            ("وأدى لمقتل امرأة وإصابة 14 مدنياً", 1), ("مقتل طفلين بقصف", 2), ("ما أسفر عن مقتل مدنيين اثنين", 2))),
+            ("ما أدى لمقتل امرأة وجرح 9 مدنيين", 1), ("مقتل طفلين بقصف", 2), ("وتسبب القصف بمقتل مدنيين اثنين", 2))),
     CountCue("ar-lost-life", "ar", "killed", re.compile(
         rf"(?<![\u0621-\u064A])(?:فقد|وفقد|فقدت|وفقدت)\s+(?:{_AR_NUM_PHRASE}\s+)?(?P<noun>{_AR_NOUN})\s+(?:\S+\s+){{0,2}}?"
         rf"(?:حياته|حياتها|حياتهم|حياتهن|أرواحهم|ارواحهم)"), examples=(
-            ("فقد عامل حياته وأصيب 5 آخرون في قصف", 1), ("فقد ثلاثة مدنيين حياتهم بانفجار", 3))),
+            ("فقد مزارع حياته أثناء عمله في أرضه", 1), ("فقد ثلاثة مدنيين حياتهم بانفجار", 3))),
     CountCue("ar-toll", "ar", "killed", re.compile(
         rf"(?:حصيلة|عدد)\s+(?:ال)?(?:ضحايا|شهداء|قتلى|وفيات|الوفيات|القتلى|الشهداء|الضحايا)(?:\s+\S+){{0,5}}?\s+"
         rf"(?:إلى|الى|وصلت\s+إلى|بلغت)\s+{_AR_NUM_PHRASE}(?P<noun>)(?:\s+(?:قتلى|شهداء|قتيلا|شهيدا|مدنيين|أشخاص))?"),
-        examples=(("ارتفعت حصيلة ضحايا المجزرة إلى 9 قتلى", 9), ("ارتفاع حصيلة الشهداء إلى 15 مدنياً", 15)),
-        negatives=("ارتفعت تكلفة الدمار إلى 970 منزلا", "ارتفع عدد النازحين إلى 500 عائلة")),
+        examples=(("ارتفعت حصيلة ضحايا المجزرة إلى 9 قتلى", 9), ("وصلت حصيلة الشهداء إلى 17 مدنياً", 17)),
+        negatives=("ارتفعت كلفة الأضرار إلى 300 محل تجاري", "ارتفع عدد النازحين إلى 500 عائلة")),
     CountCue("ar-injured", "ar", "injured", re.compile(
         rf"(?<![\u0621-\u064A]){_AR_INJURY_BEFORE}\s+(?:(?:أكثر\s+من|اكثر\s+من|نحو|قرابة|حوالي)\s+)?(?P<num>{_AR_NUMBER})\s+(?P<noun>{_AR_NOUN})?|"
         rf"(?<![\u0621-\u064A])(?P<num2>{_AR_NUMBER})\s+(?P<noun2>جرحى|مصابين|جريحا|جريحاً|إصابات|اصابات)(?![\u0621-\u064A])|"
         rf"(?<![\u0621-\u064A])(?:إصابة|اصابة|وإصابة|واصابة)\s+(?P<num3>)(?P<noun3>طفل|طفلة|امرأة|شاب|رجل|مدني|شخص|آخر|اخر|شخصين|طفلين)(?![\u0621-\u064A])"),
-        examples=(("وإصابة 14 مدنياً بينهم 4 أطفال", 14), ("وأُصيب ثمانية أشخاص", 8), ("الجرحى: 12 جرحى", 12))),
+        examples=(("وإصابة 13 مدنياً بينهم 3 أطفال", 13), ("وأُصيب ثمانية أشخاص", 8), ("الجرحى: 12 جرحى", 12))),
 )
 
 #: "including two women and a child", "بينهم طفلان وامرأة": who is among a count.
