@@ -211,7 +211,7 @@ def incident_counts(part: str, show_misses: bool = False) -> None:
                     row["reach_nobody"] += 1
                     if len(lost_examples) < 5:
                         lost_examples.append(re.sub(r"\s+", " ", text[:110]))
-            def close(i) -> bool:  # type: ignore[no-untyped-def]
+            def close(i, day: dt.date = day) -> bool:  # type: ignore[no-untyped-def]
                 if not i.date or len(i.date) < 10:
                     return True
                 return abs((dt.date.fromisoformat(i.date) - day).days) <= 3

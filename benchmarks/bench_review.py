@@ -38,7 +38,7 @@ def fill(url: str, victims: int, queued: int, users: int, seed: int) -> list[str
     from casualty_lists import FAMILY, FEMALE, MALE, PLACES
     from tawthiq.db import repo
     from tawthiq.db.engine import create_db_engine, session_scope
-    from tawthiq.db.models import Candidate, MatchLink, RawItem, ReviewTask, Source, Victim, VictimName, VictimSource
+    from tawthiq.db.models import Candidate, MatchLink, RawItem, ReviewTask, Victim, VictimName, VictimSource
     from tawthiq.dedupe import normalize_name
 
     rng = random.Random(seed)

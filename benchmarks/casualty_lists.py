@@ -25,9 +25,10 @@ import json
 import random
 import sys
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import TextIO
 
 #: (Arabic, Latin spellings). Spellings are the ones found in real casualty lists.
 MALE = [

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 DEV, VALIDATION = "dev", "validation"

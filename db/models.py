@@ -46,7 +46,7 @@ NAMING_CONVENTION = {
 
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware in UTC (the only time zone stored)."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -63,13 +63,13 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -116,7 +116,7 @@ class Source(Base):
     last_pulled_at: Mapped[dt.datetime | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    raw_items: Mapped[list["RawItem"]] = relationship(back_populates="source")
+    raw_items: Mapped[list[RawItem]] = relationship(back_populates="source")
 
 
 class RawItem(Base):
@@ -157,7 +157,7 @@ class RawItem(Base):
     processed_at: Mapped[dt.datetime | None] = mapped_column()
 
     source: Mapped[Source] = relationship(back_populates="raw_items")
-    candidates: Mapped[list["Candidate"]] = relationship(back_populates="raw_item")
+    candidates: Mapped[list[Candidate]] = relationship(back_populates="raw_item")
 
 
 class SubmitterContact(Base):
@@ -226,7 +226,7 @@ class Candidate(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     raw_item: Mapped[RawItem] = relationship(back_populates="candidates")
-    review_task: Mapped["ReviewTask | None"] = relationship(back_populates="candidate")
+    review_task: Mapped[ReviewTask | None] = relationship(back_populates="candidate")
 
 
 class MatchLink(Base):
@@ -297,9 +297,9 @@ class Victim(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    names: Mapped[list["VictimName"]] = relationship(back_populates="victim")
-    sources: Mapped[list["VictimSource"]] = relationship(back_populates="victim")
-    history: Mapped[list["VictimHistory"]] = relationship(
+    names: Mapped[list[VictimName]] = relationship(back_populates="victim")
+    sources: Mapped[list[VictimSource]] = relationship(back_populates="victim")
+    history: Mapped[list[VictimHistory]] = relationship(
         back_populates="victim", order_by="VictimHistory.id"
     )
 
@@ -425,7 +425,7 @@ class IncidentReport(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     raw_item: Mapped[RawItem] = relationship()
-    task: Mapped["IncidentTask | None"] = relationship(back_populates="report")
+    task: Mapped[IncidentTask | None] = relationship(back_populates="report")
 
 
 class IncidentTask(Base):
@@ -470,8 +470,8 @@ class Incident(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    sources: Mapped[list["IncidentSource"]] = relationship(back_populates="incident")
-    history: Mapped[list["IncidentHistory"]] = relationship(back_populates="incident", order_by="IncidentHistory.id")
+    sources: Mapped[list[IncidentSource]] = relationship(back_populates="incident")
+    history: Mapped[list[IncidentHistory]] = relationship(back_populates="incident", order_by="IncidentHistory.id")
 
 
 class IncidentDecision(Base):

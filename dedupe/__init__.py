@@ -14,8 +14,8 @@ Every pair comes with a calibrated probability and an explanation in words.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 

@@ -25,8 +25,8 @@ written with vowels two names cannot share is two names (رامي and ريم, Ra
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 from rapidfuzz.distance import OSA, JaroWinkler
@@ -227,7 +227,7 @@ def veto_levels(given: np.ndarray, father: np.ndarray) -> np.ndarray:
     return (given == 0) | (given == 1) | (father == 0)
 
 
-def vetoed(a: Prepared, b: Prepared, pairs: np.ndarray, names: "NameComparison") -> np.ndarray:
+def vetoed(a: Prepared, b: Prepared, pairs: np.ndarray, names: NameComparison) -> np.ndarray:
     """Pairs that cannot be one person whatever else agrees: given names different or only
     loosely alike, or fathers' names different (both known). Dropping them as soon as they
     are blocked keeps a big archive's comparisons to the pairs that can matter."""
@@ -249,7 +249,7 @@ def vetoed(a: Prepared, b: Prepared, pairs: np.ndarray, names: "NameComparison")
     return out
 
 
-def block_pairs(p: Prepared, names: "NameComparison | None" = None) -> np.ndarray:
+def block_pairs(p: Prepared, names: NameComparison | None = None) -> np.ndarray:
     """Candidate pairs within one set of records (deduplicated across keys); with ``names``,
     without the pairs :func:`vetoed` would reject."""
     keys = blocking_keys(p)
@@ -267,8 +267,8 @@ def block_pairs(p: Prepared, names: "NameComparison | None" = None) -> np.ndarra
     return pairs[np.sort(first)]
 
 
-def block_link(left: Prepared, right: Prepared, index: "BlockIndex | None" = None,
-               names: "NameComparison | None" = None) -> np.ndarray:
+def block_link(left: Prepared, right: Prepared, index: BlockIndex | None = None,
+               names: NameComparison | None = None) -> np.ndarray:
     """Candidate pairs (i in left, j in right) sharing any blocking key (with ``names``,
     without the pairs :func:`vetoed` would reject)."""
     index = index or BlockIndex(right)
@@ -362,7 +362,7 @@ class NameComparison:
         self.skeleton_of: np.ndarray = np.zeros(0, np.int64)
         self.spellings: dict[int, list[int]] = {}
 
-    def count_parts(self, *prepared: "Prepared") -> None:
+    def count_parts(self, *prepared: Prepared) -> None:
         """How often each name part occurs, to tell a misspelling from another name. A part
         that is a common name (:data:`~.names.COMMON_NAMES_AR`) counts as common however few
         records there are: a nightly batch of twenty must not take أحمد for a typo of محمد."""
@@ -380,7 +380,7 @@ class NameComparison:
         self.cache.clear()
         self._count_forms(prepared, records)
 
-    def _count_forms(self, prepared: tuple["Prepared", ...], records: int) -> None:
+    def _count_forms(self, prepared: tuple[Prepared, ...], records: int) -> None:
         """How often each written form occurs, and for each rarely written form the skeleton
         it misspells, if any (:attr:`misspelt`): the skeleton of the most common spelling one
         edit (OSA) from it that is written at least :data:`TYPO_RATIO` times as often."""
@@ -705,7 +705,7 @@ class FellegiSunterModel:
     default_frequency: float = 0.01
 
     @classmethod
-    def from_priors(cls, match_rate: float = 0.05) -> "FellegiSunterModel":
+    def from_priors(cls, match_rate: float = 0.05) -> FellegiSunterModel:
         m = [np.array(c.m_prior[::-1], float) for c in COMPARISONS]
         u = [np.array(c.u_prior[::-1], float) for c in COMPARISONS]
         return cls(m, u, match_rate)
@@ -857,7 +857,7 @@ def levels_from_labels(labels: dict[str, str]) -> np.ndarray:
     return row
 
 
-def refine_with_decisions(model: "FellegiSunterModel", confirmed: np.ndarray) -> "FellegiSunterModel":
+def refine_with_decisions(model: FellegiSunterModel, confirmed: np.ndarray) -> FellegiSunterModel:
     """m re-estimated with the pairs documenters confirmed as one person (rows of level
     codes): how often each level occurs among real matches, as the archive's own documenters
     found them, blended with the EM estimate (:data:`DECISION_PRIOR`). Levels that are

@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence, TextIO
+from typing import TextIO
 
 from tawthiq.errors import ConfigError, ItemError
 from tawthiq.extractors.text import decode_bytes

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 #: Reports scored below this are not offered as "the same incident".
 SUGGEST_THRESHOLD = 0.5

@@ -9,9 +9,10 @@ item turned out to have, which the flow stores beside the raw bytes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from tawthiq.errors import ItemError
 
@@ -113,7 +114,7 @@ def split_text_headers(text: str) -> tuple[str, dict[str, str]]:
     headers: dict[str, str] = {}
     lines = text.lstrip("\ufeff").splitlines()
     index = 0
-    for index, line in enumerate(lines):
+    for index, line in enumerate(lines):  # noqa: B007 (index is read after the loop: where the body starts)
         key, sep, value = line.partition(":")
         if not line.strip():
             break

@@ -29,7 +29,7 @@ COMMON: dict[str, str] = {
     "عماد": "Imad", "جميل": "Jamil", "كريم": "Karim", "عثمان": "Othman", "سليمان": "Suleiman", "داود": "Dawood",
     "موسى": "Musa", "عيسى": "Issa", "أسامة": "Osama", "اسامة": "Osama", "أنس": "Anas", "معاذ": "Muaz",
     "حمزة": "Hamza", "بلال": "Bilal", "عبيدة": "Obaida", "مؤيد": "Moayad", "أيمن": "Ayman", "ايمن": "Ayman",
-    "شيخ": "Sheikh", "الشيخ": "al-Sheikh", "عجاج": "Ajaj", "حداد": "Haddad", "قاسم": "Qasim", "العمر": "al-Omar",
+    "شيخ": "Sheikh", "الشيخ": "al-Sheikh", "عجاج": "Ajaj", "حداد": "Haddad", "العمر": "al-Omar",
     "الحسين": "al-Hussein", "العبدالله": "al-Abdullah", "الحمود": "al-Hamoud", "القاسم": "al-Qasim",
     "الخطيب": "al-Khatib", "الرفاعي": "al-Rifai", "الصالح": "al-Saleh", "المصري": "al-Masri", "الأحمد": "al-Ahmad",
     "الاحمد": "al-Ahmad", "العلي": "al-Ali", "الحسن": "al-Hassan", "الخليل": "al-Khalil", "بن": "bin", "ابن": "ibn",

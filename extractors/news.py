@@ -17,6 +17,7 @@ How it reads an item:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -150,9 +151,9 @@ _AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", 
             "وأصيب", "واصيب", "وأصيبت", "بلدة", "مدينة", "قرية", "حي", "بريف", "ريف", "محافظة", "لقوات", "قوات", "تحت", "بسبب", "إلى", "الى",
             "و", "أو", "عاما", "عامًا", "سنوات", "سنة", "أعوام", "مدرستها", "منزل", "منزله", "منزلها", "حيث", "كما", "عند", "لدى", "ضمن",
             "ووالده", "ووالدته", "وابنه", "وابنته", "وزوجته", "وشقيقه", "وشقيقته", "وأصابة", "واصابة", "وإصابة", "أن", "دون", "هناك",
-            "يكون", "أكثر", "وهو", "رجل", "امرأة", "طفل", "طفلة", "مسن", "مسنة", "اليوم", "يبلغ", "تبلغ", "أمس", "امس", "حيث",
-            "متأثراً", "متاثرا", "متأثرة", "رحمه", "رحمها", "المقلب", "الملقب", "راح", "فقد", "فقدت", "ذمة", "وابنة", "ابنة", "وابن", "حسبنا",
-            "ناهز", "يناهز", "أشهرا", "اشهرا", "شهرا", "عاما", "عامان", "عامين", "سنتان", "سنتين", "شهر", "شهرين", "شهران", "أشهر", "اشهر", "شهور", "أيام", "ايام",
+            "يكون", "أكثر", "رجل", "امرأة", "طفل", "طفلة", "مسن", "مسنة", "اليوم", "يبلغ", "تبلغ", "أمس", "امس",
+            "متأثراً", "متاثرا", "رحمه", "رحمها", "المقلب", "الملقب", "راح", "فقد", "فقدت", "ذمة", "وابنة", "وابن", "حسبنا",
+            "ناهز", "يناهز", "أشهرا", "اشهرا", "شهرا", "عامان", "عامين", "سنتان", "سنتين", "شهر", "شهرين", "شهران", "أشهر", "اشهر", "شهور", "أيام", "ايام",
             "شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "كذلك", "أيضا", "ايضا", "أيضاً", "محتجزة", "محتجز"}
 _AR_FEMALE = re.compile(r"(?<![\u0621-\u064A])[وبل]?(الطفلة|الشابة|السيدة|المواطنة|الطبيبة|الممرضة|الفتاة|الرضيعة|الشهيدة|المسنة|الحاجة|استشهدت|قتلت|قُتلت|توفيت|لقيت|البالغة|عمرها|امرأة|زوجته|ابنته|والدته)")
 _AR_MALE = re.compile(r"(?<![\u0621-\u064A])[وبل]?(الطفل|الشاب|المواطن|الطبيب|الممرض|الفتى|الرضيع|الشهيد|المسن|الحاج|استشهد\s|قتل\s|توفي\s|لقي\s|البالغ\s|عمره|رجل)")
@@ -227,6 +228,23 @@ def split_sentences(paragraph: str) -> list[str]:
     return [p.replace("<DOT>", ".").strip() for p in parts if p.strip()]
 
 
+def _add_english_mention(found: dict[int, _Mention], sentence: str, paragraph: str, match: re.Match[str],
+                         group: int = 1, age: int | None = None) -> None:
+    """Add to ``found`` the name ``match`` caught in ``group``, unless a name already found starts
+    within three characters of it: that one only takes ``age`` if it has none."""
+    name = _trim_name(match.group(group))
+    if not name:
+        return
+    start = match.start(group)
+    if any(abs(start - s) < 3 for s in found):
+        if age is not None:
+            for s, m in found.items():
+                if abs(start - s) < 3 and m.age is None:
+                    m.age = age
+        return
+    found[start] = _Mention(name, sentence, paragraph, start, age=age)
+
+
 def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
     mentions: list[_Mention] = []
     for paragraph in paragraphs:
@@ -240,20 +258,7 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
             continue
         for sentence in split_sentences(paragraph):
             found: dict[int, _Mention] = {}
-
-            def add(match: re.Match[str], group: int = 1, age: int | None = None) -> None:
-                name = _trim_name(match.group(group))
-                if not name:
-                    return
-                start = match.start(group)
-                if any(abs(start - s) < 3 for s in found):
-                    if age is not None:
-                        for s, m in found.items():
-                            if abs(start - s) < 3 and m.age is None:
-                                m.age = age
-                    return
-                found[start] = _Mention(name, sentence, paragraph, start, age=age)
-
+            add = functools.partial(_add_english_mention, found, sentence, paragraph)
             for match in _CUE_NAMED.finditer(sentence):
                 add(match)
                 if match.start(1) in found:
@@ -623,7 +628,7 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                     second = _trim_arabic_name(follow.group(1))
                     if second and not any(abs(follow.start(1) - s) < 6 for s in found):
                         found[follow.start(1)] = _Mention(second, sentence, paragraph, follow.start(1), arabic=True)
-            for start, mention in list(found.items()):
+            for start in list(found):
                 if any(other < start < other + len(m.name) for other, m in found.items() if other != start):
                     del found[start]  # "حسن الدباغ" inside "عبد الله حسن الدباغ"
             for start, mention in sorted(found.items()):
@@ -737,7 +742,7 @@ def _trim_arabic_name(raw: str) -> str | None:
 # --- fields ---------------------------------------------------------------------------------
 
 
-def item_context(text: str, title: str | None, published: dt.date | None) -> "_ItemContext":
+def item_context(text: str, title: str | None, published: dt.date | None) -> _ItemContext:
     """What the item as a whole says: its date of death, place, perpetrator and cause, each
     with the words it came from; victims and incidents take from it what their own sentence
     leaves open."""
@@ -754,7 +759,7 @@ class _ItemContext:
     cause: tuple[str, str] | None
 
     @classmethod
-    def build(cls, text: str, title: str | None, published: dt.date | None) -> "_ItemContext":
+    def build(cls, text: str, title: str | None, published: dt.date | None) -> _ItemContext:
         head = f"{title or ''}\n{text[:3000]}"
         date = None
         date_evidence = None

@@ -172,7 +172,7 @@ class VictimRecord:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "VictimRecord":
+    def from_dict(cls, data: dict[str, Any]) -> VictimRecord:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 

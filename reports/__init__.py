@@ -13,9 +13,10 @@ import io
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -58,7 +59,7 @@ class Report:
     massacres: list[dict[str, Any]]
     unknowns: dict[str, int]
     rules: list[str] = field(default_factory=lambda: list(RULES))
-    generated_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    generated_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
     TABLES = ("by_perpetrator", "by_governorate", "by_month", "torture", "personnel", "massacres")
 

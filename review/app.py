@@ -49,7 +49,8 @@ from .auth import (
     current_user,
     get_session,
     load_secret,
-    require_role,
+    require_admin,
+    require_editor,
     session_cookie,
     verify_csrf,
 )
@@ -275,7 +276,7 @@ def _routes(app: FastAPI) -> None:
         return render(request, "raw.html", item=item, body=body, has_contact=contact is not None)
 
     @app.get("/raw/{item_id}/contact", response_class=HTMLResponse)
-    def contact_page(item_id: int, request: Request, user: User = Depends(require_role("admin")),
+    def contact_page(item_id: int, request: Request, user: User = Depends(require_admin),
                      session: Session = Depends(get_session)) -> Response:
         contact = session.scalar(select(SubmitterContact).where(SubmitterContact.raw_item_id == item_id))
         if contact is None:
@@ -311,19 +312,19 @@ def _routes(app: FastAPI) -> None:
                       decisions=archive.decisions_for_victim(session, victim))
 
     @app.post("/victim/{victim_id}/merge", dependencies=[Depends(verify_csrf)])
-    async def merge(victim_id: int, request: Request, user: User = Depends(require_role("editor")),
+    async def merge(victim_id: int, request: Request, user: User = Depends(require_editor),
                     session: Session = Depends(get_session)) -> Response:
         form = await request.form()
         try:
             other = int(str(form.get("merge_id", "")).strip().lstrip("#"))
         except ValueError:
-            raise ReviewError("give the number of the victim to merge into this one")
+            raise ReviewError("give the number of the victim to merge into this one") from None
         archive.merge_victims(session, victim_id, other, user, note=str(form.get("note") or "") or None)
         session.commit()
         return RedirectResponse(f"/victim/{victim_id}", status_code=303)
 
     @app.post("/decision/{decision_id}/undo", dependencies=[Depends(verify_csrf)])
-    async def undo(decision_id: int, request: Request, user: User = Depends(require_role("editor")),
+    async def undo(decision_id: int, request: Request, user: User = Depends(require_editor),
                    session: Session = Depends(get_session)) -> Response:
         form = await request.form()
         result = archive.undo(session, decision_id, user, note=str(form.get("note") or "") or None)
@@ -331,19 +332,19 @@ def _routes(app: FastAPI) -> None:
         return RedirectResponse(f"/item/{result.review_task_id}", status_code=303)
 
     @app.get("/users", response_class=HTMLResponse)
-    def users_page(request: Request, user: User = Depends(require_role("admin")), session: Session = Depends(get_session)) -> Response:
+    def users_page(request: Request, user: User = Depends(require_admin), session: Session = Depends(get_session)) -> Response:
         return render(request, "users.html", users=session.scalars(select(User).order_by(User.username)).all(),
                       entries=archive.audit_entries(session, 50))
 
     @app.post("/users", dependencies=[Depends(verify_csrf)])
     def add_user(request: Request, username: str = Form(...), password: str = Form(...), role: str = Form("documenter"),
-                 user: User = Depends(require_role("admin")), session: Session = Depends(get_session)) -> Response:
+                 user: User = Depends(require_admin), session: Session = Depends(get_session)) -> Response:
         from tawthiq.errors import ConfigError
 
         try:
             created = repo.add_user(session, username.strip(), password, role)
         except ConfigError as exc:
-            raise ReviewError(str(exc))
+            raise ReviewError(str(exc)) from exc
         repo.audit(session, user.id, "user.add", "user", created.id, {"by": user.username})
         session.commit()
         return RedirectResponse("/users", status_code=303)

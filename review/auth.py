@@ -11,7 +11,7 @@ log everyone out.
 from __future__ import annotations
 
 import secrets
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from fastapi import Depends, HTTPException, Request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -51,7 +51,7 @@ def read_session(request: Request) -> dict | None:
     try:
         return serializer(request).loads(raw, max_age=SESSION_HOURS * 3600)
     except SignatureExpired:
-        raise LoginRequired("your session expired; please log in again")
+        raise LoginRequired("your session expired; please log in again") from None
     except BadSignature:
         return None
 
@@ -78,6 +78,11 @@ def require_role(role: str) -> Callable[..., User]:
         return user
 
     return check
+
+
+#: The dependencies of the routes for editors (and admins) and for admins only, made once.
+require_editor = require_role("editor")
+require_admin = require_role("admin")
 
 
 def csrf_token(request: Request) -> str:

@@ -58,7 +58,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "new_victim": {"en": "New victim", "ar": "ضحية جديدة"},
     "same_as": {"en": "Same as this archived victim", "ar": "الشخص نفسه في الأرشيف"},
     "not_victim": {"en": "Not a victim", "ar": "ليس ضحية"},
-    "defer": {"en": "Defer (wait for corroboration)", "ar": "تأجيل (بانتظار التأكيد)"},
     "previous": {"en": "Previous", "ar": "السابق"},
     "reason": {"en": "Reason", "ar": "السبب"},
     "keys": {"en": "Keys: y same as best match · n new victim · u defer · r not a victim · p previous",

@@ -12,8 +12,9 @@ details cannot be read again.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 

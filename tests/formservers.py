@@ -176,7 +176,7 @@ class OdkServer(NewsServer):
 
     @staticmethod
     def now() -> str:
-        return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
     def add(self, victim: dict[str, Any], submitter: dict[str, Any], submitted: str, photo: bytes | None = None) -> dict[str, Any]:
         instance = f"uuid:{uuidlib.uuid4()}"

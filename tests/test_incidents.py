@@ -131,7 +131,7 @@ def test_two_places_are_two_incidents_the_items_own_first() -> None:
 
 @pytest.mark.parametrize("content", [
     b"\xff\xfe\x00garbage" * 50,
-    "<script>alert(1)</script> killed 99999999 people".encode(),
+    b"<script>alert(1)</script> killed 99999999 people",
     ("مقتل " * 20000).encode(),
     b"<html><body><p>Two civilians were killed <b>in</b> <i>Sarmin</i>",
 ])

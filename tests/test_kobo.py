@@ -6,7 +6,7 @@ every fault."""
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select

@@ -27,7 +27,7 @@ def victim(name: str, date: str | None, governorate: str | None, perpetrator: st
            status: str = "active") -> Victim:
     return Victim(full_name=name, date_of_death=date, death_governorate=governorate, death_locality=locality, perpetrator=perpetrator,
                   cause=cause, sex=sex, age=age, is_child=None if age is None else age < 18, category=category, status=status,
-                  created_at=dt.datetime(2024, 3, 20, tzinfo=dt.timezone.utc))
+                  created_at=dt.datetime(2024, 3, 20, tzinfo=dt.UTC))
 
 
 @pytest.fixture

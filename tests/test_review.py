@@ -123,7 +123,7 @@ def test_claim_decide_and_the_next_item_loads(app, engine) -> None:
 
     page = bassel.get(f"/item/{first}")
     assert "being reviewed" not in page.text and "amal" in page.text
-    assert 'action="/item/%d/decide"' % first not in page.text  # no actions on someone else's item
+    assert f'action="/item/{first}/decide"' not in page.text  # no actions on someone else's item
     refused = bassel.post(f"/item/{first}/decide", data={"csrf_token": csrf_of(page.text), "action": "new_victim"})
     assert refused.status_code == 409 and "being reviewed by amal" in refused.text
 

@@ -14,8 +14,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
@@ -157,7 +157,7 @@ def test_editor_merges_searches_and_undoes(server, browser) -> None:  # type: ig
         amal.wait_for_url(re.compile(r".*/item/\d+.*"))
         current = amal.url
         amal.keyboard.press("n")
-        amal.wait_for_url(lambda url: url != current)
+        amal.wait_for_url(lambda url, current=current: url != current)
 
     chadi = browser.new_context().new_page()
     login(chadi, base, "chadi")

@@ -105,7 +105,7 @@ def test_submission_stored_raw_with_receipt_and_extracted(engine, client: TestCl
     with session_scope(engine) as session:
         item = session.scalar(select(RawItem))
         assert item.external_id == receipt and item.state == "new"
-        assert "+963".encode() not in item.content and "فاطمة".encode() not in item.content
+        assert b"+963" not in item.content and "فاطمة".encode() not in item.content
         assert session.scalar(select(SubmitterContact)).consent_follow_up is True
         attachment = session.scalar(select(Attachment))
         assert attachment.content == JPEG and attachment.media_type == "image/jpeg" and attachment.name.endswith(".jpg")

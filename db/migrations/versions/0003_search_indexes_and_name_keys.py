@@ -9,15 +9,15 @@ PostgreSQL; where the extension cannot be created the search still works, only s
 Revision ID: 0003
 Revises: 0002
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: Union[str, Sequence[str], None] = "0002"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 TRIGRAM_INDEXES = (("ix_victims_full_name_trgm", "victims", "full_name"), ("ix_victims_name_ar_trgm", "victims", "name_ar"),
                    ("ix_victim_names_key_trgm", "victim_names", "key"))
