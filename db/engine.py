@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -75,6 +75,39 @@ def create_db_engine(url: str | None = None, **kwargs) -> Engine:  # type: ignor
 def get_engine(url: str | None = None) -> Engine:
     """A process-wide engine per URL (engines own connection pools; make one, reuse it)."""
     return create_db_engine(get_database_url(url))
+
+
+def describe_connection_error(url: str, exc: BaseException) -> str:
+    """One line saying why the database at ``url`` cannot be opened and what to do, for a
+    person who just set TAWTHIQ_DATABASE_URL (a database not created yet, a server not
+    running, a login refused), instead of the driver's traceback."""
+    parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+    if parsed.get_backend_name() == "sqlite":
+        return f"cannot open the SQLite database {parsed.database} ({reason}); check {ENV_VAR} ({shown})"
+    name = parsed.database or "tawthiq"
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    if f'database "{name}" does not exist' in reason:
+        return f"the database {name!r} does not exist on {where}: run `createdb {name}`, then `tawthiq init`; check {ENV_VAR} ({shown})"
+    if ('role "' in reason and "does not exist" in reason) or "authentication failed" in reason:
+        return f"PostgreSQL at {where} refused the login ({reason}); check the user and password in {ENV_VAR} ({shown})"
+    return (f"cannot reach the database server at {where} ({reason}): start PostgreSQL, run `createdb {name}` if the "
+            f"database is new, and check {ENV_VAR} ({shown})")
+
+
+def check_connection(engine: Engine) -> None:
+    """Open one connection to ``engine`` and raise :class:`ConfigError` with
+    :func:`describe_connection_error`'s line when that fails."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from tawthiq.errors import ConfigError
+
+    try:
+        with engine.connect():
+            pass
+    except (OperationalError, InterfaceError) as exc:
+        raise ConfigError(describe_connection_error(engine.url.render_as_string(hide_password=False), exc)) from exc
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -138,6 +171,7 @@ def migrate_database(url: str | None = None, revision: str = "head") -> str:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(url)
     try:
+        check_connection(engine)
         with _migration_connection(engine) as connection:
             cfg = alembic_config(url)
             cfg.attributes["connection"] = connection
@@ -169,4 +203,7 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def is_initialised(engine: Engine) -> bool:
+    """Whether tawthiq's tables exist; a database that cannot be opened is a
+    :class:`ConfigError` saying what to do (see :func:`describe_connection_error`)."""
+    check_connection(engine)
     return inspect(engine).has_table("raw_items")
