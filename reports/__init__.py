@@ -268,6 +268,17 @@ TITLES = {"by_perpetrator": "Civilians killed by perpetrator", "by_governorate":
           "massacres": f"Massacres (incidents with {MASSACRE_SIZE} or more civilians killed)"}
 
 
+#: The columns of each table's own CSV file, the same whether the table has rows or not.
+TABLE_COLUMNS: dict[str, list[str]] = {
+    "by_perpetrator": ["label", "victims", "children", "women", "percent"],
+    "by_governorate": ["label", "victims", "children", "women", "percent"],
+    "by_month": ["label", "victims", "children", "women", "percent"],
+    "torture": ["label", "victims", "children", "women"],
+    "personnel": ["label", "category", "victims", "children", "women"],
+    "massacres": ["label", "date", "incident", "place", "victims", "children", "women"],
+}
+
+
 def _columns(rows: list[dict[str, Any]]) -> list[str]:
     return list(rows[0]) if rows else ["label", "victims", "children", "women"]
 
@@ -353,23 +364,23 @@ def render(report: Report, fmt: str) -> str:
 
 
 def write_report(report: Report, fmt: str, out: Path, victims: list[dict[str, Any]] | None = None) -> list[Path]:
-    """Write the report (and its charts as PNG and SVG, and the victim list when given) into
-    the directory ``out``; returns the files written."""
+    """Write the report in ``fmt``, one CSV per table (``report-PERIOD-TABLE.csv``), its
+    charts as PNG and SVG, and the victim list when given, into the directory ``out``;
+    returns the files written."""
     from .charts import bar_chart_png, bar_chart_svg
 
     out.mkdir(parents=True, exist_ok=True)
     stem = f"report-{report.period}"
     written = [out / f"{stem}.{fmt}"]
     written[0].write_text(render(report, fmt), encoding="utf-8")
-    if fmt == "csv":
-        for name in Report.TABLES:
-            rows = getattr(report, name)
-            path = out / f"{stem}-{name}.csv"
-            with open(path, "w", encoding="utf-8", newline="") as handle:
-                writer = csv.DictWriter(handle, fieldnames=_columns(rows), lineterminator="\n")
-                writer.writeheader()
-                writer.writerows(rows)
-            written.append(path)
+    # One CSV per table whatever the format, for those who reuse the figures in a spreadsheet.
+    for name in Report.TABLES:
+        path = out / f"{stem}-{name}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=TABLE_COLUMNS[name], lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(getattr(report, name))
+        written.append(path)
     for name in ("by_perpetrator", "by_governorate", "by_month"):
         rows = getattr(report, name)
         labels, values = [r["label"] for r in rows], [r["victims"] for r in rows]
