@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,6 +33,10 @@ from .models import (
     utcnow,
 )
 
+#: Raw item states for a failure that needs no action: a newer version came in, or a person
+#: dismissed it with a reason. (Beside models' RAW_* states; the column takes any string.)
+RAW_SUPERSEDED, RAW_DISMISSED = "superseded", "dismissed"
+
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -42,12 +47,17 @@ def sha256(data: bytes) -> str:
 SECRET_HINTS = ("token", "password", "secret", "apikey", "api_key")
 
 
-def add_source(session: Session, kind: str, name: str, settings: dict[str, Any]) -> Source:
-    """Add a source, refusing secrets in its settings (only the names of env vars that hold
-    them, such as ``token_env``, may be stored)."""
-    for key, value in settings.items():
+def check_no_secrets(name: str, settings: dict[str, Any]) -> None:
+    """Refuse settings that look like secrets: only the names of the environment variables
+    (or Prefect Secret blocks) that hold them, such as ``token_env``, may be stored."""
+    for key in settings:
         if any(h in key.lower() for h in SECRET_HINTS) and not key.lower().endswith(("_env", "_block")):
             raise ConfigError(f"source {name!r}: setting {key!r} looks like a secret; store it in an environment variable and pass its name")
+
+
+def add_source(session: Session, kind: str, name: str, settings: dict[str, Any]) -> Source:
+    """Add a source, refusing secrets in its settings (see :func:`check_no_secrets`)."""
+    check_no_secrets(name, settings)
     if session.scalar(select(Source).where(Source.name == name)):
         raise ConfigError(f"a source named {name!r} already exists")
     source = Source(kind=kind, name=name, settings=settings, cursor={})
@@ -66,6 +76,55 @@ def get_source(session: Session, name: str) -> Source:
 
 def list_sources(session: Session) -> list[Source]:
     return list(session.scalars(select(Source).order_by(Source.name)))
+
+
+def update_source(session: Session, name: str, settings: dict[str, Any], by: str | None = None) -> Source:
+    """Replace a source's settings (already validated by the caller), refusing secrets, with
+    an audit entry holding the settings before and after. Its cursor is kept: the next pull
+    continues where the last one stopped."""
+    source = get_source(session, name)
+    check_no_secrets(name, settings)
+    before = dict(source.settings or {})
+    source.settings = dict(settings)
+    audit(session, None, "source.edit", "source", source.id, {"name": name, "by": by, "before": before, "after": settings})
+    return source
+
+
+def set_source_enabled(session: Session, name: str, enabled: bool, by: str | None = None) -> Source:
+    """Enable or disable a source: a disabled source is skipped by ``pull`` and ``nightly``
+    unless named, and its family form (if it is one) stops taking submissions. Its items stay."""
+    source = get_source(session, name)
+    if source.enabled != enabled:
+        source.enabled = enabled
+        audit(session, None, "source.enable" if enabled else "source.disable", "source", source.id, {"name": name, "by": by})
+    return source
+
+
+def source_item_count(session: Session, source: Source) -> int:
+    """How many raw items were stored from ``source`` (every version counts)."""
+    return int(session.scalar(select(func.count()).select_from(RawItem).where(RawItem.source_id == source.id)) or 0)
+
+
+def remove_source(session: Session, name: str, force: bool = False, by: str | None = None) -> tuple[str, int]:
+    """Remove a source from which nothing was ever stored, and return ``("removed", 0)``.
+
+    A source with stored items is never deleted: the items are families' and witnesses'
+    testimony and the archive cites them. Without ``force`` that is refused with the way
+    out; with ``force`` the source is disabled instead, and ``("disabled", items)`` returned.
+    """
+    source = get_source(session, name)
+    items = source_item_count(session, source)
+    if items:
+        if not force:
+            raise ConfigError(f"source {name!r} has {items} stored item(s), which are never deleted; "
+                              f"`tawthiq sources disable {name}` stops pulling it (or `sources remove {name} --force` does the same)")
+        set_source_enabled(session, name, False, by)
+        return "disabled", items
+    audit(session, None, "source.remove", "source", source.id,
+          {"name": name, "by": by, "kind": source.kind, "settings": dict(source.settings or {})})
+    session.delete(source)
+    session.flush()
+    return "removed", 0
 
 
 # --- raw items ----------------------------------------------------------------------------
@@ -147,7 +206,27 @@ def store_raw_item(
     )
     session.add(item)
     session.flush()
+    retire_failed_versions(session, item, {external_id} | ({supersedes} if supersedes else set()))
     return item, True
+
+
+def retire_failed_versions(session: Session, item: RawItem, external_ids: set[str]) -> list[RawItem]:
+    """Retire the earlier versions of ``item`` that are ``failed`` (the same external ids in
+    its source, and the item it supersedes): a fixed file re-sent as version 2 makes version
+    1's failure moot, so it no longer counts as failed nor is retried. The reason, with the
+    old error, stays in its ``error`` and in the audit log; the raw bytes stay too."""
+    query = select(RawItem).where(RawItem.source_id == item.source_id, RawItem.state == RAW_FAILED, RawItem.id != item.id,
+                                  RawItem.external_id.in_(sorted(external_ids)))
+    retired = list(session.scalars(query.order_by(RawItem.id)))
+    if item.supersedes_id is not None:
+        superseded = session.get(RawItem, item.supersedes_id)
+        if superseded is not None and superseded.state == RAW_FAILED and superseded not in retired:
+            retired.append(superseded)
+    for old in retired:
+        old.state = RAW_SUPERSEDED
+        old.error = f"superseded by version {item.version} (raw item {item.id}); it had failed: {old.error or 'no reason recorded'}"
+        audit(session, None, "raw_item.superseded", "raw_item", old.id, {"by_item": item.id, "version": item.version})
+    return retired
 
 
 def store_attachment(session: Session, item: RawItem, name: str, media_type: str | None, content: bytes) -> Attachment:
@@ -158,6 +237,32 @@ def store_attachment(session: Session, item: RawItem, name: str, media_type: str
     session.add(attachment)
     session.flush()
     return attachment
+
+
+def dismiss_failed_items(session: Session, item_ids: Iterable[int], why: str, by: str) -> list[RawItem]:
+    """Dismiss failed items that cannot be fixed (a test upload, a file nobody can repair):
+    each becomes ``dismissed`` and stays stored raw, never deleted, with who, when and why in
+    its ``error`` and in an audit entry. All or none: an id that is unknown or not failed is
+    refused naming it, and nothing is dismissed."""
+    why = why.strip()
+    if not why:
+        raise ConfigError("say why the items are dismissed: --why \"...\"")
+    items = []
+    for item_id in dict.fromkeys(item_ids):
+        item = session.get(RawItem, item_id)
+        if item is None:
+            raise ConfigError(f"no raw item {item_id}; `tawthiq failed list` shows the failed ones")
+        if item.state != RAW_FAILED:
+            raise ConfigError(f"raw item {item_id} ({item.source.name}/{item.external_id}) is {item.state}, not failed; only failed items are dismissed")
+        items.append(item)
+    when = utcnow()
+    for item in items:
+        previous = item.error
+        item.state = RAW_DISMISSED
+        item.error = f"dismissed by {by} on {when:%Y-%m-%d %H:%M} UTC: {why}; it had failed: {previous or 'no reason recorded'}"
+        audit(session, None, "raw_item.dismiss", "raw_item", item.id,
+              {"by": by, "why": why, "error": previous, "source": item.source.name, "external_id": item.external_id, "version": item.version})
+    return items
 
 
 def retry_failed_items(session: Session, source_name: str | None = None) -> int:
@@ -242,8 +347,13 @@ def status_counts(session: Session) -> dict[str, int]:
     }
 
 
-def failed_items(session: Session, limit: int = 50) -> list[RawItem]:
-    return list(session.scalars(select(RawItem).where(RawItem.state == RAW_FAILED).order_by(RawItem.id).limit(limit)))
+def failed_items(session: Session, limit: int | None = 50, source_name: str | None = None) -> list[RawItem]:
+    """The items left ``failed`` that need action (superseded and dismissed ones do not),
+    oldest first; all of them when ``limit`` is None."""
+    query = select(RawItem).where(RawItem.state == RAW_FAILED).order_by(RawItem.id)
+    if source_name:
+        query = query.where(RawItem.source_id == get_source(session, source_name).id)
+    return list(session.scalars(query.limit(limit) if limit is not None else query))
 
 
 def iter_ids(rows: Iterable[Any]) -> list[int]:
