@@ -78,14 +78,17 @@ def init() -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
 def status(as_json: bool) -> None:
-    """Counts: raw items, failed items, candidates, open queue, archived victims."""
+    """Counts: raw items, failed items, candidates, open queue, archived victims.
+
+    Failed items are those that need action: an item superseded by a newer version, or
+    dismissed with `tawthiq failed dismiss`, is not counted (it stays stored)."""
     from tawthiq.db import repo
     from tawthiq.db.engine import session_scope
 
     engine = _engine()
     with session_scope(engine) as session:
         counts = repo.status_counts(session)
-        failed = [(f"{i.source.name}/{i.external_id}", i.error) for i in repo.failed_items(session, 10)] if not as_json else []
+        failed = [(i.id, f"{i.source.name}/{i.external_id}", i.error) for i in repo.failed_items(session, 10)] if not as_json else []
     if as_json:
         click.echo(json.dumps(counts))
         return
@@ -95,9 +98,12 @@ def status(as_json: bool) -> None:
     for key, value in counts.items():
         click.echo(f"{labels[key]:<24} {value:>8}")
     if failed:
-        click.echo("\nfailed items (fix the cause, then `tawthiq retry-failed`):")
-        for label, error in failed:
-            click.echo(f"  {error or label}")
+        click.echo("\nfailed items (`tawthiq failed list` shows them all; fix the cause, then `tawthiq failed retry`, "
+                   "or `tawthiq failed dismiss ID --why \"...\"` one that cannot be fixed):")
+        for item_id, label, error in failed:
+            click.echo(f"  {item_id:>6}  {error or label}")
+        if counts["raw_failed"] > len(failed):
+            click.echo(f"  ... and {counts['raw_failed'] - len(failed)} more")
 
 
 # --- sources and intake -------------------------------------------------------------------
@@ -108,30 +114,190 @@ def sources() -> None:
     """Configure where submissions and news come from."""
 
 
+#: The victim fields `--map` takes: the keys `tawthiq extract` prints (its JSON contract, the
+#: places as place_of_death.locality ...), each to the key of the form mapping extraction reads
+#: (extractors.forms.DEFAULT_MAPPING). `is_child` and `evidence` are derived, never read.
+MAP_FIELDS: dict[str, str] = {
+    "full_name": "full_name", "name_ar": "name_other_script", "sex": "sex", "age": "age",
+    "date_of_death": "date_of_death",
+    "place_of_death.governorate": "death_governorate", "place_of_death.locality": "death_locality",
+    "origin.governorate": "origin_governorate", "origin.locality": "origin_locality",
+    "perpetrator": "perpetrator", "cause": "cause", "category": "category",
+}
+
+#: Which kinds of source each option of `sources add`/`edit` applies to.
+OPTION_KINDS: dict[str, tuple[str, ...]] = {
+    "path": ("folder",), "id_column": ("folder",), "language": ("form",),
+    "urls": ("kobo", "odk", "feed", "listing", "page"), "asset": ("kobo",), "token_env": ("kobo",), "token_block": ("kobo",),
+    "project": ("odk",), "form_id": ("odk",), "user_env": ("odk",), "password_env": ("odk",), "basic_auth": ("odk",),
+    "selector": ("listing",), "delay": ("kobo", "odk", "feed", "listing", "page"), "max_items": ("feed", "listing", "page"),
+    "mappings": ("folder", "form", "kobo", "odk"),
+}
+OPTION_FLAGS = {"urls": "--url", "form_id": "--form", "mappings": "--map", "basic_auth": "--basic-auth/--session-auth"}
+
+
+def map_fields() -> dict[str, str]:
+    """Every name `--map` accepts, to its form mapping key: the extract contract's names, then
+    the form fields extract does not print (father_name, account ...), then the mapping keys
+    older commands took (death_locality, name_other_script ...), kept as aliases."""
+    from tawthiq.extractors.forms import DEFAULT_MAPPING
+
+    contract_keys = set(MAP_FIELDS.values())
+    fields = dict(MAP_FIELDS)
+    fields.update({key: key for key in DEFAULT_MAPPING if key not in contract_keys})
+    fields.update({key: key for key in DEFAULT_MAPPING if key not in fields})
+    return fields
+
+
+def parse_mappings(entries: tuple[str, ...]) -> dict[str, list[str]]:
+    """``FIELD=QUESTION`` entries as the mapping a form source stores (mapping key to the
+    questions or columns read for it, in order); an unknown FIELD is refused with the names."""
+    fields = map_fields()
+    listed = [name for name, key in fields.items() if name in MAP_FIELDS or key not in MAP_FIELDS.values()]
+    mapping: dict[str, list[str]] = {}
+    for entry in entries:
+        field, _, question = entry.partition("=")
+        field, question = field.strip(), question.strip()
+        if field not in fields or not question:
+            raise click.UsageError(f"--map {entry!r}: write FIELD=QUESTION with FIELD one of {', '.join(listed)}")
+        mapping.setdefault(fields[field], []).append(question)
+    return mapping
+
+
+def existing_directory(path: Path) -> Path:
+    """``path`` made absolute, refused in one line unless it is a directory that exists (a
+    folder source reading a mistyped path would find nothing, night after night, silently)."""
+    resolved = path.expanduser().resolve()
+    if not resolved.exists():
+        raise TawthiqError(f"--path {path}: no such directory")
+    if not resolved.is_dir():
+        raise TawthiqError(f"--path {path}: not a directory")
+    return resolved
+
+
+def build_source_settings(kind: str, options: dict[str, Any], current: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The settings of a source of ``kind`` from the options of `sources add` (``current``
+    None) or `sources edit` (``current`` the stored settings, which the options given change):
+    one validation for both, so an edit cannot store what add would refuse."""
+    settings = dict(current or {})
+    given = {key: value for key, value in options.items() if value is not None and value != ()}
+    for key in given:
+        if kind not in OPTION_KINDS[key]:
+            flag = OPTION_FLAGS.get(key, "--" + key.replace("_", "-"))
+            raise click.UsageError(f"{flag} is for {', '.join(OPTION_KINDS[key])} sources, not {kind}")
+    urls: tuple[str, ...] = given.get("urls", ())
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise click.UsageError(f"--url {url!r}: give an http:// or https:// address")
+    if kind == "folder":
+        if "path" in given:
+            settings["path"] = str(existing_directory(given["path"]))
+        if "path" not in settings:
+            raise click.UsageError("a folder source needs --path DIR")
+        if "id_column" in given:
+            settings["id_column"] = given["id_column"]
+    elif kind == "form":
+        if "language" in given:
+            settings["default_language"] = given["language"]
+    elif kind in ("kobo", "odk"):
+        if urls:
+            if len(urls) != 1:
+                raise click.UsageError(f"a {kind} source needs one --url (the server)")
+            settings["url"] = urls[0].rstrip("/")
+        if "url" not in settings:
+            raise click.UsageError(f"a {kind} source needs one --url (the server)")
+        if kind == "kobo":
+            if "token_env" in given and "token_block" in given:
+                raise click.UsageError("give --token-env or --token-block, not both")
+            for key, other in (("token_env", "token_block"), ("token_block", "token_env")):
+                if key in given:
+                    settings[key] = given[key]
+                    settings.pop(other, None)
+            if "asset" in given:
+                settings["asset"] = given["asset"]
+            if not settings.get("asset"):
+                raise click.UsageError("a kobo source needs --asset UID")
+            if not (settings.get("token_env") or settings.get("token_block")):
+                raise click.UsageError("a kobo source needs --token-env VAR (or --token-block NAME)")
+        else:
+            settings.update({key: given[name] for key, name in (("project", "project"), ("form", "form_id"), ("user_env", "user_env"),
+                                                                ("password_env", "password_env")) if name in given})
+            if not settings.get("project") or not settings.get("form"):
+                raise click.UsageError("an odk source needs --project N and --form ID")
+            if not (settings.get("user_env") and settings.get("password_env")):
+                raise click.UsageError("an odk source needs --user-env VAR and --password-env VAR")
+            if given.get("basic_auth") is True:
+                settings["auth"] = "basic"
+            elif given.get("basic_auth") is False:
+                settings.pop("auth", None)
+    else:
+        if kind == "page":
+            if urls:
+                settings["urls"] = list(urls)
+        elif len(urls) > 1:
+            raise click.UsageError(f"a {kind} source takes one --url; add one source per {kind}")
+        elif urls:
+            settings["url"] = urls[0]
+        if not settings.get("urls" if kind == "page" else "url"):
+            raise click.UsageError(f"a {kind} source needs --url URL")
+        if "selector" in given:
+            settings["link_selector"] = given["selector"]
+        if "max_items" in given:
+            settings["max_items"] = given["max_items"]
+    if "delay" in given:
+        settings["delay"] = given["delay"]
+    if "mappings" in given:
+        # Each field given replaces that field's questions; the others keep theirs.
+        settings["mapping"] = {**settings.get("mapping", {}), **parse_mappings(given["mappings"])}
+    return settings
+
+
+def source_options(fn: Any) -> Any:
+    """The options of `sources add` and `sources edit`, declared once for both."""
+    options = [
+        click.option("--path", type=click.Path(path_type=Path), help="folder: the directory to read (it must exist)."),
+        click.option("--url", "urls", multiple=True,
+                     help="kobo/odk: the server; feed/listing: the feed or listing page; page: an article (repeatable)."),
+        click.option("--asset", help="kobo: the project's asset UID (from its URL, e.g. aBcD1234...)."),
+        click.option("--token-env", help="kobo: environment variable holding the API token."),
+        click.option("--token-block", help="kobo: Prefect Secret block holding the API token (instead of --token-env)."),
+        click.option("--project", help="odk: the project id (a number)."),
+        click.option("--form", "form_id", help="odk: the form id (xmlFormId)."),
+        click.option("--user-env", help="odk: environment variable holding the account's e-mail."),
+        click.option("--password-env", help="odk: environment variable holding the account's password."),
+        click.option("--basic-auth/--session-auth", default=None, help="odk: use HTTP Basic instead of a session (or back)."),
+        click.option("--map", "mappings", multiple=True, metavar="FIELD=QUESTION",
+                     help="Read victim FIELD from QUESTION (a form question or CSV column), repeatable; FIELD is a name "
+                          "`tawthiq extract` prints (full_name, name_ar, sex, age, date_of_death, place_of_death.governorate, "
+                          "place_of_death.locality, origin.governorate, origin.locality, perpetrator, cause, category) "
+                          "or father_name, mother_name, date_of_birth, date_of_death_approx, died_in_detention, account; "
+                          "e.g. --map full_name=Name."),
+        click.option("--id-column", help="folder: the CSV/JSON column that identifies a row across re-sent files."),
+        click.option("--language", type=click.Choice(["ar", "en"]), help="form: the language the form opens in (default ar)."),
+        click.option("--selector", help="listing: CSS selector of the article links."),
+        click.option("--delay", type=click.FloatRange(0), help="Seconds between two requests to one host (default 2; APIs 0.5)."),
+        click.option("--max-items", type=click.IntRange(1), help="At most this many articles per pull (default 100)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _os_user() -> str:
+    """Who runs this command, for the audit log (the review app's users are not operators)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name, as in some containers
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
 @sources.command("add")
 @click.argument("kind", type=click.Choice(["folder", "form", "kobo", "odk", "feed", "listing", "page"]))
 @click.argument("name")
-@click.option("--path", type=click.Path(file_okay=False, path_type=Path), help="folder: the directory to read.")
-@click.option("--url", "urls", multiple=True, help="kobo/odk: the server; feed/listing: the feed or listing page; page: an article (repeatable).")
-@click.option("--asset", help="kobo: the project's asset UID (from its URL, e.g. aBcD1234...).")
-@click.option("--token-env", help="kobo: environment variable holding the API token.")
-@click.option("--token-block", help="kobo: Prefect Secret block holding the API token (instead of --token-env).")
-@click.option("--project", help="odk: the project id (a number).")
-@click.option("--form", "form_id", help="odk: the form id (xmlFormId).")
-@click.option("--user-env", help="odk: environment variable holding the account's e-mail.")
-@click.option("--password-env", help="odk: environment variable holding the account's password.")
-@click.option("--basic-auth", is_flag=True, help="odk: use HTTP Basic instead of a session.")
-@click.option("--map", "mappings", multiple=True, metavar="FIELD=QUESTION",
-              help="Read victim FIELD from QUESTION (a form question or CSV column), repeatable; e.g. --map full_name=Name.")
-@click.option("--id-column", help="folder: the CSV/JSON column that identifies a row across re-sent files.")
-@click.option("--language", type=click.Choice(["ar", "en"]), help="form: the language the form opens in (default ar).")
-@click.option("--selector", help="listing: CSS selector of the article links.")
-@click.option("--delay", type=click.FloatRange(0), help="Seconds between two requests to one host (default 2; APIs 0.5).")
-@click.option("--max-items", type=click.IntRange(1), help="At most this many articles per pull (default 100).")
-def sources_add(kind: str, name: str, path: Path | None, urls: tuple[str, ...], asset: str | None, token_env: str | None,
-                token_block: str | None, project: str | None, form_id: str | None, user_env: str | None,
-                password_env: str | None, basic_auth: bool, mappings: tuple[str, ...], id_column: str | None,
-                language: str | None, selector: str | None, delay: float | None, max_items: int | None) -> None:
+@source_options
+def sources_add(kind: str, name: str, **options: Any) -> None:
     """Add a source of KIND named NAME.
 
     \b
@@ -144,79 +310,96 @@ def sources_add(kind: str, name: str, path: Path | None, urls: tuple[str, ...], 
     page     single article pages (--url URL, repeatable)
 
     Secrets are never stored: kobo and odk sources keep only the names of the environment
-    variables (or Prefect Secret blocks) that hold them.
+    variables (or Prefect Secret blocks) that hold them. Change a source later with
+    `sources edit`, stop pulling it with `sources disable`.
     """
     from tawthiq.db import repo
     from tawthiq.db.engine import session_scope
-    from tawthiq.extractors.forms import DEFAULT_MAPPING
 
-    settings: dict[str, Any] = {}
-    for url in urls:
-        if not url.startswith(("http://", "https://")):
-            raise click.UsageError(f"--url {url!r}: give an http:// or https:// address")
-    if kind == "folder":
-        if path is None:
-            raise click.UsageError("a folder source needs --path DIR")
-        settings["path"] = str(path.expanduser().resolve())
-        if id_column:
-            settings["id_column"] = id_column
-    elif kind == "form":
-        if language:
-            settings["default_language"] = language
-    elif kind in ("kobo", "odk"):
-        if len(urls) != 1:
-            raise click.UsageError(f"a {kind} source needs one --url (the server)")
-        settings["url"] = urls[0].rstrip("/")
-        if kind == "kobo":
-            if not asset:
-                raise click.UsageError("a kobo source needs --asset UID")
-            if not (token_env or token_block):
-                raise click.UsageError("a kobo source needs --token-env VAR (or --token-block NAME)")
-            settings["asset"] = asset
-            settings.update({"token_env": token_env} if token_env else {"token_block": token_block})
-        else:
-            if not project or not form_id:
-                raise click.UsageError("an odk source needs --project N and --form ID")
-            if not (user_env and password_env):
-                raise click.UsageError("an odk source needs --user-env VAR and --password-env VAR")
-            settings.update(project=project, form=form_id, user_env=user_env, password_env=password_env)
-            if basic_auth:
-                settings["auth"] = "basic"
-        if delay is not None:
-            settings["delay"] = delay
-    else:
-        if not urls:
-            raise click.UsageError(f"a {kind} source needs --url URL")
-        if kind == "page":
-            settings["urls"] = list(urls)
-        elif len(urls) > 1:
-            raise click.UsageError(f"a {kind} source takes one --url; add one source per {kind}")
-        else:
-            settings["url"] = urls[0]
-        if selector:
-            if kind != "listing":
-                raise click.UsageError("--selector is for listing sources")
-            settings["link_selector"] = selector
-        if delay is not None:
-            settings["delay"] = delay
-        if max_items is not None:
-            settings["max_items"] = max_items
-    if mappings:
-        if kind not in ("folder", "form", "kobo", "odk"):
-            raise click.UsageError("--map is for form sources (folder, form, kobo, odk)")
-        mapping: dict[str, list[str]] = {}
-        for entry in mappings:
-            field, _, question = entry.partition("=")
-            field, question = field.strip(), question.strip()
-            if field not in DEFAULT_MAPPING or not question:
-                raise click.UsageError(f"--map {entry!r}: write FIELD=QUESTION with FIELD one of {', '.join(DEFAULT_MAPPING)}")
-            mapping.setdefault(field, []).append(question)
-        settings["mapping"] = mapping
+    settings = build_source_settings(kind, options)
     with session_scope(_engine()) as session:
         repo.add_source(session, kind, name, settings)
     click.echo(f"added {kind} source {name!r}")
     if kind == "form":
         click.echo(f"families can submit at /submit/{name} on the review app (`tawthiq review`)")
+
+
+@sources.command("edit")
+@click.argument("name")
+@source_options
+@click.option("--clear-map", is_flag=True, help="Drop the source's own --map fields first (the default mapping applies again).")
+def sources_edit(name: str, clear_map: bool, **options: Any) -> None:
+    """Change the settings of source NAME: only the options given change, checked as `sources
+    add` checks them (--url replaces the URL, or a page source's list of URLs; --map replaces
+    the questions of each FIELD given). The source keeps its items and its place in the feed
+    or form (its cursor), so the next pull goes on from there; to re-read everything, `tawthiq
+    pull NAME --full`."""
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    if not clear_map and all(value is None or value == () for value in options.values()):
+        raise click.UsageError("nothing to change: give the options to change (`tawthiq sources edit --help`)")
+    with session_scope(_engine()) as session:
+        source = repo.get_source(session, name)
+        current = dict(source.settings or {})
+        if clear_map:
+            current.pop("mapping", None)
+        settings = build_source_settings(source.kind, options, current)
+        repo.update_source(session, name, settings, by=_os_user())
+        kind = source.kind
+    changed = sorted(key for key in set(settings) | set(current) if settings.get(key) != current.get(key))
+    if clear_map and "mapping" not in changed:
+        changed.append("mapping")
+    click.echo(f"updated {kind} source {name!r}: {', '.join(changed) or 'nothing changed'}")
+
+
+@sources.command("disable")
+@click.argument("name")
+def sources_disable(name: str) -> None:
+    """Stop pulling source NAME: `pull` and `nightly` skip it (unless it is named), and a
+    family form stops taking submissions. Its items stay, and so does its place in the feed or
+    form: `sources enable NAME` goes on from there."""
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    with session_scope(_engine()) as session:
+        source = repo.set_source_enabled(session, name, False, by=_os_user())
+        items = repo.source_item_count(session, source)
+    click.echo(f"disabled source {name!r}: `tawthiq pull` and `tawthiq nightly` skip it; its {items} stored item(s) stay")
+
+
+@sources.command("enable")
+@click.argument("name")
+def sources_enable(name: str) -> None:
+    """Pull source NAME again (after `sources disable`)."""
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    with session_scope(_engine()) as session:
+        repo.set_source_enabled(session, name, True, by=_os_user())
+    click.echo(f"enabled source {name!r}: the next pull reads it again")
+
+
+@sources.command("remove")
+@click.argument("name")
+@click.option("--force", is_flag=True, help="For a source with stored items: disable it (items are never deleted).")
+def sources_remove(name: str, force: bool) -> None:
+    """Remove source NAME when nothing was ever stored from it (a mistyped source, say).
+
+    A source with stored items is never deleted: its items are what families and witnesses
+    gave, and the archive cites them. Removing one is refused, with the way out; `--force`
+    disables it instead (as `sources disable` does), and says so.
+    """
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    with session_scope(_engine()) as session:
+        outcome, items = repo.remove_source(session, name, force=force, by=_os_user())
+    if outcome == "removed":
+        click.echo(f"removed source {name!r} (nothing had been stored from it)")
+    else:
+        click.echo(f"source {name!r} has {items} stored item(s), which are never deleted: disabled it instead "
+                   f"(`tawthiq pull` and `tawthiq nightly` skip it; `sources enable {name}` undoes this)")
 
 
 @cli.command()
@@ -235,7 +418,7 @@ def xlsform(out: Path) -> None:
 
 @sources.command("list")
 def sources_list() -> None:
-    """List the configured sources with their state."""
+    """List the configured sources with their state (ok, failing, or disabled)."""
     from tawthiq.db import repo
     from tawthiq.db.engine import session_scope
 
@@ -246,7 +429,8 @@ def sources_list() -> None:
         for s in rows:
             last = s.last_pulled_at.strftime("%Y-%m-%d %H:%M") if s.last_pulled_at else "never"
             settings = ", ".join(f"{k}={v}" for k, v in s.settings.items() if k != "mapping")
-            click.echo(f"{s.name:<20} {s.kind:<8} {s.status:<8} last pulled {last:<17} {settings}")
+            state = s.status if s.enabled else "disabled"
+            click.echo(f"{s.name:<20} {s.kind:<8} {state:<8} last pulled {last:<17} {settings}")
             if s.last_error:
                 click.echo(f"{'':<20} error: {s.last_error}")
 
@@ -317,13 +501,67 @@ def _print_summary(summary: dict[str, Any]) -> None:
 @cli.command("retry-failed")
 @click.option("--source", "source_name", help="Only items of this source.")
 def retry_failed(source_name: str | None) -> None:
-    """Put items left failed back in line; the next `tawthiq nightly` processes them again."""
+    """Put items left failed back in line; the next `tawthiq nightly` processes them again.
+
+    The same as `tawthiq failed retry`. Superseded and dismissed items are not retried."""
     from tawthiq.db import repo
     from tawthiq.db.engine import session_scope
 
     with session_scope(_engine()) as session:
         count = repo.retry_failed_items(session, source_name)
     click.echo(f"{count} failed item(s) will be processed again by the next run")
+
+
+@cli.group(context_settings=CONTEXT)
+def failed() -> None:
+    """Items that could not be read: list them, retry them once the cause is fixed, or dismiss
+    those that cannot be fixed. A failed item a newer version of it replaced is retired by
+    itself (state superseded). Nothing here deletes an item: it stays stored raw."""
+
+
+failed.add_command(retry_failed, "retry")
+
+
+@failed.command("list")
+@click.option("--source", "source_name", help="Only items of this source.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per item and line.")
+def failed_list(source_name: str | None, as_json: bool) -> None:
+    """The failed items that need action: id, source/external id, version, attempts, error."""
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    with session_scope(_engine()) as session:
+        rows = [{"id": i.id, "source": i.source.name, "external_id": i.external_id, "version": i.version,
+                 "attempts": i.attempts, "error": i.error} for i in repo.failed_items(session, None, source_name)]
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no failed items" + (f" from {source_name!r}" if source_name else ""))
+        return
+    for row in rows:
+        click.echo(f"{row['id']:>6}  {row['source']}/{row['external_id']}  version {row['version']}, "
+                   f"{row['attempts']} attempt(s)\n        {row['error'] or 'no reason recorded'}")
+    click.echo(f"\n{len(rows)} failed item(s): fix the cause, then `tawthiq failed retry`; "
+               "or `tawthiq failed dismiss ID --why \"...\"` for one that cannot be fixed")
+
+
+@failed.command("dismiss")
+@click.argument("item_ids", nargs=-1, required=True, type=int, metavar="ID...")
+@click.option("--why", required=True, help="Why nobody will fix it (kept with the item and in the audit log).")
+def failed_dismiss(item_ids: tuple[int, ...], why: str) -> None:
+    """Dismiss the failed items ID... (from `tawthiq failed list`) that cannot be fixed: they
+    stop counting as failed and are never retried, but stay stored raw. Who (your login name),
+    when and why are kept on each item and in the audit log. All or none: an ID that is not a
+    failed item is refused, naming it."""
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    with session_scope(_engine()) as session:
+        items = repo.dismiss_failed_items(session, item_ids, why, by=_os_user())
+        labels = [f"{i.id} ({i.source.name}/{i.external_id})" for i in items]
+    click.echo(f"dismissed {len(labels)} item(s): {', '.join(labels)}")
 
 
 # --- extract ------------------------------------------------------------------------------
@@ -424,16 +662,42 @@ def users() -> None:
 @users.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(["documenter", "editor", "admin"]), default="documenter", show_default=True)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              envvar="TAWTHIQ_NEW_PASSWORD", help="Prompted for when not given (or TAWTHIQ_NEW_PASSWORD).")
-def users_add(name: str, role: str, password: str) -> None:
-    """Add a user NAME with a role: documenters decide, editors also merge and undo, admins also manage users."""
+@click.option("--password", envvar="TAWTHIQ_NEW_PASSWORD",
+              help="The password (or TAWTHIQ_NEW_PASSWORD); prompted for, twice, when not given.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input, for scripts: one line, its newline dropped; no terminal needed.")
+def users_add(name: str, role: str, password: str | None, password_stdin: bool) -> None:
+    """Add a user NAME with a role: documenters decide, editors also merge and undo, admins also manage users.
+
+    A password has at least 8 characters, however it is given.
+    """
     from tawthiq.db import repo
     from tawthiq.db.engine import session_scope
 
-    with session_scope(_engine()) as session:
+    engine = _engine()
+    if password_stdin:
+        if click.get_current_context().get_parameter_source("password") == click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError("give --password or --password-stdin, not both")
+        password = read_password_stdin()
+    elif password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with session_scope(engine) as session:
         repo.add_user(session, name, password, role)
     click.echo(f"added {role} {name!r}")
+
+
+def read_password_stdin() -> str:
+    """The password piped to standard input: one line, its one trailing newline dropped
+    (``echo`` and here-strings add it); more lines are refused rather than guessed at. Its
+    length is checked where every password is (``repo.add_user``)."""
+    text = sys.stdin.read()
+    for ending in ("\r\n", "\n"):
+        if text.endswith(ending):
+            text = text[: -len(ending)]
+            break
+    if "\n" in text or "\r" in text:
+        raise TawthiqError("--password-stdin: standard input holds more than one line; give the password alone")
+    return text
 
 
 # --- operations ---------------------------------------------------------------------------
