@@ -551,10 +551,11 @@ def failed_list(source_name: str | None, as_json: bool) -> None:
 @click.argument("item_ids", nargs=-1, required=True, type=int, metavar="ID...")
 @click.option("--why", required=True, help="Why nobody will fix it (kept with the item and in the audit log).")
 def failed_dismiss(item_ids: tuple[int, ...], why: str) -> None:
-    """Dismiss the failed items ID... (from `tawthiq failed list`) that cannot be fixed: they
-    stop counting as failed and are never retried, but stay stored raw. Who (your login name),
-    when and why are kept on each item and in the audit log. All or none: an ID that is not a
-    failed item is refused, naming it."""
+    """Set aside failed items that cannot be fixed; they stay stored raw.
+
+    The items ID... (from `tawthiq failed list`) stop counting as failed and are never
+    retried. Who (your login name), when and why are kept on each item and in the audit log.
+    All or none: an ID that is not a failed item is refused, naming it."""
     from tawthiq.db import repo
     from tawthiq.db.engine import session_scope
 
