@@ -10,18 +10,28 @@ while every new run does its work afresh.
 from __future__ import annotations
 
 import os
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import INPUTS, NO_CACHE, RUN_ID, TASK_SOURCE
+from prefect.states import Failed
+from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 from tawthiq import pipeline
 from tawthiq.db.engine import get_database_url, get_engine
+from tawthiq.errors import TawthiqError
 
 #: How many raw items one extraction task takes; batches run in parallel under Dask.
 EXTRACT_BATCH = int(os.environ.get("TAWTHIQ_EXTRACT_BATCH", "200"))
+#: How many tasks of one run work at once. Each holds a database connection while it works, so
+#: this stays well under the pool (5 + 10 overflow): a backlog of hundreds of batches then
+#: queues here instead of exhausting the pool and failing every night.
+TASK_WORKERS = max(1, int(os.environ.get("TAWTHIQ_TASK_WORKERS", "4")))
+#: Seconds a run waits for another run on the same database to finish before it skips.
+LOCK_WAIT = float(os.environ.get("TAWTHIQ_LOCK_WAIT", "0"))
 #: Per-run cache: a retried run reuses what its finished tasks returned.
 PER_RUN = RUN_ID + TASK_SOURCE + INPUTS
 
@@ -30,16 +40,68 @@ def _engine(database_url: str | None):  # type: ignore[no-untyped-def]
     return get_engine(get_database_url(database_url))
 
 
+class SourceFailed(TawthiqError):
+    """A source could not be pulled this time; ``summary`` is what the pull did till then.
+    Raised by the task so that it ends Failed: visible in Prefect, not cached, and pulled
+    again by ``tawthiq rerun`` once the cause is fixed."""
+
+    def __init__(self, summary: dict[str, Any]) -> None:
+        super().__init__(summary["error"])
+        self.summary = summary
+
+    def __reduce__(self) -> tuple[Any, ...]:  # results are persisted: keep it picklable
+        return (SourceFailed, (self.summary,))
+
+
+class RunFailed(TawthiqError):
+    """The run did all it could, but some sources failed: the run ends Failed (a non-zero
+    exit, an alert) and ``summary`` is the whole run's summary."""
+
+    def __init__(self, message: str, summary: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RunFailed, (str(self), self.summary))
+
+
+def _retry_crash_only(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry a task that crashed, not a source that answered with an error (the connectors
+    already retried it with backoff)."""
+    try:
+        state.result()
+    except SourceFailed:
+        return False
+    except Exception:
+        return True
+    return True
+
+
 @task(name="fetch-source", retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=10),
-      retry_jitter_factor=0.5, cache_policy=PER_RUN, persist_result=True,
+      retry_jitter_factor=0.5, retry_condition_fn=_retry_crash_only, cache_policy=PER_RUN, persist_result=True,
       tags=["network"])
 def fetch_source(name: str, database_url: str | None = None, full: bool = False) -> dict[str, Any]:
     """Pull one source into ``raw_items``. Connectors retry HTTP themselves (backoff, jitter,
-    Retry-After); this task-level retry covers a crash of the task itself."""
+    Retry-After); this task-level retry covers a crash of the task itself. A failing source
+    raises :class:`SourceFailed` carrying its summary."""
     summary = pipeline.pull_source(_engine(database_url), name, full)
     if summary.error:
         get_run_logger().warning("source %s failed: %s", name, summary.error)
+        # Raised, not returned as a Failed state: Prefect caches a returned state's data, and
+        # a re-run would then replay this error instead of pulling the source again.
+        raise SourceFailed(pipeline.asdict(summary))
     return pipeline.asdict(summary)
+
+
+def pulled_summaries(futures: list[Any]) -> list[dict[str, Any]]:
+    """Each source's summary, whether its task completed or failed."""
+    rows = []
+    for future in futures:
+        try:
+            rows.append(future.result())
+        except SourceFailed as exc:
+            rows.append(exc.summary)
+    return rows
 
 
 @task(name="list-pending-items", cache_policy=NO_CACHE)
@@ -59,12 +121,16 @@ def extract_items(item_ids: list[int], database_url: str | None = None) -> dict[
 
 
 @task(name="match-candidates", cache_policy=PER_RUN, persist_result=True)
-def match_candidates(database_url: str | None = None) -> dict[str, Any]:
+def match_candidates(database_url: str | None = None, extracted: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Match what is new. ``extracted`` (what extraction did this run) is part of the cache
+    key only: a retried run whose extraction found new items matches again, one whose
+    extraction did the same as before reuses this step's result."""
     return pipeline.asdict(pipeline.match_pending(_engine(database_url)))
 
 
 @task(name="queue-candidates", cache_policy=PER_RUN, persist_result=True)
-def queue_candidates(database_url: str | None = None) -> dict[str, Any]:
+def queue_candidates(database_url: str | None = None, matched: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Queue what was matched; ``matched`` keys the cache as ``extracted`` does for matching."""
     return pipeline.asdict(pipeline.queue_pending(_engine(database_url)))
 
 
@@ -90,35 +156,123 @@ def notify_failure(flow: Any, flow_run: Any, state: Any) -> None:
         import logging
 
         logging.getLogger("tawthiq.flows").error(message)
-    post_webhook({"text": message, "flow_run_id": str(flow_run.id), "state": state.name})
+    payload: dict[str, Any] = {"text": message, "flow_run_id": str(flow_run.id), "state": state.name}
+    try:
+        error = state.result(raise_on_failure=False)
+    except Exception:
+        error = None
+    if isinstance(error, RunFailed) and "extract" in error.summary:
+        payload["text"] = message + "\n\n" + summary_markdown(error.summary)
+        payload["failing_sources"] = [s["source"] for s in error.summary["sources"] if s["error"]]
+    post_webhook(payload)
 
 
-@flow(name="pull", log_prints=True, on_failure=[notify_failure])
-def pull_flow(sources: list[str] | None = None, database_url: str | None = None, full: bool = False) -> list[dict[str, Any]]:
-    """Intake only: every enabled source, or the named ones; ``full`` re-reads everything."""
-    futures = [fetch_source.submit(name, database_url, full) for name in source_names(database_url, sources)]
-    return [f.result() for f in futures]
+def failing_message(pulled: list[dict[str, Any]]) -> str:
+    failing = [s for s in pulled if s["error"]]
+    return f"{len(failing)} of {len(pulled)} sources failed: " + "; ".join(s["error"] for s in failing)
 
 
-@flow(name="nightly", log_prints=True, on_failure=[notify_failure])
-def nightly(sources: list[str] | None = None, database_url: str | None = None) -> dict[str, Any]:
-    """The whole nightly path once: pull every source, extract, match, queue, summarise."""
+@contextmanager
+def run_lock(database_url: str | None, flow_name: str) -> Iterator[str | None]:
+    """Hold this database's run lock for the block; yields ``None`` when held, else the
+    description of the run that holds it (this run then does nothing)."""
+    from prefect.runtime import flow_run
+
+    from tawthiq.db.locks import acquire_run_lock, run_lock_holder
+
+    engine = _engine(database_url)
+    tag_run(database_url)
+    lock = acquire_run_lock(engine, f"tawthiq {flow_name} run {flow_run.get_name() or ''} {flow_run.get_id() or ''}".strip(),
+                            wait=LOCK_WAIT)
+    if lock is None:
+        yield run_lock_holder(engine) or "another tawthiq run"
+        return
+    try:
+        yield None
+    finally:
+        lock.release()
+
+
+def failed_run(error: RunFailed) -> Any:
+    """The Failed state of a run that did everything else but had failing sources (returned
+    rather than raised: one line in the logs, not a traceback)."""
+    return Failed(message=str(error), data=error)
+
+
+def tag_run(database_url: str | None) -> None:
+    """Tag this flow run with its database (:func:`tawthiq.ops.database_tag`), however it was
+    started (the CLI, a deployment, Prefect's UI), so that ``tawthiq runs`` and ``rerun`` on
+    one database never show or touch the runs of another."""
+    from prefect import get_client
+    from prefect.runtime import flow_run
+
+    from tawthiq.ops import database_tag
+
+    run_id = flow_run.get_id()
+    if not run_id:
+        return
+    tag = database_tag(database_url)
+    with get_client(sync_client=True) as client:
+        tags = list(client.read_flow_run(run_id).tags or [])
+        if tag not in tags:
+            client.update_flow_run(run_id, tags=tags + [tag])
+
+
+def skipped(holder: str) -> Any:
+    """The state of a run that found another run on its database: Completed, named Skipped."""
+    from prefect.states import Completed
+
+    message = f"skipped: another run is working on this database: {holder}"
+    get_run_logger().warning(message)
+    return Completed(name="Skipped", message=message, data={"skipped": message})
+
+
+@flow(name="pull", log_prints=True, on_failure=[notify_failure], task_runner=ThreadPoolTaskRunner(max_workers=TASK_WORKERS))
+def pull_flow(sources: list[str] | None = None, database_url: str | None = None, full: bool = False) -> Any:
+    """Intake only: every enabled source, or the named ones; ``full`` re-reads everything.
+    Fails (after pulling the others) when a source fails."""
+    with run_lock(database_url, "pull") as holder:
+        if holder:
+            return skipped(holder)
+        pulled = pulled_summaries([fetch_source.submit(name, database_url, full) for name in source_names(database_url, sources)])
+    if any(s["error"] for s in pulled):
+        return failed_run(RunFailed(failing_message(pulled), {"sources": pulled}))
+    return pulled
+
+
+@flow(name="nightly", log_prints=True, on_failure=[notify_failure], task_runner=ThreadPoolTaskRunner(max_workers=TASK_WORKERS))
+def nightly(sources: list[str] | None = None, database_url: str | None = None) -> Any:
+    """The whole nightly path once: pull every source, extract, match, queue, summarise. A
+    second run on the same database meanwhile skips (or waits ``TAWTHIQ_LOCK_WAIT`` s); a run
+    in which a source failed does everything else, then ends Failed."""
+    with run_lock(database_url, "nightly") as holder:
+        if holder:
+            return skipped(holder)
+        summary = nightly_steps(sources, database_url)
+    if any(s["error"] for s in summary["sources"]):
+        return failed_run(RunFailed(failing_message(summary["sources"]), summary))
+    return summary
+
+
+def nightly_steps(sources: list[str] | None, database_url: str | None) -> dict[str, Any]:
     names = source_names(database_url, sources)
-    pulled = [f.result() for f in [fetch_source.submit(name, database_url) for name in names]]
+    pulled = pulled_summaries([fetch_source.submit(name, database_url) for name in names])
+    if pipeline.stop_requested():  # SIGTERM: what was stored stays stored; the next run goes on
+        empty = pipeline.asdict(pipeline.ExtractSummary(stopped=pipeline.stop_reason()))
+        return {"sources": pulled, "extract": empty, "match": pipeline.asdict(pipeline.MatchSummary()),
+                "queue": pipeline.asdict(pipeline.QueueSummary()), "stopped": pipeline.stop_reason()}
     batches = list_pending_items(database_url)
     extracted = merge_extract([f.result() for f in extract_items.map(batches, database_url=database_url)]) if batches \
         else pipeline.asdict(pipeline.ExtractSummary())
     for row in pulled:  # a source's failures include its items that failed extraction
         row["failed"] += sum(1 for f in extracted["failures"] if f.get("source") == row["source"])
-    matched = match_candidates(database_url)
-    queued = queue_candidates(database_url)
+    if extracted.get("stopped"):
+        return {"sources": pulled, "extract": extracted, "match": pipeline.asdict(pipeline.MatchSummary()),
+                "queue": pipeline.asdict(pipeline.QueueSummary()), "stopped": extracted["stopped"]}
+    matched = match_candidates(database_url, extracted)
+    queued = queue_candidates(database_url, matched)
     summary = {"sources": pulled, "extract": extracted, "match": matched, "queue": queued}
     publish_summary(summary)
-    failing = [s for s in pulled if s["error"]]
-    if failing:
-        from tawthiq.ops import post_webhook
-
-        post_webhook({"text": summary_markdown(summary), "failing_sources": [s["source"] for s in failing]})
     return summary
 
 
@@ -128,6 +282,7 @@ def merge_extract(parts: list[dict[str, Any]]) -> dict[str, Any]:
         for key in ("items", "extracted", "failed", "candidates", "incidents", "unnamed_deaths"):
             total[key] += part.get(key, 0)
         total["failures"] += part["failures"]
+        total["stopped"] = total.get("stopped") or part.get("stopped")
     return total
 
 

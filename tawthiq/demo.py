@@ -20,9 +20,10 @@ INBOX = "inbox"
 
 
 def run_demo(directory: Path, *, echo: Callable[[str], Any] = print,
-             spinner: Callable[[str, Callable[[], Any]], Any] | None = None) -> dict[str, Any]:
+             run: Callable[[Callable[[], Any]], dict[str, Any]] | None = None) -> dict[str, Any]:
     """Set up ``directory``, run the nightly flow on the sample data and report; returns the
-    nightly flow's summary."""
+    nightly flow's summary. ``run`` runs the flow (the CLI's: a local Prefect API, a spinner,
+    the run's state read into a summary); by default the flow is called here."""
     from tawthiq.db import repo
     from tawthiq.errors import ConfigError
 
@@ -43,8 +44,9 @@ def run_demo(directory: Path, *, echo: Callable[[str], Any] = print,
 
     from tawthiq.flows.nightly import nightly
 
-    run = (lambda: nightly()) if spinner is None else (lambda: spinner("running the nightly flow on the samples", nightly))
-    summary = run()
+    summary = nightly() if run is None else run(lambda: nightly(return_state=True))
+    if summary.get("skipped") or summary.get("failed"):
+        raise ConfigError(f"the demo's nightly run did not finish: {summary.get('skipped') or summary.get('failed')}")
     with session_scope(engine) as session:
         counts = repo.status_counts(session)
     pulled = summary["sources"][0] if summary["sources"] else {"fetched": 0, "new": 0, "unchanged": 0}
@@ -60,10 +62,11 @@ def run_demo(directory: Path, *, echo: Callable[[str], Any] = print,
         echo(f"    failed: {failure['error']}")
     echo("")
     echo("Next:")
+    command = command_name()
     echo(f"  cd {directory}")
-    echo("  tawthiq status")
-    echo("  tawthiq users add YOUR-NAME --role editor      # an account for the review app")
-    echo("  tawthiq review                                 # then open http://127.0.0.1:8000/")
+    echo(f"  {command} status")
+    echo(f"  {command} users add YOUR-NAME --role editor      # an account for the review app")
+    echo(f"  {command} review                                 # then open http://127.0.0.1:8000/")
     return summary
 
 
@@ -80,3 +83,18 @@ def copy_samples(inbox: Path) -> int:
                 shutil.copyfile(path, target)
                 count += 1
     return count
+
+
+def command_name() -> str:
+    """How to call ``tawthiq`` from another directory: plain ``tawthiq`` when it is on the
+    PATH (an activated venv, pipx), else the full path of the one running now (the README's
+    first command installs it in ``.venv/bin`` without activating anything)."""
+    import sys
+
+    here = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    found = shutil.which("tawthiq")
+    if found and (here is None or Path(found).resolve() == here):
+        return "tawthiq"
+    if here is not None and here.name == "tawthiq" and here.exists():
+        return str(Path(sys.argv[0]).absolute())
+    return "tawthiq"

@@ -111,7 +111,9 @@ def test_failing_sources_are_named_and_a_rerun_after_recovery_takes_what_was_mis
         repo.add_source(session, "page", "slow", {"urls": [f"{site.base}/slow/"], **fast})
         repo.add_source(session, "page", "hostile", {"urls": [f"{site.base}/hostile/"], **fast})
     try:
-        summary = nightly()
+        state = nightly(return_state=True)
+        assert state.is_failed() and "4 of 6 sources failed" in state.message  # visible, and a non-zero exit
+        summary = state.result(raise_on_failure=False).summary
         errors = {s["source"]: s["error"] for s in summary["sources"]}
         assert errors["inbox"] is None and next(s for s in summary["sources"] if s["source"] == "inbox")["new"] == 5
         assert "HTTP 500" in errors["kobo"]
@@ -124,6 +126,7 @@ def test_failing_sources_are_named_and_a_rerun_after_recovery_takes_what_was_mis
         assert summary["queue"]["queue_open"] == 2  # the healthy source's items went all the way
         listed = CliRunner().invoke(cli, ["runs", "--limit", "1"]).output
         assert "failing sources:" in listed and "kobo: source 'kobo'" in listed and "down: " in listed
+        assert " Failed " in listed
 
         broken.update(throttled=False, slow=False, hostile=False)
         with session_scope(inbox) as session:

@@ -66,7 +66,7 @@ def test_failed_run_notifies_and_rerun_skips_finished_tasks(prefect_harness, eng
     real_pull = pipeline.pull_source
     monkeypatch.setattr(pipeline, "pull_source", lambda e, n: calls.append(n) or real_pull(e, n))
     monkeypatch.setattr(pipeline, "match_pending", real_match)
-    summary = ops.rerun(failed.id)
+    summary = ops.rerun(failed.id).result()
     assert calls == []  # intake finished in the failed run: cached, not redone
     assert summary["queue"]["queue_open"] == 2
     assert next(r for r in ops.list_runs(5) if r.id == failed.id).state == "Completed"
@@ -113,3 +113,117 @@ def test_crash_script_loses_and_doubles_nothing(prefect_harness, database_url, t
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     assert module.main(["--kills", "3", "--items", "60", "--workdir", str(tmp_path), "--database-url", database_url]) == 0
+
+
+def test_rerun_pulls_a_failed_source_again_once_its_cause_is_fixed(prefect_harness, engine, tmp_path) -> None:
+    """A run whose only source failed ends Failed (not Completed); `rerun` after the fix
+    fetches the source again instead of replaying its cached error."""
+    folder = write_inbox(tmp_path / "inbox")
+    add_folder(engine, folder)
+    folder.rename(tmp_path / "away")  # the share is not mounted tonight
+    state = nightly(return_state=True)
+    assert state.is_failed() and "1 of 1 sources failed" in state.message and "does not exist" in state.message
+    run_id = str(state.state_details.flow_run_id)
+    assert next(r for r in ops.list_runs(5) if r.id == run_id).state == "Failed"
+    (tmp_path / "away").rename(folder)
+    again = ops.rerun(run_id)
+    assert again.is_completed()
+    summary = again.result()
+    assert summary["sources"][0]["new"] == 5 and summary["sources"][0]["error"] is None
+    assert summary["queue"]["queue_open"] == 2
+
+
+def test_a_second_run_on_the_same_database_skips_while_the_first_holds_it(prefect_harness, engine, tmp_path) -> None:
+    from tawthiq.db.locks import acquire_run_lock, run_lock_holder
+
+    add_folder(engine, write_inbox(tmp_path / "inbox"))
+    lock = acquire_run_lock(engine, "an operator's manual run")
+    assert lock is not None
+    try:
+        assert "an operator's manual run" in (run_lock_holder(engine) or "")
+        assert acquire_run_lock(engine, "another") is None
+        state = nightly(return_state=True)
+        assert state.is_completed() and state.name == "Skipped"
+        assert "an operator's manual run" in state.result()["skipped"]
+        assert counts(engine)["raw_items"] == 0  # it did nothing
+    finally:
+        lock.release()
+    assert run_lock_holder(engine) is None
+    assert nightly()["sources"][0]["new"] == 5
+
+
+def test_two_nightlies_at_once_do_one_night_of_work(prefect_harness, engine, tmp_path) -> None:
+    """Started together (a schedule and an operator): one works, the other skips or finds
+    nothing left; links and queue entries are not doubled."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from tawthiq.db.engine import session_scope
+    from tawthiq.db.models import MatchLink, ReviewTask
+
+    add_folder(engine, write_inbox(tmp_path / "inbox"))
+    with ThreadPoolExecutor(2) as pool:
+        states = list(pool.map(lambda _: nightly(return_state=True), range(2)))
+    assert all(s.is_completed() for s in states)
+    worked = [s for s in states if s.name != "Skipped"]
+    assert len(worked) >= 1 and sum(s.result()["sources"][0]["new"] for s in worked) == 5
+    first = counts(engine)
+    assert first["queue_open"] == 2 and first["links"] >= 1
+    with session_scope(engine) as session:
+        pairs = session.execute(select(MatchLink.candidate_id, MatchLink.other_candidate_id, MatchLink.victim_id,
+                                       func.count()).group_by(MatchLink.candidate_id, MatchLink.other_candidate_id,
+                                                              MatchLink.victim_id)).all()
+        assert all(n == 1 for *_, n in pairs)
+        assert session.scalar(select(func.count()).select_from(ReviewTask)) == 2
+    nightly()
+    assert counts(engine) == first
+
+
+def test_matching_twice_writes_each_link_once(engine, tmp_path) -> None:
+    """Link writing is idempotent: the matching step re-run on candidates it already linked
+    (as after a crash between two commits) adds no second link."""
+    from sqlalchemy import update
+
+    from tawthiq.db.engine import session_scope
+    from tawthiq.db.models import Candidate
+
+    add_folder(engine, write_inbox(tmp_path / "inbox"))
+    pipeline.pull(engine)
+    pipeline.extract_pending(engine)
+    pipeline.match_pending(engine)
+    links = counts(engine)["links"]
+    assert links >= 1
+    with session_scope(engine) as session:
+        session.execute(update(Candidate).values(state="new"))
+    again = pipeline.match_pending(engine)
+    assert again.candidates == 2 and again.possible_duplicates == 0
+    assert counts(engine)["links"] == links
+
+
+def test_runs_shows_this_database_only_and_marks_dead_runs_crashed(prefect_harness, engine, tmp_path, monkeypatch) -> None:
+    """A run killed mid-way stays Running in Prefect for ever; `tawthiq runs` marks it Crashed
+    once nobody holds the database's run lock, so it can be re-run. Runs of another database
+    (all share one Prefect API) are not listed."""
+    import datetime as dt
+
+    import anyio
+    from prefect import get_client
+    from prefect.states import Running
+
+    add_folder(engine, write_inbox(tmp_path / "inbox"))
+    mine = nightly(return_state=True)
+
+    async def create(tag: str) -> str:
+        async with get_client() as client:
+            created = await client.create_flow_run(nightly, tags=["tawthiq", tag], state=Running())
+            return str(created.id)
+
+    other = anyio.run(create, "db:000000000000")
+    killed = anyio.run(create, ops.database_tag())
+    monkeypatch.setattr(ops, "STALE_AFTER", dt.timedelta(0))
+    listed = {r.id: r for r in ops.list_runs(20)}
+    assert other not in listed
+    assert str(mine.state_details.flow_run_id) in listed
+    assert listed[killed].state == "Crashed"
+    assert ops.rerun(killed).is_completed()  # a crashed run can be re-run
