@@ -14,7 +14,7 @@ from typing import Any
 
 from tawthiq.errors import ConfigError, SourceAuthError, SourceUnavailable
 
-from .http import FetchError, Fetcher, Response
+from .http import FetchError, Fetcher, Interrupted, Response
 
 #: Seconds between two API requests to one host unless a source sets ``delay``.
 API_DELAY = 0.5
@@ -62,10 +62,16 @@ def get_json(fetcher: Fetcher, url: str, source: str, headers: dict[str, str]) -
 
 def request(fetcher: Fetcher, url: str, source: str, headers: dict[str, str], *, post: dict | None = None,
             accept: tuple[str, ...] = ("application/json",)) -> Response:
+    """GET (or POST ``post`` as JSON to) ``url`` for ``source``, its failures as source errors.
+    A stop request or the source's deadline stays what it is (:class:`~.http.Interrupted`,
+    named after the source): the pull ends there, and the watermark, which moves only after
+    the last page, has not moved past what was stored."""
     try:
         if post is not None:
             return fetcher.post_json(url, post, headers=headers, accept=accept)
         return fetcher.get(url, headers=headers, accept=accept)
+    except Interrupted as exc:
+        raise exc.for_source(source) from exc
     except FetchError as exc:
         if exc.status in (401, 403):
             what = "refused the credentials" if exc.status == 401 else "does not allow this account to read it"
@@ -89,4 +95,4 @@ def parse_api_time(value: Any) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

@@ -7,9 +7,13 @@ the final URL) without tracking parameters, so one article reached by two links 
 and an edited article is a new version of it. The cursor keeps each URL's ETag and
 Last-Modified so that the next pull asks "changed since?" and a 304 stores nothing.
 
+A stop request or the source's deadline (:class:`~.http.Interrupted`) ends the pull where it
+is, as the source's error: every article yielded before it is stored with its validators in the
+cursor, and the next run goes on from there. It is never recorded as a failed article.
+
 Settings (``tawthiq sources add feed|listing|page``)::
 
-    feed     url, [delay, timeout, retries, max_items, max_bytes, contact]
+    feed     url, [delay, timeout, retries, max_items, max_bytes, max_response_seconds, contact]
     listing  url, link_selector (CSS, default "article a[href], h2 a[href], h3 a[href]"), [...]
     page     urls (list), [...]
 """
@@ -19,7 +23,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import logging
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
@@ -27,7 +32,7 @@ from bs4 import BeautifulSoup
 from tawthiq.errors import ConfigError, SourceUnavailable
 
 from . import CursorUpdate, FetchedItem
-from .http import FetchError, Fetcher, NOT_MODIFIED, Unreachable, canonical_url
+from .http import FetchError, Fetcher, Interrupted, NOT_MODIFIED, Unreachable, canonical_url
 
 log = logging.getLogger("tawthiq.sources.feeds")
 
@@ -41,7 +46,7 @@ def _published(entry: Any) -> dt.datetime | None:
         value = entry.get(key)
         if value:
             try:
-                return dt.datetime.fromtimestamp(calendar.timegm(value), tz=dt.timezone.utc)
+                return dt.datetime.fromtimestamp(calendar.timegm(value), tz=dt.UTC)
             except (OverflowError, ValueError, TypeError):
                 continue
     return None
@@ -80,8 +85,15 @@ class _ArticleFetcher:
             validators = seen.get(key, {})
             try:
                 response = fetcher.get(link, etag=validators.get("etag"), last_modified=validators.get("last_modified"), accept=HTML)
+            except Interrupted as exc:
+                # Stopped or out of time: the pull ends here, not this article; what came
+                # before is stored and in the cursor, and this one is fetched next run.
+                if unreachable:
+                    log.warning("source %s: stopping with %d article(s) not fetched: %s", name, len(unreachable), unreachable[0])
+                raise exc.for_source(name) from exc
             except Unreachable as exc:
-                log.warning("source %s: %s", name, exc)  # transient: the next run tries again
+                # Transient (refused, timed out, too slow, broken): the next run tries again.
+                log.warning("source %s: %s", name, exc)
                 unreachable.append(str(exc))
                 continue
             except FetchError as exc:
@@ -128,6 +140,8 @@ class FeedConnector(_ArticleFetcher):
         feed_state = cursor.get("feed", {})
         try:
             response = fetcher.get(url, etag=feed_state.get("etag"), last_modified=feed_state.get("last_modified"), accept=FEED_TYPES)
+        except Interrupted as exc:
+            raise exc.for_source(name) from exc
         except FetchError as exc:
             raise SourceUnavailable(f"source {name!r}: feed unavailable: {exc}") from exc
         if response is NOT_MODIFIED:
@@ -153,7 +167,7 @@ class FeedConnector(_ArticleFetcher):
                         name, parsed.get("bozo_exception"), len(links))
         yield from self._articles(name, fetcher, links, cursor)
         cursor["feed"] = {"etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified"),
-                          "checked_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+                          "checked_at": dt.datetime.now(dt.UTC).isoformat()}
         yield CursorUpdate(cursor)
 
 
@@ -170,6 +184,8 @@ class ListingConnector(_ArticleFetcher):
         state = cursor.get("listing", {})
         try:
             response = fetcher.get(url, etag=state.get("etag"), last_modified=state.get("last_modified"), accept=HTML)
+        except Interrupted as exc:
+            raise exc.for_source(name) from exc
         except FetchError as exc:
             raise SourceUnavailable(f"source {name!r}: listing page unavailable: {exc}") from exc
         if response is NOT_MODIFIED:

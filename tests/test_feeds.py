@@ -4,7 +4,7 @@ Arabic page in windows-1256 under a wrong declared charset, and every fault."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -13,8 +13,11 @@ from tawthiq import pipeline
 from tawthiq.db import repo
 from tawthiq.db.engine import session_scope
 from tawthiq.db.models import Candidate, RawItem, Source
+from tawthiq.sources import FetchedItem
+from tawthiq.sources.feeds import ListingConnector
+from tawthiq.sources.http import DeadlineReached, clear_stop, request_stop
 
-from .newsserver import NewsServer, Request
+from .newsserver import NewsServer, Request, trickle
 
 HTML = {"Content-Type": "text/html; charset=UTF-8"}
 POLITE = {"delay": 0.05, "timeout": 2, "retries": 1, "backoff": 0.01}
@@ -142,10 +145,10 @@ def test_articles_reach_extraction_as_clean_text_with_their_date(engine, site: N
 
 
 def test_listing_pages(engine, site: NewsServer) -> None:
-    site.routes["/category/news/"] = (200, HTML, f"""<html><body><nav><a href="/">Home</a></nav><main>
+    site.routes["/category/news/"] = (200, HTML, b"""<html><body><nav><a href="/">Home</a></nav><main>
         <article><h2><a href="/sarmin-child/">Child Killed in Sarmin</a></h2></article>
         <article><h2><a href="/theyban-man/?fbclid=abc">Man Shot Dead</a></h2></article>
-        <article><h2><a href="https://elsewhere.example/x">Off-site</a></h2></article></main></body></html>""".encode())
+        <article><h2><a href="https://elsewhere.example/x">Off-site</a></h2></article></main></body></html>""")
     add(engine, "listing", "listing", url=f"{site.base}/category/news/", link_selector="article h2 a")
     [summary] = pipeline.pull(engine)
     assert summary.error is None and summary.new == 2
@@ -191,6 +194,7 @@ def test_an_edited_article_is_a_new_version(engine, site: NewsServer) -> None:
     add(engine, "page", "pages", urls=[f"{site.base}/theyban-man/"])
     pipeline.pull(engine)
     status, headers, body = site.routes["/theyban-man/"]  # type: ignore[misc]
+    assert isinstance(body, bytes)
     site.routes["/theyban-man/"] = (status, {**headers, "Last-Modified": "Sun, 14 Feb 2021 08:00:00 GMT"},
                                     body.replace(b"was shot dead", b"was shot dead at a checkpoint"))
     pipeline.pull(engine)
@@ -205,3 +209,57 @@ def test_one_article_through_two_sources_is_one_item(engine, site: NewsServer) -
     with session_scope(engine) as session:
         same = session.scalars(select(RawItem).where(RawItem.external_id == f"{site.base}/sarmin-child/")).all()
         assert len(same) == 1
+
+
+LISTING = b"""<html><body><main>
+    <article><h2><a href="/sarmin-child/">Child Killed in Sarmin</a></h2></article>
+    <article><h2><a href="/trickling/">A page from a host that trickles</a></h2></article>
+    <article><h2><a href="/theyban-man/">Man Shot Dead</a></h2></article></main></body></html>"""
+
+
+def test_a_stop_during_a_listing_pull_ends_it_keeping_what_was_stored(engine, site: NewsServer) -> None:
+    """SIGTERM arrives while the second article trickles in: the pull ends at once with the
+    source's error, the first article stays stored (and in the cursor), the third is not asked
+    for, and nothing is recorded as a failed article."""
+    site.routes["/category/news/"] = (200, HTML, LISTING)
+    site.routes["/trickling/"] = trickle(0.2, then=lambda: request_stop("the process received SIGTERM"))
+    add(engine, "listing", "listing", url=f"{site.base}/category/news/", link_selector="article h2 a")
+    try:
+        summary = pipeline.pull_source(engine, "listing")
+    finally:
+        clear_stop()
+    assert summary.error.startswith("source 'listing': stopped: the process received SIGTERM")
+    assert f"{site.base}/trickling/" in summary.error
+    assert [i.external_id for i in items(engine, "listing")] == [f"{site.base}/sarmin-child/"]
+    assert all(i.state != "failed" for i in items(engine, "listing"))
+    assert site.hits("/theyban-man/") == []
+    with session_scope(engine) as session:
+        source = session.scalar(select(Source).where(Source.name == "listing"))
+        assert source.status == "failing" and source.last_error == summary.error
+        assert list(source.cursor["articles"]) == [f"{site.base}/sarmin-child/"]
+        assert "listing" not in source.cursor  # the listing is read again next run, and goes on from there
+
+    site.routes["/trickling/"] = (200, HTML, b"<html><body><article><p>Now whole.</p></article></body></html>")
+    again = pipeline.pull_source(engine, "listing")
+    assert again.error is None and again.new == 2  # the rest; the first article comes back unchanged
+    assert len(items(engine, "listing")) == 3
+
+
+def test_the_deadline_in_the_settings_reaches_the_article_fetches(site: NewsServer) -> None:
+    """The pipeline puts the source's deadline in the settings as ``deadline_monotonic``; the
+    connector's fetcher stops inside a trickling article at it, as the source's error, after
+    yielding what came before."""
+    import time
+
+    site.routes["/category/news/"] = (200, HTML, LISTING)
+    site.routes["/trickling/"] = trickle(0.2)
+    settings = {**POLITE, "url": f"{site.base}/category/news/", "link_selector": "article h2 a",
+                "deadline_monotonic": time.monotonic() + 2}
+    yielded: list[str] = []
+    started = time.monotonic()
+    with pytest.raises(DeadlineReached, match=r"^source 'news': stopped at the source's deadline while fetching .*/trickling/"):
+        for entry in ListingConnector().fetch("news", settings, {}):
+            if isinstance(entry, FetchedItem):
+                yielded.append(entry.external_id)
+    assert time.monotonic() - started < 10
+    assert yielded == [f"{site.base}/sarmin-child/"]
