@@ -45,8 +45,8 @@ def evaluate(show_misses: bool = False) -> None:
 
     from tawthiq.extractors import extract_item
 
-    counts = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0})
-    fields = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0})
+    fields: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     items = build()
     for item in items:
         result = extract_item("news", item.text.encode("utf-8"), content_type="text/plain", published=item.published, name=item.id)
@@ -218,12 +218,14 @@ def incident_counts(part: str, show_misses: bool = False) -> None:
             picked = [i for i in result.incidents if i.killed is not None and _same_place(i.place, where) and close(i)]
             picked = picked or [i for i in result.incidents if i.killed is not None]
             if picked:
-                counts[language].append(picked[0].killed)
+                killed = picked[0].killed
+                assert killed is not None  # picked has only incidents with a count
+                counts[language].append(killed)
                 row["texts_with_count"] += 1
-                ok = low is not None and low <= picked[0].killed <= (high if high is not None else low)
+                ok = low is not None and low <= killed <= (high if high is not None else low)
                 row["texts_within"] += ok
                 if show_misses and not ok:
-                    print(f"  {incident['internal_id']} [{low}, {high}] read {picked[0].killed}: "
+                    print(f"  {incident['internal_id']} [{low}, {high}] read {killed}: "
                           f"{picked[0].field_evidence.get('killed', '')[:120]}")
         for language in languages:
             row = stats[language]

@@ -33,13 +33,17 @@ PASSWORD = "benchmark password"
 
 def fill(url: str, victims: int, queued: int, users: int, seed: int) -> list[str]:
     """Bulk-load the archive and the queue; returns search terms (names in both scripts)."""
-    from sqlalchemy import insert
+    from sqlalchemy import Table, insert
 
     from casualty_lists import FAMILY, FEMALE, MALE, PLACES
     from tawthiq.db import repo
     from tawthiq.db.engine import create_db_engine, session_scope
-    from tawthiq.db.models import Candidate, MatchLink, RawItem, ReviewTask, Victim, VictimName, VictimSource
+    from tawthiq.db.models import Base, Candidate, MatchLink, RawItem, ReviewTask, Victim, VictimName, VictimSource
     from tawthiq.dedupe import normalize_name
+
+    def table(model: type[Base]) -> Table:
+        """The model's Table (``__table__`` is typed as any FromClause, which insert() refuses)."""
+        return Base.metadata.tables[model.__tablename__]
 
     rng = random.Random(seed)
     engine = create_db_engine(url)
@@ -68,35 +72,35 @@ def fill(url: str, victims: int, queued: int, users: int, seed: int) -> list[str
         for start in range(0, victims + queued, chunk):
             size = min(chunk, victims + queued - start)
             people = [person() for _ in range(size)]
-            raw_ids = conn.execute(insert(RawItem.__table__).returning(RawItem.__table__.c.id), [
+            raw_ids = conn.execute(insert(table(RawItem)).returning(table(RawItem).c.id), [
                 {"source_id": source_id, "external_id": f"import-{start + k}", "version": 1, "kind": "form",
                  "content": b"{}", "content_sha256": f"{start + k:064d}", "headers": {}, "meta": {}, "state": "extracted",
                  "attempts": 0} for k in range(size)]).scalars().all()
-            cand_ids = conn.execute(insert(Candidate.__table__).returning(Candidate.__table__.c.id), [
+            cand_ids = conn.execute(insert(table(Candidate)).returning(table(Candidate).c.id), [
                 {"raw_item_id": raw_ids[k], "seq": 0, **people[k], "is_child": people[k]["age"] < 18, "perpetrator": "unknown",
                  "cause": "shelling", "category": "civilian", "evidence": f"victim_name: {people[k]['name_ar']}", "field_evidence": {},
                  "extra": {}, "confidence": 0.9, "extractor": "form", "extractor_version": "1.0.0",
                  "state": "decided" if start + k < victims else "queued"} for k in range(size)]).scalars().all()
             archived = [k for k in range(size) if start + k < victims]
             if archived:
-                victim_ids = conn.execute(insert(Victim.__table__).returning(Victim.__table__.c.id), [
+                victim_ids = conn.execute(insert(table(Victim)).returning(table(Victim).c.id), [
                     {**people[k], "is_child": people[k]["age"] < 18, "perpetrator": "unknown", "cause": "shelling",
                      "category": "civilian", "status": "active"} for k in archived]).scalars().all()
-                conn.execute(insert(VictimName.__table__), [
+                conn.execute(insert(table(VictimName)), [
                     {"victim_id": v, "name": people[k][field], "script": script, "key": normalize_name(people[k][field]),
                      "candidate_id": cand_ids[k], "active": True}
                     for v, k in zip(victim_ids, archived) for field, script in (("full_name", "latin"), ("name_ar", "arabic"))])
-                conn.execute(insert(VictimSource.__table__), [
+                conn.execute(insert(table(VictimSource)), [
                     {"victim_id": v, "candidate_id": cand_ids[k], "raw_item_id": raw_ids[k], "source_id": source_id, "active": True}
                     for v, k in zip(victim_ids, archived)])
                 terms.extend(rng.choice((people[k]["full_name"], people[k]["name_ar"])).rsplit(" ", 1)[0]
                              for k in rng.sample(archived, min(20, len(archived))))
             queue = [k for k in range(size) if start + k >= victims]
             if queue:
-                conn.execute(insert(ReviewTask.__table__), [
+                conn.execute(insert(table(ReviewTask)), [
                     {"candidate_id": cand_ids[k], "state": "open", "has_match": k % 2 == 0, "best_score": 0.93 if k % 2 == 0 else None}
                     for k in queue])
-                conn.execute(insert(MatchLink.__table__), [
+                conn.execute(insert(table(MatchLink)), [
                     {"candidate_id": cand_ids[k], "victim_id": rng.randint(1, victims), "score": 0.93, "method_version": "bench",
                      "explanation": ["same given name", "same family name", "dates of death 2 days apart"], "levels": {}}
                     for k in queue if k % 2 == 0])
@@ -137,7 +141,10 @@ def documenter(base: str, name: str, terms: list[str], until: float, timings: di
         time.sleep(rng.uniform(0, 2 * think))  # documenters do not all log in at the same instant
     with httpx.Client(base_url=base, timeout=30) as client:
         login = client.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
+        if found is None:
+            raise RuntimeError(f"{name}: the login page has no CSRF token")
+        token = found.group(1)
         client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": token, "next": "/"})
 
         def timed(kind: str, method: str, path: str, **kw):  # type: ignore[no-untyped-def]

@@ -130,9 +130,9 @@ def family_names(dense: bool = False) -> tuple[list[tuple[str, list[str]]], list
                 extra.append(("ال" + arabic, [f"al-{spellings[0]}", f"Al {spellings[-1]}", spellings[0]]))
         if GAZETTEER.exists():
             for place in json.loads(GAZETTEER.read_text(encoding="utf-8"))["localities"]:
-                arabic = next((n for n in place["names"] if re.fullmatch(r"[\u0621-\u064A]+", n)), None)
-                latin = next((n for n in place["names"] if re.fullmatch(r"(?:(?:Al|Ad|Ar|As|Ash|At|Az|An) )?[A-Z][a-z]{3,}", n)), None)
-                made = _nisba(arabic, latin) if arabic and latin else None
+                place_ar = next((n for n in place["names"] if re.fullmatch(r"[\u0621-\u064A]+", n)), None)
+                place_latin = next((n for n in place["names"] if re.fullmatch(r"(?:(?:Al|Ad|Ar|As|Ash|At|Az|An) )?[A-Z][a-z]{3,}", n)), None)
+                made = _nisba(place_ar, place_latin) if place_ar and place_latin else None
                 # Only nisbas whose two scripts the matcher reads alike: the generator's truth
                 # must be something a careful reader could see.
                 if made and normalize_name(made[0]) == normalize_name(made[1][0]):

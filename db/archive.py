@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, func, or_, select, union, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from tawthiq.errors import ReviewError
@@ -117,7 +118,8 @@ def claim(session: Session, task_id: int, user: User, model: Any = ReviewTask) -
     (the transaction holds the write lock) and PostgreSQL (the UPDATE's row lock). ``model``
     is the queue: ``ReviewTask`` (people) or ``IncidentTask`` (incidents to read)."""
     now = utcnow()
-    result = session.execute(
+    # An UPDATE's result is a CursorResult (with rowcount); Session.execute is typed for any statement.
+    result = cast("CursorResult[Any]", session.execute(
         update(model)
         .where(
             model.id == task_id,
@@ -126,7 +128,7 @@ def claim(session: Session, task_id: int, user: User, model: Any = ReviewTask) -
         )
         .values(claimed_by_id=user.id, claimed_at=now, claim_expires_at=now + dt.timedelta(minutes=CLAIM_MINUTES))
         .execution_options(synchronize_session=False)
-    )
+    ))
     if result.rowcount == 1:
         session.expire_all()
         return True
@@ -249,6 +251,7 @@ def decide(session: Session, task: ReviewTask, user: User, action: str, *, victi
                         reason=(reason or note), field_choices=choices or {})
     session.add(decision)
     session.flush()
+    victim: Victim | None
     if action == "new_victim":
         values = _candidate_values(candidate)
         victim = Victim(**values, died_in_detention=(candidate.extra or {}).get("died_in_detention"))
@@ -310,14 +313,14 @@ def undo(session: Session, decision_id: int, user: User, note: str | None = None
                                                   Decision.undone.is_(False), Decision.action != "undo"))
     if later is not None:
         raise ReviewError(f"decision {decision_id} was followed by decision {later.id} on the same item; undo that one first")
-    task = session.get(ReviewTask, original.review_task_id)
-    candidate = session.get(Candidate, original.candidate_id)
+    task = session.get_one(ReviewTask, original.review_task_id)
+    candidate = session.get_one(Candidate, original.candidate_id)
     undo_decision = Decision(review_task_id=task.id, candidate_id=candidate.id, user_id=user.id, action="undo",
                              undoes_id=original.id, victim_id=original.victim_id, reason=note)
     session.add(undo_decision)
     session.flush()
     if original.victim_id and original.action in ("new_victim", "same_as"):
-        victim = session.get(Victim, original.victim_id)
+        victim = session.get_one(Victim, original.victim_id)
         before = victim_values(victim)
         for source in session.scalars(select(VictimSource).where(VictimSource.victim_id == victim.id,
                                                                  VictimSource.candidate_id == candidate.id)):
@@ -401,9 +404,9 @@ def cluster_candidates(session: Session, candidate: Candidate, limit: int = 10) 
     seen = {candidate.id}
     for link in links:
         other_id = link.other_candidate_id if link.candidate_id == candidate.id else link.candidate_id
-        if other_id not in seen:
+        if other_id is not None and other_id not in seen:  # never None: the query wants both ends
             seen.add(other_id)
-            out.append((link, session.get(Candidate, other_id)))
+            out.append((link, session.get_one(Candidate, other_id)))
     if candidate.cluster_key:
         for other in session.scalars(select(Candidate).where(Candidate.cluster_key == candidate.cluster_key, Candidate.id.not_in(seen))):
             out.append((None, other))

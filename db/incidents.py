@@ -243,6 +243,7 @@ def decide(session: Session, task: IncidentTask, user: User, action: str, *, val
     if action == "new_incident" and not values.get("killed_min"):
         raise ReviewError("killed, at least: say how many were killed before archiving the incident "
                           "(or choose 'reports no death to archive')")
+    incident: Incident | None
     if action == "new_incident":
         incident = Incident(**{k: values.get(k) for k in PLACE_FIELDS},
                             killed_min=values["killed_min"], killed_max=values["killed_max"],

@@ -135,9 +135,9 @@ def _named_date(text: str, published: dt.date | None) -> str | None:
             resolved = _resolve_day_month(day, month, published, WEEKDAYS[weekday.group(1).lower()] if weekday else None)
             return resolved.isoformat() if resolved else None
         return _iso(year, month, day)
-    m = _MONTH_YEAR.search(text)
-    if m:
-        return _iso(int(m.group(2)), MONTHS[m.group(1).lower()])
+    month_year = _MONTH_YEAR.search(text)
+    if month_year:
+        return _iso(int(month_year.group(2)), MONTHS[month_year.group(1).lower()])
     return None
 
 

@@ -96,7 +96,7 @@ def main_text(soup: BeautifulSoup) -> str:
             for sibling in list(heading.find_next_siblings()):
                 sibling.decompose()
             heading.decompose()
-    root = soup.find("article") or soup.find("main") or soup.find(attrs={"itemprop": "articleBody"}) or soup.body or soup
+    root = soup.find("article") or soup.find("main") or soup.find(itemprop="articleBody") or soup.body or soup
     lines: list[str] = []
     for block in root.find_all(["p", "h1", "h2", "h3", "h4", "li", "blockquote", "figcaption", "td", "pre"]):
         if block.find(["p", "li", "blockquote", "td"]):
@@ -110,8 +110,8 @@ def main_text(soup: BeautifulSoup) -> str:
 
 
 def _title(soup: BeautifulSoup) -> str | None:
-    for selector in (("meta", {"property": "og:title"}), ("meta", {"name": "twitter:title"})):
-        tag = soup.find(*selector)
+    for key, value in (("property", "og:title"), ("name", "twitter:title")):
+        tag = soup.find("meta", attrs={key: value})
         if tag and tag.get("content"):
             return str(tag["content"]).strip()
     h1 = soup.find("h1")
@@ -122,21 +122,22 @@ def _title(soup: BeautifulSoup) -> str | None:
     return None
 
 
+#: The <meta> attributes (name, value) that may give the publication date, best first.
 _DATE_META = (
-    ("meta", {"property": "article:published_time"}),
-    ("meta", {"name": "article:published_time"}),
-    ("meta", {"itemprop": "datePublished"}),
-    ("meta", {"name": "date"}),
-    ("meta", {"name": "pubdate"}),
-    ("meta", {"name": "publish-date"}),
-    ("meta", {"name": "dc.date"}),
-    ("meta", {"name": "DC.date.issued"}),
+    ("property", "article:published_time"),
+    ("name", "article:published_time"),
+    ("itemprop", "datePublished"),
+    ("name", "date"),
+    ("name", "pubdate"),
+    ("name", "publish-date"),
+    ("name", "dc.date"),
+    ("name", "DC.date.issued"),
 )
 
 
 def _published(soup: BeautifulSoup) -> dt.date | None:
-    for name, attrs in _DATE_META:
-        tag = soup.find(name, attrs=attrs)
+    for key, value in _DATE_META:
+        tag = soup.find("meta", attrs={key: value})
         if tag and tag.get("content"):
             date = parse_iso_date(str(tag["content"]))
             if date:

@@ -129,7 +129,7 @@ _EN_NOUN_ONLY = re.compile(rf"({_alternation(_EN_NOUNS)})\b", re.I)
 
 #: Arabic nouns, each with who it counts and the number a singular or dual form gives itself.
 _AR_NOUNS: dict[str, tuple[str, int | None]] = {}
-for _words, _who, _implied in (
+for _words, _whom, _implied in (
     ("مدنيين مدنيا مدنياً مدنيًا مدنيون المدنيين", "any", None),
     ("مدني مدنية", "any", 1),
     ("مدنيان", "any", 2),
@@ -147,7 +147,7 @@ for _words, _who, _implied in (
     for _w in _words.split():
         # A word listed twice (مصابين, مواطنين: plural and dual) counts as a plural.
         if _w not in _AR_NOUNS or _implied is None:
-            _AR_NOUNS[_w] = (_who, _implied if _w not in _AR_NOUNS else None)
+            _AR_NOUNS[_w] = (_whom, _implied if _w not in _AR_NOUNS else None)
 _AR_NOUN = rf"(?:{_alternation(_AR_NOUNS)})(?![\u0621-\u064A])"
 _AR_NOUN_ONLY = re.compile(rf"(?<![\u0621-\u064A])[وبل]?({_alternation(_AR_NOUNS)})(?![\u0621-\u064A])")
 

@@ -293,8 +293,9 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                 for piece in re.finditer(rf"(?:Dr\.?\s+)?({NAME})(?:,\s+(?:a|an)\s+(\d{{1,3}})?[^,]*?)?(?:,\s+(\d{{1,3}}))?(?=,|\s+and\s+|$)", names_part):
                     name = _trim_name(piece.group(1))
                     if name and not any(abs(offset + piece.start(1) - s) < 3 for s in found):
-                        age = piece.group(2) or piece.group(3)
-                        found[offset + piece.start(1)] = _Mention(name, sentence, paragraph, offset + piece.start(1), age=int(age) if age else None)
+                        listed_age = piece.group(2) or piece.group(3)
+                        found[offset + piece.start(1)] = _Mention(name, sentence, paragraph, offset + piece.start(1),
+                                                                  age=int(listed_age) if listed_age else None)
             for match in _NAME_AGE.finditer(sentence):
                 name = _trim_name(match.group(1))
                 if name and any(abs(match.start(1) - s) < 25 and (found[s].name in name or name in found[s].name) for s in found):
@@ -322,7 +323,9 @@ def _introduced_then_died(paragraphs: list[str]) -> list[_Mention]:
         return []
     opening = split_sentences(paragraphs[0])[0] if split_sentences(paragraphs[0]) else ""
     subject = _SUBJECT.match(opening) or re.match(rf"^(?:{_TITLE_EN})?({NAME}),\s+(?:an?|the)\s+[^,]{{2,90}},", opening)
-    name = _trim_name(subject.group(1)) if subject else None
+    if subject is None:
+        return []
+    name = _trim_name(subject.group(1))
     if not name:
         return []
     first = name.split()[0]
@@ -462,8 +465,8 @@ def _list_lines(paragraphs: list[str]) -> list[_Mention]:
                 continue
             member = _AR_MEMBER_LINE.match(line) if family else None
             if member and is_given_name(member.group(1)):
-                name = f"{member.group(1)} {family}"
-                mentions.append(_Mention(name, f"{paragraph} {line}", paragraph, len(paragraph) + 1, arabic=True))
+                member_name = f"{member.group(1)} {family}"
+                mentions.append(_Mention(member_name, f"{paragraph} {line}", paragraph, len(paragraph) + 1, arabic=True))
                 continue
             match = _AR_LIST_LINE.match(_AR_QUOTES.sub(" ", line))
             text = re.split(r"\s+من\s+(?:أبناء\s+)?", match.group(1).strip())[0] if match else ""
@@ -695,7 +698,7 @@ _AR_WAW_NAMES = {"وليد", "وائل", "وضاح", "وسيم", "وفاء", "و
 
 
 def _trim_arabic_name(raw: str) -> str | None:
-    words = []
+    words: list[str] = []
     pieces = raw.split()
     while pieces and (pieces[0] in _AR_TITLE_WORDS or _AR_HARAKAT.sub("", pieces[0]) in _AR_LEADING):
         pieces = pieces[1:]
@@ -875,8 +878,8 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
             record.is_child = True
         if record.sex is None:
             # No word says it: a given name that is only a man's or only a woman's does.
-            words = mention.name.split()
-            given = words[0] + words[1] if words[0] == "عبد" and len(words) > 1 else words[0]
+            parts = mention.name.split()
+            given = parts[0] + parts[1] if parts[0] == "عبد" and len(parts) > 1 else parts[0]
             record.sex = sex_of_given_name(given)
             if record.sex:
                 evidence["sex"] = f"given name {given}"

@@ -95,7 +95,7 @@ def _counted_date(victim: Victim) -> tuple[str | None, bool]:
 
 
 def _in_period(date: str | None, period: str) -> bool:
-    return bool(date) and date.startswith(period)
+    return bool(date and date.startswith(period))
 
 
 def _is_child(v: Victim) -> bool:

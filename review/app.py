@@ -238,7 +238,7 @@ def _routes(app: FastAPI) -> None:
         if task is None:
             raise HTTPException(404, f"no queue item {task_id}")
         action = str(form.get("action", ""))
-        victim_id = int(form["victim_id"]) if form.get("victim_id") else None
+        victim_id = int(str(form["victim_id"])) if form.get("victim_id") else None
         choices = {f: str(form.get(f"choice_{f}")) for f in archive.CHOOSABLE if form.get(f"choice_{f}")}
         archive.decide(session, task, user, action, victim_id=victim_id, reason=str(form.get("reason") or "") or None,
                        choices=choices, note=str(form.get("note") or "") or None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
 import re
 import time
@@ -101,7 +102,7 @@ class KoboServer(NewsServer):
         att_id = len(self.attachments) + 1
         path = f"/api/v2/assets/{self.ASSET}/data/{sub['_id']}/attachments/{att_id}/"
         self.attachments[path] = content
-        self.routes[path] = lambda req, p=path: self._attachment(req, p)
+        self.routes[path] = functools.partial(self._attachment, path=path)
         sub["_attachments"].append({"download_url": self.base + path, "mimetype": "image/jpeg",
                                     "filename": f"kobo/attachments/{'f' * 32}/{sub['_uuid']}/{filename}",
                                     "media_file_basename": filename, "uid": f"att{att_id}", "is_deleted": False,
@@ -196,8 +197,8 @@ class OdkServer(NewsServer):
         from urllib.parse import quote
 
         base = f"{self.form_path}/submissions/{quote(sub['__id'], safe='')}/attachments"
-        self.routes[base] = lambda req, s=sub: self._attachment_list(req, s)
-        self.routes[f"{base}/photo_1.jpg"] = lambda req, s=sub: self._attachment(req, s, "photo_1.jpg")
+        self.routes[base] = functools.partial(self._attachment_list, sub=sub)
+        self.routes[f"{base}/photo_1.jpg"] = functools.partial(self._attachment, sub=sub, name="photo_1.jpg")
 
     def edit(self, sub: dict[str, Any], group: str, **changes: Any) -> None:
         """Edit as Central does: same ``__id``, a new instanceID, ``updatedAt`` set, edits + 1."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -55,7 +56,7 @@ def test_different_names_stay_apart() -> None:
 def test_siblings_and_typos() -> None:
     """Siblings killed together share everything but their given names and stay apart, even
     when the names look alike; a misspelt given name (rare in the data) is still matched."""
-    common = dict(date_of_death="2019-04-22", governorate="Tartus", locality="Baniyas", sex="male")
+    common: dict[str, Any] = dict(date_of_death="2019-04-22", governorate="Tartus", locality="Baniyas", sex="male")
     records = [MatchRecord(f"r{n}", name, **common) for n, name in enumerate(
         ["Mohammad Ahmad al-Hamoud", "Ahmad Ahmad al-Hamoud", "Mahmoud Ahmad al-Hamoud", "Hasan Ahmad al-Hamoud",
          "Hussein Ahmad al-Hamoud"])]
@@ -71,7 +72,7 @@ def test_siblings_and_typos() -> None:
 def test_short_or_extended_given_names_are_other_names() -> None:
     """Sisters Taiba, Hiba and Tamim al-Sabbagh (two-letter keys one letter apart) and Amer and
     Amerhan (one name extended by two letters) are different people, not typos."""
-    common = dict(date_of_death="2017-03-20", locality="Tabqa")
+    common: dict[str, Any] = dict(date_of_death="2017-03-20", locality="Tabqa")
     left = [MatchRecord("L1", "Taiba Ahmed al-Sabbagh", **common), MatchRecord("L2", "Hiba al-Sabbagh", **common),
             MatchRecord("L3", "Amer Khaled Mohammed al-Rifai", **common)]
     right = [MatchRecord("R1", "تايبا أحمد الصباغ", **common), MatchRecord("R2", "هبة الصباغ", **common),
@@ -87,7 +88,7 @@ def test_a_typo_that_lands_on_another_names_key_is_still_a_typo() -> None:
     Khaled) are never taken for one another, however alike the rest of the records."""
     filler = [MatchRecord(f"f{n}", f"{given} Omar al-Hamoud", date_of_death=f"2015-0{1 + n % 9}-1{n % 10}")
               for n, given in enumerate(["Walid", "Khaled"] * 25)]
-    common = dict(date_of_death="2022-08-16", governorate="Suwayda", locality="Shahba", sex="male")
+    common: dict[str, Any] = dict(date_of_death="2022-08-16", governorate="Suwayda", locality="Shahba", sex="male")
     pair = [MatchRecord("a", "Waid Tariq al-Sheikh", **common), MatchRecord("b", "Waleed Tarek Al-Shaikh", **common),
             MatchRecord("c", "Khaled Tarek Al-Shaikh", **common)]
     found = {(p.left_id, p.right_id): p for p in dedupe_records(filler + pair) if "f" not in p.left_id + p.right_id}
@@ -100,7 +101,7 @@ def test_a_brother_and_a_sister_whose_names_share_consonants_stay_two() -> None:
     together they share everything else. Their vowels tell them apart, in either script (for
     spellings two letters apart, once the data show both are names and not slips); a letter
     slipped in a rare spelling ("Raym" among many "Ramy") is still a typo."""
-    common = dict(date_of_death="2019-07-16", governorate="Homs", locality="Tadmur")
+    common: dict[str, Any] = dict(date_of_death="2019-07-16", governorate="Homs", locality="Tadmur")
     records = [MatchRecord("rami", "Rami Bassam al-Qamsi", **common), MatchRecord("reem", "ريم بسام القمصي", **common),
                MatchRecord("reem2", "Reem Bassam Qamsi", **common)]
     assert {(p.left_id, p.right_id) for p in dedupe_records(records)} == {("reem", "reem2")}

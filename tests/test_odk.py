@@ -28,7 +28,8 @@ SUBMITTER = {"submitter_relation": "child", "submitter_name": "Ibrahim", "submit
 
 @pytest.fixture
 def odk(monkeypatch: pytest.MonkeyPatch) -> Iterator[OdkServer]:
-    server = OdkServer().start()
+    server = OdkServer()
+    server.start()
     monkeypatch.setenv("ODK_USER", OdkServer.EMAIL)
     monkeypatch.setenv("ODK_PASSWORD", OdkServer.PASSWORD)
     yield server

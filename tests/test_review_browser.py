@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -26,6 +27,9 @@ from tawthiq.db.models import Attachment, Candidate, RawItem
 
 from .conftest import IN_CI, _pg_admin_url, create_pg_database, drop_pg_database
 from .test_review import PASSWORD, load_queue
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Dialog
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -199,7 +203,12 @@ def test_hostile_submission_runs_no_script(server, page) -> None:  # type: ignor
         task_id, raw_id = candidate.review_task.id, candidate.raw_item_id
     engine.dispose()
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
     login(page, base, "amal")
     for path in (f"/item/{task_id}", f"/raw/{raw_id}", "/"):
         page.goto(base + path)

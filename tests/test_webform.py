@@ -180,7 +180,8 @@ def xlsform_names() -> dict[str, str]:
     sheet = load_workbook(SHIPPED, read_only=True)["survey"]
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
-    return {row[header.index("name")]: row[header.index("type")] for row in rows[1:] if row[header.index("name")]}
+    name, kind = header.index("name"), header.index("type")
+    return {str(row[name]): str(row[kind]) for row in rows[1:] if row[name]}
 
 
 def test_xlsform_question_names_match_the_default_mapping() -> None:
