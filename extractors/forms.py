@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from tawthiq.errors import EmptyItemError, PayloadError
 
@@ -82,6 +83,8 @@ def parse_submission(data: bytes | str, *, name: str = "submission") -> dict[str
         raise EmptyItemError(f"{name}: the file is empty")
     try:
         payload = json.loads(text)
+    except RecursionError as exc:  # the parser recurses once per level; a form is a few levels deep
+        raise PayloadError(f"{name}: JSON nested too deeply to be a form submission") from exc
     except json.JSONDecodeError as exc:
         hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) - 1 else ""
         reason = re.sub(r" at$", "", exc.msg)
@@ -90,18 +93,63 @@ def parse_submission(data: bytes | str, *, name: str = "submission") -> dict[str
         ) from exc
     if not isinstance(payload, dict):
         raise PayloadError(f"{name}: expected one JSON object per submission, got {type(payload).__name__}")
+    # "\ud800" is valid JSON but no character: no database stores it, and one broken emoji
+    # must not keep a family's testimony out. The raw item keeps the escape as it came.
+    replace_lone_surrogates(payload)
     return payload
 
 
-def flatten(payload: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Flatten nested groups (ODK) to ``group/question`` keys (the KoboToolbox shape)."""
-    flat: dict[str, Any] = {}
-    for key, value in payload.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(flatten(value, path + "/"))
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_lone_surrogates(payload: Any) -> int:
+    """Replace, in place, every lone surrogate in the keys and strings of a parsed JSON value
+    with U+FFFD (as decoding broken UTF-8 with ``errors="replace"`` would), keeping the order
+    of keys; walked without recursion. Returns how many keys and strings changed."""
+    changed = 0
+    stack = [payload]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            if any(isinstance(key, str) and _SURROGATE.search(key) for key in current):
+                entries = list(current.items())
+                current.clear()
+                for key, value in entries:
+                    if isinstance(key, str) and _SURROGATE.search(key):
+                        key, changed = _SURROGATE.sub("\ufffd", key), changed + 1
+                    current[key] = value
+            slots: Any = current.items()
+        elif isinstance(current, list):
+            slots = enumerate(current)
         else:
+            continue
+        for slot, value in list(slots):
+            if isinstance(value, str):
+                if _SURROGATE.search(value):
+                    current[slot] = _SURROGATE.sub("\ufffd", value)
+                    changed += 1
+            elif isinstance(value, dict | list):
+                stack.append(value)
+    return changed
+
+
+def flatten(payload: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Flatten nested groups (ODK) to ``group/question`` keys (the KoboToolbox shape), in the
+    order the questions come. Walked with a stack rather than by recursion: any nesting the
+    JSON parser accepted is flattened, where recursing would run out of stack a few levels
+    short of the parser's limit."""
+    flat: dict[str, Any] = {}
+    stack = [(prefix, iter(payload.items()))]
+    while stack:
+        path_prefix, entries = stack[-1]
+        for key, value in entries:
+            path = f"{path_prefix}{key}"
+            if isinstance(value, dict):
+                stack.append((path + "/", iter(value.items())))
+                break
             flat[path] = value
+        else:
+            stack.pop()
     return flat
 
 

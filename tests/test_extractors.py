@@ -11,6 +11,7 @@ import pytest
 from tawthiq.errors import DecodeError, EmptyItemError, ItemError, PayloadError
 from tawthiq.extractors import extract_item, extract_path
 from tawthiq.extractors.dates import parse_date
+from tawthiq.extractors.forms import replace_lone_surrogates
 from tawthiq.extractors.places import governorate_of_locality, resolve_place
 from tawthiq.extractors.text import decode_bytes
 
@@ -151,6 +152,29 @@ def test_truncated_json_names_the_item() -> None:
 def test_empty_or_non_object_forms_are_item_errors(content: bytes) -> None:
     with pytest.raises(ItemError, match="form-x"):
         extract_item("form", content, name="form-x")
+
+
+def test_json_nested_too_deeply_is_an_item_error_naming_the_item() -> None:
+    with pytest.raises(PayloadError, match="^deep.json: JSON nested too deeply"):
+        extract_item("form", b'{"g":' * 10_000 + b"1" + b"}" * 10_000, name="deep.json")
+
+
+def test_a_deep_but_readable_submission_is_extracted() -> None:
+    # 900 groups deep: within what the parser reads, so flattening must manage it too.
+    content = (b'{"victim_name": "Ali Hasan", "group": {"age": "30", ' + b'"group": {' * 900
+               + b'"date_of_death": "2024-03-02"' + b"}" * 900 + b"}}")
+    [record] = extract_item("form", content, name="deep").records
+    assert (record.full_name, record.age, record.date_of_death) == ("Ali Hasan", 30, "2024-03-02")
+
+
+def test_lone_surrogate_escapes_become_replacement_characters() -> None:
+    # Valid JSON that gives strings no database accepts: U+FFFD in their place, keys in order.
+    content = b'{"victim_name": "Ali \\ud800Hasan", "group": {"notes\\udc00": ["x\\udc00"]}, "age": "30"}'
+    [record] = extract_item("form", content, name="broken").records
+    assert (record.full_name, record.age) == ("Ali \ufffdHasan", 30)
+    payload = {"b\udc00": 1, "a": ["\ud800", {"c": "\udfff"}], "z": 2}
+    assert replace_lone_surrogates(payload) == 3
+    assert payload == {"b\ufffd": 1, "a": ["\ufffd", {"c": "\ufffd"}], "z": 2} and list(payload) == ["b\ufffd", "a", "z"]
 
 
 def test_windows_1256_and_wrongly_declared_charsets_decode_right() -> None:
