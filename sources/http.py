@@ -3,7 +3,7 @@ we knock, how long we wait, and what we do when a server says no.
 
 * an identifying User-Agent with a contact (``TAWTHIQ_CONTACT`` or the source's ``contact``);
 * robots.txt honoured per host (cached for the fetcher's life);
-* a minimum delay between requests to one host;
+* a minimum delay between requests to one host (counted from when the previous answer began);
 * conditional GET from a stored ETag / Last-Modified (a 304 is :data:`NOT_MODIFIED`);
 * timeouts; retries with exponential backoff and jitter on 5xx and 429, honouring
   ``Retry-After`` up to a cap; a redirect limit; a maximum body size read as a stream;
@@ -370,6 +370,12 @@ class Fetcher:
             remaining = self.delay - (self.clock() - last)
             if remaining > 0:
                 self._pause(remaining, url, "the host's delay")
+        self._mark_turn(host)
+
+    def _mark_turn(self, host: str) -> None:
+        """Count the host's delay from now: when a request is about to go, and again when its
+        answer begins, so that the time a connection takes to open never eats into the gap the
+        host sees between two requests."""
         self._last[host] = self.clock()
         if self.clock is time.monotonic:
             _HOST_LAST[host] = self._last[host]
@@ -443,6 +449,7 @@ class Fetcher:
             timeout = max(0.1, min(timeout, self.deadline - started))
         with self.session.request(method, url, headers=headers, json=json_body, timeout=timeout,
                                   stream=True, allow_redirects=True) as raw:
+            self._mark_turn(urlsplit(url).netloc)
             status = raw.status_code
             if status in (429, 500, 502, 503, 504) and attempt < self.retries:
                 wait = _retry_after(raw.headers.get("Retry-After"), self.max_retry_after)
