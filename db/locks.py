@@ -47,7 +47,7 @@ class RunLock:
     _connection: Connection | None = None
     _file: IO[str] | None = None
     _thread_lock: threading.Lock | None = None
-    acquired_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    acquired_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def release(self) -> None:
         if self._connection is not None:
@@ -67,7 +67,7 @@ class RunLock:
             self._thread_lock.release()
             self._thread_lock = None
 
-    def __enter__(self) -> "RunLock":
+    def __enter__(self) -> RunLock:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -76,7 +76,7 @@ class RunLock:
 
 def describe_holder(label: str) -> str:
     """Who holds a lock, as the message a second run prints: what, pid, host, since when."""
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     return f"{label} (pid {os.getpid()} on {socket.gethostname()}, since {now})"
 
 

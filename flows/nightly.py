@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -193,6 +194,52 @@ def run_lock(database_url: str | None, flow_name: str) -> Iterator[str | None]:
         lock.release()
 
 
+@contextmanager
+def graceful_sigterm() -> Iterator[None]:
+    """While a run works, the first SIGTERM asks every step to stop between two items (each
+    item is its own transaction, so nothing is left half-done and the next run goes on from
+    there) and the run ends with a summary; a second SIGTERM goes to the handler that was
+    there before (Prefect's, which ends the run as crashed at once).
+
+    Prefect's flow engine installs a handler that raises in the main thread at once; the
+    worker threads then go on pulling (a trickling host can hold one for minutes) while the
+    main thread waits for them, so the process ignores SIGTERM in effect. This one replaces
+    it for the run."""
+    import signal
+    import threading
+
+    from tawthiq.sources import http
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def handle(signum: int, frame: Any) -> None:
+        if http.STOP.is_set() and callable(previous):
+            signal.signal(signal.SIGTERM, previous)
+            previous(signum, frame)
+            return
+        http.request_stop("the process received SIGTERM")
+        # os.write, not print: a handler writing through Python's buffered stream while the
+        # main thread writes to it raises "reentrant call".
+        os.write(2, b"stopping after the current item (SIGTERM; send it again to stop at once)\n")
+
+    signal.signal(signal.SIGTERM, handle)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def stopped_run(summary: dict[str, Any]) -> Any:
+    """The state of a run stopped by SIGTERM between two items: Cancelled, with its summary
+    (what was stored stays stored; the next run goes on from there)."""
+    from prefect.states import Cancelled
+
+    return Cancelled(message=f"stopped: {summary['stopped']}; the next run goes on from here", data=summary)
+
+
 def failed_run(error: RunFailed) -> Any:
     """The Failed state of a run that did everything else but had failing sources (returned
     rather than raised: one line in the logs, not a traceback)."""
@@ -231,10 +278,12 @@ def skipped(holder: str) -> Any:
 def pull_flow(sources: list[str] | None = None, database_url: str | None = None, full: bool = False) -> Any:
     """Intake only: every enabled source, or the named ones; ``full`` re-reads everything.
     Fails (after pulling the others) when a source fails."""
-    with run_lock(database_url, "pull") as holder:
+    with graceful_sigterm(), run_lock(database_url, "pull") as holder:
         if holder:
             return skipped(holder)
         pulled = pulled_summaries([fetch_source.submit(name, database_url, full) for name in source_names(database_url, sources)])
+    if pipeline.stop_requested():
+        return stopped_run({"sources": pulled, "stopped": pipeline.stop_reason()})
     if any(s["error"] for s in pulled):
         return failed_run(RunFailed(failing_message(pulled), {"sources": pulled}))
     return pulled
@@ -245,10 +294,12 @@ def nightly(sources: list[str] | None = None, database_url: str | None = None) -
     """The whole nightly path once: pull every source, extract, match, queue, summarise. A
     second run on the same database meanwhile skips (or waits ``TAWTHIQ_LOCK_WAIT`` s); a run
     in which a source failed does everything else, then ends Failed."""
-    with run_lock(database_url, "nightly") as holder:
+    with graceful_sigterm(), run_lock(database_url, "nightly") as holder:
         if holder:
             return skipped(holder)
         summary = nightly_steps(sources, database_url)
+    if summary.get("stopped"):
+        return stopped_run(summary)
     if any(s["error"] for s in summary["sources"]):
         return failed_run(RunFailed(failing_message(summary["sources"]), summary))
     return summary

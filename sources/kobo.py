@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
 from tawthiq.errors import ConfigError, SourceUnavailable
@@ -58,7 +59,7 @@ class KoboConnector:
         fetcher = api_fetcher(settings)
         size = max(1, min(int(settings.get("page_size", DEFAULT_PAGE)), MAX_PAGE))
         watermark = cursor.get("watermark")
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         last_sweep = cursor.get("last_full_sweep")
         sweep_due = bool(settings.get("full")) or not last_sweep or (
             now - dt.datetime.fromisoformat(last_sweep) > dt.timedelta(days=float(settings.get("sweep_days", DEFAULT_SWEEP_DAYS))))

@@ -19,7 +19,8 @@ The server does not promise an order, so the watermark moves only after the last
 from __future__ import annotations
 
 import base64
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 from urllib.parse import quote, urlencode
 
 from tawthiq.errors import ConfigError, SourceUnavailable
@@ -67,7 +68,7 @@ class OdkConnector:
         user = read_secret(name, settings, "user")
         password = read_secret(name, settings, "password")
         if settings.get("auth") == "basic":
-            encoded = base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
+            encoded = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
             return {"Authorization": f"Basic {encoded}", "Accept": "application/json"}
         answer = parse_json(request(fetcher, f"{base}/v1/sessions", name, {}, post={"email": user, "password": password}), name)
         token = answer.get("token") if isinstance(answer, dict) else None

@@ -16,7 +16,8 @@ import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from tawthiq.extractors.record import CATEGORIES, CAUSES, GOVERNORATES, GOVERNORATES_AR, PERPETRATOR_LABELS, PERPETRATORS
 
@@ -262,7 +263,7 @@ def web_submission_item(receipt: str, answers: dict[str, Any], files: list[tuple
     """The item a web-form submission is stored as (see :func:`~.submissions.form_item`)."""
     from .submissions import form_item
 
-    payload = {**answers, "_receipt": receipt, "_submission_time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    payload = {**answers, "_receipt": receipt, "_submission_time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                "_language": lang, "_attachments": [name for name, _, _ in files]}
     item = form_item(receipt, payload, url=None, meta={"receipt": receipt, "language": lang}, attachments=files)
     if flagged:
@@ -277,7 +278,7 @@ class WebFormConnector:
     kind = "form"
 
     def fetch(self, name: str, settings: dict[str, Any], cursor: dict[str, Any]) -> Iterator[FetchedItem | CursorUpdate]:
-        yield CursorUpdate({**cursor, "last_checked": dt.datetime.now(dt.timezone.utc).isoformat()})
+        yield CursorUpdate({**cursor, "last_checked": dt.datetime.now(dt.UTC).isoformat()})
 
 
 # --- the same questions as an XLSForm (KoboToolbox, ODK Central) ---------------------------

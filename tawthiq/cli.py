@@ -27,6 +27,9 @@ def _quiet_prefect(debug: bool) -> None:
     if not debug:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_LEVEL", "WARNING")
+        # Nothing of Prefect's on the terminal (its tracebacks included): the command prints
+        # its own summary and one-line errors. The logs still reach Prefect's API and UI.
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
 
 @click.group(context_settings=CONTEXT)
@@ -43,7 +46,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-    _quiet_prefect(debug)
+    _quiet_prefect(debug or ctx.invoked_subcommand == "serve")
 
 
 def _engine():  # type: ignore[no-untyped-def]
@@ -440,16 +443,20 @@ def sources_list() -> None:
 @click.option("--full", is_flag=True, help="Re-read everything the sources hold, not only what is new since the last pull "
               "(catches KoboToolbox edits, which carry no timestamp); unchanged items are skipped.")
 def pull(names: tuple[str, ...], full: bool) -> None:
-    """Intake only: pull new items from all sources, or from the NAMES given."""
+    """Intake only: pull new items from all sources, or from the NAMES given.
+
+    Exits 1 when a source failed (the others are still pulled), 75 when another run is
+    working on this database (nothing done; try later), 143 when stopped by SIGTERM."""
     from tawthiq.flows.nightly import pull_flow
 
     _engine()
-    results = _with_spinner("pulling", lambda: pull_flow(sources=list(names) or None, full=full))
-    for s in results:
+    results = _run_flow("pulling", lambda: pull_flow(sources=list(names) or None, full=full, return_state=True))
+    for s in results["sources"]:
         line = f"{s['source']}: {s['fetched']} fetched, {s['new']} new, {s['unchanged']} unchanged, {s['failed']} failed"
         click.echo(line + (f"  ERROR: {s['error']}" if s["error"] else ""))
         for error in s.get("failures", []):
             click.echo(f"  failed: {error}")
+    _exit_for(results)
 
 
 @cli.command()
@@ -460,17 +467,91 @@ def nightly(names: tuple[str, ...], dask_address: str | None) -> None:
     """Run the whole nightly flow once, now: pull, extract, match, queue.
 
     NAMES limits intake to those sources; extraction, matching and queueing always take
-    everything that is waiting.
+    everything that is waiting. Exits 1 when a source failed (everything else is still done),
+    75 when another run is working on this database (nothing done; set TAWTHIQ_LOCK_WAIT=SECONDS
+    to wait for it instead), 143 when stopped by SIGTERM (what was stored stays stored; the
+    next run goes on from there).
     """
     _engine()
-    summary = _with_spinner("running the nightly flow", lambda: _nightly(list(names) or None, dask_address))
-    _print_summary(summary)
+    summary = _run_flow("running the nightly flow", lambda: _nightly(list(names) or None, dask_address))
+    if "extract" in summary:
+        _print_summary(summary)
+    _exit_for(summary)
 
 
-def _nightly(names: list[str] | None, dask_address: str | None = None) -> dict[str, Any]:
+def _nightly(names: list[str] | None, dask_address: str | None = None) -> Any:
     from tawthiq.flows.nightly import nightly as nightly_flow, with_dask
 
-    return with_dask(nightly_flow, dask_address)(sources=names)
+    return with_dask(nightly_flow, dask_address)(sources=names, return_state=True)
+
+
+#: Exit statuses of the flow commands, besides 0 (done) and 1 (a source or the run failed).
+EXIT_SKIPPED = 75  # EX_TEMPFAIL: another run holds the database; nothing was done
+EXIT_STOPPED = 143  # 128 + SIGTERM
+
+
+def _install_sigterm() -> None:
+    """On the first SIGTERM, ask every step to stop between two items (nothing half-done is
+    left: each item is its own transaction); on a second, exit at once."""
+    import signal
+
+    from tawthiq.sources import http
+
+    def handle(signum: int, frame: Any) -> None:
+        if http.STOP.is_set():
+            os._exit(EXIT_STOPPED)
+        http.request_stop("the process received SIGTERM")
+        # os.write, not click.echo: a handler that writes through Python's buffered stream
+        # while the main thread is writing to it raises "reentrant call".
+        os.write(2, b"stopping after the current item (SIGTERM; send it again to stop at once)\n")
+
+    try:
+        signal.signal(signal.SIGTERM, handle)
+    except ValueError:  # not the main thread (tests calling the CLI from a thread)
+        pass
+
+
+def _run_flow(message: str, start: Any) -> dict[str, Any]:
+    """Run a flow (``start`` returns its final state) with a working Prefect API, tagged with
+    this database, and turn the state into a summary: ``{"skipped": why}`` for a run that found
+    another at work, the run's summary (with ``"failed"``: why) for a failed run."""
+    from tawthiq.flows.nightly import RunFailed
+    from tawthiq.ops import flow_context
+
+    _install_sigterm()
+    with flow_context():
+        state = _with_spinner(message, start)
+    if not hasattr(state, "is_failed"):  # a flow run in-process by `rerun` may give the value
+        return state if isinstance(state, dict) else {"sources": state}
+    if state.is_cancelled():  # stopped by SIGTERM: the state holds the summary so far
+        value = state.result(raise_on_failure=False)
+        if isinstance(value, dict):
+            return value
+        return {"stopped": state.message or "the run was cancelled"}
+    if state.is_failed() or state.is_crashed():
+        error = state.result(raise_on_failure=False)
+        if isinstance(error, RunFailed):
+            return {**error.summary, "failed": str(error)}
+        if isinstance(error, TawthiqError):
+            raise error
+        raise TawthiqError(f"the run ended {state.name}: {state.message or error}")
+    value = state.result()
+    if isinstance(value, list):  # the pull flow gives its sources' summaries
+        return {"sources": value}
+    return value
+
+
+def _exit_for(summary: dict[str, Any]) -> None:
+    """End a flow command with the exit status its summary calls for."""
+    if summary.get("skipped"):
+        click.echo(summary["skipped"], err=True)
+        sys.exit(EXIT_SKIPPED)
+    if summary.get("stopped") or (summary.get("extract") or {}).get("stopped"):
+        click.echo(f"stopped: {summary.get('stopped') or summary['extract']['stopped']}; the next run goes on from here", err=True)
+        sys.exit(EXIT_STOPPED)
+    if summary.get("failed"):
+        click.echo(f"error: {summary['failed']}", err=True)
+        sys.exit(1)
 
 
 def _with_spinner(message: str, fn):  # type: ignore[no-untyped-def]
@@ -718,8 +799,11 @@ def serve(cron: str, timezone: str) -> None:
 
     _engine()
     nightly_schedule(cron, timezone)  # fail fast on a bad cron or time zone
-    click.echo(f"serving the nightly flow at '{cron}' ({timezone}); stop with Ctrl-C")
-    serve_nightly(cron, timezone)
+    from tawthiq.ops import flow_context
+
+    with flow_context():
+        click.echo(f"serving the nightly flow at '{cron}' ({timezone}); stop with Ctrl-C")
+        serve_nightly(cron, timezone)
 
 
 @cli.command()
@@ -727,9 +811,10 @@ def serve(cron: str, timezone: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON lines.")
 def runs(limit: int, as_json: bool) -> None:
     """Recent flow runs with state, duration, counts and the failure reason."""
-    from tawthiq.ops import list_runs
+    from tawthiq.ops import flow_context, list_runs
 
-    rows = list_runs(limit)
+    with flow_context():
+        rows = list_runs(limit)
     if not rows:
         click.echo("no runs yet; `tawthiq nightly` runs the flow once")
     for run in rows:
@@ -746,16 +831,20 @@ def runs(limit: int, as_json: bool) -> None:
 @cli.command()
 @click.argument("run_id")
 def rerun(run_id: str) -> None:
-    """Retry the flow run RUN_ID (from `tawthiq runs`): tasks it finished are skipped, the rest
-    run again, and nothing is done twice."""
+    """Retry the flow run RUN_ID (from `tawthiq runs`; a failed or crashed run of this
+    database): tasks it finished are skipped, the rest (a failed source's pull, say) run again,
+    and nothing is done twice. Exits as `nightly` does."""
     _engine()
     from tawthiq.ops import rerun as rerun_flow
 
-    result = _with_spinner(f"retrying {run_id}", lambda: rerun_flow(run_id))
-    if isinstance(result, dict) and "extract" in result:
-        _print_summary(result)
-    else:
-        click.echo(f"run {run_id} retried")
+    summary = _run_flow(f"retrying {run_id}", lambda: rerun_flow(run_id))
+    if "extract" in summary:
+        _print_summary(summary)
+    elif summary.get("sources"):
+        for s in summary["sources"]:
+            click.echo(f"{s['source']}: {s['fetched']} fetched, {s['new']} new" + (f"  ERROR: {s['error']}" if s["error"] else ""))
+    click.echo(f"run {run_id} retried")
+    _exit_for(summary)
 
 
 # --- review app -----------------------------------------------------------------------------
@@ -791,7 +880,7 @@ def demo(directory: Path) -> None:
     with its own database, runs the nightly flow, and says what waits for review."""
     from tawthiq.demo import run_demo
 
-    run_demo(directory, echo=click.echo, spinner=_with_spinner)
+    run_demo(directory, echo=click.echo, run=lambda start: _run_flow("running the nightly flow on the samples", start))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,7 +11,8 @@ import os
 import shutil
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from tawthiq.db.engine import DEFAULT_FILENAME, ENV_VAR, get_engine, migrate_database, session_scope
 

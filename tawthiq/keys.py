@@ -11,7 +11,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.engine import make_url
 

@@ -12,7 +12,8 @@ import logging
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 from uuid import UUID
 
 from tawthiq.errors import ConfigError
@@ -148,7 +149,7 @@ def mark_stale_runs() -> list[str]:
             run_filter.state = FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.RUNNING, StateType.PENDING]))
             runs = await client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=list(FLOW_NAMES))),
                                                flow_run_filter=run_filter, sort=FlowRunSort.ID_DESC, limit=200)
-            now = dt.datetime.now(dt.timezone.utc)
+            now = dt.datetime.now(dt.UTC)
             for run in runs:
                 since = run.start_time or run.expected_start_time or run.created
                 if since is not None and now - since < STALE_AFTER:

@@ -22,7 +22,8 @@ import datetime as dt
 import logging
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -87,6 +88,8 @@ class ExtractSummary:
     #: Items that report a death but name nobody: they reach a documenter as an incident.
     unnamed_deaths: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
+    #: Why extraction stopped before the end (SIGTERM); the items left wait for the next run.
+    stopped: str | None = None
 
 
 @dataclass
@@ -102,6 +105,19 @@ class QueueSummary:
     queued: int = 0
     incidents_queued: int = 0
     queue_open: int = 0
+
+
+def stop_requested() -> bool:
+    """Whether this process was asked to stop (SIGTERM): steps end between two items."""
+    from tawthiq.sources.http import STOP
+
+    return STOP.is_set()
+
+
+def stop_reason() -> str:
+    from tawthiq.sources import http
+
+    return getattr(http, "STOP_REASON", None) or "the process was asked to stop"
 
 
 # --- intake -------------------------------------------------------------------------------
@@ -124,28 +140,34 @@ def pull_source(engine: Engine, name: str, full: bool = False) -> SourceSummary:
     # night: past its deadline the pull stops between items; the cursor covers only what was
     # stored, so the next run continues from there.
     deadline = time.monotonic() + float(settings.get("deadline_seconds", DEFAULT_SOURCE_DEADLINE))
+    # Connectors' HTTP fetchers honour the deadline inside a response too (a trickling body).
+    settings["deadline_monotonic"] = deadline
     try:
         connector = get_connector(kind)
         for entry in connector.fetch(name, settings, cursor):
+            # What was fetched is stored first, then the stop or deadline is honoured: an
+            # item in hand is never thrown away to be fetched again.
+            if isinstance(entry, CursorUpdate):
+                with session_scope(engine) as session:
+                    session.get_one(Source, source_id).cursor = entry.cursor
+            else:
+                summary.fetched += 1
+                with session_scope(engine) as session:
+                    item, created = store_fetched(session, session.get_one(Source, source_id), entry)
+                if not created:
+                    summary.unchanged += 1
+                else:
+                    summary.new += 1
+                    if item.state == RAW_FAILED:
+                        summary.failed += 1
+                        summary.failures.append(item.error or f"{name}: {entry.external_id} failed")
+            if stop_requested():
+                summary.error = f"source {name!r}: stopped: {stop_reason()}; the next run continues"
+                break
             if time.monotonic() > deadline:
                 summary.error = (f"source {name!r}: stopped after its deadline of "
                                  f"{settings.get('deadline_seconds', DEFAULT_SOURCE_DEADLINE)} s; the next run continues")
                 break
-            if isinstance(entry, CursorUpdate):
-                with session_scope(engine) as session:
-                    session.get(Source, source_id).cursor = entry.cursor  # type: ignore[union-attr]
-                continue
-            summary.fetched += 1
-            with session_scope(engine) as session:
-                source = session.get(Source, source_id)
-                item, created = store_fetched(session, source, entry)  # type: ignore[arg-type]
-            if not created:
-                summary.unchanged += 1
-            else:
-                summary.new += 1
-                if item.state == RAW_FAILED:
-                    summary.failed += 1
-                    summary.failures.append(item.error or f"{name}: {entry.external_id} failed")
     except SourceError as exc:
         summary.error = str(exc)
     except TawthiqError as exc:
@@ -225,6 +247,9 @@ def extract_pending(engine: Engine, limit: int | None = None, item_ids: list[int
     summary = ExtractSummary()
     ids = pending_item_ids(engine, limit) if item_ids is None else item_ids
     for item_id in ids:
+        if stop_requested():  # each item is its own transaction: stopping here loses nothing
+            summary.stopped = stop_reason()
+            break
         summary.items += 1
         with session_scope(engine) as session:
             # SKIP LOCKED on PostgreSQL: two runs never extract one item twice. SQLite's
@@ -324,7 +349,7 @@ def save_extraction(session: Session, item: RawItem, result: Any) -> list[Candid
     if result.language and not item.language:
         item.language = result.language
     if result.published and not item.published_at:
-        item.published_at = dt.datetime.combine(result.published, dt.time(), dt.timezone.utc)
+        item.published_at = dt.datetime.combine(result.published, dt.time(), dt.UTC)
     if result.canonical_url:
         item.meta = {**(item.meta or {}), "canonical_url": result.canonical_url}
     item.state = RAW_EXTRACTED
@@ -422,8 +447,13 @@ def match_pending(engine: Engine) -> MatchSummary:
     """
     from tawthiq.dedupe import METHOD_VERSION, ArchiveMatcher, cluster_pairs, dedupe_records
 
+    from tawthiq.db.locks import lock_step
+
     summary = MatchSummary()
     with session_scope(engine) as session:
+        # Two runs (or a run and the review app) matching at once would each link the same
+        # new candidates; the second waits here and then finds them matched.
+        lock_step(session)
         new = list(session.scalars(select(Candidate).where(Candidate.state == CAND_NEW).order_by(Candidate.id)))
         if not new:
             return summary
@@ -433,6 +463,7 @@ def match_pending(engine: Engine) -> MatchSummary:
         by_id = {c.id: c for c in pending}
         new_ids = {c.id for c in new}
         confirmed = confirmed_levels(session)
+        existing = existing_links(session, new_ids)
         # Links from LINK_FLOOR up: a documenter should see "possibly the same person" too,
         # not only what the matcher is sure of.
         pairs = dedupe_records([candidate_match_record(c) for c in pending], threshold=LINK_FLOOR, confirmed=confirmed)
@@ -444,6 +475,8 @@ def match_pending(engine: Engine) -> MatchSummary:
             if by_id[a].raw_item_id == by_id[b].raw_item_id:
                 continue  # one item's mentions were merged by extraction; two left are two people
             newer, older = max(a, b), min(a, b)
+            if ("c", newer, older) in existing:
+                continue
             session.add(MatchLink(candidate_id=newer, other_candidate_id=older, score=pair.probability,
                                   method_version=METHOD_VERSION, explanation=list(pair.explanation), levels=dict(pair.levels)))
             kept.append(pair)
@@ -452,7 +485,7 @@ def match_pending(engine: Engine) -> MatchSummary:
         if victims:
             matcher = ArchiveMatcher((victim_match_record(v) for v in victims), confirmed=confirmed)
             for pair in matcher.match([candidate_match_record(c) for c in new], threshold=LINK_FLOOR, top_k=5):
-                if pair.probability < LINK_FLOOR:
+                if pair.probability < LINK_FLOOR or ("v", int(pair.left_id[2:]), int(pair.right_id[2:])) in existing:
                     continue
                 session.add(MatchLink(candidate_id=int(pair.left_id[2:]), victim_id=int(pair.right_id[2:]),
                                       score=pair.probability, method_version=METHOD_VERSION,
@@ -471,25 +504,55 @@ def match_pending(engine: Engine) -> MatchSummary:
     return summary
 
 
+def existing_links(session: Session, candidate_ids: set[int]) -> set[tuple[str, int, int]]:
+    """The links already stored for these candidates, as ``("c", candidate, other)`` and
+    ``("v", candidate, victim)``: writing a link that exists is a no-op, so a step re-run on
+    candidates it had linked (a crash between two commits, a second run) doubles nothing."""
+    found: set[tuple[str, int, int]] = set()
+    ids = sorted(candidate_ids)
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        for cid, other, victim in session.execute(
+            select(MatchLink.candidate_id, MatchLink.other_candidate_id, MatchLink.victim_id)
+            .where(MatchLink.candidate_id.in_(chunk))
+        ):
+            if other is not None:
+                found.add(("c", cid, other))
+            if victim is not None:
+                found.add(("v", cid, victim))
+    return found
+
+
 # --- queue --------------------------------------------------------------------------------
 
 
 def queue_pending(engine: Engine) -> QueueSummary:
     """Put every matched candidate and every new incident report in the review queue, once."""
-    from sqlalchemy import func, or_
+    from sqlalchemy import func
+
+    from tawthiq.db.locks import lock_step
 
     summary = QueueSummary()
     with session_scope(engine) as session:
+        lock_step(session)
         matched = list(session.scalars(select(Candidate).where(Candidate.state == CAND_MATCHED).order_by(Candidate.id)))
+        # A night's backlog can be tens of thousands of candidates: read their best scores and
+        # existing tasks in a few queries, not two per candidate.
+        ids = [c.id for c in matched]
+        best: dict[int, float] = {}
+        queued: set[int] = set()
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start:start + 5000]
+            for column in (MatchLink.candidate_id, MatchLink.other_candidate_id):
+                for cid, score in session.execute(
+                        select(column, func.max(MatchLink.score)).where(column.in_(chunk)).group_by(column)):
+                    best[cid] = max(score, best.get(cid, score))
+            queued.update(session.scalars(select(ReviewTask.candidate_id).where(ReviewTask.candidate_id.in_(chunk))))
         for candidate in matched:
-            best = session.scalar(
-                select(func.max(MatchLink.score)).where(
-                    or_(MatchLink.candidate_id == candidate.id, MatchLink.other_candidate_id == candidate.id)
-                )
-            )
-            if candidate.review_task is None:
+            if candidate.id not in queued:
+                score = best.get(candidate.id)
                 session.add(ReviewTask(candidate_id=candidate.id, state=TASK_OPEN,
-                                       has_match=best is not None, best_score=best))
+                                       has_match=score is not None, best_score=score))
                 summary.queued += 1
             candidate.state = CAND_QUEUED
         for report in session.scalars(select(IncidentReport).where(IncidentReport.state == REPORT_NEW).order_by(IncidentReport.id)):

@@ -55,7 +55,6 @@ def test_failing_sources_are_named_and_a_rerun_after_recovery_takes_what_was_mis
     """Down, 500s, 429s, slow and hostile sources beside a healthy one: the run finishes the
     rest, the summary and `tawthiq runs` name each failure, and once the sources recover a
     re-run takes in exactly what was missed."""
-    import json
     import socket
     import time as clock
 
@@ -75,9 +74,9 @@ def test_failing_sources_are_named_and_a_rerun_after_recovery_takes_what_was_mis
     kobo.faults.add("/api/v2/", (500, {"Content-Type": "text/html"}, b"<h1>Server Error (500)</h1>"), times=2)
     site = NewsServer().start()
     broken = {"throttled": True, "slow": True, "hostile": True}
-    article = ('<html><head><meta property="article:published_time" content="2024-02-01T08:00:00+00:00"></head><body><article>'
-               "<p>On February 1, 2024, a man, named as Omar Said al-Hamoud, was shot dead by gunmen in Sarmin town in Idlib governorate."
-               "</p></article></body></html>").encode()
+    article = (b'<html><head><meta property="article:published_time" content="2024-02-01T08:00:00+00:00"></head><body><article>'
+               b"<p>On February 1, 2024, a man, named as Omar Said al-Hamoud, was shot dead by gunmen in Sarmin town in Idlib governorate."
+               b"</p></article></body></html>")
 
     def throttled(request):  # type: ignore[no-untyped-def]
         if broken["throttled"]:

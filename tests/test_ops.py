@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -227,3 +228,132 @@ def test_runs_shows_this_database_only_and_marks_dead_runs_crashed(prefect_harne
     assert str(mine.state_details.flow_run_id) in listed
     assert listed[killed].state == "Crashed"
     assert ops.rerun(killed).is_completed()  # a crashed run can be re-run
+
+
+def test_flow_commands_exit_non_zero_when_a_source_fails_or_another_run_holds_the_database(prefect_harness, engine, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from tawthiq.cli import EXIT_SKIPPED, cli
+    from tawthiq.db.locks import acquire_run_lock
+
+    folder = write_inbox(tmp_path / "inbox")
+    add_folder(engine, folder)
+    folder.rename(tmp_path / "away")
+    failed = CliRunner().invoke(cli, ["nightly"])
+    assert failed.exit_code == 1, failed.output
+    assert "error: 1 of 1 sources failed: source 'inbox': folder" in failed.output
+    assert "Traceback" not in failed.output
+    pulled = CliRunner().invoke(cli, ["pull"])
+    assert pulled.exit_code == 1 and "ERROR: source 'inbox'" in pulled.output
+    (tmp_path / "away").rename(folder)
+    lock = acquire_run_lock(engine, "the 02:00 nightly")
+    try:
+        busy = CliRunner().invoke(cli, ["nightly"])
+    finally:
+        lock.release()  # type: ignore[union-attr]
+    assert busy.exit_code == EXIT_SKIPPED and "skipped: another run is working on this database: the 02:00 nightly" in busy.output
+    done = CliRunner().invoke(cli, ["nightly"])
+    assert done.exit_code == 0 and "waiting for review:   2" in done.output
+
+
+def test_sigterm_stops_a_pull_stuck_on_a_trickling_host_and_names_the_cause(prefect_harness, database_url, tmp_path) -> None:
+    """A host that sends one byte at a time holds nothing up: SIGTERM stops `tawthiq nightly`
+    within seconds, exit 143, what was stored stays stored."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from prefect.settings import PREFECT_API_URL
+
+    from tawthiq.db.engine import get_engine, session_scope
+    from tawthiq.db import repo
+
+    hit = threading.Event()
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path == "/robots.txt":
+                self.send_response(404)
+                self.end_headers()
+                return
+            hit.set()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                for _ in range(600):
+                    self.wfile.write(b"<")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
+
+        def log_message(self, *args) -> None:  # type: ignore[no-untyped-def]
+            pass
+
+    import time
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    engine = get_engine(database_url)
+    add_folder(engine, write_inbox(tmp_path / "inbox"))
+    with session_scope(engine) as session:
+        repo.add_source(session, "page", "trickle", {"urls": [f"http://127.0.0.1:{server.server_port}/a"], "delay": 0,
+                                                     "timeout": 5, "retries": 0})
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "TAWTHIQ_DATABASE_URL": database_url}
+    command = subprocess.Popen([sys.executable, "-m", "tawthiq.cli", "nightly"], env=env, cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert hit.wait(120), "the command never reached the trickling host"
+        time.sleep(1)
+        command.send_signal(signal.SIGTERM)
+        out, err = command.communicate(timeout=40)
+    finally:
+        if command.poll() is None:
+            command.kill()
+        server.shutdown()
+    assert command.returncode == 143, out + err
+    assert "stopped" in err and "SIGTERM" in err
+    with session_scope(engine) as session:
+        assert repo.status_counts(session)["raw_items"] == 5  # the folder's items were stored and stay
+
+
+def test_a_backlog_of_many_batches_never_runs_more_tasks_than_the_pool_can_serve(prefect_harness, engine, tmp_path, monkeypatch) -> None:
+    """A partner's list of 600 rows in batches of 10 is 60 extraction tasks: at most
+    TASK_WORKERS of them work at once (each holds a connection), and the night completes."""
+    import csv
+
+    from tawthiq.flows import nightly as nightly_module
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    with (folder / "list.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "victim_name", "date_of_death", "death_governorate", "death_locality"])
+        for n in range(600):
+            writer.writerow([f"r{n}", f"Person {n} al-Test", "2024-03-11", "Idlib", "Sarmin"])
+    add_folder(engine, folder)
+    monkeypatch.setattr(nightly_module, "EXTRACT_BATCH", 10)
+    running = {"now": 0, "peak": 0}
+    guard = threading.Lock()
+    real = pipeline.extract_pending
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with guard:
+            running["now"] += 1
+            running["peak"] = max(running["peak"], running["now"])
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with guard:
+                running["now"] -= 1
+
+    monkeypatch.setattr(pipeline, "extract_pending", counting)
+    summary = nightly()
+    assert summary["sources"][0]["new"] == 600 and summary["extract"]["extracted"] == 600
+    assert summary["queue"]["queued"] == 600
+    assert 1 <= running["peak"] <= nightly_module.TASK_WORKERS
