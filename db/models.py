@@ -80,6 +80,9 @@ class Base(DeclarativeBase):
 # --- states -------------------------------------------------------------------------------
 
 RAW_NEW, RAW_EXTRACTED, RAW_FAILED, RAW_SKIPPED = "new", "extracted", "failed", "skipped"
+#: A failure that needs no action: a newer version of the item came in, or a person dismissed
+#: it with a reason (`tawthiq failed dismiss`). The item stays stored either way.
+RAW_SUPERSEDED, RAW_DISMISSED = "superseded", "dismissed"
 CAND_NEW, CAND_MATCHED, CAND_QUEUED, CAND_DECIDED = "new", "matched", "queued", "decided"
 TASK_OPEN, TASK_DEFERRED, TASK_DONE = "open", "deferred", "done"
 REPORT_NEW, REPORT_QUEUED, REPORT_DECIDED, REPORT_SUPERSEDED = "new", "queued", "decided", "superseded"

@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 from tawthiq.errors import ConfigError
 
 from .models import (
+    RAW_DISMISSED,
     RAW_FAILED,
     RAW_NEW,
+    RAW_SUPERSEDED,
     TASK_DEFERRED,
     TASK_OPEN,
     AuditLog,
@@ -32,10 +34,6 @@ from .models import (
     Victim,
     utcnow,
 )
-
-#: Raw item states for a failure that needs no action: a newer version came in, or a person
-#: dismissed it with a reason. (Beside models' RAW_* states; the column takes any string.)
-RAW_SUPERSEDED, RAW_DISMISSED = "superseded", "dismissed"
 
 
 def sha256(data: bytes) -> str:
