@@ -28,6 +28,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any, TypedDict
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -60,11 +61,22 @@ def write_csv(path: Path, rows: int, seed: int) -> None:
             writer.writerow({"id": f"r{n}", **row})
 
 
+class BenchResult(TypedDict):
+    backend: str
+    rows: int
+    exit: int
+    seconds: float
+    rows_per_s: float
+    peak_rss_mb: float
+    status: dict[str, Any]  # `tawthiq status --json`
+    tail: list[str]  # the command's last lines of output
+
+
 def run(cmd: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
 
 
-def bench(backend: str, rows: int, seed: int, server: str) -> dict[str, object]:
+def bench(backend: str, rows: int, seed: int, server: str) -> BenchResult:
     tawthiq = str(Path(sys.executable).with_name("tawthiq"))
     with tempfile.TemporaryDirectory(prefix="tawthiq-backlog-") as tmp:
         work = Path(tmp)

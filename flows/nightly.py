@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
+from uuid import UUID
 from collections.abc import Iterator
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import INPUTS, NO_CACHE, RUN_ID, TASK_SOURCE
+from prefect.futures import PrefectFuture
 from prefect.states import Failed
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 from tawthiq import pipeline
@@ -35,6 +37,12 @@ TASK_WORKERS = max(1, int(os.environ.get("TAWTHIQ_TASK_WORKERS", "4")))
 LOCK_WAIT = float(os.environ.get("TAWTHIQ_LOCK_WAIT", "0"))
 #: Per-run cache: a retried run reuses what its finished tasks returned.
 PER_RUN = RUN_ID + TASK_SOURCE + INPUTS
+
+
+def _thread_pool() -> TaskRunner[PrefectFuture[Any]]:
+    """A flow's task runner: TASK_WORKERS threads. Typed the way ``@flow`` takes it: a task
+    runner's future type is invariant, so Prefect casts its own default the same way."""
+    return cast(TaskRunner[PrefectFuture[Any]], ThreadPoolTaskRunner(max_workers=TASK_WORKERS))
 
 
 def _engine(database_url: str | None):  # type: ignore[no-untyped-def]
@@ -258,11 +266,12 @@ def tag_run(database_url: str | None) -> None:
     run_id = flow_run.get_id()
     if not run_id:
         return
+    flow_run_id = UUID(run_id)
     tag = database_tag(database_url)
     with get_client(sync_client=True) as client:
-        tags = list(client.read_flow_run(run_id).tags or [])
+        tags = list(client.read_flow_run(flow_run_id).tags or [])
         if tag not in tags:
-            client.update_flow_run(run_id, tags=tags + [tag])
+            client.update_flow_run(flow_run_id, tags=tags + [tag])
 
 
 def skipped(holder: str) -> Any:
@@ -274,7 +283,7 @@ def skipped(holder: str) -> Any:
     return Completed(name="Skipped", message=message, data={"skipped": message})
 
 
-@flow(name="pull", log_prints=True, on_failure=[notify_failure], task_runner=ThreadPoolTaskRunner(max_workers=TASK_WORKERS))
+@flow(name="pull", log_prints=True, on_failure=[notify_failure], task_runner=_thread_pool())
 def pull_flow(sources: list[str] | None = None, database_url: str | None = None, full: bool = False) -> Any:
     """Intake only: every enabled source, or the named ones; ``full`` re-reads everything.
     Fails (after pulling the others) when a source fails."""
@@ -289,7 +298,7 @@ def pull_flow(sources: list[str] | None = None, database_url: str | None = None,
     return pulled
 
 
-@flow(name="nightly", log_prints=True, on_failure=[notify_failure], task_runner=ThreadPoolTaskRunner(max_workers=TASK_WORKERS))
+@flow(name="nightly", log_prints=True, on_failure=[notify_failure], task_runner=_thread_pool())
 def nightly(sources: list[str] | None = None, database_url: str | None = None) -> Any:
     """The whole nightly path once: pull every source, extract, match, queue, summarise. A
     second run on the same database meanwhile skips (or waits ``TAWTHIQ_LOCK_WAIT`` s); a run

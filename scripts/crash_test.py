@@ -149,19 +149,19 @@ def check(database_url: str, folder: Path, expected_counts: dict[str, int] | Non
                 problems.append(f"{item.external_id} stored twice")
             by_id[item.external_id] = item
         for file in files:
-            item = by_id.get(file.name)
-            if item is None:
+            found = by_id.get(file.name)
+            if found is None:
                 problems.append(f"{file.name} was never stored")
                 continue
-            if item.state not in ("extracted", "failed"):
-                problems.append(f"{file.name} left in state {item.state}")
+            if found.state not in ("extracted", "failed"):
+                problems.append(f"{file.name} left in state {found.state}")
             try:
                 expected = len(extract_path(file).records)
             except ItemError:
                 expected = 0
-                if item.state != "failed":
+                if found.state != "failed":
                     problems.append(f"{file.name} should have failed")
-            got = session.scalar(select(func.count()).select_from(Candidate).where(Candidate.raw_item_id == item.id))
+            got = session.scalar(select(func.count()).select_from(Candidate).where(Candidate.raw_item_id == found.id))
             if got != expected:
                 problems.append(f"{file.name}: {got} candidates, expected {expected}")
         not_queued = session.scalar(select(func.count()).select_from(Candidate).where(Candidate.state != "queued"))

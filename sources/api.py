@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from typing import Any
+from typing import Any, cast
 
 from tawthiq.errors import ConfigError, SourceAuthError, SourceUnavailable
 
@@ -36,7 +36,9 @@ def read_secret(source: str, settings: dict[str, Any], key: str) -> str:
         try:
             from prefect.blocks.system import Secret
 
-            return str(Secret.load(block_name).get())
+            # Called outside an event loop (as a source's pull is), load returns the block itself.
+            secret = cast("Secret[Any]", Secret.load(block_name))
+            return str(secret.get())
         except Exception as exc:
             raise SourceAuthError(f"source {source!r}: cannot read Prefect Secret block {block_name!r} (its {key}): {type(exc).__name__}") from exc
     raise ConfigError(f"source {source!r}: no {key} configured; set {key}_env to the name of an environment variable")

@@ -330,10 +330,12 @@ def write_xlsform(path: str) -> None:
     KoboToolbox or ODK Central unchanged."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     for index, (title, rows) in enumerate(zip(("survey", "choices", "settings"), xlsform_rows())):
         sheet = book.active if index == 0 else book.create_sheet()
+        assert isinstance(sheet, Worksheet)  # a new workbook's sheets are all plain worksheets
         sheet.title = title
         for row in rows:
             sheet.append(row)

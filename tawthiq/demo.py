@@ -11,7 +11,7 @@ import os
 import shutil
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from collections.abc import Callable
 
 from tawthiq.db.engine import DEFAULT_FILENAME, ENV_VAR, get_engine, migrate_database, session_scope
@@ -45,7 +45,12 @@ def run_demo(directory: Path, *, echo: Callable[[str], Any] = print,
 
     from tawthiq.flows.nightly import nightly
 
-    summary = nightly() if run is None else run(lambda: nightly(return_state=True))
+    if run is None:
+        # Called directly, the flow returns its summary (Prefect types a flow declared `-> Any`
+        # as returning None).
+        summary = cast(dict[str, Any], nightly())
+    else:
+        summary = run(lambda: nightly(return_state=True))
     if summary.get("skipped") or summary.get("failed"):
         raise ConfigError(f"the demo's nightly run did not finish: {summary.get('skipped') or summary.get('failed')}")
     with session_scope(engine) as session:

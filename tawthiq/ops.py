@@ -187,7 +187,7 @@ def list_runs(limit: int = 20) -> list[RunInfo]:
                     flows[run.flow_id] = (await client.read_flow(run.flow_id)).name
                 out.append(RunInfo(
                     id=str(run.id), name=run.name, flow=flows.get(run.flow_id, "?"),
-                    state=run.state.name if run.state else "?",
+                    state=run.state.name if run.state and run.state.name else "?",
                     start=run.start_time, duration=run.total_run_time.total_seconds() if run.total_run_time else None,
                     message=run.state.message if run.state and run.state.is_failed() else None,
                     summary=await _summary(client, run.id),

@@ -176,10 +176,10 @@ def pull_source(engine: Engine, name: str, full: bool = False) -> SourceSummary:
         log.exception("source %s failed", name)
         summary.error = f"source {name!r}: unexpected error: {type(exc).__name__}: {exc}"
     with session_scope(engine) as session:
-        source = session.get(Source, source_id)
-        source.last_pulled_at = utcnow()  # type: ignore[union-attr]
-        source.status = "failing" if summary.error else "ok"  # type: ignore[union-attr]
-        source.last_error = summary.error  # type: ignore[union-attr]
+        source = session.get_one(Source, source_id)
+        source.last_pulled_at = utcnow()
+        source.status = "failing" if summary.error else "ok"
+        source.last_error = summary.error
     return summary
 
 
@@ -260,6 +260,7 @@ def extract_pending(engine: Engine, limit: int | None = None, item_ids: list[int
             label = item_label(session, item)
             mapping = (item.source.settings or {}).get("mapping")
             published = item.published_at.date() if item.published_at else None
+            error: str | None
             try:
                 result = extract_item(
                     item.kind, item.content, content_type=item.content_type,
@@ -546,13 +547,14 @@ def queue_pending(engine: Engine) -> QueueSummary:
             for column in (MatchLink.candidate_id, MatchLink.other_candidate_id):
                 for cid, score in session.execute(
                         select(column, func.max(MatchLink.score)).where(column.in_(chunk)).group_by(column)):
-                    best[cid] = max(score, best.get(cid, score))
+                    if cid is not None:  # other_candidate_id is nullable (a link to a victim); IN never matches NULL
+                        best[cid] = max(score, best.get(cid, score))
             queued.update(session.scalars(select(ReviewTask.candidate_id).where(ReviewTask.candidate_id.in_(chunk))))
         for candidate in matched:
             if candidate.id not in queued:
-                score = best.get(candidate.id)
+                best_score = best.get(candidate.id)
                 session.add(ReviewTask(candidate_id=candidate.id, state=TASK_OPEN,
-                                       has_match=score is not None, best_score=score))
+                                       has_match=best_score is not None, best_score=best_score))
                 summary.queued += 1
             candidate.state = CAND_QUEUED
         for report in session.scalars(select(IncidentReport).where(IncidentReport.state == REPORT_NEW).order_by(IncidentReport.id)):

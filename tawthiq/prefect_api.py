@@ -128,9 +128,9 @@ def drain_workers() -> None:
                 await result
         except RuntimeError:  # never started
             pass
-        result = EventsWorker.drain_all()
-        if inspect.isawaitable(result):
-            await result
+        drained = EventsWorker.drain_all()
+        if inspect.isawaitable(drained):
+            await drained
 
     try:
         run_coro_as_sync(drain())
@@ -148,8 +148,8 @@ def local_api() -> Iterator[str | None]:
         return
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    process = start_server(free_port(), startup_timeout())
-    port = process.args[process.args.index("--port") + 1]  # type: ignore[union-attr]
+    port = free_port()
+    process = start_server(port, startup_timeout())
     api_url = f"http://127.0.0.1:{port}/api"
     previous = os.environ.get("PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = api_url  # for worker processes (Dask) started from here

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 Reply = tuple[int, dict[str, str], bytes | Iterable[bytes]]
 Route = Reply | Callable[["Request"], Reply]
@@ -30,7 +31,7 @@ class NewsServer:
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
 
-    def start(self) -> NewsServer:
+    def start(self) -> Self:
         server = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from prefect.client.orchestration import get_client
+from prefect.states import State
 
-from tawthiq.flows.nightly import nightly, summary_markdown
+from tawthiq.flows.nightly import RunFailed, nightly, summary_markdown
 from tawthiq.ops import list_runs
 
 from .test_pipeline import add_folder, counts, write_inbox
+
+
+def state_of(value: object) -> State[Any]:
+    """The final state of a flow called with ``return_state=True`` (Prefect's types allow an
+    Awaitable too, for async flows)."""
+    assert isinstance(value, State)
+    return value
+
+
+def summary_of(value: object) -> dict[str, Any]:
+    """What the nightly flow returns called directly: its summary (Prefect types a flow
+    declared ``-> Any`` as returning None)."""
+    assert isinstance(value, dict)
+    return value
 
 
 @pytest.fixture
@@ -18,12 +35,12 @@ def inbox(engine, tmp_path):  # type: ignore[no-untyped-def]
 
 
 def test_nightly_flow_end_to_end_and_rerun_changes_nothing(prefect_harness, inbox, database_url) -> None:
-    summary = nightly()
+    summary = summary_of(nightly())
     assert summary["sources"][0]["new"] == 5
     assert summary["extract"]["extracted"] == 2 and summary["extract"]["failed"] == 3
     assert summary["queue"]["queue_open"] == 2
     first = counts(inbox)
-    again = nightly()
+    again = summary_of(nightly())
     assert again["sources"][0]["new"] == 0 and again["sources"][0]["unchanged"] == 5
     assert again["extract"]["items"] == 0
     assert counts(inbox) == first
@@ -110,9 +127,11 @@ def test_failing_sources_are_named_and_a_rerun_after_recovery_takes_what_was_mis
         repo.add_source(session, "page", "slow", {"urls": [f"{site.base}/slow/"], **fast})
         repo.add_source(session, "page", "hostile", {"urls": [f"{site.base}/hostile/"], **fast})
     try:
-        state = nightly(return_state=True)
+        state = state_of(nightly(return_state=True))
         assert state.is_failed() and "4 of 6 sources failed" in state.message  # visible, and a non-zero exit
-        summary = state.result(raise_on_failure=False).summary
+        failure = state.result(raise_on_failure=False)
+        assert isinstance(failure, RunFailed)
+        summary = failure.summary
         errors = {s["source"]: s["error"] for s in summary["sources"]}
         assert errors["inbox"] is None and next(s for s in summary["sources"] if s["source"] == "inbox")["new"] == 5
         assert "HTTP 500" in errors["kobo"]
@@ -130,11 +149,11 @@ def test_failing_sources_are_named_and_a_rerun_after_recovery_takes_what_was_mis
         broken.update(throttled=False, slow=False, hostile=False)
         with session_scope(inbox) as session:
             repo.get_source(session, "down").enabled = False  # an operator retires the dead feed
-        again = nightly()
+        again = summary_of(nightly())
         new = {s["source"]: (s["new"], s["error"]) for s in again["sources"]}
         assert new == {"inbox": (0, None), "kobo": (3, None), "throttled": (1, None), "slow": (1, None), "hostile": (1, None)}
         assert again["extract"]["candidates"] == 6
-        assert nightly()["extract"]["items"] == 0  # and nothing more on a third run
+        assert summary_of(nightly())["extract"]["items"] == 0  # and nothing more on a third run
     finally:
         kobo.stop()
         site.stop()

@@ -6,14 +6,30 @@ import json
 import os
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
 from collections.abc import Iterator
 
 import pytest
+from prefect.states import State
 
 from tawthiq import ops, pipeline
 from tawthiq.flows.nightly import nightly, with_dask
 
 from .test_pipeline import add_folder, counts, write_inbox
+
+
+def state_of(value: object) -> State[Any]:
+    """The final state of a flow called with ``return_state=True`` (Prefect's types allow an
+    Awaitable too, for async flows)."""
+    assert isinstance(value, State)
+    return value
+
+
+def summary_of(value: object) -> dict[str, Any]:
+    """What the nightly flow returns called directly: its summary (Prefect types a flow
+    declared ``-> Any`` as returning None)."""
+    assert isinstance(value, dict)
+    return value
 
 
 @pytest.fixture
@@ -55,7 +71,7 @@ def test_failed_run_notifies_and_rerun_skips_finished_tasks(prefect_harness, eng
         raise RuntimeError("matching crashed (simulated)")
 
     monkeypatch.setattr(pipeline, "match_pending", broken)
-    state = nightly(return_state=True)
+    state = state_of(nightly(return_state=True))
     assert state.is_failed()
     assert any("matching crashed" in r.get("text", "") for r in received)
     runs = ops.list_runs(5)
@@ -65,7 +81,12 @@ def test_failed_run_notifies_and_rerun_skips_finished_tasks(prefect_harness, eng
 
     calls: list[str] = []
     real_pull = pipeline.pull_source
-    monkeypatch.setattr(pipeline, "pull_source", lambda e, n: calls.append(n) or real_pull(e, n))
+
+    def recording(e: Any, n: str) -> pipeline.SourceSummary:
+        calls.append(n)
+        return real_pull(e, n)
+
+    monkeypatch.setattr(pipeline, "pull_source", recording)
     monkeypatch.setattr(pipeline, "match_pending", real_match)
     summary = ops.rerun(failed.id).result()
     assert calls == []  # intake finished in the failed run: cached, not redone
@@ -122,7 +143,7 @@ def test_rerun_pulls_a_failed_source_again_once_its_cause_is_fixed(prefect_harne
     folder = write_inbox(tmp_path / "inbox")
     add_folder(engine, folder)
     folder.rename(tmp_path / "away")  # the share is not mounted tonight
-    state = nightly(return_state=True)
+    state = state_of(nightly(return_state=True))
     assert state.is_failed() and "1 of 1 sources failed" in state.message and "does not exist" in state.message
     run_id = str(state.state_details.flow_run_id)
     assert next(r for r in ops.list_runs(5) if r.id == run_id).state == "Failed"
@@ -143,14 +164,14 @@ def test_a_second_run_on_the_same_database_skips_while_the_first_holds_it(prefec
     try:
         assert "an operator's manual run" in (run_lock_holder(engine) or "")
         assert acquire_run_lock(engine, "another") is None
-        state = nightly(return_state=True)
+        state = state_of(nightly(return_state=True))
         assert state.is_completed() and state.name == "Skipped"
         assert "an operator's manual run" in state.result()["skipped"]
         assert counts(engine)["raw_items"] == 0  # it did nothing
     finally:
         lock.release()
     assert run_lock_holder(engine) is None
-    assert nightly()["sources"][0]["new"] == 5
+    assert summary_of(nightly())["sources"][0]["new"] == 5
 
 
 def test_two_nightlies_at_once_do_one_night_of_work(prefect_harness, engine, tmp_path) -> None:
@@ -165,7 +186,7 @@ def test_two_nightlies_at_once_do_one_night_of_work(prefect_harness, engine, tmp
 
     add_folder(engine, write_inbox(tmp_path / "inbox"))
     with ThreadPoolExecutor(2) as pool:
-        states = list(pool.map(lambda _: nightly(return_state=True), range(2)))
+        states = list(pool.map(lambda _: state_of(nightly(return_state=True)), range(2)))
     assert all(s.is_completed() for s in states)
     worked = [s for s in states if s.name != "Skipped"]
     assert len(worked) >= 1 and sum(s.result()["sources"][0]["new"] for s in worked) == 5
@@ -213,7 +234,7 @@ def test_runs_shows_this_database_only_and_marks_dead_runs_crashed(prefect_harne
     from prefect.states import Running
 
     add_folder(engine, write_inbox(tmp_path / "inbox"))
-    mine = nightly(return_state=True)
+    mine = state_of(nightly(return_state=True))
 
     async def create(tag: str) -> str:
         async with get_client() as client:
@@ -353,7 +374,7 @@ def test_a_backlog_of_many_batches_never_runs_more_tasks_than_the_pool_can_serve
                 running["now"] -= 1
 
     monkeypatch.setattr(pipeline, "extract_pending", counting)
-    summary = nightly()
+    summary = summary_of(nightly())
     assert summary["sources"][0]["new"] == 600 and summary["extract"]["extracted"] == 600
     assert summary["queue"]["queued"] == 600
     assert 1 <= running["peak"] <= nightly_module.TASK_WORKERS
