@@ -456,6 +456,8 @@ def pull(names: tuple[str, ...], full: bool) -> None:
         click.echo(line + (f"  ERROR: {s['error']}" if s["error"] else ""))
         for error in s.get("failures", []):
             click.echo(f"  failed: {error}")
+        for note in s.get("notes", []):
+            click.echo(f"  skipped: {note}")
     _exit_for(results)
 
 
@@ -575,6 +577,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
     for source in summary["sources"]:  # items set aside at intake (a broken CSV row, a page too large)
         for error in source.get("failures", []):
             click.echo(f"  failed: {error}")
+        for note in source.get("notes", []):
+            click.echo(f"  skipped: {source['source']}: {note}")
     for failure in ex["failures"]:
         click.echo(f"  failed: {failure['error']}")
 

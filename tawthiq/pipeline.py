@@ -76,6 +76,9 @@ class SourceSummary:
     error: str | None = None
     #: Why each item stored as failed at intake failed (too large, not HTML, ...).
     failures: list[str] = field(default_factory=list)
+    #: What the source left out on purpose and an operator should know (symlinks leading out
+    #: of a folder, sub-folders it could not list).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -150,6 +153,7 @@ def pull_source(engine: Engine, name: str, full: bool = False) -> SourceSummary:
             if isinstance(entry, CursorUpdate):
                 with session_scope(engine) as session:
                     session.get_one(Source, source_id).cursor = entry.cursor
+                summary.notes += cursor_notes(entry.cursor)
             else:
                 summary.fetched += 1
                 with session_scope(engine) as session:
@@ -181,6 +185,16 @@ def pull_source(engine: Engine, name: str, full: bool = False) -> SourceSummary:
         source.status = "failing" if summary.error else "ok"
         source.last_error = summary.error
     return summary
+
+
+def cursor_notes(cursor: dict[str, Any]) -> list[str]:
+    """The lines a pull summary shows for what a source skipped on purpose."""
+    notes = []
+    for key, label in (("skipped_symlinks", "not followed (a symlink leading out of the folder, or broken)"),
+                       ("unreadable_folders", "could not be listed")):
+        for name in cursor.get(key) or []:
+            notes.append(f"{name}: {label}")
+    return notes
 
 
 def store_fetched(session: Session, source: Source, entry: Any) -> tuple[RawItem, bool]:

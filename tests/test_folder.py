@@ -258,6 +258,7 @@ def test_symlinks_out_of_the_folder_are_not_followed(engine, tmp_path: Path, cap
     with session_scope(engine) as session:
         cursor = repo.get_source(session, "partners").cursor
     assert cursor["skipped_symlinks"] == ["escape.json", "private", "secret.json"]
+    assert "secret.json: not followed (a symlink leading out of the folder, or broken)" in summary.notes  # shown by pull
     warned = " ".join(r.getMessage() for r in caplog.records)
     assert "symlink private not followed: it leads out of the folder" in warned and "symlink secret.json" in warned
 
