@@ -390,6 +390,44 @@ class AuditLog(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class UserSession(Base):
+    """One login to the review app. The browser's cookie carries a random session id; only its
+    SHA-256 is stored, so this table cannot be used to log in. A session ends when it expires
+    or is revoked (logout; the user disabled, their role changed or password reset)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()
+    #: Why it was revoked: logout, login (another login in the same browser), disabled, role, password.
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(Base):
+    """A login attempt to the review app, kept a day for throttling: failures are counted per
+    user name as typed (known or not) and per client address, in the database so that every
+    server process sees them."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_username_created_at", "username", "created_at"),
+                      Index("ix_login_attempts_address_created_at", "address", "created_at"))
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
 # --- incidents ----------------------------------------------------------------------------
 
 
