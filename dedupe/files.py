@@ -4,6 +4,11 @@
 Every problem with a file (missing column, wrong ``--id``, repeated ids, bad encoding) is a
 :class:`~tawthiq.errors.ConfigError` naming the file and the problem; a bad value in one row
 (a one-letter name, ``00/00/2013``, an age of "unknown") is treated as unknown.
+
+Every CSV tawthiq writes (the pairs here, the report tables and the victim lists of
+tawthiq.reports, on disk or downloaded from the review app) passes its cells through
+:func:`spreadsheet_safe`, so that a name sent in as ``=HYPERLINK(...)`` is text, not a formula,
+in the spreadsheet that opens it (OWASP, "CSV Injection").
 """
 
 from __future__ import annotations
@@ -11,9 +16,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from tawthiq.errors import ConfigError, ItemError
 from tawthiq.extractors.text import decode_bytes
@@ -27,6 +32,40 @@ TARGETS = {"full_name": "full_name", "name_ar": "name_ar", "date_of_death": "dat
 _SEX = {"m": "male", "male": "male", "man": "male", "ذكر": "male", "f": "female", "female": "female",
         "woman": "female", "أنثى": "female", "انثى": "female"}
 csv.field_size_limit(10 * 1024 * 1024)
+
+#: What a spreadsheet reads as the start of a formula (OWASP's list: = + - @, tab, carriage return).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs as a formula: text starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (which Excel and LibreOffice
+    hide, and which shows the text is not what was sent when read back). Everything else,
+    Arabic names included, is unchanged, but for one thing: a carriage return inside text is
+    written as a line feed, because Python's csv module quotes only the characters of its line
+    terminator (``\n`` here), and an unquoted carriage return breaks the row in two.
+
+    Only text is touched: numbers tawthiq computes (counts, percentages, ages, ids, written as
+    ``int``/``float``) pass as they are, so a real negative number stays a number. A *text*
+    cell that looks like one ("-3", an id from a partner's file) is prefixed all the same, as
+    OWASP advises for text that came from outside: it cannot be told from ``-3+cmd|...``."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS):
+        value = "'" + value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def safe_row(row: Sequence[Any]) -> list[Any]:
+    """A row for ``csv.writer`` with every cell :func:`spreadsheet_safe`."""
+    return [spreadsheet_safe(cell) for cell in row]
+
+
+def safe_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row for ``csv.DictWriter`` with every cell :func:`spreadsheet_safe`."""
+    return {key: spreadsheet_safe(cell) for key, cell in row.items()}
 
 
 def parse_field_specs(specs: Iterable[str]) -> dict[str, list[str]]:
@@ -107,8 +146,9 @@ def _record(ident: str, values: dict[str, str | None]) -> MatchRecord:
 
 
 def write_pairs(pairs: Sequence[MatchPair], out: TextIO) -> None:
-    """``left_id,right_id,probability``, one row per pair, strongest first."""
+    """``left_id,right_id,probability``, one row per pair, strongest first. The ids are the
+    input files' own text, so they are :func:`spreadsheet_safe` (an id "-7" comes out "'-7")."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["left_id", "right_id", "probability"])
     for pair in sorted(pairs, key=lambda p: (-p.probability, p.left_id, p.right_id)):
-        writer.writerow([pair.left_id, pair.right_id, f"{pair.probability:.6f}"])
+        writer.writerow(safe_row([pair.left_id, pair.right_id, f"{pair.probability:.6f}"]))

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tawthiq.db.models import Incident, Source, Victim, VictimSource
+from tawthiq.dedupe.files import safe_record, safe_row
 from tawthiq.errors import ConfigError
 from tawthiq.extractors.record import CHILD_AGE, GOVERNORATES, PERPETRATOR_LABELS
 
@@ -69,20 +70,39 @@ class Report:
         return data
 
 
+#: The years a report can cover: those the archive's dates can hold (tawthiq.dedupe.parse_date).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+class PeriodError(ConfigError):
+    """A month or year that cannot be reported: ``field`` is ``month``, ``year`` or None
+    (neither or both given), ``problem`` is ``month``, ``year``, ``year_range`` or
+    ``month_or_year`` (the review app words its message from these)."""
+
+    def __init__(self, message: str, field: str | None, value: Any, problem: str) -> None:
+        super().__init__(message)
+        self.field, self.value, self.problem = field, value, problem
+
+
 def parse_period(month: str | None = None, year: int | str | None = None) -> tuple[str, dt.date, dt.date]:
-    """``("2024-03", first day, last day)`` for a month or ``("2024", ...)`` for a year."""
+    """``("2024-03", first day, last day)`` for a month or ``("2024", ...)`` for a year, from
+    :data:`FIRST_YEAR` to :data:`LAST_YEAR`; anything else is a :class:`PeriodError`."""
     if bool(month) == bool(year):
-        raise ConfigError("give exactly one of --month YYYY-MM or --year YYYY")
+        raise PeriodError("give exactly one of --month YYYY-MM or --year YYYY", None, None, "month_or_year")
     if month:
         match = re.fullmatch(r"(\d{4})-(\d{2})", str(month).strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
-            raise ConfigError(f"--month {month!r}: write it as YYYY-MM, e.g. 2024-03")
+            raise PeriodError(f"--month {month!r}: write it as YYYY-MM, e.g. 2024-03", "month", month, "month")
         y, m = int(match.group(1)), int(match.group(2))
+        if not FIRST_YEAR <= y <= LAST_YEAR:
+            raise PeriodError(f"--month {month!r}: reports cover {FIRST_YEAR} to {LAST_YEAR}", "month", month, "year_range")
         end = dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
         return f"{y:04d}-{m:02d}", dt.date(y, m, 1), end
     if not re.fullmatch(r"\d{4}", str(year).strip()):
-        raise ConfigError(f"--year {year!r}: write it as YYYY, e.g. 2024")
-    y = int(str(year))
+        raise PeriodError(f"--year {year!r}: write it as YYYY, e.g. 2024", "year", year, "year")
+    y = int(str(year).strip())
+    if not FIRST_YEAR <= y <= LAST_YEAR:
+        raise PeriodError(f"--year {year!r}: reports cover {FIRST_YEAR} to {LAST_YEAR}", "year", year, "year_range")
     return f"{y:04d}", dt.date(y, 1, 1), dt.date(y, 12, 31)
 
 
@@ -305,6 +325,11 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Every CSV below passes its cells through tawthiq.dedupe.files.spreadsheet_safe (safe_row,
+# safe_record): a place or a name sent in as "=HYPERLINK(...)" is written "'=HYPERLINK(...)".
+# The counts and percentages are ints and floats, which it leaves as they are.
+
+
 def render_csv(report: Report) -> str:
     """All tables in one CSV, the table named in the first column."""
     buffer = io.StringIO()
@@ -313,19 +338,19 @@ def render_csv(report: Report) -> str:
     writer.writerow(["total", "all civilians", "", "", "", report.total["victims"], report.total["children"], report.total["women"], 100.0 if report.total["victims"] else 0.0])
     for name in Report.TABLES:
         for row in getattr(report, name):
-            writer.writerow([name, row["label"], row.get("category", ""), row.get("date", ""), row.get("place", ""),
-                             row["victims"], row["children"], row["women"], row.get("percent", "")])
+            writer.writerow(safe_row([name, row["label"], row.get("category", ""), row.get("date", ""), row.get("place", ""),
+                                      row["victims"], row["children"], row["women"], row.get("percent", "")]))
     return buffer.getvalue()
 
 
 def render_victims_csv(rows: Iterable[dict[str, Any]]) -> str:
-    rows = list(rows)
+    """The victim list behind a figure (:func:`victims_behind`) as CSV."""
     buffer = io.StringIO()
     columns = ["id", "full_name", "name_ar", "sex", "age", "date_of_death", "counted_date", "date_is_documentation_date",
                "governorate", "locality", "perpetrator", "cause", "category", "sources"]
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(safe_record(row) for row in rows)
     return buffer.getvalue()
 
 
@@ -379,7 +404,7 @@ def write_report(report: Report, fmt: str, out: Path, victims: list[dict[str, An
         with open(path, "w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=TABLE_COLUMNS[name], lineterminator="\n")
             writer.writeheader()
-            writer.writerows(getattr(report, name))
+            writer.writerows(safe_record(row) for row in getattr(report, name))
         written.append(path)
     for name in ("by_perpetrator", "by_governorate", "by_month"):
         rows = getattr(report, name)

@@ -1,5 +1,8 @@
 """The reports page of the review app: pick a month or a year, read the tables and charts,
-download them as HTML, Markdown, CSV or JSON, or the victim list behind them as CSV."""
+download them as HTML, Markdown, CSV or JSON, or the victim list behind them as CSV.
+
+A month or year that cannot be reported, a format, perpetrator or governorate not offered
+are 400 with a message in the page's language (review/params.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +12,11 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from tawthiq.db.models import User
-from tawthiq.errors import ConfigError, ReviewError
+from tawthiq.extractors.record import GOVERNORATES, PERPETRATORS
 from tawthiq.review.auth import current_user, get_session
+from tawthiq.review.params import BadParameter, parse_choice
 
-from . import TITLES, Report, build_report, render, render_victims_csv, victims_behind
+from . import FIRST_YEAR, LAST_YEAR, TITLES, PeriodError, Report, build_report, render, render_victims_csv, victims_behind
 
 router = APIRouter()
 MEDIA = {"html": "text/html", "md": "text/markdown", "csv": "text/csv", "json": "application/json"}
@@ -21,8 +25,8 @@ MEDIA = {"html": "text/html", "md": "text/markdown", "csv": "text/csv", "json": 
 def _report(session: Session, month: str, year: str) -> Report:
     try:
         return build_report(session, month=month or None, year=year or None)
-    except ConfigError as exc:
-        raise ReviewError(str(exc)) from exc
+    except PeriodError as exc:
+        raise BadParameter(exc.field or "month", exc.value, exc.problem, low=FIRST_YEAR, high=LAST_YEAR) from exc
 
 
 @router.get("/reports")
@@ -46,17 +50,18 @@ def reports_page(request: Request, month: str = "", year: str = "", user: User =
 @router.get("/reports/export")
 def export(month: str = "", year: str = "", format: str = "csv", user: User = Depends(current_user),
            session: Session = Depends(get_session)) -> Response:
-    if format not in MEDIA:
-        raise ReviewError(f"unknown format {format!r}; use html, md, csv or json")
+    chosen = parse_choice("format", format, MEDIA, required=True)
     report = _report(session, month, year)
-    return Response(render(report, format), media_type=f"{MEDIA[format]}; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="report-{report.period}.{format}"'})
+    return Response(render(report, chosen), media_type=f"{MEDIA[chosen]}; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="report-{report.period}.{chosen}"'})
 
 
 @router.get("/reports/victims")
 def victims(month: str = "", year: str = "", perpetrator: str = "", governorate: str = "", user: User = Depends(current_user),
             session: Session = Depends(get_session)) -> Response:
+    perpetrator_code = parse_choice("perpetrator", perpetrator, PERPETRATORS)
+    governorate_name = parse_choice("governorate", governorate, GOVERNORATES)
     report = _report(session, month, year)
-    rows = victims_behind(session, month or None, year or None, perpetrator=perpetrator or None, governorate=governorate or None)
+    rows = victims_behind(session, month or None, year or None, perpetrator=perpetrator_code, governorate=governorate_name)
     return Response(render_victims_csv(rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="victims-{report.period}.csv"'})

@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from itsdangerous import URLSafeTimedSerializer
@@ -55,12 +56,15 @@ from .auth import (
     verify_csrf,
 )
 from .i18n import LANGUAGES, translate
+from .params import MAX_DAYS, BadParameter, PageNumber, RowId, from_validation_error, parse_choice, parse_date, parse_int, wants_json
 
 HERE = Path(__file__).parent
 #: Routers other parts of tawthiq add to the app (the public family form, reports).
 EXTRA_ROUTERS = ["tawthiq.review.family_form:router", "tawthiq.reports.web:router", "tawthiq.review.incidents:router"]
 #: Rows per queue page (oldest first; documenters work from the top with "Start reviewing").
 QUEUE_PAGE = 50
+#: The decisions on a queued report of a person (db/archive.py decide).
+DECISIONS = ("new_victim", "same_as", "not_victim", "defer")
 FIELDS = ("full_name", "name_ar", "sex", "age", "date_of_death", "death_governorate", "death_locality",
           "origin_governorate", "origin_locality", "perpetrator", "cause", "category")
 
@@ -92,6 +96,17 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
+def error_response(request: Request, status_code: int, message: str, bad: BadParameter | None = None) -> Response:
+    """The app's answer to a request it refuses: its error page, or for a client that asks
+    for JSON, ``{"detail": message}`` (with ``errors``, one per bad parameter)."""
+    if wants_json(request.headers.get("accept")):
+        body: dict[str, Any] = {"detail": message}
+        if bad is not None:
+            body["errors"] = [problem.as_dict() for problem in bad.problems]
+        return JSONResponse(body, status_code=status_code)
+    return render(request, "error.html", status_code, message=message)
+
+
 def create_app(database_url: str | None = None) -> FastAPI:
     """The review app for the database at ``database_url`` (or TAWTHIQ_DATABASE_URL)."""
     url = get_database_url(database_url)
@@ -106,15 +121,26 @@ def create_app(database_url: str | None = None) -> FastAPI:
         if request.method == "GET":
             query = urlencode({"next": str(request.url.path), "message": exc.message}) if exc.message else urlencode({"next": str(request.url.path)})
             return RedirectResponse(f"/login?{query}", status_code=303)
-        return render(request, "error.html", 401, message=exc.message or "please log in")
+        return error_response(request, 401, exc.message or "please log in")
 
     @app.exception_handler(ReviewError)
     async def _review_error(request: Request, exc: ReviewError) -> Response:
-        return render(request, "error.html", 409, message=str(exc))
+        return error_response(request, 409, str(exc))
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
-        return render(request, "error.html", exc.status_code, message=str(exc.detail))
+        return error_response(request, exc.status_code, str(exc.detail))
+
+    # A value the app cannot use (review/params.py) is 400 with a message in the page's
+    # language, whether FastAPI found it (a declared parameter) or a route did.
+    @app.exception_handler(BadParameter)
+    async def _bad_parameter(request: Request, exc: BadParameter) -> Response:
+        return error_response(request, 400, exc.message(lang_of(request)), exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        bad = from_validation_error(exc)
+        return error_response(request, 400, bad.message(lang_of(request)), bad)
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -143,12 +169,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
 def _routes(app: FastAPI) -> None:
     @app.get("/lang/{code}")
     def set_language(code: str, request: Request) -> Response:
+        parse_choice("code", code, LANGUAGES)
         back = request.headers.get("referer") or "/"
         if not back.startswith(str(request.base_url)):
             back = "/"
         response = RedirectResponse(back, status_code=303)
-        if code in LANGUAGES:
-            response.set_cookie("tawthiq_lang", code, max_age=365 * 86400, samesite="lax", httponly=True)
+        response.set_cookie("tawthiq_lang", code, max_age=365 * 86400, samesite="lax", httponly=True)
         return response
 
     @app.get("/login", response_class=HTMLResponse)
@@ -186,10 +212,9 @@ def _routes(app: FastAPI) -> None:
 
     @app.get("/", response_class=HTMLResponse)
     def queue_page(request: Request, source: str = "", governorate: str = "", date_from: str = "", date_to: str = "",
-                   has_match: str = "", older_than: str = "", page: int = 1, user: User = Depends(current_user),
+                   has_match: str = "", older_than: str = "", page: PageNumber = 1, user: User = Depends(current_user),
                    session: Session = Depends(get_session)) -> Response:
         filters = _filters(source, governorate, date_from, date_to, has_match, older_than)
-        page = max(1, min(page, 10_000))
         # One query for the page: each row's candidate, its item's source and the claimant
         # come with it (without the raw bytes), not one query per row.
         tasks = session.scalars(archive.queue_query(filters).limit(QUEUE_PAGE).offset((page - 1) * QUEUE_PAGE).options(
@@ -212,10 +237,11 @@ def _routes(app: FastAPI) -> None:
         return RedirectResponse(f"/item/{task.id}?{query}", status_code=303)
 
     @app.get("/item/{task_id}", response_class=HTMLResponse)
-    def item_page(task_id: int, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+    def item_page(task_id: RowId, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
         task = session.get(ReviewTask, task_id)
         if task is None:
             raise HTTPException(404, f"no queue item {task_id}")
+        _filters_from_query(str(request.url.query))  # the queue's filters, carried to the next item: refused here if bad
         claimed = False
         if task.state in ("open", "deferred"):
             claimed = archive.claim(session, task.id, user)
@@ -232,27 +258,29 @@ def _routes(app: FastAPI) -> None:
                       source=candidate.raw_item.source, raw=candidate.raw_item)
 
     @app.post("/item/{task_id}/decide", dependencies=[Depends(verify_csrf)])
-    async def decide(task_id: int, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+    async def decide(task_id: RowId, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
         form = await request.form()
         task = session.get(ReviewTask, task_id)
         if task is None:
             raise HTTPException(404, f"no queue item {task_id}")
-        action = str(form.get("action", ""))
-        victim_id = int(str(form["victim_id"])) if form.get("victim_id") else None
+        # Every value is read before anything is written: a bad one refuses the whole decision.
+        action = parse_choice("action", form.get("action"), DECISIONS, required=True)
+        victim_id = parse_int("victim_id", form.get("victim_id"), low=1)
         choices = {f: str(form.get(f"choice_{f}")) for f in archive.CHOOSABLE if form.get(f"choice_{f}")}
+        query = str(form.get("query", ""))
+        following_filters = _filters_from_query(query)
         archive.decide(session, task, user, action, victim_id=victim_id, reason=str(form.get("reason") or "") or None,
                        choices=choices, note=str(form.get("note") or "") or None)
         session.commit()
-        query = str(form.get("query", ""))
         # The next item loads at once: claim it now and go straight there.
-        following = archive.claim_next(session, user, _filters_from_query(query), skip={task.id})
+        following = archive.claim_next(session, user, following_filters, skip={task.id})
         session.commit()
         if following is None:
             return RedirectResponse(f"/?{query}", status_code=303)
         return RedirectResponse(f"/item/{following.id}?{query}", status_code=303)
 
     @app.post("/item/{task_id}/release", dependencies=[Depends(verify_csrf)])
-    def release(task_id: int, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+    def release(task_id: RowId, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
         task = session.get(ReviewTask, task_id)
         if task is not None:
             archive.release(session, task, user)
@@ -260,7 +288,7 @@ def _routes(app: FastAPI) -> None:
         return RedirectResponse("/", status_code=303)
 
     @app.get("/raw/{item_id}", response_class=HTMLResponse)
-    def raw_page(item_id: int, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+    def raw_page(item_id: RowId, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
         item = session.get(RawItem, item_id)
         if item is None:
             raise HTTPException(404, f"no raw item {item_id}")
@@ -276,7 +304,7 @@ def _routes(app: FastAPI) -> None:
         return render(request, "raw.html", item=item, body=body, has_contact=contact is not None)
 
     @app.get("/raw/{item_id}/contact", response_class=HTMLResponse)
-    def contact_page(item_id: int, request: Request, user: User = Depends(require_admin),
+    def contact_page(item_id: RowId, request: Request, user: User = Depends(require_admin),
                      session: Session = Depends(get_session)) -> Response:
         contact = session.scalar(select(SubmitterContact).where(SubmitterContact.raw_item_id == item_id))
         if contact is None:
@@ -292,13 +320,14 @@ def _routes(app: FastAPI) -> None:
     def archive_page(request: Request, q: str = "", date_from: str = "", date_to: str = "", governorate: str = "",
                      user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
         searched = any((q, date_from, date_to, governorate))
-        victims = archive.search_victims(session, q, date_from or None, date_to or None, governorate or None) if searched \
+        victims = archive.search_victims(session, q, parse_date("date_from", date_from), parse_date("date_to", date_to),
+                                         parse_choice("governorate", governorate, GOVERNORATES)) if searched \
             else archive.search_victims(session, limit=50)
         return render(request, "archive.html", victims=victims, q=q, date_from=date_from, date_to=date_to,
                       governorate=governorate, searched=searched)
 
     @app.get("/victim/{victim_id}", response_class=HTMLResponse)
-    def victim_page(victim_id: int, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+    def victim_page(victim_id: RowId, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
         victim = session.get(Victim, victim_id)
         if victim is None:
             raise HTTPException(404, f"no archived victim {victim_id}")
@@ -312,19 +341,19 @@ def _routes(app: FastAPI) -> None:
                       decisions=archive.decisions_for_victim(session, victim))
 
     @app.post("/victim/{victim_id}/merge", dependencies=[Depends(verify_csrf)])
-    async def merge(victim_id: int, request: Request, user: User = Depends(require_editor),
+    async def merge(victim_id: RowId, request: Request, user: User = Depends(require_editor),
                     session: Session = Depends(get_session)) -> Response:
         form = await request.form()
-        try:
-            other = int(str(form.get("merge_id", "")).strip().lstrip("#"))
-        except ValueError:
-            raise ReviewError("give the number of the victim to merge into this one") from None
+        merge_id = form.get("merge_id")
+        # "#12", as the victim page numbers them, is victim 12.
+        other = parse_int("merge_id", merge_id.strip().removeprefix("#") if isinstance(merge_id, str) else merge_id,
+                          low=1, required=True)
         archive.merge_victims(session, victim_id, other, user, note=str(form.get("note") or "") or None)
         session.commit()
         return RedirectResponse(f"/victim/{victim_id}", status_code=303)
 
     @app.post("/decision/{decision_id}/undo", dependencies=[Depends(verify_csrf)])
-    async def undo(decision_id: int, request: Request, user: User = Depends(require_editor),
+    async def undo(decision_id: RowId, request: Request, user: User = Depends(require_editor),
                    session: Session = Depends(get_session)) -> Response:
         form = await request.form()
         result = archive.undo(session, decision_id, user, note=str(form.get("note") or "") or None)
@@ -341,6 +370,7 @@ def _routes(app: FastAPI) -> None:
                  user: User = Depends(require_admin), session: Session = Depends(get_session)) -> Response:
         from tawthiq.errors import ConfigError
 
+        parse_choice("role", role, archive.ROLE_RANK)
         try:
             created = repo.add_user(session, username.strip(), password, role)
         except ConfigError as exc:
@@ -365,15 +395,13 @@ def _now():  # type: ignore[no-untyped-def]
 
 
 def _filters(source: str, governorate: str, date_from: str, date_to: str, has_match: str, older_than: str) -> archive.QueueFilters:
-    from tawthiq.dedupe import parse_date
-
-    days = None
-    if older_than.strip().isdigit():
-        days = int(older_than.strip())
+    """The queue's filters from the query string or a form; a value that is not a date, a
+    governorate, yes or no, or a number of days is a :class:`BadParameter` (400)."""
     return archive.QueueFilters(
-        source=source or None, governorate=governorate if governorate in GOVERNORATES else None,
-        date_from=parse_date(date_from) if date_from else None, date_to=parse_date(date_to) if date_to else None,
-        has_match={"yes": True, "no": False}.get(has_match), older_than_days=days,
+        source=source or None, governorate=parse_choice("governorate", governorate, GOVERNORATES),
+        date_from=parse_date("date_from", date_from), date_to=parse_date("date_to", date_to),
+        has_match={"yes": True, "no": False}.get(parse_choice("has_match", has_match, ("yes", "no")) or ""),
+        older_than_days=parse_int("older_than", older_than, low=0, high=MAX_DAYS),
     )
 
 

@@ -140,7 +140,7 @@ def show_form(name: str, request: Request) -> Response:
 async def submit_form(name: str, request: Request) -> Response:
     source = _form_source(request, name)
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
+    if declared.isascii() and declared.isdigit() and (len(declared) > 12 or int(declared) > MAX_REQUEST_BYTES):
         raise HTTPException(status_code=413, detail=f"the report is larger than {MAX_REQUEST_BYTES // (1024 * 1024)} MB; attach fewer or smaller files")
     form = await request.form(max_files=MAX_FILES, max_fields=100)
     lang = str(form.get("lang") or _lang(request, source))

@@ -138,6 +138,54 @@ STRINGS: dict[str, dict[str, str]] = {
     "created": {"en": "created", "ar": "أُنشئ"},
     "source_added": {"en": "source added", "ar": "أُضيف مصدر"},
     "same_incident_action": {"en": "same incident", "ar": "الحادثة نفسها"},
+    # A value in the address or a form that the app cannot use (review/params.py): answered
+    # with 400 and one of these, {label} the field's name from PARAMETERS below.
+    "bad_whole_number": {"en": "{label}: “{value}” is not a whole number.", "ar": "{label}: «{value}» ليس عدداً صحيحاً."},
+    "bad_too_small": {"en": "{label}: {value} is too small; the smallest allowed is {low}.",
+                      "ar": "{label}: {value} أصغر من المسموح؛ أصغر قيمة مسموحة هي {low}."},
+    "bad_too_large": {"en": "{label}: {value} is too large; the largest allowed is {high}.",
+                      "ar": "{label}: {value} أكبر من المسموح؛ أكبر قيمة مسموحة هي {high}."},
+    "bad_date": {"en": "{label}: “{value}” is not a date; write it as YYYY-MM-DD, YYYY-MM or YYYY.",
+                 "ar": "{label}: «{value}» ليس تاريخاً؛ اكتبه بالشكل YYYY-MM-DD أو YYYY-MM أو YYYY."},
+    "bad_month": {"en": "{label}: “{value}” is not a month; write it as YYYY-MM, e.g. 2024-03.",
+                  "ar": "{label}: «{value}» ليس شهراً؛ اكتبه بالشكل YYYY-MM، مثلاً 2024-03."},
+    "bad_year": {"en": "{label}: “{value}” is not a year; write it as YYYY, e.g. 2024.",
+                 "ar": "{label}: «{value}» ليست سنة؛ اكتبها بالشكل YYYY، مثلاً 2024."},
+    "bad_year_range": {"en": "{label}: “{value}” is outside the years reported, {low} to {high}.",
+                       "ar": "{label}: «{value}» خارج السنوات التي تشملها التقارير، من {low} إلى {high}."},
+    "bad_month_or_year": {"en": "Give either a month (YYYY-MM) or a year (YYYY), one of the two.",
+                          "ar": "حدّد إما شهراً (YYYY-MM) أو سنة (YYYY)، واحداً منهما فقط."},
+    "bad_choice": {"en": "{label}: “{value}” is not one of the choices ({choices}).",
+                   "ar": "{label}: «{value}» ليست من الخيارات المتاحة ({choices})."},
+    "bad_missing": {"en": "{label}: this is needed.", "ar": "{label}: هذا الحقل مطلوب."},
+    "bad_value": {"en": "{label}: “{value}” cannot be used here.", "ar": "{label}: لا يمكن استخدام «{value}» هنا."},
+}
+
+#: The names of the parameters of the review app's addresses and forms, for the messages
+#: about a value that cannot be used (the ``bad_*`` strings above).
+PARAMETERS: dict[str, dict[str, str]] = {
+    "older_than": {"en": "In queue over (days)", "ar": "في القائمة منذ أكثر من (أيام)"},
+    "page": {"en": "Page", "ar": "الصفحة"},
+    "date_from": {"en": "Died from", "ar": "تاريخ الوفاة من"},
+    "date_to": {"en": "Died to", "ar": "تاريخ الوفاة إلى"},
+    "has_match": {"en": "Possible match", "ar": "تطابق محتمل"},
+    "governorate": {"en": "Governorate", "ar": "المحافظة"},
+    "perpetrator": {"en": "Perpetrator", "ar": "الجهة المسؤولة"},
+    "task_id": {"en": "Queue item number", "ar": "رقم عنصر القائمة"},
+    "report_task_id": {"en": "Incident report number", "ar": "رقم تقرير الحادثة"},
+    "victim_id": {"en": "Archived victim number", "ar": "رقم الضحية في الأرشيف"},
+    "merge_id": {"en": "Number of the victim to merge", "ar": "رقم الضحية المراد دمجها"},
+    "decision_id": {"en": "Decision number", "ar": "رقم القرار"},
+    "item_id": {"en": "Raw item number", "ar": "رقم المادة الأصلية"},
+    "incident_id": {"en": "Incident number", "ar": "رقم الحادثة"},
+    "action": {"en": "Action", "ar": "الإجراء"},
+    "month": {"en": "Month", "ar": "الشهر"},
+    "year": {"en": "Year", "ar": "السنة"},
+    "format": {"en": "Format", "ar": "الصيغة"},
+    "role": {"en": "Role", "ar": "الدور"},
+    "code": {"en": "Language", "ar": "اللغة"},
+    "username": {"en": "User name", "ar": "اسم المستخدم"},
+    "password": {"en": "Password", "ar": "كلمة المرور"},
 }
 
 #: The vocabularies (DESIGN.md) in both languages, for selects and tables.
@@ -172,6 +220,15 @@ VOCABULARY: dict[str, dict[str, str]] = {
 }
 for _key, _entry in VOCABULARY.items():
     STRINGS.setdefault(_key, _entry)
+
+
+def parameter_label(name: str, lang: str) -> str:
+    """A parameter's name as the page calls it: from :data:`PARAMETERS`, else the interface's
+    own label for the field (``age``, ``killed_min``), else the name itself."""
+    entry = PARAMETERS.get(name) or STRINGS.get(name)
+    if entry is None:
+        return name
+    return entry.get(lang) or entry["en"]
 
 
 def translate(key: str, lang: str) -> str:

@@ -38,6 +38,7 @@ from tawthiq.db.models import (
 from tawthiq.errors import ReviewError
 
 from .auth import current_user, get_session, verify_csrf
+from .params import MAX_ROW_ID, PageNumber, RowId
 
 router = APIRouter()
 PAGE = 50
@@ -80,9 +81,8 @@ def _reading_text(item: RawItem) -> str:
 
 
 @router.get("/incidents", response_class=HTMLResponse)
-def incidents_page(request: Request, page: int = 1, user: User = Depends(current_user),
+def incidents_page(request: Request, page: PageNumber = 1, user: User = Depends(current_user),
                    session: Session = Depends(get_session)) -> Response:
-    page = max(1, min(page, 10_000))
     tasks = session.scalars(incidents.queue_query().limit(PAGE).offset((page - 1) * PAGE)).all()
     sources = {s.id: s.name for s in session.scalars(select(Source))}
     archived = session.scalars(select(Incident).where(Incident.status == "active")
@@ -101,10 +101,10 @@ def next_incident(user: User = Depends(current_user), session: Session = Depends
     return RedirectResponse(f"/incidents/{task.id}", status_code=303)
 
 
-@router.get("/incidents/{task_id}", response_class=HTMLResponse)
-def incident_task_page(task_id: int, request: Request, user: User = Depends(current_user),
+@router.get("/incidents/{report_task_id}", response_class=HTMLResponse)
+def incident_task_page(report_task_id: RowId, request: Request, user: User = Depends(current_user),
                        session: Session = Depends(get_session)) -> Response:
-    task = _task(session, task_id)
+    task = _task(session, report_task_id)
     report = task.report
     item = report.raw_item
     named = incidents.report_candidates(session, report)
@@ -138,17 +138,30 @@ def _take(session: Session, task: IncidentTask, user: User) -> None:
         incidents.check_claim(task, user)
 
 
-@router.post("/incidents/{task_id}/decide", dependencies=[Depends(verify_csrf)])
-async def decide_incident(task_id: int, request: Request, user: User = Depends(current_user),
+def _whole_numbers_db_can_read(form: dict[str, Any], names: tuple[str, ...], message: str) -> None:
+    """db/incidents.py tests counts and ages with ``str.isdigit``, which lets through what
+    ``int()`` refuses (superscripts such as "²", thousands of digits): refuse those first, in
+    its words (the incident forms' values are refused with 409 there, not 400)."""
+    for name in names:
+        raw = str(form.get(name) or "").strip()
+        if raw.isdigit() and (not raw.isdecimal() or len(raw) > 9):
+            raise ReviewError(message.format(label=name.replace("_", " "), value=raw[:40]))
+
+
+@router.post("/incidents/{report_task_id}/decide", dependencies=[Depends(verify_csrf)])
+async def decide_incident(report_task_id: RowId, request: Request, user: User = Depends(current_user),
                           session: Session = Depends(get_session)) -> Response:
     form = dict((await request.form()).items())
-    task = _task(session, task_id)
+    task = _task(session, report_task_id)
     action = str(form.get("action", ""))
     raw_incident = str(form.get("incident_id", "")).strip().lstrip("#")
     if action.startswith("same_incident:"):  # one button per suggested incident
         action, raw_incident = action.split(":", 1)
-    if raw_incident and not raw_incident.isdigit():
-        raise ReviewError(f"incident: {raw_incident!r} is not an incident number")
+    if raw_incident and not raw_incident.isdecimal():
+        raise ReviewError(f"incident: {raw_incident[:40]!r} is not an incident number")
+    if raw_incident and (len(raw_incident) > 10 or int(raw_incident) > MAX_ROW_ID):
+        raise ReviewError(f"archived incident {raw_incident[:40]} does not exist or is not active")
+    _whole_numbers_db_can_read(form, incidents.COUNT_FIELDS, "{label}: {value!r} is not a count (a whole number from 0)")
     values = incidents.parse_values(form, task.report)
     _take(session, task, user)
     incidents.decide(session, task, user, action, values=values, incident_id=int(raw_incident) if raw_incident else None,
@@ -161,11 +174,12 @@ async def decide_incident(task_id: int, request: Request, user: User = Depends(c
     return RedirectResponse(f"/incidents/{following.id}", status_code=303)
 
 
-@router.post("/incidents/{task_id}/add-victim", dependencies=[Depends(verify_csrf)])
-async def add_victim(task_id: int, request: Request, user: User = Depends(current_user),
+@router.post("/incidents/{report_task_id}/add-victim", dependencies=[Depends(verify_csrf)])
+async def add_victim(report_task_id: RowId, request: Request, user: User = Depends(current_user),
                      session: Session = Depends(get_session)) -> Response:
     form = dict((await request.form()).items())
-    task = _task(session, task_id)
+    task = _task(session, report_task_id)
+    _whole_numbers_db_can_read(form, ("age",), "{label}: {value!r} is not an age in years")
     _take(session, task, user)
     report = task.report
     fields = {k: str(form.get(k) or "").strip() or None for k in ("sex", "age", "date", "governorate", "locality", "perpetrator", "cause")}
@@ -182,12 +196,12 @@ async def add_victim(task_id: int, request: Request, user: User = Depends(curren
     queue_pending(engine)  # type: ignore[arg-type]
     session.expire_all()
     queued = session.get(type(candidate), candidate.id)
-    target = f"/item/{queued.review_task.id}" if queued is not None and queued.review_task else f"/incidents/{task_id}"
+    target = f"/item/{queued.review_task.id}" if queued is not None and queued.review_task else f"/incidents/{report_task_id}"
     return RedirectResponse(target, status_code=303)
 
 
 @router.get("/incident/{incident_id}", response_class=HTMLResponse)
-def incident_page(incident_id: int, request: Request, user: User = Depends(current_user),
+def incident_page(incident_id: RowId, request: Request, user: User = Depends(current_user),
                   session: Session = Depends(get_session)) -> Response:
     incident = session.get(Incident, incident_id)
     if incident is None:

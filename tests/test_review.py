@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from tawthiq import pipeline
 from tawthiq.db import repo
 from tawthiq.db.engine import session_scope
-from tawthiq.db.models import AuditLog, Candidate, Decision, VictimName, RawItem, ReviewTask, Victim, VictimSource
+from tawthiq.db.models import AuditLog, Candidate, Decision, RawItem, ReviewTask, User, Victim, VictimName, VictimSource
 from tawthiq.demo import copy_samples
 from tawthiq.review.app import create_app
 
@@ -259,3 +259,149 @@ def test_only_admins_manage_users(app, engine) -> None:
     assert weak.status_code == 409
     with session_scope(engine) as session:
         assert session.scalar(select(AuditLog).where(AuditLog.action == "user.add"))
+
+
+# --- values the app cannot use: 400 with a message, never a 500 -------------------------------
+
+HUGE = str(10**30)  # overflows a timedelta in days and every SQL integer
+JSON = {"accept": "application/json"}
+
+
+def assert_bad(response, message: str) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == 400, (response.status_code, response.text[-500:])
+    assert 'class="error"' in response.text and message in response.text, response.text[-500:]
+
+
+def test_malformed_addresses_are_400_with_a_message(app, engine) -> None:
+    amal = login(app, "amal")
+    task_id = start(amal)
+    cases = [
+        ("/?older_than=abc", "In queue over (days): “abc” is not a whole number."),
+        ("/?older_than=-3", "In queue over (days): -3 is too small; the smallest allowed is 0."),
+        (f"/?older_than={HUGE}", f"In queue over (days): {HUGE} is too large; the largest allowed is 36500."),
+        ("/?older_than=99999999", "the largest allowed is 36500"),  # a datetime overflow before
+        ("/?older_than=1.5", "“1.5” is not a whole number"),
+        ("/?older_than=²", "“²” is not a whole number"),  # str.isdigit says yes, int() says no
+        ("/?page=abc", "Page: “abc” is not a whole number."),
+        ("/?page=0", "Page: 0 is too small; the smallest allowed is 1."),
+        (f"/?page={HUGE}", "the largest allowed is 10000"),
+        ("/?date_from=garbage", "Died from: “garbage” is not a date; write it as YYYY-MM-DD, YYYY-MM or YYYY."),
+        ("/?date_to=31/31/31", "Died to: “31/31/31” is not a date"),
+        ("/?has_match=maybe", "Possible match: “maybe” is not one of the choices (yes, no)."),
+        ("/?governorate=Atlantis", "Governorate: “Atlantis” is not one of the choices (Aleppo, Damascus,"),
+        ("/item/abc", "Queue item number: “abc” is not a whole number."),
+        ("/item/-1", "Queue item number: -1 is too small; the smallest allowed is 1."),
+        (f"/item/{HUGE}", f"Queue item number: {HUGE} is too large; the largest allowed is 2147483647."),
+        ("/item/" + "9" * 5000, "Queue item number: “9999999999"),  # past int()'s digit limit
+        (f"/item/{task_id}?older_than={HUGE}", "In queue over (days)"),  # the filters the item carries on to the next
+        ("/victim/abc", "Archived victim number: “abc” is not a whole number."),
+        (f"/victim/{HUGE}", "Archived victim number:"),
+        (f"/raw/{HUGE}", "Raw item number:"),
+        ("/archive?q=x&date_from=xx", "Died from: “xx” is not a date"),
+        ("/archive?governorate=Atlantis", "Governorate: “Atlantis”"),
+        ("/incidents?page=-1", "Page: -1 is too small"),
+        ("/incidents/abc", "Incident report number: “abc” is not a whole number."),
+        (f"/incidents/{HUGE}", "Incident report number:"),
+        (f"/incident/{HUGE}", "Incident number:"),
+        ("/lang/xx", "Language: “xx” is not one of the choices (en, ar)."),
+    ]
+    for path, message in cases:
+        assert_bad(amal.get(path), message)
+    # What the forms send still works: digits in Arabic-Indic script, blanks, dates in any format the matcher reads.
+    for path in ("/?older_than=٣", "/?older_than=&page=1&date_from=&has_match=", "/?date_from=05/03/2024&has_match=yes",
+                 "/archive?q=x&date_from=2024-03", "/incidents?page=2"):
+        assert amal.get(path).status_code == 200, path
+    # Nobody learns anything about an address before logging in.
+    assert TestClient(app).get("/item/abc", follow_redirects=False).status_code == 303
+
+
+def test_malformed_form_values_are_400_and_change_nothing(app, engine) -> None:
+    amal, chadi, dima = login(app, "amal"), login(app, "chadi"), login(app, "dima")
+    task_id = start(amal)
+    for victim_id, message in (("abc", "Archived victim number: “abc” is not a whole number."),
+                               (HUGE, f"Archived victim number: {HUGE} is too large"),
+                               ("-4", "Archived victim number: -4 is too small; the smallest allowed is 1."),
+                               ("0", "Archived victim number: 0 is too small")):
+        assert_bad(decide(amal, task_id, action="same_as", victim_id=victim_id), message)
+    assert_bad(decide(amal, task_id, action="bogus"), "Action: “bogus” is not one of the choices (new_victim, same_as")
+    # A bad filter carried to the next item refuses the decision before it is written.
+    assert_bad(decide(amal, task_id, action="new_victim", query=f"older_than={HUGE}"), "In queue over (days)")
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Decision)) == 0
+        task = session.get(ReviewTask, task_id)
+        assert task.state == "open" and task.claimed_by.username == "amal"
+    queue = amal.get("/")
+    assert_bad(amal.post("/next", data={"csrf_token": csrf_of(queue.text), "older_than": HUGE}), "In queue over (days)")
+    assert_bad(amal.post("/next", data={"csrf_token": csrf_of(queue.text), "date_from": "soon"}), "Died from: “soon” is not a date")
+
+    assert decide(amal, task_id, action="new_victim").status_code == 303
+    with session_scope(engine) as session:
+        victim_id = session.scalar(select(Victim.id))
+    page = chadi.get(f"/victim/{victim_id}")
+    token = csrf_of(page.text)
+    for merge_id, message in (("abc", "Number of the victim to merge: “abc” is not a whole number."),
+                              (f"#{HUGE}", "Number of the victim to merge: "), ("#-2", "-2 is too small"),
+                              ("", "Number of the victim to merge: this is needed.")):
+        assert_bad(chadi.post(f"/victim/{victim_id}/merge", data={"csrf_token": token, "merge_id": merge_id}), message)
+    assert_bad(chadi.post(f"/decision/{HUGE}/undo", data={"csrf_token": token}), "Decision number:")
+    assert_bad(chadi.post(f"/victim/{HUGE}/merge", data={"csrf_token": token, "merge_id": "1"}), "Archived victim number:")
+
+    users = dima.get("/users")
+    assert_bad(dima.post("/users", data={"csrf_token": csrf_of(users.text), "username": "faten", "password": "another long password",
+                                         "role": "superuser"}), "Role: “superuser” is not one of the choices (documenter, editor, admin).")
+    assert_bad(dima.post("/users", data={"csrf_token": csrf_of(users.text), "password": "another long password"}),
+               "User name: this is needed.")
+    with session_scope(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Decision)) == 1
+        assert session.get(Victim, victim_id).status == "active"
+        assert session.scalar(select(func.count()).select_from(User).where(User.username == "faten")) == 0
+
+
+def test_bad_parameters_in_arabic_and_for_json_clients(app) -> None:
+    amal = login(app, "amal")
+    amal.cookies.set("tawthiq_lang", "ar")
+    page = amal.get("/?older_than=abc")
+    assert_bad(page, "في القائمة منذ أكثر من (أيام): «abc» ليس عدداً صحيحاً.")
+    assert '<html lang="ar" dir="rtl">' in page.text
+    assert_bad(amal.get(f"/item/{HUGE}"), f"رقم عنصر القائمة: {HUGE} أكبر من المسموح؛ أكبر قيمة مسموحة هي 2147483647.")
+    assert_bad(amal.get("/?date_from=garbage"), "تاريخ الوفاة من: «garbage» ليس تاريخاً")
+
+    amal.cookies.set("tawthiq_lang", "en")
+    api = amal.get(f"/?older_than={HUGE}", headers=JSON)
+    assert api.status_code == 400 and api.headers["content-type"].startswith("application/json")
+    assert api.json() == {"detail": f"In queue over (days): {HUGE} is too large; the largest allowed is 36500.",
+                          "errors": [{"parameter": "older_than", "problem": "too_large", "value": HUGE}]}
+    api = amal.get("/item/abc?page=x", headers=JSON)
+    assert api.status_code == 400
+    assert api.json()["errors"] == [{"parameter": "task_id", "problem": "whole_number", "value": "abc"}]
+    several = amal.get("/?page=0", headers=JSON).json()
+    assert several["errors"] == [{"parameter": "page", "problem": "too_small", "value": "0"}]
+    # Other refusals answer a JSON client in JSON too; a browser's Accept header gets the page.
+    missing = amal.get("/item/999999", headers=JSON)
+    assert missing.status_code == 404 and missing.json() == {"detail": "no queue item 999999"}
+    browser = amal.get("/item/abc", headers={"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert browser.status_code == 400 and browser.headers["content-type"].startswith("text/html")
+
+
+def test_incident_forms_answer_numbers_they_cannot_read_with_their_message(app, engine) -> None:
+    """The incident forms' values are checked in db/incidents.py and refused with 409 and its
+    message; numbers it could not read at all (a superscript, thirty digits) were a 500."""
+    from tawthiq.db.models import IncidentTask
+
+    client = login(app, "amal")
+    with session_scope(engine) as session:
+        task_id = session.scalar(select(IncidentTask.id).order_by(IncidentTask.id))
+    token = csrf_of(client.get(f"/incidents/{task_id}").text)
+    post = lambda path, **data: client.post(f"/incidents/{task_id}/{path}", data={"csrf_token": token, **data})  # noqa: E731
+    for value in ("²", HUGE):
+        bad = post("decide", action="new_incident", killed_min=value)
+        assert bad.status_code == 409 and "is not a count" in bad.text, bad.text[-300:]
+        bad = post("add-victim", name="سامر خالد الحسين", age=value)
+        assert bad.status_code == 409 and "is not an age in years" in bad.text, bad.text[-300:]
+    bad = post("decide", action="same_incident", incident_id=HUGE)
+    assert bad.status_code == 409 and "does not exist" in bad.text
+    bad = post("decide", action=f"same_incident:{HUGE}")
+    assert bad.status_code == 409 and "does not exist" in bad.text
+    bad = post("decide", action="same_incident", incident_id="²")
+    assert bad.status_code == 409 and "not an incident number" in bad.text
+    assert_bad(client.post(f"/incidents/{HUGE}/decide", data={"csrf_token": token, "action": "defer"}), "Incident report number:")
