@@ -31,7 +31,11 @@ TARGETS = {"full_name": "full_name", "name_ar": "name_ar", "date_of_death": "dat
            "locality": "locality", "governorate": "governorate", "sex": "sex", "age": "age"}
 _SEX = {"m": "male", "male": "male", "man": "male", "ذكر": "male", "f": "female", "female": "female",
         "woman": "female", "أنثى": "female", "انثى": "female"}
-csv.field_size_limit(10 * 1024 * 1024)
+#: The largest field :func:`read_records` reads. Set only while it reads: the csv module's limit
+#: is one for the whole process, and the folder source relies on the default (131072) to fail
+#: a partner's list with a runaway field (sources/folder.py), in a process that has imported
+#: this module to write CSV (tawthiq.reports does).
+FIELD_LIMIT = 10 * 1024 * 1024
 
 #: What a spreadsheet reads as the start of a formula (OWASP's list: = + - @, tab, carriage return).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -94,6 +98,16 @@ def read_records(path: Path, id_column: str, fields: dict[str, list[str]]) -> li
         text, _ = decode_bytes(data, name=str(path))
     except ItemError as exc:
         raise ConfigError(str(exc)) from exc
+    previous = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        return _read_rows(path, text, id_column, fields)
+    except csv.Error as exc:
+        raise ConfigError(f"{path}: not a readable CSV ({exc})") from exc
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _read_rows(path: Path, text: str, id_column: str, fields: dict[str, list[str]]) -> list[MatchRecord]:
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
@@ -106,19 +120,16 @@ def read_records(path: Path, id_column: str, fields: dict[str, list[str]]) -> li
         raise ConfigError(f"{path}: no {what} {', '.join(repr(m) for m in missing)}; the header has {', '.join(header)}")
     records: list[MatchRecord] = []
     seen: set[str] = set()
-    try:
-        for line, row in enumerate(reader, start=2):
-            ident = (row.get(id_column) or "").strip()
-            if not ident:
-                raise ConfigError(f"{path}, line {line}: empty {id_column!r}")
-            if ident in seen:
-                raise ConfigError(f"{path}, line {line}: id {ident!r} appears twice; --id must name a unique column")
-            seen.add(ident)
-            values = {target: " ".join(v for v in ((row.get(c) or "").strip() for c in columns) if v) or None
-                      for target, columns in fields.items()}
-            records.append(_record(ident, values))
-    except csv.Error as exc:
-        raise ConfigError(f"{path}: not a readable CSV ({exc})") from exc
+    for line, row in enumerate(reader, start=2):
+        ident = (row.get(id_column) or "").strip()
+        if not ident:
+            raise ConfigError(f"{path}, line {line}: empty {id_column!r}")
+        if ident in seen:
+            raise ConfigError(f"{path}, line {line}: id {ident!r} appears twice; --id must name a unique column")
+        seen.add(ident)
+        values = {target: " ".join(v for v in ((row.get(c) or "").strip() for c in columns) if v) or None
+                  for target, columns in fields.items()}
+        records.append(_record(ident, values))
     return records
 
 

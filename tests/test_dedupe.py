@@ -388,3 +388,20 @@ def test_dedupe_command_out_file_has_no_formula_cells(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     cells = [cell for row in csv.reader(io.StringIO(out.read_text(encoding="utf-8"))) for cell in row[:2]][2:]
     assert set(cells) == {"'=HYPERLINK(\"http://evil.example\",\"x\")", "'@SUM(1)", "محمد-٢"}
+
+
+def test_reading_a_file_with_long_fields_leaves_the_csv_limit_as_it_was(tmp_path: Path) -> None:
+    """read_records reads fields up to 10 MB, but only while it reads: the csv module's limit
+    is the whole process's, and the folder source counts on the default one."""
+    from tawthiq.dedupe.files import read_records
+    from tawthiq.errors import ConfigError
+
+    before = csv.field_size_limit()
+    path = tmp_path / "long.csv"
+    path.write_text("rid,name,notes\n1,Ahmad Hasan," + "x" * 300_000 + "\n", encoding="utf-8")
+    [record] = read_records(path, "rid", {"full_name": ["name"]})
+    assert record.full_name == "Ahmad Hasan" and csv.field_size_limit() == before
+    path.write_text('rid,name\n1,"Ahmad\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a readable CSV"):
+        read_records(path, "rid", {"full_name": ["name"]})
+    assert csv.field_size_limit() == before
