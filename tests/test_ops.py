@@ -1,4 +1,5 @@
-"""Operations: failure notices, retrying a failed run, Dask, the crash script."""
+"""Operations: failure notices, retrying a failed run, exit statuses, one run per database,
+stopping on SIGTERM, backlogs, stale runs, Dask, the crash script."""
 
 from __future__ import annotations
 
@@ -10,26 +11,12 @@ from typing import Any
 from collections.abc import Iterator
 
 import pytest
-from prefect.states import State
 
 from tawthiq import ops, pipeline
 from tawthiq.flows.nightly import nightly, with_dask
 
+from .test_flows import state_of, summary_of
 from .test_pipeline import add_folder, counts, write_inbox
-
-
-def state_of(value: object) -> State[Any]:
-    """The final state of a flow called with ``return_state=True`` (Prefect's types allow an
-    Awaitable too, for async flows)."""
-    assert isinstance(value, State)
-    return value
-
-
-def summary_of(value: object) -> dict[str, Any]:
-    """What the nightly flow returns called directly: its summary (Prefect types a flow
-    declared ``-> Any`` as returning None)."""
-    assert isinstance(value, dict)
-    return value
 
 
 @pytest.fixture
