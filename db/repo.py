@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from typing import Any
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tawthiq.errors import ConfigError
@@ -31,6 +32,7 @@ from .models import (
     ReviewTask,
     Source,
     User,
+    UserSession,
     Victim,
     utcnow,
 )
@@ -295,22 +297,155 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+#: The shortest password accepted, however it is given (`tawthiq users`, the review app).
+MIN_PASSWORD_LENGTH = 8
+
+
+class AccountError(ConfigError):
+    """A change to an account that is refused. ``code`` names the reason, so that the review
+    app can say it in the page's language (``account_<code>`` in review/i18n.py); the message
+    is the CLI's line."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def check_password(password: str) -> None:
+    """Refuse a password shorter than :data:`MIN_PASSWORD_LENGTH` (new users and resets alike)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password_short", f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
 def add_user(session: Session, username: str, password: str, role: str, display_name: str | None = None) -> User:
     from .models import ROLES
 
     if role not in ROLES:
-        raise ConfigError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        raise AccountError("unknown_role", f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     if not username.strip():
-        raise ConfigError("a user needs a name")
-    if len(password) < 8:
-        raise ConfigError("a password needs at least 8 characters")
+        raise AccountError("no_name", "a user needs a name")
+    check_password(password)
     if session.scalar(select(User).where(User.username == username)):
-        raise ConfigError(f"a user named {username!r} already exists")
+        raise AccountError("exists", f"a user named {username!r} already exists")
     user = User(username=username, display_name=display_name or username, role=role, password_hash=hash_password(password))
     session.add(user)
     session.flush()
     audit(session, None, "user.add", "user", user.id, {"username": username, "role": role})
     return user
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise AccountError("no_user", f"no user named {username!r}; `tawthiq users list` shows them")
+    return user
+
+
+def list_users(session: Session) -> list[tuple[User, dt.datetime | None]]:
+    """Every user by name, with when they last logged in to the review app (None: never)."""
+    last = (select(UserSession.user_id, func.max(UserSession.created_at).label("last_login"))
+            .group_by(UserSession.user_id).subquery())
+    rows = session.execute(select(User, last.c.last_login).outerjoin(last, last.c.user_id == User.id).order_by(User.username))
+    return [(user, when) for user, when in rows]
+
+
+def _keep_an_active_admin(session: Session, user: User, change: str) -> None:
+    """Refuse a ``change`` (disabling, demoting) of ``user`` when they are the last active admin:
+    nobody could manage the accounts any more. The active admins' rows are locked
+    (PostgreSQL), so two admins disabling each other at once cannot both succeed."""
+    if user.role != "admin" or not user.active:
+        return
+    admins = session.scalars(select(User.id).where(User.role == "admin", User.active.is_(True)).with_for_update()).all()
+    if not [uid for uid in admins if uid != user.id]:
+        raise AccountError("last_admin", f"cannot {change}: {user.username!r} is the last active admin; "
+                                         "make another user admin first (`tawthiq users role NAME admin`)")
+
+
+def revoke_user_sessions(session: Session, user_id: int, reason: str) -> int:
+    """End every open session of a user at once (their next request goes to the login page);
+    returns how many were open."""
+    result = session.execute(update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+                             .values(revoked_at=utcnow(), revoked_reason=reason).execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def set_user_active(session: Session, user: User, active: bool, *, actor_id: int | None = None,
+                    by: str | None = None) -> int | None:
+    """Enable or disable ``user``; disabling ends their sessions at once and is refused for the
+    last active admin. Returns how many sessions were ended, None when nothing changed."""
+    if user.active == active:
+        return None
+    if not active:
+        _keep_an_active_admin(session, user, f"disable {user.username!r}")
+    user.active = active
+    ended = 0 if active else revoke_user_sessions(session, user.id, "disabled")
+    audit(session, actor_id, "user.enable" if active else "user.disable", "user", user.id,
+          {"username": user.username, "by": by, "sessions_ended": ended})
+    return ended
+
+
+def set_user_role(session: Session, user: User, role: str, *, actor_id: int | None = None,
+                  by: str | None = None) -> int | None:
+    """Give ``user`` another role, ending their sessions (they log in again with the new one);
+    demoting the last active admin is refused. Returns how many sessions were ended, None when
+    the role is already theirs."""
+    from .models import ROLES
+
+    if role not in ROLES:
+        raise AccountError("unknown_role", f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    if user.role == role:
+        return None
+    if role != "admin":
+        _keep_an_active_admin(session, user, f"make {user.username!r} {role}")
+    before, user.role = user.role, role
+    ended = revoke_user_sessions(session, user.id, "role")
+    audit(session, actor_id, "user.role", "user", user.id,
+          {"username": user.username, "by": by, "before": before, "after": role, "sessions_ended": ended})
+    return ended
+
+
+def reset_password(session: Session, user: User, password: str, *, actor_id: int | None = None, by: str | None = None) -> int:
+    """Give ``user`` a new password (the rules of :func:`check_password`) and end their
+    sessions; returns how many were open. The password is never in the audit entry."""
+    check_password(password)
+    user.password_hash = hash_password(password)
+    ended = revoke_user_sessions(session, user.id, "password")
+    audit(session, actor_id, "user.password_reset", "user", user.id, {"username": user.username, "by": by, "sessions_ended": ended})
+    return ended
+
+
+def session_token_hash(token: str) -> str:
+    """What ``user_sessions`` stores of a session id: its SHA-256 (the id is 256 random bits,
+    so a fast hash is enough; a copy of the table logs nobody in)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_user_session(session: Session, user: User, hours: float, address: str | None = None,
+                       user_agent: str | None = None) -> tuple[str, UserSession]:
+    """A new session for ``user`` lasting ``hours``: returns the random session id for the
+    cookie (never stored) and its row."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    row = UserSession(token_hash=session_token_hash(token), user_id=user.id, created_at=now, last_seen_at=now,
+                      expires_at=now + dt.timedelta(hours=hours), address=(address or None) and address[:64],
+                      user_agent=(user_agent or None) and user_agent[:300])
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def find_user_session(session: Session, token: str) -> UserSession | None:
+    """The session row of a session id, whatever its state (the caller checks it)."""
+    return session.scalar(select(UserSession).where(UserSession.token_hash == session_token_hash(token)))
+
+
+def end_user_session(session: Session, row: UserSession, reason: str) -> bool:
+    """Revoke one session (a logout); False if it had ended already."""
+    if row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    row.revoked_reason = reason
+    return True
 
 
 def audit(session: Session, user_id: int | None, action: str, entity: str, entity_id: Any, details: dict[str, Any] | None = None) -> AuditLog:
