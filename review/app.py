@@ -50,9 +50,15 @@ from .auth import (
     current_user,
     get_session,
     load_secret,
+    LOGIN_MESSAGES,
+    authenticate,
+    client_address,
+    end_session,
+    login_retry_at,
+    record_login_attempt,
     require_admin,
     require_editor,
-    session_cookie,
+    start_session,
     verify_csrf,
 )
 from .i18n import LANGUAGES, translate
@@ -63,6 +69,10 @@ HERE = Path(__file__).parent
 EXTRA_ROUTERS = ["tawthiq.review.family_form:router", "tawthiq.reports.web:router", "tawthiq.review.incidents:router"]
 #: Rows per queue page (oldest first; documenters work from the top with "Start reviewing").
 QUEUE_PAGE = 50
+#: What the users page says was done (``account_<action>`` in i18n.py), and the refusals it
+#: says in the page's language (``account_<code>`` of repo.AccountError).
+USER_ACTIONS = ("disabled", "enabled", "role", "password", "unchanged")
+USER_ERRORS = ("account_last_admin", "account_password_short", "account_unknown_role")
 #: The decisions on a queued report of a person (db/archive.py decide).
 DECISIONS = ("new_victim", "same_as", "not_victim", "defer")
 FIELDS = ("full_name", "name_ar", "sex", "age", "date_of_death", "death_governorate", "death_locality",
@@ -183,29 +193,53 @@ def _routes(app: FastAPI) -> None:
 
         token = secrets.token_urlsafe(24)
         request.state.login_csrf = token
-        response = render(request, "login.html", next=_safe_next(next), message=message)
+        # Only the app's own reasons are shown (a link cannot put words of its own on the page).
+        known = LOGIN_MESSAGES.get(message)
+        response = render(request, "login.html", next=_safe_next(next), message=translate(known, lang_of(request)) if known else "")
         response.set_cookie("tawthiq_login_csrf", token, httponly=True, samesite="lax", secure=request.url.scheme == "https")
         return response
 
     @app.post("/login", dependencies=[Depends(verify_csrf)])
     def login(request: Request, username: str = Form(...), password: str = Form(...), next: str = Form("/"),
               session: Session = Depends(get_session)) -> Response:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None or not user.active or not repo.verify_password(user.password_hash, password):
-            repo.audit(session, None, "login.failed", "user", username, {})
+        import math
+
+        lang = lang_of(request)
+        address = client_address(request)
+        now = _now()
+        request.state.login_csrf = request.cookies.get("tawthiq_login_csrf")
+        retry_at = login_retry_at(session, username, address, now)
+        if retry_at is not None:
+            # Too many failures for this name or from this address: refused unchecked, known
+            # name or not, and the page says when to try again.
+            seconds = math.ceil((retry_at - now).total_seconds())
+            message = translate("login_throttled", lang).format(minutes=math.ceil(seconds / 60), time=f"{retry_at:%H:%M}")
+            refused = render(request, "login.html", 429, next=_safe_next(next), message=message)
+            refused.headers["Retry-After"] = str(seconds)
+            return refused
+        user = authenticate(session, username, password)
+        if user is None:
+            record_login_attempt(session, username, address, False, now)
+            repo.audit(session, None, "login.failed", "user", username[:60], {"address": address})
             session.commit()
-            request.state.login_csrf = request.cookies.get("tawthiq_login_csrf")
-            return render(request, "login.html", 401, next=_safe_next(next), message="wrong user name or password")
-        repo.audit(session, user.id, "login", "user", user.id, {})
+            return render(request, "login.html", 401, next=_safe_next(next), message=translate("login_failed", lang))
+        record_login_attempt(session, username, address, True, now)
+        end_session(request, session, "login")  # a session this browser still had
+        cookie = start_session(request, session, user)
+        repo.audit(session, user.id, "login", "user", user.id, {"address": address})
         session.commit()
         response = RedirectResponse(_safe_next(next), status_code=303)
-        response.set_cookie(COOKIE, session_cookie(request, user), max_age=SESSION_HOURS * 3600, httponly=True,
+        response.set_cookie(COOKIE, cookie, max_age=SESSION_HOURS * 3600, httponly=True,
                             samesite="lax", secure=request.url.scheme == "https")
         response.delete_cookie("tawthiq_login_csrf")
         return response
 
     @app.post("/logout", dependencies=[Depends(verify_csrf)])
-    def logout() -> Response:
+    def logout(request: Request, session: Session = Depends(get_session)) -> Response:
+        ended = end_session(request, session, "logout")  # the old cookie no longer logs anyone in
+        if ended is not None:
+            repo.audit(session, ended.user_id, "logout", "user", ended.user_id, {})
+            session.commit()
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE)
         return response
@@ -360,10 +394,22 @@ def _routes(app: FastAPI) -> None:
         session.commit()
         return RedirectResponse(f"/item/{result.review_task_id}", status_code=303)
 
+    def render_users(request: Request, session: Session, status_code: int = 200, message: str = "",
+                     error: str = "") -> Response:
+        return render(request, "users.html", status_code, users=repo.list_users(session), roles=archive.ROLE_RANK,
+                      entries=archive.audit_entries(session, 50), message=message, error=error)
+
     @app.get("/users", response_class=HTMLResponse)
-    def users_page(request: Request, user: User = Depends(require_admin), session: Session = Depends(get_session)) -> Response:
-        return render(request, "users.html", users=session.scalars(select(User).order_by(User.username)).all(),
-                      entries=archive.audit_entries(session, 50))
+    def users_page(request: Request, done: str = "", name: str = "", user: User = Depends(require_admin),
+                   session: Session = Depends(get_session)) -> Response:
+        # After an action, what was done, in the page's language: done is one of USER_ACTIONS
+        # and name an existing user's (anything else shows nothing).
+        message = ""
+        target = session.scalar(select(User).where(User.username == name)) if name else None
+        if done in USER_ACTIONS and target is not None:
+            message = translate(f"account_{done}", lang_of(request)).format(
+                name=target.username, role=translate(f"role_{target.role}", lang_of(request)))
+        return render_users(request, session, message=message)
 
     @app.post("/users", dependencies=[Depends(verify_csrf)])
     def add_user(request: Request, username: str = Form(...), password: str = Form(...), role: str = Form("documenter"),
@@ -378,6 +424,38 @@ def _routes(app: FastAPI) -> None:
         repo.audit(session, user.id, "user.add", "user", created.id, {"by": user.username})
         session.commit()
         return RedirectResponse("/users", status_code=303)
+
+    @app.post("/users/{user_id}/{action}", dependencies=[Depends(verify_csrf)])
+    async def change_user(user_id: int, action: str, request: Request, user: User = Depends(require_admin),
+                          session: Session = Depends(get_session)) -> Response:
+        """Disable, enable, change the role of or reset the password of a user (the forms of the
+        users page); the first three of the four end the user's sessions at once, as a reset
+        does. Refused for the last active admin (disable, demote), with a message in the page's
+        language."""
+        if action not in ("disable", "enable", "role", "password"):
+            raise HTTPException(404, f"no such action on a user: {action!r}")
+        target = session.get(User, user_id)
+        if target is None:
+            raise HTTPException(404, f"no user {user_id}")
+        form = await request.form()
+        lang = lang_of(request)
+        try:
+            if action in ("disable", "enable"):
+                changed = repo.set_user_active(session, target, action == "enable", actor_id=user.id, by=user.username) is not None
+            elif action == "role":
+                changed = repo.set_user_role(session, target, str(form.get("role") or ""), actor_id=user.id,
+                                             by=user.username) is not None
+            else:
+                repo.reset_password(session, target, str(form.get("password") or ""), actor_id=user.id, by=user.username)
+                changed = True
+        except repo.AccountError as exc:
+            session.rollback()
+            key = f"account_{exc.code}"
+            message = translate(key, lang).format(name=target.username) if key in USER_ERRORS else str(exc)
+            return render_users(request, session, 409, error=message)
+        session.commit()
+        done = {"disable": "disabled", "enable": "enabled", "role": "role", "password": "password"}[action] if changed else "unchanged"
+        return RedirectResponse(f"/users?{urlencode({'done': done, 'name': target.username})}", status_code=303)
 
     @app.get("/healthz")
     def health() -> dict[str, str]:

@@ -1,29 +1,64 @@
-"""Logins, sessions, roles and CSRF for the review app.
+"""Logins, sessions, roles, CSRF and login throttling for the review app.
 
-A session is a signed cookie (itsdangerous) holding the user id, a CSRF token and when it was
-issued; it is HttpOnly, SameSite=Lax, Secure over HTTPS, and expires after
-``SESSION_HOURS``. Every POST carries the session's CSRF token in a hidden field and is refused
-without it. The signing key is ``TAWTHIQ_SECRET_KEY`` or, when that is unset, a key generated
-once and kept in ``tawthiq-secret.key`` beside the database (mode 600), so a restart does not
-log everyone out.
+A login is a row of ``user_sessions`` (db/models.py): the browser's cookie carries a random
+session id, the row only its SHA-256, the user, when it was made, last seen and ends
+(``SESSION_HOURS`` after the login), and the client's address and user agent. The cookie is
+also signed (itsdangerous) and holds the session's CSRF token; it is HttpOnly, SameSite=Lax,
+Secure over HTTPS. Every request checks the row: not revoked, not expired, its user active.
+Logging out revokes the row; disabling a user, changing their role or resetting their
+password revokes all of theirs (db/repo.py), so on every server process the next request of
+that browser goes to the login page. Every POST carries the session's CSRF token in a hidden
+field and is refused without it. The signing key is ``TAWTHIQ_SECRET_KEY`` or, when that is
+unset, a key generated once and kept in ``tawthiq-secret.key`` beside the database (mode 600).
+
+Login attempts are throttled, counted in ``login_attempts`` so that every server process sees
+them: after ``TAWTHIQ_LOGIN_FAILURES_PER_ACCOUNT`` (5) failures for one user name, known or not,
+since its last successful login, or ``TAWTHIQ_LOGIN_FAILURES_PER_ADDRESS`` (20) from one client
+address (an IPv6 address counts as its /64), within ``TAWTHIQ_LOGIN_WINDOW_MINUTES`` (15), the
+login page answers 429 and says when to try again, without checking the password. An unknown
+or disabled user's password is verified against a dummy argon2 hash, so that the answer takes
+as long, and says the same, whether the name exists or not.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import ipaddress
+import logging
+import os
 import secrets
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from fastapi import Depends, HTTPException, Request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from tawthiq.db import repo
 from tawthiq.db.archive import ROLE_RANK
 from tawthiq.keys import load_secret  # noqa: F401  (re-exported for the app)
-from tawthiq.db.models import User
+from tawthiq.db.models import LoginAttempt, User, UserSession, utcnow
+
+log = logging.getLogger(__name__)
 
 COOKIE = "tawthiq_session"
 SESSION_HOURS = 12
 SECRET_FILE = "tawthiq-secret.key"
+#: How often a session's ``last_seen_at`` is written (not on every request).
+LAST_SEEN_EVERY = dt.timedelta(minutes=1)
+
+#: Why a request is sent to the login page, as :class:`LoginRequired` says it, and the key of
+#: the same sentence in review/i18n.py; the login page shows only these.
+SESSION_EXPIRED = "your session expired; please log in again"
+SESSION_ENDED = "your session has ended; please log in again"
+ACCOUNT_INACTIVE = "your account is not active"
+LOGIN_MESSAGES = {SESSION_EXPIRED: "session_expired", SESSION_ENDED: "session_ended", ACCOUNT_INACTIVE: "account_inactive"}
+
+#: An argon2 hash (of a random password nobody kept) with PasswordHasher's parameters, verified
+#: in place of a user's when the user does not exist or is disabled.
+_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$srocDHPqifT2/IuWUlKJ5Q$W3lPNBKwVI6ETVhSYofTAZx2/dzf/soat2/W38WZTmA"
 
 
 class LoginRequired(Exception):
@@ -45,27 +80,45 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def read_session(request: Request) -> dict | None:
+    """The signed cookie's contents (session id and CSRF token), or None."""
     raw = request.cookies.get(COOKIE)
     if not raw:
         return None
     try:
-        return serializer(request).loads(raw, max_age=SESSION_HOURS * 3600)
+        data = serializer(request).loads(raw, max_age=SESSION_HOURS * 3600)
     except SignatureExpired:
-        raise LoginRequired("your session expired; please log in again") from None
+        raise LoginRequired(SESSION_EXPIRED) from None
     except BadSignature:
         return None
+    return data if isinstance(data, dict) else None
+
+
+def _session_row(session: Session, data: dict | None) -> UserSession | None:
+    sid = (data or {}).get("sid")
+    return repo.find_user_session(session, sid) if isinstance(sid, str) and sid else None
 
 
 def current_user(request: Request, session: Session = Depends(get_session)) -> User:
-    """The logged-in user, or :class:`LoginRequired` (a redirect to /login)."""
+    """The logged-in user, or :class:`LoginRequired` (a redirect to /login): the cookie's
+    session must be in the database, not revoked, not expired, and its user active."""
     data = read_session(request)
-    if not data:
+    row = _session_row(session, data)
+    if row is None:
         raise LoginRequired("")
-    user = session.get(User, data.get("uid"))
+    user = session.get(User, row.user_id)
     if user is None or not user.active:
-        raise LoginRequired("your account is not active")
+        raise LoginRequired(ACCOUNT_INACTIVE)
+    if row.revoked_at is not None:
+        raise LoginRequired(SESSION_ENDED)
+    now = utcnow()
+    if row.expires_at <= now:
+        raise LoginRequired(SESSION_EXPIRED)
+    if now - row.last_seen_at >= LAST_SEEN_EVERY:
+        row.last_seen_at = now
+        session.commit()
     request.state.user = user
-    request.state.csrf = data.get("csrf")
+    request.state.user_session = row
+    request.state.csrf = (data or {}).get("csrf")
     return user
 
 
@@ -113,5 +166,132 @@ async def verify_csrf(request: Request) -> None:
         raise HTTPException(status_code=403, detail="missing or invalid CSRF token; reload the page and try again")
 
 
-def session_cookie(request: Request, user: User) -> str:
-    return serializer(request).dumps({"uid": user.id, "csrf": secrets.token_urlsafe(24)})
+# --- logging in and out -------------------------------------------------------------------
+
+
+def client_address(request: Request) -> str:
+    """The client's address as throttling counts it: an IPv4 address, or the /64 network of an
+    IPv6 one (one host holds a whole /64). Behind a proxy, uvicorn's ``proxy_headers`` has
+    already put the forwarded client here."""
+    host = request.client.host if request.client else ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host[:64] or "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+    return str(address)
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """The hash verified for unknown and disabled users: :data:`_DUMMY_HASH`, or one made now if
+    argon2's default parameters have changed (so that it costs what users' hashes cost)."""
+    from argon2 import PasswordHasher
+
+    if PasswordHasher().check_needs_rehash(_DUMMY_HASH):
+        return repo.hash_password(secrets.token_urlsafe(24))
+    return _DUMMY_HASH
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None. A password is verified whether
+    the user exists or not (against :func:`dummy_hash` when not, or when disabled), so the
+    time taken does not tell which names exist."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        repo.verify_password(dummy_hash(), password)
+        return None
+    return user if repo.verify_password(user.password_hash, password) else None
+
+
+def start_session(request: Request, session: Session, user: User) -> str:
+    """Record a new session for ``user`` and return the cookie value that carries it."""
+    token, _ = repo.start_user_session(session, user, SESSION_HOURS, client_address(request), request.headers.get("user-agent"))
+    return serializer(request).dumps({"sid": token, "csrf": secrets.token_urlsafe(24)})
+
+
+def end_session(request: Request, session: Session, reason: str) -> UserSession | None:
+    """Revoke the session of this request's cookie, if it has one still open; returns it."""
+    try:
+        data = read_session(request)
+    except LoginRequired:
+        return None  # expired already
+    row = _session_row(session, data)
+    if row is not None and repo.end_user_session(session, row, reason):
+        return row
+    return None
+
+
+# --- throttling ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    per_account: int = 5
+    per_address: int = 20
+    window: dt.timedelta = dt.timedelta(minutes=15)
+
+
+def _setting(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        log.warning("%s=%r is not a whole number above 0; using %d", name, raw, default)
+        return default
+    return value
+
+
+def login_limits() -> LoginLimits:
+    """The limits, from the environment (read at each login, so every worker has the same)."""
+    defaults = LoginLimits()
+    return LoginLimits(per_account=_setting("TAWTHIQ_LOGIN_FAILURES_PER_ACCOUNT", defaults.per_account),
+                       per_address=_setting("TAWTHIQ_LOGIN_FAILURES_PER_ADDRESS", defaults.per_address),
+                       window=dt.timedelta(minutes=_setting("TAWTHIQ_LOGIN_WINDOW_MINUTES", 15)))
+
+
+def _throttle_name(username: str) -> str:
+    return username[:80]
+
+
+def login_retry_at(session: Session, username: str, address: str, now: dt.datetime | None = None,
+                   limits: LoginLimits | None = None) -> dt.datetime | None:
+    """When logins for ``username`` from ``address`` may be tried again, or None if they may
+    be now. A limit is reached when that many failures fall within the window (for the
+    account, only those after its last successful login); it lifts when the oldest of them
+    leaves the window."""
+    now = now or utcnow()
+    limits = limits or login_limits()
+    since = now - limits.window
+    name = _throttle_name(username)
+    last_success = session.scalar(select(func.max(LoginAttempt.created_at)).where(
+        LoginAttempt.username == name, LoginAttempt.succeeded.is_(True), LoginAttempt.created_at >= since))
+    account = [LoginAttempt.username == name, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since]
+    if last_success is not None:
+        account.append(LoginAttempt.created_at > last_success)
+    retry = []
+    for where, limit in ((account, limits.per_account),
+                         ([LoginAttempt.address == address, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since],
+                          limits.per_address)):
+        failures = session.scalars(select(LoginAttempt.created_at).where(*where)
+                                   .order_by(LoginAttempt.created_at.desc()).limit(limit)).all()
+        if len(failures) >= limit:
+            retry.append(failures[-1] + limits.window)
+    later = max(retry, default=None)
+    return later if later is not None and later > now else None
+
+
+def record_login_attempt(session: Session, username: str, address: str, succeeded: bool, now: dt.datetime | None = None) -> None:
+    """Count an attempt (a success clears the account's failures); attempts older than a day,
+    or than the window if longer, are dropped (the audit log keeps every failed login)."""
+    now = now or utcnow()
+    session.add(LoginAttempt(username=_throttle_name(username), address=address[:64], succeeded=succeeded, created_at=now))
+    keep = max(login_limits().window, dt.timedelta(days=1))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < now - keep))
