@@ -426,12 +426,11 @@ def _routes(app: FastAPI) -> None:
         return RedirectResponse("/users", status_code=303)
 
     @app.post("/users/{user_id}/{action}", dependencies=[Depends(verify_csrf)])
-    async def change_user(user_id: int, action: str, request: Request, user: User = Depends(require_admin),
+    async def change_user(user_id: RowId, action: str, request: Request, user: User = Depends(require_admin),
                           session: Session = Depends(get_session)) -> Response:
         """Disable, enable, change the role of or reset the password of a user (the forms of the
-        users page); the first three of the four end the user's sessions at once, as a reset
-        does. Refused for the last active admin (disable, demote), with a message in the page's
-        language."""
+        users page). Disabling, a new role and a reset end the user's sessions at once; disabling
+        or demoting the last active admin is refused, with a message in the page's language."""
         if action not in ("disable", "enable", "role", "password"):
             raise HTTPException(404, f"no such action on a user: {action!r}")
         target = session.get(User, user_id)

@@ -740,18 +740,45 @@ def report(month: str | None, year: str | None, fmt: str, out: Path | None, vict
 # --- users --------------------------------------------------------------------------------
 
 
+USER_ROLES = ("documenter", "editor", "admin")
+
+
 @cli.group(context_settings=CONTEXT)
 def users() -> None:
-    """Manage the accounts of the review app."""
+    """Manage the accounts of the review app: add, list, disable and enable, change a role,
+    reset a password. Disabling a user, changing their role or resetting their password ends
+    their open sessions in the review app at once; each change goes in the audit log with your
+    login name."""
+
+
+def password_options(fn: Any) -> Any:
+    """The options giving a new password, the same for `users add` and `users reset-password`
+    (read by :func:`read_new_password`)."""
+    fn = click.option("--password-stdin", is_flag=True,
+                      help="Read the password from standard input, for scripts: one line, its newline dropped; "
+                           "no terminal needed.")(fn)
+    fn = click.option("--password", envvar="TAWTHIQ_NEW_PASSWORD",
+                      help="The password (or TAWTHIQ_NEW_PASSWORD); prompted for, twice, when not given.")(fn)
+    return fn
+
+
+def read_new_password(password: str | None, password_stdin: bool) -> str:
+    """The password the options of :func:`password_options` give: --password (or
+    TAWTHIQ_NEW_PASSWORD), standard input with --password-stdin, else asked for twice. Its
+    length is checked where every password is (``repo.check_password``)."""
+    if password_stdin:
+        if click.get_current_context().get_parameter_source("password") == click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError("give --password or --password-stdin, not both")
+        return read_password_stdin()
+    if password is None:
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
 
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["documenter", "editor", "admin"]), default="documenter", show_default=True)
-@click.option("--password", envvar="TAWTHIQ_NEW_PASSWORD",
-              help="The password (or TAWTHIQ_NEW_PASSWORD); prompted for, twice, when not given.")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from standard input, for scripts: one line, its newline dropped; no terminal needed.")
+@click.option("--role", type=click.Choice(USER_ROLES), default="documenter", show_default=True)
+@password_options
 def users_add(name: str, role: str, password: str | None, password_stdin: bool) -> None:
     """Add a user NAME with a role: documenters decide, editors also merge and undo, admins also manage users.
 
@@ -761,21 +788,116 @@ def users_add(name: str, role: str, password: str | None, password_stdin: bool) 
     from tawthiq.db.engine import session_scope
 
     engine = _engine()
-    if password_stdin:
-        if click.get_current_context().get_parameter_source("password") == click.core.ParameterSource.COMMANDLINE:
-            raise click.UsageError("give --password or --password-stdin, not both")
-        password = read_password_stdin()
-    elif password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = read_new_password(password, password_stdin)
     with session_scope(engine) as session:
         repo.add_user(session, name, password, role)
     click.echo(f"added {role} {name!r}")
 
 
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per user and line.")
+def users_list(as_json: bool) -> None:
+    """List the accounts.
+
+    Each with its name, role, state (active or disabled), when it was created and when it last
+    logged in to the review app (UTC; never if not yet)."""
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    with session_scope(_engine()) as session:
+        rows: list[dict[str, Any]] = [
+            {"name": user.username, "role": user.role, "active": user.active, "created": user.created_at.isoformat(),
+             "last_login": last.isoformat() if last else None} for user, last in repo.list_users(session)]
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no users yet; `tawthiq users add NAME --role admin` adds the first")
+        return
+    width = max(len(row["name"]) for row in rows)
+    when = lambda value: dt.datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M") if value else "never"  # noqa: E731
+    click.echo(f"{'name':<{width}}  {'role':<10}  {'state':<8}  {'created':<16}  last login")
+    for row in rows:
+        click.echo(f"{row['name']:<{width}}  {row['role']:<10}  {'active' if row['active'] else 'disabled':<8}  "
+                   f"{when(row['created']):<16}  {when(row['last_login'])}")
+
+
+def _ended(count: int | None) -> str:
+    return f"{count} open session(s) ended" if count else "no open session"
+
+
+@users.command("disable")
+@click.argument("name")
+def users_disable(name: str) -> None:
+    """Disable user NAME and end their sessions.
+
+    They can no longer log in, and their open sessions in the review app end at once. Refused
+    for the last active admin. Their decisions and history stay; `users enable NAME` lets them
+    in again."""
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    with session_scope(_engine()) as session:
+        ended = repo.set_user_active(session, repo.get_user(session, name), False, by=_os_user())
+    click.echo(f"{name!r} was already disabled" if ended is None else f"disabled {name!r}: {_ended(ended)}")
+
+
+@users.command("enable")
+@click.argument("name")
+def users_enable(name: str) -> None:
+    """Let user NAME log in again.
+
+    After `users disable`, with the password they had (`users reset-password` gives another)."""
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    with session_scope(_engine()) as session:
+        ended = repo.set_user_active(session, repo.get_user(session, name), True, by=_os_user())
+    click.echo(f"{name!r} was already enabled" if ended is None else f"enabled {name!r}: they can log in again")
+
+
+@users.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(USER_ROLES))
+def users_role(name: str, role: str) -> None:
+    """Give user NAME the role ROLE.
+
+    ROLE is documenter, editor or admin. Their open sessions end at once, so they log in again
+    with it. Making the last active admin anything else is refused: make another user admin
+    first."""
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    with session_scope(_engine()) as session:
+        ended = repo.set_user_role(session, repo.get_user(session, name), role, by=_os_user())
+    click.echo(f"{name!r} is already {role}" if ended is None else f"{name!r} is now {role}: {_ended(ended)}")
+
+
+@users.command("reset-password")
+@click.argument("name")
+@password_options
+def users_reset_password(name: str, password: str | None, password_stdin: bool) -> None:
+    """Give user NAME a new password and end their sessions.
+
+    The password is given as for `users add` (asked for twice, --password or --password-stdin)
+    and has 8 characters or more. Their open sessions in the review app end at once."""
+    from tawthiq.db import repo
+    from tawthiq.db.engine import session_scope
+
+    engine = _engine()
+    with session_scope(engine) as session:
+        user = repo.get_user(session, name)  # an unknown name is refused before the password is asked for
+    password = read_new_password(password, password_stdin)
+    with session_scope(engine) as session:
+        ended = repo.reset_password(session, repo.get_user(session, name), password, by=_os_user())
+    click.echo(f"reset the password of {user.username!r}: {_ended(ended)}")
+
+
 def read_password_stdin() -> str:
     """The password piped to standard input: one line, its one trailing newline dropped
     (``echo`` and here-strings add it); more lines are refused rather than guessed at. Its
-    length is checked where every password is (``repo.add_user``)."""
+    length is checked where every password is (``repo.check_password``)."""
     text = sys.stdin.read()
     for ending in ("\r\n", "\n"):
         if text.endswith(ending):

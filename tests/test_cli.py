@@ -474,3 +474,95 @@ def test_a_database_server_not_running_is_one_line(monkeypatch, capsys) -> None:
     assert err.startswith(f"error: cannot reach the database server at 127.0.0.1:{port}") and err.count("\n") == 1
     assert "`createdb tawthiq`" in err and "TAWTHIQ_DATABASE_URL" in err
     get_engine.cache_clear()
+
+
+# --- users list / disable / enable / role / reset-password -------------------------------------
+
+
+def test_users_list_disable_enable_role_and_reset_password(database_url, monkeypatch, capsys) -> None:
+    from sqlalchemy import select
+
+    from tawthiq.db import repo
+    from tawthiq.db.engine import get_engine, session_scope
+    from tawthiq.db.models import AuditLog, User, UserSession
+
+    monkeypatch.setattr("getpass.getuser", lambda: "operator1")
+    with session_scope(get_engine()) as session:
+        repo.add_user(session, "dima", "a long password", "admin")
+        amal = repo.add_user(session, "amal", "a long password", "documenter")
+        for _ in range(2):  # two logins to the review app
+            repo.start_user_session(session, amal, 12, "192.0.2.1", "a browser")
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["users", "list"])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert lines[0].split() == ["name", "role", "state", "created", "last", "login"]
+    assert lines[1].split()[:3] == ["amal", "documenter", "active"] and "never" not in lines[1]
+    assert lines[2].split()[:3] == ["dima", "admin", "active"] and lines[2].endswith("never")
+    rows = [json.loads(line) for line in runner.invoke(cli, ["users", "list", "--json"]).output.splitlines()]
+    assert [(r["name"], r["role"], r["active"]) for r in rows] == [("amal", "documenter", True), ("dima", "admin", True)]
+    assert rows[0]["last_login"] and rows[1]["last_login"] is None and rows[0]["created"]
+
+    result = runner.invoke(cli, ["users", "disable", "amal"])
+    assert result.exit_code == 0 and "disabled 'amal': 2 open session(s) ended" in result.output
+    assert "already disabled" in runner.invoke(cli, ["users", "disable", "amal"]).output
+    with session_scope(get_engine()) as session:
+        assert {(s.revoked_reason, s.revoked_at is not None) for s in session.scalars(select(UserSession))} == {("disabled", True)}
+        assert not session.scalar(select(User).where(User.username == "amal")).active
+    assert "enabled 'amal'" in runner.invoke(cli, ["users", "enable", "amal"]).output
+    assert "'amal' is now editor" in runner.invoke(cli, ["users", "role", "amal", "editor"]).output
+    assert runner.invoke(cli, ["users", "role", "amal", "boss"]).exit_code == 2
+
+    reset = runner.invoke(cli, ["users", "reset-password", "amal", "--password-stdin"], input="a new password\n")
+    assert reset.exit_code == 0 and "reset the password of 'amal'" in reset.output
+    for given in ("short\n", "two\nlines\n"):
+        refused = runner.invoke(cli, ["users", "reset-password", "amal", "--password-stdin"], input=given, standalone_mode=False)
+        assert "at least 8 characters" in str(refused.exception) or "more than one line" in str(refused.exception)
+    assert runner.invoke(cli, ["users", "reset-password", "amal", "--password", "x" * 9, "--password-stdin"]).exit_code == 2
+    prompted = runner.invoke(cli, ["users", "reset-password", "amal"], input="prompted password\nprompted password\n")
+    assert prompted.exit_code == 0, prompted.output
+    with session_scope(get_engine()) as session:
+        user = session.scalar(select(User).where(User.username == "amal"))
+        assert user.role == "editor" and user.active and repo.verify_password(user.password_hash, "prompted password")
+        entries = session.scalars(select(AuditLog).where(AuditLog.action.like("user.%"), AuditLog.action != "user.add")
+                                  .order_by(AuditLog.id)).all()
+        assert [e.action for e in entries] == ["user.disable", "user.enable", "user.role", "user.password_reset", "user.password_reset"]
+        assert {e.details["by"] for e in entries} == {"operator1"} and {e.user_id for e in entries} == {None}
+        assert entries[2].details["before"] == "documenter" and entries[2].details["after"] == "editor"
+        assert "a new password" not in json.dumps([e.details for e in entries])
+
+    # The last active admin stays: disabling or demoting them is one clear line.
+    capsys.readouterr()
+    for args in (["users", "disable", "dima"], ["users", "role", "dima", "editor"], ["users", "enable", "nobody"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(args)
+        assert exit_info.value.code == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 3 and all(line.startswith("error: ") for line in err)
+    assert "'dima' is the last active admin" in err[0] and "'dima' is the last active admin" in err[1]
+    assert "no user named 'nobody'" in err[2]
+    # With another admin, dima can be made an editor.
+    assert runner.invoke(cli, ["users", "role", "amal", "admin"]).exit_code == 0
+    assert runner.invoke(cli, ["users", "role", "dima", "editor"]).exit_code == 0
+    get_engine.cache_clear()
+
+
+def test_users_disable_from_the_cli_ends_an_open_review_session(database_url) -> None:
+    from tawthiq.db import repo
+    from tawthiq.db.engine import get_engine, session_scope
+    from tawthiq.review.app import create_app
+
+    from .test_review import PASSWORD, login
+
+    with session_scope(get_engine()) as session:
+        repo.add_user(session, "dima", PASSWORD, "admin")
+        repo.add_user(session, "amal", PASSWORD, "documenter")
+    app = create_app(database_url)
+    amal = login(app, "amal")
+    assert amal.get("/").status_code == 200
+    for args in (["users", "disable", "amal"], ["users", "enable", "amal"]):
+        assert CliRunner().invoke(cli, args).exit_code == 0
+    response = amal.get("/", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    login(app, "amal")  # enabled again, she logs in anew
+    get_engine.cache_clear()
