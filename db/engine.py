@@ -45,10 +45,16 @@ def _set_sqlite_pragmas(dbapi_connection, connection_record) -> None:  # type: i
     cursor.close()
 
 
+#: Execution option marking a connection whose transactions only read (see :func:`read_scope`).
+READ_ONLY = "tawthiq_read_only"
+
+
 def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
     # BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
-    # instead of one failing with "database is locked" when it upgrades a read lock.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # instead of one failing with "database is locked" when it upgrades a read lock. A reader
+    # needs no lock at all: under WAL a deferred transaction reads a snapshot while one
+    # writer works, so pages and the matcher's reading never queue behind a write.
+    conn.exec_driver_sql("BEGIN DEFERRED" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def create_db_engine(url: str | None = None, **kwargs) -> Engine:  # type: ignore[no-untyped-def]
@@ -118,6 +124,18 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session whose transaction commits on success and rolls back on any error."""
     with session_factory(engine)() as session:
+        with session.begin():
+            yield session
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A session that only reads. On SQLite it does not take the write lock (a deferred
+    transaction on a WAL snapshot), so many readers and one writer work at once; a write in
+    it fails with "database is locked" or "attempt to write a readonly database" rather than
+    waiting, so use :func:`session_scope` for anything that writes. On PostgreSQL it is an
+    ordinary transaction."""
+    with session_factory(engine.execution_options(**{READ_ONLY: True}))() as session:
         with session.begin():
             yield session
 

@@ -457,37 +457,49 @@ def confirmed_levels(session: Session) -> list[dict[str, str]]:
 def match_pending(engine: Engine) -> MatchSummary:
     """Link every new candidate to the other undecided candidates and to the archive.
 
-    All links of one run and the state change of their candidates are one transaction, so a
-    crash leaves the candidates ``new`` and the next run does the whole step again.
+    Scoring reads in a read-only transaction, which on SQLite holds no lock, so documenters'
+    decisions are never queued behind the matcher. Writing the links and the candidates'
+    state change is then one short transaction that takes only the candidates still new (a
+    second run, or the review app, may have matched some meanwhile), so a crash leaves the
+    candidates ``new`` and the next run does the whole step again.
     """
+    from tawthiq.db.engine import read_scope
+    from tawthiq.db.locks import lock_step
     from tawthiq.dedupe import METHOD_VERSION, ArchiveMatcher, cluster_pairs, dedupe_records
 
-    from tawthiq.db.locks import lock_step
-
     summary = MatchSummary()
-    with session_scope(engine) as session:
-        # Two runs (or a run and the review app) matching at once would each link the same
-        # new candidates; the second waits here and then finds them matched.
-        lock_step(session)
+    with read_scope(engine) as session:
         new = list(session.scalars(select(Candidate).where(Candidate.state == CAND_NEW).order_by(Candidate.id)))
         if not new:
             return summary
         pending = list(session.scalars(
             select(Candidate).where(Candidate.state.in_((CAND_NEW, CAND_MATCHED, CAND_QUEUED)))
         ))
-        by_id = {c.id: c for c in pending}
+        item_of = {c.id: c.raw_item_id for c in pending}
         new_ids = {c.id for c in new}
         confirmed = confirmed_levels(session)
-        existing = existing_links(session, new_ids)
         # Links from LINK_FLOOR up: a documenter should see "possibly the same person" too,
         # not only what the matcher is sure of.
         pairs = dedupe_records([candidate_match_record(c) for c in pending], threshold=LINK_FLOOR, confirmed=confirmed)
+        victims = list(session.scalars(select(Victim).where(Victim.status == "active")))
+        archive_pairs = []
+        if victims:
+            matcher = ArchiveMatcher((victim_match_record(v) for v in victims), confirmed=confirmed)
+            archive_pairs = matcher.match([candidate_match_record(c) for c in new], threshold=LINK_FLOOR, top_k=5)
+    with session_scope(engine) as session:
+        # Two runs (or a run and the review app) writing at once would each link the same
+        # new candidates; the second waits here and then finds them matched.
+        lock_step(session)
+        still_new = set(_still_new(session, new_ids))
+        if not still_new:
+            return summary
+        existing = existing_links(session, new_ids)
         kept = []
         for pair in pairs:
             a, b = int(pair.left_id[2:]), int(pair.right_id[2:])
-            if pair.probability < LINK_FLOOR or (a not in new_ids and b not in new_ids):
+            if pair.probability < LINK_FLOOR or (a not in still_new and b not in still_new):
                 continue
-            if by_id[a].raw_item_id == by_id[b].raw_item_id:
+            if item_of[a] == item_of[b]:
                 continue  # one item's mentions were merged by extraction; two left are two people
             newer, older = max(a, b), min(a, b)
             if ("c", newer, older) in existing:
@@ -496,27 +508,42 @@ def match_pending(engine: Engine) -> MatchSummary:
                                   method_version=METHOD_VERSION, explanation=list(pair.explanation), levels=dict(pair.levels)))
             kept.append(pair)
             summary.candidate_links += 1
-        victims = list(session.scalars(select(Victim).where(Victim.status == "active")))
-        if victims:
-            matcher = ArchiveMatcher((victim_match_record(v) for v in victims), confirmed=confirmed)
-            for pair in matcher.match([candidate_match_record(c) for c in new], threshold=LINK_FLOOR, top_k=5):
-                if pair.probability < LINK_FLOOR or ("v", int(pair.left_id[2:]), int(pair.right_id[2:])) in existing:
-                    continue
-                session.add(MatchLink(candidate_id=int(pair.left_id[2:]), victim_id=int(pair.right_id[2:]),
-                                      score=pair.probability, method_version=METHOD_VERSION,
-                                      explanation=list(pair.explanation), levels=dict(pair.levels)))
-                summary.archive_links += 1
-        for cluster in cluster_pairs(kept):
-            ids = sorted(int(x[2:]) for x in cluster)
+        for pair in archive_pairs:
+            cid, vid = int(pair.left_id[2:]), int(pair.right_id[2:])
+            if pair.probability < LINK_FLOOR or cid not in still_new or ("v", cid, vid) in existing:
+                continue
+            session.add(MatchLink(candidate_id=cid, victim_id=vid, score=pair.probability, method_version=METHOD_VERSION,
+                                  explanation=list(pair.explanation), levels=dict(pair.levels)))
+            summary.archive_links += 1
+        clustered = [sorted(int(x[2:]) for x in cluster) for cluster in cluster_pairs(kept)]
+        rows = {c.id: c for c in _candidates(session, {cid for ids in clustered for cid in ids} | still_new)}
+        for ids in clustered:
             key = f"k{ids[0]}"
             for cid in ids:
-                if by_id[cid].cluster_key is None or cid in new_ids:
-                    by_id[cid].cluster_key = key
+                if cid in rows and (rows[cid].cluster_key is None or cid in still_new):
+                    rows[cid].cluster_key = key
         summary.possible_duplicates = summary.candidate_links + summary.archive_links
-        for candidate in new:
-            candidate.state = CAND_MATCHED
-        summary.candidates = len(new)
+        for cid in still_new:
+            rows[cid].state = CAND_MATCHED
+        summary.candidates = len(still_new)
     return summary
+
+
+def _still_new(session: Session, ids: set[int]) -> list[int]:
+    found: list[int] = []
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 5000):
+        found += session.scalars(select(Candidate.id).where(Candidate.id.in_(ordered[start:start + 5000]),
+                                                            Candidate.state == CAND_NEW))
+    return found
+
+
+def _candidates(session: Session, ids: set[int]) -> list[Candidate]:
+    found: list[Candidate] = []
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 5000):
+        found += session.scalars(select(Candidate).where(Candidate.id.in_(ordered[start:start + 5000])))
+    return found
 
 
 def existing_links(session: Session, candidate_ids: set[int]) -> set[tuple[str, int, int]]:
