@@ -22,9 +22,9 @@ import os
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
@@ -47,7 +47,6 @@ class RunLock:
     _connection: Connection | None = None
     _file: IO[str] | None = None
     _thread_lock: threading.Lock | None = None
-    acquired_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def release(self) -> None:
         if self._connection is not None:
@@ -66,12 +65,6 @@ class RunLock:
         if self._thread_lock is not None:
             self._thread_lock.release()
             self._thread_lock = None
-
-    def __enter__(self) -> RunLock:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.release()
 
 
 def describe_holder(label: str) -> str:

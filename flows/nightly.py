@@ -202,6 +202,17 @@ def run_lock(database_url: str | None, flow_name: str) -> Iterator[str | None]:
         lock.release()
 
 
+def stop_on_sigterm() -> None:
+    """What a first SIGTERM does, in a run or in the command around it: ask every step to
+    stop between two items, and say so."""
+    from tawthiq.sources import http
+
+    http.request_stop("the process received SIGTERM")
+    # os.write, not print: a handler writing through Python's buffered stream while the main
+    # thread writes to it raises "reentrant call".
+    os.write(2, b"stopping after the current item (SIGTERM; send it again to stop at once)\n")
+
+
 @contextmanager
 def graceful_sigterm() -> Iterator[None]:
     """While a run works, the first SIGTERM asks every step to stop between two items (each
@@ -228,10 +239,7 @@ def graceful_sigterm() -> Iterator[None]:
             signal.signal(signal.SIGTERM, previous)
             previous(signum, frame)
             return
-        http.request_stop("the process received SIGTERM")
-        # os.write, not print: a handler writing through Python's buffered stream while the
-        # main thread writes to it raises "reentrant call".
-        os.write(2, b"stopping after the current item (SIGTERM; send it again to stop at once)\n")
+        stop_on_sigterm()
 
     signal.signal(signal.SIGTERM, handle)
     try:

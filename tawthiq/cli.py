@@ -451,13 +451,7 @@ def pull(names: tuple[str, ...], full: bool) -> None:
 
     _engine()
     results = _run_flow("pulling", lambda: pull_flow(sources=list(names) or None, full=full, return_state=True))
-    for s in results["sources"]:
-        line = f"{s['source']}: {s['fetched']} fetched, {s['new']} new, {s['unchanged']} unchanged, {s['failed']} failed"
-        click.echo(line + (f"  ERROR: {s['error']}" if s["error"] else ""))
-        for error in s.get("failures", []):
-            click.echo(f"  failed: {error}")
-        for note in s.get("notes", []):
-            click.echo(f"  skipped: {note}")
+    _print_pulled(results["sources"])
     _exit_for(results)
 
 
@@ -499,13 +493,12 @@ def _install_sigterm() -> None:
 
     from tawthiq.sources import http
 
+    from tawthiq.flows.nightly import stop_on_sigterm
+
     def handle(signum: int, frame: Any) -> None:
         if http.STOP.is_set():
             os._exit(EXIT_STOPPED)
-        http.request_stop("the process received SIGTERM")
-        # os.write, not click.echo: a handler that writes through Python's buffered stream
-        # while the main thread is writing to it raises "reentrant call".
-        os.write(2, b"stopping after the current item (SIGTERM; send it again to stop at once)\n")
+        stop_on_sigterm()
 
     try:
         signal.signal(signal.SIGTERM, handle)
@@ -523,8 +516,6 @@ def _run_flow(message: str, start: Any) -> dict[str, Any]:
     _install_sigterm()
     with flow_context():
         state = _with_spinner(message, start)
-    if not hasattr(state, "is_failed"):  # a flow run in-process by `rerun` may give the value
-        return state if isinstance(state, dict) else {"sources": state}
     if state.is_cancelled():  # stopped by SIGTERM: the state holds the summary so far
         value = state.result(raise_on_failure=False)
         if isinstance(value, dict):
@@ -564,10 +555,25 @@ def _with_spinner(message: str, fn):  # type: ignore[no-untyped-def]
         return fn()
 
 
+def _source_line(s: dict[str, Any]) -> str:
+    """One source's line of a pull: its counts, and its error if it failed."""
+    line = f"{s['source']}: {s['fetched']} fetched, {s['new']} new, {s['unchanged']} unchanged, {s['failed']} failed"
+    return line + (f"  ERROR: {s['error']}" if s["error"] else "")
+
+
+def _print_pulled(sources: list[dict[str, Any]]) -> None:
+    """What a pull did, source by source, each with the items it set aside and what it skipped."""
+    for s in sources:
+        click.echo(_source_line(s))
+        for error in s.get("failures", []):
+            click.echo(f"  failed: {error}")
+        for note in s.get("notes", []):
+            click.echo(f"  skipped: {note}")
+
+
 def _print_summary(summary: dict[str, Any]) -> None:
     for s in summary["sources"]:
-        line = f"{s['source']}: {s['fetched']} fetched, {s['new']} new, {s['unchanged']} unchanged, {s['failed']} failed"
-        click.echo(line + (f"  ERROR: {s['error']}" if s["error"] else ""))
+        click.echo(_source_line(s))
     ex, ma, qu = summary["extract"], summary["match"], summary["queue"]
     click.echo(f"items extracted:      {ex['extracted']} ({ex['failed']} failed)")
     click.echo(f"victims extracted:    {ex['candidates']}")
@@ -967,8 +973,7 @@ def rerun(run_id: str) -> None:
     if "extract" in summary:
         _print_summary(summary)
     elif summary.get("sources"):
-        for s in summary["sources"]:
-            click.echo(f"{s['source']}: {s['fetched']} fetched, {s['new']} new" + (f"  ERROR: {s['error']}" if s["error"] else ""))
+        _print_pulled(summary["sources"])
     click.echo(f"run {run_id} retried")
     _exit_for(summary)
 

@@ -74,14 +74,15 @@ def database_tag(url: str | None = None) -> str:
 
 
 @contextmanager
-def flow_context(url: str | None = None) -> Iterator[None]:
+def flow_context() -> Iterator[None]:
     """Where a ``tawthiq`` command runs flows: a working Prefect API (started here if none is
-    configured; see :mod:`tawthiq.prefect_api`) and runs tagged with this database."""
+    configured; see :mod:`tawthiq.prefect_api`), runs tagged ``tawthiq``. (Each run tags itself
+    with its database: :func:`tawthiq.flows.nightly.tag_run`.)"""
     from prefect import tags
 
     from tawthiq.prefect_api import local_api
 
-    with local_api(), tags("tawthiq", database_tag(url)):
+    with local_api(), tags("tawthiq"):
         yield
 
 

@@ -23,7 +23,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -120,7 +120,7 @@ def stop_requested() -> bool:
 def stop_reason() -> str:
     from tawthiq.sources import http
 
-    return getattr(http, "STOP_REASON", None) or "the process was asked to stop"
+    return http.STOP_REASON or "the process was asked to stop"
 
 
 # --- intake -------------------------------------------------------------------------------
@@ -529,20 +529,29 @@ def match_pending(engine: Engine) -> MatchSummary:
     return summary
 
 
+#: Ids per ``IN (...)`` list: a night's backlog is tens of thousands of candidates, more than
+#: one statement should carry (SQLite caps a statement's parameters).
+IN_CHUNK = 5000
+
+
+def chunked(ids: Iterable[int]) -> Iterator[list[int]]:
+    """``ids`` sorted, in lists of at most :data:`IN_CHUNK`, for ``column.in_(...)``."""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), IN_CHUNK):
+        yield ordered[start:start + IN_CHUNK]
+
+
 def _still_new(session: Session, ids: set[int]) -> list[int]:
     found: list[int] = []
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), 5000):
-        found += session.scalars(select(Candidate.id).where(Candidate.id.in_(ordered[start:start + 5000]),
-                                                            Candidate.state == CAND_NEW))
+    for chunk in chunked(ids):
+        found += session.scalars(select(Candidate.id).where(Candidate.id.in_(chunk), Candidate.state == CAND_NEW))
     return found
 
 
 def _candidates(session: Session, ids: set[int]) -> list[Candidate]:
     found: list[Candidate] = []
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), 5000):
-        found += session.scalars(select(Candidate).where(Candidate.id.in_(ordered[start:start + 5000])))
+    for chunk in chunked(ids):
+        found += session.scalars(select(Candidate).where(Candidate.id.in_(chunk)))
     return found
 
 
@@ -551,9 +560,7 @@ def existing_links(session: Session, candidate_ids: set[int]) -> set[tuple[str, 
     ``("v", candidate, victim)``: writing a link that exists is a no-op, so a step re-run on
     candidates it had linked (a crash between two commits, a second run) doubles nothing."""
     found: set[tuple[str, int, int]] = set()
-    ids = sorted(candidate_ids)
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start:start + 5000]
+    for chunk in chunked(candidate_ids):
         for cid, other, victim in session.execute(
             select(MatchLink.candidate_id, MatchLink.other_candidate_id, MatchLink.victim_id)
             .where(MatchLink.candidate_id.in_(chunk))
@@ -580,11 +587,9 @@ def queue_pending(engine: Engine) -> QueueSummary:
         matched = list(session.scalars(select(Candidate).where(Candidate.state == CAND_MATCHED).order_by(Candidate.id)))
         # A night's backlog can be tens of thousands of candidates: read their best scores and
         # existing tasks in a few queries, not two per candidate.
-        ids = [c.id for c in matched]
         best: dict[int, float] = {}
         queued: set[int] = set()
-        for start in range(0, len(ids), 5000):
-            chunk = ids[start:start + 5000]
+        for chunk in chunked(c.id for c in matched):
             for column in (MatchLink.candidate_id, MatchLink.other_candidate_id):
                 for cid, score in session.execute(
                         select(column, func.max(MatchLink.score)).where(column.in_(chunk)).group_by(column)):
