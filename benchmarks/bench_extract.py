@@ -1,29 +1,33 @@
-"""Extraction benchmark: precision, recall and F1 of victims and the accuracy of each field on
-the labelled set in ``extract_eval.py`` (English and Arabic), recall on real Arabic source
-texts from Airwars (when ``../shared/data`` is there), and the time for a 70 KB report.
+"""Extraction benchmark.
 
     .venv/bin/python benchmarks/bench_extract.py [--show-misses]
 
-Incident counts are reported on the development and the validation part of ``../shared/data``
-(benchmarks/splits.py); rules are written reading the development part only, and misses are
-printed for it only.
+Reports, in this order:
+
+* victim recall and precision on the real labelled set (``labels/real-casualty-texts.jsonl``,
+  see ``extract_eval.py``), dev and held-out parts, per language;
+* victim recall and precision on the Airwars source texts of ``../shared/data`` (when it is
+  there), on the development and the validation part (benchmarks/splits.py), per language,
+  each with a 95 % Wilson interval, and the gap between the two parts;
+* the template set of ``extract_eval.py`` (a regression check: it scores near 1.00 by
+  construction and is not a quality figure), field accuracy on it;
+* incident counts on both parts, and the time for a 70 KB report.
+
+A victim is found when the given name and the family name agree (``extract_eval.same_victim``).
+Rules are written reading the development parts only: misses are printed for them only.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-from rapidfuzz import fuzz
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-AIRWARS = HERE.parent.parent / "shared" / "data" / "airwars-syria-dev.jsonl"
 
 
 def _contract(record) -> dict:  # type: ignore[no-untyped-def]
@@ -35,9 +39,11 @@ def _contract(record) -> dict:  # type: ignore[no-untyped-def]
 
 
 def _same(expected: dict, found: dict) -> bool:
+    from extract_eval import same_victim
+
     if expected.get("name_ar") and found.get("name_ar"):
-        return fuzz.ratio(expected["name_ar"], found["name_ar"]) >= 85
-    return fuzz.token_sort_ratio(expected["full_name"] or "", found["full_name"] or "") >= 85
+        return same_victim(expected["name_ar"], found["name_ar"])
+    return same_victim(expected["full_name"], found["full_name"])
 
 
 def evaluate(show_misses: bool = False) -> None:
@@ -72,7 +78,7 @@ def evaluate(show_misses: bool = False) -> None:
         if show_misses:
             for extra in unmatched:
                 print(f"  extra {item.id}: {extra['full_name']}")
-    print(f"== labelled set: {len(items)} items ({sum(len(i.victims) for i in items)} victims)")
+    print(f"== template set (regression only, not a quality figure): {len(items)} items ({sum(len(i.victims) for i in items)} victims)")
     for language in sorted(counts):
         c = counts[language]
         precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
@@ -82,84 +88,147 @@ def evaluate(show_misses: bool = False) -> None:
         print("      fields: " + "  ".join(f"{n} {ok / total:.2f}" for n, (ok, total) in fields[language].items() if total))
 
 
-def _same_name_fewer_parts(a: str, b: str) -> bool:
-    """One name is the other with a middle part left out ("سامر حداد" and "سامر خليل
-    حداد"): same given name, same family name, and every word of the shorter in the longer.
-    Airwars often lists a victim by given and family name where the text adds the father's."""
-    short, long = sorted((a.split(), b.split()), key=len)
-    return len(short) >= 2 and short[0] == long[0] and short[-1] == long[-1] and set(short) <= set(long)
+def _listed(name: str) -> str:
+    """A curated name without its alias in brackets and stray leading dots ("(الفرج)", ". عامر")."""
+    return re.sub(r"^[\s.\-–]+|\(.*?\)", "", name or "").strip()
 
 
-def airwars_recall(show_misses: bool = False, language: str = "ar") -> None:
-    """Of the victims a source text names (every word of the curated name, Arabic for Arabic
-    texts and Latin for English ones, is in the text), the share extraction finds."""
-    label = {"ar": "Arabic", "en": "English"}[language]
-    field = "name_local" if language == "ar" else "name_original"
-    if not AIRWARS.exists():
-        print(f"== Airwars {label} texts: skipped ({AIRWARS} not found)")
-        return
-    from tawthiq.dedupe import normalize_name
+def _killed(victim: dict) -> bool:
+    return (victim.get("status_original") or "killed").lower().startswith("kill")
+
+
+def airwars_victims(part: str, language: str, show_misses: bool = False) -> dict[str, int]:
+    """Victims named in the Airwars source texts of one part, found or not.
+
+    Recall: of the killed victims on an incident's curated list whose every name word is in one
+    of its source texts (Arabic names for Arabic texts, Latin for English), the share that
+    extraction of that text finds. Precision: of the names extracted from those texts, the
+    share that are a killed victim on the list of the incident (or of the other incidents the
+    source covers); Airwars' list may miss people a text names, so it is a lower bound. A
+    name is found when given AND family name agree (``same_victim``). Misses are printed only
+    for the dev part: the validation part is scored, never read."""
+    import datetime as dt
+
+    from extract_eval import same_victim
+    from splits import read_incidents
+
     from tawthiq.extractors import extract_item
     from tawthiq.extractors.text import detect_language
 
-    named = found = texts = extracted = on_list = 0
-    sex = {"right": 0, "wrong": 0, "unknown": 0}
-    started = time.perf_counter()
-    with open(AIRWARS, encoding="utf-8") as handle:
-        for line in handle:
-            incident = json.loads(line)
-            names = [re.sub(r"^[\s.\-–]+|\(.*?\)", "", v.get(field) or "").strip() for v in incident.get("victims", [])
-                     if (v.get("status_original") or "killed").lower().startswith("kill")]
-            names = [n for n in names if len(n.split()) >= 2 and "unnamed" not in n.lower()]
-            for source in incident.get("sources_with_text", []):
-                text = source.get("text_original") or ""
-                if not text or detect_language(text) != language:
-                    continue
-                if language == "ar":
-                    present = [n for n in names if all(word in text for word in n.split())]
-                else:
-                    folded = text.lower()
-                    present = [n for n in names if all(word.lower() in folded for word in re.findall(r"[^\W\d_]{2,}", n))]
-                if not present:
-                    continue
-                texts += 1
+    field = "name_local" if language == "ar" else "name_original"
+    by_id = {row["internal_id"]: row for row in read_incidents("airwars-syria-dev.jsonl")}
+    counts = {"texts": 0, "named": 0, "found": 0, "extracted": 0, "on_list": 0, "injured": 0}
+    show = show_misses and part == "dev"
+    for incident in read_incidents("airwars-syria-dev.jsonl", part):
+        killed = [_listed(v.get(field) or "") for v in incident.get("victims", []) if _killed(v)]
+        killed = [n for n in killed if len(n.split()) >= 2 and "unnamed" not in n.lower()]
+        for source in incident.get("sources_with_text", []):
+            text = source.get("text_original") or ""
+            if not text or detect_language(text) != language:
+                continue
+            if language == "ar":
+                present = [n for n in killed if all(word in text for word in n.split())]
+            else:
+                folded = text.lower()
+                present = [n for n in killed if all(w.lower() in folded for w in re.findall(r"[^\W\d_]{2,}", n))]
+            if not present:
+                continue
+            counts["texts"] += 1
+            try:
+                published = dt.date.fromisoformat(incident["incident_date"])
+            except (KeyError, ValueError, TypeError):
                 published = None
-                try:
-                    import datetime as dt
+            result = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=published,
+                                  name=source.get("original_url") or "airwars")
+            names = [(r.name_ar or r.full_name or "") if language == "ar" else (r.full_name or "") for r in result.records]
+            for name in present:
+                counts["named"] += 1
+                if any(same_victim(name, got) for got in names):
+                    counts["found"] += 1
+                elif show:
+                    print(f"   [{part} {language}] missed {name}  ({incident['internal_id']})")
+            covered = [incident] + [by_id[i] for i in source.get("other_incident_ids") or [] if i in by_id]
+            listed = [_listed(v.get(field) or "") for inc in covered for v in inc.get("victims", []) if _killed(v)]
+            hurt = [_listed(v.get(field) or "") for inc in covered for v in inc.get("victims", []) if not _killed(v)]
+            for name in names:
+                counts["extracted"] += 1
+                if any(same_victim(n, name) for n in listed if n):
+                    counts["on_list"] += 1
+                else:
+                    counts["injured"] += any(same_victim(n, name) for n in hurt if n)
+                    if show:
+                        print(f"   [{part} {language}] not on the list: {name}  ({incident['internal_id']})")
+    return counts
 
-                    published = dt.date.fromisoformat(incident["incident_date"])
-                except (KeyError, ValueError, TypeError):
-                    pass
-                result = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=published, name=source.get("original_url") or "airwars")
-                shown = {normalize_name(r.name_ar or r.full_name): r.name_ar or r.full_name for r in result.records}
-                keys = set(shown)
-                listed = [normalize_name(re.sub(r"\(.*?\)", "", v.get(field) or "")) for v in incident.get("victims", [])]
-                listed = [k for k in listed if k]
-                victims = [(normalize_name(re.sub(r"\(.*?\)", "", v.get(field) or "")), v) for v in incident.get("victims", [])]
-                for record in result.records:
-                    key = normalize_name(record.name_ar or record.full_name)
-                    listed_as = next((v for k, v in victims if k and fuzz.ratio(key, k) >= 85), None)
-                    gender = (listed_as or {}).get("gender_original", "").lower()
-                    if gender in ("male", "female"):
-                        sex["unknown" if record.sex is None else "right" if record.sex == gender else "wrong"] += 1
-                for key in keys:
-                    extracted += 1
-                    # Airwars' list may miss people a text names, so this is a lower bound.
-                    if any(fuzz.ratio(key, k) >= 80 or key in k or k in key or _same_name_fewer_parts(key, k) for k in listed):
-                        on_list += 1
-                    elif show_misses:
-                        print(f"  not on Airwars' list: {shown[key]}")
-                for name in present:
-                    named += 1
-                    key = normalize_name(name)
-                    if key in keys or any(fuzz.ratio(key, k) >= 85 or _same_name_fewer_parts(key, k) for k in keys):
-                        found += 1
-    elapsed = time.perf_counter() - started
-    print(f"== Airwars {label} source texts: {texts} texts naming {named} victims; recall {found / named if named else 0:.3f}; "
-          f"{on_list} of {extracted} names found are on Airwars' list (precision ≥ {on_list / extracted if extracted else 0:.3f}) "
-          f"({elapsed:.1f} s)")
-    if sum(sex.values()):
-        print(f"   sex of the victims found, against Airwars' list: {sex['right']} right, {sex['wrong']} wrong, {sex['unknown']} not said")
+
+def airwars_report(show_misses: bool = False) -> dict[str, dict[str, float]]:
+    """Victim recall and precision on the dev and validation parts, per language, each with its
+    95 % Wilson interval, and the dev − validation gap. The interval treats every (text, victim)
+    pair as independent; names of one incident are not, so it is somewhat too narrow."""
+    from splits import SHARED, wilson
+
+    if not (SHARED / "airwars-syria-dev.jsonl").exists():
+        print(f"== Airwars victims: skipped ({SHARED / 'airwars-syria-dev.jsonl'} not found)")
+        return {}
+    figures: dict[str, dict[str, float]] = {}
+    for language in ("ar", "en"):
+        started = time.perf_counter()
+        rows = {part: airwars_victims(part, language, show_misses) for part in ("dev", "validation")}
+        for part, c in rows.items():
+            recall = c["found"] / c["named"] if c["named"] else 0.0
+            precision = c["on_list"] / c["extracted"] if c["extracted"] else 0.0
+            r_lo, r_hi = wilson(c["found"], c["named"])
+            p_lo, p_hi = wilson(c["on_list"], c["extracted"])
+            figures[f"{language}-{part}"] = {"recall": recall, "precision": precision}
+            print(f"== Airwars {language} {part:10s}: {c['texts']:3d} texts naming {c['named']:3d} victims; "
+                  f"recall {recall:.3f} ({r_lo:.2f}–{r_hi:.2f}); precision ≥ {precision:.3f} ({p_lo:.2f}–{p_hi:.2f}) "
+                  f"of {c['extracted']} names ({c['injured']} of the others are listed as injured)")
+        dev, val = figures[f"{language}-dev"], figures[f"{language}-validation"]
+        print(f"   {language} gap dev − validation: recall {dev['recall'] - val['recall']:+.3f}, "
+              f"precision {dev['precision'] - val['precision']:+.3f}  ({time.perf_counter() - started:.1f} s)")
+    return figures
+
+
+def real_set(show_misses: bool = False) -> None:
+    """Victim recall and precision on the real labelled set (labels/real-casualty-texts.jsonl),
+    dev and held-out parts, per language. Misses are printed for the dev part only."""
+    from extract_eval import real_items, same_victim
+    from splits import wilson
+
+    from tawthiq.extractors import extract_item
+
+    items = real_items()
+    usable = [i for i in items if i.text]
+    print(f"== real labelled set: {len(items)} items, {len(usable)} with their text here "
+          f"({sum(len(i.victims) for i in usable)} victims)")
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"tp": 0, "fn": 0, "fp": 0})
+    for item in usable:
+        assert item.text is not None
+        result = extract_item("news", item.text.encode("utf-8"), content_type="text/plain", published=item.published, name=item.id)
+        names = [r.name_ar or r.full_name or "" for r in result.records] if item.language == "ar" else [r.full_name or "" for r in result.records]
+        c = counts[(item.language, item.part)]
+        show = show_misses and item.part == "dev"
+        unmatched = list(names)
+        for victim in item.victims:
+            match = next((n for n in unmatched if same_victim(victim["name"], n)), None)
+            if match is None:
+                c["fn"] += 1
+                if show:
+                    print(f"   [real {item.id}] missed {victim['name']}")
+            else:
+                unmatched.remove(match)
+                c["tp"] += 1
+        c["fp"] += len(unmatched)
+        if show:
+            for name in unmatched:
+                print(f"   [real {item.id}] extra {name}")
+    for (language, part), c in sorted(counts.items()):
+        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
+        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
+        r_lo, r_hi = wilson(c["tp"], c["tp"] + c["fn"])
+        p_lo, p_hi = wilson(c["tp"], c["tp"] + c["fp"])
+        print(f"   {language} {part:8s}: recall {recall:.3f} ({r_lo:.2f}–{r_hi:.2f}) of {c['tp'] + c['fn']}; "
+              f"precision {precision:.3f} ({p_lo:.2f}–{p_hi:.2f}) of {c['tp'] + c['fp']}")
 
 
 def incident_counts(part: str, show_misses: bool = False) -> None:
@@ -273,9 +342,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--show-misses", action="store_true", help="print every missed victim and wrong field")
     args = parser.parse_args()
+    real_set(args.show_misses)
+    airwars_report(args.show_misses)
     evaluate(args.show_misses)
-    airwars_recall(args.show_misses, "ar")
-    airwars_recall(args.show_misses, "en")
     for part in ("dev", "validation"):
         incident_counts(part, args.show_misses and part == "dev")  # never print the validation texts
     report_speed()

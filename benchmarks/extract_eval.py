@@ -1,19 +1,36 @@
-"""A labelled evaluation set for extraction, written in the shapes of real casualty news.
+"""Extraction evaluation: the victim metric, the real labelled set, and a template set.
 
-Items are built from templates in the styles of daily casualty posts, monthly-report
-paragraphs, wire items and Arabic items, each with its traps (the injured, witnesses and
-officials named beside the dead; relatives named after the relation; weekdays without a year;
-deaths of wounds from an earlier attack; torture deaths registered years before the family
-learnt of them; a nurse). Names, places and dates are drawn with a fixed seed, so the set is
-the same on every run. No published text is copied.
+* :func:`same_victim` — whether an extracted name is a labelled victim: the same given name AND
+  the same family name (each folded in its own script), not a whole-string ratio, under which
+  "دلال سليمان" and "خليل سليمان" (two people sharing a family name) scored 85.7 and counted
+  as found.
+* :func:`real_items` — real public casualty reports and posts (SNHR daily headlines and
+  reports, other monitors), each labelled by hand in ``labels/real-casualty-texts.jsonl`` with
+  its address. Only short headlines are kept there as text; a longer text is referred to by
+  its address and the SHA-256 of the version that was labelled, and is read from a local cache
+  outside the repository (``build/real-texts.jsonl``, see :data:`TEXT_CACHE`) when it is there.
+  Each item is in the ``dev`` part (read while writing rules) or the ``heldout`` part (scored
+  only, never printed).
+* :func:`build` — items built from templates in the shapes of real casualty news, with their
+  traps. They are the extractor's own regression set and its speed test; they score near 1.00
+  by construction, so they are not a quality figure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+HERE = Path(__file__).resolve().parent
+LABELS = HERE / "labels" / "real-casualty-texts.jsonl"
+#: Texts of the real labelled set that are not kept in the repository, one JSON object a line
+#: ({"id": ..., "text": ...}); outside version control (build/ is ignored).
+TEXT_CACHE = HERE.parent / "build" / "real-texts.jsonl"
 
 MALE = [("Khaled", "خالد"), ("Omar", "عمر"), ("Ahmad", "أحمد"), ("Mustafa", "مصطفى"), ("Youssef", "يوسف"), ("Ibrahim", "إبراهيم"),
         ("Walid", "وليد"), ("Hassan", "حسن"), ("Mahmoud", "محمود"), ("Bassel", "باسل"), ("Fadi", "فادي"), ("Samer", "سامر")]
@@ -44,6 +61,59 @@ class Item:
     victims: list[dict[str, Any]] = field(default_factory=list)
 
 
+def same_victim(label: str | None, found: str | None) -> bool:
+    """Whether ``found`` (an extracted name) names the person ``label`` names: the same given
+    name and the same family name, each folded in its own script ("عبد الله" and "عبدالله",
+    "الحمود" and "حمود" alike), whatever stands between them. A name of one word matches only
+    the same one word."""
+    from tawthiq.dedupe.names import name_parts
+
+    left, right = name_parts(label).forms, name_parts(found).forms
+    if not left or not right:
+        return False
+    if len(left) == 1 or len(right) == 1:
+        return left == right
+    return left[0] == right[0] and left[-1] == right[-1]
+
+
+@dataclass
+class RealItem:
+    """One real text and its hand labels. ``victims`` are the people the text says were killed
+    (as written in it); ``text`` is None when it is neither kept nor cached here."""
+
+    id: str
+    url: str
+    language: str
+    part: str
+    published: dt.date | None
+    victims: list[dict[str, Any]]
+    text: str | None
+    note: str = ""
+
+
+def real_items(path: Path = LABELS, cache: Path = TEXT_CACHE) -> list[RealItem]:
+    """The real labelled set, with each text taken from the label file or the local cache (a
+    cached text whose SHA-256 is not the labelled version's is not used: labels would not fit)."""
+    cached: dict[str, str] = {}
+    if cache.exists():
+        for line in cache.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                cached[row["id"]] = row["text"]
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("//"):
+            continue
+        row = json.loads(line)
+        text = row.get("text") or cached.get(row["id"])
+        if text is not None and row.get("text_sha256") and hashlib.sha256(text.encode("utf-8")).hexdigest() != row["text_sha256"]:
+            text = None
+        published = dt.date.fromisoformat(row["published"]) if row.get("published") else None
+        items.append(RealItem(row["id"], row["url"], row["language"], row["part"], published, row["victims"], text,
+                              row.get("note", "")))
+    return items
+
+
 def _en_date(d: dt.date) -> str:
     return f"{MONTHS[d.month - 1]} {d.day}, {d.year}"
 
@@ -59,6 +129,7 @@ def _victim(name: str, sex: str | None, age: int | None, date: dt.date, place: t
 
 
 def build(count_per_template: int = 6, seed: int = 11) -> list[Item]:
+    """The template set (the same on every run: fixed seed)."""
     rng = random.Random(seed)
     items: list[Item] = []
 
