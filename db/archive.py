@@ -27,6 +27,7 @@ from .models import (
     TASK_OPEN,
     AuditLog,
     Candidate,
+    CandidateHistory,
     Decision,
     MatchLink,
     RawItem,
@@ -253,8 +254,7 @@ def decide(session: Session, task: ReviewTask, user: User, action: str, *, victi
     session.flush()
     victim: Victim | None
     if action == "new_victim":
-        values = _candidate_values(candidate)
-        victim = Victim(**values, died_in_detention=(candidate.extra or {}).get("died_in_detention"))
+        victim = Victim(**_origin_values(candidate))
         session.add(victim)
         session.flush()
         decision.victim_id = victim.id
@@ -265,16 +265,14 @@ def decide(session: Session, task: ReviewTask, user: User, action: str, *, victi
         link_victim_to_incident(session, victim, candidate, user)
     elif action == "same_as":
         victim = session.get(Victim, victim_id) if victim_id else None
+        if victim is not None and victim.status == "merged" and victim.merged_into_id:
+            victim = session.get(Victim, victim.merged_into_id)  # "#12" after 12 was merged: the record kept
         if victim is None or victim.status != "active":
             raise ReviewError(f"archived victim {victim_id} does not exist or is not active")
         before = victim_values(victim)
-        for field_name, choice in (choices or {}).items():
-            if field_name in CHOOSABLE and choice == "candidate":
-                value = getattr(candidate, field_name)
-                if value is not None:
-                    setattr(victim, field_name, value)
-        if victim.name_ar is None and candidate.name_ar:
-            victim.name_ar = candidate.name_ar
+        values = victim_values(victim)
+        _apply_same_as(values, candidate, choices or {})
+        _set_values(victim, values)
         victim.updated_at = utcnow()
         decision.victim_id = victim.id
         _add_names(session, victim, candidate)
@@ -300,15 +298,31 @@ def link_victim_to_incident(session: Session, victim: Victim, candidate: Candida
     link_victim(session, victim, candidate, user)
 
 
+#: Minutes during which documenters may undo their own decisions (editors may at any time).
+UNDO_MINUTES = 10
+
+
+def may_undo(user: User, decision: Decision) -> bool:
+    """Editors undo any decision; a documenter undoes their own for :data:`UNDO_MINUTES`."""
+    if has_role(user, "editor"):
+        return True
+    return decision.user_id == user.id and utcnow() - decision.created_at <= dt.timedelta(minutes=UNDO_MINUTES)
+
+
 def undo(session: Session, decision_id: int, user: User, note: str | None = None) -> Decision:
-    """Reverse a decision (editors): the archive returns to its state before it, the item goes
-    back to the queue, and a new ``undo`` decision records who did it and why."""
-    require(user, "editor", "undoing a decision")
+    """Reverse exactly one decision: its report's source and names leave the victim, the
+    victim's fields are recomputed from the decisions still in force (:func:`recompute_victim`),
+    and the victim is retracted only when no decision backs it any more; the item goes back
+    to the queue, and a new ``undo`` decision records who did it and why. Editors undo any
+    decision, documenters their own within :data:`UNDO_MINUTES`."""
     original = session.get(Decision, decision_id)
     if original is None or original.action == "undo":
         raise ReviewError(f"decision {decision_id} does not exist or cannot be undone")
     if original.undone:
         raise ReviewError(f"decision {decision_id} was already undone")
+    if not may_undo(user, original):
+        raise ReviewError(f"undoing decision {decision_id} needs the editor role; you are a {user.role} "
+                          f"(documenters may undo their own decisions for {UNDO_MINUTES} minutes)")
     later = session.scalar(select(Decision).where(Decision.candidate_id == original.candidate_id, Decision.id > original.id,
                                                   Decision.undone.is_(False), Decision.action != "undo"))
     if later is not None:
@@ -318,27 +332,34 @@ def undo(session: Session, decision_id: int, user: User, note: str | None = None
     undo_decision = Decision(review_task_id=task.id, candidate_id=candidate.id, user_id=user.id, action="undo",
                              undoes_id=original.id, victim_id=original.victim_id, reason=note)
     session.add(undo_decision)
+    original.undone = True
     session.flush()
     if original.victim_id and original.action in ("new_victim", "same_as"):
-        victim = session.get_one(Victim, original.victim_id)
-        before = victim_values(victim)
-        for source in session.scalars(select(VictimSource).where(VictimSource.victim_id == victim.id,
-                                                                 VictimSource.candidate_id == candidate.id)):
+        # The report's source may have moved to another record since (a merge): every victim
+        # it still supports loses it.
+        sources = list(session.scalars(select(VictimSource).where(VictimSource.candidate_id == candidate.id,
+                                                                  VictimSource.active.is_(True))))
+        affected = [original.victim_id] + sorted({s.victim_id for s in sources} - {original.victim_id})
+        for source in sources:
             source.active = False
-        for name in session.scalars(select(VictimName).where(VictimName.victim_id == victim.id, VictimName.candidate_id == candidate.id)):
+        for name in session.scalars(select(VictimName).where(VictimName.candidate_id == candidate.id, VictimName.active.is_(True))):
             name.active = False
-        if original.action == "new_victim":
-            victim.status = "retracted"
-        else:
-            previous = session.scalar(select(VictimHistory).where(VictimHistory.decision_id == original.id))
-            if previous is not None:
-                for field_name in CHOOSABLE:
-                    if field_name in previous.before:
-                        setattr(victim, field_name, previous.before[field_name])
-        victim.updated_at = utcnow()
-        _history(session, victim, undo_decision, user, "undone", before, victim_values(victim),
-                 note or f"decision {original.id} ({original.action}) undone")
-    original.undone = True
+        session.flush()
+        for victim_id in affected:
+            victim = session.get_one(Victim, victim_id)
+            if victim.status != "active":
+                continue  # merged away: the record kept was handled as one of the affected
+            before = victim_values(victim)
+            origin = recompute_victim(session, victim)
+            victim.updated_at = utcnow()
+            what = f"decision {original.id} ({original.action}) undone"
+            if origin is None and victim.status == "retracted":
+                what += "; no decision backs this record any more"
+            elif origin is not None and original.action == "new_victim" and victim_id == original.victim_id:
+                what += f"; decision {origin.id} is now its origin"
+            _history(session, victim, undo_decision, user, "undone", before, victim_values(victim),
+                     f"{what}: {note}" if note else what)
+            relink_victim_incident(session, victim, user)
     task.state = TASK_OPEN
     task.closed_at = None
     task.claimed_by_id = None
@@ -346,6 +367,312 @@ def undo(session: Session, decision_id: int, user: User, note: str | None = None
     candidate.state = CAND_QUEUED
     audit(session, user.id, "decision.undo", "decision", original.id, {"undo": undo_decision.id, "note": note})
     return undo_decision
+
+
+#: The fields a victim record carries that decisions and edits set.
+RECORD_FIELDS = ("full_name", "name_ar", *CHOOSABLE, "died_in_detention")
+
+
+def _origin_values(candidate: Candidate) -> dict[str, Any]:
+    """A new record's fields: everything the report says."""
+    return {**_candidate_values(candidate), "died_in_detention": (candidate.extra or {}).get("died_in_detention")}
+
+
+def _apply_same_as(values: dict[str, Any], candidate: Candidate, choices: dict[str, str]) -> None:
+    """What a "same as" decision changes: the fields the documenter took from the report (a
+    value it does not give changes nothing), and the Arabic name when the record had none."""
+    for field_name, choice in choices.items():
+        if field_name in CHOOSABLE and choice == "candidate":
+            value = getattr(candidate, field_name)
+            if value is not None:
+                values[field_name] = value
+    if values.get("name_ar") is None and candidate.name_ar:
+        values["name_ar"] = candidate.name_ar
+
+
+def _set_values(victim: Victim, values: dict[str, Any]) -> None:
+    for field_name in RECORD_FIELDS:
+        if field_name in values:
+            setattr(victim, field_name, values[field_name])
+
+
+def _changed(row: VictimHistory) -> dict[str, Any]:
+    before, after = row.before or {}, row.after or {}
+    return {k: after[k] for k in RECORD_FIELDS if k in after and before.get(k) != after[k]}
+
+
+def recompute_victim(session: Session, victim: Victim) -> Decision | None:
+    """Set a victim's fields from what is still in force, replayed in order: the first decision
+    not undone is its origin (all its report's fields), each later "same as" applies the
+    choices it made, and editors' edits and merges apply where they fell. Returns the origin
+    decision; with none, the record is retracted unless merged-in sources still support it
+    (then its fields stay as they are)."""
+    rows = list(session.scalars(select(VictimHistory).where(VictimHistory.victim_id == victim.id).order_by(VictimHistory.id)))
+    ids = {r.decision_id for r in rows if r.decision_id is not None}
+    decisions = {d.id: d for d in session.scalars(select(Decision).where(Decision.id.in_(ids)))} if ids else {}
+    values: dict[str, Any] | None = None
+    origin: Decision | None = None
+    waiting: list[VictimHistory] = []  # edits and merges made before the origin now in force
+
+    def apply(row: VictimHistory, values: dict[str, Any]) -> None:
+        if row.action == "edited":
+            values.update(_changed(row))
+        else:  # merged_in: the merged record filled what this one lacked
+            for key, value in _changed(row).items():
+                if values.get(key) is None:
+                    values[key] = value
+
+    for row in rows:
+        if row.action in ("created", "source_added"):
+            decision = decisions.get(row.decision_id) if row.decision_id is not None else None
+            if decision is None or decision.undone:
+                continue
+            candidate = session.get_one(Candidate, decision.candidate_id)
+            if values is None:
+                values, origin = _origin_values(candidate), decision
+                for pending in waiting:
+                    apply(pending, values)
+            else:
+                _apply_same_as(values, candidate, decision.field_choices or {})
+        elif row.action in ("edited", "merged_in"):
+            merged = (row.after or {}).get("merged_victim_id")
+            if row.action == "merged_in" and merged is not None and not _backed(session, int(merged)):
+                continue  # what the merged record brought came from reports since undone
+            if values is None:
+                waiting.append(row)
+            else:
+                apply(row, values)
+    if values is not None:
+        _set_values(victim, values)
+        return origin
+    supported = session.scalar(select(func.count()).select_from(VictimSource).where(
+        VictimSource.victim_id == victim.id, VictimSource.active.is_(True)))
+    if not supported:
+        victim.status = "retracted"
+    return None
+
+
+def _backed(session: Session, victim_id: int) -> bool:
+    """Whether a decision not undone archived a report as victim ``victim_id``."""
+    return (session.scalar(select(func.count()).select_from(Decision).where(
+        Decision.victim_id == victim_id, Decision.action.in_(("new_victim", "same_as")), Decision.undone.is_(False))) or 0) > 0
+
+
+def relink_victim_incident(session: Session, victim: Victim, user: User) -> None:
+    """After an undo, the victim's incident is the one a report still backing it belongs to:
+    a retracted victim, or one whose incident came only from the undone report, leaves its
+    incident (one more anonymous, with history) and joins the incident of a remaining report."""
+    from .incidents import link_victim, unlink_victim
+
+    backing = list(session.scalars(select(Candidate).join(VictimSource, VictimSource.candidate_id == Candidate.id)
+                                   .where(VictimSource.victim_id == victim.id, VictimSource.active.is_(True))
+                                   .order_by(VictimSource.id)))
+    if victim.incident_id is not None:
+        from .models import IncidentReport
+
+        still = victim.status == "active" and any(
+            c.incident_report_id is not None
+            and session.scalar(select(IncidentReport.incident_id).where(IncidentReport.id == c.incident_report_id)) == victim.incident_id
+            for c in backing)
+        if still:
+            return
+        unlink_victim(session, victim, user)
+    if victim.status == "active":
+        for candidate in backing:
+            if link_victim(session, victim, candidate, user):
+                break
+
+
+# --- corrections and edits ------------------------------------------------------------------------
+
+#: What a documenter may correct on a staged report, and an editor on an archived victim.
+EDITABLE = ("full_name", "name_ar", *CHOOSABLE)
+
+
+def check_field(field_name: str, raw: Any) -> Any:
+    """The stored value of one field as typed in a form, or :class:`ReviewError` naming the
+    field and the problem. Empty means unknown (None), except for the three fields whose
+    unknown has a name in the vocabulary (perpetrator, cause, category)."""
+    from tawthiq.extractors.record import CATEGORIES, CAUSES, GOVERNORATES, PERPETRATORS
+    from tawthiq.extractors.text import strip_bidi_controls
+
+    text = " ".join(strip_bidi_controls(str(raw if raw is not None else "")).split())
+    if field_name not in EDITABLE:
+        raise ReviewError(f"{field_name}: not a field that can be changed")
+    vocab = {"perpetrator": PERPETRATORS, "cause": CAUSES, "category": CATEGORIES,
+             "death_governorate": GOVERNORATES, "origin_governorate": GOVERNORATES}
+    if field_name in ("perpetrator", "cause", "category"):
+        if text not in vocab[field_name]:
+            raise ReviewError(f"{field_name}: {text!r} is not one of {', '.join(vocab[field_name])}")
+        return text
+    if not text:
+        return None
+    if field_name in ("death_governorate", "origin_governorate"):
+        if text not in vocab[field_name]:
+            raise ReviewError(f"{field_name}: {text!r} is not a governorate")
+        return text
+    if field_name == "sex":
+        if text not in ("male", "female"):
+            raise ReviewError(f"sex: {text!r} is not male or female")
+        return text
+    if field_name == "age":
+        if not text.isdigit() or int(text) > 120:
+            raise ReviewError(f"age: {text!r} is not an age in years")
+        return int(text)
+    if field_name == "is_child":
+        answers = {"yes": True, "true": True, "no": False, "false": False}
+        if text.lower() not in answers:
+            raise ReviewError(f"is_child: {text!r} is not yes or no")
+        return answers[text.lower()]
+    if field_name == "date_of_death":
+        return _check_date(text)
+    if field_name in ("full_name", "name_ar"):
+        if len(text) > 500 or not any(ch.isalpha() for ch in text):
+            raise ReviewError(f"{field_name}: {text[:40]!r} is not a name")
+        if field_name == "name_ar" and not any("\u0600" <= ch <= "\u06ff" for ch in text):
+            raise ReviewError(f"name_ar: {text[:40]!r} is not in Arabic script")
+        return text
+    if len(text) > 200:
+        raise ReviewError(f"{field_name}: longer than 200 characters")
+    return text
+
+
+def _check_date(text: str) -> str:
+    """A date of death as the archive keeps it: YYYY-MM-DD, or YYYY-MM or YYYY when only the
+    month or year is known; never in the future."""
+    import re
+
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day = int(match[1]), int(match[2] or 1), int(match[3] or 1)
+        day_of = dt.date(year, month, day)
+    except ValueError:
+        raise ReviewError(f"date_of_death: {text!r} is not a date (YYYY-MM-DD, or YYYY-MM, or YYYY)") from None
+    if day_of > dt.date.today() or year < 1900:
+        raise ReviewError(f"date_of_death: {text!r} is in the future or before 1900")
+    return text
+
+
+def check_fields(form: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``form`` (field → typed value) whose checked value differs from
+    ``current``; every field is checked before any is used, so one bad value refuses all."""
+    checked = {f: check_field(f, form[f]) for f in EDITABLE if f in form}
+    return {f: v for f, v in checked.items() if v != current.get(f)}
+
+
+def correct_candidate(session: Session, task: ReviewTask, user: User, form: dict[str, Any], note: str | None) -> dict[str, Any]:
+    """A documenter corrects what the extractor staged, before deciding: the task is claimed
+    for them (a correction is a first action), the fields change, and the candidate's history
+    records who changed what, from what, to what and why. Returns the changed fields."""
+    check_claim(task, user)
+    if not claim(session, task.id, user):
+        raise ReviewError(f"item {task.id} is being reviewed by another documenter")
+    candidate = session.get_one(Candidate, task.candidate_id)
+    current = {f: getattr(candidate, f) for f in EDITABLE}
+    changes = check_fields(form, current)
+    if not changes:
+        return {}
+    if not (note or "").strip():
+        raise ReviewError("say why you corrected the report (what the source says)")
+    for field_name, value in changes.items():
+        setattr(candidate, field_name, value)
+    if "age" in changes and "is_child" not in changes:
+        candidate.is_child = None if changes["age"] is None else changes["age"] < 18
+    session.add(CandidateHistory(candidate_id=candidate.id, user_id=user.id, action="corrected",
+                                 before=_json({f: current[f] for f in changes}), after=_json(changes), note=note))
+    audit(session, user.id, "candidate.correct", "candidate", candidate.id, {"task": task.id, "fields": sorted(changes)})
+    return changes
+
+
+def edit_victim(session: Session, victim: Victim, user: User, form: dict[str, Any], note: str | None) -> dict[str, Any]:
+    """An editor corrects an archived victim's fields: recorded in its history (who, when,
+    from what, to what, why) as an ``edited`` entry that stays in force when decisions
+    before or after it are undone. A new name becomes searchable. Returns the changed fields."""
+    require(user, "editor", "editing an archived victim")
+    if victim.status != "active":
+        raise ReviewError(f"victim {victim.id} is {victim.status}; only active records are edited")
+    changes = check_fields(form, {f: getattr(victim, f) for f in EDITABLE})
+    if not changes:
+        return {}
+    if not (note or "").strip():
+        raise ReviewError("say why you edited the record (what the source says)")
+    before = victim_values(victim)
+    for field_name, value in changes.items():
+        setattr(victim, field_name, value)
+    if "age" in changes and "is_child" not in changes:
+        victim.is_child = None if changes["age"] is None else changes["age"] < 18
+    victim.updated_at = utcnow()
+    existing = {n.name for n in session.scalars(select(VictimName).where(VictimName.victim_id == victim.id))}
+    for field_name in ("full_name", "name_ar"):
+        name = changes.get(field_name)
+        if name and name not in existing:
+            script = "arabic" if field_name == "name_ar" else "latin"
+            session.add(VictimName(victim_id=victim.id, name=name, script=script, key=name_key(name)))
+    _history(session, victim, None, user, "edited", before, victim_values(victim), note)
+    audit(session, user.id, "victim.edit", "victim", victim.id, {"fields": sorted(changes), "note": note})
+    return changes
+
+
+def candidate_history(session: Session, candidate: Candidate) -> list[CandidateHistory]:
+    return list(session.scalars(select(CandidateHistory).where(CandidateHistory.candidate_id == candidate.id)
+                                .order_by(CandidateHistory.id)))
+
+
+# --- re-scoring against victims archived later ---------------------------------------------------
+
+#: Archived victims besides the new ones that a decision-time re-score reads, so that name
+#: frequencies and the model's u values come from a real sample of the archive.
+RESCORE_CONTEXT = 2000
+
+
+def scored_through(session: Session, candidate: Candidate) -> int:
+    """The highest victim id ``candidate`` was compared with; for a candidate matched before
+    the marker existed, the last victim archived before it was staged."""
+    if candidate.scored_through_victim_id is not None:
+        return candidate.scored_through_victim_id
+    return int(session.scalar(select(func.max(Victim.id)).where(Victim.created_at <= candidate.created_at)) or 0)
+
+
+def rescore_candidate(session: Session, candidate: Candidate, *, write: bool = True) -> list[tuple[MatchLink, Victim]]:
+    """Compare a queued report with the victims archived since it was scored (another
+    documenter may have archived the same person meanwhile). With ``write``, new links are
+    stored, the task's has_match and best score updated and the marker moved; without, the
+    links are only returned (an item page shows them without writing). Best first."""
+    from tawthiq.dedupe import METHOD_VERSION, ArchiveMatcher
+    from tawthiq.pipeline import LINK_FLOOR, candidate_match_record, confirmed_levels, victim_match_record
+
+    through = scored_through(session, candidate)
+    newest = session.scalar(select(func.max(Victim.id)))
+    if newest is None or newest <= through:
+        return []
+    fresh = list(session.scalars(select(Victim).where(Victim.id > through, Victim.status == "active")))
+    found: list[tuple[MatchLink, Victim]] = []
+    if fresh:
+        context = list(session.scalars(select(Victim).where(Victim.id <= through, Victim.status == "active")
+                                       .order_by(Victim.id.desc()).limit(RESCORE_CONTEXT)))
+        by_id = {v.id: v for v in fresh}
+        matcher = ArchiveMatcher([victim_match_record(v) for v in fresh + context], confirmed=confirmed_levels(session))
+        linked = set(session.scalars(select(MatchLink.victim_id).where(MatchLink.candidate_id == candidate.id,
+                                                                       MatchLink.victim_id.is_not(None))))
+        for pair in matcher.match([candidate_match_record(candidate)], threshold=LINK_FLOOR, top_k=5):
+            victim_id = int(pair.right_id[2:])
+            if victim_id in by_id and victim_id not in linked and pair.probability >= LINK_FLOOR:
+                link = MatchLink(candidate_id=candidate.id, victim_id=victim_id, score=pair.probability,
+                                 method_version=METHOD_VERSION, explanation=list(pair.explanation), levels=dict(pair.levels))
+                found.append((link, by_id[victim_id]))
+    found.sort(key=lambda pair: -pair[0].score)
+    if write:
+        for link, _victim in found:
+            session.add(link)
+        task = session.scalar(select(ReviewTask).where(ReviewTask.candidate_id == candidate.id))
+        if task is not None and found:
+            task.has_match = True
+            task.best_score = max([task.best_score or 0.0] + [link.score for link, _ in found])
+        candidate.scored_through_victim_id = newest
+        session.flush()
+    return found
 
 
 def merge_victims(session: Session, keep_id: int, merge_id: int, user: User, note: str | None = None) -> Victim:
@@ -377,7 +704,8 @@ def merge_victims(session: Session, keep_id: int, merge_id: int, user: User, not
     gone.merged_into_id = keep.id
     keep.updated_at = gone.updated_at = utcnow()
     session.flush()
-    _history(session, keep, None, user, "merged_in", before_keep, victim_values(keep), note or f"victim {gone.id} merged into this record")
+    _history(session, keep, None, user, "merged_in", before_keep, {**victim_values(keep), "merged_victim_id": gone.id},
+             note or f"victim {gone.id} merged into this record")
     _history(session, gone, None, user, "merged_away", before_gone, victim_values(gone), note or f"merged into victim {keep.id}")
     audit(session, user.id, "victim.merge", "victim", keep.id, {"merged": gone.id, "note": note})
     return keep

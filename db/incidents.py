@@ -342,6 +342,29 @@ def link_victim(session: Session, victim: Victim, candidate: Candidate, user: Us
     return True
 
 
+def unlink_victim(session: Session, victim: Victim, user: User) -> bool:
+    """Take a victim out of its incident (an undo left no report of it in that incident, or
+    retracted it): the incident's history says one fewer is named and one more anonymous."""
+    if victim.incident_id is None:
+        return False
+    incident = session.get(Incident, victim.incident_id)
+    if incident is None:
+        victim.incident_id = None
+        return False
+    status, victim.status = victim.status, "active"
+    session.flush()
+    before = anonymous(session, incident)
+    victim.status = status
+    victim.incident_id = None
+    session.flush()
+    after = anonymous(session, incident)
+    _history(session, incident, None, user, "victim_unnamed",
+             {"named": before.named, "anonymous_min": before.minimum, "anonymous_max": before.maximum, "victim_id": victim.id},
+             {"named": after.named, "anonymous_min": after.minimum, "anonymous_max": after.maximum},
+             f"victim {victim.id} no longer named here: anonymous {before.minimum} → {after.minimum}")
+    return True
+
+
 def _close(task: IncidentTask, report: IncidentReport) -> None:
     close_task(task)
     report.state = REPORT_DECIDED

@@ -226,6 +226,9 @@ class Candidate(Base):
     state: Mapped[str] = mapped_column(String(20), default=CAND_NEW)
     #: The incident the same item reports this person killed in.
     incident_report_id: Mapped[int | None] = mapped_column(ForeignKey("incident_reports.id"), index=True)
+    #: The highest victim id this candidate was scored against: victims archived after it are
+    #: compared with it again (every nightly, and when a documenter decides it).
+    scored_through_victim_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     raw_item: Mapped[RawItem] = relationship(back_populates="candidates")
@@ -376,6 +379,22 @@ class VictimHistory(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     victim: Mapped[Victim] = relationship(back_populates="history")
+
+
+class CandidateHistory(Base):
+    """A documenter's correction of what the extractor staged, before the report is decided:
+    who changed which fields, from what, to what, and why. Append-only."""
+
+    __tablename__ = "candidate_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(40))  # corrected
+    before: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class AuditLog(Base):

@@ -363,7 +363,7 @@ def summary_markdown(summary: dict[str, Any]) -> str:
     ex, ma, qu = summary["extract"], summary["match"], summary["queue"]
     lines += ["", f"- items extracted: {ex['extracted']} (failed: {ex['failed']})",
               f"- candidates extracted: {ex['candidates']}",
-              f"- possible duplicates: {ma['possible_duplicates']} ({ma['candidate_links']} between candidates, {ma['archive_links']} with the archive)",
+              f"- possible duplicates: {ma['possible_duplicates']} ({ma['candidate_links']} between candidates, {ma['archive_links']} with the archive; {ma.get('rescored', 0)} queued reports compared again with newly archived victims)",
               f"- queued for review: {qu['queued']} (queue now: {qu['queue_open']})",
               f"- incident reports queued: {qu.get('incidents_queued', 0)} ({ex.get('unnamed_deaths', 0)} from items that name nobody)"]
     failed = [f for s in summary["sources"] for f in s.get("failures", [])] + [f["error"] for f in ex["failures"]]

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tawthiq.db import repo
@@ -101,6 +101,8 @@ class MatchSummary:
     candidate_links: int = 0
     archive_links: int = 0
     possible_duplicates: int = 0
+    #: Queued reports compared again with victims archived after they were scored.
+    rescored: int = 0
 
 
 @dataclass
@@ -455,7 +457,9 @@ def confirmed_levels(session: Session) -> list[dict[str, str]]:
 
 
 def match_pending(engine: Engine) -> MatchSummary:
-    """Link every new candidate to the other undecided candidates and to the archive.
+    """Link every new candidate to the other undecided candidates and to the archive, and
+    compare every queued candidate again with the victims archived since it was scored (a
+    report queued last week may be of someone archived yesterday).
 
     Scoring reads in a read-only transaction, which on SQLite holds no lock, so documenters'
     decisions are never queued behind the matcher. Writing the links and the candidates'
@@ -469,31 +473,40 @@ def match_pending(engine: Engine) -> MatchSummary:
 
     summary = MatchSummary()
     with read_scope(engine) as session:
+        newest = int(session.scalar(select(func.max(Victim.id))) or 0)
         new = list(session.scalars(select(Candidate).where(Candidate.state == CAND_NEW).order_by(Candidate.id)))
-        if not new:
+        stale = list(session.scalars(
+            select(Candidate).join(ReviewTask, ReviewTask.candidate_id == Candidate.id)
+            .where(Candidate.state == CAND_QUEUED, ReviewTask.state.in_((TASK_OPEN, TASK_DEFERRED)),
+                   func.coalesce(Candidate.scored_through_victim_id, 0) < newest)
+            .order_by(Candidate.id)))
+        if not new and not stale:
             return summary
         pending = list(session.scalars(
             select(Candidate).where(Candidate.state.in_((CAND_NEW, CAND_MATCHED, CAND_QUEUED)))
-        ))
+        )) if new else []
         item_of = {c.id: c.raw_item_id for c in pending}
         new_ids = {c.id for c in new}
+        through = {c.id: c.scored_through_victim_id or 0 for c in stale}
         confirmed = confirmed_levels(session)
         # Links from LINK_FLOOR up: a documenter should see "possibly the same person" too,
         # not only what the matcher is sure of.
-        pairs = dedupe_records([candidate_match_record(c) for c in pending], threshold=LINK_FLOOR, confirmed=confirmed)
+        pairs = dedupe_records([candidate_match_record(c) for c in pending], threshold=LINK_FLOOR, confirmed=confirmed) \
+            if new else []
         victims = list(session.scalars(select(Victim).where(Victim.status == "active")))
         archive_pairs = []
         if victims:
             matcher = ArchiveMatcher((victim_match_record(v) for v in victims), confirmed=confirmed)
-            archive_pairs = matcher.match([candidate_match_record(c) for c in new], threshold=LINK_FLOOR, top_k=5)
+            archive_pairs = matcher.match([candidate_match_record(c) for c in new + stale], threshold=LINK_FLOOR, top_k=5)
     with session_scope(engine) as session:
         # Two runs (or a run and the review app) writing at once would each link the same
         # new candidates; the second waits here and then finds them matched.
         lock_step(session)
         still_new = set(_still_new(session, new_ids))
-        if not still_new:
+        still_stale = set(_still_stale(session, set(through), newest))
+        if not still_new and not still_stale:
             return summary
-        existing = existing_links(session, new_ids)
+        existing = existing_links(session, new_ids | still_stale)
         kept = []
         for pair in pairs:
             a, b = int(pair.left_id[2:]), int(pair.right_id[2:])
@@ -508,15 +521,22 @@ def match_pending(engine: Engine) -> MatchSummary:
                                   method_version=METHOD_VERSION, explanation=list(pair.explanation), levels=dict(pair.levels)))
             kept.append(pair)
             summary.candidate_links += 1
+        best_new: dict[int, float] = {}
         for pair in archive_pairs:
             cid, vid = int(pair.left_id[2:]), int(pair.right_id[2:])
-            if pair.probability < LINK_FLOOR or cid not in still_new or ("v", cid, vid) in existing:
+            if pair.probability < LINK_FLOOR or ("v", cid, vid) in existing:
+                continue
+            if cid in still_stale:
+                if vid <= through[cid]:
+                    continue  # compared when it was scored; the documenter has seen it
+                best_new[cid] = max(pair.probability, best_new.get(cid, 0.0))
+            elif cid not in still_new:
                 continue
             session.add(MatchLink(candidate_id=cid, victim_id=vid, score=pair.probability, method_version=METHOD_VERSION,
                                   explanation=list(pair.explanation), levels=dict(pair.levels)))
             summary.archive_links += 1
         clustered = [sorted(int(x[2:]) for x in cluster) for cluster in cluster_pairs(kept)]
-        rows = {c.id: c for c in _candidates(session, {cid for ids in clustered for cid in ids} | still_new)}
+        rows = {c.id: c for c in _candidates(session, {cid for ids in clustered for cid in ids} | still_new | still_stale)}
         for ids in clustered:
             key = f"k{ids[0]}"
             for cid in ids:
@@ -525,8 +545,27 @@ def match_pending(engine: Engine) -> MatchSummary:
         summary.possible_duplicates = summary.candidate_links + summary.archive_links
         for cid in still_new:
             rows[cid].state = CAND_MATCHED
+            rows[cid].scored_through_victim_id = newest
+        for chunk in chunked(best_new):
+            for task in session.scalars(select(ReviewTask).where(ReviewTask.candidate_id.in_(chunk))):
+                task.has_match = True
+                task.best_score = max(task.best_score or 0.0, best_new[task.candidate_id])
+        for cid in still_stale:
+            rows[cid].scored_through_victim_id = newest
         summary.candidates = len(still_new)
+        summary.rescored = len(still_stale)
     return summary
+
+
+def _still_stale(session: Session, ids: set[int], newest: int) -> list[int]:
+    """Of ``ids``, the candidates still queued and not yet scored through victim ``newest``
+    (a documenter's decision may have re-scored or decided one meanwhile)."""
+    out: list[int] = []
+    for chunk in chunked(ids):
+        out += session.scalars(select(Candidate.id).where(
+            Candidate.id.in_(chunk), Candidate.state == CAND_QUEUED,
+            func.coalesce(Candidate.scored_through_victim_id, 0) < newest))
+    return out
 
 
 #: Ids per ``IN (...)`` list: a night's backlog is tens of thousands of candidates, more than
@@ -577,8 +616,6 @@ def existing_links(session: Session, candidate_ids: set[int]) -> set[tuple[str, 
 
 def queue_pending(engine: Engine) -> QueueSummary:
     """Put every matched candidate and every new incident report in the review queue, once."""
-    from sqlalchemy import func
-
     from tawthiq.db.locks import lock_step
 
     summary = QueueSummary()
