@@ -1,17 +1,20 @@
 """Victims from news text and reports, in English and Arabic.
 
-How it reads an item:
+The stages, each a function of text and the patterns it needs taken by id from the cue table
+(:mod:`.cues`, each cue with examples checked by a test):
 
-1. Split into sentences, keeping each sentence's paragraph (a caption is its own paragraph).
-2. Find person names by their cues: "named as X", "identified as X", "X, a 35-year-old woman",
-   lists after "killed" ("A and B were killed"), photo captions ("X – Sarmin, March 11"), and
-   in Arabic the word before the name ("استشهد الطفل X", "مقتل الشاب X").
-3. Keep a name only if the nearest cue that governs it says death (killed, shot dead, died,
-   استشهد) rather than injury, witnessing, speaking, arrest or recruitment.
-4. Fill each victim's fields from the words around the name first, then from the sentence,
-   then from the item (its date, place and the party and weapon the item is about), with the
-   phrase that decided each field kept as evidence.
-5. Merge mentions of one person (captions repeat names, sometimes spelled differently).
+1. Clean-up (:mod:`.clean`): the comment thread and page furniture dropped; in Arabic, letters
+   stretched or dotted to dodge moderation, quotes, hashtags and glued words undone.
+2. Mentions: person names found by their cues — "named as X", "identified as X", "X, a
+   35-year-old woman", lists after "killed", photo captions, and in Arabic the word before the
+   name ("استشهد الطفل X", "مقتل الشاب X") or a given name at its start.
+3. The verdict (:func:`_is_victim_en`, :func:`_is_victim_ar`): a name is kept only if the
+   nearest cue that governs it says death (killed, shot dead, died, استشهد) rather than
+   injury, witnessing, speaking, arrest or recruitment.
+4. Fields, one function each (``_fill_age``, ``_fill_sex``, ``_fill_date``, ``_fill_place``,
+   ``_fill_origin``, ``_fill_classes``): from the words around the name first, then from the
+   sentence, then from the item, with the phrase that decided each field kept as evidence.
+5. Merge: mentions of one person (captions repeat names, sometimes spelled differently).
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from .clean import AR_QUOTES, clean_arabic_paragraph, drop_comment_thread
+from .cues import cue, words
+from .cues import pattern as cue_pattern
 from .dates import parse_date, to_ascii_digits
 from .names import clean_name, is_given_name, sex_of_given_name, transliterate_name
 from .places import find_governorate, resolve_place
@@ -61,10 +67,7 @@ _APPOSITION = re.compile(
     rf"(?:^|[,;:]\s+|\b(?:and|that|killing|killed|including|among them|were|was)\s+)(?:Dr\.?\s+)?({NAME}),\s+(?:an?|the)\s+(?:(\d{{1,3}})[- ]year[- ]old|(?:young|elderly|old)\s)"
 )
 #: "her two-year-old daughter Lana Haddad", "his son Omar": relatives named after the relation.
-_RELATIVE = re.compile(
-    rf"\b(?:his|her|their)\s+(?:(\d{{1,3}}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)[- ](?:year|month)[- ]old\s+)?"
-    rf"(?:son|daughter|wife|husband|brother|sister|mother|father|child|nephew|niece|grandson|granddaughter|cousin)\s+(?:Dr\.?\s+)?({NAME})"
-)
+_RELATIVE = re.compile(cue_pattern("en.relative") + rf"(?:Dr\.?\s+)?({NAME})")
 _NAME_AGE = re.compile(rf"({NAME}),\s+(\d{{1,3}})\b(?!\s*(?:km|kilomet|meters|metres|%))")
 _LIST_KILLED = re.compile(
     rf"(?:that\s+|:\s+|^)((?:(?:Dr\.?\s+)?{NAME}(?:,\s+(?:a|an)\s+[^,]+?)?(?:,\s+\d{{1,3}})?(?:,?\s+and\s+|,\s+)){{0,12}}(?:Dr\.?\s+)?{NAME})(?:,\s+[^,]+?)?(?:,\s+\d{{1,3}})?,?\s+(?:were|was|have been|had been)\s+(?:killed|shot|executed|found dead)"
@@ -73,22 +76,11 @@ _LIST_KILLED = re.compile(
 _NAME_AGE_DIED = re.compile(rf"(?:{_TITLE_EN})?({NAME}),\s+(\d{{1,3}}),\s+(?:was|were|had been)\s+(?:killed|shot|executed|found dead)|"
                             rf"(?:{_TITLE_EN})?({NAME}),\s+(\d{{1,3}}),\s+died\b")
 _CAPTION = re.compile(rf"^(?:The\s+(?:victim|child|martyr)\s+)?(?:Dr\.?\s+)?({NAME})\s*[–—\-|:]\s+")
-_DEATH_EN = re.compile(
-    r"\b(killed|killing|kills|shot dead|shot and killed|was shot|were shot|died|dies|dying|death|deaths|dead|lost (?:his|her|their) lives?|"
-    r"lost (?:his|her) life|martyred|executed|execution|succumbed|slain|murdered|drowned|body was found|bodies were found|passed away|"
-    r"registered as having died|was found dead|were found dead|claimed the li(?:fe|ves)|the bod(?:y|ies) of|(?:his|her|their) bod(?:y|ies) (?:was|were) (?:handed|returned|found|discovered|recovered))\b",
-    re.I,
-)
-_NOT_DEATH_EN = re.compile(
-    r"\b(injur\w*|wound\w*|hurt|witness\w*|eyewitness|told|said|says|stated|spokes\w*|official|commander|director|head of|"
-    r"arrest\w*|detain\w*|abduct\w*|kidnap\w*|recruit\w*|conscript\w*|released|survived|rescued|treated|hospitali[sz]ed|"
-    r"condemn\w*|reporter for|according to|correspondent)\b",
-    re.I,
-)
+_DEATH_EN = cue("en.death")
+_NOT_DEATH_EN = cue("en.not_death")
 #: Arrested, abducted or wounded, and then dead, in one sentence about the same person.
-_HELD_THEN_DIED = re.compile(r"[^.;]{0,60}?\b(?:arrest\w*|detain\w*|abduct\w*|kidnap\w*|injur\w*|wounded)\b[^.;]{0,220}?"
-                             r"\b(tortured to death|died|killed|executed|succumbed|shot dead)\b", re.I)
-_WOUND_DIED = re.compile(r"died (?:of|from) (?:his|her|their)? ?(?:wounds|injuries)", re.I)
+_HELD_THEN_DIED = cue("en.held_then_died")
+_WOUND_DIED = cue("en.wound_died")
 _SEX_WORDS_EN = (
     (re.compile(r"\b(woman|girl|daughter|mother|wife|sister|grandmother|niece|she|her|female|lady|aunt)\b", re.I), "female"),
     (re.compile(r"\b(man|boy|son|father|husband|brother|grandfather|nephew|he|his|him|male|uncle|young man)\b", re.I), "male"),
@@ -114,38 +106,31 @@ _NOT_NAMES = re.compile(
 
 _AR_WORD = r"[\u0621-\u063A\u0641-\u064A]+"
 _AR_NAME = rf"{_AR_WORD}(?:\s+(?:{_AR_WORD})){{1,4}}"
-_AR_TITLES = (r"المدرس|المدرسة|المعلم|المعلمة|المهندس|المهندسة|المحامي|المحامية|النقيب|الملازم|العقيد|الرقيب|المساعد|"
-              r"المواطنين|المدنيين|الطفلين|الطفلتين|الشقيقين|الأخوين|الاخوين|الشابين|الأعزل|الاعزل|الطفلة|الطفل|الشابة|الشاب|السيدة|المواطنة|المواطن|الطبيبة|الطبيب|الدكتور|الممرضة|الممرض|المسعف|الصحفي|الناشط|"
-              r"الإعلامي|المتطوع|العامل|الرجل|المسن|المسنة|الحاجة|الحاج|الفتى|الفتاة|الرضيع|الرضيعة|الشهيدة|الشهيد|المدني|المدنية|السيد|"
-              r"القاصر|القاصرة|المدنيان|المواطنان|الطفلان|الشقيقان|الشابان|الأخوان|الاخوان")
-_AR_DEATH = re.compile(r"(استشهد|استشهدت|استشهاد|مقتل|قتل|قتلت|قُتل|قُتلت|لقي\s+حتفه|لقيت\s+حتفها|توفي|توفيت|وفاة|مصرع|فارق\s+الحياة|فارقت\s+الحياة|أعدم|إعدام|غرق|"
-                       r"في\s+ذمة\s+الله|راح\s+ضحيتها|راح\s+ضحيته|فقد\s+حياته|فقدت\s+حياتها|اغتيال|اغتيل|جثمان|جثة|جثث|تصفية)")
+_AR_TITLES = cue_pattern("ar.title")
+_AR_DEATH = cue("ar.death")
 #: What happened to the person named: hurt, held or spared (unlike a reporting verb, which only
 #: matters right before the name: "قال X" makes X a speaker, "وقال مصادر ... إن" does not).
-_AR_HURT = re.compile(r"(أصيب|أصيبت|إصابة|اصابة|جرح|جرحى|جريح|بجروح|اعتقل|اعتقال|اختطف|خطف|تجنيد|نجا|مصاب)")
+_AR_HURT = cue("ar.hurt")
 #: Hurt, held or spared, or a reporting verb: anything but a death.
-_AR_NOT_DEATH = re.compile(rf"(?:{_AR_HURT.pattern}|شاهد|قال|أفاد|صرح)")
+_AR_NOT_DEATH = cue("ar.not_death")
 _AR_OTHERS = re.compile(r"\S*\s+(?:\S+\s+)?(?:آخر|آخرين|آخرون|اخر|اخرين|اخرون|أخرى|اخرى)(?![\u0621-\u064A])")
 #: A verb right after a name makes the person its subject, someone who speaks, condemns, mourns
 #: or visits ("محمد العلي يدين مقتل ...", "يتفقد نبيل الصالح منزل جاره"), not the dead.
-_AR_SUBJECT_OF = re.compile(r"[\s،,]*(?:يدين|تدين|أدان|ادان|أدانت|يؤكد|تؤكد|يقول|تقول|يطالب|تطالب|طالب|طالبت|يندد|تندد|ندد|نددت|يعلن|تعلن|"
-                            r"ينعى|تنعى|نعى|نعت|يروي|تروي|روى|روت|يتحدث|تتحدث|يكشف|تكشف|يتفقد|تتفقد|تفقد|يزور|تزور|زار|زارت|يستنكر|"
-                            r"تستنكر|استنكر|يصرح|تصرح|يوضح|توضح|أوضح|يضيف|تضيف|أضاف|يشير|تشير|أشار)(?![\u0621-\u064A])")
+_AR_SUBJECT_OF = cue("ar.subject_of")
 #: Injured, then dead: "أصيب في ضربة استهدفت مزرعته، وقتل بعد إسعافه إلى المستشفى".
-_AR_HURT_THEN_DIED = re.compile(r"[^.؟!]{0,120}?(?:أصيب|أصيبت|اصيب|اصيبت|جرح|جرحت)[^.؟!]{0,120}?"
-                                r"(?:و|ثم\s+|قبل\s+أن\s+|ل)(?:قتل|قتلت|توفي|توفيت|استشهد|استشهدت|يفارق|تفارق|فارق|فارقت)(?![\u0621-\u064A])")
-_AR_SPEAKER = re.compile(r"(?:شاهد|قال|أفاد|صرح|أكد|اكد)\S*\s+(?:\S+\s+)?$")
+_AR_HURT_THEN_DIED = cue("ar.hurt_then_died")
+_AR_SPEAKER = cue("ar.speaker_before")
 _AR_TITLED = re.compile(rf"(?<![\u0621-\u064A])[وب]?(?:{_AR_TITLES}|لل(?:شاب|شابة|طفل|طفلة|مواطن|مواطنة|مدني|مدنية|سيدة|رجل|فتى|فتاة))\s+({_AR_NAME})")
 #: A death told in the next sentence with a pronoun for the person just named ("... للشاب X. وقاموا بقتله").
-_AR_PRONOUN_DEATH = re.compile(r"^\S*\s*(?:\S+\s+){0,2}?\S*(?:قتله|قتلها|قتلوه|استشهاده|استشهادها|مقتله|مقتلها|وفاته|وفاتها|تصفيته|إعدامه|اعدامه)(?![\u0621-\u064A])")
+_AR_PRONOUN_DEATH = cue("ar.pronoun_death")
 #: A child named by first name only after a named parent ("سامي خليل الرحال وابنه عمر"): the
 #: child carries the parent's family name.
-_AR_AND_CHILD = re.compile(r"\s*و\s*(?:ابنه|ابنته|طفله|طفلته|نجله|ابنها|ابنتها|طفلها)\s+([\u0621-\u064A]{3,})\s*(?:[،,.:)]|$)")
+_AR_AND_CHILD = cue("ar.and_child")
 #: Titles without the article ("قُتل مدني رائد الحمصي"), only right after a verb of dying.
-_AR_BARE_TITLES = r"مدني|مدنية|طفل|طفلة|شاب|شابة|رجل|امرأة|مواطن|مواطنة|الشابان|الطفلان|الشقيقان|الشابين|الطفلين|الشقيقين"
+_AR_BARE_TITLES = cue_pattern("ar.bare_title")
 _AR_AFTER_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern})\s+(?:كل\s+من\s+)?(?:(?:{_AR_TITLES}|{_AR_BARE_TITLES})\s+)?\s*({_AR_NAME})")
 _AR_CALLED = re.compile(rf"(?:يدعى|يُدعى|تدعى|تُدعى|يدعي|تدعي|المدعو|المدعوة|اسمه|اسمها|واسمه|واسمها)\s*[،,:]?\s+({_AR_NAME})")
-_AR_LIST_INTRO = re.compile(r"(?:\s(?:وهم|هم|وهن|وهي|وهما|بينهم|منهم)\s+|:\s*)")
+_AR_LIST_INTRO = cue("ar.list_intro")
 _AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
             "خلال", "قرب", "وذلك", "البالغ", "البالغة", "عمره", "عمرها", "ويبلغ", "ابن", "ابنة", "عن", "مع", "بعمر", "وهو", "وهي", "التي", "الذي",
             "وأصيب", "واصيب", "وأصيبت", "بلدة", "مدينة", "قرية", "حي", "بريف", "ريف", "محافظة", "لقوات", "قوات", "تحت", "بسبب", "إلى", "الى",
@@ -193,7 +178,7 @@ def extract_text(
         return []
     if len(text) > MAX_TEXT_CHARS:
         raise ValueError(f"text of {len(text):,} characters is over the {MAX_TEXT_CHARS:,}-character limit for one item")
-    text = _drop_comment_thread(strip_bidi_controls(text))
+    text = drop_comment_thread(strip_bidi_controls(text))
     if not text.strip():
         return []
     language = language or detect_language(text) or "en"
@@ -208,17 +193,6 @@ def extract_text(
 
 
 # --- finding mentions ---------------------------------------------------------------------
-
-#: Where a saved social-media page turns from the post to its readers' comments.
-_COMMENT_THREAD = re.compile(r"All reactions:|كل التفاعلات:|\bLikeComment(?:Share)?Most relevant|\bMost relevant\ufeff")
-
-
-def _drop_comment_thread(text: str) -> str:
-    """The post without the comments under it: commenters' names run into their prayers for
-    the dead ("...الله يرحمه"), and a commenter is not a victim."""
-    cut = _COMMENT_THREAD.search(text)
-    return text[:cut.start()] if cut else text
-
 
 
 def split_sentences(paragraph: str) -> list[str]:
@@ -310,10 +284,7 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
 
 #: A later sentence that tells the death of the person a report opened with: by first name
 #: ("Abdullah's family received notification ... that he had died") or by pronoun ("his body").
-_LATER_DEATH = re.compile(r"\b(?:(?:he|she) (?:had )?(?:died|was killed|was tortured to death)|(?:his|her) (?:body|death)|"
-                          r"died (?:due to|under|as a result of) torture|tortured to death)\b", re.I)
-
-
+_LATER_DEATH = cue("en.later_death")
 def _introduced_then_died(paragraphs: list[str]) -> list[_Mention]:
     """An item about one person — "X, a defector from ..., was arrested in ..." — whose death
     comes paragraphs later ("On August 5 his family learned that he had died"), as in SNHR's
@@ -416,32 +387,20 @@ def _is_victim_en(mention: _Mention) -> bool:
     return False
 
 
-_AR_QUOTES = re.compile(r"[“”\"«»„‟()]")
-#: A quotation mark or bracket right after a letter closes what it encloses ("“عمر الجاسم” أمام
-#: محله"); Arabic texts use “ and ” either way round, so the position decides, not the mark.
-_AR_CLOSING = re.compile(r"(?<=[\u0621-\u064A])[“”\"«»„‟)]")
-
-
-def _unquote(text: str) -> str:
-    """Quotation marks and brackets around a name out of the way; a closing one kept as a
-    comma so the name ends there."""
-    return _AR_QUOTES.sub(" ", _AR_CLOSING.sub(" ، ", text))
 #: What is said after a dead person's name: died of wounds, a prayer for the dead.
-_AR_DEATH_AFTER = re.compile(rf"(?:{_AR_DEATH.pattern}|متأثر\w*\s+ب(?:جراح|إصاب|اصاب)|متاثر\w*\s+ب(?:جراح|إصاب|اصاب)|رحمه\s+الله|"
-                             r"رحمها\s+الله|تقبله\s+الله|تقبلها\s+الله|الله\s+يرحم|يرحمه|يرحمها|وفاته|وفاتها|مجزرة|المجزرة|قضى\s+(?:نحبه|برصاص|بقصف|جراء|إثر|اثر))")
+_AR_DEATH_AFTER = cue("ar.death_after")
 #: Words that announce the dead in a list even without a verb of dying ("أسماء الشهداء:").
 _AR_LIST_DEATH = re.compile(rf"(?:{_AR_DEATH_AFTER.pattern}|الشهداء|شهداء|شهداءنا|الشهيدان|الشهيدين|الضحايا|ضحايا|القتلى|الشهيد|الشهيدة)")
 #: A line that ends by announcing a list on the lines below: "أدى لاستشهاد كل من", "أسماء الشهداء:".
-_AR_LIST_END = re.compile(r"(?:كل\s+من|وهم|هم|وهي|كما\s+يلي|التالية|التالي|:|👇)\s*[.:…]*\s*$")
+_AR_LIST_END = cue("ar.list_end")
 #: A line of such a list: an optional number or bullet, then the name (and maybe "من أريحا").
 _AR_LIST_LINE = re.compile(r"^\s*(?:[0-9\u0660-\u0669]{1,3}\s*[-_.)]\s*|[-–•*]\s*)?([\u0621-\u064A][\u0621-\u064A\s]{3,60}?)"
                            r"\s*(?:(?:\.{2,}|…)|[.،,:-]?\s*[0-9\u0660-\u0669]{1,3}\s*[\u0621-\u064A]{0,6}|[.،,]\s*[\u0621-\u064A\s]{0,25}"
                            r"|\s+من\s+[#\w\u0621-\u064A\s]{1,40})?\s*$")
 #: A short line that is itself the heading of a list of the dead ("الشهداء", "عرف منهم :").
-_AR_LIST_HEADING = re.compile(r"^\s*(?:(?:أسماء|اسماء)\s+(?:شهداء|ضحايا)|(?:(?:أسماء|اسماء)\s+)?(?:الشهداء|الشهيدان|الشهيدين|الضحايا|القتلى|"
-                              r"شهداءنا\s+اليوم|عرف\s+منهم|منهم|وهم))(?![\u0621-\u064A])[^.]{0,80}$")
+_AR_LIST_HEADING = cue("ar.list_heading")
 #: A line naming the family the next lines belong to ("عائلة عبدالباسط رفعت النعسان").
-_AR_FAMILY_LINE = re.compile(r"^\s*(?:من\s+)?(?:عائلة|أسرة|اسرة|آل)\s+([\u0621-\u064A\s]{2,60}?)\s*[:.]?\s*$")
+_AR_FAMILY_LINE = cue("ar.family_line")
 #: A member of that family given by first name and role ("فاطمة طفلة", "يوسف طفل").
 _AR_MEMBER_LINE = re.compile(r"^\s*(?:[0-9\u0660-\u0669]{1,3}\s*[-_.)]\s*|[-–•*]\s*)?([\u0621-\u064A]+)\s+[(]?\s*(طفل|طفلة|الطفل|الطفلة|رضيع|رضيعة|زوجته|"
                              r"الزوجة|الأم|الام|الأب|الاب|والدته|والده|ابنه|ابنته|شاب|شابة)\s*[)]?\s*$")
@@ -468,7 +427,7 @@ def _list_lines(paragraphs: list[str]) -> list[_Mention]:
                 member_name = f"{member.group(1)} {family}"
                 mentions.append(_Mention(member_name, f"{paragraph} {line}", paragraph, len(paragraph) + 1, arabic=True))
                 continue
-            match = _AR_LIST_LINE.match(_AR_QUOTES.sub(" ", line))
+            match = _AR_LIST_LINE.match(AR_QUOTES.sub(" ", line))
             text = re.split(r"\s+من\s+(?:أبناء\s+)?", match.group(1).strip())[0] if match else ""
             name = _trim_arabic_name(text) if match else None
             if name is None:
@@ -477,21 +436,6 @@ def _list_lines(paragraphs: list[str]) -> list[_Mention]:
                 break
             mentions.append(_Mention(name, f"{paragraph} {line}", paragraph, len(paragraph) + 1, arabic=True))
     return mentions
-
-
-#: Letters stretched or broken up to slip past moderation ("قُـ.ـتل", "مقتـل", "يفـ ـقـ ـد"), and short vowels.
-_AR_STRETCH = re.compile(r"ـ+\s*[.]?\s*ـ*|[\u064B-\u0652]")
-
-
-def _untangle(paragraph: str) -> str:
-    """Undo what social-media posts do to names: hashtags ("#سلمىالأحمد", "#قرية_الزيارة"), words
-    run together after a taa marbuta (a letter that only ends a word), numbered lists run into
-    one line ("هما:1- A2- B"), and the pious "بإذن الله" between "الشهيد" and the name."""
-    paragraph = re.sub(r"ب[إا]ذن\s+الله(?:\s+تعالى)?", " ", paragraph)
-    paragraph = re.sub(r"#|(?<=[\u0621-\u064A])_(?=[\u0621-\u064A])", " ", paragraph)
-    paragraph = re.sub(r"ة(?=[\u0621-\u064A])", "ة ", paragraph)
-    paragraph = re.sub(r"(?<=[\u0621-\u064A])(العمر|البالغ|البالغة)(?=\s*[0-9\u0660-\u0669])", r" \1", paragraph)
-    return re.sub(r"(?<=[\u0621-\u064A:.])\s*[0-9\u0660-\u0669]{1,2}\s*[-–)]\s*(?=[\u0621-\u064A])", " ، ", paragraph)
 
 
 #: Words before a name that make it someone other than the dead: the victim's father ("ابن
@@ -511,10 +455,7 @@ _AR_AMBIGUOUS_GIVEN = {"صباح", "حياة", "حكم", "شهد", "عيد", "س
                        "وحيد", "صقر", "عوض", "شريف", "جميل", "صادق", "فريد", "غيث", "هلال", "جهاد", "هدى", "منى", "أسماء", "حنان",
                        "صفاء", "وفاء", "ولاء", "دلال", "زهرة", "سمر", "علا", "تركية", "طالب", "مجد", "بكر", "عادل", "سالم", "منصور"}
 #: Kin named beside a victim ("وطفله مجد ..."): a name after them is a name even if it is also a word.
-_AR_KIN = {"طفله", "طفلها", "وطفله", "وطفلها", "ابنه", "ابنها", "وابنه", "وابنها", "ابنته", "ابنتها", "وابنته", "وابنتها", "زوجته",
-           "وزوجته", "زوجها", "وزوجها", "شقيقه", "وشقيقه", "شقيقته", "وشقيقته", "والده", "ووالده", "والدته", "ووالدته"}
-
-
+_AR_KIN = words("ar.kin")
 def _begins_with_given_name(name: str) -> bool:
     """Whether a phrase starts like a person's name: a known given name, an عبد compound, or
     a kunya (أبو/أم + name)."""
@@ -553,7 +494,7 @@ def _name_lines(paragraphs: list[str]) -> list[_Mention]:
     the lines just below speak of a death before any injury ("تقبله الله")."""
     mentions: list[_Mention] = []
     for index, paragraph in enumerate(paragraphs):
-        line = _AR_QUOTES.sub(" ", paragraph).strip(" .،:-")
+        line = AR_QUOTES.sub(" ", paragraph).strip(" .،:-")
         words = line.split()
         if not 2 <= len(words) <= 6 or not all(_AR_WORD_RE.fullmatch(w) for w in words):
             continue
@@ -570,11 +511,7 @@ def _name_lines(paragraphs: list[str]) -> list[_Mention]:
 
 
 def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
-    # Quotation marks around a name ("استشهد المواطن “عمر ياسين الدباغ”") only get in the way.
-    paragraphs = [_unquote(_AR_STRETCH.sub("", p)) for p in paragraphs]
-    # "إستشهاد" (a common misspelling of استشهاد) reads as the word it means.
-    paragraphs = [re.sub(r"(?<![\u0621-\u064A])إست", "است", p) for p in paragraphs]
-    paragraphs = [_untangle(p) for p in paragraphs]
+    paragraphs = [clean_arabic_paragraph(p) for p in paragraphs]
     mentions: list[_Mention] = _list_lines(paragraphs) + _name_lines(paragraphs)
     for paragraph in paragraphs:
         sentences = split_sentences(paragraph)
@@ -634,31 +571,40 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
             for start in list(found):
                 if any(other < start < other + len(m.name) for other, m in found.items() if other != start):
                     del found[start]  # "حسن الدباغ" inside "عبد الله حسن الدباغ"
-            for start, mention in sorted(found.items()):
-                before = sentence[:start]
-                words_before = [_AR_HARAKAT.sub("", w) for w in before.split()[-2:]]
-                # "ابن X", "مدرسة الشهيد X", "حي الشهيد X": someone else, or a place named after a martyr.
-                if words_before and (words_before[-1] in _AR_NOT_VICTIM_BEFORE - {"قال", "وقال"} or (
-                        len(words_before) == 2 and words_before[-1] in _AR_TITLE_WORDS and words_before[0] in _AR_PLACE_NAMED_AFTER)):
-                    continue
-                if _AR_SPEAKER.search(before) or _AR_SUBJECT_OF.match(sentence, start + len(mention.name)):
-                    continue
-                if words_before and _AR_SUBJECT_OF.fullmatch(re.sub(r"^و", "", words_before[-1])):
-                    continue  # "ويتفقد نبيل الصالح منزل جاره": the one who visits
-                death = [m.end() for m in _AR_LIST_DEATH.finditer(before)]
-                # "اغتيال عنصرين وإصابة آخر ... هما: A، B": the injury is someone else's.
-                not_death = [m.end() for m in _AR_HURT.finditer(before) if not _AR_OTHERS.match(before, m.end())]
-                after_death = _AR_DEATH_AFTER.search(sentence[start:start + 90])
-                # A name found only by its given name must stand close to the death it is in.
-                if start in anchored:
-                    death = [d for d in death if start - d <= 150]
-                if (death and (not not_death or death[-1] > not_death[-1])) or (after_death and not not_death):
-                    mentions.append(mention)
-                elif not not_death and _AR_HURT_THEN_DIED.match(sentence, start + len(mention.name)):
-                    mentions.append(mention)  # "X، ...، أصيب في ضربة ...، وقتل بعد إسعافه"
-                elif told_next and start not in anchored and not not_death and not _AR_HURT.search(sentence[start:]):
-                    mentions.append(mention)
+            mentions.extend(m for start, m in sorted(found.items())
+                            if _is_victim_ar(sentence, start, m, anchored=start in anchored, told_next=told_next))
     return mentions
+
+
+def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: bool, told_next: bool) -> bool:
+    """The death-or-injury verdict for an Arabic name at ``start`` of ``sentence``: not when the
+    words before it make it someone else (a father, a place named after a martyr, a speaker,
+    one who visits); yes when the nearest cue before it is a death rather than a hurt, when a
+    death is said right after it, when it was hurt and then died, or when the next sentence
+    tells its death with a pronoun. ``anchored`` names (found by a given name alone) must
+    stand close to their death."""
+    before = sentence[:start]
+    words_before = [_AR_HARAKAT.sub("", w) for w in before.split()[-2:]]
+    # "ابن X", "مدرسة الشهيد X", "حي الشهيد X": someone else, or a place named after a martyr.
+    if words_before and (words_before[-1] in _AR_NOT_VICTIM_BEFORE - {"قال", "وقال"} or (
+            len(words_before) == 2 and words_before[-1] in _AR_TITLE_WORDS and words_before[0] in _AR_PLACE_NAMED_AFTER)):
+        return False
+    if _AR_SPEAKER.search(before) or _AR_SUBJECT_OF.match(sentence, start + len(mention.name)):
+        return False
+    if words_before and _AR_SUBJECT_OF.fullmatch(re.sub(r"^و", "", words_before[-1])):
+        return False  # "ويتفقد نبيل الصالح منزل جاره": the one who visits
+    death = [m.end() for m in _AR_LIST_DEATH.finditer(before)]
+    # "اغتيال عنصرين وإصابة آخر ... هما: A، B": the injury is someone else's.
+    not_death = [m.end() for m in _AR_HURT.finditer(before) if not _AR_OTHERS.match(before, m.end())]
+    after_death = _AR_DEATH_AFTER.search(sentence[start:start + 90])
+    # A name found only by its given name must stand close to the death it is in.
+    if anchored:
+        death = [d for d in death if start - d <= 150]
+    if (death and (not not_death or death[-1] > not_death[-1])) or (after_death and not not_death):
+        return True
+    if not not_death and _AR_HURT_THEN_DIED.match(sentence, start + len(mention.name)):
+        return True  # "X، ...، أصيب في ضربة ...، وقتل بعد إسعافه"
+    return told_next and not anchored and not not_death and not _AR_HURT.search(sentence[start:])
 
 
 #: Words that describe people rather than name them ("امرأة حامل", "طفلين صغيرين", "ثلاثة
@@ -827,6 +773,9 @@ _DEATH_PLACE = re.compile(r"\bin\s+(?:al |al-|Al |Al-)?[A-Z][\w'’\-]+(?:\s+[A-
 
 
 def _record(mention: _Mention, context: _ItemContext, published: dt.date | None, language: str) -> VictimRecord | None:
+    """One victim record from one mention: each field by its own function, from the words of
+    the name first, then its sentence, then the item; the phrase that decided a field is kept
+    as its evidence."""
     evidence: dict[str, str] = {}
     record = VictimRecord(evidence=mention.sentence if not mention.caption else mention.paragraph)
     if mention.arabic:
@@ -835,10 +784,22 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
     else:
         record.full_name = mention.name
     evidence["full_name"] = mention.sentence
-    near = _window(mention)
     pre, post = _scopes(mention)
     local = f"{pre} {mention.name} {post}"
-    # Age
+    _fill_age(record, evidence, mention, pre, post, local)
+    local = _fill_sex(record, evidence, mention, local)
+    torture = _fill_date(record, evidence, mention, context, published)
+    _fill_place(record, evidence, mention, context)
+    _fill_origin(record, evidence, mention)
+    _fill_classes(record, evidence, mention, context, torture, local)
+    record.field_evidence = evidence
+    record.confidence = 0.6 if mention.caption else (0.85 if "named as" in mention.sentence or "identified as" in mention.sentence else 0.75)
+    return record
+
+
+def _fill_age(record: VictimRecord, evidence: dict[str, str], mention: _Mention, pre: str, post: str, local: str) -> None:
+    """Age (and so whether a child) from the words of the name: "(13 عاماً)", ", 34,", "a
+    6-year-old", "البالغ من العمر سبع سنوات"; the age a cue already read wins."""
     age = mention.age
     if age is None:
         if mention.arabic:
@@ -866,7 +827,12 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
         record.age = age
         record.is_child = age < CHILD_AGE
         evidence["age"] = local.strip()
-    # Sex and child
+
+
+def _fill_sex(record: VictimRecord, evidence: dict[str, str], mention: _Mention, local: str) -> str:
+    """Sex and whether a child, from the title and words around the name, then (Arabic) a given
+    name that is only a man's or only a woman's, then (English) the pronoun that refers to the
+    person. Returns the words of the name with the pronoun that decided, if any."""
     if mention.arabic:
         scope = mention.sentence[max(0, mention.start - 25): mention.start + len(mention.name) + 40]
         female, male = _AR_FEMALE.search(scope), _AR_MALE.search(scope)
@@ -910,7 +876,15 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
             local = f"{local} … {own.group(0)}"
     if record.sex and "sex" not in evidence:
         evidence["sex"] = local.strip()
-    # Date of death
+    return local
+
+
+def _fill_date(record: VictimRecord, evidence: dict[str, str], mention: _Mention, context: _ItemContext,
+               published: dt.date | None) -> re.Match[str] | None:
+    """Date of death: a death in detention registered on a date ("registered as having died on
+    ..."), else the sentence's own date (not the date of an arrest, nor of the wounds someone
+    died of later), else the item's. Returns the registration phrase when there is one: it
+    also says the cause (torture)."""
     date = None
     torture = re.search(r"registered as having died on ([A-Z][a-z]+ \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}|[^,.;]+)", mention.paragraph, re.I)
     wounds = re.search(r"(?:died|succumbed)[^.]*?(?:wounds|injuries)[^.]*?(?:on|sustained on)\s+([^,.;]+)", mention.sentence, re.I)
@@ -930,7 +904,12 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
     if wounds and date is None:
         date = parse_date(wounds.group(1), published)
     record.date_of_death = date
-    # Place of death
+    return torture
+
+
+def _fill_place(record: VictimRecord, evidence: dict[str, str], mention: _Mention, context: _ItemContext) -> None:
+    """Place of death: the sentence's (a caption's paragraph), a town the person was killed in
+    after the one they came from, else the item's governorate when nothing contradicts it."""
     place = resolve_place(mention.sentence) if not mention.caption else resolve_place(mention.paragraph)
     if not mention.arabic and not mention.caption:
         # "A man from Darnaj village ... was shot dead ... in al Hawayij village": where he came
@@ -947,13 +926,23 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
             place = Place(context.place.governorate, place.locality or context.place.locality)
             evidence.setdefault("place_of_death", context.place_evidence or "")
     record.place_of_death = place
+
+
+def _fill_origin(record: VictimRecord, evidence: dict[str, str], mention: _Mention) -> None:
+    """Where an English-language victim came from: "from X town in Y"."""
+    near = _window(mention)
     origin = re.search(r"\bfrom\s+((?:al |Al |al-|Al-)?[A-Z][\w'\-]+(?:\s+[\w'\-]+){0,6}?)\s+(?:town|village|city|neighbourhood|neighborhood)(?:\s+in\s+([^,.;]+))?", near)
     if origin and not mention.arabic:
         record.origin = resolve_place(origin.group(0))
         if not record.origin.locality:
             record.origin = Place(record.origin.governorate, origin.group(1))
         evidence["origin"] = near
-    # Perpetrator, cause, category
+
+
+def _fill_classes(record: VictimRecord, evidence: dict[str, str], mention: _Mention, context: _ItemContext,
+                  torture: re.Match[str] | None, local: str) -> None:
+    """Perpetrator and cause from the sentence, else the item (a registered death in detention
+    is torture); category from the words of the name ("a nurse", "الممرض")."""
     perpetrator = classify_perpetrator_with_evidence(mention.sentence) or context.perpetrator
     if perpetrator:
         record.perpetrator = perpetrator[0]
@@ -968,9 +957,6 @@ def _record(mention: _Mention, context: _ItemContext, published: dt.date | None,
     if category:
         record.category = category[0]
         evidence["category"] = category[1]
-    record.field_evidence = evidence
-    record.confidence = 0.6 if mention.caption else (0.85 if "named as" in mention.sentence or "identified as" in mention.sentence else 0.75)
-    return record
 
 
 # --- merging -------------------------------------------------------------------------------

@@ -1,0 +1,92 @@
+"""Text clean-up, the first stage of news extraction: what is not the item, and what hides it.
+
+* :func:`drop_comment_thread` — a saved social-media page ends in its readers' comments, whose
+  names run into their prayers for the dead; a commenter is not a victim.
+* :func:`drop_furniture` — page furniture: a related-links box (a "Related News" heading, then
+  other items' headlines and truncated teasers). Its headlines name other items' victims.
+* :func:`clean_arabic_paragraph` — letters stretched with tatweel or broken with dots to slip
+  past moderation («استشــ. ــاد», «قُـ.ـتل»), short vowels, quotation marks around names, the
+  common misspelling «إستشهاد», hashtags and underscores, words glued after a taa marbuta,
+  numbered lists run into one line («هما:1- A2- B») and «بإذن الله» between a title and a name.
+
+Pure functions of text; the cues they use are in :mod:`.cues`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .cues import cue
+
+_COMMENT_THREAD = cue("en.comment_thread")
+_RELATED_HEADING = cue("en.related_heading")
+_TEASER = cue("en.teaser")
+
+
+def drop_comment_thread(text: str) -> str:
+    """The post without the comments under it."""
+    cut = _COMMENT_THREAD.search(text)
+    return text[:cut.start()] if cut else text
+
+
+def drop_furniture(lines: list[str]) -> list[str]:
+    """The lines of an item without its related-links boxes: from a heading such as "Related
+    News" or «أخبار ذات صلة», every short line (a headline, under 200 characters) and every
+    truncated teaser (ending in "..." or "…") until the first line that is neither — the body
+    of the item. A teaser standing alone is furniture too; a headline standing alone is kept
+    (it may be the item's own title)."""
+    kept: list[str] = []
+    in_box = False
+    for line in lines:
+        if _RELATED_HEADING.search(line):
+            in_box = True
+            continue
+        teaser = bool(_TEASER.search(line)) and len(line) < 300
+        if in_box and (teaser or len(line) < 200):
+            continue
+        in_box = False
+        if teaser and re.search(r"\w(?:\.\.\.|…)\s*$", line) and _looks_truncated(line):
+            continue
+        kept.append(line)
+    return kept
+
+
+def _looks_truncated(line: str) -> bool:
+    """A teaser cut off mid-sentence ("A man, identified as X, was..."), not a line that ends
+    on an ellipsis by style after a full stop or in a list of names (« محمد العلي… ادلب»)."""
+    return bool(re.search(r"\b(?:was|were|as|a|an|the|of|by|in|on|from|who|and|to|that|bearing)\s*(?:\.\.\.|…)\s*$", line, re.I))
+
+
+#: Letters stretched or broken up to slip past moderation ("قُـ.ـتل", "مقتـل", "يفـ ـقـ ـد"), and short vowels.
+_AR_STRETCH = re.compile(r"ـ+\s*[.]?\s*ـ*|[\u064B-\u0652]")
+AR_QUOTES = re.compile(r"[“”\"«»„‟()]")
+#: A quotation mark or bracket right after a letter closes what it encloses ("“عمر الجاسم” أمام
+#: محله"); Arabic texts use “ and ” either way round, so the position decides, not the mark.
+_AR_CLOSING = re.compile(r"(?<=[\u0621-\u064A])[“”\"«»„‟)]")
+
+
+def unquote(text: str) -> str:
+    """Quotation marks and brackets around a name out of the way; a closing one kept as a
+    comma so the name ends there."""
+    return AR_QUOTES.sub(" ", _AR_CLOSING.sub(" ، ", text))
+
+
+def untangle(paragraph: str) -> str:
+    """Undo what social-media posts do to names: hashtags ("#سلمىالأحمد", "#قرية_الزيارة"), words
+    run together after a taa marbuta (a letter that only ends a word), numbered lists run into
+    one line ("هما:1- A2- B"), and the pious "بإذن الله" between "الشهيد" and the name."""
+    paragraph = re.sub(r"ب[إا]ذن\s+الله(?:\s+تعالى)?", " ", paragraph)
+    paragraph = re.sub(r"#|(?<=[\u0621-\u064A])_(?=[\u0621-\u064A])", " ", paragraph)
+    paragraph = re.sub(r"ة(?=[\u0621-\u064A])", "ة ", paragraph)
+    paragraph = re.sub(r"(?<=[\u0621-\u064A])(العمر|البالغ|البالغة)(?=\s*[0-9\u0660-\u0669])", r" \1", paragraph)
+    return re.sub(r"(?<=[\u0621-\u064A:.])\s*[0-9\u0660-\u0669]{1,2}\s*[-–)]\s*(?=[\u0621-\u064A])", " ، ", paragraph)
+
+
+def clean_arabic_paragraph(paragraph: str) -> str:
+    """One Arabic paragraph with stretching, short vowels, quotes, the «إست» misspelling and
+    the social-media tangles above undone."""
+    # Quotation marks around a name ("استشهد المواطن “عمر ياسين الدباغ”") only get in the way.
+    paragraph = unquote(_AR_STRETCH.sub("", paragraph))
+    # "إستشهاد" (a common misspelling of استشهاد) reads as the word it means.
+    paragraph = re.sub(r"(?<![\u0621-\u064A])إست", "است", paragraph)
+    return untangle(paragraph)

@@ -1,0 +1,219 @@
+"""The cues news extraction reads, as data: one table, each cue with examples.
+
+A cue is a pattern that tells something about the people a sentence names: that they died
+(``death``), were hurt or held (``injury``), spoke (``speaker``), what they are called before
+their name (``title``), that a list of them follows (``list_intro``), how they are related to
+someone named beside them (``kinship``), or that a line is page furniture rather than the item
+(``furniture``). Each cue carries sentences it must match and sentences it must not, in the
+project's own words; ``tests/test_extractors_cues.py`` checks every one of them, so a change to
+a pattern that breaks a case it was written for fails at once, and a new phrasing is handled
+by adding a cue with its examples rather than a special case in the code.
+
+The stages in :mod:`.news` take their patterns from here by id (:func:`cue`, :func:`pattern`,
+:func:`words`). Examples are invented; none is copied from a published text.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+KINDS = ("death", "injury", "speaker", "title", "list_intro", "kinship", "furniture")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One cue: ``pattern`` is searched (``re.search``) in a sentence or a line; every string
+    of ``positive`` must contain a match and no string of ``negative`` may."""
+
+    id: str
+    language: str  # "en" or "ar"
+    kind: str  # one of KINDS
+    pattern: str
+    positive: tuple[str, ...]
+    negative: tuple[str, ...] = ()
+    ignore_case: bool = False
+    why: str = ""
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern, re.I if self.ignore_case else 0)
+
+
+def _alternation(*words: str) -> str:
+    return "|".join(words)
+
+
+_AR = r"[\u0621-\u064A]"
+
+CUES: tuple[Cue, ...] = (
+    # --- English -------------------------------------------------------------------------
+    Cue("en.death", "en", "death",
+        r"\b(killed|killing|kills|shot dead|shot and killed|was shot|were shot|died|dies|dying|death|deaths|dead|lost (?:his|her|their) lives?|"
+        r"lost (?:his|her) life|martyred|executed|execution|succumbed|slain|murdered|drowned|body was found|bodies were found|passed away|"
+        r"registered as having died|was found dead|were found dead|claimed the li(?:fe|ves)|the bod(?:y|ies) of|(?:his|her|their) bod(?:y|ies) (?:was|were) (?:handed|returned|found|discovered|recovered))\b",
+        ("Two farmers were killed when a shell hit their field.", "The strike claimed the lives of a mother and her son.",
+         "Both brothers lost their lives in the blast.", "His body was handed over to the family."),
+        ("Three people were injured in the shelling.", "The council condemned the attack.", "He was arrested at a checkpoint."),
+        ignore_case=True),
+    Cue("en.not_death", "en", "injury",
+        r"\b(injur\w*|wound\w*|hurt|witness\w*|eyewitness|told|said|says|stated|spokes\w*|official|commander|director|head of|"
+        r"arrest\w*|detain\w*|abduct\w*|kidnap\w*|recruit\w*|conscript\w*|released|survived|rescued|treated|hospitali[sz]ed|"
+        r"condemn\w*|reporter for|according to|correspondent)\b",
+        ("His cousin was wounded in the leg.", "A witness said the car exploded.", "The girl was abducted on her way home."),
+        ("Two farmers were killed when a shell hit their field.",),
+        ignore_case=True, why="what happened to a person named other than death, or a speaker: someone else than the dead"),
+    Cue("en.held_then_died", "en", "death",
+        r"[^.;]{0,60}?\b(?:arrest\w*|detain\w*|abduct\w*|kidnap\w*|injur\w*|wounded)\b[^.;]{0,220}?\b(tortured to death|died|killed|executed|succumbed|shot dead)\b",
+        (" was arrested at a checkpoint in 2018 and tortured to death in prison", " was wounded in the raid and died two days later"),
+        (" was arrested at a checkpoint and released a week later",),
+        ignore_case=True, why="arrested or wounded, then dead: the same person, whose death ends the sentence"),
+    Cue("en.wound_died", "en", "death", r"died (?:of|from) (?:his|her|their)? ?(?:wounds|injuries)",
+        ("The boy died of his wounds in hospital.", "She died from injuries sustained last week."),
+        ("He was treated for his wounds.",), ignore_case=True),
+    Cue("en.later_death", "en", "death",
+        r"\b(?:(?:he|she) (?:had )?(?:died|was killed|was tortured to death)|(?:his|her) (?:body|death)|died (?:due to|under|as a result of) torture|tortured to death)\b",
+        ("In March his family learned that he had died in custody.", "Her body was returned a month later."),
+        ("He had been arrested in 2017.",), ignore_case=True,
+        why="a later sentence telling the death of the person an item opened with"),
+    Cue("en.killed_object", "en", "death",
+        r"\b(?:killed|killing|kills|claimed the li(?:fe|ves) of|took the li(?:fe|ves) of|shot dead|shot and killed|executed|murdered)\s+$",
+        ("Russian warplanes killed ", "a shell landed on the house, killing ", "The explosion claimed the lives of "),
+        ("Russian warplanes killed two children.", "was killed in the strike"),
+        why="the killer or the event as subject, the dead as object: the names follow the verb"),
+    Cue("en.died_after_name", "en", "death",
+        r"^\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*)?(?:(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred)|"
+        r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|(?:both\s+)?(?:were|was)\s+among\s+the\s+dead)\b",
+        (" was shot dead by gunmen on a motorbike", " were killed in the attack", ", 34, died on the way to hospital", " lost their lives when the roof fell"),
+        (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market"),
+        ignore_case=True, why="a name and then its death: the name is the subject of the verb of dying"),
+    Cue("en.named_list", "en", "list_intro",
+        r"\b(?:named|identified)(?:\s+respectively)?\s+as\s+$|\b(?:named|identified)\s+$",
+        ("two men named ", "A girl and a woman, identified respectively as ", "The victims were identified as "),
+        ("the street named after him",), why="the names of a counted group follow: 'two men named A and B'"),
+    Cue("en.body_of", "en", "death",
+        r"\b[Bb]od(?:y|ies) of (?:an? |the )?(?:(?:young|elderly|old)\s+)?(?:man|woman|boy|girl|child|civilian|person)\s+$",
+        ("Body of man ", "The body of a young man "), ("Body of unidentified man found",),
+        why="a headline reporting a body by the name after 'body of man'"),
+    Cue("en.relative", "en", "kinship",
+        r"\b(?:his|her|their)\s+(?:(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)[- ](?:year|month)[- ]old\s+)?"
+        r"(?:son|daughter|wife|husband|brother|sister|mother|father|child|nephew|niece|grandson|granddaughter|cousin)\s+",
+        ("killing a farmer and his son ", "her two-year-old daughter ", "their cousin "), ("the son of the mukhtar",),
+        why="a relative named after the relation"),
+    Cue("en.comment_thread", "en", "furniture",
+        r"All reactions:|كل التفاعلات:|\bLikeComment(?:Share)?Most relevant|\bMost relevant\ufeff",
+        ("All reactions: 120 45 comments", "LikeCommentShareMost relevant"), ("The family received condolences.",),
+        why="where a saved social-media page turns from the post to its readers' comments"),
+    Cue("en.related_heading", "en", "furniture",
+        r"^\s*(?:Related (?:News|Articles|Posts|Stories|Content)|Read (?:also|more|next)|You (?:may|might) also like|More (?:from|news)|Most read|Latest news|"
+        r"اقرأ\s+(?:أيضا|أيضاً|ايضا|المزيد)|(?:أخبار|مواضيع|مقالات|منشورات)\s+ذات\s+صلة|اخترنا\s+لك|الأكثر\s+قراءة|(?:آخر|اخر)\s+الأخبار)\s*:?\s*$",
+        ("Related News", "Read more", "اقرأ أيضاً", "أخبار ذات صلة"), ("Related to the attack, three men were arrested.",),
+        ignore_case=True, why="a box of links to other items: the names in it are other items' victims"),
+    Cue("en.teaser", "en", "furniture", r"(?:\.\.\.|…)\s*$",
+        ("A man, identified as Omar Haddad, was...", "On June 3, the body of a woman bearing…"), ("He was killed on June 3.",),
+        why="a truncated teaser of another item, as a related-links box shows it"),
+    # --- Arabic ----------------------------------------------------------------------------
+    Cue("ar.death", "ar", "death",
+        r"(استشهد|استشهدت|استشهاد|مقتل|قتل|قتلت|قُتل|قُتلت|لقي\s+حتفه|لقيت\s+حتفها|توفي|توفيت|وفاة|مصرع|فارق\s+الحياة|فارقت\s+الحياة|أعدم|إعدام|غرق|"
+        r"في\s+ذمة\s+الله|راح\s+ضحيتها|راح\s+ضحيته|فقد\s+حياته|فقدت\s+حياتها|اغتيال|اغتيل|جثمان|جثة|جثث|تصفية)",
+        ("استشهد الشاب في القصف", "لقي حتفه غرقا في النهر", "عثر الأهالي على جثة رجل"), ("أصيب طفلان بجروح", "اعتقلت الدورية شابين"),
+        why="a verb or noun of dying"),
+    Cue("ar.hurt", "ar", "injury", r"(أصيب|أصيبت|إصابة|اصابة|جرح|جرحى|جريح|بجروح|اعتقل|اعتقال|اختطف|خطف|تجنيد|نجا|مصاب)",
+        ("أصيب شقيقه بجروح", "اعتقل عناصر الحاجز الشاب", "نجا السائق من الانفجار"), ("استشهد الشاب في القصف",),
+        why="hurt, held or spared: someone alive"),
+    Cue("ar.not_death", "ar", "injury", r"(?:(أصيب|أصيبت|إصابة|اصابة|جرح|جرحى|جريح|بجروح|اعتقل|اعتقال|اختطف|خطف|تجنيد|نجا|مصاب)|شاهد|قال|أفاد|صرح)",
+        ("أصيب شقيقه بجروح", "قال مدير المركز"), ("استشهد الشاب في القصف",), why="hurt, held or spared, or a reporting verb"),
+    Cue("ar.hurt_after_name", "ar", "injury",
+        r"^[\s،,]*(?:الذي|التي|وهو|وهي)\s+(?:ما\s*زال|مازال|لا\s+يزال|ما\s*زالت|مازالت|لا\s+تزال)\s+(?:مصاب|مصابة|بحالة|في\s+حالة|يتلقى|تتلقى|يرقد|ترقد)",
+        (" الذي مازال مصابًا ووضعه حرج", " التي لا تزال في حالة خطرة"), (" الذي استشهد أمس",),
+        why="the person just named is still alive, wounded"),
+    Cue("ar.subject_of", "ar", "speaker",
+        r"[\s،,]*(?:يدين|تدين|أدان|ادان|أدانت|يؤكد|تؤكد|يقول|تقول|يطالب|تطالب|طالب|طالبت|يندد|تندد|ندد|نددت|يعلن|تعلن|"
+        r"ينعى|تنعى|نعى|نعت|يروي|تروي|روى|روت|يتحدث|تتحدث|يكشف|تكشف|يتفقد|تتفقد|تفقد|يزور|تزور|زار|زارت|يستنكر|"
+        r"تستنكر|استنكر|يصرح|تصرح|يوضح|توضح|أوضح|يضيف|تضيف|أضاف|يشير|تشير|أشار)(?![\u0621-\u064A])",
+        (" يدين مقتل المدنيين", " تروي ما جرى لعائلتها"), (" يدينون",),
+        why="a verb right after a name makes the person its subject: one who speaks or visits"),
+    Cue("ar.speaker_before", "ar", "speaker", r"(?:شاهد|قال|أفاد|صرح|أكد|اكد)\S*\s+(?:\S+\s+)?$",
+        ("وقال ", "أفاد الناشط "), ("استشهد الشاب ",), why="a reporting verb right before a name: the speaker"),
+    Cue("ar.hurt_then_died", "ar", "death",
+        r"[^.؟!]{0,120}?(?:أصيب|أصيبت|اصيب|اصيبت|جرح|جرحت)[^.؟!]{0,120}?(?:و|ثم\s+|قبل\s+أن\s+|ل)(?:قتل|قتلت|توفي|توفيت|استشهد|استشهدت|يفارق|تفارق|فارق|فارقت)(?![\u0621-\u064A])",
+        ("، أصيب في غارة على مزرعته، وتوفي بعد ساعات",), ("، أصيب في غارة على مزرعته ونقل إلى المشفى",),
+        why="injured, then dead: the same person"),
+    Cue("ar.pronoun_death", "ar", "death",
+        r"^\S*\s*(?:\S+\s+){0,2}?\S*(?:قتله|قتلها|قتلوه|استشهاده|استشهادها|مقتله|مقتلها|وفاته|وفاتها|تصفيته|إعدامه|اعدامه)(?![\u0621-\u064A])",
+        ("وقاموا بتصفيته", "وأكد ذووه وفاته"), ("وقاموا باعتقاله",),
+        why="a death told in the next sentence with a pronoun for the person just named"),
+    Cue("ar.result_death", "ar", "death",
+        r"(?:أدى|أدّى|ادى|أسفر|اسفر|تسبب|تسبّب)\s+(?:ذلك\s+)?(?:إلى|الى|ل|عن|في|ب)\s*(?:مقتله|مقتلها|مقتلهما|مقتلهم|وفاته|وفاتها|وفاتهما|استشهاده|استشهادها|استشهادهما)(?![\u0621-\u064A])",
+        ("ما أدّى إلى مقتله على الفور", "ما أدى لمقتلهما", "تسبب بوفاتها"), ("ما أدى إلى إصابته بجروح",),
+        why="the shot or blast that hit the person named led to their death, later in the sentence"),
+    Cue("ar.death_after", "ar", "death",
+        r"(?:(استشهد|استشهدت|استشهاد|مقتل|قتل|قتلت|قُتل|قُتلت|لقي\s+حتفه|لقيت\s+حتفها|توفي|توفيت|وفاة|مصرع|فارق\s+الحياة|فارقت\s+الحياة|أعدم|إعدام|غرق|"
+        r"في\s+ذمة\s+الله|راح\s+ضحيتها|راح\s+ضحيته|فقد\s+حياته|فقدت\s+حياتها|اغتيال|اغتيل|جثمان|جثة|جثث|تصفية)|"
+        r"متأثر\w*\s+ب(?:جراح|إصاب|اصاب)|متاثر\w*\s+ب(?:جراح|إصاب|اصاب)|رحمه\s+الله|"
+        r"رحمها\s+الله|تقبله\s+الله|تقبلها\s+الله|الله\s+يرحم|يرحمه|يرحمها|وفاته|وفاتها|مجزرة|المجزرة|قضى\s+(?:نحبه|برصاص|بقصف|جراء|إثر|اثر))",
+        (" متأثرا بجراحه", " رحمه الله", " قضى بقصف على بلدته"), (" أصيب بجروح طفيفة",),
+        why="what is said after a dead person's name: died of wounds, a prayer for the dead"),
+    Cue("ar.list_end", "ar", "list_intro", r"(?:كل\s+من|وهم|هم|وهي|كما\s+يلي|التالية|التالي|:|👇)\s*[.:…]*\s*$",
+        ("أدى القصف لاستشهاد كل من", "وهذه أسماء الشهداء:"), ("استشهد الشاب في القصف",),
+        why="a line that announces a list on the lines below"),
+    Cue("ar.list_heading", "ar", "list_intro",
+        r"^\s*(?:(?:أسماء|اسماء)\s+(?:شهداء|ضحايا)|(?:(?:أسماء|اسماء)\s+)?(?:الشهداء|الشهيدان|الشهيدين|الضحايا|القتلى|"
+        r"شهداءنا\s+اليوم|عرف\s+منهم|منهم|وهم))(?![\u0621-\u064A])[^.]{0,80}$",
+        ("أسماء الشهداء", "عرف منهم :"), ("الشهداء الأبرار قدموا أرواحهم من أجل الوطن. ونحن نذكرهم",),
+        why="a short line that is itself the heading of a list of the dead"),
+    Cue("ar.list_intro", "ar", "list_intro", r"(?:\s(?:وهم|هم|وهن|وهي|وهما|بينهم|منهم)\s+|:\s*)",
+        ("مقتل ثلاثة أطفال وهم ", "استشهد مدنيان هما: "), ("مقتل ثلاثة أطفال",), why="a list of the dead follows in the sentence"),
+    Cue("ar.family_line", "ar", "kinship", r"^\s*(?:من\s+)?(?:عائلة|أسرة|اسرة|آل)\s+([\u0621-\u064A\s]{2,60}?)\s*[:.]?\s*$",
+        ("عائلة سمير الحسن:", "من آل الخطيب"), ("عائلة سمير الحسن، نزحت من حلب قبل عامين",),
+        why="a line naming the family the next lines belong to (any short line of words after عائلة: the lines below decide)"),
+    Cue("ar.and_child", "ar", "kinship",
+        r"\s*و\s*(?:ابنه|ابنته|طفله|طفلته|نجله|ابنها|ابنتها|طفلها)\s+([\u0621-\u064A]{3,})\s*(?:[،,.:)]|$)",
+        (" وابنه عمر،", " وطفلها يامن"), (" وابنه عمر الخطيب والد الشهيد",),
+        why="a child named by given name only after a named parent carries the parent's family name"),
+    Cue("ar.kin_group", "ar", "kinship",
+        r"(?<![\u0621-\u064A])[وب]?(?:ال(?:شقيق|أخو|اخو|طفل|شاب|طفلت)(?:ين|ان)|الأشقاء|الاشقاء|الأطفال|الاطفال|الشقيقات|أبناؤه|ابناؤه|أبنائه|ابنائه|أطفاله|اطفاله|أطفالها|اطفالها|"
+        r"ابنيه|ابنتيه|ابناه|ابنتاه|أولاده|اولاده|ولديه|طفليه|طفلتيه|ابنيها|طفليها)\s+$",
+        ("استشهد الشقيقين ", "وأطفاله ", "الأخوان "), ("الشقيقين",),
+        why="a group of relatives whose given names follow joined by و and share one family name"),
+    Cue("ar.children_of", "ar", "kinship",
+        r"^\s*[،,]?\s*(?:وهم\s+|وهما\s+)?(?:أبناء|ابناء|أولاد|اولاد|أطفال|اطفال|ابنا|ابني|ابنتا|ابنتي|بنات|نجلا|نجلي)\s+(?=[\u0621-\u064A])",
+        (" أبناء خالد العلي", "، وهما ابنا محمود الحسن"), (" من أبناء بلدة تفتناز",),
+        why="given names joined by و, then whose children they are: each given name takes the parent's name"),
+    Cue("ar.title", "ar", "title", _alternation(
+        "المدرس", "المدرسة", "المعلم", "المعلمة", "المهندس", "المهندسة", "المحامي", "المحامية", "النقيب", "الملازم", "العقيد",
+        "الرقيب", "المساعد", "المواطنين", "المدنيين", "الطفلين", "الطفلتين", "الشقيقين", "الأخوين", "الاخوين", "الشابين", "الأعزل",
+        "الاعزل", "الطفلة", "الطفل", "الشابة", "الشاب", "السيدة", "المواطنة", "المواطن", "الطبيبة", "الطبيب", "الدكتور", "الممرضة",
+        "الممرض", "المسعف", "الصحفي", "الناشط", "الإعلامي", "المتطوع", "العامل", "الرجل", "المسن", "المسنة", "الحاجة", "الحاج",
+        "الفتى", "الفتاة", "الرضيع", "الرضيعة", "الشهيدة", "الشهيد", "المدني", "المدنية", "السيد", "القاصر", "القاصرة", "المدنيان",
+        "المواطنان", "الطفلان", "الشقيقان", "الشابان", "الأخوان", "الاخوان"),
+        ("استشهد الطفل", "مقتل الشابين"), ("مقتل طفل",), why="a title with the article before a name"),
+    Cue("ar.bare_title", "ar", "title", _alternation(
+        "مدني", "مدنية", "طفل", "طفلة", "شاب", "شابة", "رجل", "امرأة", "مواطن", "مواطنة", "الشابان", "الطفلان", "الشقيقان", "الشابين",
+        "الطفلين", "الشقيقين"),
+        ("قتل مدني", "مقتل شاب"), ("استشهد الأب",), why="titles without the article, only right after a verb of dying"),
+    Cue("ar.kin", "ar", "kinship", _alternation(
+        "ابنته", "ابنتها", "ابنه", "ابنها", "زوجته", "زوجها", "شقيقته", "شقيقه", "طفله", "طفلها", "وابنته", "وابنتها", "وابنه", "وابنها",
+        "والدته", "والده", "وزوجته", "وزوجها", "وشقيقته", "وشقيقه", "وطفله", "وطفلها", "ووالدته", "ووالده"),
+        ("وطفله", "وابنته"), ("طفل",), why="kin named beside a victim: a name after them is a name even if it is also a word"),
+)
+
+_BY_ID = {c.id: c for c in CUES}
+if len(_BY_ID) != len(CUES):
+    raise RuntimeError("two cues share an id")
+
+
+def cue(cue_id: str) -> re.Pattern[str]:
+    """The compiled pattern of cue ``cue_id`` (KeyError for an unknown id)."""
+    return _BY_ID[cue_id].regex
+
+
+def pattern(cue_id: str) -> str:
+    """The pattern text of cue ``cue_id``, for building larger patterns from it."""
+    return _BY_ID[cue_id].pattern
+
+
+def words(cue_id: str) -> frozenset[str]:
+    """The words of a word-list cue (a title or kinship list)."""
+    return frozenset(_BY_ID[cue_id].pattern.split("|"))
