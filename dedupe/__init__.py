@@ -26,7 +26,7 @@ from .names import normalize_name
 __all__ = ["MatchRecord", "MatchPair", "dedupe_records", "link_records", "cluster_pairs", "ArchiveMatcher",
            "normalize_name", "parse_date", "METHOD_VERSION", "DEFAULT_THRESHOLD", "CLUSTER_THRESHOLD"]
 
-METHOD_VERSION = "fs-em-4"
+METHOD_VERSION = "fs-em-5"
 #: Pairs at or above this probability are judged the same person: more likely than not. The
 #: probability is calibrated (of the pairs scored about 0.75, about three in four are one
 #: person), and counting one person twice and counting two people once are harms alike.
@@ -63,30 +63,31 @@ def _confirmed(decided: Iterable[Mapping[str, str]]) -> np.ndarray:
     return np.array(rows, np.int64).reshape(-1, len(engine.COMPARISONS))
 
 
-def _score(a: engine.Prepared, b: engine.Prepared, pairs: np.ndarray, names: engine.NameComparison,
-           u: list[np.ndarray], frequencies: dict, same_set: bool,
+def _score(a: engine.Prepared, b: engine.Prepared, pairs: np.ndarray, names: engine.NameScorer,
+           u: list[np.ndarray], frequencies: dict[str, np.ndarray], same_set: bool, relatives: bool,
            confirmed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, engine.FellegiSunterModel]:
     levels = engine.compare(a, b, pairs, names)
     total = _total_pairs(len(a), len(b), same_set)
     base = engine.FellegiSunterModel.from_priors(match_rate=_prior_rate(len(a), len(b), len(pairs), same_set))
     base.token_frequency = frequencies
-    model = engine.train(levels, u, base, a=a, pairs=pairs, total_pairs=total)
+    model = engine.train(levels, u, base, a=a, pairs=pairs, total_pairs=total, relatives=relatives)
     if confirmed is not None and len(confirmed):
-        model = engine.refine_with_decisions(model, confirmed)
+        model = engine.refine_with_decisions(model, confirmed, relatives)
     probabilities = model.probability(model.weights(levels, a, b, pairs))
-    return levels, veto(levels, probabilities), model
+    return levels, veto(levels, probabilities, relatives), model
 
 
-def veto(levels: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
-    """Pairs whose given names are different or only loosely alike, or whose fathers' names are
-    plainly different (both known)
-    are not the same person, however well the rest agrees: brothers and sisters killed together
-    share family name, father, date and place, and must never be counted as one."""
+def veto(levels: np.ndarray, probabilities: np.ndarray, relatives: bool = True) -> np.ndarray:
+    """In a list that holds relatives (:func:`engine.holds_relatives`), pairs at a vetoing level
+    (given names different, fathers' names different, both known) are not the same person,
+    however well the rest agrees: brothers and sisters killed together share family name,
+    father, date and place, and must never be counted as one."""
     out = probabilities.copy()
-    # "Only loosely alike" given names (Mohammad / Ahmad, Bassam / Hisham) are different names
-    # as much as plainly different ones are; one-letter differences (typos) are not vetoed.
-    different = engine.veto_levels(levels[:, 0], levels[:, 1])
-    out[different] = np.minimum(out[different], 0.01)
+    if not relatives:
+        return out
+    for comparison in engine.VETOING:
+        different = engine.veto_mask(comparison, levels[:, engine.COMPARISONS.index(comparison)])
+        out[different] = np.minimum(out[different], 0.01)
     return out
 
 
@@ -130,15 +131,17 @@ def dedupe_records(records: Sequence[MatchRecord], threshold: float | None = Non
         return []
     vocab = engine.Vocabulary()
     prepared = engine.prepare(records, vocab)
-    names = engine.NameComparison(vocab.words, vocab.forms)
+    engine.place_lone_parts([prepared])
+    names = engine.NameScorer(vocab.words, vocab.forms)
     names.count_parts(prepared)
-    pairs = engine.block_pairs(prepared, names)
+    relatives = engine.holds_relatives(prepared, prepared, names)
+    pairs = engine.block_pairs(prepared, names if relatives else None)
     if len(pairs) == 0:
         return []
     rng = np.random.default_rng(_SEED)
     u = engine.estimate_u(prepared, names, rng)
     levels, probabilities, _ = _score(prepared, prepared, pairs, names, u, engine.term_frequencies(prepared), True,
-                                      _confirmed(confirmed))
+                                      relatives, _confirmed(confirmed))
     return _pairs_out(prepared, prepared, pairs, levels, probabilities, threshold)
 
 
@@ -164,8 +167,9 @@ class ArchiveMatcher:
 
     def _rebuild(self) -> None:
         self.prepared = engine.prepare(self.records, self.vocab)
+        engine.place_lone_parts([self.prepared])
         self.index = engine.BlockIndex(self.prepared)
-        self.names = engine.NameComparison(self.vocab.words, self.vocab.forms)
+        self.names = engine.NameScorer(self.vocab.words, self.vocab.forms)
         self.names.count_parts(self.prepared)
         rng = np.random.default_rng(_SEED)
         self.u = engine.estimate_u(self.prepared, self.names, rng)
@@ -183,12 +187,15 @@ class ArchiveMatcher:
         if not records or not self.records:
             return []
         new = engine.prepare(records, self.vocab)
+        engine.place_lone_parts([new], [self.prepared])
         self.names.words, self.names.forms = self.vocab.words, self.vocab.forms
         self.names.count_parts(self.prepared, new)
-        pairs = engine.block_link(new, self.prepared, self.index, self.names)
+        relatives = engine.holds_relatives(new, self.prepared, self.names, self.index)
+        pairs = engine.block_link(new, self.prepared, self.index, self.names if relatives else None)
         if len(pairs) == 0:
             return []
-        levels, probabilities, _ = _score(new, self.prepared, pairs, self.names, self.u, self.frequencies, False, self.confirmed)
+        levels, probabilities, _ = _score(new, self.prepared, pairs, self.names, self.u, self.frequencies, False, relatives,
+                                          self.confirmed)
         out = _pairs_out(new, self.prepared, pairs, levels, probabilities, threshold)
         if top_k is None:
             return out

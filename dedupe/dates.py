@@ -63,3 +63,19 @@ def date_parts(value: str | None) -> tuple[int, int, int, int]:
         except ValueError:
             day = 0
     return year, month, day, ordinal
+
+
+_DIGITS = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$|^(\d{2})/(\d{2})/(\d{4})$")
+
+
+def date_digits(value: str | None, year: int, month: int, day: int) -> int:
+    """A date given to the day as the number ``YYYYMMDD``, for telling a slip of one digit from
+    another date: the digits as written when the text has them all (``19105412`` stays itself
+    though no such day exists, where :func:`parse_date` keeps only the year), else the parsed
+    parts; -1 for a date not given to the day."""
+    match = _DIGITS.match(str(value).strip()) if value else None
+    if match:
+        y, m, d = (match.group(1), match.group(2), match.group(3)) if match.group(1) else (match.group(6), match.group(5), match.group(4))
+        if 1900 <= int(y) <= 2100:
+            return int(y + m + d)
+    return year * 10000 + month * 100 + day if year and month and day else -1

@@ -2,24 +2,24 @@
 
 The pieces, in the order a run uses them:
 
-* :func:`prepare` turns records into integer arrays (name-part ids, date parts, place ids);
+* :func:`prepare` turns records into integer arrays (name-part ids, date parts, place ids), and
+  :func:`place_lone_parts` reads a one-word name as a family name where the data use that word
+  as one;
 * :func:`block_pairs` proposes candidate pairs from several blocking keys, so that true pairs
   are almost never missed while comparisons stay near-linear;
-* the comparisons (``GivenNameComparison``, ``FatherNameComparison``, ``FamilyNameComparison``,
-  ``DateOfDeathComparison``, ``PlaceComparison``, ``SexComparison``, ``AgeComparison``) give
-  each pair a level per field;
+* the comparisons (:mod:`.comparisons`: each a list of levels owning their conditions and
+  labels) give each pair a level per field, reading name similarities from :class:`NameScorer`;
 * :class:`FellegiSunterModel` weighs the levels: ``u`` from random pairs, ``m`` and the match
   rate by EM on the candidate pairs (no labels), term-frequency adjusted for name parts
   (two records sharing "Mohammad" says little; sharing "Ajaj" says much), then refined with
   the pairs documenters confirmed (:func:`refine_with_decisions`); the sum of weights is a
   match probability.
 
-Given names or fathers' names that clearly differ are treated as different people whatever the
-rest says: in a massacre, relatives share a family name, a date and a place, and nothing but
-the names tells them apart. Names are compared on their cross-script skeletons and, where the
-skeleton is not enough, on how they are written: a rare spelling one letter from a common one
-is a typo even when its consonants are another name's ("Waid", Walid), and one skeleton
-written with vowels two names cannot share is two names (رامي and ريم, Rami and Reem).
+Whether given names that clearly differ mean two people is learnt from the list itself
+(:func:`holds_relatives`): in a casualty list, relatives killed together share a family name, a
+date and a place, and nothing but the names tells them apart, so such a pair is two people
+whatever the rest says; in a list of people who are not relatives of one another (a register,
+FEBRL), records that agree on everything but the given name are one person with an error in it.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from rapidfuzz.process import cdist
 
 from tawthiq.extractors.names import transliterate_name
 
+from .comparisons import COMPARISONS, SIMILAR, WEAK, Comparison, Pairs, index_of
 from .names import is_arabic, name_parts, vowels_differ
 
 MISSING = -1
@@ -65,7 +66,7 @@ class Vocabulary(Interner):
     """Ids for name parts and places shared by every batch a matcher sees."""
 
     #: Written forms of name parts have ids of their own: kept apart from the skeletons, the
-    #: skeleton vocabulary stays small enough for the pair table of ``NameComparison``.
+    #: skeleton vocabulary stays small enough for the pair table of ``NameScorer``.
     written: Interner = field(default_factory=Interner)
 
     @property
@@ -88,6 +89,8 @@ class Prepared:
     month: np.ndarray
     day: np.ndarray
     ordinal: np.ndarray
+    #: the date as the number YYYYMMDD when given to the day (even an impossible day), else -1
+    digits: np.ndarray
     gov: np.ndarray
     loc: np.ndarray
     sex: np.ndarray
@@ -106,7 +109,7 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
     """Arrays of the comparable parts of each record."""
     from tawthiq.extractors.places import canonical_governorate, governorate_of_locality
 
-    from .dates import date_parts, parse_date
+    from .dates import date_digits, date_parts, parse_date
 
     n = len(records)
     given = np.full(n, MISSING, np.int64)
@@ -117,6 +120,7 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
     month = np.zeros(n, np.int64)
     day = np.zeros(n, np.int64)
     ordinal = np.full(n, MISSING, np.int64)
+    digits = np.full(n, MISSING, np.int64)
     gov = np.full(n, MISSING, np.int64)
     loc = np.full(n, MISSING, np.int64)
     sex = np.zeros(n, np.int64)
@@ -145,6 +149,7 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
         # Any of the contract's formats (DD/MM/YYYY too), whoever built the record.
         y, m, d, o = date_parts(parse_date(record.date_of_death))
         year[i], month[i], day[i], ordinal[i] = y, m, d, o
+        digits[i] = date_digits(record.date_of_death, y, m, d)
         # Any spelling of a governorate is the same governorate (Idlib, إدلب, Idleb); a town
         # given without its governorate is placed by the gazetteer (Saqba is in Rural
         # Damascus), so that Saqba and Talbiseh, Homs are known to be apart.
@@ -165,7 +170,33 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
             except (TypeError, ValueError):
                 pass
     return Prepared([str(r.id) for r in records], given, father, family, middles, forms, ntokens, year, month, day, ordinal,
-                    gov, loc, sex, age, names)
+                    digits, gov, loc, sex, age, names)
+
+
+def place_lone_parts(targets: Sequence[Prepared], reference: Sequence[Prepared] = ()) -> None:
+    """A one-word name ("White", "Jaafar") is read as a family name when the data use that word
+    more often as others' family name than as their given name (a list whose given name is
+    missing in one record), and as a given name otherwise. Counts are over ``targets`` and
+    ``reference``; only ``targets`` are changed (in place)."""
+    everything = list(targets) + list(reference)
+    size = max((int(max(p.given.max(initial=-1), p.family.max(initial=-1))) for p in everything), default=-1) + 1
+    if size == 0:
+        return
+    as_given = np.zeros(size, np.int64)
+    as_family = np.zeros(size, np.int64)
+    for p in everything:
+        full = (p.ntokens >= 2) & (p.given >= 0)
+        as_given += np.bincount(p.given[full], minlength=size)
+        as_family += np.bincount(p.family[p.family >= 0], minlength=size)
+    for p in targets:
+        lone = np.nonzero((p.ntokens == 1) & (p.given >= 0) & (p.family < 0))[0]
+        if not len(lone):
+            continue
+        move = lone[as_family[p.given[lone]] > as_given[p.given[lone]]]
+        p.family[move] = p.given[move]
+        p.forms[2][move] = p.forms[0][move]
+        p.given[move] = MISSING
+        p.forms[0][move] = MISSING
 
 
 # --- blocking ---------------------------------------------------------------------------------
@@ -173,7 +204,7 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
 #: Blocks larger than this are skipped for a key (a common name in a common year would
 #: otherwise compare thousands of unrelated people); the other keys still cover those pairs.
 MAX_BLOCK = {"given_family": 2000, "family_month": 600, "given_father": 600, "father_family": 600, "date_place": 400,
-             "given_year_place": 400, "given_date": 400}
+             "given_year_place": 400, "given_date": 400, "family_date_town": 60}
 
 
 def blocking_keys(p: Prepared) -> dict[str, np.ndarray]:
@@ -181,7 +212,8 @@ def blocking_keys(p: Prepared) -> dict[str, np.ndarray]:
     big = np.int64(1 << 20)
     keys: dict[str, np.ndarray] = {}
     ok = (p.given >= 0) & (p.family >= 0)
-    keys["given_family"] = np.where(ok, p.given * big + p.family, -1)
+    # Either order: one list may put the family name first.
+    keys["given_family"] = np.where(ok, np.minimum(p.given, p.family) * big + np.maximum(p.given, p.family), -1)
     # Family name and month of death: reports of one person whose given names are spelt
     # apart. (Family and year alone made blocks of thousands in a big archive.)
     ok = (p.family >= 0) & (p.year > 0) & (p.month > 0)
@@ -197,6 +229,9 @@ def blocking_keys(p: Prepared) -> dict[str, np.ndarray]:
     # A one-word name ("Jaafar", "عزيزة") has no family name to block on: its date must do.
     ok = (p.given >= 0) & (p.ordinal >= 0) & ((p.ntokens == 1) | (p.family < 0))
     keys["given_date"] = np.where(ok, p.given * big + p.ordinal + (1 << 44), -1)
+    # The pairs :func:`holds_relatives` reads: same family name, day and town.
+    ok = (p.family >= 0) & (p.ordinal >= 0) & (p.loc >= 0)
+    keys["family_date_town"] = np.where(ok, (p.family * 800_000 + p.ordinal) * big + p.loc, -1)
     return keys
 
 
@@ -221,42 +256,67 @@ def _pairs_from_keys(key: np.ndarray, limit: int) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.empty((0, 2), np.int64)
 
 
-def veto_levels(given: np.ndarray, father: np.ndarray) -> np.ndarray:
-    """The rule itself, on comparison levels: given names different (0) or only loosely alike
-    (1), or fathers' names different (0). Missing levels (-1) never veto."""
-    return (given == 0) | (given == 1) | (father == 0)
+#: Fewer pairs than this sharing family name, day and town say nothing about relatives: a small
+#: batch is taken to hold them (the safe reading).
+MIN_ANCHORS = 30
+#: Among pairs sharing family name, day and town, the share with different given names from
+#: which a list is read as holding relatives. Copies of one person with a given name lost or
+#: replaced by an error are a few in a hundred; relatives killed together are one pair in two
+#: or more.
+RELATIVES_SHARE = 0.2
 
 
-def vetoed(a: Prepared, b: Prepared, pairs: np.ndarray, names: NameComparison) -> np.ndarray:
-    """Pairs that cannot be one person whatever else agrees: given names different or only
-    loosely alike, or fathers' names different (both known). Dropping them as soon as they
-    are blocked keeps a big archive's comparisons to the pairs that can matter."""
-    if len(pairs) == 0:
-        return np.zeros(0, bool)
-    i, j = pairs[:, 0], pairs[:, 1]
+def holds_relatives(a: Prepared, b: Prepared, names: NameScorer, index: BlockIndex | None = None) -> bool:
+    """Whether records that share family name, day and town but not the given name are
+    relatives here (two people) rather than one person written with an error: learnt from the
+    share of such pairs among all that share family name, day and town (:data:`RELATIVES_SHARE`).
+    ``index`` (the right side's) links ``a`` to ``b``; without it ``a`` is ``b``."""
+    key = blocking_keys(a)["family_date_town"]
+    if index is None:
+        pairs = _pairs_from_keys(key, MAX_BLOCK["family_date_town"])
+    else:
+        pairs = _lookup(key, index.tables["family_date_town"], MAX_BLOCK["family_date_town"])
+    if len(pairs) < MIN_ANCHORS:
+        return True
+    context = Pairs(a, b, pairs[:, 0], pairs[:, 1], names)
+    known = (context.part("given", "a")[0] >= 0) & (context.part("given", "b")[0] >= 0)
+    if known.sum() < MIN_ANCHORS:
+        return True
+    differ = known & (context.similarity("given", vowels=True) < WEAK)
+    return bool(differ.sum() >= RELATIVES_SHARE * known.sum())
+
+
+def vetoed(a: Prepared, b: Prepared, pairs: np.ndarray, names: NameScorer) -> np.ndarray:
+    """Pairs that cannot be one person whatever else agrees, in a list that holds relatives: a
+    level of a vetoing comparison (given names different, fathers' names different) that says so.
+    Dropping them as soon as they are blocked keeps a big archive's comparisons to the pairs that
+    can matter."""
     out = np.zeros(len(pairs), bool)
-    ga, gb = a.given[i], b.given[j]
-    check = np.nonzero((ga >= 0) & (gb >= 0) & (ga != gb))[0]  # same or unknown given names pass
-    none = np.full(len(pairs), MISSING, np.int64)
-    if len(check):
-        given = names.levels(ga[check], gb[check], a.forms[0][i[check]], b.forms[0][j[check]])
-        out[check[veto_levels(given, none[:len(check)])]] = True
-    fa, fb = a.father[i], b.father[j]
-    check = np.nonzero(~out & (fa >= 0) & (fb >= 0) & (fa != fb))[0]
-    if len(check):
-        father = father_levels(a, b, i[check], j[check], names)
-        out[check[veto_levels(none[:len(check)], father)]] = True
+    if len(pairs) == 0:
+        return out
+    context = Pairs(a, b, pairs[:, 0], pairs[:, 1], names)
+    for comparison in VETOING:
+        out |= veto_mask(comparison, comparison.codes(context))
     return out
 
 
-def block_pairs(p: Prepared, names: NameComparison | None = None) -> np.ndarray:
+def veto_mask(comparison: Comparison, codes: np.ndarray) -> np.ndarray:
+    """Pairs at a level of ``comparison`` that vetoes (missing levels never veto)."""
+    vetoes = np.array([comparison.level(code).veto for code in range(len(comparison.levels))] + [False])
+    return vetoes[codes]
+
+
+VETOING = tuple(c for c in COMPARISONS if any(level.veto for level in c.levels))
+
+
+def block_pairs(p: Prepared, names: NameScorer | None = None) -> np.ndarray:
     """Candidate pairs within one set of records (deduplicated across keys); with ``names``,
-    without the pairs :func:`vetoed` would reject."""
+    without the pairs :func:`vetoed` would reject (pass it only for a list holding relatives)."""
     keys = blocking_keys(p)
     parts = []
     for name, k in keys.items():
         found = _pairs_from_keys(k, MAX_BLOCK[name])
-        if names is not None and len(found) and name != "given_father":  # those share both names
+        if names is not None and len(found):
             found = found[~vetoed(p, p, found, names)]
         parts.append(found)
     pairs = np.concatenate(parts) if parts else np.empty((0, 2), np.int64)
@@ -267,28 +327,31 @@ def block_pairs(p: Prepared, names: NameComparison | None = None) -> np.ndarray:
     return pairs[np.sort(first)]
 
 
+def _lookup(key: np.ndarray, table: dict[int, np.ndarray], limit: int) -> np.ndarray:
+    rows: list[np.ndarray] = []
+    for i in np.nonzero(key >= 0)[0]:
+        matches = table.get(int(key[i]))
+        if matches is not None and len(matches) <= limit:
+            rows.append(np.stack([np.full(len(matches), i, np.int64), matches], axis=1))
+    return np.concatenate(rows) if rows else np.empty((0, 2), np.int64)
+
+
 def block_link(left: Prepared, right: Prepared, index: BlockIndex | None = None,
-               names: NameComparison | None = None) -> np.ndarray:
+               names: NameScorer | None = None) -> np.ndarray:
     """Candidate pairs (i in left, j in right) sharing any blocking key (with ``names``,
     without the pairs :func:`vetoed` would reject)."""
     index = index or BlockIndex(right)
     keys = blocking_keys(left)
-    rows: list[np.ndarray] = []
-    for name, key in keys.items():
-        table = index.tables[name]
-        limit = MAX_BLOCK[name]
-        for i in np.nonzero(key >= 0)[0]:
-            matches = table.get(int(key[i]))
-            if matches is not None and len(matches) <= limit:
-                rows.append(np.stack([np.full(len(matches), i, np.int64), matches], axis=1))
-    if not rows:
-        return np.empty((0, 2), np.int64)
-    pairs = np.concatenate(rows)
-    if names is not None:
-        pairs = pairs[~vetoed(left, right, pairs, names)]
+    found = [_lookup(key, index.tables[name], MAX_BLOCK[name]) for name, key in keys.items()]
+    pairs = np.concatenate(found)
+    if len(pairs) == 0:
+        return pairs
     code = pairs[:, 0] * np.int64(len(right) + 1) + pairs[:, 1]
     _, first = np.unique(code, return_index=True)
-    return pairs[np.sort(first)]
+    pairs = pairs[np.sort(first)]
+    if names is not None:
+        pairs = pairs[~vetoed(left, right, pairs, names)]
+    return pairs
 
 
 class BlockIndex:
@@ -305,32 +368,14 @@ class BlockIndex:
             self.tables[name] = {int(sorted_keys[s]): order[s:e] for s, e in zip(starts, ends)}
 
 
-# --- comparisons ---------------------------------------------------------------------------
+# --- name similarity -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """A field comparison as a specification: its levels (best first), each with a label for
-    explanations and default m/u probabilities used when the data are too few to estimate."""
+class NameScorer:
+    """How alike two name parts (given, father's or family name) are, on cross-script skeletons
+    and as written, with what the data say about each part: how often it occurs (two established
+    names are two names) and which rare spellings are misspellings of a common one."""
 
-    name: str
-    levels: tuple[str, ...]
-    m_prior: tuple[float, ...]
-    u_prior: tuple[float, ...]
-    #: Levels whose m is fixed (not re-estimated): the evidence against a match. EM on blocked
-    #: pairs, which mostly share a name, would otherwise learn that "same name, dates years
-    #: apart, other governorate" is how one person looks.
-    fixed_m: tuple[int, ...] = ()
-    #: Whether an exact match is weighed by how common the value is.
-    term_frequency: bool = False
-
-
-class NameComparison:
-    """Levels of a name part (given, father's or family name) on cross-script skeletons:
-    exact, similar (Jaro-Winkler ≥ 0.88: one letter off), weak (≥ 0.75), different."""
-
-    SIMILAR = 0.88
-    WEAK = 0.75
     #: A name part seen at most this share of records (and at most RARE_MIN times) is taken
     #: for a misspelling when one edit (OSA) away from another: "Jaal" for Jamal, "Bael" for
     #: Basel. Two common names one edit apart (Hasan / Hussein, Mohammad / Ahmad) are siblings'
@@ -357,6 +402,7 @@ class NameComparison:
         #: written form (id) -> the skeleton (id) it is a misspelling of, -1 if none
         self.misspelt: np.ndarray = np.zeros(0, np.int64)
         self.vowel_cache: dict[int, bool] = {}
+        self.place_cache: dict[int, float] = {}
         self.rare_form_limit = self.RARE_MIN
         #: written form (id) -> its skeleton (id); skeleton -> its commonly written forms
         self.skeleton_of: np.ndarray = np.zeros(0, np.int64)
@@ -463,23 +509,45 @@ class NameComparison:
     def _count(self, word_id: int) -> int:
         return int(self.counts[word_id]) if word_id < len(self.counts) else 0
 
-    def levels(self, a: np.ndarray, b: np.ndarray, form_a: np.ndarray | None = None,
-               form_b: np.ndarray | None = None, vowels: bool = False) -> np.ndarray:
-        """Level codes (3 exact .. 0 different, -1 missing) of skeleton ids ``a`` and ``b``;
-        with their written forms, a different or loosely alike pair that is a misspelling
-        (:meth:`typos`) is "differs by a letter or two", and with ``vowels`` (given and
-        fathers' names) one skeleton written with vowels that cannot be one name's
-        (:func:`~.names.vowels_differ`: رامي and ريم) is two different names."""
-        out = self._levels(a, b)
-        if form_a is not None and form_b is not None:
-            check = np.nonzero((out == 0) | (out == 1))[0]
+    def similarity(self, a: np.ndarray, b: np.ndarray, form_a: np.ndarray, form_b: np.ndarray,
+                   vowels: bool = False) -> np.ndarray:
+        """Similarity (0–1) of skeleton ids ``a`` and ``b`` written ``form_a``/``form_b``: 1 for
+        one skeleton, Jaro-Winkler on skeletons otherwise (0 for two established names, which
+        are two names however alike), at least :data:`~.comparisons.SIMILAR` for a misspelling
+        (:meth:`typos`); with ``vowels`` (given and fathers' names) 0 for one skeleton written
+        with vowels that cannot be one name's (:func:`~.names.vowels_differ`: رامي and ريم)."""
+        out = self._similarities(a, b)
+        check = np.nonzero((out < SIMILAR) & (a >= 0) & (b >= 0))[0]
+        if len(check):
+            out[check[self.typos(a[check], b[check], form_a[check], form_b[check])]] = SIMILAR
+        if vowels:
+            check = np.nonzero((out == 1.0) & (form_a != form_b) & (form_a >= 0) & (form_b >= 0))[0]
             if len(check):
-                out[check[self.typos(a[check], b[check], form_a[check], form_b[check])]] = 2
-            if vowels:
-                check = np.nonzero((out == 3) & (form_a != form_b) & (form_a >= 0) & (form_b >= 0))[0]
-                if len(check):
-                    out[check[self.vowels_differ(form_a[check], form_b[check])]] = 0
+                out[check[self.vowels_differ(form_a[check], form_b[check])]] = 0.0
         return out
+
+    def place_similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Jaro-Winkler of town keys (ids of ``"loc:..."`` words; 0 where either is missing),
+        at least :data:`~.comparisons.SIMILAR` for keys one edit apart ("Mitcham", "Mitxham")."""
+        out = np.zeros(len(a), np.float64)
+        known = np.nonzero((a >= 0) & (b >= 0) & (a != b))[0]
+        out[(a == b) & (a >= 0)] = 1.0
+        if len(known):
+            codes = np.minimum(a[known], b[known]) * np.int64(1 << 32) + np.maximum(a[known], b[known])
+            unique, inverse = np.unique(codes, return_inverse=True)
+            values = np.fromiter((self._place(code) for code in unique.tolist()), np.float64, len(unique))
+            out[known] = values[inverse]
+        return out
+
+    def _place(self, code: int) -> float:
+        sim = self.place_cache.get(code)
+        if sim is None:
+            x, y = self.words[code >> 32][4:], self.words[code & 0xFFFFFFFF][4:]
+            sim = JaroWinkler.normalized_similarity(x, y)
+            if min(len(x), len(y)) >= 4 and OSA.distance(x, y, score_cutoff=1) <= 1:
+                sim = max(sim, SIMILAR)
+            self.place_cache[code] = sim
+        return sim
 
     def vowels_differ(self, form_a: np.ndarray, form_b: np.ndarray) -> np.ndarray:
         """Per pair of written forms of one skeleton: whether their vowels make two names
@@ -495,11 +563,14 @@ class NameComparison:
             found[k] = hit
         return found[inverse]
 
-    def _levels(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        out = np.full(len(a), MISSING, np.int64)
+    #: Similarities are kept in tables as bytes: 0–250 for 0–1.
+    _STEPS = 250
+
+    def _similarities(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(a), np.float64)
         known = (a >= 0) & (b >= 0)
         same = known & (a == b)
-        out[same] = 3
+        out[same] = 1.0
         rest = np.nonzero(known & ~same)[0]
         if len(rest):
             lo = np.minimum(a[rest], b[rest])
@@ -512,24 +583,25 @@ class NameComparison:
                 seen = np.zeros(size * size, bool)
                 seen[codes] = True
                 wanted = np.flatnonzero(seen)
-                table = np.zeros(size * size, np.int8)
+                table = np.zeros(size * size, np.uint8)
                 for code in wanted.tolist():
-                    table[code] = self._level(((code // size) << 32) | (code % size))
-                out[rest] = table[codes]
+                    table[code] = self._quantised(((code // size) << 32) | (code % size))
+                out[rest] = table[codes] / float(self._STEPS)
                 return out
             codes = lo * np.int64(1 << 32) + hi
             unique, inverse = np.unique(codes, return_inverse=True)
-            levels = np.fromiter((self._level(code) for code in unique.tolist()), np.int8, len(unique))
-            out[rest] = levels[inverse]
+            values = np.fromiter((self._quantised(code) for code in unique.tolist()), np.uint8, len(unique))
+            out[rest] = values[inverse] / float(self._STEPS)
         return out
 
-    def _level(self, code: int) -> int:
-        """Level (0–2) of two different name parts, packed as ``lo << 32 | hi`` (cached)."""
+    def _quantised(self, code: int) -> int:
+        """Similarity of two different name parts, packed as ``lo << 32 | hi``, in bytes (cached)."""
         sim = self.cache.get(code)
         if sim is None:
             sim = self._similarity(code >> 32, code & 0xFFFFFFFF)
             self.cache[code] = sim
-        return 2 if sim >= self.SIMILAR else 1 if sim >= self.WEAK else 0
+        # Rounded up at the thresholds, so that a similarity of exactly 0.88 stays "similar".
+        return min(self._STEPS - 1, math.ceil(sim * self._STEPS - 1e-6))
 
     def _similarity(self, left: int, right: int) -> float:
         x, y = self.words[left], self.words[right]
@@ -540,157 +612,33 @@ class NameComparison:
             # names: Mahmoud is not a spelling of Mohammad.
             return 0.0
         sim = JaroWinkler.normalized_similarity(x, y)
-        if min(len(x), len(y)) <= 3 and abs(len(x) - len(y)) >= 2:
-            sim = min(sim, self.WEAK)  # Jaro-Winkler rewards a shared start: Amer (amr) is not Amerhan (amrhn)
+        distance = OSA.distance(x, y)
+        # Jaro-Winkler rewards a shared start however much of the longer key is left over: it is
+        # held to the share of letters that are alike, so that a key extended by two letters
+        # (amr, amrhn) or a two-letter key with the other letter (tb, tm) is not "one letter off".
+        sim = min(sim, 1 - distance / max(len(x), len(y)) + 0.25)
         if min(len(x), len(y)) >= 4 and (x.startswith(y) or y.startswith(x)):
-            sim = max(sim, self.SIMILAR)  # a name cut short; but Amer is not Amerhan
-        # One edit from an established name is a misspelling of it, except a letter swapped in
-        # a two-letter key: Taiba (tb) and Tamim (tm), Hiba (hb) and Taiba are other names.
-        short_swap = min(len(x), len(y)) <= 2 and len(x) == len(y)
-        if sim < self.SIMILAR and max(len(x), len(y)) >= 2 and not short_swap and OSA.distance(x, y) <= 1:
-            sim = self.SIMILAR
+            sim = max(sim, SIMILAR)  # a name cut short
+        # One edit is a misspelling once the key has three letters; in a two-letter key it is
+        # half the name.
+        if sim < SIMILAR and max(len(x), len(y)) >= 3 and distance <= 1:
+            sim = SIMILAR
         return sim
 
 
-GivenNameComparison = Comparison("given_name", ("same given name", "given names differ by a letter or two",
-                                                "given names only loosely alike", "given names differ"),
-                                 (0.96, 0.02, 0.007, 0.00001), (0.02, 0.01, 0.05, 0.92), fixed_m=(2, 3), term_frequency=True)
-FatherNameComparison = Comparison("father_name", ("same father's name", "father's names differ by a letter or two",
-                                                  "father's name appears among the other's middle names", "father's names differ"),
-                                  (0.80, 0.10, 0.08, 0.000001), (0.03, 0.01, 0.03, 0.93), fixed_m=(3,), term_frequency=True)
-#: Family names of one person differ in a few reports (a tribe's name for the family's, a
-#: name changed): about 1 in 100 of Airwars' real Latin/Arabic pairs differ outright.
-FamilyNameComparison = Comparison("family_name", ("same family name", "family names differ by a letter or two",
-                                                  "family names only loosely alike", "family names differ"),
-                                  (0.87, 0.09, 0.02, 0.02), (0.01, 0.01, 0.04, 0.94), term_frequency=True)
-#: "Same month" is a day against a month-only date (or a day at its edge); two full dates
-#: weeks apart are a level of their own, weighed by what the data show (in a careful list
-#: they are mostly two people; where sources date a death by its announcement, often one).
-DateOfDeathComparison = Comparison("date_of_death", ("same date of death", "dates of death a few days apart",
-                                                     "day and month swapped", "same month of death", "dates of death weeks apart",
-                                                     "same year of death", "dates of death differ"),
-                                   (0.70, 0.15, 0.02, 0.08, 0.03, 0.017, 0.003),
-                                   (0.002, 0.01, 0.0005, 0.02, 0.012, 0.20, 0.7555), fixed_m=(5, 6))
-PlaceComparison = Comparison("place_of_death", ("same town or village", "same governorate (town not known on one side)",
-                                                "same governorate, different towns", "different governorates"),
-                             (0.72, 0.22, 0.05, 0.01), (0.02, 0.06, 0.06, 0.86), fixed_m=(3,))
-SexComparison = Comparison("sex", ("same sex", "different sex"), (0.97, 0.03), (0.5, 0.5))
-AgeComparison = Comparison("age", ("same age", "ages within 2 years", "ages within 5 years", "ages differ"),
-                           (0.60, 0.28, 0.08, 0.04), (0.02, 0.08, 0.12, 0.78), fixed_m=(3,))
-
-COMPARISONS: tuple[Comparison, ...] = (GivenNameComparison, FatherNameComparison, FamilyNameComparison,
-                                       DateOfDeathComparison, PlaceComparison, SexComparison, AgeComparison)
+# --- comparing ---------------------------------------------------------------------------------
 
 
-def _level_code(comparison: Comparison, index: int) -> int:
-    """Levels are stored best-first as len-1 .. 0."""
-    return len(comparison.levels) - 1 - index
-
-
-def date_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Codes: 6 same date, 5 a few days apart, 4 day and month swapped, 3 same month (one side
-    gives only the month), 2 weeks apart, 1 same year, 0 differ; -1 when a side has no date."""
-    out = np.full(len(i), MISSING, np.int64)
-    ya, yb = a.year[i], b.year[j]
-    known = (ya > 0) & (yb > 0)
-    out[known] = 0
-    same_year = known & (ya == yb)
-    out[same_year] = 1
-    ma, mb = a.month[i], b.month[j]
-    same_month = same_year & (ma > 0) & (mb > 0) & (ma == mb)
-    out[same_month] = 3
-    oa, ob = a.ordinal[i], b.ordinal[j]
-    full = (oa >= 0) & (ob >= 0)
-    diff = np.abs(oa - ob)
-    da, db = a.day[i], b.day[j]
-    swapped = full & same_year & (da == mb) & (db == ma) & (da != db)
-    out[swapped] = 4
-    out[full & (diff <= 31) & (diff > 3)] = 2
-    out[full & (diff <= 3) & (diff > 0)] = 5
-    out[full & (diff == 0)] = 6
-    # A day a few days outside the other's month-only date (the 31st of May and "June 2018",
-    # the 1st of January and "December 2020") is as good as the same month.
-    for day_side, month_side in (((oa, ya, ma), (ob, yb, mb)), ((ob, yb, mb), (oa, ya, ma))):
-        edge = np.nonzero((day_side[0] >= 0) & (month_side[0] < 0) & (month_side[1] > 0) & (month_side[2] > 0)
-                          & (out < 3))[0]
-        if len(edge):
-            first = _month_start(month_side[1][edge], month_side[2][edge])
-            last = _month_start(month_side[1][edge] + month_side[2][edge] // 12, month_side[2][edge] % 12 + 1) - 1
-            day = day_side[0][edge]
-            near = ((day < first) & (first - day <= 3)) | ((day > last) & (day - last <= 3))
-            out[edge[near]] = 3
-    return out
-
-
-_EPOCH_ORDINAL = 719163  # datetime.date(1970, 1, 1).toordinal()
-
-
-def _month_start(year: np.ndarray, month: np.ndarray) -> np.ndarray:
-    """Proleptic ordinals (as ``date.toordinal``) of the first day of each year and month."""
-    months = (year - 1970) * 12 + (month - 1)
-    return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) + _EPOCH_ORDINAL
-
-
-def place_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    out = np.full(len(i), MISSING, np.int64)
-    ga, gb = a.gov[i], b.gov[j]
-    la, lb = a.loc[i], b.loc[j]
-    gov_known = (ga >= 0) & (gb >= 0)
-    out[gov_known] = 0
-    same_gov = gov_known & (ga == gb)
-    loc_known = (la >= 0) & (lb >= 0)
-    out[same_gov & loc_known] = 1
-    out[same_gov & ~loc_known] = 2
-    same_loc = loc_known & (la == lb) & ((ga == gb) | (ga < 0) | (gb < 0))
-    out[same_loc] = 3
-    return out
-
-
-def sex_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    sa, sb = a.sex[i], b.sex[j]
-    return np.where((sa > 0) & (sb > 0), np.where(sa == sb, 1, 0), MISSING)
-
-
-def age_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    aa, ab = a.age[i], b.age[j]
-    known = (aa >= 0) & (ab >= 0)
-    diff = np.abs(aa - ab)
-    out = np.where(diff == 0, 3, np.where(diff <= 2, 2, np.where(diff <= 5, 1, 0)))
-    return np.where(known, out, MISSING)
-
-
-def father_levels(a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray, names: NameComparison) -> np.ndarray:
-    out = names.levels(a.father[i], b.father[j], a.forms[1][i], b.forms[1][j], vowels=True)
-    # A father's name dropped on one side: the other's father may be the first's grandfather,
-    # so "differs" becomes "appears among the middle names" when the middle names overlap.
-    differ = np.nonzero((out <= 1) & (out >= 0) & ((a.ntokens[i] >= 4) | (b.ntokens[j] >= 4)))[0]
-    if len(differ):
-        left, right = a.middles[i[differ]], b.middles[j[differ]]
-        overlap = np.zeros(len(differ), bool)
-        for k in range(MIDDLES):
-            for m in range(MIDDLES):
-                overlap |= (left[:, k] >= 0) & (left[:, k] == right[:, m])
-        out[differ[overlap]] = 1
-    return out
-
-
-def compare(a: Prepared, b: Prepared, pairs: np.ndarray, names: NameComparison) -> np.ndarray:
-    """Levels of every comparison for every pair: an (n_pairs, n_comparisons) int64 array."""
-    i, j = pairs[:, 0], pairs[:, 1]
-    columns = [
-        names.levels(a.given[i], b.given[j], a.forms[0][i], b.forms[0][j], vowels=True),
-        father_levels(a, b, i, j, names),
-        names.levels(a.family[i], b.family[j], a.forms[2][i], b.forms[2][j]),
-        date_levels(a, b, i, j),
-        place_levels(a, b, i, j),
-        sex_levels(a, b, i, j),
-        age_levels(a, b, i, j),
-    ]
-    return np.stack(columns, axis=1) if len(i) else np.empty((0, len(COMPARISONS)), np.int64)
+def compare(a: Prepared, b: Prepared, pairs: np.ndarray, names: NameScorer) -> np.ndarray:
+    """Level codes of every comparison (:data:`~.comparisons.COMPARISONS`) for every pair: an
+    (n_pairs, n_comparisons) int64 array, -1 where a field is not known on both sides."""
+    if len(pairs) == 0:
+        return np.empty((0, len(COMPARISONS)), np.int64)
+    context = Pairs(a, b, pairs[:, 0], pairs[:, 1], names)
+    return np.stack([comparison.codes(context) for comparison in COMPARISONS], axis=1)
 
 
 # --- the model -------------------------------------------------------------------------------
-
 
 @dataclass
 class FellegiSunterModel:
@@ -700,15 +648,13 @@ class FellegiSunterModel:
     m: list[np.ndarray]
     u: list[np.ndarray]
     match_rate: float
-    #: role (0 given, 1 father, 2 family) -> share of records per name-part id
-    token_frequency: dict[int, np.ndarray] = field(default_factory=dict)
+    #: name part (given, father, family) -> share of records per name-part id
+    token_frequency: dict[str, np.ndarray] = field(default_factory=dict)
     default_frequency: float = 0.01
 
     @classmethod
     def from_priors(cls, match_rate: float = 0.05) -> FellegiSunterModel:
-        m = [np.array(c.m_prior[::-1], float) for c in COMPARISONS]
-        u = [np.array(c.u_prior[::-1], float) for c in COMPARISONS]
-        return cls(m, u, match_rate)
+        return cls([c.priors("m") for c in COMPARISONS], [c.priors("u") for c in COMPARISONS], match_rate)
 
     def weights(self, levels: np.ndarray, a: Prepared | None = None, b: Prepared | None = None,
                 pairs: np.ndarray | None = None) -> np.ndarray:
@@ -722,24 +668,30 @@ class FellegiSunterModel:
             # One more slot for "missing" (level -1), which weighs nothing.
             lookup = np.append(factor, 0.0).astype(np.float32)
             out[:, c] = lookup[col]
-            if comparison.term_frequency and a is not None and pairs is not None and self.token_frequency:
-                exact = np.nonzero(col == len(comparison.levels) - 1)[0]
+            if a is None or pairs is None or not self.token_frequency:
+                continue
+            for index, level in enumerate(comparison.levels):
+                if level.term_frequency is None:
+                    continue
+                code = comparison.code(index)
+                exact = np.nonzero(col == code)[0]
                 if len(exact):
-                    tokens = {0: a.given, 1: a.father, 2: a.family}[c][pairs[exact, 0]]
-                    table = self.token_frequency.get(c)
+                    tokens = getattr(a, level.term_frequency)[pairs[exact, 0]]
+                    table = self.token_frequency.get(level.term_frequency)
                     freq = np.full(len(tokens), self.default_frequency)
                     if table is not None:
-                        inside = tokens < len(table)
+                        inside = (tokens < len(table)) & (tokens >= 0)
                         freq[inside] = table[tokens[inside]]
                     # Never claim more evidence than a one-in-a-million name allows, nor less
                     # than a coin flip at the common end.
-                    m_exact = max(float(self.m[c][len(comparison.levels) - 1]), 1e-12)
+                    m_exact = max(float(self.m[c][code]), 1e-12)
                     out[exact, c] = np.log2(m_exact / np.clip(freq, 1e-6, 0.5))
         # A given name says the sex (Mohammad is a man, Fatima a woman): when the given names
         # agree, so does the sex of two random people with them, and agreeing again is no
         # further evidence. Disagreeing still is (a man's and a woman's name that share a key).
-        sex = COMPARISONS.index(SexComparison)
-        out[(levels[:, 0] >= 2) & (levels[:, sex] == 1), sex] = 0.0
+        given, sex = index_of("given_name"), index_of("sex")
+        agree = levels[:, given] >= COMPARISONS[given].code(COMPARISONS[given].labels.index("given names differ by a letter or two"))
+        out[agree & (levels[:, sex] == 1), sex] = 0.0
         return out
 
     def probability(self, weights: np.ndarray) -> np.ndarray:
@@ -748,11 +700,11 @@ class FellegiSunterModel:
         return 1.0 / (1.0 + np.power(2.0, -np.clip(total, -60, 60)))
 
 
-def estimate_u(p: Prepared, names: NameComparison, rng: np.random.Generator, samples: int = 100_000) -> list[np.ndarray]:
+def estimate_u(p: Prepared, names: NameScorer, rng: np.random.Generator, samples: int = 100_000) -> list[np.ndarray]:
     """u probabilities from random pairs (almost all of which are different people), blended
     with the priors so that a small data set still gives sensible values."""
     n = len(p)
-    priors = [np.array(c.u_prior[::-1], float) for c in COMPARISONS]
+    priors = [c.priors("u") for c in COMPARISONS]
     if n < 3:
         return priors
     count = min(samples, n * (n - 1) // 2)
@@ -771,12 +723,12 @@ def estimate_u(p: Prepared, names: NameComparison, rng: np.random.Generator, sam
     return out
 
 
-def term_frequencies(*prepared: Prepared, default: float = 0.01) -> dict[int, np.ndarray]:
-    """Per name role (0 given, 1 father, 2 family): the share of records carrying each part,
-    indexed by part id (``default`` for parts not seen in that role). Used as ``u`` for an
-    exact match on that part, so common names weigh less."""
-    out: dict[int, np.ndarray] = {}
-    for role, attr in ((0, "given"), (1, "father"), (2, "family")):
+def term_frequencies(*prepared: Prepared, default: float = 0.01) -> dict[str, np.ndarray]:
+    """Per name part (given, father, family): the share of records carrying each part, indexed
+    by part id (``default`` for parts not seen in that role). Used as ``u`` for an exact match
+    on that part, so common names weigh less."""
+    out: dict[str, np.ndarray] = {}
+    for attr in ("given", "father", "family"):
         arrays = [getattr(p, attr) for p in prepared]
         values = np.concatenate([arr[arr >= 0] for arr in arrays]) if arrays else np.empty(0, np.int64)
         if len(values) == 0:
@@ -784,7 +736,7 @@ def term_frequencies(*prepared: Prepared, default: float = 0.01) -> dict[int, np
         counts = np.bincount(values).astype(float)
         shares = counts / len(values)
         shares[counts == 0] = default
-        out[role] = shares
+        out[attr] = shares
     return out
 
 
@@ -796,10 +748,18 @@ PRIOR_PAIRS = 5000.0
 EM_SAMPLE = 600_000
 
 
+def fixed_codes(comparison: Comparison, relatives: bool) -> list[int]:
+    """Codes of the levels whose m stays at its prior: evidence against a match, and the
+    vetoing levels in a list that holds relatives (:func:`holds_relatives`)."""
+    return [comparison.code(k) for k, level in enumerate(comparison.levels) if level.fixed or (relatives and level.veto)]
+
+
 def train(levels: np.ndarray, u: list[np.ndarray], weights_base: FellegiSunterModel, iterations: int = 12,
-          a: Prepared | None = None, pairs: np.ndarray | None = None, total_pairs: int | None = None) -> FellegiSunterModel:
+          a: Prepared | None = None, pairs: np.ndarray | None = None, total_pairs: int | None = None,
+          relatives: bool = True) -> FellegiSunterModel:
     """EM for m and the match rate among candidate pairs, u held fixed (as Splink does).
-    m is blended with the priors (:data:`PRIOR_PAIRS` pseudo-pairs) so that few pairs cannot swing it wildly."""
+    m is blended with the priors (:data:`PRIOR_PAIRS` pseudo-pairs) so that few pairs cannot swing
+    it wildly; the levels of :func:`fixed_codes` keep their prior."""
     model = FellegiSunterModel([m.copy() for m in weights_base.m], u, weights_base.match_rate,
                                weights_base.token_frequency, weights_base.default_frequency)
     if len(levels) < 50:
@@ -817,7 +777,8 @@ def train(levels: np.ndarray, u: list[np.ndarray], weights_base: FellegiSunterMo
         levels = levels[chosen]
         pairs = pairs[chosen] if pairs is not None else None
         total_pairs = int(total_pairs / scale) if total_pairs else None
-    priors = [np.array(c.m_prior[::-1], float) for c in COMPARISONS]
+    priors = [c.priors("m") for c in COMPARISONS]
+    fixed = [fixed_codes(c, relatives) for c in COMPARISONS]
     for _ in range(iterations):
         p = model.probability(model.weights(levels, a, a, pairs))
         # The match rate is learnt but never above twice its starting value (about one
@@ -831,9 +792,7 @@ def train(levels: np.ndarray, u: list[np.ndarray], weights_base: FellegiSunterMo
             sums = np.bincount(col[known], weights=p[known], minlength=len(comparison.levels))
             total = sums.sum()
             new = (sums + prior_pairs * priors[c]) / (total + prior_pairs)
-            for fixed in comparison.fixed_m:
-                code = _level_code(comparison, fixed)
-                new[code] = priors[c][code]
+            new[fixed[c]] = priors[c][fixed[c]]
             model.m[c] = new / new.sum()
     return model
 
@@ -852,16 +811,16 @@ def levels_from_labels(labels: dict[str, str]) -> np.ndarray:
     row = np.full(len(COMPARISONS), MISSING, np.int64)
     for c, comparison in enumerate(COMPARISONS):
         label = labels.get(comparison.name)
-        if label in comparison.levels:
-            row[c] = len(comparison.levels) - 1 - comparison.levels.index(label)
+        if label in comparison.labels:
+            row[c] = comparison.code(comparison.labels.index(label))
     return row
 
 
-def refine_with_decisions(model: FellegiSunterModel, confirmed: np.ndarray) -> FellegiSunterModel:
+def refine_with_decisions(model: FellegiSunterModel, confirmed: np.ndarray, relatives: bool = True) -> FellegiSunterModel:
     """m re-estimated with the pairs documenters confirmed as one person (rows of level
     codes): how often each level occurs among real matches, as the archive's own documenters
     found them, blended with the EM estimate (:data:`DECISION_PRIOR`). Levels that are
-    evidence against a match (``fixed_m``) keep their prior: a handful of unusual confirmations
+    evidence against a match (:func:`fixed_codes`) keep their prior: a handful of unusual confirmations
     must not teach the engine that different given names are how one person looks."""
     if confirmed is None or len(confirmed) == 0:
         return model
@@ -873,7 +832,7 @@ def refine_with_decisions(model: FellegiSunterModel, confirmed: np.ndarray) -> F
             continue
         counts = np.bincount(col, minlength=len(comparison.levels)).astype(float)
         new = (model.m[c] * DECISION_PRIOR + counts) / (DECISION_PRIOR + counts.sum())
-        fixed = [_level_code(comparison, level) for level in comparison.fixed_m]
+        fixed = fixed_codes(comparison, relatives)
         free = [code for code in range(len(new)) if code not in fixed]
         # The fixed levels keep their mass; the rest share what is left in their new proportions.
         room = 1.0 - float(model.m[c][fixed].sum()) if fixed else 1.0
@@ -895,13 +854,14 @@ def explain(levels: np.ndarray, a: Prepared, b: Prepared, i: int, j: int) -> tup
         if code < 0:
             labels[comparison.name] = "not known on both sides"
             continue
-        label = comparison.levels[len(comparison.levels) - 1 - code]
+        label = comparison.level(code).label
         labels[comparison.name] = label
-        if comparison.name == "date_of_death" and code in (5, 2) and a.ordinal[i] >= 0 and b.ordinal[j] >= 0:
-            label = f"dates of death {abs(int(a.ordinal[i] - b.ordinal[j]))} days apart"
-        if comparison.name == "date_of_death" and code == 3 and (a.year[i], a.month[i]) != (b.year[j], b.month[j]):
+        days = abs(int(a.ordinal[i] - b.ordinal[j])) if a.ordinal[i] >= 0 and b.ordinal[j] >= 0 else None
+        if label in ("dates of death a few days apart", "dates of death weeks apart") and days is not None:
+            label = f"dates of death {days} days apart"
+        if label == "same month of death" and (a.year[i], a.month[i]) != (b.year[j], b.month[j]):
             label = "dates of death within days of each other (one gives only the month)"
-        if comparison.name == "age" and code in (1, 2, 0):
+        if comparison.name == "age" and label != "same age":
             label = f"ages {int(a.age[i])} and {int(b.age[j])}"
         phrases.append(label)
     return phrases, labels

@@ -503,7 +503,7 @@ def normalize_name(name: str | None) -> str:
 
 #: Common Syrian given names (and the family names made from them). Two of these one letter
 #: apart are two names (أحمد / محمد, حسن / حسين), never a misspelling of one another, however
-#: few records a batch holds. See ``NameComparison`` in ``engine.py``.
+#: few records a batch holds. See ``NameScorer`` in ``engine.py``.
 COMMON_NAMES_AR = """
 محمد أحمد محمود مصطفى خالد عمر علي حسن حسين يوسف إبراهيم إسماعيل عبدالله عبدالرحمن عبدالكريم عبدالقادر عبدالعزيز
 عبدالرزاق عبدالحميد عبدالسلام سعيد سعد سعود وليد عادل فادي سامر سمير ياسر جمال رامي بسام زياد طارق ماهر نبيل هيثم
