@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from .clean import AR_QUOTES, clean_arabic_paragraph, drop_comment_thread
+from .clean import AR_QUOTES, clean_arabic_paragraph, drop_comment_thread, drop_furniture
 from .cues import cue, words
 from .cues import pattern as cue_pattern
 from .dates import parse_date, to_ascii_digits
@@ -54,8 +54,16 @@ _PARTICLE = r"(?:bin|ibn|bint|Abu|Abo|Umm|al|el|Al|de|Abdul|Abd)"
 NAME = rf"(?:{_NAME_TOKEN}|{_PARTICLE})(?:\s+(?:{_NAME_TOKEN}|{_PARTICLE})){{1,5}}"
 _NAME_RE = re.compile(NAME)
 _TITLE_EN = r"(?:(?:Dr|Mr|Mrs|Ms|Miss)\.?\s+|Doctor\s+)"
-_CUE_NAMED = re.compile(rf"\b(?:named (?:the (?:dead|victims?|deceased|two|three) )?as|identified (?:the (?:dead|victims?|deceased|bodies) |them )?as|named|identified|"
-                        rf"known as|called|the (?:death|killing) of)\s+{_TITLE_EN}?({NAME})")
+_CUE_NAMED = re.compile(cue_pattern("en.named_as") + rf"{_TITLE_EN}?({NAME})")
+#: "Russian warplanes killed A and B", "claimed the lives of A, B and C": the dead as object.
+_KILLED_OBJECT = cue("en.killed_object")
+#: "A was shot dead", "A, 34, died", "A and B lost their lives": read right after a name.
+_DIED_AFTER_NAME = cue("en.died_after_name")
+#: "Body of man A found": a headline that is itself the death.
+_BODY_OF = re.compile(cue_pattern("en.body_of") + rf"({NAME})")
+#: Between two names of one list: ", ", " and ", ", and ", "&".
+_LIST_GLUE = re.compile(r"\s*(?:,\s*and|,|and|&)\s+(?!(?:injur|wound|hurt|arrest|abduct)\w*)")
+_LIST_AGE = re.compile(r"\s*\((\d{1,3})\)|,\s*(\d{1,3})(?=\s*(?:,|and\b|\.|;|$))")
 #: "X, from Aleppo governorate, died in ...", "Mrs. X, a teacher from Ariha, was killed".
 _FROM_DIED = re.compile(rf"(?:^|[\s,;:])(?:{_TITLE_EN})?({NAME}),\s+(?:(?:an?|the)\s+[^,;]{{2,60}}?\s+)?from\s+[^,;]{{2,90}},\s+(?:\w+\s+){{0,2}}"
                         r"(?:died|was killed|was shot|were killed|lost|succumbed|passed away)\b")
@@ -182,8 +190,8 @@ def extract_text(
     if not text.strip():
         return []
     language = language or detect_language(text) or "en"
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
-    context = _ItemContext.build(text, title, published)
+    paragraphs = drop_furniture([p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()])
+    context = _ItemContext.build("\n".join(paragraphs), title, published)
     if language == "ar":
         mentions = _arabic_mentions(paragraphs)
     else:
@@ -238,7 +246,7 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                 if match.start(1) in found:
                     found[match.start(1)].cued = True
                 # "named the dead as A, co-chair of ...; B, an adviser; and C": the rest of the list.
-                for piece in re.finditer(rf"(?:;|,\s+and|,)\s+(?:and\s+)?{_TITLE_EN}?({NAME})(?=,|;|\s+from\b|\s+and\b|\s*$|\s+(?:were|was)\b)",
+                for piece in re.finditer(rf"(?:;|,\s+and|,|\s+and)\s+(?:and\s+)?{_TITLE_EN}?({NAME})(?=,|;|\s+from\b|\s+and\b|\s*$|\s+(?:were|was)\b)",
                                          sentence[match.end():match.end() + 400]):
                     start = match.end() + piece.start(1)
                     name = _trim_name(piece.group(1))
@@ -261,6 +269,19 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                 months = years and "month" in match.group(0).split(years, 1)[1][:7]
                 age = 0 if months else (int(years) if years and years.isdigit() else _WORD_AGES.get((years or "").lower()))
                 add(match, 2, age)
+            for match in _KILLED_OBJECT.finditer(sentence):
+                for start, name, age in _name_chain(sentence, match.end()):
+                    if not any(abs(start - s) < 3 for s in found):
+                        found[start] = _Mention(name, sentence, paragraph, start, age=age)
+            for chain in _chains(sentence):
+                if _DIED_AFTER_NAME.match(sentence, chain[-1][3]):
+                    for start, name, age, _ in chain:
+                        if not any(abs(start - s) < 3 for s in found):
+                            found[start] = _Mention(name, sentence, paragraph, start, age=age)
+            for match in _BODY_OF.finditer(sentence):
+                name = _trim_name(match.group(1))
+                if name and not any(abs(match.start(1) - s) < 3 for s in found):
+                    found[match.start(1)] = _Mention(name, sentence, paragraph, match.start(1), listed=True)
             for match in _LIST_KILLED.finditer(sentence):
                 names_part = match.group(1)
                 offset = match.start(1)
@@ -280,6 +301,48 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
     if not mentions:
         mentions.extend(_introduced_then_died(paragraphs))
     return mentions
+
+
+def _name_chain(sentence: str, pos: int) -> list[tuple[int, str, int | None]]:
+    """The names listed from ``pos`` on: "A, B and C", each with an age given as "(16)" or ", 34";
+    the list ends at the first thing that is not a name or a list joint ("and injured B" ends it)."""
+    names: list[tuple[int, str, int | None]] = []
+    while True:
+        title = re.match(rf"{_TITLE_EN}", sentence[pos:])
+        start = pos + (title.end() if title else 0)
+        match = _NAME_RE.match(sentence, start)
+        name = _trim_name(match.group(0)) if match else None
+        if not match or not name:
+            return names
+        end = match.start() + match.group(0).find(name) + len(name) if name in match.group(0) else match.end()
+        age_match = _LIST_AGE.match(sentence, end)
+        age = int(age_match.group(1) or age_match.group(2)) if age_match else None
+        names.append((match.start() + max(0, match.group(0).find(name)), name, age))
+        pos = age_match.end() if age_match else end
+        glue = _LIST_GLUE.match(sentence, pos)
+        if not glue:
+            return names
+        pos = glue.end()
+
+
+def _chains(sentence: str) -> list[list[tuple[int, str, int | None, int]]]:
+    """Runs of names joined as a list ("A, B and C"), each name with its start, age and the end
+    of what belongs to it (its age included): the last end is where the verb would follow."""
+    chains: list[list[tuple[int, str, int | None, int]]] = []
+    for match in _NAME_RE.finditer(sentence):
+        name = _trim_name(match.group(0))
+        if not name or name not in match.group(0):
+            continue
+        start = match.start() + match.group(0).find(name)
+        end = start + len(name)
+        age_match = _LIST_AGE.match(sentence, end)
+        age = int(age_match.group(1) or age_match.group(2)) if age_match else None
+        after = age_match.end() if age_match else end
+        if chains and _LIST_GLUE.fullmatch(sentence, chains[-1][-1][3], start):
+            chains[-1].append((start, name, age, after))
+        else:
+            chains.append([(start, name, age, after)])
+    return chains
 
 
 #: A later sentence that tells the death of the person a report opened with: by first name
