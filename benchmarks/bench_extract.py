@@ -126,11 +126,13 @@ def airwars_victims(part: str, language: str, show_misses: bool = False) -> dict
             text = source.get("text_original") or ""
             if not text or detect_language(text) != language:
                 continue
+            # Every word of the curated name is a whole word of the text (not a part of one:
+            # "براء" is in "براءة", another spelling the extractor rightly reads as written).
+            tokens = {w.lower() for w in re.findall(r"[^\W\d_]+", text)}
             if language == "ar":
-                present = [n for n in killed if all(word in text for word in n.split())]
+                present = [n for n in killed if all(word in tokens for word in n.split())]
             else:
-                folded = text.lower()
-                present = [n for n in killed if all(w.lower() in folded for w in re.findall(r"[^\W\d_]{2,}", n))]
+                present = [n for n in killed if all(w.lower() in tokens for w in re.findall(r"[^\W\d_]{2,}", n))]
             if not present:
                 continue
             counts["texts"] += 1

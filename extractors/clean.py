@@ -79,6 +79,8 @@ def untangle(paragraph: str) -> str:
     paragraph = re.sub(r"#|(?<=[\u0621-\u064A])_(?=[\u0621-\u064A])", " ", paragraph)
     paragraph = re.sub(r"ة(?=[\u0621-\u064A])", "ة ", paragraph)
     paragraph = re.sub(r"(?<=[\u0621-\u064A])(العمر|البالغ|البالغة)(?=\s*[0-9\u0660-\u0669])", r" \1", paragraph)
+    # "الحموي العمر 70 سنة": العمر before a figure is the age, not the family name العمر.
+    paragraph = re.sub(r"(?<=[\u0621-\u064A])\s+(العمر)(?=\s*[0-9\u0660-\u0669])", r" ، \1", paragraph)
     return re.sub(r"(?<=[\u0621-\u064A:.])\s*[0-9\u0660-\u0669]{1,2}\s*[-–)]\s*(?=[\u0621-\u064A])", " ، ", paragraph)
 
 

@@ -458,7 +458,7 @@ _AR_LIST_DEATH = re.compile(rf"(?:{_AR_DEATH_AFTER.pattern}|الشهداء|شه�
 _AR_LIST_END = cue("ar.list_end")
 #: A line of such a list: an optional number or bullet, then the name (and maybe "من أريحا").
 _AR_LIST_LINE = re.compile(r"^\s*(?:[0-9\u0660-\u0669]{1,3}\s*[-_.)]\s*|[-–•*]\s*)?([\u0621-\u064A][\u0621-\u064A\s]{3,60}?)"
-                           r"\s*(?:(?:\.{2,}|…)|[.،,:-]?\s*[0-9\u0660-\u0669]{1,3}\s*[\u0621-\u064A]{0,6}|[.،,]\s*[\u0621-\u064A\s]{0,25}"
+                           r"\s*(?:(?:\.{2,}|…)[.…]*(?:\s*[\u0621-\u064A][\u0621-\u064A\s]{0,30}\.?)?|[.،,:-]?\s*[0-9\u0660-\u0669]{1,3}\s*[\u0621-\u064A]{0,6}|[.،,]\s*[\u0621-\u064A\s]{0,25}"
                            r"|\s+من\s+[#\w\u0621-\u064A\s]{1,40})?\s*$")
 #: A short line that is itself the heading of a list of the dead ("الشهداء", "عرف منهم :").
 _AR_LIST_HEADING = cue("ar.list_heading")
@@ -529,6 +529,11 @@ def _begins_with_given_name(name: str) -> bool:
 
 
 _AR_WORD_RE = re.compile(r"[\u0621-\u064A]+")
+_AR_CHILDREN_OF = cue("ar.children_of")
+#: "ما أدى إلى مقتله": the shot that hit the person named killed them, later in the sentence.
+_AR_RESULT_DEATH = cue("ar.result_death")
+#: "الذي مازال مصابًا": the person just named is alive.
+_AR_HURT_AFTER_NAME = cue("ar.hurt_after_name")
 
 
 def _anchored_names(sentence: str) -> list[tuple[int, str]]:
@@ -540,16 +545,72 @@ def _anchored_names(sentence: str) -> list[tuple[int, str]]:
     for index, word in enumerate(words):
         if word.start() < covered:
             continue
-        text = word.group(0)
+        text, begin = word.group(0), word.start()
+        if _and_given(text):
+            text, begin = text[1:], begin + 1  # "، وعمران سليمان الحشيش": and + a given name
         previous = words[index - 1].group(0) if index else ""
         kin = _AR_HARAKAT.sub("", previous) in _AR_KIN
         if (text in _AR_AMBIGUOUS_GIVEN and not kin) or not is_given_name(text) or previous in _AR_NOT_VICTIM_BEFORE:
             continue
-        name = _trim_arabic_name(sentence[word.start():word.start() + 80])
-        if name and sentence.startswith(name.split()[0], word.start()):
-            names.append((word.start(), name))
-            covered = word.start() + len(name)
+        if index and _listed_given(words[index - 1], sentence):
+            # "، وعمران سليمان الحشيش": the next person of a list, whose given name the lexicon
+            # lacks, begins at the word joined by و after the comma.
+            begin = words[index - 1].start() + 1
+        name = _trim_arabic_name(sentence[begin:begin + 80])
+        if name and sentence.startswith(name.split()[0], begin):
+            names.append((begin, name))
+            covered = begin + len(name)
     return names
+
+
+def _listed_given(word: re.Match[str], sentence: str) -> bool:
+    """Whether ``word`` is و + an unknown word right after a comma ("، وعمران"): the given name
+    of the next person in a list, when a known given name follows it."""
+    text = word.group(0)
+    if len(text) < 4 or not text.startswith("و") or text in _AR_WAW_NAMES or is_given_name(text):
+        return False
+    rest = text[1:]
+    if rest.startswith("ال") or rest in _AR_STOP or rest in _AR_FUNCTION_WORDS or rest in _AR_NOT_NAME_WORDS \
+            or _AR_DEATH.fullmatch(rest) or _AR_NOT_DEATH.fullmatch(rest) or _AR_SUBJECT_OF.fullmatch(rest):
+        return False
+    return bool(re.search(r"[،,]\s*$", sentence[:word.start()]))
+
+
+def _and_given(word: str) -> bool:
+    """Whether a word is "و" (and) glued to a given name ("وعمران", "ومحمد"), not a given name
+    that itself begins with و ("وليد", "وائل")."""
+    return (len(word) > 3 and word.startswith("و") and word not in _AR_WAW_NAMES and not is_given_name(word)
+            and is_given_name(word[1:]) and word[1:] not in _AR_AMBIGUOUS_GIVEN)
+
+
+def _given_chain(sentence: str, start: int, name: str) -> list[tuple[int, str]]:
+    """Given names joined by و that share what follows them: "الشقيقين إبراهيم ومحمد الديك" is
+    إبراهيم الديك and محمد الديك; "أحمد ومحمود أبناء خالد العلي" is أحمد خالد العلي and محمود خالد
+    العلي. ``name`` is what was found at ``start``; returns (offset, name) for each person, or
+    [] when the words there are not such a chain."""
+    words = list(_AR_WORD_RE.finditer(sentence, start, start + 160))
+    if len(words) < 3 or not is_given_name(words[0].group(0)) or not _and_given(words[1].group(0)):
+        return []
+    givens = [(words[0].start(), words[0].group(0))]
+    index = 1
+    while index < len(words) and _and_given(words[index].group(0)) and re.fullmatch(r"\s*(?:[،,]\s*)?", sentence[words[index - 1].end():words[index].start()]):
+        givens.append((words[index].start() + 1, words[index].group(0)[1:]))
+        index += 1
+    if index >= len(words):
+        return []
+    rest_at = words[index - 1].end()
+    parent = _AR_CHILDREN_OF.match(sentence, rest_at)
+    if parent:
+        # "أبناء خالد العلي": each child takes the parent's name as father and family name.
+        family = _trim_arabic_name(sentence[parent.end():parent.end() + 80])
+        if not family:
+            return []
+        return [(at, f"{given} {family}") for at, given in givens]
+    family = _trim_arabic_name(f"{givens[-1][1]} {sentence[rest_at:rest_at + 80].strip()}")
+    if not family or len(family.split()) < 2:
+        return []
+    shared = " ".join(family.split()[1:])
+    return [(at, f"{given} {shared}") for at, given in givens]
 
 
 def _name_lines(paragraphs: list[str]) -> list[_Mention]:
@@ -634,6 +695,12 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
             for start in list(found):
                 if any(other < start < other + len(m.name) for other, m in found.items() if other != start):
                     del found[start]  # "حسن الدباغ" inside "عبد الله حسن الدباغ"
+            for start, mention in sorted(found.items()):
+                chain = _given_chain(sentence, start, mention.name)
+                if chain:
+                    del found[start]
+                    for at, person in chain:
+                        found[at] = _Mention(person, sentence, paragraph, at, arabic=True)
             mentions.extend(m for start, m in sorted(found.items())
                             if _is_victim_ar(sentence, start, m, anchored=start in anchored, told_next=told_next))
     return mentions
@@ -656,6 +723,9 @@ def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: boo
         return False
     if words_before and _AR_SUBJECT_OF.fullmatch(re.sub(r"^و", "", words_before[-1])):
         return False  # "ويتفقد نبيل الصالح منزل جاره": the one who visits
+    end = start + len(mention.name)
+    if _AR_HURT_AFTER_NAME.match(sentence, end):
+        return False  # "مع الشاب X الذي مازال مصابًا": alive
     death = [m.end() for m in _AR_LIST_DEATH.finditer(before)]
     # "اغتيال عنصرين وإصابة آخر ... هما: A، B": the injury is someone else's.
     not_death = [m.end() for m in _AR_HURT.finditer(before) if not _AR_OTHERS.match(before, m.end())]
@@ -667,6 +737,9 @@ def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: boo
         return True
     if not not_death and _AR_HURT_THEN_DIED.match(sentence, start + len(mention.name)):
         return True  # "X، ...، أصيب في ضربة ...، وقتل بعد إسعافه"
+    result = _AR_RESULT_DEATH.search(sentence, end, end + 300)
+    if result and not not_death and not _AR_HURT.search(sentence, end, result.start()):
+        return True  # "أطلقوا النار على الشاب X من قرية ...، ما أدى إلى مقتله"
     return told_next and not anchored and not not_death and not _AR_HURT.search(sentence[start:])
 
 
@@ -706,6 +779,11 @@ _AR_WAW_NAMES = {"وليد", "وائل", "وضاح", "وسيم", "وفاء", "و
                  "ورد", "وردة", "وجدان", "وصال", "وطفة", "وضحى", "وهبي", "ولات", "وزير"}
 
 
+#: Words that make one name part with the word after them ("عبد الرزاق", "أبو صقر", "الشيخ عيسى",
+#: "بن علي"): they do not count towards the four parts a name is read to.
+_AR_JOINING = frozenset({"بن", "ابن", "بنت", "عبد", "العبد", "أبو", "ابو", "أم", "ام", "الشيخ", "آل"})
+
+
 def _trim_arabic_name(raw: str) -> str | None:
     words: list[str] = []
     pieces = raw.split()
@@ -733,7 +811,7 @@ def _trim_arabic_name(raw: str) -> str | None:
         if len(words) >= 2 and word.startswith("و") and len(word) >= 4 and word not in _AR_WAW_NAMES and word not in words:
             break  # "آزاد حسن خليل وشيار بكر": the next person
         words.append(word)
-        if len([w for w in words if w not in ("بن", "ابن", "بنت")]) == 4 or last:
+        if len([w for w in words[:-1] if w not in _AR_JOINING]) + 1 >= 4 and words[-1] not in _AR_JOINING or last:
             break
     while words and len(words[-1]) == 1:
         words.pop()  # a stray letter ("... الجخاني ق")
