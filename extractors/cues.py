@@ -52,9 +52,9 @@ CUES: tuple[Cue, ...] = (
     Cue("en.death", "en", "death",
         r"\b(killed|killing|kills|shot dead|shot and killed|was shot|were shot|died|dies|dying|death|deaths|dead|lost (?:his|her|their) lives?|"
         r"lost (?:his|her) life|martyred|executed|execution|succumbed|slain|murdered|drowned|body was found|bodies were found|passed away|"
-        r"registered as having died|was found dead|were found dead|claimed the li(?:fe|ves)|the bod(?:y|ies) of|(?:his|her|their) bod(?:y|ies) (?:was|were) (?:handed|returned|found|discovered|recovered))\b",
+        r"registered as having died|was found dead|were found dead|(?:shot|stabbed|beaten|burned|burnt|tortured) to death|claimed the li(?:fe|ves)|the bod(?:y|ies) of|(?:his|her|their) bod(?:y|ies) (?:was|were) (?:handed|returned|found|discovered|recovered))\b",
         ("Two farmers were killed when a shell hit their field.", "The strike claimed the lives of a mother and her son.",
-         "Both brothers lost their lives in the blast.", "His body was handed over to the family."),
+         "Both brothers lost their lives in the blast.", "His body was handed over to the family.", "A teacher was shot to death on the road."),
         ("Three people were injured in the shelling.", "The council condemned the attack.", "He was arrested at a checkpoint."),
         ignore_case=True),
     Cue("en.not_death", "en", "injury",
@@ -65,8 +65,9 @@ CUES: tuple[Cue, ...] = (
         ("Two farmers were killed when a shell hit their field.",),
         ignore_case=True, why="what happened to a person named other than death, or a speaker: someone else than the dead"),
     Cue("en.held_then_died", "en", "death",
-        r"[^.;]{0,60}?\b(?:arrest\w*|detain\w*|abduct\w*|kidnap\w*|injur\w*|wounded)\b[^.;]{0,220}?\b(tortured to death|died|killed|executed|succumbed|shot dead)\b",
-        (" was arrested at a checkpoint in 2018 and tortured to death in prison", " was wounded in the raid and died two days later"),
+        r"[^.;]{0,60}?\b(?:arrest\w*|detain\w*|abduct\w*|kidnap\w*|injur\w*|wounded)\b[^.;]{0,400}?\b(tortured to death|died|killed|executed|succumbed|shot dead|(?:confirm\w*|of)\s+(?:his|her)\s+death)\b",
+        (" was arrested at a checkpoint in 2018 and tortured to death in prison", " was wounded in the raid and died two days later",
+         " was arrested in 2019 at the border, and in 2020 the family received news confirming his death"),
         (" was arrested at a checkpoint and released a week later",),
         ignore_case=True, why="arrested or wounded, then dead: the same person, whose death ends the sentence"),
     Cue("en.wound_died", "en", "death", r"died (?:of|from) (?:his|her|their)? ?(?:wounds|injuries)",
@@ -91,8 +92,10 @@ CUES: tuple[Cue, ...] = (
         why="the killer or the event as subject, the dead as object: the names follow the verb"),
     Cue("en.died_after_name", "en", "death",
         r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*)?(?:(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred)|"
-        r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away))\b",
-        (" was shot dead by gunmen on a motorbike", " were killed in the attack", ", 34, died on the way to hospital",
+        r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
+        r",\s+killing\s+(?:him|her|them|both)|,\s+who\s+[^,;.]{2,80},\s+(?:died|was\s+killed|was\s+shot\s+dead))\b",
+        (" was shot to death on the road", ", killing him and his wife", ", who was waiting for the bus, died instantly",
+         " was shot dead by gunmen on a motorbike", " were killed in the attack", ", 34, died on the way to hospital",
          " lost their lives when the roof fell"),
         (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market"),
         ignore_case=True, why="read right after a name: the name is the subject of a verb of dying"),

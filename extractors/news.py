@@ -63,6 +63,15 @@ _DIED_AFTER_NAME = cue("en.died_after_name")
 _BODY_OF = re.compile(cue_pattern("en.body_of") + rf"({NAME})")
 #: Between two names of one list: ", ", " and ", ", and ", "&".
 _LIST_GLUE = re.compile(r"\s*(?:,\s*and|,|and|&)\s+(?!(?:injur|wound|hurt|arrest|abduct)\w*)")
+#: Held or hurt and then dead, the death joined to the same subject ("was arrested ... and
+#: tortured to death", "was wounded ... and died"), not a new clause ("were wounded, the two
+#: children died").
+_HELD_THEN_DIED_SAME = re.compile(r"[^.;]{0,60}?\b(?:arrest\w*|detain\w*|abduct\w*|kidnap\w*|injur\w*|wounded)\b[^.;]{0,220}?"
+                                  r"\b(?:and|then|later|before)\s+(?:was\s+|were\s+|had\s+)?(?:\w+\s+){0,3}?(?:tortured to death|died|dying|killed|executed|succumbed|shot dead)\b", re.I)
+#: The verb a name is the subject of: "were wounded", "has been arrested".
+_PREDICATE = re.compile(r"^[^.;]*?\b(?:was|were|has been|have been|had been)\s+(?:\w+ly\s+)?([a-z]+)\b")
+#: An apposition after a name: ", secretary of the council in X," (lower case: a role, not a name).
+_APPOSITIVE = re.compile(r",\s+(?!(?:killing|killed|who|which|while|when|as|and|but|whose|after|before)\b)(?:an?\s+|the\s+)?[a-z][^,;.]{1,100},")
 _LIST_AGE = re.compile(r"\s*\((\d{1,3})\)|,\s*(\d{1,3})(?=\s*(?:,|and\b|\.|;|$))")
 #: "X, from Aleppo governorate, died in ...", "Mrs. X, a teacher from Ariha, was killed".
 _FROM_DIED = re.compile(rf"(?:^|[\s,;:])(?:{_TITLE_EN})?({NAME}),\s+(?:(?:an?|the)\s+[^,;]{{2,60}}?\s+)?from\s+[^,;]{{2,90}},\s+(?:\w+\s+){{0,2}}"
@@ -229,7 +238,8 @@ def _add_english_mention(found: dict[int, _Mention], sentence: str, paragraph: s
 
 def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
     mentions: list[_Mention] = []
-    for paragraph in paragraphs:
+    rejected: list[tuple[int, _Mention]] = []
+    for index, paragraph in enumerate(paragraphs):
         caption = _CAPTION.match(paragraph)
         if caption and len(paragraph) < 200 and not _DEATH_EN.search(paragraph):
             name = _trim_name(caption.group(1))
@@ -274,10 +284,16 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                     if not any(abs(start - s) < 3 for s in found):
                         found[start] = _Mention(name, sentence, paragraph, start, age=age)
             for chain in _chains(sentence):
-                if _DIED_AFTER_NAME.match(sentence, chain[-1][3]):
+                last = chain[-1][3]
+                if _DIED_AFTER_NAME.match(sentence, last + (1 if sentence.startswith(",", last) and not _LIST_AGE.match(sentence, last) else 0)) \
+                        or _DIED_AFTER_NAME.match(sentence, last):
+                    # The verb of dying follows the names: it governs them, whatever is said before.
                     for start, name, age, _ in chain:
-                        if not any(abs(start - s) < 3 for s in found):
-                            found[start] = _Mention(name, sentence, paragraph, start, age=age)
+                        near = [s for s in found if abs(start - s) < 3]
+                        if near:
+                            found[near[0]].listed = True
+                        else:
+                            found[start] = _Mention(name, sentence, paragraph, start, age=age, listed=True)
             for match in _BODY_OF.finditer(sentence):
                 name = _trim_name(match.group(1))
                 if name and not any(abs(match.start(1) - s) < 3 for s in found):
@@ -297,7 +313,14 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                     for s in found:
                         if abs(match.start(1) - s) < 25 and found[s].age is None:
                             found[s].age = int(match.group(2))
-            mentions.extend(m for _, m in sorted(found.items()) if m.listed or _is_victim_en(m))
+            kept = [m for _, m in sorted(found.items()) if m.listed or _is_victim_en(m)]
+            mentions.extend(kept)
+            rejected.extend((index, m) for m in found.values() if m not in kept)
+            # Anyone else the sentence names may die in a later one ("opened fire on A B C. C died").
+            named = {m.name for m in found.values()}
+            rejected.extend((index, _Mention(other, sentence, paragraph, sentence.find(other)))
+                            for other in _other_people(sentence) if other not in named and len(other.split()) >= 2)
+    mentions.extend(_told_later(paragraphs, rejected, mentions))
     if not mentions:
         mentions.extend(_introduced_then_died(paragraphs))
     return mentions
@@ -329,7 +352,10 @@ def _chains(sentence: str) -> list[list[tuple[int, str, int | None, int]]]:
     """Runs of names joined as a list ("A, B and C"), each name with its start, age and the end
     of what belongs to it (its age included): the last end is where the verb would follow."""
     chains: list[list[tuple[int, str, int | None, int]]] = []
+    inside_role = -1
     for match in _NAME_RE.finditer(sentence):
+        if match.start() < inside_role:
+            continue  # "Baath Party" in "A, secretary of the Baath Party in X, and B"
         name = _trim_name(match.group(0))
         if not name or name not in match.group(0):
             continue
@@ -338,12 +364,50 @@ def _chains(sentence: str) -> list[list[tuple[int, str, int | None, int]]]:
         age_match = _LIST_AGE.match(sentence, end)
         age = int(age_match.group(1) or age_match.group(2)) if age_match else None
         after = age_match.end() if age_match else end
+        role = _APPOSITIVE.match(sentence, after)
+        if role:
+            after = role.end() - 1  # "A, mayor of the town, were killed": the verb follows the role
+            inside_role = role.end()
         if chains and _LIST_GLUE.fullmatch(sentence, chains[-1][-1][3], start):
             chains[-1].append((start, name, age, after))
         else:
             chains.append([(start, name, age, after)])
     return chains
 
+
+def _told_later(paragraphs: list[str], rejected: list[tuple[int, _Mention]], victims: list[_Mention]) -> list[_Mention]:
+    """People named in an item whose death a later sentence (of the same paragraph or the two
+    after it) tells: by their family name ("... opened fire on A B Rifa'i ... . Rifa'i, who was
+    waiting for the bus, died instantly"), or by pronoun when they are the only person the item
+    named ("named as A, was arrested ... . On August 29 SNHR received information confirming
+    his death")."""
+    found: list[_Mention] = []
+    known = {m.name for m in victims}
+    alone = len({m.name for _, m in rejected if m.cued}) == 1 and not victims
+    sentences: dict[int, list[str]] = {}
+    for index, mention in rejected:
+        if mention.name in known:
+            continue
+        known.add(mention.name)
+        family = re.sub(r"^(?:al|el|Al|El)-", "", mention.name.split()[-1])
+        if not (alone and mention.cued) and family not in paragraphs[index][mention.start + len(mention.name):] \
+                and not any(family in p for p in paragraphs[index + 1:index + 3]):
+            continue  # the family name is not said again: nothing later can be about this person
+        for at in range(index, min(index + 3, len(paragraphs))):
+            sentences.setdefault(at, split_sentences(paragraphs[at]))
+        own_sentences = sentences[index]
+        later = own_sentences[own_sentences.index(mention.sentence) + 1:] if mention.sentence in own_sentences else []
+        later += [s for at in range(index + 1, min(index + 3, len(paragraphs))) for s in sentences[at]]
+        for sentence in later:
+            own = re.match(rf"(?:(?:Al|El|al|el)-)?{re.escape(family)}\b", sentence)
+            if own and _DIED_AFTER_NAME.match(sentence, own.end()):
+                found.append(_Mention(mention.name, f"{mention.sentence} … {sentence}", mention.paragraph, mention.start))
+                break
+            if alone and mention.cued and len(_other_people(sentence)) <= 1 and re.search(
+                    r"\b(?:confirm\w*|of|learned of|received news of)\s+(?:his|her)\s+death\b|\b(?:he|she) (?:had )?died\b", sentence):
+                found.append(_Mention(mention.name, f"{mention.sentence} … {sentence}", mention.paragraph, mention.start))
+                break
+    return found
 
 #: A later sentence that tells the death of the person a report opened with: by first name
 #: ("Abdullah's family received notification ... that he had died") or by pronoun ("his body").
@@ -416,6 +480,10 @@ def _is_victim_en(mention: _Mention) -> bool:
     end = start + len(mention.name)
     before = sentence[:start]
     after = sentence[end:]
+    predicate = _PREDICATE.search(after[:160])
+    if predicate and _NOT_DEATH_EN.fullmatch(predicate.group(1)) and "who" not in after[:predicate.start()] \
+            and not _DEATH_EN.search(after[:predicate.start()]) and not _HELD_THEN_DIED_SAME.match(after):
+        return False  # "the volunteer, X, and his wife were wounded": X's own verb is a hurt
     # The clause the name is in: from the last clause break before it to the next after it.
     clause_start = max(before.rfind(";"), before.rfind(" while "), before.rfind(" whereas "))
     clause_before = before[clause_start + 1:] if clause_start >= 0 else before
@@ -1140,6 +1208,9 @@ def _same_person(a: VictimRecord, b: VictimRecord) -> bool:
 
 
 def _merge(records: list[VictimRecord]) -> list[VictimRecord]:
+    """One record per person: mentions of the same person absorbed into the first, then a short
+    name that is only the end of exactly one other victim's name in the item ("Abu Horan" after
+    "Abdullah Shafiq Abu Horan") absorbed into it."""
     merged: list[VictimRecord] = []
     for record in records:
         for kept in merged:
@@ -1148,7 +1219,23 @@ def _merge(records: list[VictimRecord]) -> list[VictimRecord]:
                 break
         else:
             merged.append(record)
+    for record in list(merged):
+        words = _tail_key(record)
+        longer = [k for k in merged if k is not record and len(_tail_key(k)) > len(words) and _tail_key(k)[-len(words):] == words]
+        # Only a family name ("Al-Ibrahim", "Abu Horan"), not a given and family name: "Omar
+        # Haddad" beside "Rima Omar Haddad" is her father.
+        family_only = len(words) == 1 or (len(words) == 2 and words[0] in ("abu", "abo", "umm", "bin", "ibn", "al", "el"))
+        if words and family_only and len(longer) == 1:
+            _absorb(longer[0], record)
+            merged.remove(record)
     return merged
+
+
+def _tail_key(record: VictimRecord) -> list[str]:
+    """The words of a Latin name, lower case, articles off ("al-Masri" → "masri")."""
+    if record.name_ar:
+        return []
+    return [re.sub(r"^(?:al|el)-", "", w.lower()) for w in (record.full_name or "").split()]
 
 
 def _absorb(kept: VictimRecord, other: VictimRecord) -> None:
