@@ -14,9 +14,10 @@ Pure functions of text; the cues they use are in :mod:`.cues`.
 
 from __future__ import annotations
 
+import functools
 import re
 
-from .cues import cue
+from .cues import cue, pattern
 
 _COMMENT_THREAD = cue("en.comment_thread")
 _RELATED_HEADING = cue("en.related_heading")
@@ -84,9 +85,43 @@ def untangle(paragraph: str) -> str:
     return re.sub(r"(?<=[\u0621-\u064A:.])\s*[0-9\u0660-\u0669]{1,2}\s*[-–)]\s*(?=[\u0621-\u064A])", " ، ", paragraph)
 
 
+_HARAKAT = re.compile(r"[\u064B-\u0652]")
+#: A word broken by tatweel and a dot ("استشــ. ــاد", "قُـ.ـتل"): the dot may stand for a letter.
+# Letters without the tatweel (U+0640), which sits inside the Arabic letter block.
+_L = r"[\u0621-\u063F\u0641-\u064A]"
+_DOTTED = re.compile(rf"({_L}*)ـ+\s*\.\s*ـ*({_L}*)|({_L}*)ـ*\s*\.\s*ـ+({_L}*)")
+_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+
+
+@functools.lru_cache(maxsize=1)
+def _cue_vocabulary() -> frozenset[str]:
+    """The single words of the Arabic death, injury and title cues (استشهاد, مقتل, الشهيد ...):
+    the words a dotted break is meant to hide from a moderation filter."""
+    found: set[str] = set()
+    for cue_id in ("ar.death", "ar.hurt", "ar.title", "ar.bare_title", "ar.death_after"):
+        found.update(w for w in re.findall(r"[\u0621-\u064A]+", pattern(cue_id)) if len(w) >= 3)
+    return frozenset(found | {"الشهيد", "الشهيدة", "الشهداء", "شهيد", "شهداء", "قصف", "بقصف", "غارة", "مجزرة"})
+
+
+def _undot(match: re.Match[str]) -> str:
+    left = match.group(1) if match.group(1) is not None else match.group(3) or ""
+    right = match.group(2) if match.group(1) is not None else match.group(4) or ""
+    joined = left + right
+    vocabulary = _cue_vocabulary()
+    if joined in vocabulary or not left or not right:
+        return joined
+    # "استش" + "اد" is no word; with the hidden letter it is استشهاد, a cue word.
+    for letter in _LETTERS:
+        if left + letter + right in vocabulary:
+            return left + letter + right
+    return joined
+
+
 def clean_arabic_paragraph(paragraph: str) -> str:
     """One Arabic paragraph with stretching, short vowels, quotes, the «إست» misspelling and
-    the social-media tangles above undone."""
+    the social-media tangles above undone; a letter hidden behind a dot is restored when that
+    makes a cue word."""
+    paragraph = _DOTTED.sub(_undot, _HARAKAT.sub("", paragraph))
     # Quotation marks around a name ("استشهد المواطن “عمر ياسين الدباغ”") only get in the way.
     paragraph = unquote(_AR_STRETCH.sub("", paragraph))
     # "إستشهاد" (a common misspelling of استشهاد) reads as the word it means.

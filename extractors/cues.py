@@ -85,8 +85,10 @@ CUES: tuple[Cue, ...] = (
         ("The unnamed victim was buried.", "He was identifiedas"),
         why="the name (or the names of a counted group) follows"),
     Cue("en.killed_object", "en", "death",
-        r"\b(?:killed|killing|kills|claimed the li(?:fe|ves) of|took the li(?:fe|ves) of|shot dead|shot and killed|executed|murdered)\s+(?=[A-Z]|(?:al|el)-)",
+        r"\b(?:killed|killing|kills|claimed the li(?:fe|ves) of|took the li(?:fe|ves) of|shot dead|shot and killed|executed|murdered)\s+"
+        r"(?:(?:an?|the|his|her|their)\s+(?:[a-z][\w'’-]*\s+){0,3}[a-z][\w'’-]*,\s+)?(?=[A-Z]|(?:al|el)-)",
         ("Russian warplanes killed Omar Haddad and Sami Hamed.", "a shell landed on the house, killing Rima Khalil",
+         "shelled the village, killing a farmer, Khaled Hamoud,",
          "The explosion claimed the lives of Nour and Hiba Darwish."),
         ("Russian warplanes killed two children.", "He was killed in the strike.", "The attack killed at least 12 people."),
         why="the killer or the event as subject, the dead as object: the names follow the verb"),
@@ -104,6 +106,11 @@ CUES: tuple[Cue, ...] = (
         ("Body of man Omar Haddad found in E. Aleppo", "The body of a young man Sami Hamed was found"),
         ("Body of unidentified man found", "the body of a man bearing gunshot wounds"),
         why="a headline reporting a body by the name after 'body of man'"),
+    Cue("en.list_heading", "en", "list_intro",
+        r"\b(?:killed|dead|victims?|martyrs?|names of the (?:dead|victims|martyrs)|were named as|identified as|died|lost their lives)\b[^.]{0,60}:\s*$",
+        ("The names of the dead:", "The victims who were killed in the strike are:", "Those who lost their lives:"),
+        ("The injured were taken to hospital:", "Three people died in the strike."),
+        ignore_case=True, why="a line that announces the dead listed one a line below it"),
     Cue("en.relative", "en", "kinship",
         r"\b(?:his|her|their)\s+(?:(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)[- ](?:year|month)[- ]old\s+)?"
         r"(?:son|daughter|wife|husband|brother|sister|mother|father|child|nephew|niece|grandson|granddaughter|cousin)\s+",
@@ -177,8 +184,9 @@ CUES: tuple[Cue, ...] = (
         ("عائلة سمير الحسن:", "من آل الخطيب"), ("عائلة سمير الحسن، نزحت من حلب قبل عامين",),
         why="a line naming the family the next lines belong to (any short line of words after عائلة: the lines below decide)"),
     Cue("ar.and_child", "ar", "kinship",
-        r"\s*و\s*(?:ابنه|ابنته|بنته|طفله|طفلته|نجله|ابنها|ابنتها|بنتها|طفلها|ولده|ولدها)\s+([\u0621-\u064A]{3,})\s*(?:[،,.:)]|$)",
-        (" وابنه عمر،", " وبنته ريماس.", " وطفلها يامن"), (" وابنه عمر الخطيب والد الشهيد",),
+        r"\s*و\s*(?:ابنه|ابنته|بنته|طفله|طفلته|نجله|ابنها|ابنتها|بنتها|طفلها|ولده|ولدها)\s+([\u0621-\u064A]{3,})\s*(?:[،,.:)]|$|"
+        r"(?=(?:ب(?:قصف|رصاص|انفجار|غارة|قذيفة|قذائف|صاروخ)|جراء|إثر|اثر|في|على|نتيجة|متأثر\S*|بعد|أثناء|خلال)(?![\u0621-\u064A])))",
+        (" وابنه عمر،", " وبنته ريماس.", " وطفلها يامن", " وبنته ريماس بقصف مدفعي"), (" وابنه عمر الخطيب والد الشهيد",),
         why="a child named by given name only after a named parent carries the parent's family name"),
     Cue("ar.children_of", "ar", "kinship",
         r"\s*[،,]?\s*(?:وهم\s+|وهما\s+)?(?:أبناء|ابناء|أولاد|اولاد|أطفال|اطفال|ابنا|ابني|ابنتا|ابنتي|بنات|نجلا|نجلي)\s+"

@@ -61,6 +61,8 @@ _KILLED_OBJECT = cue("en.killed_object")
 _DIED_AFTER_NAME = cue("en.died_after_name")
 #: "Body of man A found": a headline that is itself the death.
 _BODY_OF = re.compile(cue_pattern("en.body_of") + rf"({NAME})")
+#: A son or daughter named by given name only after their father ("and his daughter Hiba").
+_EN_OWN_CHILD = re.compile(r"\band\s+his\s+(?:\w+[- ]year[- ]old\s+)?(?:son|daughter|child|baby)\s+([A-Z][a-z'’]+)\b(?!\s+(?:[A-Z]|al-|el-|bin\b|ibn\b))")
 #: Between two names of one list: ", ", " and ", ", and ", "&".
 _LIST_GLUE = re.compile(r"\s*(?:,\s*and|,|and|&)\s+(?!(?:injur|wound|hurt|arrest|abduct)\w*)")
 #: Held or hurt and then dead, the death joined to the same subject ("was arrested ... and
@@ -214,7 +216,8 @@ def extract_text(
 
 def split_sentences(paragraph: str) -> list[str]:
     """Sentences of a paragraph; abbreviations such as "Dr." do not end a sentence."""
-    protected = re.sub(r"\b(Dr|Mr|Mrs|Ms|St|No|Eng|Gen|Col|Lt|Sgt|Jr|Sr)\.", r"\1<DOT>", paragraph)
+    # "in E. Deir Ez-Zour", "N. Daraa": a compass point, as SNHR abbreviates it, ends nothing.
+    protected = re.sub(r"\b(Dr|Mr|Mrs|Ms|St|No|Eng|Gen|Col|Lt|Sgt|Jr|Sr|[NSEW]|NE|NW|SE|SW)\.(?=\s+[A-Z])", r"\1<DOT>", paragraph)
     parts = re.split(r"(?<=[.!?؟])\s+(?=[A-Z\"“\u0600-\u06FF(])|(?<=[.؟!])\s*(?=[\u0600-\u06FF])", protected)
     return [p.replace("<DOT>", ".").strip() for p in parts if p.strip()]
 
@@ -294,6 +297,12 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                             found[near[0]].listed = True
                         else:
                             found[start] = _Mention(name, sentence, paragraph, start, age=age, listed=True)
+            for match in _EN_OWN_CHILD.finditer(sentence):
+                # "killing A B C and his daughter Hiba": the child carries the father's family name.
+                parents = [m for s, m in found.items() if s < match.start() and len(m.name.split()) >= 2]
+                if parents and not any(abs(match.start(1) - s) < 3 for s in found):
+                    family = parents[-1].name.split()[-1]
+                    found[match.start(1)] = _Mention(f"{match.group(1)} {family}", sentence, paragraph, match.start(1))
             for match in _BODY_OF.finditer(sentence):
                 name = _trim_name(match.group(1))
                 if name and not any(abs(match.start(1) - s) < 3 for s in found):
@@ -321,6 +330,7 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
             rejected.extend((index, _Mention(other, sentence, paragraph, sentence.find(other)))
                             for other in _other_people(sentence) if other not in named and len(other.split()) >= 2)
     mentions.extend(_told_later(paragraphs, rejected, mentions))
+    mentions.extend(m for m in _english_list_lines(paragraphs) if m.name not in {k.name for k in mentions})
     if not mentions:
         mentions.extend(_introduced_then_died(paragraphs))
     return mentions
@@ -408,6 +418,28 @@ def _told_later(paragraphs: list[str], rejected: list[tuple[int, _Mention]], vic
                 found.append(_Mention(mention.name, f"{mention.sentence} … {sentence}", mention.paragraph, mention.start))
                 break
     return found
+
+_EN_LIST_HEADING = cue("en.list_heading")
+#: One line of a list of the dead: a number or bullet, the name, maybe its age or place.
+_EN_LIST_LINE = re.compile(rf"^\s*(?:\d{{1,3}}\s*[-.)–]\s*|[-–•*]\s*)?(?:{_TITLE_EN})?({NAME})\s*(?:,\s*(\d{{1,3}})|\((\d{{1,3}})\)|[-–,:]\s*[^.]{{0,60}})?\s*\.?\s*$")
+
+
+def _english_list_lines(paragraphs: list[str]) -> list[_Mention]:
+    """Names listed one a line under a line that announces the dead ("The names of the dead:"),
+    numbered or bulleted ("1- A", "• B, 34"); the list ends at the first line that is not one."""
+    mentions: list[_Mention] = []
+    for index, paragraph in enumerate(paragraphs):
+        if not _EN_LIST_HEADING.search(paragraph) or _NOT_DEATH_EN.search(paragraph.rsplit(",", 1)[-1]):
+            continue
+        for line in paragraphs[index + 1:index + 60]:
+            match = _EN_LIST_LINE.match(line)
+            name = _trim_name(match.group(1)) if match else None
+            if not match or not name:
+                break
+            age = match.group(2) or match.group(3)
+            mentions.append(_Mention(name, f"{paragraph} {line}", paragraph, len(paragraph) + 1, age=int(age) if age else None, listed=True))
+    return mentions
+
 
 #: A later sentence that tells the death of the person a report opened with: by first name
 #: ("Abdullah's family received notification ... that he had died") or by pronoun ("his body").
@@ -752,7 +784,9 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                 if end < 0:
                     continue
                 child = _AR_AND_CHILD.match(sentence, end + len(mention.name))
-                if child and is_given_name(child.group(1)) and len(mention.name.split()) >= 2:
+                # The kin word says a person is named: the given name need not be on the lexicon.
+                if child and len(mention.name.split()) >= 2 and child.group(1) not in _AR_STOP \
+                        and child.group(1) not in _AR_NOT_NAME_WORDS and child.group(1) not in _AR_FUNCTION_WORDS:
                     found[child.start(1)] = _Mention(f"{child.group(1)} {mention.name.split()[-1]}", sentence, paragraph, child.start(1), arabic=True)
                     continue
                 follow = _AR_AND_NAME.match(sentence, end + len(mention.name))
@@ -835,7 +869,7 @@ _AR_FUNCTION_WORDS = {
 #: Kinship and descriptive words that may stand before a name ("والده نواف ..."): dropped.
 _AR_LEADING = {"والده", "والدته", "ابنه", "ابنته", "زوجته", "زوجها", "شقيقه", "شقيقته", "وابنه", "وابنته", "ووالده", "ووالدته",
                "وزوجته", "وشقيقه", "وشقيقته", "أخيه", "اخيه", "أخته", "اخته", "يدعى", "تدعى", "يدعي", "تدعي", "المدعو", "المدعوة",
-               "اسمه", "اسمها", "واسمه", "واسمها"}
+               "اسمه", "اسمها", "واسمه", "واسمها", "بنته", "وبنته", "بنتها", "وبنتها", "ولده", "وولده", "ولدها", "وولدها"}
 _AR_TITLE_WORDS = set(_AR_TITLES.split("|"))
 #: Every title, with or without the article ("الشاب", "شاب").
 _AR_ANY_TITLE_WORDS = _AR_TITLE_WORDS | set(_AR_BARE_TITLES.split("|"))
@@ -1119,7 +1153,8 @@ def _fill_date(record: VictimRecord, evidence: dict[str, str], mention: _Mention
 def _fill_place(record: VictimRecord, evidence: dict[str, str], mention: _Mention, context: _ItemContext) -> None:
     """Place of death: the sentence's (a caption's paragraph), a town the person was killed in
     after the one they came from, else the item's governorate when nothing contradicts it."""
-    place = resolve_place(mention.sentence) if not mention.caption else resolve_place(mention.paragraph)
+    # The person's own name is no place ("al-Jasem" is not Jasim town).
+    place = resolve_place(_without(mention.sentence, mention.name)) if not mention.caption else resolve_place(_without(mention.paragraph, mention.name))
     if not mention.arabic and not mention.caption:
         # "A man from Darnaj village ... was shot dead ... in al Hawayij village": where he came
         # from is his origin; a town he was killed in, named after him, is where he died.
@@ -1135,6 +1170,11 @@ def _fill_place(record: VictimRecord, evidence: dict[str, str], mention: _Mentio
             place = Place(context.place.governorate, place.locality or context.place.locality)
             evidence.setdefault("place_of_death", context.place_evidence or "")
     record.place_of_death = place
+
+
+def _without(text: str, name: str) -> str:
+    """``text`` with ``name`` blanked out, so that its words are read as nothing else."""
+    return text.replace(name, " ") if name else text
 
 
 def _fill_origin(record: VictimRecord, evidence: dict[str, str], mention: _Mention) -> None:

@@ -13,7 +13,7 @@ import re
 _P = lambda *alts: re.compile("|".join(alts), re.I)  # noqa: E731
 
 PERPETRATOR_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("unidentified", _P(r"not (yet )?been able to identify", r"unidentified (gunmen|perpetrators?|part(y|ies)|assailants?|persons?)",
+    ("unidentified", _P(r"not (yet )?been able to identify", r"unidentified (gunmen|perpetrators?|part(y|ies)|assailants?|persons?)", r"\b(?:of|from|by) (?:an? )?unidentified (?:source|origin)",
                         r"unknown (gunmen|assailants|persons|perpetrators)", r"gunmen whose identit(y|ies)",
                         r"unable to identify the (party|perpetrator|gunmen)", r"identit(y|ies) (has|have|haven['’]t|hasn['’]t)( not)?( yet)? been (identified|revealed)",
                         r"(landmine|land mine|mine)s? (planted|left) by (an )?unidentified", r"مسلحين? مجهولين?", r"مجهولين", r"جهة مجهولة", r"لم نتمكن من تحديد")),

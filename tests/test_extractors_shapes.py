@@ -1,0 +1,127 @@
+"""Sentence shapes of casualty news that news extraction reads, in both languages: the killer as
+subject, "claimed the lives of", "lost their lives", a counted group named, kinship, numbered
+lists, SNHR-style headlines, page furniture and text stretched to dodge moderation. Every text
+here is invented in the project's own words, in the shapes real reports take."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tawthiq.extractors import extract_item
+
+PUBLISHED = dt.date(2024, 8, 8)
+
+
+def names(text: str, arabic: bool = False) -> list[str]:
+    result = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=PUBLISHED, name="shape")
+    return [(r.name_ar if arabic else r.full_name) or "" for r in result.records]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Russian warplanes killed Omar Khaled Haddad and Sami Hamed al-Ali in Ariha on Monday.",
+     ["Omar Khaled Haddad", "Sami Hamed al-Ali"]),
+    ("A shell landed on the family's house in Sarmin, killing Rima Walid Darwish.", ["Rima Walid Darwish"]),
+    ("The explosion claimed the lives of Nour Hassan al-Masri, Hiba Fadi al-Masri and Lina Fadi al-Masri.",
+     ["Nour Hassan al-Masri", "Hiba Fadi al-Masri", "Lina Fadi al-Masri"]),
+    ("Yousef Ibrahim Ajaj and Bassel Omar Ajaj lost their lives when the roof of their house fell in.",
+     ["Yousef Ibrahim Ajaj", "Bassel Omar Ajaj"]),
+    ("Gunmen opened fire on two men named Fadi Samer al-Rifai and Walid Samer al-Rifai, who were killed instantly.",
+     ["Fadi Samer al-Rifai", "Walid Samer al-Rifai"]),
+    ("A boy and a woman, identified respectively as Ahmad Nabil Qassem and Salma Jamal Qassem, were killed in the shelling.",
+     ["Ahmad Nabil Qassem", "Salma Jamal Qassem"]),
+    ("Regime artillery shelled the village, killing a farmer, Khaled Mahmoud al-Hamoud, and his daughter Hiba.",
+     ["Khaled Mahmoud al-Hamoud", "Hiba"]),
+])
+def test_english_shapes(text: str, expected: list[str]) -> None:
+    found = names(text)
+    for name in expected:
+        if len(name.split()) > 1:
+            assert name in found
+    assert all(any(name.split()[0] == f.split()[0] for f in found) for name in expected)
+
+
+def test_killed_and_injured_in_one_sentence() -> None:
+    assert names("An unknown dispute killed Nasser Fawaz al-Omar and injured Mansour Fawaz al-Omar and Raed Zaid al-Omar.") == [
+        "Nasser Fawaz al-Omar"]
+
+
+def test_snhr_headline_gives_name_date_and_place() -> None:
+    result = extract_item("news", b"Man named Khaled Hassan al-Jasem killed by gunfire of unidentified source in E. Deir Ez-Zour "
+                          b"governorate, August 7, 2024", content_type="text/plain", published=PUBLISHED, name="headline")
+    [victim] = result.records
+    assert victim.full_name == "Khaled Hassan al-Jasem" and victim.date_of_death == "2024-08-07"
+    assert victim.place_of_death.governorate == "Deir Ez-Zour" and victim.sex == "male"
+
+
+def test_headlines_that_are_no_death() -> None:
+    assert names("Two girls named Rima Khaled and Salwa Hassan abducted by gunmen in Aleppo governorate, June 1, 2024") == []
+    assert names("Gunmen arrest a man named Mahmoud Omar Hamed in Aleppo, September 12, 2024") == []
+    assert names("Body of man Samer Adel al-Khatib found in E. Aleppo, April 24, 2024") == ["Samer Adel al-Khatib"]
+
+
+def test_related_links_box_is_not_the_item() -> None:
+    page = ("Two civilians injured in a drone attack in W. Aleppo, April 22, 2024\n\nRelated News\n\n"
+            "Boy named Omar Walid Haddad killed by gunfire of unidentified source in N. Daraa, December 13, 2024\n\n"
+            "A boy, identified as Omar Walid Haddad from Dael city...\n\n"
+            "On April 22, 2024, a drone struck a car near Kafr Nouran, injuring two civilians, identified as Hassan Ali Naji "
+            "and Mansour Ahmad Mansour. The area is under the control of armed opposition factions.")
+    assert names(page) == []
+
+
+def test_the_wounded_beside_the_dead() -> None:
+    assert names("While the volunteer, Omar Sami al-Omar, and his wife were wounded, their two children died.") == []
+
+
+def test_death_told_later_by_family_name() -> None:
+    text = ("On Jan. 3, gunmen opened fire on Fadi Walid Qattan while he waited near a checkpoint in Samlin.\n"
+            "Qattan, who was on his way to work, died instantly.")
+    assert names(text) == ["Fadi Walid Qattan"]
+
+
+def test_english_numbered_list() -> None:
+    text = ("Russian warplanes struck the market in Ariha on Monday.\nThe names of the dead:\n1- Omar Khaled Haddad, 34\n"
+            "2- Rima Sami Darwish (12)\n3. Walid Hassan al-Saleh – Ariha\nThe injured were taken to hospital.")
+    result = extract_item("news", text.encode(), content_type="text/plain", published=PUBLISHED, name="list")
+    assert [(r.full_name, r.age) for r in result.records] == [
+        ("Omar Khaled Haddad", 34), ("Rima Sami Darwish", 12), ("Walid Hassan al-Saleh", None)]
+
+
+def test_family_name_alone_is_merged_but_a_father_is_not() -> None:
+    text = ("Abdullah Shafiq Abu Horan died of his wounds after he was shot by gunmen, a source said. "
+            "Abu Horan was shot on Dec. 29 and died on Jan. 1.")
+    assert names(text) == ["Abdullah Shafiq Abu Horan"]
+    both = "The strike killed Omar Haddad and his daughter Rima Omar Haddad in Ariha."
+    assert sorted(names(both)) == ["Omar Haddad", "Rima Omar Haddad"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("استشهد الشقيقان إبراهيم ومحمد الديك بقصف جوي على بلدة كفرومة.", ["إبراهيم الديك", "محمد الديك"]),
+    ("قتل الطفلان أحمد ومحمود أبناء خالد العلي بانفجار لغم في ريف درعا.", ["أحمد خالد العلي", "محمود خالد العلي"]),
+    ("استشهد المواطن سامر خليل الرحال وبنته ريماس بقصف مدفعي على أريحا.", ["سامر خليل الرحال", "ريماس الرحال"]),
+    ("وثقت الشبكة مقتل كلٍّ من نور محمد الخليف من بلدة طفس، وعمران سليمان الحشيش، وعدنان محمد السرحان برصاص مجهولين.",
+     ["نور محمد الخليف", "عمران سليمان الحشيش", "عدنان محمد السرحان"]),
+    ("أطلق مسلحون مجهولون النار على الشاب نادر محمد الطبيش من قرية مسيكة أثناء تواجده في مدينة الحراك، ما أدّى إلى مقتله على الفور.",
+     ["نادر محمد الطبيش"]),
+    ("استشــ. ــاد الشاب فراس محمود العبدالله بقصــ.ـف على قريته.", ["فراس محمود العبدالله"]),
+])
+def test_arabic_shapes(text: str, expected: list[str]) -> None:
+    assert names(text, arabic=True) == expected
+
+
+def test_arabic_wounded_after_the_name_is_not_a_victim() -> None:
+    text = ("توفي الشاب سامي صلاح الحشيش متأثرا بجراحه التي أصيب بها أمس برصاص مجهولين أطلقوا النار عليه مع الشاب "
+            "نضال صدقي الحشيش الذي مازال مصابًا ووضعه حرج.")
+    assert names(text, arabic=True) == ["سامي صلاح الحشيش"]
+
+
+def test_arabic_list_with_places_after_an_ellipsis() -> None:
+    text = ("أسفرت الغارات عن استشهاد 4 مدنيين.\nعرف من أسماء الشهداء:\n– محمد سمير زعرور… ادلب.\n– الطفلة مرام خالد الشبلي… قلب لوزة.\n"
+            "– ريناد جمال …. حرش معانون.")
+    assert names(text, arabic=True) == ["محمد سمير زعرور", "مرام خالد الشبلي", "ريناد جمال"]
+
+
+def test_arabic_compound_names_keep_their_family_name() -> None:
+    text = "من بين الشهداء في مدينة الباب : محمد عبد الرزاق الشيخ عيسى من أبناء مدينة الميادين."
+    assert names(text, arabic=True) == ["محمد عبد الرزاق الشيخ عيسى"]
