@@ -66,6 +66,21 @@ AR_QUOTES = re.compile(r"[“”\"«»„‟()]")
 _AR_CLOSING = re.compile(r"(?<=[\u0621-\u064A])[“”\"«»„‟)]")
 
 
+_QUOTED = re.compile(r"[“”\"«(]\s*([\u0621-\u064A][\u0621-\u064A\s]{3,50}?)\s*[”“\"»)]")
+
+
+def quoted_spans(paragraph: str) -> list[str]:
+    """The Arabic phrases of two to four words a paragraph puts in quotation marks or brackets
+    ("الشاب “أحمد مأمون أبو جيش”", "امرأة مسنّة (عريفة حيدر جمو)"), with short vowels and
+    stretching taken out as :func:`clean_arabic_paragraph` takes them out."""
+    found = []
+    for match in _QUOTED.finditer(_AR_STRETCH.sub("", paragraph)):
+        words = match.group(1).split()
+        if 2 <= len(words) <= 4:
+            found.append(" ".join(words))
+    return found
+
+
 def unquote(text: str) -> str:
     """Quotation marks and brackets around a name out of the way; a closing one kept as a
     comma so the name ends there."""

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from .clean import AR_QUOTES, clean_arabic_paragraph, drop_comment_thread, drop_furniture
+from .clean import AR_QUOTES, clean_arabic_paragraph, drop_comment_thread, drop_furniture, quoted_spans
 from .cues import cue, words
 from .cues import pattern as cue_pattern
 from .dates import parse_date, to_ascii_digits
@@ -57,6 +57,8 @@ _TITLE_EN = r"(?:(?:Dr|Mr|Mrs|Ms|Miss)\.?\s+|Doctor\s+)"
 _CUE_NAMED = re.compile(cue_pattern("en.named_as") + rf"{_TITLE_EN}?({NAME})")
 #: "Russian warplanes killed A and B", "claimed the lives of A, B and C": the dead as object.
 _KILLED_OBJECT = cue("en.killed_object")
+#: "found the bodies of A and B": named and dead.
+_BODIES_OF_NAMED = cue("en.bodies_of_named")
 #: "A was shot dead", "A, 34, died", "A and B lost their lives": read right after a name.
 _DIED_AFTER_NAME = cue("en.died_after_name")
 #: "Body of man A found": a headline that is itself the death.
@@ -73,7 +75,8 @@ _HELD_THEN_DIED_SAME = re.compile(r"[^.;]{0,60}?\b(?:arrest\w*|detain\w*|abduct\
 #: The verb a name is the subject of: "were wounded", "has been arrested".
 _PREDICATE = re.compile(r"^[^.;]*?\b(?:was|were|has been|have been|had been)\s+(?:\w+ly\s+)?([a-z]+)\b")
 #: An apposition after a name: ", secretary of the council in X," (lower case: a role, not a name).
-_APPOSITIVE = re.compile(r",\s+(?!(?:killing|killed|who|which|while|when|as|and|but|whose|after|before)\b)(?:an?\s+|the\s+)?[a-z][^,;.]{1,100},")
+_APPOSITIVE = re.compile(r",\s+(?!(?:killing|killed|who|which|while|when|as|and|but|whose|after|before)\b)(?:an?\s+|the\s+)?"
+                         r"(?:[a-z]|[A-Z][a-z]+\s+(?:of|at|in)\b)[^,;.]{1,100},")
 _LIST_AGE = re.compile(r"\s*\((\d{1,3})\)|,\s*(\d{1,3})(?=\s*(?:,|and\b|\.|;|$))")
 #: "X, from Aleppo governorate, died in ...", "Mrs. X, a teacher from Ariha, was killed".
 _FROM_DIED = re.compile(rf"(?:^|[\s,;:])(?:{_TITLE_EN})?({NAME}),\s+(?:(?:an?|the)\s+[^,;]{{2,60}}?\s+)?from\s+[^,;]{{2,90}},\s+(?:\w+\s+){{0,2}}"
@@ -282,6 +285,10 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                 months = years and "month" in match.group(0).split(years, 1)[1][:7]
                 age = 0 if months else (int(years) if years and years.isdigit() else _WORD_AGES.get((years or "").lower()))
                 add(match, 2, age)
+            for match in _BODIES_OF_NAMED.finditer(sentence):
+                for start, name, age in _name_chain(sentence, match.end()):
+                    if not any(abs(start - s) < 3 for s in found):
+                        found[start] = _Mention(name, sentence, paragraph, start, age=age, listed=True)
             for match in _KILLED_OBJECT.finditer(sentence):
                 for start, name, age in _name_chain(sentence, match.end()):
                     if not any(abs(start - s) < 3 for s in found):
@@ -735,15 +742,30 @@ def _name_lines(paragraphs: list[str]) -> list[_Mention]:
 
 
 def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
+    quoted = {q for p in paragraphs for q in quoted_spans(p)}
     paragraphs = [clean_arabic_paragraph(p) for p in paragraphs]
     mentions: list[_Mention] = _list_lines(paragraphs) + _name_lines(paragraphs)
+    previous = ""
     for paragraph in paragraphs:
         sentences = split_sentences(paragraph)
         for number, sentence in enumerate(sentences):
             told_next = number + 1 < len(sentences) and bool(_AR_PRONOUN_DEATH.match(sentences[number + 1]))
+            earlier, previous = previous, sentence
             if not _AR_LIST_DEATH.search(sentence) and not told_next:
+                mentions.extend(_called_back(sentence, paragraph, earlier))
                 continue
             found: dict[int, _Mention] = {}
+            # A name in quotation marks or brackets ("امرأة مسنّة (عريفة حيدر جمو)"): the marks say
+            # it is a name even when the lexicon does not know its given name.
+            for text in quoted:
+                at = sentence.find(text)
+                name = _trim_arabic_name(text) if at >= 0 else None
+                lead = {_AR_HARAKAT.sub("", w) for w in sentence[:max(at, 0)].split()[-2:]}
+                # Quotes also mark organisations ("تجمع أحرار حوران"): a person is known by a given
+                # name the lexicon has, or by a person noun or kin word right before the quote.
+                person = _begins_with_given_name(text) or bool(lead & (_AR_ANY_TITLE_WORDS | _AR_PERSON_NOUNS | _AR_KIN))
+                if name and person and len(name.split()) == len(text.split()) and not any(abs(at - s) < 6 for s in found):
+                    found[at] = _Mention(name, sentence, paragraph, at, arabic=True)
             for pattern in (_AR_TITLED, _AR_AFTER_DEATH):
                 group = pattern.groups  # the name is the last group (the verb of dying has its own)
                 for match in pattern.finditer(sentence):
@@ -806,6 +828,23 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
             mentions.extend(m for start, m in sorted(found.items())
                             if _is_victim_ar(sentence, start, m, anchored=start in anchored, told_next=told_next))
     return mentions
+
+
+def _called_back(sentence: str, paragraph: str, earlier: str) -> list[_Mention]:
+    """"قتلت امرأة مسنة ... . المرأة المسنة تدعى X": a sentence without a death word that names,
+    with يدعى/تدعى, the person the sentence before it said was killed, by the same noun."""
+    found: list[_Mention] = []
+    for match in _AR_CALLED.finditer(sentence):
+        words = sentence[:match.start()].split()
+        name = _trim_arabic_name(match.group(1))
+        if not words or not name:
+            continue
+        noun = re.sub(r"^و?ال", "", words[0])
+        noun = "امرأة" if noun == "مرأة" else noun  # المرأة is the article on امرأة
+        death = _AR_DEATH.search(earlier)
+        if death and re.search(rf"(?<![\u0621-\u064A]){re.escape(noun)}(?![\u0621-\u064A])", earlier[death.end():death.end() + 40]):
+            found.append(_Mention(name, f"{earlier} {sentence}", paragraph, match.start(1), arabic=True))
+    return found
 
 
 def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: bool, told_next: bool) -> bool:
@@ -871,6 +910,9 @@ _AR_LEADING = {"والده", "والدته", "ابنه", "ابنته", "زوجت
                "وزوجته", "وشقيقه", "وشقيقته", "أخيه", "اخيه", "أخته", "اخته", "يدعى", "تدعى", "يدعي", "تدعي", "المدعو", "المدعوة",
                "اسمه", "اسمها", "واسمه", "واسمها", "بنته", "وبنته", "بنتها", "وبنتها", "ولده", "وولده", "ولدها", "وولدها"}
 _AR_TITLE_WORDS = set(_AR_TITLES.split("|"))
+#: Nouns and descriptions of a person that may stand before a quoted name ("امرأة مسنّة (X)").
+_AR_PERSON_NOUNS = {"امرأة", "مسنة", "مسن", "رجل", "طفل", "طفلة", "شاب", "شابة", "سيدة", "فتى", "فتاة", "مدني", "مدنية", "المدعو",
+                    "المدعوة", "يدعى", "تدعى", "عجوز", "مسنّة", "الشابين", "الطفلين", "والشاب", "والطفل", "والطفلة", "والسيدة"}
 #: Every title, with or without the article ("الشاب", "شاب").
 _AR_ANY_TITLE_WORDS = _AR_TITLE_WORDS | set(_AR_BARE_TITLES.split("|"))
 

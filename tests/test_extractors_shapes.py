@@ -125,3 +125,28 @@ def test_arabic_list_with_places_after_an_ellipsis() -> None:
 def test_arabic_compound_names_keep_their_family_name() -> None:
     text = "من بين الشهداء في مدينة الباب : محمد عبد الرزاق الشيخ عيسى من أبناء مدينة الميادين."
     assert names(text, arabic=True) == ["محمد عبد الرزاق الشيخ عيسى"]
+
+
+def test_bodies_found_and_named() -> None:
+    text = "Residents found the bodies of Ahmad Khaled al-Hamad and Majed Sami al-Hamad on the road between two villages."
+    assert names(text) == ["Ahmad Khaled al-Hamad", "Majed Sami al-Hamad"]
+
+
+def test_capitalised_role_between_name_and_death() -> None:
+    text = "On the same day Yousef Ali al-Hariri, Secretary of the local council of the town, was killed by unknown attackers."
+    assert names(text) == ["Yousef Ali al-Hariri"]
+
+
+def test_arabic_quoted_name_the_lexicon_lacks_and_an_organisation_in_quotes() -> None:
+    text = ("أفاد “تجمع أحرار حوران” بوفاة امرأة مسنّة (عريفة حيدر جمو) متأثرة بجراحها التي أصيبت بها إثر القصف على القرية.")
+    assert names(text, arabic=True) == ["عريفة حيدر جمو"]
+
+
+def test_arabic_named_in_the_next_sentence_by_the_same_noun() -> None:
+    text = "قتلت امرأة مسنة وأصيب ثلاثة من أحفادها في قصف صاروخي على المدينة.\nالمرأة المسنة تدعى سلمى خليل الحمود، وعمرها 70 عاما."
+    assert names(text, arabic=True) == ["سلمى خليل الحمود"]
+
+
+def test_arabic_dual_verb_ends_the_name() -> None:
+    text = "وقال ناشطون إن السيدة هدى الخطيب وابنها عمر الشاطر قتلا جراء قصف جوي على المدينة."
+    assert names(text, arabic=True) == ["هدى الخطيب", "عمر الشاطر"]
