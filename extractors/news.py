@@ -760,11 +760,11 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
             for text in quoted:
                 at = sentence.find(text)
                 name = _trim_arabic_name(text) if at >= 0 else None
-                lead = {_AR_HARAKAT.sub("", w) for w in sentence[:max(at, 0)].split()[-2:]}
+                before_quote = {_AR_HARAKAT.sub("", w) for w in sentence[:max(at, 0)].split()[-2:]}
                 # Quotes also mark organisations ("تجمع أحرار حوران"): a person is known by a given
                 # name the lexicon has, or by a person noun or kin word right before the quote.
-                person = _begins_with_given_name(text) or bool(lead & (_AR_ANY_TITLE_WORDS | _AR_PERSON_NOUNS | _AR_KIN))
-                if name and person and len(name.split()) == len(text.split()) and not any(abs(at - s) < 6 for s in found):
+                is_person = _begins_with_given_name(text) or bool(before_quote & (_AR_ANY_TITLE_WORDS | _AR_PERSON_NOUNS | _AR_KIN))
+                if name and is_person and len(name.split()) == len(text.split()) and not any(abs(at - s) < 6 for s in found):
                     found[at] = _Mention(name, sentence, paragraph, at, arabic=True)
             for pattern in (_AR_TITLED, _AR_AFTER_DEATH):
                 group = pattern.groups  # the name is the last group (the verb of dying has its own)
