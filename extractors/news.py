@@ -639,6 +639,11 @@ _AR_WORD_RE = re.compile(r"[\u0621-\u064A]+")
 _AR_CHILDREN_OF = cue("ar.children_of")
 #: "ما أدى إلى مقتله": the shot that hit the person named killed them, later in the sentence.
 _AR_RESULT_DEATH = cue("ar.result_death")
+#: "عائلة X", "ذوي X": X's family, not X — unless X is then said to have died.
+_AR_FAMILY_WORDS = frozenset({"عائلة", "أسرة", "اسرة", "ذوي", "أهل", "اهل"})
+_AR_REPORTED_EVENT = cue("ar.reported_event")
+_AR_DEAD_RELATIVE = cue("ar.dead_relative")
+_AR_REPORTING = re.compile(r"(?<![\u0621-\u064A])و?(?:أفاد|افاد|أفادت|قال|قالت|ذكر|ذكرت|صرح|أعلن|اعلن|أكد|اكد|نقل)(?![\u0621-\u064A])")
 #: "الذي مازال مصابًا": the person just named is alive.
 _AR_HURT_AFTER_NAME = cue("ar.hurt_after_name")
 
@@ -657,7 +662,9 @@ def _anchored_names(sentence: str) -> list[tuple[int, str]]:
             text, begin = text[1:], begin + 1  # "، وعمران سليمان الحشيش": and + a given name
         previous = words[index - 1].group(0) if index else ""
         kin = _AR_HARAKAT.sub("", previous) in _AR_KIN
-        if (text in _AR_AMBIGUOUS_GIVEN and not kin) or not is_given_name(text) or previous in _AR_NOT_VICTIM_BEFORE:
+        if (text in _AR_AMBIGUOUS_GIVEN and not kin) or not is_given_name(text):
+            continue
+        if previous in _AR_NOT_VICTIM_BEFORE and not (previous in _AR_FAMILY_WORDS and _dead_relative_after(sentence, begin)):
             continue
         if index and _listed_given(words[index - 1], sentence):
             # "، وعمران سليمان الحشيش": the next person of a list, whose given name the lexicon
@@ -668,6 +675,13 @@ def _anchored_names(sentence: str) -> list[tuple[int, str]]:
             names.append((begin, name))
             covered = begin + len(name)
     return names
+
+
+def _dead_relative_after(sentence: str, begin: int) -> bool:
+    """Whether the name starting at ``begin`` is followed by "الذي ارتقى/استشهد ...": the one
+    named died."""
+    name = _trim_arabic_name(sentence[begin:begin + 80])
+    return bool(name) and bool(_AR_DEAD_RELATIVE.match(sentence, sentence.find(name, begin) + len(name or "")))
 
 
 def _listed_given(word: re.Match[str], sentence: str) -> bool:
@@ -856,6 +870,11 @@ def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: boo
     stand close to their death."""
     before = sentence[:start]
     words_before = [_AR_HARAKAT.sub("", w) for w in before.split()[-2:]]
+    end = start + len(mention.name)
+    if words_before and words_before[-1] in _AR_FAMILY_WORDS and _AR_DEAD_RELATIVE.match(sentence, end):
+        return True  # "اعتقال عائلة X الذي ارتقى بغارة": X is the one who died
+    if _AR_REPORTED_EVENT.match(sentence, end) and _AR_REPORTING.search(before):
+        return False  # "أفاد مراسلنا في حلب، X، بمقتل ...": the reporter
     # "ابن X", "مدرسة الشهيد X", "حي الشهيد X": someone else, or a place named after a martyr.
     if words_before and (words_before[-1] in _AR_NOT_VICTIM_BEFORE - {"قال", "وقال"} or (
             len(words_before) == 2 and words_before[-1] in _AR_TITLE_WORDS and words_before[0] in _AR_PLACE_NAMED_AFTER)):
@@ -864,7 +883,6 @@ def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: boo
         return False
     if words_before and _AR_SUBJECT_OF.fullmatch(re.sub(r"^و", "", words_before[-1])):
         return False  # "ويتفقد نبيل الصالح منزل جاره": the one who visits
-    end = start + len(mention.name)
     if _AR_HURT_AFTER_NAME.match(sentence, end):
         return False  # "مع الشاب X الذي مازال مصابًا": alive
     death = [m.end() for m in _AR_LIST_DEATH.finditer(before)]

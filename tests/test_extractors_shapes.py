@@ -150,3 +150,13 @@ def test_arabic_named_in_the_next_sentence_by_the_same_noun() -> None:
 def test_arabic_dual_verb_ends_the_name() -> None:
     text = "وقال ناشطون إن السيدة هدى الخطيب وابنها عمر الشاطر قتلا جراء قصف جوي على المدينة."
     assert names(text, arabic=True) == ["هدى الخطيب", "عمر الشاطر"]
+
+
+def test_arabic_reporter_before_the_event_is_not_a_victim() -> None:
+    text = "أفاد مراسلنا في حلب، سامر خالد العلي، بمقتل ثلاثة عناصر جراء استهداف موقع عسكري."
+    assert names(text, arabic=True) == []
+
+
+def test_arabic_family_of_the_dead() -> None:
+    text = "اعتقلت دورية أمنية كامل عائلة وائل جمعة الحمود الذي ارتقى بغارة جوية صباح اليوم."
+    assert names(text, arabic=True) == ["وائل جمعة الحمود"]
