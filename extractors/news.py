@@ -681,7 +681,7 @@ def _dead_relative_after(sentence: str, begin: int) -> bool:
     """Whether the name starting at ``begin`` is followed by "الذي ارتقى/استشهد ...": the one
     named died."""
     name = _trim_arabic_name(sentence[begin:begin + 80])
-    return bool(name) and bool(_AR_DEAD_RELATIVE.match(sentence, sentence.find(name, begin) + len(name or "")))
+    return name is not None and bool(_AR_DEAD_RELATIVE.match(sentence, sentence.find(name, begin) + len(name)))
 
 
 def _listed_given(word: re.Match[str], sentence: str) -> bool:
