@@ -58,7 +58,7 @@ CUES: tuple[Cue, ...] = (
     Cue("en.death", "en", "death",
         r"\b(killed|killing|kills|shot dead|shot and killed|was shot|were shot|died|dies|dying|death|deaths|dead|lost (?:his|her|their) lives?|"
         r"lost (?:his|her) life|martyred|executed|execution|succumbed|slain|murdered|drowned|body was found|bodies were found|passed away|"
-        r"registered as having died|was found dead|were found dead|(?:shot|stabbed|beaten|burned|burnt|tortured) to death|claimed the li(?:fe|ves)|the bod(?:y|ies) of|(?:his|her|their) bod(?:y|ies) (?:was|were) (?:handed|returned|found|discovered|recovered))\b",
+        r"registered as having died|was found dead|were found dead|(?:shot|stabbed|beaten|burned|burnt|tortured) to death|assassinat\w*|claimed the li(?:fe|ves)|the bod(?:y|ies) of|(?:his|her|their) bod(?:y|ies) (?:was|were) (?:handed|returned|found|discovered|recovered))\b",
         ("Two farmers were killed when a shell hit their field.", "The strike claimed the lives of a mother and her son.",
          "Both brothers lost their lives in the blast.", "His body was handed over to the family.", "A teacher was shot to death on the road."),
         ("Three people were injured in the shelling.", "The council condemned the attack.", "He was arrested at a checkpoint."),
@@ -98,11 +98,16 @@ CUES: tuple[Cue, ...] = (
          "The explosion claimed the lives of Nour and Hiba Darwish."),
         ("Russian warplanes killed two children.", "He was killed in the strike.", "The attack killed at least 12 people."),
         why="the killer or the event as subject, the dead as object: the names follow the verb"),
+    Cue("en.victims_were", "en", "death",
+        r"\b(?:[Tt]he\s+)?(?:victims?|dead|deceased|martyrs?)\s+(?:were|was|are|is|included|include)\s+(?:named as\s+|identified as\s+)?(?=[A-Z]|(?:al|el)-)",
+        ("The victims were Omar Haddad and his cousin, Sami.", "the dead included Rima Khalil"), ("The victims were two children.",),
+        why="the names of the dead follow 'the victims were'"),
     Cue("en.died_after_name", "en", "death",
         r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*)?(?:(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred)|"
         r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
-        r",\s+killing\s+(?:him|her|them|both)|,\s+who\s+[^,;.]{2,80},\s+(?:died|was\s+killed|was\s+shot\s+dead))\b",
-        (" was shot to death on the road", ", killing him and his wife", ", who was waiting for the bus, died instantly",
+        r"(?:was|were)\s+assassinated|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
+        r",\s+who\s+[^,;.]{2,80},\s+(?:died|was\s+killed|was\s+shot\s+dead))\b",
+        (" was shot to death on the road", ", killing him and his wife", ", shooting him to death in front of his shop", " was assassinated by gunmen", ", who was waiting for the bus, died instantly",
          " was shot dead by gunmen on a motorbike", " were killed in the attack", ", 34, died on the way to hospital",
          " lost their lives when the roof fell"),
         (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market"),
@@ -182,9 +187,9 @@ CUES: tuple[Cue, ...] = (
     Cue("ar.death_after", "ar", "death",
         r"(?:" + _AR_DEATH_WORDS + r"|"
         r"متأثر\w*\s+ب(?:جراح|إصاب|اصاب)|متاثر\w*\s+ب(?:جراح|إصاب|اصاب)|رحمه\s+الله|"
-        r"رحمها\s+الله|تقبله\s+الله|تقبلها\s+الله|الله\s+يرحم|يرحمه|يرحمها|وفاته|وفاتها|مجزرة|المجزرة|قضى\s+(?:نحبه|برصاص|بقصف|جراء|إثر|اثر)|"
+        r"رحمها\s+الله|تقبله\s+الله|تقبلها\s+الله|الله\s+يرحم|يرحمه|يرحمها|وفاته|وفاتها|مجزرة|المجزرة|قضى\s+(?:\S+\s+){0,2}?(?:نحبه|برصاص|بقصف|جراء|إثر|اثر)|"
         r"(?:قضى|قضت)\s+(?=(?:ال)?(?:طفل|طفلة|شاب|شابة|رجل|مواطن|مواطنة|سيدة|فتى|فتاة|مسن|مسنة)(?![\u0621-\u064A])))",
-        (" متأثرا بجراحه", " رحمه الله", " قضى بقصف على بلدته", "وأمس قضى الطفل سامر"), (" أصيب بجروح طفيفة", "قضى الشهر في حلب"),
+        (" متأثرا بجراحه", " رحمه الله", " قضى بقصف على بلدته", "وأمس قضى الطفل سامر", " قضى اليوم برصاص مسلحين"), (" أصيب بجروح طفيفة", "قضى الشهر في حلب"),
         why="what is said after a dead person's name: died of wounds, a prayer for the dead"),
     Cue("ar.list_end", "ar", "list_intro", r"(?:كل\s+من|وهم|هم|وهي|كما\s+يلي|التالية|التالي|:|👇)\s*[.:…]*\s*$",
         ("أدى القصف لاستشهاد كل من", "وهذه أسماء الشهداء:"), ("استشهد الشاب في القصف",),

@@ -57,6 +57,10 @@ _TITLE_EN = r"(?:(?:Dr|Mr|Mrs|Ms|Miss)\.?\s+|Doctor\s+)"
 _CUE_NAMED = re.compile(cue_pattern("en.named_as") + rf"{_TITLE_EN}?({NAME})")
 #: "Russian warplanes killed A and B", "claimed the lives of A, B and C": the dead as object.
 _KILLED_OBJECT = cue("en.killed_object")
+#: "The victims were A and B".
+_VICTIMS_WERE = cue("en.victims_were")
+#: ", killing him", ", shooting her to death": the death of the one person named before it.
+_KILLING_HIM = re.compile(r",\s+(?:killing\s+(?:him|her)|(?:shooting|stabbing|beating)\s+(?:him|her)\s+to\s+death)\b")
 #: "found the bodies of A and B": named and dead.
 _BODIES_OF_NAMED = cue("en.bodies_of_named")
 #: "A was shot dead", "A, 34, died", "A and B lost their lives": read right after a name.
@@ -64,7 +68,11 @@ _DIED_AFTER_NAME = cue("en.died_after_name")
 #: "Body of man A found": a headline that is itself the death.
 _BODY_OF = re.compile(cue_pattern("en.body_of") + rf"({NAME})")
 #: A son or daughter named by given name only after their father ("and his daughter Hiba").
-_EN_OWN_CHILD = re.compile(r"\band\s+his\s+(?:\w+[- ]year[- ]old\s+)?(?:son|daughter|child|baby)\s+([A-Z][a-z'’]+)\b(?!\s+(?:[A-Z]|al-|el-|bin\b|ibn\b))")
+#: "and his daughter Hiba", "along with his older brother, Abdullah", "her sister Rima": a son,
+#: daughter, brother or sister of his, or a brother or sister of hers, shares the family name
+#: (her children carry their father's, which the text does not give).
+_EN_OWN_CHILD = re.compile(r"\b(?:and|with|along with)\s+(?:his\s+(?:(?:older|younger|elder|little|baby)\s+)?(?:\w+[- ]year[- ]old\s+)?(?:son|daughter|child|baby|brother|sister)|"
+                           r"her\s+(?:(?:older|younger|elder|little|baby)\s+)?(?:\w+[- ]year[- ]old\s+)?(?:brother|sister))\s*,?\s+([A-Z][a-z'’]+)\b(?!\s+(?:[A-Z]|al-|el-|bin\b|ibn\b))")
 #: Between two names of one list: ", ", " and ", ", and ", "&".
 _LIST_GLUE = re.compile(r"\s*(?:,\s*and|,|and|&)\s+(?!(?:injur|wound|hurt|arrest|abduct)\w*)")
 #: Held or hurt and then dead, the death joined to the same subject ("was arrested ... and
@@ -75,7 +83,7 @@ _HELD_THEN_DIED_SAME = re.compile(r"[^.;]{0,60}?\b(?:arrest\w*|detain\w*|abduct\
 #: The verb a name is the subject of: "were wounded", "has been arrested".
 _PREDICATE = re.compile(r"^[^.;]*?\b(?:was|were|has been|have been|had been)\s+(?:\w+ly\s+)?([a-z]+)\b")
 #: An apposition after a name: ", secretary of the council in X," (lower case: a role, not a name).
-_APPOSITIVE = re.compile(r",\s+(?!(?:killing|killed|who|which|while|when|as|and|but|whose|after|before)\b)(?:an?\s+|the\s+)?"
+_APPOSITIVE = re.compile(r",\s+(?!(?:killing|killed|who|which|while|when|as|and|but|whose|after|before|was|were|is|are|has|have|had|died|according)\b)(?:an?\s+|the\s+)?"
                          r"(?:[a-z]|[A-Z][a-z]+\s+(?:of|at|in)\b)[^,;.]{1,100},")
 _LIST_AGE = re.compile(r"\s*\((\d{1,3})\)|,\s*(\d{1,3})(?=\s*(?:,|and\b|\.|;|$))")
 #: "X, from Aleppo governorate, died in ...", "Mrs. X, a teacher from Ariha, was killed".
@@ -285,6 +293,19 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                 months = years and "month" in match.group(0).split(years, 1)[1][:7]
                 age = 0 if months else (int(years) if years and years.isdigit() else _WORD_AGES.get((years or "").lower()))
                 add(match, 2, age)
+            for match in _VICTIMS_WERE.finditer(sentence):
+                for start, name, age in _name_chain(sentence, match.end()):
+                    if not any(abs(start - s) < 3 for s in found):
+                        found[start] = _Mention(name, sentence, paragraph, start, age=age, listed=True)
+            for chain in _chains(sentence):
+                # "opened fire on A B C, a soldier ..., in the town of X, killing him instantly".
+                start, name, age, after = chain[-1]
+                killing = _KILLING_HIM.search(sentence, after)
+                a_place = re.search(r"\b(?:town|city|village|neighbou?rhood|camp|area|countryside|province|governorate)\s+of\s+$|\b(?:in|at|near|from|to)\s+$",
+                                    sentence[:start])
+                if killing and len(chain) == 1 and not a_place and not _people_between(sentence, after, killing.start()) \
+                        and not any(abs(start - s) < 3 for s in found):
+                    found[start] = _Mention(name, sentence, paragraph, start, age=age)
             for match in _BODIES_OF_NAMED.finditer(sentence):
                 for start, name, age in _name_chain(sentence, match.end()):
                     if not any(abs(start - s) < 3 for s in found):
@@ -308,7 +329,9 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                 # "killing A B C and his daughter Hiba": the child carries the father's family name.
                 parents = [m for s, m in found.items() if s < match.start() and len(m.name.split()) >= 2]
                 if parents and not any(abs(match.start(1) - s) < 3 for s in found):
-                    family = parents[-1].name.split()[-1]
+                    parts = parents[-1].name.split()
+                    # "al Hammadin": the article written apart goes with the family name.
+                    family = " ".join(parts[-2:]) if len(parts) > 2 and parts[-2].lower() in ("al", "el") else parts[-1]
                     found[match.start(1)] = _Mention(f"{match.group(1)} {family}", sentence, paragraph, match.start(1))
             for match in _BODY_OF.finditer(sentence):
                 name = _trim_name(match.group(1))
@@ -359,10 +382,25 @@ def _name_chain(sentence: str, pos: int) -> list[tuple[int, str, int | None]]:
         age = int(age_match.group(1) or age_match.group(2)) if age_match else None
         names.append((match.start() + max(0, match.group(0).find(name)), name, age))
         pos = age_match.end() if age_match else end
+        alias = re.match(r"\s*\((?:aka|a\.k\.a\.|also known as|known as)?[^)]{1,60}\)", sentence[pos:])
+        pos += alias.end() if alias else 0  # "A (aka B)": one person
+        role = _APPOSITIVE.match(sentence, pos)
+        if role and re.match(r",\s+and\b", sentence[role.end() - 1:]):
+            pos = role.end() - 1  # "A, a member of the committee, and his cousin, B"
         glue = _LIST_GLUE.match(sentence, pos)
         if not glue:
             return names
         pos = glue.end()
+
+
+def _people_between(sentence: str, start: int, end: int) -> bool:
+    """Whether someone else is named between two points of a sentence (places are not people:
+    "in the town of Um Walad")."""
+    for other in _other_people(sentence[start:end]):
+        at = sentence.find(other, start)
+        if not re.search(r"\b(?:town|city|village|neighbou?rhood|camp|area|countryside|province|governorate)\s+of\s+$", sentence[start:at]):
+            return True
+    return False
 
 
 def _chains(sentence: str) -> list[list[tuple[int, str, int | None, int]]]:

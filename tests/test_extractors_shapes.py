@@ -160,3 +160,17 @@ def test_arabic_reporter_before_the_event_is_not_a_victim() -> None:
 def test_arabic_family_of_the_dead() -> None:
     text = "اعتقلت دورية أمنية كامل عائلة وائل جمعة الحمود الذي ارتقى بغارة جوية صباح اليوم."
     assert names(text, arabic=True) == ["وائل جمعة الحمود"]
+
+
+def test_english_the_victims_were_with_an_alias_and_a_role() -> None:
+    text = ("The victims were Samer al-Khalaf (aka Abu Omar), a member of the local committee, and his cousin, Ziad. "
+            "Also, gunmen opened fire on Fadi al-Hariri, a teacher, in the town of Um Walad in the Daraa countryside, killing him instantly.")
+    found = names(text)
+    assert "Samer al-Khalaf" in found and "Fadi al-Hariri" in found and "Um Walad" not in found
+
+
+def test_english_older_brother_after_a_comma_and_assassinated() -> None:
+    text = ("A child, named as Omar Ahmad al Hamad, was killed along with his older brother, Khaled, when shells hit the cemetery. "
+            "The head of the council, Sami Ali Al-Khatib, was assassinated by unknown gunmen this week.")
+    found = names(text)
+    assert {"Omar Ahmad al Hamad", "Khaled al Hamad", "Sami Ali Al-Khatib"} <= set(found)
