@@ -85,9 +85,10 @@ CUES: tuple[Cue, ...] = (
         ("He had been arrested in 2017.",), ignore_case=True,
         why="a later sentence telling the death of the person an item opened with"),
     Cue("en.named_as", "en", "list_intro",
-        r"\b(?:named (?:respectively )?(?:the (?:dead|victims?|deceased|two|three) )?as|identified (?:respectively )?(?:the (?:dead|victims?|deceased|bodies) |them )?as|"
+        r"\b(?:named (?:respectively )?(?:the (?:dead|victims?|deceased|two|three) )?as|identif(?:ied|ying) (?:respectively )?(?:the (?:dead|victims?|deceased|bodies) |them |him |her )?as|"
         r"named|identified|known as|called|the (?:death|killing) of)\s+",
-        ("A man, named as Omar Haddad", "two men named Omar and Sami Haddad", "identified respectively as Rima and Salwa Haddad"),
+        ("A man, named as Omar Haddad", "two men named Omar and Sami Haddad", "identified respectively as Rima and Salwa Haddad",
+         "three civilians were killed, the statement said, identifying them as Omar Haddad and Sami Hamed"),
         ("The unnamed victim was buried.", "He was identifiedas"),
         why="the name (or the names of a counted group) follows"),
     Cue("en.killed_object", "en", "death",
@@ -102,6 +103,10 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:[Tt]he\s+)?(?:victims?|dead|deceased|martyrs?)\s+(?:were|was|are|is|included|include)\s+(?:named as\s+|identified as\s+)?(?=[A-Z]|(?:al|el)-)",
         ("The victims were Omar Haddad and his cousin, Sami.", "the dead included Rima Khalil"), ("The victims were two children.",),
         why="the names of the dead follow 'the victims were'"),
+    Cue("en.name_of_the_dead", "en", "death",
+        r"\bthe name of the (?:civilian|man|woman|victim|child|boy|girl|person|dead|deceased)\b[^.]{0,120}?\b(?:killed|executed|died|shot dead|murdered)\b[^.]{0,80}?\bis\s+(?=[A-Z]|(?:al|el)-)",
+        ("the name of the civilian who has been executed by the gunmen is Ali Hamed",), ("the name of the village is Tell Ziwan",),
+        why="'the name of the man who was killed is A'"),
     Cue("en.died_after_name", "en", "death",
         r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*)?(?:(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred)|"
         r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"

@@ -57,6 +57,7 @@ _TITLE_EN = r"(?:(?:Dr|Mr|Mrs|Ms|Miss)\.?\s+|Doctor\s+)"
 _CUE_NAMED = re.compile(cue_pattern("en.named_as") + rf"{_TITLE_EN}?({NAME})")
 #: "Russian warplanes killed A and B", "claimed the lives of A, B and C": the dead as object.
 _KILLED_OBJECT = cue("en.killed_object")
+_NAME_OF_THE_DEAD = cue("en.name_of_the_dead")
 #: "The victims were A and B".
 _VICTIMS_WERE = cue("en.victims_were")
 #: ", killing him", ", shooting her to death": the death of the one person named before it.
@@ -84,7 +85,9 @@ _HELD_THEN_DIED_SAME = re.compile(r"[^.;]{0,60}?\b(?:arrest\w*|detain\w*|abduct\
 _PREDICATE = re.compile(r"^[^.;]*?\b(?:was|were|has been|have been|had been)\s+(?:\w+ly\s+)?([a-z]+)\b")
 #: An apposition after a name: ", secretary of the council in X," (lower case: a role, not a name).
 _APPOSITIVE = re.compile(r",\s+(?!(?:killing|killed|who|which|while|when|as|and|but|whose|after|before|was|were|is|are|has|have|had|died|according)\b)(?:an?\s+|the\s+)?"
-                         r"(?:[a-z]|[A-Z][a-z]+\s+(?:of|at|in)\b)[^,;.]{1,100},")
+                         r"(?:[a-z]|[A-Z][a-z]+\s+(?:of|at|in)\b)"
+                         # A role is a noun phrase: no verb in it ("lost his life while ..." is a predicate).
+                         r"(?:(?!\b(?:was|were|is|are|has|have|had|lost|died|killed|wounded|injured|said|told|while)\b)[^,;.]){1,100},")
 _LIST_AGE = re.compile(r"\s*\((\d{1,3})\)|,\s*(\d{1,3})(?=\s*(?:,|and\b|\.|;|$))")
 #: "X, from Aleppo governorate, died in ...", "Mrs. X, a teacher from Ariha, was killed".
 _FROM_DIED = re.compile(rf"(?:^|[\s,;:])(?:{_TITLE_EN})?({NAME}),\s+(?:(?:an?|the)\s+[^,;]{{2,60}}?\s+)?from\s+[^,;]{{2,90}},\s+(?:\w+\s+){{0,2}}"
@@ -270,7 +273,7 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                 if match.start(1) in found:
                     found[match.start(1)].cued = True
                 # "named the dead as A, co-chair of ...; B, an adviser; and C": the rest of the list.
-                for piece in re.finditer(rf"(?:;|,\s+and|,|\s+and)\s+(?:and\s+)?{_TITLE_EN}?({NAME})(?=,|;|\s+from\b|\s+and\b|\s*$|\s+(?:were|was)\b)",
+                for piece in re.finditer(rf"(?:;|,\s+and|,|\s+and)\s+(?:and\s+)?{_TITLE_EN}?({NAME})(?=,|;|\.\s*$|\s+from\b|\s+and\b|\s*$|\s+(?:were|was)\b)",
                                          sentence[match.end():match.end() + 400]):
                     start = match.end() + piece.start(1)
                     name = _trim_name(piece.group(1))
@@ -293,6 +296,10 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                 months = years and "month" in match.group(0).split(years, 1)[1][:7]
                 age = 0 if months else (int(years) if years and years.isdigit() else _WORD_AGES.get((years or "").lower()))
                 add(match, 2, age)
+            for match in _NAME_OF_THE_DEAD.finditer(sentence):
+                for start, name, age in _name_chain(sentence, match.end()):
+                    if not any(abs(start - s) < 3 for s in found):
+                        found[start] = _Mention(name, sentence, paragraph, start, age=age, listed=True)
             for match in _VICTIMS_WERE.finditer(sentence):
                 for start, name, age in _name_chain(sentence, match.end()):
                     if not any(abs(start - s) < 3 for s in found):

@@ -174,3 +174,15 @@ def test_english_older_brother_after_a_comma_and_assassinated() -> None:
             "The head of the council, Sami Ali Al-Khatib, was assassinated by unknown gunmen this week.")
     found = names(text)
     assert {"Omar Ahmad al Hamad", "Khaled al Hamad", "Sami Ali Al-Khatib"} <= set(found)
+
+
+def test_english_identifying_them_as_and_the_name_of_the_dead() -> None:
+    text = ("Security forces said three civilians were killed in the drone attack, identifying them as Yousef Ali Hamo, "
+            "Sami Ali Hamo and Rami Ali Hamo.")
+    assert names(text) == ["Yousef Ali Hamo", "Sami Ali Hamo", "Rami Ali Hamo"]
+    assert names("Sources said the name of the civilian who was executed by the gunmen is Ali Hamed al-Issa.") == ["Ali Hamed al-Issa"]
+
+
+def test_english_age_then_death_with_the_wounded_son_after() -> None:
+    assert names("Muhammad Khaled al-Ali, 62, lost his life while his son was wounded, Qasim Muhammad al-Ali, 22, near the farm.") == [
+        "Muhammad Khaled al-Ali"]
