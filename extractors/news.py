@@ -707,7 +707,11 @@ def _anchored_names(sentence: str) -> list[tuple[int, str]]:
             text, begin = text[1:], begin + 1  # "، وعمران سليمان الحشيش": and + a given name
         previous = words[index - 1].group(0) if index else ""
         kin = _AR_HARAKAT.sub("", previous) in _AR_KIN
-        if (text in _AR_AMBIGUOUS_GIVEN and not kin) or not is_given_name(text):
+        # After a kin word ("زوجته مرضية راشد الرمثان") a name begins, known to the lexicon or not.
+        unknown_after_kin = kin and not is_given_name(text) and text not in _AR_STOP and text not in _AR_NOT_NAME_WORDS \
+            and text not in _AR_FUNCTION_WORDS and not text.startswith(("ال", "و")) and not re.search(r"(?:ه|ها|هما|هم|هن)$", text) \
+            and not _AR_DEATH.fullmatch(text) and not _AR_NOT_DEATH.fullmatch(text)  # not "وأطفاله", not a verb
+        if (text in _AR_AMBIGUOUS_GIVEN and not kin) or not (is_given_name(text) or unknown_after_kin):
             continue
         if previous in _AR_NOT_VICTIM_BEFORE and not (previous in _AR_FAMILY_WORDS and _dead_relative_after(sentence, begin)):
             continue
@@ -957,12 +961,12 @@ _AR_NOT_NAME_WORDS = {
     "شابين", "شبان", "سيدة", "سيدتين", "مسن", "مسنة", "رضيع", "رضيعة", "واحد", "واحدة", "اثنين", "اثنان", "ثلاثة", "ثلاث", "أربعة",
     "اربعة", "خمسة", "ستة", "سبعة", "ثمانية", "تسعة", "عشرة", "جميع", "كافة", "بعض", "عدد", "المدنيين", "الأطفال", "الاطفال", "النساء",
     "أصيب", "اصيب", "جرح", "أعداد", "اعداد", "كبيرة", "كبير", "مسؤول", "نعم", "الوكيل", "ونفوق", "نفوق", "المواطنين", "هناك", "يكون",
-    "نائب", "نائبة", "الرئاسة", "دورية", "رئيسة", "عضو", "عضوة", "الرئيس",
+    "نائب", "نائبة", "الرئاسة", "دورية", "رئيسة", "عضو", "عضوة", "الرئيس", "شهداء", "الشهداء", "شهيد", "شهيدة",
 }
 _AR_HARAKAT = re.compile(r"[\u064B-\u0652\u0670\u0640]")
 #: Function words and verbs that never stand in a name: a phrase with one is prose.
 _AR_FUNCTION_WORDS = {
-    "الذين", "الذي", "التي", "اللذين", "اللذان", "اللتين", "لا", "ما", "لم", "لن", "قد", "تم", "هو", "هي", "هم", "هن", "أدى", "ادى", "أسفر",
+    "الذين", "الذي", "التي", "اللذين", "اللذان", "اللتين", "لا", "ما", "لم", "لن", "قد", "تم", "هو", "هي", "هم", "هن", "هما", "وهما", "وهم", "أدى", "ادى", "أسفر",
     "اسفر", "عظم", "اجركم", "أجركم", "بهجوم", "فرقة", "لذويهم", "ذنب", "لهم", "عاشرة", "وضحية", "ضحية", "نتمكن", "كان", "كانت",
     "هذا", "هذه", "ذلك", "تلك", "إن", "ان", "أنه", "انه", "بأن", "بان", "حتى", "ثم", "لقد", "وقد", "إذ", "اذ", "عليه", "عليها", "فيه", "فيها",
     "ليس", "وليس", "أحد", "احد", "إحدى", "احدى", "قيادة", "راعي", "معارض", "أغنام", "اغنام", "المصابين", "عملية", "بعملية", "إنزال", "انزال",

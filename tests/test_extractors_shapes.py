@@ -186,3 +186,10 @@ def test_english_identifying_them_as_and_the_name_of_the_dead() -> None:
 def test_english_age_then_death_with_the_wounded_son_after() -> None:
     assert names("Muhammad Khaled al-Ali, 62, lost his life while his son was wounded, Qasim Muhammad al-Ali, 22, near the farm.") == [
         "Muhammad Khaled al-Ali"]
+
+
+def test_arabic_name_after_a_kin_word_unknown_to_the_lexicon() -> None:
+    text = "قتل المهرب المتهم عطالله شاتي الرمثان في ضربة جوية، وقالت مصادر محلية إنّ زوجته مرضية راشد الرمثان قتلت معه في الضربة."
+    found = names(text, arabic=True)
+    assert "مرضية راشد الرمثان" in found and "راشد الرمثان" not in found
+    assert names("استشهد الشاب سامر خليل العمر وزوجته وأطفاله بقصف على المنزل.", arabic=True) == ["سامر خليل العمر"]
