@@ -1368,9 +1368,12 @@ def _merge(records: list[VictimRecord]) -> list[VictimRecord]:
                 break
         else:
             merged.append(record)
+    keys = {id(k): _tail_key(k) for k in merged}
     for record in list(merged):
-        words = _tail_key(record)
-        longer = [k for k in merged if k is not record and len(_tail_key(k)) > len(words) and _tail_key(k)[-len(words):] == words]
+        words = keys[id(record)]
+        if not words or len(words) > 2:
+            continue
+        longer = [k for k in merged if k is not record and len(keys[id(k)]) > len(words) and keys[id(k)][-len(words):] == words]
         # Only a family name ("Al-Ibrahim", "Abu Horan"), not a given and family name: "Omar
         # Haddad" beside "Rima Omar Haddad" is her father.
         family_only = len(words) == 1 or (len(words) == 2 and words[0] in ("abu", "abo", "umm", "bin", "ibn", "al", "el"))
