@@ -107,19 +107,28 @@ CUES: tuple[Cue, ...] = (
         r"\bthe name of the (?:civilian|man|woman|victim|child|boy|girl|person|dead|deceased)\b[^.]{0,120}?\b(?:killed|executed|died|shot dead|murdered)\b[^.]{0,80}?\bis\s+(?=[A-Z]|(?:al|el)-)",
         ("the name of the civilian who has been executed by the gunmen is Ali Hamed",), ("the name of the village is Tell Ziwan",),
         why="'the name of the man who was killed is A'"),
+    Cue("en.one_of_the_dead", "en", "death",
+        r"\b(?:[Oo]ne of them|[Tt]he (?:first|second|third|other) (?:one|victim)|[Aa]nother (?:one|victim|murdered|killed|dead)|[Tt]he (?:victim|dead man|dead woman|deceased))\s+"
+        r"(?:was|is)\s+(?:identified|named)\s+as\s+(?=[A-Z]|(?:al|el)-)",
+        ("Three people were killed. One of them was identified as Omar Haddad", "Another murdered was identified as Sami Hamed"),
+        ("One of them was injured in the leg.",),
+        why="one of the dead just counted, then named"),
     Cue("en.died_after_name", "en", "death",
         r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*)?(?:(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred)|"
         r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
         r"(?:was|were)\s+assassinated|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
-        r",\s+who\s+[^,;.]{2,80},\s+(?:died|was\s+killed|was\s+shot\s+dead))\b",
-        (" was shot to death on the road", ", killing him and his wife", ", shooting him to death in front of his shop", " was assassinated by gunmen", ", who was waiting for the bus, died instantly",
+        r",\s+who\s+[^,;.]{2,80},\s+(?:died|was\s+killed|was\s+shot\s+dead)|"
+        r",?\s+who\s+(?:was|were|had\s+been|has\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|tortured\s+to\s+death)|,?\s+who\s+(?:died|lost\s+(?:his|her)\s+life))\b",
+        (" was shot to death on the road", " who was killed in the line of duty", ", killing him and his wife", ", shooting him to death in front of his shop", " was assassinated by gunmen", ", who was waiting for the bus, died instantly",
          " was shot dead by gunmen on a motorbike", " were killed in the attack", ", 34, died on the way to hospital",
          " lost their lives when the roof fell"),
         (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market"),
         ignore_case=True, why="read right after a name: the name is the subject of a verb of dying"),
     Cue("en.bodies_of_named", "en", "death",
-        r"\b(?:found|discovered|recovered|retrieved|pulled out|handed over)\s+the\s+bod(?:y|ies)\s+of\s+(?=[A-Z]|(?:al|el)-)",
-        ("Residents found the bodies of Omar Haddad and Sami Hamed on the road.", "Rescuers recovered the body of Rima Khalil"),
+        r"\b(?:found|discovered|recovered|retrieved|pulled out|handed over)\s+(?:the\s+|an?\s+|two\s+|three\s+|four\s+|\d+\s+)?bod(?:y|ies)\s+"
+        r"(?:of|belong(?:ed|ing)\s+to)\s+(?=[A-Z]|(?:al|el)-)",
+        ("Residents found the bodies of Omar Haddad and Sami Hamed on the road.", "Rescuers recovered the body of Rima Khalil",
+         "residents found a body belonged to Omar Haddad", "found two bodies belonging to Sami Hamed and Fadi Hamed"),
         ("Residents found the bodies of two men.",), why="a body found and named: the person is dead"),
     Cue("en.body_of", "en", "death",
         r"\b[Bb]od(?:y|ies) of (?:an? |the )?(?:(?:young|elderly|old)\s+)?(?:man|woman|boy|girl|child|civilian|person)\s+(?=[A-Z])",

@@ -49,7 +49,8 @@ MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
 # --- English -------------------------------------------------------------------------------
 
-_NAME_TOKEN = r"(?:(?:al|el|Al|El|ad|as|ash|az|an|at|ar)-)?[A-Z][a-zA-Z'’`\-]+"
+# A name may carry the ‘ayn as ‘ or ' ("al-‘Amyan", "Sa'ad").
+_NAME_TOKEN = r"(?:(?:al|el|Al|El|ad|as|ash|az|an|at|ar)-)?[‘']?[A-Z][a-zA-Z'’‘`\-]+"
 _PARTICLE = r"(?:bin|ibn|bint|Abu|Abo|Umm|al|el|Al|de|Abdul|Abd)"
 NAME = rf"(?:{_NAME_TOKEN}|{_PARTICLE})(?:\s+(?:{_NAME_TOKEN}|{_PARTICLE})){{1,5}}"
 _NAME_RE = re.compile(NAME)
@@ -58,6 +59,7 @@ _CUE_NAMED = re.compile(cue_pattern("en.named_as") + rf"{_TITLE_EN}?({NAME})")
 #: "Russian warplanes killed A and B", "claimed the lives of A, B and C": the dead as object.
 _KILLED_OBJECT = cue("en.killed_object")
 _NAME_OF_THE_DEAD = cue("en.name_of_the_dead")
+_ONE_OF_THE_DEAD = cue("en.one_of_the_dead")
 #: "The victims were A and B".
 _VICTIMS_WERE = cue("en.victims_were")
 #: ", killing him", ", shooting her to death": the death of the one person named before it.
@@ -296,6 +298,15 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                 months = years and "month" in match.group(0).split(years, 1)[1][:7]
                 age = 0 if months else (int(years) if years and years.isdigit() else _WORD_AGES.get((years or "").lower()))
                 add(match, 2, age)
+            for match in _ONE_OF_THE_DEAD.finditer(sentence):
+                # Only when a death was told just before ("three people were killed ... . One of them").
+                told = _DEATH_EN.search(paragraph[:paragraph.find(sentence)]) or _DEATH_EN.search(paragraphs[index - 1] if index else "")
+                for start, name, age in (_name_chain(sentence, match.end()) if told else []):
+                    near = [s for s in found if abs(start - s) < 3]
+                    if near:
+                        found[near[0]].listed = True
+                    else:
+                        found[start] = _Mention(name, sentence, paragraph, start, age=age, listed=True)
             for match in _NAME_OF_THE_DEAD.finditer(sentence):
                 for start, name, age in _name_chain(sentence, match.end()):
                     if not any(abs(start - s) < 3 for s in found):

@@ -193,3 +193,13 @@ def test_arabic_name_after_a_kin_word_unknown_to_the_lexicon() -> None:
     found = names(text, arabic=True)
     assert "مرضية راشد الرمثان" in found and "راشد الرمثان" not in found
     assert names("استشهد الشاب سامر خليل العمر وزوجته وأطفاله بقصف على المنزل.", arabic=True) == ["سامر خليل العمر"]
+
+
+def test_english_one_of_the_dead_bodies_belonging_to_and_who_was_killed() -> None:
+    text = ("On Saturday, three people were killed in the countryside of Daraa.\n"
+            "One of them was identified as Mahmoud Omar al-Turk, a farmer from the town.\n"
+            "Residents also found two bodies belonging to Muhammad Taha Qanbar and Khaled Abdullah Qanbar south of Dael.\n"
+            "The rescue group mourned volunteer Ali Hassan Baradei who was killed in the line of duty.")
+    assert names(text) == ["Mahmoud Omar al-Turk", "Muhammad Taha Qanbar", "Khaled Abdullah Qanbar", "Ali Hassan Baradei"]
+    assert names("Another murdered was identified as Adnan Ahmed al-‘Amyan, 60, from Tel Shihab town, after three were killed.") == [
+        "Adnan Ahmed al-‘Amyan"]
