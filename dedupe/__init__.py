@@ -109,12 +109,10 @@ def _prior_rate(n_left: int, n_right: int, n_pairs: int, same_set: bool) -> floa
 def _pairs_out(a: engine.Prepared, b: engine.Prepared, pairs: np.ndarray, levels: np.ndarray,
                probabilities: np.ndarray, threshold: float) -> list[MatchPair]:
     keep = np.nonzero(probabilities >= threshold)[0]
-    out = []
-    for k in keep.tolist():
-        i, j = int(pairs[k, 0]), int(pairs[k, 1])
-        phrases, labels = engine.explain(levels[k], a, b, i, j)
-        out.append(MatchPair(a.ids[i], b.ids[j], round(float(probabilities[k]), 6), phrases, labels))
-    return out
+    i, j = pairs[keep, 0], pairs[keep, 1]
+    explained = engine.explain(levels[keep], a, b, i, j)
+    return [MatchPair(a.ids[x], b.ids[y], round(float(p), 6), phrases, labels)
+            for x, y, p, (phrases, labels) in zip(i.tolist(), j.tolist(), probabilities[keep].tolist(), explained)]
 
 
 def dedupe_records(records: Sequence[MatchRecord], threshold: float | None = None,

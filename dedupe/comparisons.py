@@ -61,6 +61,8 @@ class Comparison:
     name: str
     levels: tuple[Level, ...]
     known: Condition
+    #: the name part a name comparison compares (given, father, family), else None
+    part: str | None = None
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -78,22 +80,26 @@ class Comparison:
         return np.array([getattr(level, which) for level in self.levels[::-1]], float)
 
     def codes(self, pairs: Pairs) -> np.ndarray:
-        """The level code of every pair (-1 where the field is not known on both sides)."""
+        """The level code of every pair (-1 where the field is not known on both sides). Each
+        level's condition is evaluated only on the pairs no better level took."""
         out = np.full(len(pairs), MISSING, np.int64)
-        open_ = pairs.cached(("known", self.name), lambda: self.known(pairs)).copy()
+        rest = np.nonzero(self.known(pairs))[0]
+        scope = pairs.subset(rest)
         for index, level in enumerate(self.levels):
-            if not open_.any():
+            if not len(rest):
                 break
-            hit = open_ & level.condition(pairs)
-            out[hit] = self.code(index)
-            open_ &= ~hit
+            hit = level.condition(scope)
+            out[rest[hit]] = self.code(index)
+            keep = np.nonzero(~hit)[0]
+            rest, scope = rest[keep], scope.subset(keep)
         return out
 
 
 @dataclass
 class Pairs:
     """The pairs being compared (positions ``i`` in ``a``, ``j`` in ``b``) and the features
-    conditions read, each computed once."""
+    conditions read, each computed once: a :meth:`subset` reads the features its parents
+    computed, and computes the others for its own pairs only."""
 
     a: Prepared
     b: Prepared
@@ -101,12 +107,26 @@ class Pairs:
     j: np.ndarray
     names: NameScorer
     _cache: dict[Any, np.ndarray] = field(default_factory=dict)
+    _parent: Pairs | None = None
+    #: positions of these pairs among the parent's
+    _index: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.i)
 
-    def cached(self, key: Any, compute: Callable[[], np.ndarray]) -> np.ndarray:
+    def subset(self, index: np.ndarray) -> Pairs:
+        return Pairs(self.a, self.b, self.i[index], self.j[index], self.names, {}, self, index)
+
+    def _find(self, key: Any) -> np.ndarray | None:
         found = self._cache.get(key)
+        if found is None and self._parent is not None and self._index is not None:
+            above = self._parent._find(key)
+            if above is not None:
+                found = self._cache[key] = above[self._index]
+        return found
+
+    def cached(self, key: Any, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        found = self._find(key)
         if found is None:
             found = self._cache[key] = compute()
         return found
@@ -157,14 +177,13 @@ def _at_least(part: str, threshold: float, vowels: bool) -> Condition:
 
 
 def _swapped(p: Pairs) -> np.ndarray:
-    """Given and family names written the other way round (one list puts the family name first)."""
-    return (p.similarity("given", "family") >= SIMILAR) & (p.cached(("swap", "b"), lambda: _swap_right(p)) >= SIMILAR)
+    """Given and family names written the other way round (one list puts the family name first):
+    the same two names, each in the other's place."""
+    def compute() -> np.ndarray:
+        given_a, family_a, given_b, family_b = p.left("given"), p.left("family"), p.right("given"), p.right("family")
+        return (given_a == family_b) & (family_a == given_b) & (given_a >= 0) & (family_a >= 0) & (given_a != family_a)
 
-
-def _swap_right(p: Pairs) -> np.ndarray:
-    skel_a, form_a = p.part("family", "a")
-    skel_b, form_b = p.part("given", "b")
-    return p.names.similarity(skel_a, skel_b, form_a, form_b)
+    return p.cached("swapped", compute)
 
 
 def _middle_overlap(p: Pairs) -> np.ndarray:
@@ -192,17 +211,14 @@ def NameComparison(name: str, part: str, noun: str, m: tuple[float, ...], u: tup
     those levels in that order; ``vowels`` reads written vowels (رامي and ريم are two names)."""
     levels = [Level(f"same {noun}", _at_least(part, 1.0, vowels), m[0], u[0], term_frequency=part)]
     if swaps:
-        levels.append(Level("given and family names swapped", _swapped, m[len(levels)], u[len(levels)]))
+        levels.append(Level("given and family names swapped", _swapped, m[len(levels)], u[len(levels)], term_frequency=part))
     levels.append(Level(f"{noun}s differ by a letter or two", _at_least(part, SIMILAR, vowels), m[len(levels)], u[len(levels)]))
     if middles:
         levels.append(Level(f"{noun} appears among the other's middle names", _middle_overlap, m[len(levels)], u[len(levels)]))
     levels.append(Level(f"{noun}s only loosely alike", _at_least(part, WEAK, vowels), m[len(levels)], u[len(levels)],
                         fixed=not veto_loose, veto=veto_loose))
     levels.append(Level(f"{noun}s differ", _always, m[len(levels)], u[len(levels)], veto=True))
-    if swaps:
-        # A swapped pair is known on both sides even when one side has only a family name.
-        return Comparison(name, tuple(levels), lambda p: _both(part)(p) | _swapped(p))
-    return Comparison(name, tuple(levels), _both(part))
+    return Comparison(name, tuple(levels), _both(part), part)
 
 
 def FamilyNameComparison(name: str, m: tuple[float, ...], u: tuple[float, ...]) -> Comparison:
@@ -210,11 +226,11 @@ def FamilyNameComparison(name: str, m: tuple[float, ...], u: tuple[float, ...]) 
     Family names of one person differ in a few reports (a tribe's name for the family's), so a
     difference is evidence, never a veto."""
     levels = (Level("same family name", _at_least("family", 1.0, False), m[0], u[0], term_frequency="family"),
-              Level("given and family names swapped", _swapped, m[1], u[1]),
+              Level("given and family names swapped", _swapped, m[1], u[1], term_frequency="family"),
               Level("family names differ by a letter or two", _at_least("family", SIMILAR, False), m[2], u[2]),
               Level("family names only loosely alike", _at_least("family", WEAK, False), m[3], u[3]),
               Level("family names differ", _always, m[4], u[4]))
-    return Comparison(name, levels, lambda p: _both("family")(p) | _swapped(p))
+    return Comparison(name, levels, _both("family"), "family")
 
 
 # --- dates ----------------------------------------------------------------------------------------
@@ -255,15 +271,26 @@ def _digit_slip(p: Pairs) -> np.ndarray:
     slip of the keyboard (1915 for 1910, the 12th for the 21st), which a day count cannot see."""
     def compute() -> np.ndarray:
         x, y = p.left("digits"), p.right("digits")
-        ok = (x >= 0) & (y >= 0) & (x != y)
-        dx = np.stack([(x // 10 ** k) % 10 for k in range(8)], axis=1)
-        dy = np.stack([(y // 10 ** k) % 10 for k in range(8)], axis=1)
-        differ = dx != dy
-        count = differ.sum(axis=1)
-        swap = np.zeros(len(x), bool)
-        for k in range(7):
-            swap |= differ[:, k] & differ[:, k + 1] & (dx[:, k] == dy[:, k + 1]) & (dx[:, k + 1] == dy[:, k])
-        return ok & ((count == 1) | ((count == 2) & swap))
+        diff = np.abs(x - y)
+        # One digit off changes the number by d·10^k, two neighbours swapped by 9·d·10^k (d < 10):
+        # a cheap test first, the digits themselves only for the few pairs that pass it.
+        maybe = np.zeros(len(x), bool)
+        for k in range(8):
+            step = 10 ** k
+            r = diff // step
+            maybe |= (diff % step == 0) & ((r < 10) | ((r % 9 == 0) & (r // 9 < 10)))
+        rows = np.nonzero(maybe & (x >= 0) & (y >= 0) & (x != y))[0]
+        out = np.zeros(len(x), bool)
+        if len(rows):
+            dx = np.stack([(x[rows] // 10 ** k) % 10 for k in range(8)], axis=1)
+            dy = np.stack([(y[rows] // 10 ** k) % 10 for k in range(8)], axis=1)
+            differ = dx != dy
+            count = differ.sum(axis=1)
+            swap = np.zeros(len(rows), bool)
+            for k in range(7):
+                swap |= differ[:, k] & differ[:, k + 1] & (dx[:, k] == dy[:, k + 1]) & (dx[:, k + 1] == dy[:, k])
+            out[rows] = (count == 1) | ((count == 2) & swap)
+        return out
 
     return p.cached("digit_slip", compute)
 
@@ -299,9 +326,10 @@ def AbsoluteDateDifferenceAtThresholds(name: str, m: tuple[float, ...], u: tuple
               Level("dates of death one digit apart", _digit_slip, m[3], u[3]),
               Level("same month of death", _same_month, m[4], u[4]),
               Level("dates of death weeks apart", _within(31), m[5], u[5]),
-              Level("same year of death", _same_year, m[6], u[6], fixed=True),
-              Level("dates of death differ", _always, m[7], u[7], fixed=True))
-    return Comparison(name, levels, lambda p: ((p.left("year") > 0) & (p.right("year") > 0)) | _digit_slip(p))
+              Level("same year of death", _same_year, m[6], u[6]),
+              Level("dates of death differ", _always, m[7], u[7]))
+    # A date given to the day always has its year (19105412 is read as 1910).
+    return Comparison(name, levels, lambda p: (p.left("year") > 0) & (p.right("year") > 0))
 
 
 # --- places, sex, age ---------------------------------------------------------------------------------
@@ -316,7 +344,8 @@ def _same_gov_or_unknown(p: Pairs) -> np.ndarray:
 
 
 def PlaceComparison(name: str, m: tuple[float, ...], u: tuple[float, ...]) -> Comparison:
-    """Places of death: the same town or village, towns spelt a letter apart, the same
+    """Places of death: the same town or village, the same town named in two governorates (a
+    slip in one of them, or two towns of one name), towns spelt a letter apart, the same
     governorate (town not known on one side), the same governorate with different towns,
     different governorates."""
     loc_known = lambda p: (p.left("loc") >= 0) & (p.right("loc") >= 0)  # noqa: E731
@@ -324,11 +353,12 @@ def PlaceComparison(name: str, m: tuple[float, ...], u: tuple[float, ...]) -> Co
     same_gov = lambda p: gov_known(p) & (p.left("gov") == p.right("gov"))  # noqa: E731
     levels = (Level("same town or village", lambda p: loc_known(p) & (p.left("loc") == p.right("loc")) & _same_gov_or_unknown(p),
                     m[0], u[0]),
+              Level("same town, governorates differ", lambda p: loc_known(p) & (p.left("loc") == p.right("loc")), m[1], u[1]),
               Level("town names differ by a letter or two", lambda p: loc_known(p) & (_town_similarity(p) >= SIMILAR) & _same_gov_or_unknown(p),
-                    m[1], u[1]),
-              Level("same governorate (town not known on one side)", lambda p: same_gov(p) & ~loc_known(p), m[2], u[2]),
-              Level("same governorate, different towns", same_gov, m[3], u[3]),
-              Level("different governorates", gov_known, m[4], u[4], fixed=True))
+                    m[2], u[2]),
+              Level("same governorate (town not known on one side)", lambda p: same_gov(p) & ~loc_known(p), m[3], u[3]),
+              Level("same governorate, different towns", same_gov, m[4], u[4]),
+              Level("different governorates", gov_known, m[5], u[5], fixed=True))
     return Comparison(name, levels, lambda p: gov_known(p) | loc_known(p))
 
 
@@ -362,7 +392,7 @@ FATHER_NAME = NameComparison("father_name", "father", "father's name", (0.80, 0.
 FAMILY_NAME = FamilyNameComparison("family_name", (0.86, 0.01, 0.09, 0.02, 0.02), (0.01, 0.00001, 0.01, 0.04, 0.94))
 DATE_OF_DEATH = AbsoluteDateDifferenceAtThresholds("date_of_death", (0.68, 0.15, 0.02, 0.02, 0.08, 0.03, 0.017, 0.003),
                                                    (0.002, 0.01, 0.0005, 0.002, 0.02, 0.012, 0.20, 0.7535))
-PLACE_OF_DEATH = PlaceComparison("place_of_death", (0.70, 0.04, 0.20, 0.05, 0.01), (0.02, 0.002, 0.06, 0.06, 0.858))
+PLACE_OF_DEATH = PlaceComparison("place_of_death", (0.69, 0.01, 0.04, 0.20, 0.05, 0.01), (0.02, 0.0005, 0.002, 0.06, 0.06, 0.8575))
 SEX = ExactMatch("sex", "sex", ("same sex", "different sex"), (0.97, 0.03), (0.5, 0.5))
 AGE = AbsoluteDifferenceAtThresholds("age", "age", (0, 2, 5), ("same age", "ages within 2 years", "ages within 5 years", "ages differ"),
                                      (0.60, 0.28, 0.08, 0.04), (0.02, 0.08, 0.12, 0.78))

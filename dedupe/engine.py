@@ -204,7 +204,8 @@ def place_lone_parts(targets: Sequence[Prepared], reference: Sequence[Prepared] 
 #: Blocks larger than this are skipped for a key (a common name in a common year would
 #: otherwise compare thousands of unrelated people); the other keys still cover those pairs.
 MAX_BLOCK = {"given_family": 2000, "family_month": 600, "given_father": 600, "father_family": 600, "date_place": 400,
-             "given_year_place": 400, "given_date": 400, "family_date_town": 60}
+             "given_year_place": 400, "given_date": 400, "family_date_town": 60, "date_town": 50, "given_town": 50,
+             "family_town": 50}
 
 
 def blocking_keys(p: Prepared) -> dict[str, np.ndarray]:
@@ -226,9 +227,17 @@ def blocking_keys(p: Prepared) -> dict[str, np.ndarray]:
     keys["date_place"] = np.where(ok, p.ordinal * big + p.gov + (1 << 41), -1)
     ok = (p.given >= 0) & (p.year > 0) & (p.gov >= 0)
     keys["given_year_place"] = np.where(ok, (p.given * 4096 + p.year) * 4096 + p.gov + (1 << 42), -1)
-    # A one-word name ("Jaafar", "عزيزة") has no family name to block on: its date must do.
-    ok = (p.given >= 0) & (p.ordinal >= 0) & ((p.ntokens == 1) | (p.family < 0))
+    # A family name mistyped, or missing (a one-word name: "Jaafar", "عزيزة"): the day must do.
+    ok = (p.given >= 0) & (p.ordinal >= 0)
     keys["given_date"] = np.where(ok, p.given * big + p.ordinal + (1 << 44), -1)
+    # A governorate mistyped (or given on one side only) besides a name: the town and the day.
+    ok = (p.ordinal >= 0) & (p.loc >= 0)
+    keys["date_town"] = np.where(ok, p.ordinal * big + p.loc, -1)
+    # The date missing or mistyped besides a name.
+    ok = (p.given >= 0) & (p.loc >= 0)
+    keys["given_town"] = np.where(ok, p.given * big + p.loc, -1)
+    ok = (p.family >= 0) & (p.loc >= 0)
+    keys["family_town"] = np.where(ok, p.family * big + p.loc, -1)
     # The pairs :func:`holds_relatives` reads: same family name, day and town.
     ok = (p.family >= 0) & (p.ordinal >= 0) & (p.loc >= 0)
     keys["family_date_town"] = np.where(ok, (p.family * 800_000 + p.ordinal) * big + p.loc, -1)
@@ -294,9 +303,16 @@ def vetoed(a: Prepared, b: Prepared, pairs: np.ndarray, names: NameScorer) -> np
     out = np.zeros(len(pairs), bool)
     if len(pairs) == 0:
         return out
-    context = Pairs(a, b, pairs[:, 0], pairs[:, 1], names)
-    for comparison in VETOING:
-        out |= veto_mask(comparison, comparison.codes(context))
+    if len(pairs) > CHUNK:
+        return np.concatenate([vetoed(a, b, pairs[start:start + CHUNK], names) for start in range(0, len(pairs), CHUNK)])
+    i, j = pairs[:, 0], pairs[:, 1]
+    for comparison, part in VETOING_PARTS:
+        # Pairs whose names have one skeleton are left to the scoring, which reads their written
+        # vowels (رامي and ريم): that check is dear, and few pairs need it.
+        x, y = getattr(a, part)[i], getattr(b, part)[j]
+        check = np.nonzero((x != y) & (x >= 0) & (y >= 0) & ~out)[0]
+        if len(check):
+            out[check[veto_mask(comparison, comparison.codes(Pairs(a, b, i[check], j[check], names)))]] = True
     return out
 
 
@@ -307,6 +323,8 @@ def veto_mask(comparison: Comparison, codes: np.ndarray) -> np.ndarray:
 
 
 VETOING = tuple(c for c in COMPARISONS if any(level.veto for level in c.levels))
+#: The vetoing comparisons with the name part each compares.
+VETOING_PARTS = tuple((c, c.part) for c in VETOING if c.part)
 
 
 def block_pairs(p: Prepared, names: NameScorer | None = None) -> np.ndarray:
@@ -634,8 +652,21 @@ def compare(a: Prepared, b: Prepared, pairs: np.ndarray, names: NameScorer) -> n
     (n_pairs, n_comparisons) int64 array, -1 where a field is not known on both sides."""
     if len(pairs) == 0:
         return np.empty((0, len(COMPARISONS)), np.int64)
-    context = Pairs(a, b, pairs[:, 0], pairs[:, 1], names)
-    return np.stack([comparison.codes(context) for comparison in COMPARISONS], axis=1)
+    out = np.empty((len(pairs), len(COMPARISONS)), np.int64)
+    # In chunks: the features of a chunk are held while it is compared, and a big list's
+    # candidate pairs are tens of millions.
+    for start in range(0, len(pairs), CHUNK):
+        chunk = pairs[start:start + CHUNK]
+        context = Pairs(a, b, chunk[:, 0], chunk[:, 1], names)
+        for c, comparison in enumerate(COMPARISONS):
+            out[start:start + len(chunk), c] = comparison.codes(context)
+            if comparison.part != "given":  # given and family names share what "swapped" computed
+                context = Pairs(a, b, chunk[:, 0], chunk[:, 1], names)
+    return out
+
+
+#: Pairs compared at a time (:func:`compare`, :func:`vetoed`).
+CHUNK = 1_000_000
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -845,23 +876,31 @@ def refine_with_decisions(model: FellegiSunterModel, confirmed: np.ndarray, rela
 # --- explanations ------------------------------------------------------------------------
 
 
-def explain(levels: np.ndarray, a: Prepared, b: Prepared, i: int, j: int) -> tuple[list[str], dict[str, str]]:
-    """Phrases a documenter reads, and the level label per field, for one pair."""
-    phrases: list[str] = []
-    labels: dict[str, str] = {}
+def explain(levels: np.ndarray, a: Prepared, b: Prepared, i: np.ndarray, j: np.ndarray) -> list[tuple[list[str], dict[str, str]]]:
+    """For each pair (rows of ``levels``, positions ``i`` in ``a`` and ``j`` in ``b``): the
+    phrases a documenter reads, and the level label per field."""
+    unknown = "not known on both sides"
+    labels: list[np.ndarray] = []
+    phrases: list[np.ndarray] = []
     for c, comparison in enumerate(COMPARISONS):
-        code = int(levels[c])
-        if code < 0:
-            labels[comparison.name] = "not known on both sides"
-            continue
-        label = comparison.level(code).label
-        labels[comparison.name] = label
-        days = abs(int(a.ordinal[i] - b.ordinal[j])) if a.ordinal[i] >= 0 and b.ordinal[j] >= 0 else None
-        if label in ("dates of death a few days apart", "dates of death weeks apart") and days is not None:
-            label = f"dates of death {days} days apart"
-        if label == "same month of death" and (a.year[i], a.month[i]) != (b.year[j], b.month[j]):
-            label = "dates of death within days of each other (one gives only the month)"
-        if comparison.name == "age" and label != "same age":
-            label = f"ages {int(a.age[i])} and {int(b.age[j])}"
-        phrases.append(label)
-    return phrases, labels
+        # Codes are best-first from len-1 down; the last slot is "missing" (-1).
+        table = np.array([level.label for level in comparison.levels[::-1]] + [unknown], dtype=object)
+        label = table[levels[:, c]]
+        phrase = label.copy()
+        if comparison.name == "date_of_death":
+            days = np.abs(a.ordinal[i] - b.ordinal[j])
+            apart = np.nonzero(np.isin(label, ["dates of death a few days apart", "dates of death weeks apart"]))[0]
+            phrase[apart] = [f"dates of death {int(d)} days apart" for d in days[apart]]
+            edge = np.nonzero((label == "same month of death") & ((a.year[i] != b.year[j]) | (a.month[i] != b.month[j])))[0]
+            phrase[edge] = "dates of death within days of each other (one gives only the month)"
+        if comparison.name == "age":
+            differ = np.nonzero((label != "same age") & (label != unknown))[0]
+            phrase[differ] = [f"ages {int(x)} and {int(y)}" for x, y in zip(a.age[i[differ]], b.age[j[differ]])]
+        labels.append(label)
+        phrases.append(phrase)
+    names = [comparison.name for comparison in COMPARISONS]
+    out = []
+    for row in range(len(levels)):
+        row_labels = {name: str(column[row]) for name, column in zip(names, labels)}
+        out.append(([str(column[row]) for column, label in zip(phrases, labels) if label[row] != unknown], row_labels))
+    return out

@@ -351,7 +351,8 @@ def _latin_tokens(name: str) -> list[str]:
     i = 0
     while i < len(words):
         word = words[i]
-        if word in _LATIN_LINKS:
+        if word in _LATIN_LINKS and tokens and i + 1 < len(words):
+            # "son of" between two names; at the start or the end, "Ben" is a name.
             i += 1
             continue
         if _ARTICLE.match(word) and i + 1 < len(words):
