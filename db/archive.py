@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select, union, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from tawthiq.errors import ReviewError
+from tawthiq.errors import InvalidValue, ReviewError
 
 from .models import (
     CAND_DECIDED,
@@ -131,7 +131,13 @@ def claim(session: Session, task_id: int, user: User, model: Any = ReviewTask) -
         .execution_options(synchronize_session=False)
     ))
     if result.rowcount == 1:
-        session.expire_all()
+        # Only the claimed row is stale: expiring everything would also expire the logged-in
+        # user, whom an error page may still render after this session is closed.
+        from sqlalchemy.orm.util import identity_key
+
+        held = session.identity_map.get(identity_key(model, task_id))
+        if held is not None:
+            session.expire(held)
         return True
     return False
 
@@ -498,42 +504,42 @@ def check_field(field_name: str, raw: Any) -> Any:
 
     text = " ".join(strip_bidi_controls(str(raw if raw is not None else "")).split())
     if field_name not in EDITABLE:
-        raise ReviewError(f"{field_name}: not a field that can be changed")
+        raise InvalidValue(f"{field_name}: not a field that can be changed")
     vocab = {"perpetrator": PERPETRATORS, "cause": CAUSES, "category": CATEGORIES,
              "death_governorate": GOVERNORATES, "origin_governorate": GOVERNORATES}
     if field_name in ("perpetrator", "cause", "category"):
         if text not in vocab[field_name]:
-            raise ReviewError(f"{field_name}: {text!r} is not one of {', '.join(vocab[field_name])}")
+            raise InvalidValue(f"{field_name}: {text!r} is not one of {', '.join(vocab[field_name])}")
         return text
     if not text:
         return None
     if field_name in ("death_governorate", "origin_governorate"):
         if text not in vocab[field_name]:
-            raise ReviewError(f"{field_name}: {text!r} is not a governorate")
+            raise InvalidValue(f"{field_name}: {text!r} is not a governorate")
         return text
     if field_name == "sex":
         if text not in ("male", "female"):
-            raise ReviewError(f"sex: {text!r} is not male or female")
+            raise InvalidValue(f"sex: {text!r} is not male or female")
         return text
     if field_name == "age":
         if not text.isdigit() or int(text) > 120:
-            raise ReviewError(f"age: {text!r} is not an age in years")
+            raise InvalidValue(f"age: {text!r} is not an age in years")
         return int(text)
     if field_name == "is_child":
         answers = {"yes": True, "true": True, "no": False, "false": False}
         if text.lower() not in answers:
-            raise ReviewError(f"is_child: {text!r} is not yes or no")
+            raise InvalidValue(f"is_child: {text!r} is not yes or no")
         return answers[text.lower()]
     if field_name == "date_of_death":
         return _check_date(text)
     if field_name in ("full_name", "name_ar"):
         if len(text) > 500 or not any(ch.isalpha() for ch in text):
-            raise ReviewError(f"{field_name}: {text[:40]!r} is not a name")
+            raise InvalidValue(f"{field_name}: {text[:40]!r} is not a name")
         if field_name == "name_ar" and not any("\u0600" <= ch <= "\u06ff" for ch in text):
-            raise ReviewError(f"name_ar: {text[:40]!r} is not in Arabic script")
+            raise InvalidValue(f"name_ar: {text[:40]!r} is not in Arabic script")
         return text
     if len(text) > 200:
-        raise ReviewError(f"{field_name}: longer than 200 characters")
+        raise InvalidValue(f"{field_name}: longer than 200 characters")
     return text
 
 
@@ -549,9 +555,9 @@ def _check_date(text: str) -> str:
         year, month, day = int(match[1]), int(match[2] or 1), int(match[3] or 1)
         day_of = dt.date(year, month, day)
     except ValueError:
-        raise ReviewError(f"date_of_death: {text!r} is not a date (YYYY-MM-DD, or YYYY-MM, or YYYY)") from None
+        raise InvalidValue(f"date_of_death: {text!r} is not a date (YYYY-MM-DD, or YYYY-MM, or YYYY)") from None
     if day_of > dt.date.today() or year < 1900:
-        raise ReviewError(f"date_of_death: {text!r} is in the future or before 1900")
+        raise InvalidValue(f"date_of_death: {text!r} is in the future or before 1900")
     return text
 
 

@@ -24,21 +24,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from tawthiq.db import archive, repo
-from tawthiq.db.engine import get_database_url, get_engine
+from tawthiq.db.engine import READ_ONLY, get_database_url, get_engine
 from tawthiq.db.models import (
     Candidate,
-    Decision,
     RawItem,
     ReviewTask,
     Source,
     SubmitterContact,
     User,
-    Victim,
-    VictimHistory,
-    VictimName,
-    VictimSource,
 )
-from tawthiq.errors import ReviewError
+from tawthiq.errors import InvalidValue, ReviewError
 from tawthiq.extractors.record import CATEGORIES, CAUSES, GOVERNORATES, GOVERNORATES_AR, PERPETRATORS, PERPETRATOR_LABELS
 from tawthiq.extractors.text import strip_bidi_controls
 
@@ -57,24 +52,23 @@ from .auth import (
     login_retry_at,
     record_login_attempt,
     require_admin,
-    require_editor,
     start_session,
     verify_csrf,
+    write_now,
 )
 from .i18n import LANGUAGES, translate
 from .params import MAX_DAYS, BadParameter, PageNumber, RowId, from_validation_error, parse_choice, parse_date, parse_int, wants_json
 
 HERE = Path(__file__).parent
 #: Routers other parts of tawthiq add to the app (the public family form, reports).
-EXTRA_ROUTERS = ["tawthiq.review.family_form:router", "tawthiq.reports.web:router", "tawthiq.review.incidents:router"]
+EXTRA_ROUTERS = ["tawthiq.review.item:router", "tawthiq.review.victim:router", "tawthiq.review.family_form:router",
+                 "tawthiq.reports.web:router", "tawthiq.review.incidents:router"]
 #: Rows per queue page (oldest first; documenters work from the top with "Start reviewing").
 QUEUE_PAGE = 50
 #: What the users page says was done (``account_<action>`` in i18n.py), and the refusals it
 #: says in the page's language (``account_<code>`` of repo.AccountError).
 USER_ACTIONS = ("disabled", "enabled", "role", "password", "unchanged")
 USER_ERRORS = ("account_last_admin", "account_password_short", "account_unknown_role")
-#: The decisions on a queued report of a person (db/archive.py decide).
-DECISIONS = ("new_victim", "same_as", "not_victim", "defer")
 FIELDS = ("full_name", "name_ar", "sex", "age", "date_of_death", "death_governorate", "death_locality",
           "origin_governorate", "origin_locality", "perpetrator", "cause", "category")
 
@@ -123,6 +117,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app = FastAPI(title="tawthiq review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.database_url = url
     app.state.sessionmaker = sessionmaker(get_engine(url), expire_on_commit=False)
+    app.state.read_sessionmaker = sessionmaker(get_engine(url).execution_options(**{READ_ONLY: True}), expire_on_commit=False)
     app.state.serializer = URLSafeTimedSerializer(load_secret("TAWTHIQ_SECRET_KEY", "tawthiq-secret.key", url), salt="tawthiq-session")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -135,7 +130,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     @app.exception_handler(ReviewError)
     async def _review_error(request: Request, exc: ReviewError) -> Response:
-        return error_response(request, 409, str(exc))
+        # A value the field cannot hold is the request's fault (400); anything else the
+        # archive refuses is a conflict with its state: a claim, a role, a decided item (409).
+        return error_response(request, 400 if isinstance(exc, InvalidValue) else 409, str(exc))
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
@@ -270,57 +267,6 @@ def _routes(app: FastAPI) -> None:
             return RedirectResponse(f"/?{query}&empty=1", status_code=303)
         return RedirectResponse(f"/item/{task.id}?{query}", status_code=303)
 
-    @app.get("/item/{task_id}", response_class=HTMLResponse)
-    def item_page(task_id: RowId, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
-        task = session.get(ReviewTask, task_id)
-        if task is None:
-            raise HTTPException(404, f"no queue item {task_id}")
-        _filters_from_query(str(request.url.query))  # the queue's filters, carried to the next item: refused here if bad
-        claimed = False
-        if task.state in ("open", "deferred"):
-            claimed = archive.claim(session, task.id, user)
-            session.commit()
-            session.refresh(task)
-        candidate = task.candidate
-        matches = archive.best_matches(session, candidate)
-        cluster = archive.cluster_candidates(session, candidate)
-        previous = session.scalar(select(Decision).where(Decision.user_id == user.id, Decision.review_task_id != task.id)
-                                  .order_by(Decision.id.desc()).limit(1))
-        decisions = session.scalars(select(Decision).where(Decision.review_task_id == task.id).order_by(Decision.id)).all()
-        return render(request, "item.html", task=task, candidate=candidate, matches=matches, cluster=cluster,
-                      claimed=claimed, previous=previous, decisions=decisions, query=str(request.url.query),
-                      source=candidate.raw_item.source, raw=candidate.raw_item)
-
-    @app.post("/item/{task_id}/decide", dependencies=[Depends(verify_csrf)])
-    async def decide(task_id: RowId, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
-        form = await request.form()
-        task = session.get(ReviewTask, task_id)
-        if task is None:
-            raise HTTPException(404, f"no queue item {task_id}")
-        # Every value is read before anything is written: a bad one refuses the whole decision.
-        action = parse_choice("action", form.get("action"), DECISIONS, required=True)
-        victim_id = parse_int("victim_id", form.get("victim_id"), low=1)
-        choices = {f: str(form.get(f"choice_{f}")) for f in archive.CHOOSABLE if form.get(f"choice_{f}")}
-        query = str(form.get("query", ""))
-        following_filters = _filters_from_query(query)
-        archive.decide(session, task, user, action, victim_id=victim_id, reason=str(form.get("reason") or "") or None,
-                       choices=choices, note=str(form.get("note") or "") or None)
-        session.commit()
-        # The next item loads at once: claim it now and go straight there.
-        following = archive.claim_next(session, user, following_filters, skip={task.id})
-        session.commit()
-        if following is None:
-            return RedirectResponse(f"/?{query}", status_code=303)
-        return RedirectResponse(f"/item/{following.id}?{query}", status_code=303)
-
-    @app.post("/item/{task_id}/release", dependencies=[Depends(verify_csrf)])
-    def release(task_id: RowId, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
-        task = session.get(ReviewTask, task_id)
-        if task is not None:
-            archive.release(session, task, user)
-            session.commit()
-        return RedirectResponse("/", status_code=303)
-
     @app.get("/raw/{item_id}", response_class=HTMLResponse)
     def raw_page(item_id: RowId, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
         item = session.get(RawItem, item_id)
@@ -346,8 +292,8 @@ def _routes(app: FastAPI) -> None:
         from tawthiq.crypto import decrypt_json
 
         details = decrypt_json(contact.ciphertext)
-        repo.audit(session, user.id, "contact.view", "raw_item", item_id, {})
-        session.commit()
+        # Seeing a family's contact details is audited before they are shown.
+        write_now(request, lambda s: repo.audit(s, user.id, "contact.view", "raw_item", item_id, {}))
         return render(request, "contact.html", item_id=item_id, details=details, consent=contact.consent_follow_up)
 
     @app.get("/archive", response_class=HTMLResponse)
@@ -359,40 +305,6 @@ def _routes(app: FastAPI) -> None:
             else archive.search_victims(session, limit=50)
         return render(request, "archive.html", victims=victims, q=q, date_from=date_from, date_to=date_to,
                       governorate=governorate, searched=searched)
-
-    @app.get("/victim/{victim_id}", response_class=HTMLResponse)
-    def victim_page(victim_id: RowId, request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
-        victim = session.get(Victim, victim_id)
-        if victim is None:
-            raise HTTPException(404, f"no archived victim {victim_id}")
-        sources = session.execute(select(VictimSource, Source).join(Source, Source.id == VictimSource.source_id)
-                                  .where(VictimSource.victim_id == victim.id).order_by(VictimSource.id)).all()
-        names = session.scalars(select(VictimName).where(VictimName.victim_id == victim.id).order_by(VictimName.id)).all()
-        history = session.scalars(select(VictimHistory).where(VictimHistory.victim_id == victim.id).order_by(VictimHistory.id)).all()
-        users = {u.id: u.username for u in session.scalars(select(User))}
-        return render(request, "victim.html", victim=victim, sources=sources, names=names, history=history, users=users,
-                      independent=archive.independent_sources(session, victim),
-                      decisions=archive.decisions_for_victim(session, victim))
-
-    @app.post("/victim/{victim_id}/merge", dependencies=[Depends(verify_csrf)])
-    async def merge(victim_id: RowId, request: Request, user: User = Depends(require_editor),
-                    session: Session = Depends(get_session)) -> Response:
-        form = await request.form()
-        merge_id = form.get("merge_id")
-        # "#12", as the victim page numbers them, is victim 12.
-        other = parse_int("merge_id", merge_id.strip().removeprefix("#") if isinstance(merge_id, str) else merge_id,
-                          low=1, required=True)
-        archive.merge_victims(session, victim_id, other, user, note=str(form.get("note") or "") or None)
-        session.commit()
-        return RedirectResponse(f"/victim/{victim_id}", status_code=303)
-
-    @app.post("/decision/{decision_id}/undo", dependencies=[Depends(verify_csrf)])
-    async def undo(decision_id: RowId, request: Request, user: User = Depends(require_editor),
-                   session: Session = Depends(get_session)) -> Response:
-        form = await request.form()
-        result = archive.undo(session, decision_id, user, note=str(form.get("note") or "") or None)
-        session.commit()
-        return RedirectResponse(f"/item/{result.review_task_id}", status_code=303)
 
     def render_users(request: Request, session: Session, status_code: int = 200, message: str = "",
                      error: str = "") -> Response:

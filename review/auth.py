@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from fastapi import Depends, HTTPException, Request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tawthiq.db import repo
@@ -74,9 +74,27 @@ def serializer(request: Request) -> URLSafeTimedSerializer:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """A database session per request; routes commit explicitly."""
-    with request.app.state.sessionmaker() as session:
+    """A database session per request; routes commit explicitly. A page (GET or HEAD) only
+    reads: on SQLite its transaction takes no lock (a WAL snapshot), so pages never wait for
+    a decision being written and never hold up one; what a page must write (when a session
+    was last seen, the audit of viewing contact details) goes through :func:`write_now`."""
+    reading = request.method in ("GET", "HEAD")
+    maker = request.app.state.read_sessionmaker if reading else request.app.state.sessionmaker
+    with maker() as session:
         yield session
+
+
+def write_now(request: Request, write: Callable[[Session], object], *, required: bool = True) -> None:
+    """Run ``write`` in its own short write transaction (for a page whose session only reads).
+    With ``required`` false, a database too busy to take it is skipped (a ``last_seen`` time)."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        with request.app.state.sessionmaker() as session, session.begin():
+            write(session)
+    except OperationalError:
+        if required:
+            raise
 
 
 def read_session(request: Request) -> dict | None:
@@ -114,8 +132,13 @@ def current_user(request: Request, session: Session = Depends(get_session)) -> U
     if row.expires_at <= now:
         raise LoginRequired(SESSION_EXPIRED)
     if now - row.last_seen_at >= LAST_SEEN_EVERY:
-        row.last_seen_at = now
-        session.commit()
+        if request.method in ("GET", "HEAD"):
+            row_id = row.id
+            write_now(request, lambda s: s.execute(update(UserSession).where(UserSession.id == row_id)
+                                                   .values(last_seen_at=now)), required=False)
+        else:
+            row.last_seen_at = now
+            session.commit()
     request.state.user = user
     request.state.user_session = row
     request.state.csrf = (data or {}).get("csrf")

@@ -10,6 +10,7 @@
     │   ├── DecodeError          bytes that are not text in any encoding we can trust
     │   └── PayloadError         text that is not the JSON / shape the source promises
     └── ReviewError              a review action that is not allowed (role, claim, state)
+        └── InvalidValue         a value typed into a correction or edit that the field cannot hold
 
 An ``ItemError`` never stops a run: the item is marked ``failed`` with the message, and the
 other items go on. A ``SourceError`` marks the source failing and the other sources go on.
@@ -56,3 +57,7 @@ class PayloadError(ItemError):
 
 class ReviewError(TawthiqError):
     pass
+
+
+class InvalidValue(ReviewError):
+    """The review app answers it with 400 (the request is wrong), not 409 (the state is)."""

@@ -130,7 +130,29 @@ def test_log_in_claim_and_decide_with_the_keyboard(server, page) -> None:  # typ
     page.wait_for_url(lambda url: "/item/" in url and item_id(url) not in (first, second, third))
     page.keyboard.press("p")  # back to the previous decision
     page.wait_for_url(f"{base}/item/{third}")
-    assert "not_victim" in page.locator("body").inner_text()
+    assert "Not a victim" in page.locator("body").inner_text()
+
+
+def key(page, code: str, typed: str) -> None:  # type: ignore[no-untyped-def]
+    """Press the key at ``code`` as a browser does under a layout where it types ``typed``."""
+    page.evaluate("([code, key]) => document.dispatchEvent(new KeyboardEvent('keydown', {code, key, bubbles: true}))",
+                  [code, typed])
+
+
+def test_shortcuts_work_under_an_arabic_layout_and_z_undoes(server, page) -> None:  # type: ignore[no-untyped-def]
+    base, _ = server
+    login(page, base, "bassel")
+    page.click("#start")
+    page.wait_for_url(re.compile(r".*/item/\d+.*"))
+    first = item_id(page.url)
+    key(page, "KeyN", "ى")  # the key marked n, under the Arabic layout
+    page.wait_for_url(lambda url: "/item/" in url and item_id(url) != first)
+    banner = page.locator("#last-decision")
+    assert f"#{first}" in banner.inner_text() and page.locator("#undo-last").count() == 1
+    key(page, "KeyZ", "ئ")  # undo it
+    page.wait_for_url(f"{base}/item/{first}")
+    assert "undone" in page.locator("#last-decision").inner_text()
+    assert page.locator("#undo-last").count() == 0 and page.locator("#mine").count() == 1
 
 
 def test_two_documenters_get_different_items(server, browser) -> None:  # type: ignore[no-untyped-def]

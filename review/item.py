@@ -1,0 +1,190 @@
+"""The item page: one queued report of a person, compared with the archive, and its decision.
+
+Opening the page claims nothing: a documenter may open an item to compare it with another and
+leave it for whoever takes it. An item is taken by "Start reviewing" (the oldest one nobody
+holds), by "Take this item", or by the first action on it (a correction or a decision); a
+claim keeps others off it for :data:`tawthiq.db.archive.CLAIM_MINUTES`.
+
+The page compares the report with the archived victims it was linked to, and with victims
+archived since it was scored (another documenter may have archived the same person meanwhile),
+and can search the archive for any victim to compare and decide "same as #N". Deciding "new
+victim" re-scores the report first: if a victim archived since looks like the same person, the
+decision is not taken and the page comes back with that victim beside the report.
+
+After a decision the next item opens with the decision just made and, within
+:data:`tawthiq.db.archive.UNDO_MINUTES`, a button (and the z key) to undo it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tawthiq.db import archive
+from tawthiq.db.models import Decision, MatchLink, ReviewTask, User, Victim, utcnow
+
+from .auth import current_user, get_session, verify_csrf
+from .params import RowId, parse_choice, parse_int
+
+router = APIRouter()
+#: The decisions on a queued report of a person (db/archive.py decide).
+DECISIONS = ("new_victim", "same_as", "not_victim", "defer")
+#: The queue's filters, carried from item to item.
+FILTER_KEYS = ("source", "governorate", "date_from", "date_to", "has_match", "older_than")
+#: Victims an archive search on the item page lists.
+FOUND = 10
+
+
+def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    from .app import render
+
+    return render(request, name, status_code, **context)
+
+
+def queue_filters(query: str) -> tuple[archive.QueueFilters, str]:
+    """The queue's filters in a query string (refused with 400 when bad), and the query string
+    of those filters alone, to carry to the next item and back to the queue."""
+    from .app import _filters
+
+    parsed = {k: v[0] for k, v in parse_qs(query).items() if k in FILTER_KEYS}
+    return _filters(*(parsed.get(k, "") for k in FILTER_KEYS)), urlencode(parsed)
+
+
+def held_by_other(task: Any, user: User) -> User | None:
+    """The documenter whose live claim keeps ``user`` off ``task``, if any."""
+    if task.claimed_by_id not in (None, user.id) and task.claim_expires_at and task.claim_expires_at > utcnow():
+        return task.claimed_by  # type: ignore[no-any-return]
+    return None
+
+
+def _task(session: Session, task_id: int) -> ReviewTask:
+    task = session.get(ReviewTask, task_id)
+    if task is None:
+        raise HTTPException(404, f"no queue item {task_id}")
+    return task
+
+
+@router.get("/item/{task_id}", response_class=HTMLResponse)
+def item_page(task_id: RowId, request: Request, find: str = "", compare: str = "", rescored: str = "", corrected: str = "",
+              user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+    task = _task(session, task_id)
+    _filters, query = queue_filters(str(request.url.query))
+    candidate = task.candidate
+    open_task = task.state in ("open", "deferred")
+    matches: list[tuple[MatchLink | None, Victim, str]] = [(link, v, "linked") for link, v in archive.best_matches(session, candidate)]
+    if open_task:
+        # Victims archived since the report was scored, compared now (without writing: a page
+        # view changes nothing; the decision stores them).
+        matches += [(link, v, "since") for link, v in archive.rescore_candidate(session, candidate, write=False)]
+    compare_id = parse_int("compare", compare.strip().removeprefix("#"), low=1)
+    if compare_id is not None and compare_id not in {v.id for _, v, _ in matches}:
+        victim = session.get(Victim, compare_id)
+        if victim is not None and victim.status == "merged" and victim.merged_into_id:
+            victim = session.get(Victim, victim.merged_into_id)
+        if victim is None or victim.status != "active":
+            raise HTTPException(404, f"no active archived victim {compare_id}")
+        matches.append((None, victim, "chosen"))
+    found = archive.search_victims(session, find, limit=FOUND) if find.strip() else []
+    cluster = archive.cluster_candidates(session, candidate)
+    previous = session.scalar(select(Decision).where(Decision.user_id == user.id, Decision.action != "undo")
+                              .order_by(Decision.id.desc()).limit(1))
+    decisions = session.scalars(select(Decision).where(Decision.review_task_id == task.id).order_by(Decision.id)).all()
+    holder = held_by_other(task, user)
+    return _render(request, "item.html", task=task, candidate=candidate, matches=matches, cluster=cluster,
+                   holder=holder, can_act=open_task and holder is None,
+                   mine=task.claimed_by_id == user.id and not holder and open_task,
+                   previous=previous, previous_undoable=previous is not None and not previous.undone
+                   and previous.action != "undo" and archive.may_undo(user, previous),
+                   decisions=decisions, query=query, find=find, found=found, rescored=rescored == "1",
+                   corrected=corrected == "1", corrections=archive.candidate_history(session, candidate),
+                   source=candidate.raw_item.source, raw=candidate.raw_item, editable=archive.EDITABLE,
+                   users={u.id: u.username for u in session.scalars(select(User))},
+                   undo_minutes=archive.UNDO_MINUTES)
+
+
+@router.post("/item/{task_id}/take", dependencies=[Depends(verify_csrf)])
+async def take(task_id: RowId, request: Request, user: User = Depends(current_user),
+               session: Session = Depends(get_session)) -> Response:
+    """Take an item explicitly (opening it does not)."""
+    from tawthiq.errors import ReviewError
+
+    form = await request.form()
+    _filters, query = queue_filters(str(form.get("query", "")))
+    task = _task(session, task_id)
+    archive.check_claim(task, user)
+    if not archive.claim(session, task.id, user):
+        raise ReviewError(f"item {task.id} is being reviewed by another documenter")
+    session.commit()
+    return RedirectResponse(f"/item/{task.id}?{query}", status_code=303)
+
+
+@router.post("/item/{task_id}/decide", dependencies=[Depends(verify_csrf)])
+async def decide(task_id: RowId, request: Request, user: User = Depends(current_user),
+                 session: Session = Depends(get_session)) -> Response:
+    form = await request.form()
+    task = _task(session, task_id)
+    # Every value is read before anything is written: a bad one refuses the whole decision.
+    action = parse_choice("action", form.get("action"), DECISIONS, required=True)
+    raw_victim = form.get("victim_id")
+    victim_id = parse_int("victim_id", raw_victim.strip().removeprefix("#") if isinstance(raw_victim, str) else raw_victim, low=1)
+    choices = {f: str(form.get(f"choice_{f}")) for f in archive.CHOOSABLE if form.get(f"choice_{f}")}
+    following_filters, query = queue_filters(str(form.get("query", "")))
+    if action == "new_victim":
+        archive.check_claim(task, user)
+        found = archive.rescore_candidate(session, task.candidate)
+        if found:
+            # Someone archived a person this report may be since it was scored: the links are
+            # kept, the decision is not taken, and the page shows them beside the report.
+            session.commit()
+            return RedirectResponse(f"/item/{task.id}?{query}&rescored=1".replace("?&", "?"), status_code=303)
+    archive.decide(session, task, user, action, victim_id=victim_id, reason=str(form.get("reason") or "") or None,
+                   choices=choices, note=str(form.get("note") or "") or None)
+    session.commit()
+    # The next item loads at once: take it now and go straight there ("Start reviewing" goes on).
+    following = archive.claim_next(session, user, following_filters, skip={task.id})
+    session.commit()
+    if following is None:
+        return RedirectResponse(f"/?{query}", status_code=303)
+    return RedirectResponse(f"/item/{following.id}?{query}", status_code=303)
+
+
+@router.post("/item/{task_id}/correct", dependencies=[Depends(verify_csrf)])
+async def correct(task_id: RowId, request: Request, user: User = Depends(current_user),
+                  session: Session = Depends(get_session)) -> Response:
+    """Correct what the extractor staged before deciding (a first action: it takes the item)."""
+    form = await request.form()
+    task = _task(session, task_id)
+    _filters, query = queue_filters(str(form.get("query", "")))
+    values = {f: form.get(f) for f in archive.EDITABLE if f in form}
+    changed = archive.correct_candidate(session, task, user, values, str(form.get("note") or "").strip() or None)
+    session.commit()
+    suffix = "&corrected=1" if changed else ""
+    return RedirectResponse(f"/item/{task.id}?{query}{suffix}".replace("?&", "?"), status_code=303)
+
+
+@router.post("/item/{task_id}/release", dependencies=[Depends(verify_csrf)])
+def release(task_id: RowId, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+    task = session.get(ReviewTask, task_id)
+    if task is not None:
+        archive.release(session, task, user)
+        session.commit()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/decision/{decision_id}/undo", dependencies=[Depends(verify_csrf)])
+async def undo(decision_id: RowId, request: Request, user: User = Depends(current_user),
+               session: Session = Depends(get_session)) -> Response:
+    """Undo one decision: editors any, documenters their own for a few minutes. The item
+    comes back to the queue, taken by whoever undid it, so that they decide it again."""
+    form = await request.form()
+    result = archive.undo(session, decision_id, user, note=str(form.get("note") or "") or None)
+    session.commit()
+    task = session.get_one(ReviewTask, result.review_task_id)
+    if archive.claim(session, task.id, user):
+        session.commit()
+    return RedirectResponse(f"/item/{result.review_task_id}", status_code=303)
