@@ -747,18 +747,28 @@ def cluster_candidates(session: Session, candidate: Candidate, limit: int = 10) 
     return out[:limit]
 
 
+#: Sources whose every submission is a family's own account: each counts as a source of its own.
+FAMILY_SOURCE_KINDS = ("form", "kobo", "odk")
+
+
 def independent_sources(session: Session, victim: Victim) -> int:
-    """How many independent sources support a victim: distinct sources, and within a news
-    source distinct publishing sites (two items of one source are not corroboration)."""
-    rows = session.execute(select(VictimSource.source_id, VictimSource.url).where(VictimSource.victim_id == victim.id,
-                                                                                 VictimSource.active.is_(True))).all()
+    """How many independent sources support a victim: distinct sources; within a news source
+    distinct publishing sites (two items of one source are not corroboration); and each family
+    submission (web form, KoboToolbox, ODK Central) on its own, since two families reporting
+    the same death are two witnesses, not one source."""
+    rows = session.execute(select(VictimSource.source_id, VictimSource.url, VictimSource.raw_item_id, Source.kind)
+                           .join(Source, Source.id == VictimSource.source_id)
+                           .where(VictimSource.victim_id == victim.id, VictimSource.active.is_(True))).all()
     from urllib.parse import urlparse
 
     keys = set()
-    for source_id, url in rows:
+    for source_id, url, raw_item_id, kind in rows:
+        if kind in FAMILY_SOURCE_KINDS:
+            keys.add(f"submission:{raw_item_id}")
+            continue
         host = urlparse(url).hostname if url and url.startswith("http") else None
-        keys.add((source_id, host) if host else (source_id, None))
-    return len({k[1] or f"source:{k[0]}" for k in keys})
+        keys.add(host or f"source:{source_id}")
+    return len(keys)
 
 
 def _key_part(token: str):  # type: ignore[no-untyped-def]

@@ -191,6 +191,23 @@ class Attachment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class PendingUpload(Base):
+    """A photo or document a family attached to a submission the form sent back for a
+    correction: kept (up to a global cap, for a day) so that the family need not attach it
+    again, and joined to the submission when it is sent. ``token`` is the form's."""
+
+    __tablename__ = "pending_uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(500))
+    media_type: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
 class Candidate(Base):
     """One staged victim record extracted from one raw item, with its evidence."""
 

@@ -3,14 +3,26 @@
 A family fills it in Arabic or English; the answers are checked on the server (messages in
 their language), stored raw with the submitter's details encrypted before anything else
 happens, and the family is shown a receipt number to quote if they call. Protection without
-JavaScript or third-party services: a CSRF token bound to a cookie, a request size limit, a
-per-address rate limit, and a honeypot field. A filled honeypot does not discard the
-submission (a browser's autofill can fill hidden fields too): it is stored and set aside as
-failed with the reason, for a documenter to look at before ``tawthiq retry-failed``.
+JavaScript or third-party services: a CSRF token bound to a cookie, a request size limit (on
+what arrives, chunked or not), a per-address rate limit, and a honeypot field. A filled
+honeypot does not discard the submission (a browser's autofill can fill hidden fields too):
+it is stored and set aside as failed with the reason, for a documenter to look at before
+``tawthiq retry-failed``.
+
+When answers come back for a correction, what the family typed is in the form again and the
+photos they attached are kept (``pending_uploads``, up to a global cap on their total size,
+for a day), so they need not attach them again. A submission identical to one received before
+(same answers, same files: a double click, a resend) is stored too, but grouped with the
+first: it is set aside as ``skipped`` naming the first, and the family is shown the first's
+receipt, so one report reaches one documenter once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+import os
 import secrets
 import threading
 import time
@@ -19,9 +31,10 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
-from tawthiq.db.models import Source
+from tawthiq.db.models import RAW_SKIPPED, PendingUpload, RawItem, Source, utcnow
 from tawthiq.sources.webform import (
     CHOICES,
     GROUPS,
@@ -37,9 +50,17 @@ from tawthiq.sources.webform import (
 router = APIRouter()
 
 CSRF_COOKIE = "tawthiq_form_csrf"
-#: Whole request bodies above this are refused before they are read.
-MAX_REQUEST_BYTES = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
+#: Whole request bodies above this are refused (declared or counted as they arrive). Twice the
+#: files' limit, so that one photo over its 5 MB still comes back as a message beside the
+#: family's answers rather than as a refusal that loses them.
+MAX_REQUEST_BYTES = 2 * MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
 DEFAULT_RATE_PER_HOUR = 20
+#: The most photos kept for forms sent back for a correction, in all (TAWTHIQ_PENDING_UPLOADS_MB).
+DEFAULT_PENDING_MB = 200
+#: How long such photos are kept.
+PENDING_HOURS = 24
+#: How far back an identical submission is looked for.
+IDENTICAL_DAYS = 30
 
 UI: dict[str, tuple[str, str]] = {
     "title": ("Report a death", "الإبلاغ عن وفاة"),
@@ -59,6 +80,13 @@ UI: dict[str, tuple[str, str]] = {
     "forms": ("Family forms", "استمارات العائلات"),
     "no_form": ("No family form is open here.", "لا توجد استمارة مفتوحة هنا."),
     "files_hint": ("Up to 3 files, 5 MB each: photos (JPEG, PNG, WebP) or PDF.", "حتى 3 ملفات، 5 ميغابايت لكل ملف: صور (JPEG أو PNG أو WebP) أو PDF."),
+    "too_large": ("The report is too large to receive ({mb} MB at most in all, 5 MB a file). Please attach fewer or smaller photos and send again; because it was too large to read, the answers could not be kept.",
+                  "البلاغ أكبر من أن يُستقبل (الحد {mb} ميغابايت للمجموع و5 ميغابايت لكل ملف). يرجى إرفاق صور أقل أو أصغر وإعادة الإرسال؛ ولأنه أكبر من أن يُقرأ لم نتمكن من حفظ الإجابات."),
+    "kept_file": ("Kept from your last attempt", "محفوظ من محاولتك السابقة"),
+    "kept_replace": ("attach another file to replace it", "أرفق ملفاً آخر لاستبداله"),
+    "files_not_kept": ("Your photos could not be kept this time; please attach them again.", "تعذّر حفظ صورك هذه المرة؛ يرجى إرفاقها مجدداً."),
+    "already": ("We had already received this same report. Its receipt number is below; there is no need to send it again.",
+                "وصلنا هذا البلاغ نفسه من قبل. رقم إيصاله أدناه، ولا حاجة لإرساله مجدداً."),
 }
 
 
@@ -133,15 +161,19 @@ def show_form(name: str, request: Request) -> Response:
     source = _form_source(request, name)
     token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
     lang = _lang(request, source)
-    return _with_csrf(_page(request, "family_form.html", lang, source=source.name, values={}, errors={}, csrf=token), token)
+    return _with_csrf(_page(request, "family_form.html", lang, source=source.name, values={}, errors={}, csrf=token,
+                            upload_token=secrets.token_urlsafe(24), kept=[]), token)
 
 
 @router.post("/submit/{name}", response_class=HTMLResponse)
 async def submit_form(name: str, request: Request) -> Response:
     source = _form_source(request, name)
-    declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and (len(declared) > 12 or int(declared) > MAX_REQUEST_BYTES):
-        raise HTTPException(status_code=413, detail=f"the report is larger than {MAX_REQUEST_BYTES // (1024 * 1024)} MB; attach fewer or smaller files")
+    if not await read_bounded_body(request):
+        lang = _lang(request, source)
+        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+        notice = _ui("too_large", lang).format(mb=MAX_REQUEST_BYTES // (1024 * 1024))
+        return _with_csrf(_page(request, "family_form.html", lang, 413, source=name, values={}, errors={}, csrf=token,
+                                notice=notice, upload_token=secrets.token_urlsafe(24), kept=[]), token)
     form = await request.form(max_files=MAX_FILES, max_fields=100)
     lang = str(form.get("lang") or _lang(request, source))
     lang = lang if lang in ("en", "ar") else "ar"
@@ -165,23 +197,122 @@ async def submit_form(name: str, request: Request) -> Response:
         if upload is not None and not isinstance(upload, str) and getattr(upload, "filename", None):
             data = await upload.read(MAX_FILE_BYTES + 1)
             uploads.append(Upload(question.name, upload.filename or question.name, data))
+    upload_token = str(form.get("upload_token") or "")[:64] or secrets.token_urlsafe(24)
     checked = validate_submission(values, uploads, lang)
     if checked.errors:
+        notice = _ui("fix", lang)
+        with request.app.state.sessionmaker() as session:
+            if not keep_uploads(session, upload_token, checked.files):
+                notice += " " + _ui("files_not_kept", lang)
+            session.commit()
+            kept = kept_uploads(session, upload_token)
         return _with_csrf(_page(request, "family_form.html", lang, 422, source=name, values=values, errors=checked.errors,
-                                csrf=token, notice=UI["fix"][lang == "ar"]), token)
+                                csrf=token, notice=notice, upload_token=upload_token, kept=kept), token)
     honeypot = str(form.get("website") or "").strip()
     flagged = f"web form {name}: the hidden anti-spam field was filled ({honeypot[:40]!r}); possibly automated; check before `tawthiq retry-failed`" if honeypot else None
     receipt = new_receipt()
     from tawthiq.pipeline import store_fetched
 
     with request.app.state.sessionmaker() as session:
-        stored = session.get(Source, source.id)
-        store_fetched(session, stored, web_submission_item(receipt, checked.answers, checked.files, lang=lang, flagged=flagged))  # type: ignore[arg-type]
+        stored = session.get_one(Source, source.id)
+        files = with_kept_uploads(session, upload_token, checked.files)
+        fingerprint = submission_fingerprint(checked.answers, files)
+        item = web_submission_item(receipt, checked.answers, files, lang=lang, flagged=flagged)
+        item.meta["fingerprint"] = fingerprint
+        earlier = None if flagged else identical_submission(session, stored, fingerprint)
+        raw, _created = store_fetched(session, stored, item)
+        if earlier is not None:
+            raw.state = RAW_SKIPPED
+            raw.meta = {**raw.meta, "duplicate_of": earlier.external_id}
+            raw.error = (f"web form {name}: identical to submission {earlier.external_id} (item {earlier.id}): same answers "
+                         "and files; grouped with it, not queued again")
+        session.execute(delete(PendingUpload).where(PendingUpload.token == upload_token))
         session.commit()
+    if earlier is not None:
+        return RedirectResponse(f"/submit/{name}/receipt/{earlier.external_id}?lang={lang}&again=1", status_code=303)
     return RedirectResponse(f"/submit/{name}/receipt/{receipt}?lang={lang}", status_code=303)
 
 
 @router.get("/submit/{name}/receipt/{receipt}", response_class=HTMLResponse)
-def show_receipt(name: str, receipt: str, request: Request) -> Response:
+def show_receipt(name: str, receipt: str, request: Request, again: str = "") -> Response:
     source = _form_source(request, name)
-    return _page(request, "family_receipt.html", _lang(request, source), source=source.name, receipt=receipt[:20])
+    lang = _lang(request, source)
+    return _page(request, "family_receipt.html", lang, source=source.name, receipt=receipt[:20],
+                 notice=_ui("already", lang) if again == "1" else "")
+
+
+def _ui(key: str, lang: str) -> str:
+    en, ar = UI[key]
+    return ar if lang == "ar" else en
+
+
+async def read_bounded_body(request: Request) -> bool:
+    """Read the request body, at most :data:`MAX_REQUEST_BYTES` of it, whether its size is
+    declared or it arrives in chunks; False (and nothing more read) once it is larger. The
+    body read is what the form parser then reads."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and (len(declared) > 12 or int(declared) > MAX_REQUEST_BYTES):
+        return False
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_REQUEST_BYTES:
+            return False
+    request._body = bytes(body)  # Starlette's cache of the body: form() parses it from here
+    return True
+
+
+def pending_cap() -> int:
+    """The global cap, in bytes, on photos kept for forms sent back for a correction."""
+    raw = os.environ.get("TAWTHIQ_PENDING_UPLOADS_MB", "")
+    return (int(raw) if raw.isdigit() else DEFAULT_PENDING_MB) * 1024 * 1024
+
+
+def keep_uploads(session: Session, token: str, files: list[tuple[str, str, bytes]]) -> bool:
+    """Keep a form's accepted files while its answers go back for a correction: one per
+    question (a new file replaces the one kept), within the global cap, for
+    :data:`PENDING_HOURS`. False when the cap left no room for them."""
+    session.execute(delete(PendingUpload).where(PendingUpload.created_at < utcnow() - dt.timedelta(hours=PENDING_HOURS)))
+    if not files:
+        return True
+    held = int(session.scalar(select(func.coalesce(func.sum(PendingUpload.size), 0))) or 0)
+    if held + sum(len(content) for _, _, content in files) > pending_cap():
+        return False
+    for name, media_type, content in files:
+        question = name.split("-", 1)[0]
+        session.execute(delete(PendingUpload).where(PendingUpload.token == token, PendingUpload.field == question))
+        session.add(PendingUpload(token=token, field=question, name=name, media_type=media_type, content=content, size=len(content)))
+    return True
+
+
+def kept_uploads(session: Session, token: str) -> list[tuple[str, str]]:
+    """(question, file name) of the files kept for a form."""
+    return [(f, n) for f, n in session.execute(select(PendingUpload.field, PendingUpload.name)
+                                               .where(PendingUpload.token == token).order_by(PendingUpload.id))]
+
+
+def with_kept_uploads(session: Session, token: str, files: list[tuple[str, str, bytes]]) -> list[tuple[str, str, bytes]]:
+    """The submission's files: those sent now, and those kept from an earlier attempt for the
+    questions with no new file."""
+    sent = {name.split("-", 1)[0] for name, _, _ in files}
+    kept = [(p.name, p.media_type, p.content) for p in session.scalars(
+        select(PendingUpload).where(PendingUpload.token == token).order_by(PendingUpload.id)) if p.field not in sent]
+    return (kept + files)[:MAX_FILES]
+
+
+def submission_fingerprint(answers: dict[str, Any], files: list[tuple[str, str, bytes]]) -> str:
+    """What makes two submissions the same report: the same answers and the same files."""
+    digest = hashlib.sha256(json.dumps(answers, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    for content in sorted(hashlib.sha256(content).hexdigest() for _, _, content in files):
+        digest.update(content.encode("ascii"))
+    return digest.hexdigest()
+
+
+def identical_submission(session: Session, source: Source, fingerprint: str) -> RawItem | None:
+    """The first submission to this form in :data:`IDENTICAL_DAYS` with this fingerprint."""
+    since = utcnow() - dt.timedelta(days=IDENTICAL_DAYS)
+    for item_id, meta in session.execute(select(RawItem.id, RawItem.meta).where(
+            RawItem.source_id == source.id, RawItem.fetched_at >= since).order_by(RawItem.id)):
+        if (meta or {}).get("fingerprint") == fingerprint and not (meta or {}).get("duplicate_of"):
+            return session.get(RawItem, item_id)
+    return None

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tawthiq.db import archive
-from tawthiq.db.models import Decision, MatchLink, ReviewTask, User, Victim, utcnow
+from tawthiq.db.models import Attachment, Decision, MatchLink, RawItem, ReviewTask, User, Victim, utcnow
 
 from .auth import current_user, get_session, verify_csrf
 from .params import RowId, parse_choice, parse_int
@@ -62,6 +62,38 @@ def held_by_other(task: Any, user: User) -> User | None:
     return None
 
 
+#: Attachments a browser may show inline (what the family form accepts); anything else downloads.
+INLINE_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
+
+
+def family_account(item: RawItem) -> list[tuple[str, str]]:
+    """A submission's answers as (question, answer) pairs, in the order given, groups flattened
+    (``group_victim/victim_name`` → ``victim_name``); the submission's own bookkeeping fields
+    (``_receipt``, ``meta/instanceID``) are left out. The submitter's details are not in the
+    stored item (they are encrypted apart), so nothing here needs an admin."""
+    import json
+
+    try:
+        data = json.loads(item.content.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        return []
+    out: list[tuple[str, str]] = []
+
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if not str(k).startswith(("_", "meta", "__")):
+                    walk(v, str(k))
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif value not in (None, ""):
+            out.append((key.rsplit("/", 1)[-1], str(value)))
+
+    walk(data, "")
+    return out
+
+
 def _task(session: Session, task_id: int) -> ReviewTask:
     task = session.get(ReviewTask, task_id)
     if task is None:
@@ -95,7 +127,16 @@ def item_page(task_id: RowId, request: Request, find: str = "", compare: str = "
                               .order_by(Decision.id.desc()).limit(1))
     decisions = session.scalars(select(Decision).where(Decision.review_task_id == task.id).order_by(Decision.id)).all()
     holder = held_by_other(task, user)
-    return _render(request, "item.html", task=task, candidate=candidate, matches=matches, cluster=cluster,
+    raw = candidate.raw_item
+    attachments = session.execute(select(Attachment.id, Attachment.name, Attachment.media_type)
+                                  .where(Attachment.raw_item_id == raw.id).order_by(Attachment.id)).all()
+    from tawthiq.sources.webform import QUESTIONS
+
+    from .app import lang_of
+
+    labels = {q.name: (q.ar if lang_of(request) == "ar" else q.en) for q in QUESTIONS}
+    return _render(request, "item.html", account=family_account(raw) if raw.kind == "form" else [], labels=labels,
+                   attachments=attachments, inline_types=INLINE_TYPES, task=task, candidate=candidate, matches=matches, cluster=cluster,
                    holder=holder, can_act=open_task and holder is None,
                    mine=task.claimed_by_id == user.id and not holder and open_task,
                    previous=previous, previous_undoable=previous is not None and not previous.undone
@@ -188,3 +229,18 @@ async def undo(decision_id: RowId, request: Request, user: User = Depends(curren
     if archive.claim(session, task.id, user):
         session.commit()
     return RedirectResponse(f"/item/{result.review_task_id}", status_code=303)
+
+
+@router.get("/attachment/{attachment_id}")
+def attachment(attachment_id: RowId, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
+    """A photo or document a family sent, for documenters: images and PDFs shown in the
+    browser, in a sandbox (no script of a crafted file runs), anything else downloaded."""
+    found = session.get(Attachment, attachment_id)
+    if found is None:
+        raise HTTPException(404, f"no attachment {attachment_id}")
+    media = found.media_type if found.media_type in INLINE_TYPES else "application/octet-stream"
+    disposition = "inline" if media in INLINE_TYPES else "attachment"
+    safe_name = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in found.name)[:100] or "attachment"
+    return Response(found.content, media_type=media, headers={
+        "Content-Disposition": f'{disposition}; filename="{safe_name}"', "Content-Security-Policy": "sandbox",
+        "Cache-Control": "private, max-age=3600"})

@@ -157,7 +157,55 @@ def test_upload_limits(client: TestClient) -> None:
     assert disguised.status_code == 422 and "Attach a photo" in disguised.text
     huge = client.post("/submit/families", content=b"x" * 10, headers={"Content-Length": str(100 * 1024 * 1024),
                                                                        "Content-Type": "multipart/form-data; boundary=x"})
-    assert huge.status_code == 413
+    assert huge.status_code == 413 and "البلاغ أكبر من أن يُستقبل" in huge.text  # in the form's language
+
+
+def test_a_chunked_upload_is_bounded_too(client: TestClient) -> None:
+    """A body sent in chunks declares no size: it is counted as it arrives and refused once
+    over the limit, with the message in the family's language."""
+    def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(40):
+            yield b"x" * (1024 * 1024)
+
+    refused = client.post("/submit/families?lang=en", content=chunks(),
+                          headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert refused.status_code == 413 and "too large to receive" in refused.text
+
+
+def test_photos_are_kept_while_answers_come_back_for_a_correction(engine, client: TestClient) -> None:
+    first = post(client, {**ARABIC_FORM, "age": "كثير"}, files={"photo_1": ("بيت.jpg", JPEG, "image/jpeg")})
+    assert first.status_code == 422 and 'id="kept-photo_1"' in first.text and "أريحا" in first.text
+    token = re.search(r'name="upload_token" value="([^"]+)"', first.text).group(1)
+    again = client.post("/submit/families?lang=ar", data={**ARABIC_FORM, "csrf_token": csrf(first.text), "lang": "ar",
+                                                           "upload_token": token}, follow_redirects=False)
+    assert again.status_code == 303  # corrected, the photo not attached again
+    with session_scope(engine) as session:
+        attachment = session.scalar(select(Attachment))
+        assert attachment is not None and attachment.content == JPEG
+        from tawthiq.db.models import PendingUpload
+
+        assert session.scalar(select(PendingUpload)) is None  # joined to the submission, no longer pending
+
+
+def test_pending_photos_have_a_global_cap(engine, client: TestClient, monkeypatch) -> None:
+    monkeypatch.setenv("TAWTHIQ_PENDING_UPLOADS_MB", "0")
+    response = post(client, {**ARABIC_FORM, "age": "كثير"}, files={"photo_1": ("بيت.jpg", JPEG, "image/jpeg")})
+    assert response.status_code == 422 and "تعذّر حفظ صورك" in response.text and 'id="kept-photo_1"' not in response.text
+
+
+def test_identical_submissions_are_grouped(engine, client: TestClient) -> None:
+    first = post(client, ARABIC_FORM)
+    second = post(client, ARABIC_FORM)  # the family pressed send twice
+    assert first.status_code == second.status_code == 303
+    receipt = first.headers["location"].rsplit("/", 1)[-1].split("?")[0]
+    assert f"/receipt/{receipt}" in second.headers["location"] and "again=1" in second.headers["location"]
+    assert "وصلنا هذا البلاغ نفسه من قبل" in client.get(second.headers["location"]).text
+    different = post(client, {**ARABIC_FORM, "age": "36"})
+    assert different.status_code == 303 and "again=1" not in different.headers["location"]
+    with session_scope(engine) as session:
+        items = session.scalars(select(RawItem).order_by(RawItem.id)).all()
+        assert [i.state for i in items] == ["new", "skipped", "new"]  # stored, never lost; grouped
+        assert items[1].meta["duplicate_of"] == receipt and f"identical to submission {receipt}" in items[1].error
 
 
 def test_cli_adds_form_source(database_url: str) -> None:
@@ -219,3 +267,34 @@ def test_cli_writes_the_xlsform(tmp_path: Path) -> None:
     out = tmp_path / "form.xlsx"
     result = CliRunner().invoke(cli, ["xlsform", str(out)])
     assert result.exit_code == 0 and out.stat().st_size > 5000
+
+
+def test_documenters_see_the_familys_account_and_photos_and_two_families_are_two_sources(engine, client: TestClient) -> None:
+    from tawthiq.db import archive
+    from tawthiq.db.models import ReviewTask, User, Victim
+
+    assert post(client, ARABIC_FORM, files={"photo_1": ("صورة.jpg", JPEG, "image/jpeg")}).status_code == 303
+    cousin = {**ARABIC_FORM, "submitter_relation": "other", "submitter_name": "خالد", "submitter_contact": "+963 955 000 222",
+              "account": "ابن عمي محمد قُتل في الغارة على سوق أريحا ظهر ذلك اليوم."}
+    assert post(client, cousin).status_code == 303
+    for step in (pipeline.extract_pending, pipeline.match_pending, pipeline.queue_pending):
+        step(engine)
+    with session_scope(engine) as session:
+        repo.add_user(session, "amal", "a long password", "documenter")
+        tasks = session.scalars(select(ReviewTask).order_by(ReviewTask.id)).all()
+        assert len(tasks) == 2
+        first, second = tasks[0].id, tasks[1].id
+    login = client.get("/login")
+    client.post("/login", data={"username": "amal", "password": "a long password", "next": "/", "csrf_token": csrf(login.text)})
+    page = client.get(f"/item/{first}")
+    assert 'id="account"' in page.text and "قُتل في غارة جوية على السوق." in page.text
+    assert "+963" not in page.text and "فاطمة" not in page.text  # the submitter's details stay encrypted apart
+    photo = re.search(r'<img src="(/attachment/\d+)"', page.text).group(1)
+    served = client.get(photo)
+    assert served.content == JPEG and served.headers["content-type"] == "image/jpeg"
+    assert served.headers["content-security-policy"] == "sandbox"
+    with session_scope(engine) as session:
+        amal = session.scalar(select(User).where(User.username == "amal"))
+        victim_id = archive.decide(session, session.get(ReviewTask, first), amal, "new_victim").victim_id
+        archive.decide(session, session.get(ReviewTask, second), amal, "same_as", victim_id=victim_id)
+        assert archive.independent_sources(session, session.get(Victim, victim_id)) == 2  # two families, two witnesses
