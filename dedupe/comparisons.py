@@ -192,13 +192,16 @@ def _middle_overlap(p: Pairs) -> np.ndarray:
     from .engine import MIDDLES
 
     def compute() -> np.ndarray:
-        left, right = p.left("middles"), p.right("middles")
-        long = (p.left("ntokens") >= 4) | (p.right("ntokens") >= 4)
-        overlap = np.zeros(len(p), bool)
-        for k in range(MIDDLES):
-            for m in range(MIDDLES):
-                overlap |= (left[:, k] >= 0) & (left[:, k] == right[:, m])
-        return overlap & long
+        out = np.zeros(len(p), bool)
+        rows = np.nonzero((p.left("ntokens") >= 4) | (p.right("ntokens") >= 4))[0]
+        if len(rows):
+            left, right = p.a.middles[p.i[rows]], p.b.middles[p.j[rows]]
+            overlap = np.zeros(len(rows), bool)
+            for k in range(MIDDLES):
+                for m in range(MIDDLES):
+                    overlap |= (left[:, k] >= 0) & (left[:, k] == right[:, m])
+            out[rows] = overlap
+        return out
 
     return p.cached("middles", compute)
 

@@ -32,10 +32,15 @@ import numpy as np
 from rapidfuzz.distance import OSA, JaroWinkler
 from rapidfuzz.process import cdist
 
-from tawthiq.extractors.names import transliterate_name
 
 from .comparisons import COMPARISONS, SIMILAR, WEAK, Comparison, Pairs, index_of
 from .names import is_arabic, name_parts, vowels_differ
+from .transliteration import plausibility
+
+#: A Latin spelling the transliteration model finds this much likelier (log2 per letter) as a
+#: rendering of an Arabic word than as random letters reads as that word: usual spellings of a
+#: name score 2.5 to 3.5; Rami read as ريم (Reem) scores 2.1.
+PLAUSIBLE = 2.5
 
 MISSING = -1
 
@@ -511,8 +516,9 @@ class NameScorer:
         latin, arabic = (right, x) if is_arabic(x) else (left, y)
         if common(latin):
             return True
-        # A rare Latin form: another name if it is far (three edits) from how the Arabic reads.
-        return OSA.distance(self.forms[latin], (transliterate_name(arabic) or "").lower(), score_cutoff=3) > 2
+        # A rare Latin form: another name unless the learnt transliteration model reads it as a
+        # usual rendering of the Arabic word.
+        return plausibility(arabic, self.forms[latin]) < PLAUSIBLE
 
     def _spelling(self, form: int) -> int:
         """A rarely written form one edit from a common spelling of its own skeleton ("Eias",

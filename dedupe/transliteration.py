@@ -1,0 +1,255 @@
+"""A learnt model of how Arabic names are written in Latin letters: for each Arabic letter, the
+probability of each Latin rendering (one or two letters, or none), and of Latin vowels written
+where Arabic writes none. It is a stochastic transducer in the manner of Ristad and Yianilos
+("Learning string edit distance", 1998), learnt by EM over aligned pairs, not a table written by
+hand: the pairs are the Arabic and Latin names GeoNames gives for the same Syrian places
+(extractors/data/gazetteer.json, shipped with tawthiq), which are spelt by many hands in many
+conventions (English, French, Turkish), as victims' names are.
+
+``python -m tawthiq.dedupe.transliteration`` learns it and writes dedupe/transliteration_table.py
+(a few kilobytes of probabilities, committed); :func:`plausibility` reads a pair with it: how much
+likelier the Latin spelling is as a rendering of the Arabic word than as any Latin word of its
+letters, per letter.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+#: Latin renderings of one Arabic letter are at most this long ("sh", "kh", "ou").
+MAX_CHUNK = 2
+_LATIN_VOWELS = "aeiouy"
+
+
+def arabic_letters(word: str) -> str:
+    """An Arabic word as the model reads it: folded (no diacritics, one alef, ة as ه), without
+    spaces or the article at its start."""
+    from .names import fold_arabic
+
+    text = re.sub(r"[^\u0621-\u064A]", "", fold_arabic(word))
+    return text[2:] if text.startswith("ال") and len(text) > 4 else text
+
+
+def latin_letters(word: str) -> str:
+    """A Latin word as the model reads it: folded lower-case letters, without spaces or a leading
+    article."""
+    from .names import fold_latin
+
+    text = fold_latin(word)
+    text = re.sub(r"^(?:al|el|as|ash|ad|ar|at|az|an)[ -]", "", text)
+    return re.sub(r"[^a-z]", "", text)
+
+
+class Transducer:
+    """P(Latin | Arabic): at each Arabic letter, Latin letters are first inserted (each with
+    probability ``insert`` times its share among insertions), then the letter is rendered by a
+    chunk of zero to :data:`MAX_CHUNK` Latin letters."""
+
+    def __init__(self, emit: dict[str, dict[str, float]], inserted: dict[str, float], insert: float) -> None:
+        self.emit = emit
+        self.inserted = inserted
+        self.insert = insert
+
+    def likelihood(self, arabic: str, latin: str) -> float:
+        """P(latin | arabic), summed over every alignment (the forward algorithm)."""
+        forward = self._forward(arabic, latin)
+        return forward[len(arabic)][len(latin)] * (1 - self.insert)
+
+    def _forward(self, arabic: str, latin: str) -> list[list[float]]:
+        n, m = len(arabic), len(latin)
+        f = [[0.0] * (m + 1) for _ in range(n + 1)]
+        f[0][0] = 1.0
+        for i in range(n + 1):
+            emit = self.emit.get(arabic[i]) if i < n else None
+            row = f[i]
+            for j in range(m + 1):
+                if j and row[j - 1]:
+                    row[j] += row[j - 1] * self.insert * self.inserted.get(latin[j - 1], 0.0)
+                if emit is None or not row[j]:
+                    continue
+                stay = row[j] * (1 - self.insert)
+                for k in range(0, MAX_CHUNK + 1):
+                    if j + k > m:
+                        break
+                    p = emit.get(latin[j:j + k])
+                    if p:
+                        f[i + 1][j + k] += stay * p
+        return f
+
+    def _backward(self, arabic: str, latin: str) -> list[list[float]]:
+        n, m = len(arabic), len(latin)
+        b = [[0.0] * (m + 1) for _ in range(n + 1)]
+        b[n][m] = 1 - self.insert
+        for i in range(n, -1, -1):
+            emit = self.emit.get(arabic[i]) if i < n else None
+            for j in range(m, -1, -1):
+                total = b[i][j] if (i, j) == (n, m) else 0.0
+                if j < m:
+                    total += self.insert * self.inserted.get(latin[j], 0.0) * b[i][j + 1]
+                if emit is not None:
+                    for k in range(0, MAX_CHUNK + 1):
+                        if j + k > m:
+                            break
+                        p = emit.get(latin[j:j + k])
+                        if p:
+                            total += (1 - self.insert) * p * b[i + 1][j + k]
+                b[i][j] = total
+        return b
+
+    def expected_counts(self, arabic: str, latin: str, emit: dict[str, dict[str, float]], inserted: dict[str, float],
+                        moves: list[float]) -> float:
+        """Adds the expected counts of each rendering and insertion in one pair (weighted by its
+        posterior) to ``emit``/``inserted``, and of insertions and non-insertions to ``moves``;
+        returns the pair's likelihood."""
+        f, b = self._forward(arabic, latin), self._backward(arabic, latin)
+        total = f[len(arabic)][len(latin)] * (1 - self.insert)
+        if total <= 0:
+            return 0.0
+        for i in range(len(arabic) + 1):
+            table = self.emit.get(arabic[i]) if i < len(arabic) else None
+            for j in range(len(latin) + 1):
+                if not f[i][j]:
+                    continue
+                if j < len(latin):
+                    p = f[i][j] * self.insert * self.inserted.get(latin[j], 0.0) * b[i][j + 1] / total
+                    if p:
+                        inserted[latin[j]] += p
+                        moves[0] += p
+                if table is None:
+                    continue
+                for k in range(0, MAX_CHUNK + 1):
+                    if j + k > len(latin):
+                        break
+                    chunk = latin[j:j + k]
+                    q = table.get(chunk)
+                    if q:
+                        p = f[i][j] * (1 - self.insert) * q * b[i + 1][j + k] / total
+                        emit[arabic[i]][chunk] += p
+                        moves[1] += p
+        return total
+
+
+def learn(pairs: Sequence[tuple[str, str]], iterations: int = 12, keep: float = 0.8) -> Transducer:
+    """EM over (Arabic, Latin) pairs of one name. Starts from uniform renderings and, after two
+    rounds, keeps each round only the ``keep`` share of pairs the model finds likeliest per
+    letter: a place's other names (a Kurdish or Turkish name beside the Arabic one) are not
+    renderings of it."""
+    letters = sorted({ch for arabic, _ in pairs for ch in arabic})
+    chunks = sorted({latin[j:j + k] for _, latin in pairs for j in range(len(latin)) for k in range(1, MAX_CHUNK + 1)
+                     if j + k <= len(latin)} | {""})
+    uniform = 1.0 / len(chunks)
+    model = Transducer({ch: dict.fromkeys(chunks, uniform) for ch in letters},
+                       {ch: 1 / len(_LATIN_VOWELS) for ch in _LATIN_VOWELS}, 0.3)
+    chosen = list(pairs)
+    for round_ in range(iterations):
+        emit: dict[str, dict[str, float]] = {ch: defaultdict(float) for ch in letters}
+        inserted: dict[str, float] = defaultdict(float)
+        moves = [0.0, 0.0]
+        for arabic, latin in chosen:
+            model.expected_counts(arabic, latin, emit, inserted, moves)
+        # Tiny renderings are dropped: they are alignments of chance, and the model stays small.
+        new_emit = {}
+        for ch, counts in emit.items():
+            total = sum(counts.values())
+            if total > 0:
+                kept = {chunk: count / total for chunk, count in counts.items() if count / total >= 0.002}
+                norm = sum(kept.values())
+                new_emit[ch] = {chunk: p / norm for chunk, p in kept.items()}
+        total_ins = sum(inserted.values()) or 1.0
+        model = Transducer(new_emit, {ch: count / total_ins for ch, count in inserted.items()},
+                           moves[0] / max(sum(moves), 1e-9))
+        if round_ >= 1:
+            scored = sorted(pairs, key=lambda pair: -_per_letter(model, *pair))
+            chosen = scored[:int(len(scored) * keep)]
+    return model
+
+
+def _per_letter(model: Transducer, arabic: str, latin: str) -> float:
+    p = model.likelihood(arabic, latin)
+    return math.log(p) / max(len(latin), 1) if p > 0 else -99.0
+
+
+def training_pairs(localities: Iterable[dict]) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    """(Arabic, Latin) pairs of the gazetteer: every Arabic name of a place with every Latin name
+    of it written by a person (capitalised; GeoNames' letter-by-letter romanisations, all
+    lower-case, are left out: they would teach the model to drop vowels)."""
+    out = []
+    for place in localities:
+        arabic = {arabic_letters(n) for n in place["names"] if re.search(r"[\u0600-\u06FF]", n)}
+        latin = {latin_letters(n) for n in place["names"] if re.fullmatch(r"[A-Z][A-Za-z' -]+", n)}
+        out += [(a, b) for a in arabic for b in latin if 2 <= len(a) <= 14 and 2 <= len(b) <= 20]
+    return sorted(set(out))
+
+
+# --- reading a pair with the learnt table ------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def model() -> Transducer:
+    from .transliteration_table import EMIT, INSERT, INSERTED
+
+    return Transducer(EMIT, INSERTED, INSERT)
+
+
+@lru_cache(maxsize=1)
+def _latin_background() -> dict[str, float]:
+    """Letter shares of Latin renderings, for the likelihood of a Latin word on its own."""
+    shares: dict[str, float] = defaultdict(float)
+    for table in model().emit.values():
+        for chunk, p in table.items():
+            for ch in chunk:
+                shares[ch] += p
+    for ch, p in model().inserted.items():
+        shares[ch] += p
+    total = sum(shares.values())
+    return {ch: p / total for ch, p in shares.items()}
+
+
+@lru_cache(maxsize=200_000)
+def plausibility(arabic_word: str, latin_word: str) -> float:
+    """log2 of how much likelier ``latin_word`` is as a rendering of ``arabic_word`` than as a
+    string of Latin letters drawn at random, per Latin letter: above 0 the Latin spelling reads
+    as that Arabic word; about 1 for a usual spelling; below 0 it reads as another word."""
+    arabic, latin = arabic_letters(arabic_word), latin_letters(latin_word)
+    if not arabic or not latin:
+        return 0.0
+    p = model().likelihood(arabic, latin)
+    if p <= 0:
+        return -10.0
+    background = _latin_background()
+    q = sum(math.log2(background.get(ch, 1e-4)) for ch in latin)
+    return (math.log2(p) - q) / len(latin)
+
+
+def main() -> None:
+    """Learn the model from the shipped gazetteer and write dedupe/transliteration_table.py."""
+    import json
+    import pprint
+    from pathlib import Path
+
+    from tawthiq.extractors import places
+
+    gazetteer = Path(places.__file__).resolve().parent / "data" / "gazetteer.json"
+    pairs = training_pairs(json.loads(gazetteer.read_text(encoding="utf-8"))["localities"])
+    learnt = learn(pairs)
+    emit = {ch: {chunk: round(p, 5) for chunk, p in sorted(table.items(), key=lambda item: -item[1]) if p >= 0.002}
+            for ch, table in sorted(learnt.emit.items())}
+    inserted = {ch: round(p, 5) for ch, p in sorted(learnt.inserted.items(), key=lambda item: -item[1]) if p >= 0.001}
+    out = Path(__file__).resolve().parent / "transliteration_table.py"
+    out.write_text(
+        '"""Learnt by ``python -m tawthiq.dedupe.transliteration`` from the Arabic and Latin names of\n'
+        f'{len(pairs)} place-name pairs in extractors/data/gazetteer.json (GeoNames, CC BY 4.0). Do not edit:\n'
+        're-run it. EMIT: Arabic letter -> Latin rendering -> probability; INSERTED: Latin letters\n'
+        'written where Arabic writes none; INSERT: how often one is."""\n\n'
+        f"EMIT: dict[str, dict[str, float]] = {pprint.pformat(emit, width=120, sort_dicts=False)}\n"
+        f"INSERTED: dict[str, float] = {pprint.pformat(inserted, width=120, sort_dicts=False)}\n"
+        f"INSERT: float = {round(learnt.insert, 5)}\n", encoding="utf-8")
+    print(f"{len(pairs)} pairs -> {out}")
+
+
+if __name__ == "__main__":
+    main()
