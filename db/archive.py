@@ -630,7 +630,7 @@ def candidate_history(session: Session, candidate: Candidate) -> list[CandidateH
 
 #: Archived victims besides the new ones that a decision-time re-score reads, so that name
 #: frequencies and the model's u values come from a real sample of the archive.
-RESCORE_CONTEXT = 2000
+RESCORE_CONTEXT = 500
 
 
 def scored_through(session: Session, candidate: Candidate) -> int:
@@ -639,6 +639,36 @@ def scored_through(session: Session, candidate: Candidate) -> int:
     if candidate.scored_through_victim_id is not None:
         return candidate.scored_through_victim_id
     return int(session.scalar(select(func.max(Victim.id)).where(Victim.created_at <= candidate.created_at)) or 0)
+
+
+def namesakes_since(session: Session, candidate: Candidate, limit: int = 5) -> list[Victim]:
+    """Victims archived since ``candidate`` was scored whose names look like its name (a
+    shared name part and a close cross-script key): what an item page shows at once, from
+    the name index, without building a matcher; the decision then scores them for real
+    (:func:`rescore_candidate`)."""
+    from rapidfuzz import fuzz
+
+    from tawthiq.dedupe import normalize_name
+
+    through = scored_through(session, candidate)
+    keys = [normalize_name(n) for n in (candidate.full_name, candidate.name_ar) if n]
+    tokens = sorted({t for key in keys for t in key.split() if len(t) >= 3})
+    if not tokens:
+        return []
+    rows = session.execute(select(VictimName.victim_id, VictimName.key).join(Victim, Victim.id == VictimName.victim_id)
+                           .where(VictimName.victim_id > through, VictimName.active.is_(True), Victim.status == "active",
+                                  or_(*[VictimName.key.like(f"%{t}%") for t in tokens[:8]]))
+                           .limit(500)).all()
+    best: dict[int, float] = {}
+    for victim_id, key in rows:
+        score = max((fuzz.token_sort_ratio(key, mine) for mine in keys), default=0.0)
+        best[victim_id] = max(score, best.get(victim_id, 0.0))
+    chosen = sorted((v for v, score in best.items() if score >= NAMESAKE_RATIO), key=lambda v: -best[v])[:limit]
+    return [session.get_one(Victim, v) for v in chosen]
+
+
+#: How close (rapidfuzz token_sort_ratio of the cross-script keys) a name must be to be shown.
+NAMESAKE_RATIO = 75
 
 
 def rescore_candidate(session: Session, candidate: Candidate, *, write: bool = True) -> list[tuple[MatchLink, Victim]]:

@@ -19,8 +19,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from tawthiq.db import archive, repo
@@ -49,6 +51,7 @@ from .auth import (
     authenticate,
     client_address,
     end_session,
+    form_data,
     login_retry_at,
     record_login_attempt,
     require_admin,
@@ -133,6 +136,17 @@ def create_app(database_url: str | None = None) -> FastAPI:
         # A value the field cannot hold is the request's fault (400); anything else the
         # archive refuses is a conflict with its state: a claim, a role, a decided item (409).
         return error_response(request, 400 if isinstance(exc, InvalidValue) else 409, str(exc))
+
+    # SQLite's busy timeout ran out (a long write elsewhere): nothing of the request was saved,
+    # because it is one transaction; say so and when to try again rather than answer 500.
+    @app.exception_handler(OperationalError)
+    async def _database_busy(request: Request, exc: OperationalError) -> Response:
+        text = str(exc.orig or exc).lower()
+        if "locked" not in text and "busy" not in text:
+            raise exc
+        response = error_response(request, 503, translate("database_busy", lang_of(request)))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
@@ -257,8 +271,8 @@ def _routes(app: FastAPI) -> None:
                       now=_now(), page=page, more=len(tasks) == QUEUE_PAGE)
 
     @app.post("/next", dependencies=[Depends(verify_csrf)])
-    async def next_item(request: Request, user: User = Depends(current_user), session: Session = Depends(get_session)) -> Response:
-        form = await request.form()
+    def next_item(request: Request, user: User = Depends(current_user), session: Session = Depends(get_session),
+                  form: FormData = Depends(form_data)) -> Response:
         filters = _filters(*(str(form.get(k, "")) for k in ("source", "governorate", "date_from", "date_to", "has_match", "older_than")))
         task = archive.claim_next(session, user, filters)
         session.commit()
@@ -338,8 +352,8 @@ def _routes(app: FastAPI) -> None:
         return RedirectResponse("/users", status_code=303)
 
     @app.post("/users/{user_id}/{action}", dependencies=[Depends(verify_csrf)])
-    async def change_user(user_id: RowId, action: str, request: Request, user: User = Depends(require_admin),
-                          session: Session = Depends(get_session)) -> Response:
+    def change_user(user_id: RowId, action: str, request: Request, user: User = Depends(require_admin),
+                          session: Session = Depends(get_session), form: FormData = Depends(form_data)) -> Response:
         """Disable, enable, change the role of or reset the password of a user (the forms of the
         users page). Disabling, a new role and a reset end the user's sessions at once; disabling
         or demoting the last active admin is refused, with a message in the page's language."""
@@ -348,7 +362,6 @@ def _routes(app: FastAPI) -> None:
         target = session.get(User, user_id)
         if target is None:
             raise HTTPException(404, f"no user {user_id}")
-        form = await request.form()
         lang = lang_of(request)
         try:
             if action in ("disable", "enable"):

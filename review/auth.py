@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from fastapi import Depends, HTTPException, Request
+from starlette.datastructures import FormData
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -174,6 +175,13 @@ def csrf_token(request: Request) -> str:
     if data and data.get("csrf"):
         return data["csrf"]
     return getattr(request.state, "login_csrf", None) or ""
+
+
+async def form_data(request: Request) -> FormData:
+    """The posted form, read on the event loop, so that the route itself can be a plain
+    function: FastAPI runs plain functions in its thread pool, where a wait for the database
+    (SQLite's busy timeout) holds up that one request, not every request the app serves."""
+    return await request.form()
 
 
 async def verify_csrf(request: Request) -> None:

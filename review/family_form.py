@@ -31,6 +31,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -167,7 +168,9 @@ def show_form(name: str, request: Request) -> Response:
 
 @router.post("/submit/{name}", response_class=HTMLResponse)
 async def submit_form(name: str, request: Request) -> Response:
-    source = _form_source(request, name)
+    """Read the submission here (the body and the files are awaited); check and store it in the
+    thread pool, so that a wait for the database holds up this request only."""
+    source = await run_in_threadpool(_form_source, request, name)
     if not await read_bounded_body(request):
         lang = _lang(request, source)
         token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
@@ -198,6 +201,13 @@ async def submit_form(name: str, request: Request) -> Response:
             data = await upload.read(MAX_FILE_BYTES + 1)
             uploads.append(Upload(question.name, upload.filename or question.name, data))
     upload_token = str(form.get("upload_token") or "")[:64] or secrets.token_urlsafe(24)
+    website = str(form.get("website") or "")
+    return await run_in_threadpool(_receive, request, source, name, lang, values, uploads, upload_token, token, website)
+
+
+def _receive(request: Request, source: Source, name: str, lang: str, values: dict[str, str], uploads: list[Upload],
+             upload_token: str, token: str, website: str) -> Response:
+    """Check a read submission and store it (or send it back for a correction)."""
     checked = validate_submission(values, uploads, lang)
     if checked.errors:
         notice = _ui("fix", lang)
@@ -208,7 +218,7 @@ async def submit_form(name: str, request: Request) -> Response:
             kept = kept_uploads(session, upload_token)
         return _with_csrf(_page(request, "family_form.html", lang, 422, source=name, values=values, errors=checked.errors,
                                 csrf=token, notice=notice, upload_token=upload_token, kept=kept), token)
-    honeypot = str(form.get("website") or "").strip()
+    honeypot = website.strip()
     flagged = f"web form {name}: the hidden anti-spam field was filled ({honeypot[:40]!r}); possibly automated; check before `tawthiq retry-failed`" if honeypot else None
     receipt = new_receipt()
     from tawthiq.pipeline import store_fetched

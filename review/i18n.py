@@ -62,6 +62,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "reason": {"en": "Reason", "ar": "السبب"},
     "keys": {"en": "Keys: y same as best match · n new victim · u defer · r not a victim · t take · z undo your last decision · p previous",
              "ar": "المفاتيح (تعمل مع لوحة المفاتيح العربية أيضاً): y نفس الشخص · n ضحية جديدة · u تأجيل · r ليس ضحية · t استلام · z التراجع عن قرارك الأخير · p السابق"},
+    "database_busy": {"en": "The database was busy for too long and nothing was saved. Please try again in a few seconds.",
+                      "ar": "كانت قاعدة البيانات مشغولة طويلاً ولم يُحفظ شيء. يرجى المحاولة مجدداً بعد ثوانٍ."},
     "family_account": {"en": "The family's account", "ar": "رواية العائلة"},
     "attachments": {"en": "Photos and documents", "ar": "الصور والوثائق"},
     "take": {"en": "Take this item", "ar": "استلم هذا البند"},

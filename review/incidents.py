@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from starlette.datastructures import FormData
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -37,7 +38,7 @@ from tawthiq.db.models import (
 )
 from tawthiq.errors import ReviewError
 
-from .auth import current_user, get_session, verify_csrf
+from .auth import current_user, form_data, get_session, verify_csrf
 from .params import MAX_ROW_ID, PageNumber, RowId
 
 router = APIRouter()
@@ -149,9 +150,9 @@ def _whole_numbers_db_can_read(form: dict[str, Any], names: tuple[str, ...], mes
 
 
 @router.post("/incidents/{report_task_id}/decide", dependencies=[Depends(verify_csrf)])
-async def decide_incident(report_task_id: RowId, request: Request, user: User = Depends(current_user),
-                          session: Session = Depends(get_session)) -> Response:
-    form = dict((await request.form()).items())
+def decide_incident(report_task_id: RowId, request: Request, user: User = Depends(current_user),
+                    session: Session = Depends(get_session), posted: FormData = Depends(form_data)) -> Response:
+    form = dict(posted.items())
     task = _task(session, report_task_id)
     action = str(form.get("action", ""))
     raw_incident = str(form.get("incident_id", "")).strip().lstrip("#")
@@ -175,9 +176,9 @@ async def decide_incident(report_task_id: RowId, request: Request, user: User = 
 
 
 @router.post("/incidents/{report_task_id}/add-victim", dependencies=[Depends(verify_csrf)])
-async def add_victim(report_task_id: RowId, request: Request, user: User = Depends(current_user),
-                     session: Session = Depends(get_session)) -> Response:
-    form = dict((await request.form()).items())
+def add_victim(report_task_id: RowId, request: Request, user: User = Depends(current_user),
+               session: Session = Depends(get_session), posted: FormData = Depends(form_data)) -> Response:
+    form = dict(posted.items())
     task = _task(session, report_task_id)
     _whole_numbers_db_can_read(form, ("age",), "{label}: {value!r} is not an age in years")
     _take(session, task, user)

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from starlette.datastructures import FormData
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 from tawthiq.db import archive
 from tawthiq.db.models import Attachment, Decision, MatchLink, RawItem, ReviewTask, User, Victim, utcnow
 
-from .auth import current_user, get_session, verify_csrf
+from .auth import current_user, form_data, get_session, verify_csrf
 from .params import RowId, parse_choice, parse_int
 
 router = APIRouter()
@@ -110,9 +111,11 @@ def item_page(task_id: RowId, request: Request, find: str = "", compare: str = "
     open_task = task.state in ("open", "deferred")
     matches: list[tuple[MatchLink | None, Victim, str]] = [(link, v, "linked") for link, v in archive.best_matches(session, candidate)]
     if open_task:
-        # Victims archived since the report was scored, compared now (without writing: a page
-        # view changes nothing; the decision stores them).
-        matches += [(link, v, "since") for link, v in archive.rescore_candidate(session, candidate, write=False)]
+        # Victims archived since the report was scored whose names look like its name, from
+        # the name index (a page view builds no matcher and writes nothing; "New victim"
+        # scores them for real and stops if one is likely the same person).
+        shown = {v.id for _, v, _ in matches}
+        matches += [(None, v, "since") for v in archive.namesakes_since(session, candidate) if v.id not in shown]
     compare_id = parse_int("compare", compare.strip().removeprefix("#"), low=1)
     if compare_id is not None and compare_id not in {v.id for _, v, _ in matches}:
         victim = session.get(Victim, compare_id)
@@ -149,12 +152,11 @@ def item_page(task_id: RowId, request: Request, find: str = "", compare: str = "
 
 
 @router.post("/item/{task_id}/take", dependencies=[Depends(verify_csrf)])
-async def take(task_id: RowId, request: Request, user: User = Depends(current_user),
-               session: Session = Depends(get_session)) -> Response:
+def take(task_id: RowId, request: Request, user: User = Depends(current_user),
+         session: Session = Depends(get_session), form: FormData = Depends(form_data)) -> Response:
     """Take an item explicitly (opening it does not)."""
     from tawthiq.errors import ReviewError
 
-    form = await request.form()
     _filters, query = queue_filters(str(form.get("query", "")))
     task = _task(session, task_id)
     archive.check_claim(task, user)
@@ -165,9 +167,8 @@ async def take(task_id: RowId, request: Request, user: User = Depends(current_us
 
 
 @router.post("/item/{task_id}/decide", dependencies=[Depends(verify_csrf)])
-async def decide(task_id: RowId, request: Request, user: User = Depends(current_user),
-                 session: Session = Depends(get_session)) -> Response:
-    form = await request.form()
+def decide(task_id: RowId, request: Request, user: User = Depends(current_user),
+           session: Session = Depends(get_session), form: FormData = Depends(form_data)) -> Response:
     task = _task(session, task_id)
     # Every value is read before anything is written: a bad one refuses the whole decision.
     action = parse_choice("action", form.get("action"), DECISIONS, required=True)
@@ -195,10 +196,9 @@ async def decide(task_id: RowId, request: Request, user: User = Depends(current_
 
 
 @router.post("/item/{task_id}/correct", dependencies=[Depends(verify_csrf)])
-async def correct(task_id: RowId, request: Request, user: User = Depends(current_user),
-                  session: Session = Depends(get_session)) -> Response:
+def correct(task_id: RowId, request: Request, user: User = Depends(current_user),
+            session: Session = Depends(get_session), form: FormData = Depends(form_data)) -> Response:
     """Correct what the extractor staged before deciding (a first action: it takes the item)."""
-    form = await request.form()
     task = _task(session, task_id)
     _filters, query = queue_filters(str(form.get("query", "")))
     values = {f: form.get(f) for f in archive.EDITABLE if f in form}
@@ -218,11 +218,10 @@ def release(task_id: RowId, user: User = Depends(current_user), session: Session
 
 
 @router.post("/decision/{decision_id}/undo", dependencies=[Depends(verify_csrf)])
-async def undo(decision_id: RowId, request: Request, user: User = Depends(current_user),
-               session: Session = Depends(get_session)) -> Response:
+def undo(decision_id: RowId, request: Request, user: User = Depends(current_user),
+         session: Session = Depends(get_session), form: FormData = Depends(form_data)) -> Response:
     """Undo one decision: editors any, documenters their own for a few minutes. The item
     comes back to the queue, taken by whoever undid it, so that they decide it again."""
-    form = await request.form()
     result = archive.undo(session, decision_id, user, note=str(form.get("note") or "") or None)
     session.commit()
     task = session.get_one(ReviewTask, result.review_task_id)

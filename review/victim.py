@@ -4,6 +4,7 @@ correct its fields (with a reason, kept in its history) and merge another record
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from starlette.datastructures import FormData
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from tawthiq.db import archive
 from tawthiq.db.models import Source, User, Victim, VictimHistory, VictimName, VictimSource
 
-from .auth import current_user, get_session, require_editor, verify_csrf
+from .auth import current_user, form_data, get_session, require_editor, verify_csrf
 from .params import RowId, parse_int
 
 router = APIRouter()
@@ -36,10 +37,9 @@ def victim_page(victim_id: RowId, request: Request, edited: str = "", user: User
 
 
 @router.post("/victim/{victim_id}/edit", dependencies=[Depends(verify_csrf)])
-async def edit(victim_id: RowId, request: Request, user: User = Depends(require_editor),
-               session: Session = Depends(get_session)) -> Response:
+def edit(victim_id: RowId, request: Request, user: User = Depends(require_editor),
+         session: Session = Depends(get_session), form: FormData = Depends(form_data)) -> Response:
     """Correct an archived victim's fields; the reason is required and kept in its history."""
-    form = await request.form()
     victim = session.get(Victim, victim_id)
     if victim is None:
         raise HTTPException(404, f"no archived victim {victim_id}")
@@ -50,9 +50,8 @@ async def edit(victim_id: RowId, request: Request, user: User = Depends(require_
 
 
 @router.post("/victim/{victim_id}/merge", dependencies=[Depends(verify_csrf)])
-async def merge(victim_id: RowId, request: Request, user: User = Depends(require_editor),
-                session: Session = Depends(get_session)) -> Response:
-    form = await request.form()
+def merge(victim_id: RowId, request: Request, user: User = Depends(require_editor),
+          session: Session = Depends(get_session), form: FormData = Depends(form_data)) -> Response:
     merge_id = form.get("merge_id")
     # "#12", as the victim page numbers them, is victim 12.
     other = parse_int("merge_id", merge_id.strip().removeprefix("#") if isinstance(merge_id, str) else merge_id,

@@ -539,3 +539,21 @@ def test_an_editor_edits_an_archived_victim_with_a_reason(app, engine) -> None:
     assert saved.status_code == 303
     shown = chadi.get(saved.headers["location"])
     assert "edited" in shown.text and "death certificate" in shown.text and "44" in shown.text
+
+
+def test_a_database_too_busy_is_503_and_says_nothing_was_saved(app, engine, monkeypatch) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from tawthiq.db import archive as archive_module
+
+    amal = login(app, "amal")
+    page = amal.get("/")
+
+    def locked(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("UPDATE review_tasks ...", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(archive_module, "claim_next", locked)
+    busy = amal.post("/next", data={"csrf_token": csrf_of(page.text)})
+    assert busy.status_code == 503 and busy.headers["retry-after"] == "5" and "nothing was saved" in busy.text
