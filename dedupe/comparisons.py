@@ -48,9 +48,11 @@ class Level:
     #: name, father, date and place), and its m stays at the prior. In a list without relatives,
     #: the level is evidence like any other, its m learnt from the data.
     veto: bool = False
-    #: The name part whose frequency stands for u on an exact agreement (sharing "Mohammad" says
-    #: little, sharing "Ajaj" says much).
-    term_frequency: str | None = None
+    #: The frequencies that stand for u on an exact agreement (sharing "Mohammad" says little,
+    #: sharing "Ajaj" says much): (name part of the left record, role whose frequencies are read)
+    #: pairs, multiplied. A given name found as the other's family name is as rare as that name
+    #: is among family names.
+    term_frequency: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,9 +214,10 @@ def NameComparison(name: str, part: str, noun: str, m: tuple[float, ...], u: tup
     written forms: the same name, (given and family swapped), a letter or two off, (father's name
     among the other's middle names), loosely alike, different. ``m`` and ``u`` are the priors of
     those levels in that order; ``vowels`` reads written vowels (رامي and ريم are two names)."""
-    levels = [Level(f"same {noun}", _at_least(part, 1.0, vowels), m[0], u[0], term_frequency=part)]
+    levels = [Level(f"same {noun}", _at_least(part, 1.0, vowels), m[0], u[0], term_frequency=((part, part),))]
     if swaps:
-        levels.append(Level("given and family names swapped", _swapped, m[len(levels)], u[len(levels)], term_frequency=part))
+        levels.append(Level("given and family names swapped", _swapped, m[len(levels)], u[len(levels)],
+                            term_frequency=(("given", "family"), ("family", "given"))))
     levels.append(Level(f"{noun}s differ by a letter or two", _at_least(part, SIMILAR, vowels), m[len(levels)], u[len(levels)]))
     if middles:
         levels.append(Level(f"{noun} appears among the other's middle names", _middle_overlap, m[len(levels)], u[len(levels)]))
@@ -225,15 +228,14 @@ def NameComparison(name: str, part: str, noun: str, m: tuple[float, ...], u: tup
 
 
 def FamilyNameComparison(name: str, m: tuple[float, ...], u: tuple[float, ...]) -> Comparison:
-    """Family names: as :func:`NameComparison`, with a swapped pair read as its given name is.
-    Family names of one person differ in a few reports (a tribe's name for the family's), so a
-    difference is evidence, never a veto."""
-    levels = (Level("same family name", _at_least("family", 1.0, False), m[0], u[0], term_frequency="family"),
-              Level("given and family names swapped", _swapped, m[1], u[1], term_frequency="family"),
-              Level("family names differ by a letter or two", _at_least("family", SIMILAR, False), m[2], u[2]),
-              Level("family names only loosely alike", _at_least("family", WEAK, False), m[3], u[3]),
-              Level("family names differ", _always, m[4], u[4]))
-    return Comparison(name, levels, _both("family"), "family")
+    """Family names: as :func:`NameComparison`. A swapped pair is weighed once, by the given-name
+    comparison, and counts as not known here. Family names of one person differ in a few reports
+    (a tribe's name for the family's), so a difference is evidence, never a veto."""
+    levels = (Level("same family name", _at_least("family", 1.0, False), m[0], u[0], term_frequency=(("family", "family"),)),
+              Level("family names differ by a letter or two", _at_least("family", SIMILAR, False), m[1], u[1]),
+              Level("family names only loosely alike", _at_least("family", WEAK, False), m[2], u[2]),
+              Level("family names differ", _always, m[3], u[3]))
+    return Comparison(name, levels, lambda p: _both("family")(p) & ~_swapped(p), "family")
 
 
 # --- dates ----------------------------------------------------------------------------------------
@@ -392,7 +394,7 @@ FATHER_NAME = NameComparison("father_name", "father", "father's name", (0.80, 0.
                              vowels=True, middles=True)
 #: Family names of one person differ in a few reports (a tribe's name for the family's, a name
 #: changed): about 1 in 100 of Airwars' real Latin/Arabic pairs differ outright.
-FAMILY_NAME = FamilyNameComparison("family_name", (0.86, 0.01, 0.09, 0.02, 0.02), (0.01, 0.00001, 0.01, 0.04, 0.94))
+FAMILY_NAME = FamilyNameComparison("family_name", (0.87, 0.09, 0.02, 0.02), (0.01, 0.01, 0.04, 0.94))
 DATE_OF_DEATH = AbsoluteDateDifferenceAtThresholds("date_of_death", (0.68, 0.15, 0.02, 0.02, 0.08, 0.03, 0.017, 0.003),
                                                    (0.002, 0.01, 0.0005, 0.002, 0.02, 0.012, 0.20, 0.7535))
 PLACE_OF_DEATH = PlaceComparison("place_of_death", (0.69, 0.01, 0.04, 0.20, 0.05, 0.01), (0.02, 0.0005, 0.002, 0.06, 0.06, 0.8575))

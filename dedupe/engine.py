@@ -708,21 +708,25 @@ class FellegiSunterModel:
             if a is None or pairs is None or not self.token_frequency:
                 continue
             for index, level in enumerate(comparison.levels):
-                if level.term_frequency is None:
+                if not level.term_frequency:
                     continue
                 code = comparison.code(index)
                 exact = np.nonzero(col == code)[0]
-                if len(exact):
-                    tokens = getattr(a, level.term_frequency)[pairs[exact, 0]]
-                    table = self.token_frequency.get(level.term_frequency)
-                    freq = np.full(len(tokens), self.default_frequency)
+                if not len(exact):
+                    continue
+                freq = np.ones(len(exact))
+                for part, role in level.term_frequency:
+                    tokens = getattr(a, part)[pairs[exact, 0]]
+                    table = self.token_frequency.get(role)
+                    shares = np.full(len(exact), self.default_frequency if table is None else float(table.min()))
                     if table is not None:
                         inside = (tokens < len(table)) & (tokens >= 0)
-                        freq[inside] = table[tokens[inside]]
-                    # Never claim more evidence than a one-in-a-million name allows, nor less
-                    # than a coin flip at the common end.
-                    m_exact = max(float(self.m[c][code]), 1e-12)
-                    out[exact, c] = np.log2(m_exact / np.clip(freq, 1e-6, 0.5))
+                        shares[inside] = table[tokens[inside]]
+                    freq *= shares
+                # Never claim more evidence than a one-in-a-million name allows, nor less than a
+                # coin flip at the common end.
+                m_exact = max(float(self.m[c][code]), 1e-12)
+                out[exact, c] = np.log2(m_exact / np.clip(freq, 1e-6, 0.5))
         # A given name says the sex (Mohammad is a man, Fatima a woman): when the given names
         # agree, so does the sex of two random people with them, and agreeing again is no
         # further evidence. Disagreeing still is (a man's and a woman's name that share a key).
@@ -772,7 +776,7 @@ def term_frequencies(*prepared: Prepared, default: float = 0.01) -> dict[str, np
             continue
         counts = np.bincount(values).astype(float)
         shares = counts / len(values)
-        shares[counts == 0] = default
+        shares[counts == 0] = 1 / len(values)  # not seen in this role: as rare as a name seen once
         out[attr] = shares
     return out
 

@@ -1,0 +1,98 @@
+"""Matching rules that must hold on names the engine was never tuned on: comparisons as
+specifications (levels owning condition and label), and what the engine learns from the list
+itself (whether different given names mean relatives or errors, which role a one-word name
+plays)."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import numpy as np
+
+from tawthiq.dedupe import MatchRecord, dedupe_records, engine, link_records
+from tawthiq.dedupe.comparisons import COMPARISONS, Pairs
+
+GIVEN = ["james", "olivia", "noah", "amelia", "liam", "chloe", "jack", "grace", "henry", "zoe", "oscar", "ruby", "lucas",
+         "ella", "mason", "isla", "leo", "mia", "harvey", "sienna"]
+SURNAMES = ["anderson", "brennan", "castellano", "dimitriou", "eastwood", "fitzgerald", "gallagher", "hendricks", "ingram",
+            "jankowski", "kowalczyk", "lindqvist", "mcallister", "nakamura", "oconnell", "papadopoulos", "quinlan",
+            "rasmussen", "szymanski", "thorburn", "underwood", "vanderberg", "whitcombe", "yarwood", "zielinski"]
+TOWNS = ["ashfield", "bankstown", "carlton", "dandenong", "elwood", "fitzroy", "glenelg", "hawthorn", "ivanhoe", "kew"]
+
+
+def register(seed: int = 3) -> tuple[list[MatchRecord], list[MatchRecord], set[tuple[str, str]]]:
+    """Two copies of a register of unrelated people (one person each, own birth date), the second
+    with errors: a letter off, and for some a given name replaced outright."""
+    rng = random.Random(seed)
+    left, right, truth = [], [], set()
+    for n in range(100):
+        given, family = rng.choice(GIVEN), f"{rng.choice(SURNAMES)}{n % 4 or ''}"
+        day = f"19{rng.randrange(20, 99)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
+        town = rng.choice(TOWNS)
+        left.append(MatchRecord(f"a{n}", f"{given} {family}", date_of_death=day, locality=town))
+        copy = given if n % 10 else rng.choice([g for g in GIVEN if g != given])  # every tenth given name replaced
+        right.append(MatchRecord(f"b{n}", f"{copy} {family}", date_of_death=day, locality=town))
+        truth.add((f"a{n}", f"b{n}"))
+    return left, right, truth
+
+
+def test_a_register_without_relatives_links_a_replaced_given_name() -> None:
+    """In a list whose records agreeing on family name, day and town nearly always agree on the
+    given name too, a different given name is an error in a copy: the engine learns that from
+    the list and links the pair on the rest."""
+    left, right, truth = register()
+    found = {(p.left_id, p.right_id) for p in link_records(left, right)}
+    assert {pair for pair in truth if pair[0] in ("a0", "a10", "a20", "a30")} <= found
+    assert len(found & truth) >= 98 and len(found - truth) <= 1
+
+
+def test_a_list_of_relatives_keeps_different_given_names_apart() -> None:
+    """The same engine on a casualty list, where brothers and sisters share family name, day and
+    town: records that differ only in the given name are two people, however many agree."""
+    common: list[dict[str, Any]] = [dict(date_of_death=f"2016-0{1 + k % 9}-1{k % 10}", locality=TOWNS[k % 10]) for k in range(40)]
+    records = []
+    for k, place in enumerate(common):
+        family = SURNAMES[k % len(SURNAMES)] + str(k)
+        for given in ("Omar", "Hiba", "Khaled"):  # three siblings, each reported twice
+            records += [MatchRecord(f"{k}-{given}-1", f"{given} Ahmad {family}", **place),
+                        MatchRecord(f"{k}-{given}-2", f"{given} Ahmad {family}", **place)]
+    pairs = {frozenset((p.left_id, p.right_id)) for p in dedupe_records(records)}
+    assert pairs == {frozenset((f"{k}-{g}-1", f"{k}-{g}-2")) for k in range(40) for g in ("Omar", "Hiba", "Khaled")}
+
+
+def test_swapped_names_and_a_slipped_digit_in_a_register() -> None:
+    """"Thorburn Oscar" is Oscar Thorburn with the family name first; 19150412 and 19105412 are
+    one birth date with two digits swapped; a one-word name the list uses as a family name is one."""
+    left, right, _ = register()
+    left += [MatchRecord("s1", "oscar thorburn", date_of_death="19150412", locality="kew"),
+             MatchRecord("s2", "grace whitcombe", date_of_death="19670302", locality="elwood")]
+    right += [MatchRecord("t1", "thorburn oscar", date_of_death="19105412", locality="kew"),
+              MatchRecord("t2", "whitcombe", date_of_death="19670302", locality="elwood")]
+    found = {(p.left_id, p.right_id): p for p in link_records(left, right)}
+    assert ("s1", "t1") in found and ("s2", "t2") in found
+    assert found["s1", "t1"].levels["given_name"] == "given and family names swapped"
+    assert found["s1", "t1"].levels["date_of_death"] == "dates of death one digit apart"
+    assert found["s2", "t2"].levels["family_name"] == "same family name"
+
+
+def test_each_level_owns_its_condition_and_label() -> None:
+    """A pair takes the first level whose condition holds, best first; labels are unique within
+    a comparison and are what a stored link's labels are read back as."""
+    for comparison in COMPARISONS:
+        assert len(set(comparison.labels)) == len(comparison.labels), comparison.name
+        assert comparison.level(len(comparison.levels) - 1) is comparison.levels[0]
+    records = [MatchRecord("a", "Souad Yahya al-Maliki", date_of_death="2018-05-02", locality="Saqba"),
+               MatchRecord("b", "سعاد يحيى المالكي", date_of_death="2018-05-04", locality="سقبا"),
+               MatchRecord("c", "Souad Yahya al-Maliki", date_of_death="2018-02-05", governorate="Homs")]
+    vocab = engine.Vocabulary()
+    prepared = engine.prepare(records, vocab)
+    names = engine.NameScorer(vocab.words, vocab.forms)
+    names.count_parts(prepared)
+    pairs = Pairs(prepared, prepared, np.array([0, 0]), np.array([1, 2]), names)
+    date = next(c for c in COMPARISONS if c.name == "date_of_death")
+    place = next(c for c in COMPARISONS if c.name == "place_of_death")
+    assert [date.level(int(code)).label for code in date.codes(pairs)] == ["dates of death a few days apart", "day and month swapped"]
+    assert [place.level(int(code)).label for code in place.codes(pairs)] == ["same town or village", "different governorates"]
+    row = engine.levels_from_labels({"date_of_death": "day and month swapped"})
+    assert date.level(int(row[COMPARISONS.index(date)])).label == "day and month swapped"
