@@ -50,7 +50,7 @@ _AR = r"[\u0621-\u064A]"
 _AR_DEATH_WORDS = (
     r"(استشهد|استشهدت|استشهاد|مقتل|قتل|قتلت|قُتل|قُتلت|لقي\s+حتفه|لقيت\s+حتفها|توفي|توفيت|وفاة|مصرع|فارق\s+الحياة|فارقت\s+الحياة|أعدم|إعدام|غرق|"
     r"في\s+ذمة\s+الله|راح\s+ضحيتها|راح\s+ضحيته|فقد\s+حياته|فقدت\s+حياتها|اغتيال|اغتيل|جثمان|جثة|جثث|تصفية|"
-    r"قتلا|قتلتا|قتلوا|قتلن|استشهدا|استشهدتا|استشهدوا|توفيا|توفوا|لقيا\s+حتفهما|لقوا\s+حتفهم|قضوا|قضيا|ارتقى|ارتقت|ارتقوا|ارتقيا)"
+    r"قتلا|قتلتا|قتلوا|قتلن|استشهدا|استشهدتا|استشهدوا|توفيا|توفوا|لقيا\s+حتفهما|لقوا\s+حتفهم|قضوا|قضيا|ارتقى|ارتقت|ارتقوا|ارتقيا|ارتقاء|المغدور|المغدورة)"
 )
 
 CUES: tuple[Cue, ...] = (
@@ -113,6 +113,11 @@ CUES: tuple[Cue, ...] = (
         ("Three people were killed. One of them was identified as Omar Haddad", "Another murdered was identified as Sami Hamed"),
         ("One of them was injured in the leg.",),
         why="one of the dead just counted, then named"),
+    Cue("en.including", "en", "death",
+        r"\b(?:killed|killing|kills|claimed the lives of|death of|deaths of)\b[^.;]{0,80}?\b(?:including|among them|among whom)\s+(?=[A-Z]|(?:al|el)-)",
+        ("The strike killed five civilians, including Omar Haddad and his wife", "killing four people, among them Sami Hamed"),
+        ("The strike injured five civilians, including Omar Haddad", "killing four people, including two children"),
+        why="the dead counted, then some of them named"),
     Cue("en.died_after_name", "en", "death",
         r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*)?(?:(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred)|"
         r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
@@ -234,7 +239,7 @@ CUES: tuple[Cue, ...] = (
         "الاعزل", "الطفلة", "الطفل", "الشابة", "الشاب", "السيدة", "المواطنة", "المواطن", "الطبيبة", "الطبيب", "الدكتور", "الممرضة",
         "الممرض", "المسعف", "الصحفي", "الناشط", "الإعلامي", "المتطوع", "العامل", "الرجل", "المسن", "المسنة", "الحاجة", "الحاج",
         "الفتى", "الفتاة", "الرضيع", "الرضيعة", "الشهيدة", "الشهيد", "المدني", "المدنية", "السيد", "القاصر", "القاصرة", "المدنيان",
-        "المواطنان", "الطفلان", "الشقيقان", "الشابان", "الأخوان", "الاخوان"),
+        "المواطنان", "الطفلان", "الشقيقان", "الشابان", "الأخوان", "الاخوان", "المغدور", "المغدورة", "الضحية"),
         ("استشهد الطفل", "مقتل الشابين"), ("مقتل طفل",), why="a title with the article before a name"),
     Cue("ar.bare_title", "ar", "title", _alternation(
         "مدني", "مدنية", "طفل", "طفلة", "شاب", "شابة", "رجل", "امرأة", "مواطن", "مواطنة", "الشابان", "الطفلان", "الشقيقان", "الشابين",

@@ -60,6 +60,8 @@ _CUE_NAMED = re.compile(cue_pattern("en.named_as") + rf"{_TITLE_EN}?({NAME})")
 _KILLED_OBJECT = cue("en.killed_object")
 _NAME_OF_THE_DEAD = cue("en.name_of_the_dead")
 _ONE_OF_THE_DEAD = cue("en.one_of_the_dead")
+#: "killed five civilians, including A and B".
+_INCLUDING = cue("en.including")
 #: "The victims were A and B".
 _VICTIMS_WERE = cue("en.victims_were")
 #: ", killing him", ", shooting her to death": the death of the one person named before it.
@@ -298,6 +300,10 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                 months = years and "month" in match.group(0).split(years, 1)[1][:7]
                 age = 0 if months else (int(years) if years and years.isdigit() else _WORD_AGES.get((years or "").lower()))
                 add(match, 2, age)
+            for match in _INCLUDING.finditer(sentence):
+                for start, name, age in _name_chain(sentence, match.end()):
+                    if not any(abs(start - s) < 3 for s in found):
+                        found[start] = _Mention(name, sentence, paragraph, start, age=age)
             for match in _ONE_OF_THE_DEAD.finditer(sentence):
                 # Only when a death was told just before ("three people were killed ... . One of them").
                 told = _DEATH_EN.search(paragraph[:paragraph.find(sentence)]) or _DEATH_EN.search(paragraphs[index - 1] if index else "")
@@ -986,7 +992,8 @@ _AR_FUNCTION_WORDS = {
 #: Kinship and descriptive words that may stand before a name ("والده نواف ..."): dropped.
 _AR_LEADING = {"والده", "والدته", "ابنه", "ابنته", "زوجته", "زوجها", "شقيقه", "شقيقته", "وابنه", "وابنته", "ووالده", "ووالدته",
                "وزوجته", "وشقيقه", "وشقيقته", "أخيه", "اخيه", "أخته", "اخته", "يدعى", "تدعى", "يدعي", "تدعي", "المدعو", "المدعوة",
-               "اسمه", "اسمها", "واسمه", "واسمها", "بنته", "وبنته", "بنتها", "وبنتها", "ولده", "وولده", "ولدها", "وولدها"}
+               "اسمه", "اسمها", "واسمه", "واسمها", "بنته", "وبنته", "بنتها", "وبنتها", "ولده", "وولده", "ولدها", "وولدها",
+               "البطل", "البطلة"}  # "الشهيد البطل X": an epithet between the title and the name
 _AR_TITLE_WORDS = set(_AR_TITLES.split("|"))
 #: Nouns and descriptions of a person that may stand before a quoted name ("امرأة مسنّة (X)").
 _AR_PERSON_NOUNS = {"امرأة", "مسنة", "مسن", "رجل", "طفل", "طفلة", "شاب", "شابة", "سيدة", "فتى", "فتاة", "مدني", "مدنية", "المدعو",

@@ -203,3 +203,11 @@ def test_english_one_of_the_dead_bodies_belonging_to_and_who_was_killed() -> Non
     assert names(text) == ["Mahmoud Omar al-Turk", "Muhammad Taha Qanbar", "Khaled Abdullah Qanbar", "Ali Hassan Baradei"]
     assert names("Another murdered was identified as Adnan Ahmed al-‘Amyan, 60, from Tel Shihab town, after three were killed.") == [
         "Adnan Ahmed al-‘Amyan"]
+
+
+def test_including_after_a_death_count_and_arabic_epithets() -> None:
+    assert names("The strike killed five civilians, including Omar Khaled Haddad and Sami Hamed al-Ali, in Ariha.") == [
+        "Omar Khaled Haddad", "Sami Hamed al-Ali"]
+    assert names("The strike injured five civilians, including Omar Khaled Haddad, in Ariha.") == []
+    assert names("استشهد الشهيد البطل سامر خالد الحمود بقصف على بلدته.", arabic=True) == ["سامر خالد الحمود"]
+    assert names("عثر الأهالي على جثة المغدور فراس محمد العلي قرب النهر.", arabic=True) == ["فراس محمد العلي"]
