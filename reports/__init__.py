@@ -44,6 +44,20 @@ RULES = [
     f"count is {MASSACRE_SIZE} or more, or named victims not linked to an incident with the same full date of death, "
     "place of death and perpetrator.",
 ]
+#: The same rules in Arabic, in the same order (a report page read in Arabic).
+RULES_AR = [
+    "لا يُحتسب إلا الضحايا في الأرشيف المُتحقَّق منه: قرّر موثّق بشأن كلٍّ منهم؛ ولا تُحتسب السجلات المدموجة في سجل آخر "
+    "أو المسحوبة.",
+    "يُحتسب الضحايا حسب مكان الوفاة (المحافظة) وتاريخها. وإن كان تاريخ الوفاة مجهولاً يُستعمل تاريخ توثيق الضحية (أرشفتها) "
+    "بدلاً منه، ويُذكر عدد هؤلاء الضحايا.",
+    "الطفل من هو دون الثامنة عشرة، والمرأة أنثى بالغة. الضحايا المجهول عمرهم أو جنسهم يُحتسبون في المجموع لا في الأطفال "
+    "أو النساء، وتُذكر أعدادهم.",
+    "يُحتسب أيضاً الضحايا الذين لم تُعرف أسماؤهم بعد (الأرشيف المجهول): لكل حادثة أكّدها موثّق، عدد المدنيين الذين قُتلوا فيها "
+    "ناقصاً الضحايا المسمّين المرتبطين بها، مع أطفالها ونسائها؛ وحيث تعطي المصادر نطاقاً يُحتسب الرقم الأدنى. ويُحتسبون "
+    "بتاريخ الحادثة ومكانها والجهة الفاعلة فيها.",
+    f"المجزرة حادثة واحدة قُتل فيها {MASSACRE_SIZE} مدنيين أو أكثر: حادثة مؤرشفة عددها المؤكَّد {MASSACRE_SIZE} أو أكثر، "
+    "أو ضحايا مسمّون غير مرتبطين بحادثة يتشاركون تاريخ الوفاة الكامل ومكانها والجهة الفاعلة.",
+]
 
 
 @dataclass
@@ -282,6 +296,11 @@ def victims_behind(session: Session, month: str | None = None, year: int | str |
 
 # --- rendering --------------------------------------------------------------------------------------
 
+#: The tables' titles in Arabic (the review app's report page in Arabic).
+TITLES_AR = {"by_perpetrator": "المدنيون الذين قُتلوا حسب الجهة الفاعلة", "by_governorate": "المدنيون الذين قُتلوا حسب محافظة الوفاة",
+             "by_month": "المدنيون الذين قُتلوا حسب الشهر", "torture": "الوفيات بسبب التعذيب حسب الجهة الفاعلة",
+             "personnel": "الكوادر الطبية والإعلامية وكوادر الدفاع المدني الذين قُتلوا، حسب الجهة الفاعلة",
+             "massacres": f"المجازر (حوادث قُتل فيها {MASSACRE_SIZE} مدنيين أو أكثر)"}
 TITLES = {"by_perpetrator": "Civilians killed by perpetrator", "by_governorate": "Civilians killed by governorate of death",
           "by_month": "Civilians killed by month", "torture": "Deaths due to torture by perpetrator",
           "personnel": "Medical, media and civil-defence personnel killed, by perpetrator",

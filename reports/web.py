@@ -16,7 +16,7 @@ from tawthiq.extractors.record import GOVERNORATES, PERPETRATORS
 from tawthiq.review.auth import current_user, get_session
 from tawthiq.review.params import BadParameter, parse_choice
 
-from . import FIRST_YEAR, LAST_YEAR, TITLES, PeriodError, Report, build_report, render, render_victims_csv, victims_behind
+from . import FIRST_YEAR, LAST_YEAR, TITLES, TITLES_AR, RULES, RULES_AR, PeriodError, Report, build_report, render, render_victims_csv, victims_behind
 
 router = APIRouter()
 MEDIA = {"html": "text/html", "md": "text/markdown", "csv": "text/csv", "json": "application/json"}
@@ -36,15 +36,41 @@ def reports_page(request: Request, month: str = "", year: str = "", user: User =
 
     from .charts import bar_chart_svg
 
+    from tawthiq.review.app import lang_of
+    from tawthiq.review.i18n import translate
+
+    lang = lang_of(request)
     report = _report(session, month, year) if (month or year) else None
     charts = {}
+    titles = TITLES_AR if lang == "ar" else TITLES
     if report is not None:
         for name in ("by_perpetrator", "by_governorate", "by_month"):
             rows = getattr(report, name)
             if name != "by_month" or len(rows) > 1:
-                charts[name] = Markup(bar_chart_svg([r["label"] for r in rows], [r["victims"] for r in rows], TITLES[name]))
-    return render_page(request, "reports.html", report=report, month=month, year=year, titles=TITLES, tables=Report.TABLES,
-                       charts=charts, query=f"month={month}" if month else f"year={year}")
+                charts[name] = Markup(bar_chart_svg([label_in(name, r["label"], lang) for r in rows], [r["victims"] for r in rows],
+                                                    titles[name], translate("civilians_killed", lang)))
+    return render_page(request, "reports.html", report=report, month=month, year=year, titles=titles, tables=Report.TABLES,
+                       charts=charts, query=f"month={month}" if month else f"year={year}",
+                       label_in=label_in, rules=RULES_AR if lang == "ar" and report is not None and report.rules == RULES else
+                       (report.rules if report is not None else []))
+
+
+def label_in(table: str, label: str, lang: str) -> str:
+    """A row label of a report table in the page's language: perpetrators, governorates and the
+    words the tables use for what is not known, in Arabic on an Arabic page."""
+    if lang != "ar":
+        return label
+    from tawthiq.extractors.record import GOVERNORATES_AR, PERPETRATOR_LABELS
+    from tawthiq.sources.webform import PERPETRATOR_AR
+
+    if table == "by_governorate":
+        return GOVERNORATES_AR.get(label, "غير معروف" if label == "Unknown" else label)
+    if table == "by_month":
+        return "الشهر غير معروف" if label == "month unknown" else label
+    if table in ("by_perpetrator", "torture", "personnel"):
+        keys = {shown: key for key, shown in PERPETRATOR_LABELS.items()}
+        return PERPETRATOR_AR.get(keys.get(label, label), label)
+    return label
 
 
 @router.get("/reports/export")

@@ -153,7 +153,7 @@ def test_reports_page(composed, database_url) -> None:
         repo.add_user(session, "amal", PASSWORD, "documenter")
     client = login(create_app(database_url), "amal")
     page = client.get("/reports", params={"month": "2024-03"})
-    assert page.status_code == 200 and "<svg" in page.text and 'id="summary"' in page.text and "<b>11</b>" in page.text
+    assert page.status_code == 200 and "<svg" in page.text and 'id="summary"' in page.text and "11 civilians killed" in page.text
     export = client.get("/reports/export", params={"month": "2024-03", "format": "csv"})
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
     assert "attachment" in export.headers["content-disposition"]
@@ -162,6 +162,12 @@ def test_reports_page(composed, database_url) -> None:
     bad = client.get("/reports", params={"month": "2024-13"})
     assert bad.status_code == 400 and "YYYY-MM" in bad.text
     assert TestClient(client.app).get("/reports", follow_redirects=False).status_code == 303  # login needed
+
+    client.cookies.set("tawthiq_lang", "ar")
+    arabic = client.get("/reports", params={"month": "2024-03"})
+    assert "قُتل 11 مدنياً" in arabic.text and "المدنيون الذين قُتلوا حسب الجهة الفاعلة" in arabic.text
+    assert "القوات الروسية" in arabic.text and "Russian forces" not in arabic.text  # row labels in Arabic
+    assert "قواعد الإحصاء" in arabic.text and "لا يُحتسب إلا الضحايا في الأرشيف" in arabic.text
 
 
 # --- CSV for spreadsheets: no cell runs as a formula ------------------------------------------
@@ -285,3 +291,14 @@ def test_bad_periods_outside_the_years_reported(composed) -> None:
         for kwargs in ({"month": "0000-01"}, {"year": "0000"}, {"year": "2101"}, {"month": "1899-12"}):
             with pytest.raises(PeriodError):
                 build_report(session, **kwargs)
+
+
+def test_arabic_chart_labels_are_joined_and_in_visual_order() -> None:
+    from tawthiq.reports.charts import bar_chart_png, shaped
+
+    text = shaped("قوات النظام")
+    assert all("\ufe70" <= ch <= "\ufeff" or ch == " " for ch in text)  # joined (presentation) forms
+    assert text.split()[0] == shaped("النظام")  # drawn left to right, the last word comes first
+    assert shaped("Russian forces") == "Russian forces"
+    png = bar_chart_png([("القوات الروسية"), "Unknown"], [3, 1], "المدنيون الذين قُتلوا", "المدنيون")
+    assert png.startswith(b"\x89PNG")
