@@ -188,6 +188,18 @@ def _swapped(p: Pairs) -> np.ndarray:
     return p.cached("swapped", compute)
 
 
+def _split(part: str) -> Condition:
+    """One side's ``part`` (given: its first two parts, family: its last two) written as one word
+    is the other's: a space slipped into a name ("Lan dau", "Andr ew")."""
+    joined = "joined_first" if part == "given" else "joined_last"
+
+    def condition(p: Pairs) -> np.ndarray:
+        mine, theirs = p.left(part), p.right(part)
+        return ((p.left(joined) == theirs) & (theirs >= 0)) | ((p.right(joined) == mine) & (mine >= 0))
+
+    return condition
+
+
 def _middle_overlap(p: Pairs) -> np.ndarray:
     """The father's name of one is among the other's middle names: a father's name dropped on
     one side makes the other's father look like the first's grandfather."""
@@ -209,7 +221,7 @@ def _middle_overlap(p: Pairs) -> np.ndarray:
 
 
 def NameComparison(name: str, part: str, noun: str, m: tuple[float, ...], u: tuple[float, ...], *, vowels: bool = False,
-                   swaps: bool = False, middles: bool = False, veto_loose: bool = False) -> Comparison:
+                   swaps: bool = False, middles: bool = False, veto_loose: bool = False, split: bool = False) -> Comparison:
     """Levels of one name part (``part``: given, father or family) on cross-script skeletons and
     written forms: the same name, (given and family swapped), a letter or two off, (father's name
     among the other's middle names), loosely alike, different. ``m`` and ``u`` are the priors of
@@ -219,6 +231,8 @@ def NameComparison(name: str, part: str, noun: str, m: tuple[float, ...], u: tup
         levels.append(Level("given and family names swapped", _swapped, m[len(levels)], u[len(levels)],
                             term_frequency=(("given", "family"), ("family", "given"))))
     levels.append(Level(f"{noun}s differ by a letter or two", _at_least(part, SIMILAR, vowels), m[len(levels)], u[len(levels)]))
+    if split:
+        levels.append(Level(f"{noun} split in two", _split(part), m[len(levels)], u[len(levels)]))
     if middles:
         levels.append(Level(f"{noun} appears among the other's middle names", _middle_overlap, m[len(levels)], u[len(levels)]))
     levels.append(Level(f"{noun}s only loosely alike", _at_least(part, WEAK, vowels), m[len(levels)], u[len(levels)],
@@ -233,8 +247,9 @@ def FamilyNameComparison(name: str, m: tuple[float, ...], u: tuple[float, ...]) 
     (a tribe's name for the family's), so a difference is evidence, never a veto."""
     levels = (Level("same family name", _at_least("family", 1.0, False), m[0], u[0], term_frequency=(("family", "family"),)),
               Level("family names differ by a letter or two", _at_least("family", SIMILAR, False), m[1], u[1]),
-              Level("family names only loosely alike", _at_least("family", WEAK, False), m[2], u[2]),
-              Level("family names differ", _always, m[3], u[3]))
+              Level("family name split in two", _split("family"), m[2], u[2]),
+              Level("family names only loosely alike", _at_least("family", WEAK, False), m[3], u[3]),
+              Level("family names differ", _always, m[4], u[4]))
     return Comparison(name, levels, lambda p: _both("family")(p) & ~_swapped(p), "family")
 
 
@@ -388,13 +403,13 @@ def AbsoluteDifferenceAtThresholds(name: str, attr: str, thresholds: tuple[int, 
 
 # --- the comparisons the engine scores with ---------------------------------------------------------
 
-GIVEN_NAME = NameComparison("given_name", "given", "given name", (0.93, 0.01, 0.04, 0.007, 0.013), (0.02, 0.00001, 0.01, 0.05, 0.92),
-                            vowels=True, swaps=True, veto_loose=True)
+GIVEN_NAME = NameComparison("given_name", "given", "given name", (0.93, 0.01, 0.04, 0.003, 0.004, 0.013),
+                            (0.02, 0.00001, 0.01, 0.0001, 0.05, 0.92), vowels=True, swaps=True, veto_loose=True, split=True)
 FATHER_NAME = NameComparison("father_name", "father", "father's name", (0.80, 0.10, 0.08, 0.01, 0.000001), (0.03, 0.01, 0.03, 0.03, 0.90),
                              vowels=True, middles=True)
 #: Family names of one person differ in a few reports (a tribe's name for the family's, a name
 #: changed): about 1 in 100 of Airwars' real Latin/Arabic pairs differ outright.
-FAMILY_NAME = FamilyNameComparison("family_name", (0.87, 0.09, 0.02, 0.02), (0.01, 0.01, 0.04, 0.94))
+FAMILY_NAME = FamilyNameComparison("family_name", (0.87, 0.09, 0.003, 0.017, 0.02), (0.01, 0.01, 0.0001, 0.04, 0.9399))
 DATE_OF_DEATH = AbsoluteDateDifferenceAtThresholds("date_of_death", (0.68, 0.15, 0.02, 0.02, 0.08, 0.03, 0.017, 0.003),
                                                    (0.002, 0.01, 0.0005, 0.002, 0.02, 0.012, 0.20, 0.7535))
 PLACE_OF_DEATH = PlaceComparison("place_of_death", (0.69, 0.01, 0.04, 0.20, 0.05, 0.01), (0.02, 0.0005, 0.002, 0.06, 0.06, 0.8575))

@@ -34,7 +34,7 @@ from rapidfuzz.process import cdist
 
 
 from .comparisons import COMPARISONS, SIMILAR, WEAK, Comparison, Pairs, index_of
-from .names import is_arabic, name_parts, vowels_differ
+from .names import is_arabic, latin_skeleton, name_parts, vowels_differ
 from .transliteration import plausibility
 
 #: A Latin spelling the transliteration model finds this much likelier (log2 per letter) as a
@@ -101,6 +101,10 @@ class Prepared:
     sex: np.ndarray
     age: np.ndarray
     names: list[str]
+    #: skeleton ids of the first two and of the last two name parts written as one word (a space
+    #: slipped into "Lan dau"), -1 for names of fewer than three parts
+    joined_first: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    joined_last: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -132,6 +136,9 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
     age = np.full(n, MISSING, np.int64)
     middles = np.full((n, MIDDLES), MISSING, np.int64)
     forms = np.full((3, n), MISSING, np.int64)
+    joined_first = np.full(n, MISSING, np.int64)
+    joined_last = np.full(n, MISSING, np.int64)
+    pending: list[tuple[int, str, str]] = []
     names: list[str] = []
     for i, record in enumerate(records):
         parts = name_parts(record.full_name) if record.full_name else name_parts(record.name_ar)
@@ -151,6 +158,7 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
             forms[1, i] = vocab.written.id(written[1])
             for k, part in enumerate(sk[1:-1][:MIDDLES]):
                 middles[i, k] = vocab.id(part)
+            pending.append((i, written[0] + written[1], written[-2] + written[-1]))
         # Any of the contract's formats (DD/MM/YYYY too), whoever built the record.
         y, m, d, o = date_parts(parse_date(record.date_of_death))
         year[i], month[i], day[i], ordinal[i] = y, m, d, o
@@ -174,8 +182,19 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
                     age[i] = value
             except (TypeError, ValueError):
                 pass
+    # Once every part is known: a joined word no record has as a part cannot match one.
+    for i, first, last in pending:
+        joined_first[i], joined_last[i] = _joined(first, vocab), _joined(last, vocab)
     return Prepared([str(r.id) for r in records], given, father, family, middles, forms, ntokens, year, month, day, ordinal,
-                    digits, gov, loc, sex, age, names)
+                    digits, gov, loc, sex, age, names, joined_first, joined_last)
+
+
+def _joined(word: str, vocab: Vocabulary) -> int:
+    """The skeleton id of two written Latin name parts read as one word, if some record has it
+    as a part (-1 otherwise, and for Arabic script)."""
+    if not word.isascii() or not word.isalpha():
+        return MISSING
+    return vocab.ids.get(latin_skeleton(word), MISSING)
 
 
 def place_lone_parts(targets: Sequence[Prepared], reference: Sequence[Prepared] = ()) -> None:

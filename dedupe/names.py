@@ -176,6 +176,11 @@ def _latin_skeleton(word: str) -> str:
     return _sibling_typo(word, out) or out
 
 
+def latin_skeleton(word: str) -> str:
+    """The skeleton of one folded Latin word (cached)."""
+    return _latin_skeleton(word)
+
+
 @lru_cache(maxsize=200_000)
 def _arabic_skeleton(word: str) -> str:
     if word in _DISTINCT:

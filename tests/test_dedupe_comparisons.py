@@ -63,17 +63,21 @@ def test_a_list_of_relatives_keeps_different_given_names_apart() -> None:
 
 def test_swapped_names_and_a_slipped_digit_in_a_register() -> None:
     """"Thorburn Oscar" is Oscar Thorburn with the family name first; 19150412 and 19105412 are
-    one birth date with two digits swapped; a one-word name the list uses as a family name is one."""
+    one birth date with two digits swapped; a one-word name the list uses as a family name is one;
+    "Whit combe" is Whitcombe with a space slipped in."""
     left, right, _ = register()
     left += [MatchRecord("s1", "oscar thorburn", date_of_death="19150412", locality="kew"),
-             MatchRecord("s2", "grace whitcombe", date_of_death="19670302", locality="elwood")]
+             MatchRecord("s2", "grace whitcombe", date_of_death="19670302", locality="elwood"),
+             MatchRecord("s3", "ruby whitcombe", date_of_death="19550817", locality="carlton")]
     right += [MatchRecord("t1", "thorburn oscar", date_of_death="19105412", locality="kew"),
-              MatchRecord("t2", "whitcombe", date_of_death="19670302", locality="elwood")]
+              MatchRecord("t2", "whitcombe", date_of_death="19670302", locality="elwood"),
+              MatchRecord("t3", "ruby whit combe", date_of_death="19550817", locality="carlton")]
     found = {(p.left_id, p.right_id): p for p in link_records(left, right)}
-    assert ("s1", "t1") in found and ("s2", "t2") in found
+    assert ("s1", "t1") in found and ("s2", "t2") in found and ("s3", "t3") in found
     assert found["s1", "t1"].levels["given_name"] == "given and family names swapped"
     assert found["s1", "t1"].levels["date_of_death"] == "dates of death one digit apart"
     assert found["s2", "t2"].levels["family_name"] == "same family name"
+    assert found["s3", "t3"].levels["family_name"] == "family name split in two"
 
 
 def test_each_level_owns_its_condition_and_label() -> None:
