@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from tawthiq.errors import ReviewError
+from tawthiq.errors import InvalidValue, ReviewError
 
 from .archive import check_claim, claim, close_task, release
 from .models import (
@@ -182,20 +182,20 @@ def parse_counts(form: dict[str, Any], report: IncidentReport) -> dict[str, Any]
             values[name] = None
             continue
         if not raw.isdigit() or int(raw) > 100_000:
-            raise ReviewError(f"{name.replace('_', ' ')}: {raw!r} is not a count (a whole number from 0)")
+            raise InvalidValue(f"{name.replace('_', ' ')}: {raw!r} is not a count (a whole number from 0)")
         values[name] = int(raw)
     if values["killed_min"] is None and "killed_min" not in form:
         values["killed_min"] = report.killed if report.killed is not None else (report.named_victims or None)
     if "killed_max" not in form and values["killed_min"] is not None and values["killed_max"] is not None:
         values["killed_max"] = max(values["killed_max"], values["killed_min"])  # only the least was corrected
     if values["killed_min"] is not None and values["killed_max"] is not None and values["killed_max"] < values["killed_min"]:
-        raise ReviewError(f"killed: the most ({values['killed_max']}) is below the least ({values['killed_min']})")
+        raise InvalidValue(f"killed: the most ({values['killed_max']}) is below the least ({values['killed_min']})")
     if values["injured_min"] is not None and values["injured_max"] is not None and values["injured_max"] < values["injured_min"]:
-        raise ReviewError(f"injured: the most ({values['injured_max']}) is below the least ({values['injured_min']})")
+        raise InvalidValue(f"injured: the most ({values['injured_max']}) is below the least ({values['injured_min']})")
     for part in ("children_killed", "women_killed"):
         top = values["killed_max"]
         if values[part] is not None and top is not None and values[part] > top:
-            raise ReviewError(f"{part.replace('_', ' ')}: {values[part]} is more than the {top} killed")
+            raise InvalidValue(f"{part.replace('_', ' ')}: {values[part]} is more than the {top} killed")
     return values
 
 
@@ -213,14 +213,14 @@ def parse_place(form: dict[str, Any], report: IncidentReport) -> dict[str, Any]:
 
         parsed = parse_date(values["date"])
         if parsed is None:
-            raise ReviewError(f"date: {values['date']!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
+            raise InvalidValue(f"date: {values['date']!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
         values["date"] = parsed
     if values["governorate"] and values["governorate"] not in GOVERNORATES:
-        raise ReviewError(f"governorate: {values['governorate']!r} is not one of the 14 governorates")
+        raise InvalidValue(f"governorate: {values['governorate']!r} is not one of the 14 governorates")
     if (values["perpetrator"] or "unknown") not in PERPETRATORS:
-        raise ReviewError(f"perpetrator: {values['perpetrator']!r} is not in the vocabulary")
+        raise InvalidValue(f"perpetrator: {values['perpetrator']!r} is not in the vocabulary")
     if (values["cause"] or "unknown") not in CAUSES:
-        raise ReviewError(f"cause: {values['cause']!r} is not in the vocabulary")
+        raise InvalidValue(f"cause: {values['cause']!r} is not in the vocabulary")
     values["perpetrator"] = values["perpetrator"] or "unknown"
     values["cause"] = values["cause"] or "unknown"
     return values
@@ -390,10 +390,10 @@ def add_victim_candidate(session: Session, report: IncidentReport, user: User, n
     seq = int(session.scalar(select(func.max(Candidate.seq)).where(Candidate.raw_item_id == report.raw_item_id)) or -1) + 1
     age_raw = str(fields.get("age") or "").strip()
     if age_raw and (not age_raw.isdigit() or int(age_raw) > 120):
-        raise ReviewError(f"age: {age_raw!r} is not an age in years")
+        raise InvalidValue(f"age: {age_raw!r} is not an age in years")
     sex = fields.get("sex") or None
     if sex not in (None, "male", "female"):
-        raise ReviewError(f"sex: {sex!r} is not male or female")
+        raise InvalidValue(f"sex: {sex!r} is not male or female")
     age = int(age_raw) if age_raw else None
     candidate = Candidate(
         raw_item_id=report.raw_item_id, seq=seq, full_name=transliterate_name(name) if arabic else name,

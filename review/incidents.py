@@ -36,7 +36,7 @@ from tawthiq.db.models import (
     User,
     Victim,
 )
-from tawthiq.errors import ReviewError
+from tawthiq.errors import InvalidValue, ReviewError
 
 from .auth import current_user, form_data, get_session, verify_csrf
 from .params import MAX_ROW_ID, PageNumber, RowId
@@ -142,11 +142,11 @@ def _take(session: Session, task: IncidentTask, user: User) -> None:
 def _whole_numbers_db_can_read(form: dict[str, Any], names: tuple[str, ...], message: str) -> None:
     """db/incidents.py tests counts and ages with ``str.isdigit``, which lets through what
     ``int()`` refuses (superscripts such as "²", thousands of digits): refuse those first, in
-    its words (the incident forms' values are refused with 409 there, not 400)."""
+    its words (a value a field cannot hold is :class:`InvalidValue`, 400)."""
     for name in names:
         raw = str(form.get(name) or "").strip()
         if raw.isdigit() and (not raw.isdecimal() or len(raw) > 9):
-            raise ReviewError(message.format(label=name.replace("_", " "), value=raw[:40]))
+            raise InvalidValue(message.format(label=name.replace("_", " "), value=raw[:40]))
 
 
 @router.post("/incidents/{report_task_id}/decide", dependencies=[Depends(verify_csrf)])
@@ -159,7 +159,7 @@ def decide_incident(report_task_id: RowId, request: Request, user: User = Depend
     if action.startswith("same_incident:"):  # one button per suggested incident
         action, raw_incident = action.split(":", 1)
     if raw_incident and not raw_incident.isdecimal():
-        raise ReviewError(f"incident: {raw_incident[:40]!r} is not an incident number")
+        raise InvalidValue(f"incident: {raw_incident[:40]!r} is not an incident number")
     if raw_incident and (len(raw_incident) > 10 or int(raw_incident) > MAX_ROW_ID):
         raise ReviewError(f"archived incident {raw_incident[:40]} does not exist or is not active")
     _whole_numbers_db_can_read(form, incidents.COUNT_FIELDS, "{label}: {value!r} is not a count (a whole number from 0)")

@@ -84,9 +84,9 @@ def test_bad_counts_and_bad_numbers_get_a_message(app, engine) -> None:  # noqa:
     task_id = _task_for(engine, "jisr-landmine-unnamed.txt")
     token = csrf_of(client.get(f"/incidents/{task_id}").text)
     bad = client.post(f"/incidents/{task_id}/decide", data={"csrf_token": token, "killed_min": "many", "action": "new_incident"})
-    assert bad.status_code == 409 and "is not a count" in bad.text
+    assert bad.status_code == 400 and "is not a count" in bad.text
     same = client.post(f"/incidents/{task_id}/decide", data={"csrf_token": token, "incident_id": "abc", "action": "same_incident"})
-    assert same.status_code == 409 and "not an incident number" in same.text
+    assert same.status_code == 400 and "not an incident number" in same.text
     missing = client.post(f"/incidents/{task_id}/decide", data={"csrf_token": token, "incident_id": "999", "action": "same_incident"})
     assert missing.status_code == 409 and "does not exist" in missing.text
     assert client.get("/incidents/999999").status_code == 404
