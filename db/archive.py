@@ -56,7 +56,7 @@ def has_role(user: User, role: str) -> bool:
 
 def require(user: User, role: str, action: str) -> None:
     if not has_role(user, role):
-        raise ReviewError(f"{action} needs the {role} role; you are a {user.role}")
+        raise ReviewError(f"{action} needs the {role} role; you are a {user.role}", "needs_role", role=role)
 
 
 # --- queue ------------------------------------------------------------------------------
@@ -169,11 +169,12 @@ def release(session: Session, task: Any, user: User) -> None:
 def check_claim(task: Any, user: User) -> None:
     """Refuse an action on a task that is decided, or that another documenter holds."""
     if task.state not in (TASK_OPEN, TASK_DEFERRED):
-        raise ReviewError(f"item {task.id} was already decided")
+        raise ReviewError(f"item {task.id} was already decided", "already_decided", item=task.id)
     now = utcnow()
     if task.claimed_by_id not in (None, user.id) and task.claim_expires_at and task.claim_expires_at > now:
         other = task.claimed_by.username if task.claimed_by else "another documenter"
-        raise ReviewError(f"item {task.id} is being reviewed by {other}; it is theirs until their claim expires")
+        raise ReviewError(f"item {task.id} is being reviewed by {other}; it is theirs until their claim expires", "held",
+                          item=task.id, name=other)
 
 
 # --- decisions -------------------------------------------------------------------------------
@@ -253,7 +254,7 @@ def decide(session: Session, task: ReviewTask, user: User, action: str, *, victi
     if action not in ("new_victim", "same_as", "not_victim", "defer"):
         raise ReviewError(f"unknown action {action!r}")
     if action == "not_victim" and reason not in REJECT_REASONS:
-        raise ReviewError(f"choose why this is not a victim: {', '.join(REJECT_REASONS)}")
+        raise ReviewError(f"choose why this is not a victim: {', '.join(REJECT_REASONS)}", "choose_reason")
     decision = Decision(review_task_id=task.id, candidate_id=candidate.id, user_id=user.id, action=action,
                         reason=(reason or note), field_choices=choices or {})
     session.add(decision)
@@ -274,7 +275,7 @@ def decide(session: Session, task: ReviewTask, user: User, action: str, *, victi
         if victim is not None and victim.status == "merged" and victim.merged_into_id:
             victim = session.get(Victim, victim.merged_into_id)  # "#12" after 12 was merged: the record kept
         if victim is None or victim.status != "active":
-            raise ReviewError(f"archived victim {victim_id} does not exist or is not active")
+            raise ReviewError(f"archived victim {victim_id} does not exist or is not active", "no_victim", victim=victim_id)
         before = victim_values(victim)
         values = victim_values(victim)
         _apply_same_as(values, candidate, choices or {})
@@ -325,14 +326,15 @@ def undo(session: Session, decision_id: int, user: User, note: str | None = None
     if original is None or original.action == "undo":
         raise ReviewError(f"decision {decision_id} does not exist or cannot be undone")
     if original.undone:
-        raise ReviewError(f"decision {decision_id} was already undone")
+        raise ReviewError(f"decision {decision_id} was already undone", "already_undone", decision=decision_id)
     if not may_undo(user, original):
         raise ReviewError(f"undoing decision {decision_id} needs the editor role; you are a {user.role} "
-                          f"(documenters may undo their own decisions for {UNDO_MINUTES} minutes)")
+                          f"(documenters may undo their own decisions for {UNDO_MINUTES} minutes)", "undo_role", minutes=UNDO_MINUTES)
     later = session.scalar(select(Decision).where(Decision.candidate_id == original.candidate_id, Decision.id > original.id,
                                                   Decision.undone.is_(False), Decision.action != "undo"))
     if later is not None:
-        raise ReviewError(f"decision {decision_id} was followed by decision {later.id} on the same item; undo that one first")
+        raise ReviewError(f"decision {decision_id} was followed by decision {later.id} on the same item; undo that one first",
+                          "undo_later_first", decision=decision_id, later=later.id)
     task = session.get_one(ReviewTask, original.review_task_id)
     candidate = session.get_one(Candidate, original.candidate_id)
     undo_decision = Decision(review_task_id=task.id, candidate_id=candidate.id, user_id=user.id, action="undo",
@@ -574,14 +576,14 @@ def correct_candidate(session: Session, task: ReviewTask, user: User, form: dict
     records who changed what, from what, to what and why. Returns the changed fields."""
     check_claim(task, user)
     if not claim(session, task.id, user):
-        raise ReviewError(f"item {task.id} is being reviewed by another documenter")
+        raise ReviewError(f"item {task.id} is being reviewed by another documenter", "held_other", item=task.id)
     candidate = session.get_one(Candidate, task.candidate_id)
     current = {f: getattr(candidate, f) for f in EDITABLE}
     changes = check_fields(form, current)
     if not changes:
         return {}
     if not (note or "").strip():
-        raise ReviewError("say why you corrected the report (what the source says)")
+        raise ReviewError("say why you corrected the report (what the source says)", "say_why")
     for field_name, value in changes.items():
         setattr(candidate, field_name, value)
     if "age" in changes and "is_child" not in changes:
@@ -603,7 +605,7 @@ def edit_victim(session: Session, victim: Victim, user: User, form: dict[str, An
     if not changes:
         return {}
     if not (note or "").strip():
-        raise ReviewError("say why you edited the record (what the source says)")
+        raise ReviewError("say why you edited the record (what the source says)", "say_why")
     before = victim_values(victim)
     for field_name, value in changes.items():
         setattr(victim, field_name, value)

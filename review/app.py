@@ -59,7 +59,7 @@ from .auth import (
     verify_csrf,
     write_now,
 )
-from .i18n import LANGUAGES, translate
+from .i18n import LANGUAGES, STRINGS, translate
 from .params import MAX_DAYS, BadParameter, PageNumber, RowId, from_validation_error, parse_choice, parse_date, parse_int, wants_json
 
 HERE = Path(__file__).parent
@@ -114,6 +114,23 @@ def error_response(request: Request, status_code: int, message: str, bad: BadPar
     return render(request, "error.html", status_code, message=message)
 
 
+def review_message(exc: ReviewError, lang: str) -> str:
+    """What the archive refused, in the page's language: an Arabic page says it in Arabic
+    (``error_<code>``; a bad value names its field in Arabic), keeping the English detail
+    where the Arabic needs it."""
+    if lang != "ar":
+        return str(exc)
+    params = {k: v for k, v in exc.params.items()}
+    if exc.code and f"error_{exc.code}" in STRINGS:
+        if "role" in params:
+            params["role_ar"] = translate(f"role_{params['role']}", "ar")
+        return translate(f"error_{exc.code}", "ar").format(**params)
+    if isinstance(exc, InvalidValue):
+        field, _, detail = str(exc).partition(":")
+        return translate("error_invalid_field", "ar").format(field=translate(field.strip(), "ar"), detail=detail.strip())
+    return str(exc)
+
+
 def create_app(database_url: str | None = None) -> FastAPI:
     """The review app for the database at ``database_url`` (or TAWTHIQ_DATABASE_URL)."""
     url = get_database_url(database_url)
@@ -135,7 +152,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     async def _review_error(request: Request, exc: ReviewError) -> Response:
         # A value the field cannot hold is the request's fault (400); anything else the
         # archive refuses is a conflict with its state: a claim, a role, a decided item (409).
-        return error_response(request, 400 if isinstance(exc, InvalidValue) else 409, str(exc))
+        return error_response(request, 400 if isinstance(exc, InvalidValue) else 409, review_message(exc, lang_of(request)))
 
     # SQLite's busy timeout ran out (a long write elsewhere): nothing of the request was saved,
     # because it is one transaction; say so and when to try again rather than answer 500.

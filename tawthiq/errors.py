@@ -56,7 +56,13 @@ class PayloadError(ItemError):
 
 
 class ReviewError(TawthiqError):
-    pass
+    """``code`` and ``params``, when given, let the review app say the same in the page's
+    language (``error_<code>`` in review/i18n.py, formatted with ``params``)."""
+
+    def __init__(self, message: str, code: str | None = None, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class InvalidValue(ReviewError):

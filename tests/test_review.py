@@ -397,15 +397,15 @@ def test_incident_forms_answer_numbers_they_cannot_read_with_their_message(app, 
     post = lambda path, **data: client.post(f"/incidents/{task_id}/{path}", data={"csrf_token": token, **data})  # noqa: E731
     for value in ("²", HUGE):
         bad = post("decide", action="new_incident", killed_min=value)
-        assert bad.status_code == 409 and "is not a count" in bad.text, bad.text[-300:]
+        assert bad.status_code == 400 and "is not a count" in bad.text, bad.text[-300:]
         bad = post("add-victim", name="سامر خالد الحسين", age=value)
-        assert bad.status_code == 409 and "is not an age in years" in bad.text, bad.text[-300:]
+        assert bad.status_code == 400 and "is not an age in years" in bad.text, bad.text[-300:]
     bad = post("decide", action="same_incident", incident_id=HUGE)
     assert bad.status_code == 409 and "does not exist" in bad.text
     bad = post("decide", action=f"same_incident:{HUGE}")
     assert bad.status_code == 409 and "does not exist" in bad.text
     bad = post("decide", action="same_incident", incident_id="²")
-    assert bad.status_code == 409 and "not an incident number" in bad.text
+    assert bad.status_code == 400 and "not an incident number" in bad.text
     assert_bad(client.post(f"/incidents/{HUGE}/decide", data={"csrf_token": token, "action": "defer"}), "Incident report number:")
 
 
@@ -557,3 +557,17 @@ def test_a_database_too_busy_is_503_and_says_nothing_was_saved(app, engine, monk
     monkeypatch.setattr(archive_module, "claim_next", locked)
     busy = amal.post("/next", data={"csrf_token": csrf_of(page.text)})
     assert busy.status_code == 503 and busy.headers["retry-after"] == "5" and "nothing was saved" in busy.text
+
+
+def test_refusals_are_in_the_pages_language(app, engine) -> None:
+    amal, bassel = login(app, "amal"), login(app, "bassel")
+    task_id = start(amal)
+    bassel.cookies.set("tawthiq_lang", "ar")
+    page = bassel.get(f"/item/{task_id}")
+    refused = bassel.post(f"/item/{task_id}/decide", data={"csrf_token": csrf_of(page.text), "action": "new_victim"})
+    assert refused.status_code == 409 and f"البند {task_id} يراجعه amal الآن" in refused.text
+    with session_scope(engine) as session:
+        other = session.scalars(select(ReviewTask.id).where(ReviewTask.state == "open", ReviewTask.claimed_by_id.is_(None))
+                                .order_by(ReviewTask.id)).first()
+    bad = bassel.post(f"/item/{other}/correct", data={"csrf_token": csrf_of(page.text), "age": "مئتان", "note": "x"})
+    assert bad.status_code == 400 and "القيمة في حقل «العمر» غير مقبولة" in bad.text
