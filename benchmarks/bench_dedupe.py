@@ -333,7 +333,7 @@ def bench(data: Dataset, tmp: Path, splink: bool, incremental: bool = False) -> 
             print(f"  {name:<8} failed: {figures['error']}")
             continue
         print(f"  {name:<8} match {figures['match_s']:.1f} s (+ load {figures['load_s']:.1f} s, wall {figures['wall_s']:.1f} s)"
-              f"  peak {figures['peak_mb']:,.0f} MB" + (f"  {figures['candidate_pairs']:,} candidate pairs" if "candidate_pairs" in figures else ""))
+              f"  peak {figures['peak_mb']:,.0f} MB" + (f"  {figures['candidate_pairs']:,} blocked pairs before the sibling veto" if "candidate_pairs" in figures else ""))
         for threshold in THRESHOLDS:
             quality = score(read_pairs(out, threshold), truth)
             print(f"           at {threshold:.1f}: precision {quality['precision']:.4f}  recall {quality['recall']:.4f}  F1 {quality['f1']:.4f}")

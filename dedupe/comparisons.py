@@ -83,17 +83,20 @@ class Comparison:
 
     def codes(self, pairs: Pairs) -> np.ndarray:
         """The level code of every pair (-1 where the field is not known on both sides). Each
-        level's condition is evaluated only on the pairs no better level took."""
+        level's condition is read on the pairs no better level took, narrowed to them once they
+        are fewer than half of those it was last read on (narrowing copies)."""
         out = np.full(len(pairs), MISSING, np.int64)
-        rest = np.nonzero(self.known(pairs))[0]
-        scope = pairs.subset(rest)
+        scope_rows = np.nonzero(self.known(pairs))[0]  # the scope's pairs, as rows of ``pairs``
+        scope = pairs.subset(scope_rows) if len(scope_rows) < len(pairs) else pairs
+        rest = np.arange(len(scope_rows))  # pairs still open, as rows of the scope
         for index, level in enumerate(self.levels):
             if not len(rest):
                 break
-            hit = level.condition(scope)
-            out[rest[hit]] = self.code(index)
-            keep = np.nonzero(~hit)[0]
-            rest, scope = rest[keep], scope.subset(keep)
+            if len(rest) * 2 < len(scope):
+                scope, scope_rows, rest = scope.subset(rest), scope_rows[rest], np.arange(len(rest))
+            hit = level.condition(scope)[rest]
+            out[scope_rows[rest[hit]]] = self.code(index)
+            rest = rest[~hit]
         return out
 
 

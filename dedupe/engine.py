@@ -928,8 +928,8 @@ def explain(levels: np.ndarray, a: Prepared, b: Prepared, i: np.ndarray, j: np.n
         labels.append(label)
         phrases.append(phrase)
     names = [comparison.name for comparison in COMPARISONS]
-    out = []
-    for row in range(len(levels)):
-        row_labels = {name: str(column[row]) for name, column in zip(names, labels)}
-        out.append(([str(column[row]) for column, label in zip(phrases, labels) if label[row] != unknown], row_labels))
+    label_rows = zip(*(column.tolist() for column in labels))
+    phrase_rows = zip(*(column.tolist() for column in phrases))
+    out = [([phrase for phrase, label in zip(row_phrases, row_labels) if label != unknown], dict(zip(names, row_labels)))
+           for row_labels, row_phrases in zip(label_rows, phrase_rows)]
     return out
