@@ -27,11 +27,14 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -51,10 +54,11 @@ from tawthiq.sources.webform import (
 router = APIRouter()
 
 CSRF_COOKIE = "tawthiq_form_csrf"
-#: Whole request bodies above this are refused (declared or counted as they arrive). Twice the
-#: files' limit, so that one photo over its 5 MB still comes back as a message beside the
-#: family's answers rather than as a refusal that loses them.
-MAX_REQUEST_BYTES = 2 * MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
+#: Whole request bodies above this are refused (declared or counted as they arrive). Below it a
+#: body is read as a stream and never held whole: answers in memory, each file on disk up to
+#: one byte over its 5 MB and the rest dropped, so that photos too large come back as a
+#: message beside the family's answers and their other photos, not as a refusal.
+MAX_REQUEST_BYTES = 100 * 1024 * 1024
 DEFAULT_RATE_PER_HOUR = 20
 #: The most photos kept for forms sent back for a correction, in all (TAWTHIQ_PENDING_UPLOADS_MB).
 DEFAULT_PENDING_MB = 200
@@ -83,6 +87,7 @@ UI: dict[str, tuple[str, str]] = {
     "files_hint": ("Up to 3 files, 5 MB each: photos (JPEG, PNG, WebP) or PDF.", "حتى 3 ملفات، 5 ميغابايت لكل ملف: صور (JPEG أو PNG أو WebP) أو PDF."),
     "too_large": ("The report is too large to receive ({mb} MB at most in all, 5 MB a file). Please attach fewer or smaller photos and send again; because it was too large to read, the answers could not be kept.",
                   "البلاغ أكبر من أن يُستقبل (الحد {mb} ميغابايت للمجموع و5 ميغابايت لكل ملف). يرجى إرفاق صور أقل أو أصغر وإعادة الإرسال؛ ولأنه أكبر من أن يُقرأ لم نتمكن من حفظ الإجابات."),
+    "unreadable": ("The report could not be read. Please send it again.", "تعذّرت قراءة البلاغ. يرجى إرساله مجدداً."),
     "kept_file": ("Kept from your last attempt", "محفوظ من محاولتك السابقة"),
     "kept_replace": ("attach another file to replace it", "أرفق ملفاً آخر لاستبداله"),
     "files_not_kept": ("Your photos could not be kept this time; please attach them again.", "تعذّر حفظ صورك هذه المرة؛ يرجى إرفاقها مجدداً."),
@@ -171,13 +176,15 @@ async def submit_form(name: str, request: Request) -> Response:
     """Read the submission here (the body and the files are awaited); check and store it in the
     thread pool, so that a wait for the database holds up this request only."""
     source = await run_in_threadpool(_form_source, request, name)
-    if not await read_bounded_body(request):
+    try:
+        form = await read_bounded_form(request)
+    except (TooLarge, MultiPartException) as exc:
         lang = _lang(request, source)
         token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-        notice = _ui("too_large", lang).format(mb=MAX_REQUEST_BYTES // (1024 * 1024))
-        return _with_csrf(_page(request, "family_form.html", lang, 413, source=name, values={}, errors={}, csrf=token,
-                                notice=notice, upload_token=secrets.token_urlsafe(24), kept=[]), token)
-    form = await request.form(max_files=MAX_FILES, max_fields=100)
+        too_large = isinstance(exc, TooLarge)
+        notice = _ui("too_large", lang).format(mb=MAX_REQUEST_BYTES // (1024 * 1024)) if too_large else _ui("unreadable", lang)
+        return _with_csrf(_page(request, "family_form.html", lang, 413 if too_large else 400, source=name, values={}, errors={},
+                                csrf=token, notice=notice, upload_token=secrets.token_urlsafe(24), kept=[]), token)
     lang = str(form.get("lang") or _lang(request, source))
     lang = lang if lang in ("en", "ar") else "ar"
     values = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -256,20 +263,43 @@ def _ui(key: str, lang: str) -> str:
     return ar if lang == "ar" else en
 
 
-async def read_bounded_body(request: Request) -> bool:
-    """Read the request body, at most :data:`MAX_REQUEST_BYTES` of it, whether its size is
-    declared or it arrives in chunks; False (and nothing more read) once it is larger. The
-    body read is what the form parser then reads."""
+class TooLarge(Exception):
+    """The body is larger than :data:`MAX_REQUEST_BYTES` (declared, or counted as it came)."""
+
+
+class BoundedMultiPartParser(MultiPartParser):
+    """Starlette's multipart parser, keeping at most one byte over :data:`MAX_FILE_BYTES` of
+    each file: enough for the check to say "too large", with nothing more written to disk."""
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        part = self._current_part
+        if part.file is not None:
+            room = MAX_FILE_BYTES + 1 - getattr(part, "written", 0)
+            if room <= 0:
+                return
+            end = min(end, start + room)
+            part.written = getattr(part, "written", 0) + (end - start)  # type: ignore[attr-defined]
+        super().on_part_data(data, start, end)
+
+
+async def read_bounded_form(request: Request) -> FormData:
+    """The posted form, read as a stream: :class:`TooLarge` once the body passes
+    :data:`MAX_REQUEST_BYTES` (declared or chunked), files cut one byte past their limit."""
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and (len(declared) > 12 or int(declared) > MAX_REQUEST_BYTES):
-        return False
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_REQUEST_BYTES:
-            return False
-    request._body = bytes(body)  # Starlette's cache of the body: form() parses it from here
-    return True
+        raise TooLarge
+
+    async def counted() -> AsyncGenerator[bytes, None]:
+        total = 0
+        async for chunk in request.stream():
+            total += len(chunk)
+            if total > MAX_REQUEST_BYTES:
+                raise TooLarge
+            yield chunk
+
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await BoundedMultiPartParser(request.headers, counted(), max_files=MAX_FILES, max_fields=100).parse()
+    return await FormParser(request.headers, counted()).parse()
 
 
 def pending_cap() -> int:

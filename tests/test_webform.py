@@ -155,14 +155,16 @@ def test_upload_limits(client: TestClient) -> None:
     assert too_big.status_code == 422 and "at most 5 MB" in too_big.text
     disguised = post(client, ARABIC_FORM, files={"photo_1": ("x.jpg", b"<html><script>alert(1)</script>", "image/jpeg")}, lang="en")
     assert disguised.status_code == 422 and "Attach a photo" in disguised.text
-    huge = client.post("/submit/families", content=b"x" * 10, headers={"Content-Length": str(100 * 1024 * 1024),
+    huge = client.post("/submit/families", content=b"x" * 10, headers={"Content-Length": str(200 * 1024 * 1024),
                                                                        "Content-Type": "multipart/form-data; boundary=x"})
     assert huge.status_code == 413 and "البلاغ أكبر من أن يُستقبل" in huge.text  # in the form's language
 
 
-def test_a_chunked_upload_is_bounded_too(client: TestClient) -> None:
+def test_a_chunked_upload_is_bounded_too(client: TestClient, monkeypatch) -> None:
     """A body sent in chunks declares no size: it is counted as it arrives and refused once
     over the limit, with the message in the family's language."""
+    monkeypatch.setattr(family_form, "MAX_REQUEST_BYTES", 8 * 1024 * 1024)
+
     def chunks():  # type: ignore[no-untyped-def]
         for _ in range(40):
             yield b"x" * (1024 * 1024)
@@ -170,6 +172,16 @@ def test_a_chunked_upload_is_bounded_too(client: TestClient) -> None:
     refused = client.post("/submit/families?lang=en", content=chunks(),
                           headers={"Content-Type": "multipart/form-data; boundary=x"})
     assert refused.status_code == 413 and "too large to receive" in refused.text
+
+
+def test_a_photo_far_over_its_limit_comes_back_with_the_answers_and_the_other_photos(engine, client: TestClient) -> None:
+    """A 40 MB photo (what some phones take) is cut at its limit as it arrives: the family
+    gets their answers back, the message, and the photo that was fine kept."""
+    big = JPEG + b"\x00" * (40 * 1024 * 1024)
+    response = post(client, ARABIC_FORM, files={"photo_1": ("بيت.jpg", JPEG, "image/jpeg"),
+                                                "photo_2": ("كبيرة.jpg", big, "image/jpeg")})
+    assert response.status_code == 422 and "الحد الأقصى لكل ملف 5 ميغابايت" in response.text
+    assert "أريحا" in response.text and 'id="kept-photo_1"' in response.text and 'id="kept-photo_2"' not in response.text
 
 
 def test_photos_are_kept_while_answers_come_back_for_a_correction(engine, client: TestClient) -> None:
