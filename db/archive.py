@@ -570,6 +570,15 @@ def check_fields(form: dict[str, Any], current: dict[str, Any]) -> dict[str, Any
     return {f: v for f, v in checked.items() if v != current.get(f)}
 
 
+def _apply_changes(record: Candidate | Victim, changes: dict[str, Any]) -> None:
+    """Set checked fields on a report or a record; a new age also says whether a child (under
+    18), unless the same change says so itself."""
+    for field_name, value in changes.items():
+        setattr(record, field_name, value)
+    if "age" in changes and "is_child" not in changes:
+        record.is_child = None if changes["age"] is None else changes["age"] < 18
+
+
 def correct_candidate(session: Session, task: ReviewTask, user: User, form: dict[str, Any], note: str | None) -> dict[str, Any]:
     """A documenter corrects what the extractor staged, before deciding: the task is claimed
     for them (a correction is a first action), the fields change, and the candidate's history
@@ -584,10 +593,7 @@ def correct_candidate(session: Session, task: ReviewTask, user: User, form: dict
         return {}
     if not (note or "").strip():
         raise ReviewError("say why you corrected the report (what the source says)", "say_why")
-    for field_name, value in changes.items():
-        setattr(candidate, field_name, value)
-    if "age" in changes and "is_child" not in changes:
-        candidate.is_child = None if changes["age"] is None else changes["age"] < 18
+    _apply_changes(candidate, changes)
     session.add(CandidateHistory(candidate_id=candidate.id, user_id=user.id, action="corrected",
                                  before=_json({f: current[f] for f in changes}), after=_json(changes), note=note))
     audit(session, user.id, "candidate.correct", "candidate", candidate.id, {"task": task.id, "fields": sorted(changes)})
@@ -607,10 +613,7 @@ def edit_victim(session: Session, victim: Victim, user: User, form: dict[str, An
     if not (note or "").strip():
         raise ReviewError("say why you edited the record (what the source says)", "say_why")
     before = victim_values(victim)
-    for field_name, value in changes.items():
-        setattr(victim, field_name, value)
-    if "age" in changes and "is_child" not in changes:
-        victim.is_child = None if changes["age"] is None else changes["age"] < 18
+    _apply_changes(victim, changes)
     victim.updated_at = utcnow()
     existing = {n.name for n in session.scalars(select(VictimName).where(VictimName.victim_id == victim.id))}
     for field_name in ("full_name", "name_ar"):
