@@ -213,6 +213,16 @@ def test_arabic_names_and_interface_render_right_to_left(server, page) -> None: 
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
     assert "قائمة الانتظار" in page.locator("h1").inner_text()
     page.screenshot(path=str(ARTIFACTS / "queue-ar.png"), full_page=True)
+    # An item in Arabic: vocabulary values in Arabic, a Latin name isolated left to right.
+    page.locator("a[href^='/item/']").first.click()
+    page.wait_for_url(re.compile(r".*/item/\d+"))
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    for label in ("الجهة المسؤولة", "السبب"):
+        cell = page.locator("table.compare tr", has=page.locator("th", has_text=label)).locator("td.cand")
+        assert not re.search(r"[A-Za-z]", cell.inner_text()), cell.inner_text()
+    latin = page.locator("table.compare td.cand bdi").first
+    assert latin.evaluate("el => getComputedStyle(el).unicodeBidi") == "isolate"
+    page.screenshot(path=str(ARTIFACTS / "item-ar.png"), full_page=True)
     page.goto(f"{base}/archive?q=" + "مصطفى عجاج")
     assert page.locator("input[name=q]").input_value() == "مصطفى عجاج"
 
