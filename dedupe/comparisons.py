@@ -226,9 +226,10 @@ def _middle_overlap(p: Pairs) -> np.ndarray:
 def NameComparison(name: str, part: str, noun: str, m: tuple[float, ...], u: tuple[float, ...], *, vowels: bool = False,
                    swaps: bool = False, middles: bool = False, veto_loose: bool = False, split: bool = False) -> Comparison:
     """Levels of one name part (``part``: given, father or family) on cross-script skeletons and
-    written forms: the same name, (given and family swapped), a letter or two off, (father's name
-    among the other's middle names), loosely alike, different. ``m`` and ``u`` are the priors of
-    those levels in that order; ``vowels`` reads written vowels (رامي and ريم are two names)."""
+    written forms: the same name, (given and family swapped), a letter or two off, (split in two by
+    a space), (father's name among the other's middle names), loosely alike, different. ``m`` and
+    ``u`` are the priors of those levels in that order; ``vowels`` reads written vowels (رامي and
+    ريم are two names); ``veto_loose`` makes "loosely alike" veto as "different" does."""
     levels = [Level(f"same {noun}", _at_least(part, 1.0, vowels), m[0], u[0], term_frequency=((part, part),))]
     if swaps:
         levels.append(Level("given and family names swapped", _swapped, m[len(levels)], u[len(levels)],

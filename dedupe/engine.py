@@ -228,8 +228,8 @@ def place_lone_parts(targets: Sequence[Prepared], reference: Sequence[Prepared] 
 #: Blocks larger than this are skipped for a key (a common name in a common year would
 #: otherwise compare thousands of unrelated people); the other keys still cover those pairs.
 MAX_BLOCK = {"given_family": 2000, "family_month": 600, "given_father": 600, "father_family": 600, "date_place": 400,
-             "given_year_place": 400, "given_date": 400, "family_date_town": 60, "date_town": 50, "given_town": 50,
-             "family_town": 50}
+             "given_year_place": 400, "given_date": 400, "family_date_town": 60, "date_town": 50, "given_town": 20,
+             "family_town": 20}
 
 
 def blocking_keys(p: Prepared) -> dict[str, np.ndarray]:
@@ -783,10 +783,10 @@ def estimate_u(p: Prepared, names: NameScorer, rng: np.random.Generator, samples
     return out
 
 
-def term_frequencies(*prepared: Prepared, default: float = 0.01) -> dict[str, np.ndarray]:
+def term_frequencies(*prepared: Prepared) -> dict[str, np.ndarray]:
     """Per name part (given, father, family): the share of records carrying each part, indexed
-    by part id (``default`` for parts not seen in that role). Used as ``u`` for an exact match
-    on that part, so common names weigh less."""
+    by part id (a part not seen in that role counts as seen once). Used as ``u`` for an exact
+    match on that part, so common names weigh less."""
     out: dict[str, np.ndarray] = {}
     for attr in ("given", "father", "family"):
         arrays = [getattr(p, attr) for p in prepared]
