@@ -259,7 +259,7 @@ def run_splink(left: Path, right: Path | None, out: Path, profile: str = "casual
     if profile == "casualty":
         names.append(cl.NameComparison("father"))
     names.append(cl.NameComparison("family").configure(term_frequency_adjustments=True))
-    blocking = [block_on("given", "family"), block_on("family", "year"), block_on("date", "governorate")]
+    blocking: list[Any] = [block_on("given", "family"), block_on("family", "year"), block_on("date", "governorate")]
     if profile == "register":
         blocking += [block_on("given", "date"), block_on("date", "locality")]
     settings = SettingsCreator(
