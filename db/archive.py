@@ -29,6 +29,7 @@ from .models import (
     Candidate,
     CandidateHistory,
     Decision,
+    IncidentDecision,
     MatchLink,
     RawItem,
     ReviewTask,
@@ -309,7 +310,7 @@ def link_victim_to_incident(session: Session, victim: Victim, candidate: Candida
 UNDO_MINUTES = 10
 
 
-def may_undo(user: User, decision: Decision) -> bool:
+def may_undo(user: User, decision: Decision | IncidentDecision) -> bool:
     """Editors undo any decision; a documenter undoes their own for :data:`UNDO_MINUTES`."""
     if has_role(user, "editor"):
         return True

@@ -25,6 +25,7 @@ from tawthiq.errors import InvalidValue, ReviewError
 from .archive import check_claim, claim, close_task, release
 from .models import (
     REPORT_DECIDED,
+    REPORT_QUEUED,
     TASK_DEFERRED,
     TASK_OPEN,
     Candidate,
@@ -275,6 +276,105 @@ def decide(session: Session, task: IncidentTask, user: User, action: str, *, val
     return decision
 
 
+def undo(session: Session, decision_id: int, user: User, note: str | None = None) -> IncidentDecision:
+    """Reverse exactly one incident decision (editors any, documenters their own for
+    :data:`tawthiq.db.archive.UNDO_MINUTES`): the report leaves its incident, whose place and
+    counts are replayed from the decisions still in force (the next one becomes its origin);
+    an incident no decision backs any more is retracted, and its named victims leave it. The
+    victims of the undone report leave the incident too. The report goes back to the queue,
+    and an ``undo`` decision records who did it and why."""
+    from .archive import UNDO_MINUTES, may_undo
+
+    original = session.get(IncidentDecision, decision_id)
+    if original is None or original.action == "undo":
+        raise ReviewError(f"incident decision {decision_id} does not exist or cannot be undone")
+    if original.undone:
+        raise ReviewError(f"incident decision {decision_id} was already undone", "already_undone", decision=decision_id)
+    if not may_undo(user, original):
+        raise ReviewError(f"undoing incident decision {decision_id} needs the editor role; you are a {user.role} "
+                          f"(documenters may undo their own decisions for {UNDO_MINUTES} minutes)", "undo_role",
+                          minutes=UNDO_MINUTES)
+    later = session.scalar(select(IncidentDecision).where(
+        IncidentDecision.report_id == original.report_id, IncidentDecision.id > original.id,
+        IncidentDecision.undone.is_(False), IncidentDecision.action != "undo"))
+    if later is not None:
+        raise ReviewError(f"incident decision {decision_id} was followed by decision {later.id} on the same report; undo that "
+                          "one first", "undo_later_first", decision=decision_id, later=later.id)
+    task = session.get_one(IncidentTask, original.task_id)
+    report = session.get_one(IncidentReport, original.report_id)
+    reversal = IncidentDecision(task_id=task.id, report_id=report.id, user_id=user.id, action="undo", undoes_id=original.id,
+                                incident_id=original.incident_id, reason=note, values={})
+    session.add(reversal)
+    original.undone = True
+    session.flush()
+    if original.incident_id is not None and original.action in ("new_incident", "same_incident"):
+        incident = session.get_one(Incident, original.incident_id)
+        for source in session.scalars(select(IncidentSource).where(IncidentSource.incident_id == incident.id,
+                                                                   IncidentSource.report_id == report.id)):
+            source.active = False
+        report.incident_id = None
+        session.flush()
+        before = incident_values(incident)
+        # The report's own named victims no longer belong to this incident.
+        for victim in session.scalars(select(Victim).join(Candidate, Candidate.incident_report_id == report.id)
+                                      .join(Decision, (Decision.candidate_id == Candidate.id) & (Decision.victim_id == Victim.id))
+                                      .where(Victim.incident_id == incident.id, Decision.undone.is_(False)).distinct()):
+            unlink_victim(session, victim, user)
+        origin = recompute_incident(session, incident)
+        if incident.status == "retracted":
+            for victim in session.scalars(select(Victim).where(Victim.incident_id == incident.id)):
+                unlink_victim(session, victim, user)
+        what = f"decision {original.id} ({original.action}) undone"
+        if incident.status == "retracted":
+            what += "; no decision backs this incident any more"
+        elif origin is not None and original.action == "new_incident":
+            what += f"; decision {origin.id} is now its origin"
+        incident.updated_at = utcnow()
+        _history(session, incident, reversal, user, "undone", before, incident_values(incident), f"{what}: {note}" if note else what)
+    task.state = TASK_OPEN
+    task.closed_at = None
+    task.claimed_by_id = None
+    task.claim_expires_at = None
+    report.state = REPORT_QUEUED
+    audit(session, user.id, "incident.undo", "incident_decision", original.id, {"undo": reversal.id, "note": note})
+    return reversal
+
+
+def recompute_incident(session: Session, incident: Incident) -> IncidentDecision | None:
+    """An incident's place and counts replayed from the decisions still in force, in order: the
+    first is its origin (the values it confirmed), each later one widens the range as
+    :func:`decide` did. With none, the incident is retracted. Returns the origin decision."""
+    rows = list(session.scalars(select(IncidentHistory).where(IncidentHistory.incident_id == incident.id,
+                                                              IncidentHistory.action.in_(("created", "source_added")))
+                                .order_by(IncidentHistory.id)))
+    origin: IncidentDecision | None = None
+    for row in rows:
+        decision = session.get(IncidentDecision, row.decision_id) if row.decision_id is not None else None
+        if decision is None or decision.undone:
+            continue
+        if origin is None:
+            origin = decision
+            values = decision.values
+            for field_name in PLACE_FIELDS:
+                setattr(incident, field_name, values.get(field_name) or ("unknown" if field_name in ("perpetrator", "cause") else None))
+            incident.killed_min = values.get("killed_min") or 0
+            incident.killed_max = values.get("killed_max")
+            incident.children_killed = values.get("children_killed") or 0
+            incident.women_killed = values.get("women_killed") or 0
+            incident.injured_min, incident.injured_max = values.get("injured_min"), values.get("injured_max")
+        else:
+            _widen(incident, dict(decision.values))
+    if origin is None:
+        incident.status = "retracted"
+    else:
+        named = anonymous(session, incident).named
+        if incident.killed_min < named:  # the named dead are facts, as when they were linked
+            incident.killed_min = named
+            if incident.killed_max is not None and incident.killed_max < named:
+                incident.killed_max = named
+    return origin
+
+
 def _widen(incident: Incident, values: dict[str, Any]) -> None:
     """Counts from another source of the same incident: the range the sources give (the
     least of the lows, the most of the highs); children, women and injured the most stated."""
@@ -299,9 +399,15 @@ def _widen(incident: Incident, values: dict[str, Any]) -> None:
 def _archive_report(session: Session, incident: Incident, report: IncidentReport, decision: IncidentDecision, user: User) -> None:
     item = report.raw_item
     url = (item.meta or {}).get("canonical_url") or item.url
-    session.add(IncidentSource(incident_id=incident.id, report_id=report.id, raw_item_id=item.id, source_id=item.source_id,
-                               url=url, evidence=report.evidence, killed_min=decision.values.get("killed_min"),
-                               killed_max=decision.values.get("killed_max"), decision_id=decision.id))
+    found = session.scalar(select(IncidentSource).where(IncidentSource.incident_id == incident.id,
+                                                        IncidentSource.report_id == report.id))
+    if found is not None:  # archived here before, then undone: the same row again
+        found.active, found.decision_id = True, decision.id
+        found.killed_min, found.killed_max = decision.values.get("killed_min"), decision.values.get("killed_max")
+    else:
+        session.add(IncidentSource(incident_id=incident.id, report_id=report.id, raw_item_id=item.id, source_id=item.source_id,
+                                   url=url, evidence=report.evidence, killed_min=decision.values.get("killed_min"),
+                                   killed_max=decision.values.get("killed_max"), decision_id=decision.id))
     report.incident_id = incident.id
     session.flush()
     # The named victims of the same item already archived join the incident now.

@@ -16,6 +16,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    false,
     true,
     JSON,
     BigInteger,
@@ -560,10 +561,13 @@ class IncidentDecision(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("incident_tasks.id"))
     report_id: Mapped[int] = mapped_column(ForeignKey("incident_reports.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(String(20))  # new_incident | same_incident | not_death | defer
+    action: Mapped[str] = mapped_column(String(20))  # new_incident | same_incident | not_death | defer | undo
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     reason: Mapped[str | None] = mapped_column(Text)
     values: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: An undo is a decision of its own naming the one it undoes; the undone one is kept.
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("incident_decisions.id"))
+    undone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -583,6 +587,8 @@ class IncidentSource(Base):
     killed_min: Mapped[int | None] = mapped_column(Integer)
     killed_max: Mapped[int | None] = mapped_column(Integer)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("incident_decisions.id"))
+    #: False once the decision that archived the report here is undone (kept, never deleted).
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     incident: Mapped[Incident] = relationship(back_populates="sources")

@@ -101,6 +101,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "error_undo_later_first": {"en": "Undo decision {later} first.", "ar": "تلا القرارَ {decision} القرارُ {later} على البند نفسه؛ تراجع عنه أولاً."},
     "error_say_why": {"en": "Say why.", "ar": "اذكر السبب (ما يقوله المصدر)."},
     "error_invalid_field": {"en": "{field}: this value cannot be used.", "ar": "القيمة في حقل «{field}» غير مقبولة: {detail}"},
+    "decisions": {"en": "Decisions", "ar": "القرارات"},
+    "victim_unnamed": {"en": "victim no longer named here", "ar": "لم تعد الضحية مسمّاة هنا"},
     "database_busy": {"en": "The database was busy for too long and nothing was saved. Please try again in a few seconds.",
                       "ar": "كانت قاعدة البيانات مشغولة طويلاً ولم يُحفظ شيء. يرجى المحاولة مجدداً بعد ثوانٍ."},
     "family_account": {"en": "The family's account", "ar": "رواية العائلة"},

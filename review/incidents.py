@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tawthiq.db import incidents
+from tawthiq.db import archive, incidents
 from tawthiq.db.models import (
     Incident,
     IncidentDecision,
@@ -215,5 +215,19 @@ def incident_page(incident_id: RowId, request: Request, user: User = Depends(cur
                               .order_by(Victim.id)).all()
     reports = {r.id: r for r in session.scalars(select(IncidentReport).where(IncidentReport.incident_id == incident.id))}
     users = {u.id: u.username for u in session.scalars(select(User))}
+    decisions = session.scalars(select(IncidentDecision).where(IncidentDecision.incident_id == incident.id)
+                                .order_by(IncidentDecision.id)).all()
     return _render(request, "incident_archive.html", incident=incident, sources=sources, history=history,
-                   victims=victims, anonymous=incidents.anonymous(session, incident), users=users, reports=reports)
+                   victims=victims, anonymous=incidents.anonymous(session, incident), users=users, reports=reports,
+                   decisions=decisions, may_undo=lambda d: archive.may_undo(user, d))
+
+
+@router.post("/incident-decision/{decision_id}/undo", dependencies=[Depends(verify_csrf)])
+def undo_incident_decision(decision_id: RowId, user: User = Depends(current_user), session: Session = Depends(get_session),
+                           posted: FormData = Depends(form_data)) -> Response:
+    """Undo one incident decision; the report comes back to the queue, taken by whoever undid it."""
+    reversal = incidents.undo(session, decision_id, user, note=str(posted.get("note") or "") or None)
+    session.commit()
+    if incidents.claim_task(session, reversal.task_id, user):
+        session.commit()
+    return RedirectResponse(f"/incidents/{reversal.task_id}", status_code=303)

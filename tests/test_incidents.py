@@ -320,3 +320,51 @@ def test_reports_count_the_anonymous_and_take_massacres_from_incidents(engine, t
     daraa = next(row for row in report.by_governorate if row["label"] == "Daraa")
     assert daraa["victims"] == 5
     assert "3 of the dead are not yet named" in render_markdown(report)
+
+
+# --- undo of incident decisions -------------------------------------------------------------
+
+
+def test_undoing_the_origin_of_an_incident_keeps_it_for_the_report_still_backing_it(engine, tmp_path) -> None:
+    _run(engine, tmp_path, {"unnamed.txt": UNNAMED, "second.txt": SECOND})
+    with session_scope(engine) as session:
+        user, editor = _user(session), _user(session, "chadi", "editor")
+        first, second = _task_of(session, "unnamed.txt"), _task_of(session, "second.txt")
+        made = incidents.decide(session, first, user, "new_incident", values=incidents.parse_values({}, first.report))
+        incident = session.scalar(select(Incident))
+        later = incidents.decide(session, second, user, "same_incident", incident_id=incident.id,
+                                 values=incidents.parse_values({}, second.report))
+        assert (incident.killed_min, incident.killed_max) == (3, 4)
+        with pytest.raises(ReviewError, match="needs the editor role"):
+            incidents.undo(session, made.id, _user(session, "bassel"))  # not theirs
+        incidents.undo(session, made.id, editor, "the first post was of another landmine")
+        # The second report now backs the incident alone: its count is the incident's.
+        assert incident.status == "active" and (incident.killed_min, incident.killed_max) == (4, 4)
+        assert first.state == "open" and first.report.state == "queued" and first.report.incident_id is None
+        assert {s.report_id for s in incident.sources if s.active} == {second.report.id}
+        assert f"decision {later.id} is now its origin" in incident.history[-1].note
+        incidents.undo(session, later.id, editor)
+        assert incident.status == "retracted" and second.state == "open"
+        with pytest.raises(ReviewError, match="already undone"):
+            incidents.undo(session, later.id, editor)
+
+
+def test_undoing_an_incident_takes_its_named_victims_out_of_it(engine, tmp_path) -> None:
+    _run(engine, tmp_path, {"named.txt": NAMED})
+    with session_scope(engine) as session:
+        user = _user(session)
+        for person in session.scalars(select(ReviewTask)).all():
+            assert archive.claim(session, person.id, user)
+            archive.decide(session, person, user, "new_victim")
+        task = _task_of(session, "named.txt")
+        made = incidents.decide(session, task, user, "new_incident", values=incidents.parse_values({"killed_min": "3"}, task.report))
+        incident = session.scalar(select(Incident))
+        incidents.undo(session, made.id, user, "pressed by mistake")  # their own, within the window
+        assert incident.status == "retracted"
+        assert {v.incident_id for v in session.scalars(select(Victim))} == {None}
+        assert [h.action for h in incident.history][-3:] == ["victim_unnamed", "victim_unnamed", "undone"]
+        # Decided again, the report's victims join the new incident.
+        assert incidents.claim_task(session, task.id, user)
+        incidents.decide(session, task, user, "new_incident", values=incidents.parse_values({"killed_min": "3"}, task.report))
+        again = session.scalars(select(Incident).where(Incident.status == "active")).one()
+        assert {v.incident_id for v in session.scalars(select(Victim))} == {again.id}

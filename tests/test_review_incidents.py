@@ -103,3 +103,24 @@ def test_the_incident_pages_in_arabic_read_right_to_left(app, engine) -> None:  
     task_id = _task_for(engine, "maarrat-shelling-unnamed-ar.txt")
     reading = client.get(f"/incidents/{task_id}")
     assert 'id="source-text" class="source-text" dir="auto" lang="ar"' in reading.text and "أكّد الأعداد" in reading.text
+
+
+def test_an_editor_undoes_an_incident_decision_from_its_page(app, engine) -> None:  # noqa: F811
+    amal, chadi = login(app, "amal"), login(app, "chadi")
+    task_id = _task_for(engine, "jisr-landmine-unnamed.txt")
+    token = csrf_of(amal.get(f"/incidents/{task_id}").text)
+    form = {"csrf_token": token, "killed_min": "3", "killed_max": "3", "date": "2024-03-13", "governorate": "Idlib",
+            "locality": "Jisr al-Shughur", "perpetrator": "unidentified", "cause": "landmine", "action": "new_incident"}
+    assert amal.post(f"/incidents/{task_id}/decide", data=form, follow_redirects=False).status_code == 303
+    with session_scope(engine) as session:
+        incident_id = session.scalar(select(Incident.id))
+    page = chadi.get(f"/incident/{incident_id}")
+    action = re.search(r'action="(/incident-decision/\d+/undo)"', page.text).group(1)
+    undone = chadi.post(action, data={"csrf_token": csrf_of(page.text), "note": "another landmine"}, follow_redirects=False)
+    assert undone.status_code == 303 and undone.headers["location"] == f"/incidents/{task_id}"
+    with session_scope(engine) as session:
+        assert session.get(Incident, incident_id).status == "retracted"
+        task = session.get(IncidentTask, task_id)
+        assert task.state == "open" and task.claimed_by_id is not None
+    again = chadi.get(f"/incident/{incident_id}")
+    assert 'action="/incident-decision/' not in again.text and "undone" in again.text
