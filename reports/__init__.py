@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tawthiq.db.models import Incident, Source, Victim, VictimSource
@@ -73,10 +73,13 @@ class Report:
     personnel: list[dict[str, Any]]
     massacres: list[dict[str, Any]]
     unknowns: dict[str, int]
+    #: Every archived incident of the period: its count (a range where sources differ), how
+    #: many of its dead are named and how many not yet, and how many sources back it.
+    incidents: list[dict[str, Any]] = field(default_factory=list)
     rules: list[str] = field(default_factory=lambda: list(RULES))
     generated_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
-    TABLES = ("by_perpetrator", "by_governorate", "by_month", "torture", "personnel", "massacres")
+    TABLES = ("by_perpetrator", "by_governorate", "by_month", "torture", "personnel", "massacres", "incidents")
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -269,7 +272,27 @@ def build_report(session: Session, month: str | None = None, year: int | str | N
     }
     totals = {"victims": total, "children": sum(map(_is_child, victims)), "women": sum(map(_is_woman, victims)),
               "massacres": len(massacres), "named": len(named), "not_yet_named": len(unnamed)}
-    return Report(period, start, end, totals, by_perpetrator, by_governorate, by_month, torture, personnel, massacres, unknowns)
+    return Report(period, start, end, totals, by_perpetrator, by_governorate, by_month, torture, personnel, massacres, unknowns,
+                  incidents=incident_rows(session, incidents_in_period))
+
+
+def incident_rows(session: Session, incidents: list[Incident]) -> list[dict[str, Any]]:
+    """One row per archived incident: what was counted (the lowest figure, as the totals count
+    it), the range the sources give, the named and the not yet named, and its sources."""
+    from tawthiq.db.incidents import anonymous
+    from tawthiq.db.models import IncidentSource
+
+    rows = []
+    for incident in incidents:
+        left = anonymous(session, incident)
+        sources = session.scalar(select(func.count()).select_from(IncidentSource).where(
+            IncidentSource.incident_id == incident.id, IncidentSource.active.is_(True))) or 0
+        rows.append({"label": PERPETRATOR_LABELS.get(incident.perpetrator, incident.perpetrator), "date": incident.date or "",
+                     "incident": incident.id, "place": ", ".join(x for x in (incident.locality, incident.governorate) if x),
+                     "cause": incident.cause, "victims": incident.killed_min, "killed_max": incident.killed_max,
+                     "children": incident.children_killed, "women": incident.women_killed, "named": left.named,
+                     "not_yet_named": left.minimum, "sources": sources})
+    return rows
 
 
 def victims_behind(session: Session, month: str | None = None, year: int | str | None = None, *,
@@ -300,11 +323,13 @@ def victims_behind(session: Session, month: str | None = None, year: int | str |
 TITLES_AR = {"by_perpetrator": "المدنيون الذين قُتلوا حسب الجهة الفاعلة", "by_governorate": "المدنيون الذين قُتلوا حسب محافظة الوفاة",
              "by_month": "المدنيون الذين قُتلوا حسب الشهر", "torture": "الوفيات بسبب التعذيب حسب الجهة الفاعلة",
              "personnel": "الكوادر الطبية والإعلامية وكوادر الدفاع المدني الذين قُتلوا، حسب الجهة الفاعلة",
-             "massacres": f"المجازر (حوادث قُتل فيها {MASSACRE_SIZE} مدنيين أو أكثر)"}
+             "massacres": f"المجازر (حوادث قُتل فيها {MASSACRE_SIZE} مدنيين أو أكثر)",
+             "incidents": "الحوادث المؤرشفة: عدد القتلى والمسمّون ومن لم تُعرف أسماؤهم بعد"}
 TITLES = {"by_perpetrator": "Civilians killed by perpetrator", "by_governorate": "Civilians killed by governorate of death",
           "by_month": "Civilians killed by month", "torture": "Deaths due to torture by perpetrator",
           "personnel": "Medical, media and civil-defence personnel killed, by perpetrator",
-          "massacres": f"Massacres (incidents with {MASSACRE_SIZE} or more civilians killed)"}
+          "massacres": f"Massacres (incidents with {MASSACRE_SIZE} or more civilians killed)",
+          "incidents": "Archived incidents: civilians killed, named and not yet named"}
 
 
 #: The columns of each table's own CSV file, the same whether the table has rows or not.
@@ -315,6 +340,8 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "torture": ["label", "victims", "children", "women"],
     "personnel": ["label", "category", "victims", "children", "women"],
     "massacres": ["label", "date", "incident", "place", "victims", "children", "women"],
+    "incidents": ["label", "date", "incident", "place", "cause", "victims", "killed_max", "children", "women", "named",
+                  "not_yet_named", "sources"],
 }
 
 

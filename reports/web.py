@@ -67,7 +67,7 @@ def label_in(table: str, label: str, lang: str) -> str:
         return GOVERNORATES_AR.get(label, "غير معروف" if label == "Unknown" else label)
     if table == "by_month":
         return "الشهر غير معروف" if label == "month unknown" else label
-    if table in ("by_perpetrator", "torture", "personnel"):
+    if table in ("by_perpetrator", "torture", "personnel", "massacres", "incidents"):
         keys = {shown: key for key, shown in PERPETRATOR_LABELS.items()}
         return PERPETRATOR_AR.get(keys.get(label, label), label)
     return label

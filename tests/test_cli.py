@@ -416,18 +416,20 @@ def test_report_out_writes_one_csv_per_table_in_every_format(engine, tmp_path, f
     result = CliRunner().invoke(cli, ["report", "--month", "2024-03", "--format", fmt, "--out", str(out), "--victims"])
     assert result.exit_code == 0, result.output
     headers = {}
-    for table in ("by_perpetrator", "by_governorate", "by_month", "torture", "personnel", "massacres"):
+    for table in ("by_perpetrator", "by_governorate", "by_month", "torture", "personnel", "massacres", "incidents"):
         with open(out / f"report-2024-03-{table}.csv", encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
         headers[table] = rows[0]
-        if table != "massacres":
+        if table not in ("massacres", "incidents"):
             assert any(row[rows[0].index("victims")] == "1" for row in rows[1:]), table
     assert headers == {"by_perpetrator": ["label", "victims", "children", "women", "percent"],
                        "by_governorate": ["label", "victims", "children", "women", "percent"],
                        "by_month": ["label", "victims", "children", "women", "percent"],
                        "torture": ["label", "victims", "children", "women"],
                        "personnel": ["label", "category", "victims", "children", "women"],
-                       "massacres": ["label", "date", "incident", "place", "victims", "children", "women"]}
+                       "massacres": ["label", "date", "incident", "place", "victims", "children", "women"],
+                       "incidents": ["label", "date", "incident", "place", "cause", "victims", "killed_max", "children", "women",
+                                     "named", "not_yet_named", "sources"]}
     assert (out / f"report-2024-03.{fmt}").exists() and (out / "report-2024-03-by_month.png").exists()
     assert ",Ali Hasan," in (out / "report-2024-03-victims.csv").read_text(encoding="utf-8").splitlines()[1]
 

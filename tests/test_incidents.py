@@ -320,6 +320,8 @@ def test_reports_count_the_anonymous_and_take_massacres_from_incidents(engine, t
     daraa = next(row for row in report.by_governorate if row["label"] == "Daraa")
     assert daraa["victims"] == 5
     assert "3 of the dead are not yet named" in render_markdown(report)
+    (row,) = report.incidents  # the incidents table: counted, named, not yet named, sources
+    assert (row["incident"], row["victims"], row["named"], row["not_yet_named"], row["sources"]) == (incident.id, 5, 2, 3, 2)
 
 
 # --- undo of incident decisions -------------------------------------------------------------

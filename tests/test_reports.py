@@ -234,7 +234,7 @@ def test_every_csv_writer_neutralises_formula_cells(hostile, tmp_path) -> None:
     assert "'@SUM(1)" in victims_file and ARABIC in victims_file and "'" + ARABIC not in victims_file
 
 
-TABLE_NAMES = ("by_perpetrator", "by_governorate", "by_month", "torture", "personnel", "massacres")
+TABLE_NAMES = ("by_perpetrator", "by_governorate", "by_month", "torture", "personnel", "massacres", "incidents")
 
 
 def test_report_downloads_neutralise_formula_cells(hostile, database_url) -> None:
