@@ -228,6 +228,14 @@ def close_task(task: Any) -> None:
     task.claim_expires_at = None
 
 
+def reopen_task(task: Any) -> None:
+    """A queue task (a person's or an incident's) whose decision was undone: open again, nobody's."""
+    task.state = TASK_OPEN
+    task.closed_at = None
+    task.claimed_by_id = None
+    task.claim_expires_at = None
+
+
 def _close(task: ReviewTask, candidate: Candidate) -> None:
     close_task(task)
     candidate.state = CAND_DECIDED
@@ -369,10 +377,7 @@ def undo(session: Session, decision_id: int, user: User, note: str | None = None
             _history(session, victim, undo_decision, user, "undone", before, victim_values(victim),
                      f"{what}: {note}" if note else what)
             relink_victim_incident(session, victim, user)
-    task.state = TASK_OPEN
-    task.closed_at = None
-    task.claimed_by_id = None
-    task.claim_expires_at = None
+    reopen_task(task)
     candidate.state = CAND_QUEUED
     audit(session, user.id, "decision.undo", "decision", original.id, {"undo": undo_decision.id, "note": note})
     return undo_decision

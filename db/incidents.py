@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from tawthiq.errors import InvalidValue, ReviewError
 
-from .archive import check_claim, claim, close_task, release
+from .archive import check_claim, claim, close_task, release, reopen_task
 from .models import (
     REPORT_DECIDED,
     REPORT_QUEUED,
@@ -331,10 +331,7 @@ def undo(session: Session, decision_id: int, user: User, note: str | None = None
             what += f"; decision {origin.id} is now its origin"
         incident.updated_at = utcnow()
         _history(session, incident, reversal, user, "undone", before, incident_values(incident), f"{what}: {note}" if note else what)
-    task.state = TASK_OPEN
-    task.closed_at = None
-    task.claimed_by_id = None
-    task.claim_expires_at = None
+    reopen_task(task)
     report.state = REPORT_QUEUED
     audit(session, user.id, "incident.undo", "incident_decision", original.id, {"undo": reversal.id, "note": note})
     return reversal
