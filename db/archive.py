@@ -261,7 +261,7 @@ def decide(session: Session, task: ReviewTask, user: User, action: str, *, victi
     check_claim(task, user)
     candidate = task.candidate
     if action not in ("new_victim", "same_as", "not_victim", "defer"):
-        raise ReviewError(f"unknown action {action!r}")
+        raise ReviewError(f"unknown action {action!r}", "unknown_action")
     if action == "not_victim" and reason not in REJECT_REASONS:
         raise ReviewError(f"choose why this is not a victim: {', '.join(REJECT_REASONS)}", "choose_reason")
     decision = Decision(review_task_id=task.id, candidate_id=candidate.id, user_id=user.id, action=action,
@@ -333,7 +333,7 @@ def undo(session: Session, decision_id: int, user: User, note: str | None = None
     decision, documenters their own within :data:`UNDO_MINUTES`."""
     original = session.get(Decision, decision_id)
     if original is None or original.action == "undo":
-        raise ReviewError(f"decision {decision_id} does not exist or cannot be undone")
+        raise ReviewError(f"decision {decision_id} does not exist or cannot be undone", "no_decision", decision=decision_id)
     if original.undone:
         raise ReviewError(f"decision {decision_id} was already undone", "already_undone", decision=decision_id)
     if not may_undo(user, original):
@@ -612,7 +612,7 @@ def edit_victim(session: Session, victim: Victim, user: User, form: dict[str, An
     before or after it are undone. A new name becomes searchable. Returns the changed fields."""
     require(user, "editor", "editing an archived victim")
     if victim.status != "active":
-        raise ReviewError(f"victim {victim.id} is {victim.status}; only active records are edited")
+        raise ReviewError(f"victim {victim.id} is {victim.status}; only active records are edited", "not_active", victim=victim.id)
     changes = check_fields(form, {f: getattr(victim, f) for f in EDITABLE})
     if not changes:
         return {}
@@ -727,10 +727,10 @@ def merge_victims(session: Session, keep_id: int, merge_id: int, user: User, not
     the merged record stays with status ``merged`` pointing at the one kept."""
     require(user, "editor", "merging archived victims")
     if keep_id == merge_id:
-        raise ReviewError("a victim cannot be merged into itself")
+        raise ReviewError("a victim cannot be merged into itself", "merge_self")
     keep, gone = session.get(Victim, keep_id), session.get(Victim, merge_id)
     if keep is None or gone is None or keep.status != "active" or gone.status != "active":
-        raise ReviewError("both victims must exist and be active to merge them")
+        raise ReviewError("both victims must exist and be active to merge them", "merge_inactive")
     before_keep, before_gone = victim_values(keep), victim_values(gone)
     for field_name in CHOOSABLE:
         if getattr(keep, field_name) is None and getattr(gone, field_name) is not None:

@@ -233,9 +233,9 @@ def decide(session: Session, task: IncidentTask, user: User, action: str, *, val
     check_claim(task, user)
     report = task.report
     if action not in ACTIONS:
-        raise ReviewError(f"unknown action {action!r}")
+        raise ReviewError(f"unknown action {action!r}", "unknown_action")
     if action == "not_death" and reason not in NOT_DEATH_REASONS:
-        raise ReviewError(f"choose why this reports no death to archive: {', '.join(NOT_DEATH_REASONS)}")
+        raise ReviewError(f"choose why this reports no death to archive: {', '.join(NOT_DEATH_REASONS)}", "choose_no_death_reason")
     values = dict(values or parse_values({}, report))
     decision = IncidentDecision(task_id=task.id, report_id=report.id, user_id=user.id, action=action,
                                 reason=reason or note, values=values)
@@ -243,7 +243,7 @@ def decide(session: Session, task: IncidentTask, user: User, action: str, *, val
     session.flush()
     if action == "new_incident" and not values.get("killed_min"):
         raise ReviewError("killed, at least: say how many were killed before archiving the incident "
-                          "(or choose 'reports no death to archive')")
+                          "(or choose 'reports no death to archive')", "killed_needed")
     incident: Incident | None
     if action == "new_incident":
         incident = Incident(**{k: values.get(k) for k in PLACE_FIELDS},
@@ -257,7 +257,7 @@ def decide(session: Session, task: IncidentTask, user: User, action: str, *, val
     elif action == "same_incident":
         incident = session.get(Incident, incident_id) if incident_id else None
         if incident is None or incident.status != "active":
-            raise ReviewError(f"archived incident {incident_id} does not exist or is not active")
+            raise ReviewError(f"archived incident {incident_id} does not exist or is not active", "no_incident", incident=incident_id)
         before = incident_values(incident)
         _widen(incident, values)
         incident.updated_at = utcnow()
@@ -287,7 +287,8 @@ def undo(session: Session, decision_id: int, user: User, note: str | None = None
 
     original = session.get(IncidentDecision, decision_id)
     if original is None or original.action == "undo":
-        raise ReviewError(f"incident decision {decision_id} does not exist or cannot be undone")
+        raise ReviewError(f"incident decision {decision_id} does not exist or cannot be undone", "no_decision",
+                          decision=decision_id)
     if original.undone:
         raise ReviewError(f"incident decision {decision_id} was already undone", "already_undone", decision=decision_id)
     if not may_undo(user, original):
@@ -488,7 +489,7 @@ def add_victim_candidate(session: Session, report: IncidentReport, user: User, n
 
     name = " ".join(name.split())[:500]
     if len(name) < 2:
-        raise ReviewError("select or type the victim's name first")
+        raise ReviewError("select or type the victim's name first", "select_name")
     arabic = any("\u0600" <= ch <= "\u06ff" for ch in name)
     seq = int(session.scalar(select(func.max(Candidate.seq)).where(Candidate.raw_item_id == report.raw_item_id)) or -1) + 1
     age_raw = str(fields.get("age") or "").strip()

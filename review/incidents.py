@@ -161,7 +161,8 @@ def decide_incident(report_task_id: RowId, request: Request, user: User = Depend
     if raw_incident and not raw_incident.isdecimal():
         raise InvalidValue(f"incident: {raw_incident[:40]!r} is not an incident number")
     if raw_incident and (len(raw_incident) > 10 or int(raw_incident) > MAX_ROW_ID):
-        raise ReviewError(f"archived incident {raw_incident[:40]} does not exist or is not active")
+        raise ReviewError(f"archived incident {raw_incident[:40]} does not exist or is not active", "no_incident",
+                          incident=raw_incident[:40])
     _whole_numbers_db_can_read(form, incidents.COUNT_FIELDS, "{label}: {value!r} is not a count (a whole number from 0)")
     values = incidents.parse_values(form, task.report)
     _take(session, task, user)

@@ -161,7 +161,7 @@ def take(task_id: RowId, request: Request, user: User = Depends(current_user),
     task = _task(session, task_id)
     archive.check_claim(task, user)
     if not archive.claim(session, task.id, user):
-        raise ReviewError(f"item {task.id} is being reviewed by another documenter")
+        raise ReviewError(f"item {task.id} is being reviewed by another documenter", "held_other", item=task.id)
     session.commit()
     return RedirectResponse(f"/item/{task.id}?{query}", status_code=303)
 

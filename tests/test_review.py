@@ -571,3 +571,11 @@ def test_refusals_are_in_the_pages_language(app, engine) -> None:
                                 .order_by(ReviewTask.id)).first()
     bad = bassel.post(f"/item/{other}/correct", data={"csrf_token": csrf_of(page.text), "age": "مئتان", "note": "x"})
     assert bad.status_code == 400 and "القيمة في حقل «العمر» غير مقبولة" in bad.text
+    chadi = login(app, "chadi")
+    chadi.cookies.set("tawthiq_lang", "ar")
+    assert decide(amal, task_id, action="new_victim").status_code == 303
+    with session_scope(engine) as session:
+        victim_id = session.scalars(select(Victim.id)).one()
+    victim_page = chadi.get(f"/victim/{victim_id}")
+    itself = chadi.post(f"/victim/{victim_id}/merge", data={"csrf_token": csrf_of(victim_page.text), "merge_id": str(victim_id)})
+    assert itself.status_code == 409 and "لا يمكن دمج الضحية في نفسها" in itself.text
