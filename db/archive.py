@@ -530,9 +530,10 @@ def check_field(field_name: str, raw: Any) -> Any:
             raise InvalidValue(f"sex: {text!r} is not male or female")
         return text
     if field_name == "age":
-        if not text.isdigit() or int(text) > 120:
-            raise InvalidValue(f"age: {text!r} is not an age in years")
-        return int(text)
+        age = whole_number(text, 120)
+        if age is None:
+            raise InvalidValue(f"age: {text[:40]!r} is not an age in years")
+        return age
     if field_name == "is_child":
         answers = {"yes": True, "true": True, "no": False, "false": False}
         if text.lower() not in answers:
@@ -549,6 +550,16 @@ def check_field(field_name: str, raw: Any) -> Any:
     if len(text) > 200:
         raise InvalidValue(f"{field_name}: longer than 200 characters")
     return text
+
+
+def whole_number(text: str, high: int) -> int | None:
+    """``text`` as a whole number from 0 to ``high`` (Western or Arabic-Indic digits), or None.
+    ``str.isdigit`` is not enough: it accepts superscripts ("²") and strings of thousands of
+    digits, which ``int()`` refuses with an error of its own."""
+    if not text.isdecimal() or len(text) > len(str(high)):
+        return None
+    number = int(text)
+    return number if number <= high else None
 
 
 def _check_date(text: str) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from tawthiq.errors import InvalidValue, ReviewError
 
-from .archive import check_claim, claim, close_task, release, reopen_task
+from .archive import check_claim, check_field, claim, close_task, release, reopen_task, whole_number
 from .models import (
     REPORT_DECIDED,
     REPORT_QUEUED,
@@ -182,9 +182,10 @@ def parse_counts(form: dict[str, Any], report: IncidentReport) -> dict[str, Any]
         if raw == "":
             values[name] = None
             continue
-        if not raw.isdigit() or int(raw) > 100_000:
-            raise InvalidValue(f"{name.replace('_', ' ')}: {raw!r} is not a count (a whole number from 0)")
-        values[name] = int(raw)
+        count = whole_number(raw, 100_000)
+        if count is None:
+            raise InvalidValue(f"{name.replace('_', ' ')}: {raw[:40]!r} is not a count (a whole number from 0)")
+        values[name] = count
     if values["killed_min"] is None and "killed_min" not in form:
         values["killed_min"] = report.killed if report.killed is not None else (report.named_victims or None)
     if "killed_max" not in form and values["killed_min"] is not None and values["killed_max"] is not None:
@@ -492,13 +493,7 @@ def add_victim_candidate(session: Session, report: IncidentReport, user: User, n
         raise ReviewError("select or type the victim's name first", "select_name")
     arabic = any("\u0600" <= ch <= "\u06ff" for ch in name)
     seq = int(session.scalar(select(func.max(Candidate.seq)).where(Candidate.raw_item_id == report.raw_item_id)) or -1) + 1
-    age_raw = str(fields.get("age") or "").strip()
-    if age_raw and (not age_raw.isdigit() or int(age_raw) > 120):
-        raise InvalidValue(f"age: {age_raw!r} is not an age in years")
-    sex = fields.get("sex") or None
-    if sex not in (None, "male", "female"):
-        raise InvalidValue(f"sex: {sex!r} is not male or female")
-    age = int(age_raw) if age_raw else None
+    age, sex = check_field("age", fields.get("age")), check_field("sex", fields.get("sex"))
     candidate = Candidate(
         raw_item_id=report.raw_item_id, seq=seq, full_name=transliterate_name(name) if arabic else name,
         name_ar=name if arabic else None, sex=sex, age=age, is_child=(age < 18) if age is not None else None,

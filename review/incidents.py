@@ -139,16 +139,6 @@ def _take(session: Session, task: IncidentTask, user: User) -> None:
         incidents.check_claim(task, user)
 
 
-def _whole_numbers_db_can_read(form: dict[str, Any], names: tuple[str, ...], message: str) -> None:
-    """db/incidents.py tests counts and ages with ``str.isdigit``, which lets through what
-    ``int()`` refuses (superscripts such as "²", thousands of digits): refuse those first, in
-    its words (a value a field cannot hold is :class:`InvalidValue`, 400)."""
-    for name in names:
-        raw = str(form.get(name) or "").strip()
-        if raw.isdigit() and (not raw.isdecimal() or len(raw) > 9):
-            raise InvalidValue(message.format(label=name.replace("_", " "), value=raw[:40]))
-
-
 @router.post("/incidents/{report_task_id}/decide", dependencies=[Depends(verify_csrf)])
 def decide_incident(report_task_id: RowId, request: Request, user: User = Depends(current_user),
                     session: Session = Depends(get_session), posted: FormData = Depends(form_data)) -> Response:
@@ -163,7 +153,6 @@ def decide_incident(report_task_id: RowId, request: Request, user: User = Depend
     if raw_incident and (len(raw_incident) > 10 or int(raw_incident) > MAX_ROW_ID):
         raise ReviewError(f"archived incident {raw_incident[:40]} does not exist or is not active", "no_incident",
                           incident=raw_incident[:40])
-    _whole_numbers_db_can_read(form, incidents.COUNT_FIELDS, "{label}: {value!r} is not a count (a whole number from 0)")
     values = incidents.parse_values(form, task.report)
     _take(session, task, user)
     incidents.decide(session, task, user, action, values=values, incident_id=int(raw_incident) if raw_incident else None,
@@ -181,7 +170,6 @@ def add_victim(report_task_id: RowId, request: Request, user: User = Depends(cur
                session: Session = Depends(get_session), posted: FormData = Depends(form_data)) -> Response:
     form = dict(posted.items())
     task = _task(session, report_task_id)
-    _whole_numbers_db_can_read(form, ("age",), "{label}: {value!r} is not an age in years")
     _take(session, task, user)
     report = task.report
     fields = {k: str(form.get(k) or "").strip() or None for k in ("sex", "age", "date", "governorate", "locality", "perpetrator", "cause")}

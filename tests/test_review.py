@@ -443,6 +443,9 @@ def test_a_documenter_corrects_the_report_then_decides(app, engine) -> None:
     token = csrf_of(page.text)
     bad = amal.post(f"/item/{task_id}/correct", data={"csrf_token": token, "age": "two hundred", "note": "x"})
     assert bad.status_code == 400 and "age: 'two hundred' is not an age in years" in html.unescape(bad.text)
+    for value in ("²", HUGE, "9" * 5000):  # isdigit says yes, int() says no or refuses the length
+        bad = amal.post(f"/item/{task_id}/correct", data={"csrf_token": token, "age": value, "note": "x"})
+        assert bad.status_code == 400 and "is not an age in years" in bad.text
     no_reason = amal.post(f"/item/{task_id}/correct", data={"csrf_token": token, "age": "19"})
     assert no_reason.status_code == 409 and "say why" in no_reason.text
     saved = amal.post(f"/item/{task_id}/correct", data={"csrf_token": token, "age": "19", "date_of_death": "2024-03-01",
