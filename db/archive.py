@@ -198,13 +198,19 @@ def name_key(name: str) -> str:
 
 
 def _add_names(session: Session, victim: Victim, candidate: Candidate) -> None:
-    existing = {n.name for n in session.scalars(select(VictimName).where(VictimName.victim_id == victim.id))}
     variants = [candidate.full_name, candidate.name_ar, *((candidate.extra or {}).get("name_variants") or [])]
-    for name in variants:
+    _add_name_variants(session, victim, variants, candidate.id)
+
+
+def _add_name_variants(session: Session, victim: Victim, names: list[str | None], candidate_id: int | None) -> None:
+    """Make each name searchable for ``victim`` (the names it does not have yet), keyed in
+    both scripts; ``candidate_id`` is the report it came from (None for an editor's edit)."""
+    existing = {n.name for n in session.scalars(select(VictimName).where(VictimName.victim_id == victim.id))}
+    for name in names:
         if name and name not in existing:
             script = "arabic" if any("\u0600" <= ch <= "\u06ff" for ch in name) else "latin"
             session.add(VictimName(victim_id=victim.id, name=name, script=script, key=name_key(name),
-                                   candidate_id=candidate.id))
+                                   candidate_id=candidate_id))
             existing.add(name)
 
 
@@ -632,12 +638,7 @@ def edit_victim(session: Session, victim: Victim, user: User, form: dict[str, An
     before = victim_values(victim)
     _apply_changes(victim, changes)
     victim.updated_at = utcnow()
-    existing = {n.name for n in session.scalars(select(VictimName).where(VictimName.victim_id == victim.id))}
-    for field_name in ("full_name", "name_ar"):
-        name = changes.get(field_name)
-        if name and name not in existing:
-            script = "arabic" if field_name == "name_ar" else "latin"
-            session.add(VictimName(victim_id=victim.id, name=name, script=script, key=name_key(name)))
+    _add_name_variants(session, victim, [changes.get("full_name"), changes.get("name_ar")], None)
     _history(session, victim, None, user, "edited", before, victim_values(victim), note)
     audit(session, user.id, "victim.edit", "victim", victim.id, {"fields": sorted(changes), "note": note})
     return changes
