@@ -160,6 +160,13 @@ def claim_next(session: Session, user: User, filters: QueueFilters | None = None
     return None
 
 
+def take(session: Session, task: ReviewTask, user: User) -> None:
+    """Claim ``task`` for ``user`` as a first action does, or refuse with who holds it."""
+    check_claim(task, user)
+    if not claim(session, task.id, user):
+        raise ReviewError(f"item {task.id} is being reviewed by another documenter", "held_other", item=task.id)
+
+
 def release(session: Session, task: Any, user: User) -> None:
     if task.claimed_by_id == user.id:
         task.claimed_by_id = None
@@ -606,9 +613,7 @@ def correct_candidate(session: Session, task: ReviewTask, user: User, form: dict
     """A documenter corrects what the extractor staged, before deciding: the task is claimed
     for them (a correction is a first action), the fields change, and the candidate's history
     records who changed what, from what, to what and why. Returns the changed fields."""
-    check_claim(task, user)
-    if not claim(session, task.id, user):
-        raise ReviewError(f"item {task.id} is being reviewed by another documenter", "held_other", item=task.id)
+    take(session, task, user)
     candidate = session.get_one(Candidate, task.candidate_id)
     current = {f: getattr(candidate, f) for f in EDITABLE}
     changes = check_fields(form, current)

@@ -56,6 +56,12 @@ def queue_filters(query: str) -> tuple[archive.QueueFilters, str]:
     return _filters(*(parsed.get(k, "") for k in FILTER_KEYS)), urlencode(parsed)
 
 
+def item_url(task_id: int, query: str, **flags: str) -> str:
+    """An item page's address with the queue's filters (``query``) and page flags."""
+    extra = urlencode(flags)
+    return f"/item/{task_id}?{'&'.join(part for part in (query, extra) if part)}"
+
+
 def held_by_other(task: Any, user: User) -> User | None:
     """The documenter whose live claim keeps ``user`` off ``task``, if any."""
     if task.claimed_by_id not in (None, user.id) and task.claim_expires_at and task.claim_expires_at > utcnow():
@@ -155,15 +161,11 @@ def item_page(task_id: RowId, request: Request, find: str = "", compare: str = "
 def take(task_id: RowId, request: Request, user: User = Depends(current_user),
          session: Session = Depends(get_session), form: FormData = Depends(form_data)) -> Response:
     """Take an item explicitly (opening it does not)."""
-    from tawthiq.errors import ReviewError
-
     _filters, query = queue_filters(str(form.get("query", "")))
     task = _task(session, task_id)
-    archive.check_claim(task, user)
-    if not archive.claim(session, task.id, user):
-        raise ReviewError(f"item {task.id} is being reviewed by another documenter", "held_other", item=task.id)
+    archive.take(session, task, user)
     session.commit()
-    return RedirectResponse(f"/item/{task.id}?{query}", status_code=303)
+    return RedirectResponse(item_url(task.id, query), status_code=303)
 
 
 @router.post("/item/{task_id}/decide", dependencies=[Depends(verify_csrf)])
@@ -183,7 +185,7 @@ def decide(task_id: RowId, request: Request, user: User = Depends(current_user),
             # Someone archived a person this report may be since it was scored: the links are
             # kept, the decision is not taken, and the page shows them beside the report.
             session.commit()
-            return RedirectResponse(f"/item/{task.id}?{query}&rescored=1".replace("?&", "?"), status_code=303)
+            return RedirectResponse(item_url(task.id, query, rescored="1"), status_code=303)
     archive.decide(session, task, user, action, victim_id=victim_id, reason=str(form.get("reason") or "") or None,
                    choices=choices, note=str(form.get("note") or "") or None)
     session.commit()
@@ -192,7 +194,7 @@ def decide(task_id: RowId, request: Request, user: User = Depends(current_user),
     session.commit()
     if following is None:
         return RedirectResponse(f"/?{query}", status_code=303)
-    return RedirectResponse(f"/item/{following.id}?{query}", status_code=303)
+    return RedirectResponse(item_url(following.id, query), status_code=303)
 
 
 @router.post("/item/{task_id}/correct", dependencies=[Depends(verify_csrf)])
@@ -204,8 +206,7 @@ def correct(task_id: RowId, request: Request, user: User = Depends(current_user)
     values = {f: form.get(f) for f in archive.EDITABLE if f in form}
     changed = archive.correct_candidate(session, task, user, values, str(form.get("note") or "").strip() or None)
     session.commit()
-    suffix = "&corrected=1" if changed else ""
-    return RedirectResponse(f"/item/{task.id}?{query}{suffix}".replace("?&", "?"), status_code=303)
+    return RedirectResponse(item_url(task.id, query, **({"corrected": "1"} if changed else {})), status_code=303)
 
 
 @router.post("/item/{task_id}/release", dependencies=[Depends(verify_csrf)])
