@@ -216,8 +216,8 @@ def run_tawthiq(left: Path, right: Path | None, out: Path, profile: str = "") ->
 
 def _latin_parts(name: str) -> tuple[str | None, str | None, str | None]:
     """Given, father and family name in Latin letters (Arabic script transliterated)."""
-    from tawthiq.dedupe.names import fold_latin, is_arabic
-    from tawthiq.extractors.names import transliterate_name
+    from tawthiq.lang.names import fold_latin, is_arabic
+    from tawthiq.lang.arabic import transliterate_name
 
     text = (transliterate_name(name) or "") if is_arabic(name) else name
     words = [w for w in fold_latin(text).replace("-", " ").split() if w not in ("al", "el")]

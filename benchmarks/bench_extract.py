@@ -113,7 +113,7 @@ def airwars_victims(part: str, language: str, show_misses: bool = False) -> dict
     from splits import read_incidents
 
     from tawthiq.extractors import extract_item
-    from tawthiq.extractors.text import detect_language
+    from tawthiq.lang.text import detect_language
 
     field = "name_local" if language == "ar" else "name_original"
     by_id = {row["internal_id"]: row for row in read_incidents("airwars-syria-dev.jsonl")}
@@ -248,8 +248,8 @@ def incident_counts(part: str, show_misses: bool = False) -> None:
 
     from tawthiq.extractors import extract_item
     from tawthiq.extractors.incidents import _same_place
-    from tawthiq.extractors.places import resolve_place
-    from tawthiq.extractors.text import detect_language
+    from tawthiq.lang.places import resolve_place
+    from tawthiq.lang.text import detect_language
 
     name = "airwars-syria-incidents-dev.jsonl"
     if not (SHARED / name).exists():

@@ -66,7 +66,7 @@ def same_victim(label: str | None, found: str | None) -> bool:
     name and the same family name, each folded in its own script ("عبد الله" and "عبدالله",
     "الحمود" and "حمود" alike), whatever stands between them. A name of one word matches only
     the same one word."""
-    from tawthiq.dedupe.names import name_parts
+    from tawthiq.lang.names import name_parts
 
     left, right = name_parts(label).forms, name_parts(found).forms
     if not left or not right:

@@ -521,7 +521,7 @@ def check_field(field_name: str, raw: Any) -> Any:
     field and the problem. Empty means unknown (None), except for the three fields whose
     unknown has a name in the vocabulary (perpetrator, cause, category)."""
     from tawthiq.extractors.record import CATEGORIES, CAUSES, GOVERNORATES, PERPETRATORS
-    from tawthiq.extractors.text import strip_bidi_controls
+    from tawthiq.lang.text import strip_bidi_controls
 
     text = " ".join(strip_bidi_controls(str(raw if raw is not None else "")).split())
     if field_name not in EDITABLE:

@@ -211,7 +211,7 @@ def parse_place(form: dict[str, Any], report: IncidentReport) -> dict[str, Any]:
         raw = str(form.get(name, getattr(report, name) or "") or "").strip()
         values[name] = raw or None
     if values["date"]:
-        from tawthiq.extractors.dates import parse_date
+        from tawthiq.lang.dates import parse_date
 
         parsed = parse_date(values["date"])
         if parsed is None:
@@ -486,7 +486,7 @@ def add_victim_candidate(session: Session, report: IncidentReport, user: User, n
     """A victim the extractor missed, added by a documenter from the report's text: a new
     candidate of the same item and incident, which goes through matching and the queue like
     any other (a person is archived by a decision on it, not by this)."""
-    from tawthiq.extractors.names import transliterate_name
+    from tawthiq.lang.arabic import transliterate_name
 
     name = " ".join(name.split())[:500]
     if len(name) < 2:

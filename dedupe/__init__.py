@@ -21,7 +21,7 @@ import numpy as np
 
 from . import engine
 from .dates import parse_date
-from .names import normalize_name
+from tawthiq.lang.names import normalize_name
 
 __all__ = ["MatchRecord", "MatchPair", "dedupe_records", "link_records", "cluster_pairs", "ArchiveMatcher",
            "normalize_name", "parse_date", "METHOD_VERSION", "DEFAULT_THRESHOLD", "CLUSTER_THRESHOLD"]

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from tawthiq.extractors.dates import parse_date as _parse_free_text
+from tawthiq.lang.dates import parse_date as _parse_free_text
 
 _CONTRACT = (
     (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), ("y", "m", "d")),

@@ -34,7 +34,7 @@ from rapidfuzz.process import cdist
 
 
 from .comparisons import COMPARISONS, SIMILAR, WEAK, Comparison, Pairs, index_of
-from .names import is_arabic, latin_skeleton, name_parts, vowels_differ
+from tawthiq.lang.names import is_arabic, latin_skeleton, name_parts, vowels_differ
 from .transliteration import plausibility
 
 #: A Latin spelling the transliteration model finds this much likelier (log2 per letter) as a
@@ -116,7 +116,7 @@ MIDDLES = 3
 
 def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Sequence[MatchRecord]
     """Arrays of the comparable parts of each record."""
-    from tawthiq.extractors.places import canonical_governorate, governorate_of_locality
+    from tawthiq.lang.places import canonical_governorate, governorate_of_locality
 
     from .dates import date_digits, date_parts, parse_date
 
@@ -454,7 +454,7 @@ class NameScorer:
         """How often each name part occurs, to tell a misspelling from another name. A part
         that is a common name (:data:`~.names.COMMON_NAMES_AR`) counts as common however few
         records there are: a nightly batch of twenty must not take أحمد for a typo of محمد."""
-        from .names import common_skeletons
+        from tawthiq.lang.names import common_skeletons
 
         values = [arr[arr >= 0] for p in prepared for arr in (p.given, p.father, p.family)]
         flat = np.concatenate(values) if values else np.empty(0, np.int64)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tawthiq.errors import ConfigError, ItemError
-from tawthiq.extractors.text import decode_bytes
+from tawthiq.lang.text import decode_bytes
 
 from . import MatchPair, MatchRecord
 from .dates import parse_date

@@ -71,7 +71,7 @@ def _known(value: str | None) -> bool:
 
 
 def _fold(value: str | None) -> str:
-    from tawthiq.extractors.places import fold
+    from tawthiq.lang.latin import fold_text as fold
 
     return fold(value or "")
 

@@ -3,7 +3,7 @@ probability of each Latin rendering (one or two letters, or none), and of Latin 
 where Arabic writes none. It is a stochastic transducer in the manner of Ristad and Yianilos
 ("Learning string edit distance", 1998), learnt by EM over aligned pairs, not a table written by
 hand: the pairs are the Arabic and Latin names GeoNames gives for the same Syrian places
-(extractors/data/gazetteer.json, shipped with tawthiq), which are spelt by many hands in many
+(tawthiq/lang/data/gazetteer.json, shipped with tawthiq), which are spelt by many hands in many
 conventions (English, French, Turkish), as victims' names are.
 
 ``python -m tawthiq.dedupe.transliteration`` learns it and writes dedupe/transliteration_table.py
@@ -28,7 +28,7 @@ _LATIN_VOWELS = "aeiouy"
 def arabic_letters(word: str) -> str:
     """An Arabic word as the model reads it: folded (no diacritics, one alef, ة as ه), without
     spaces or the article at its start."""
-    from .names import fold_arabic
+    from tawthiq.lang.names import fold_arabic
 
     text = re.sub(r"[^\u0621-\u064A]", "", fold_arabic(word))
     return text[2:] if text.startswith("ال") and len(text) > 4 else text
@@ -37,7 +37,7 @@ def arabic_letters(word: str) -> str:
 def latin_letters(word: str) -> str:
     """A Latin word as the model reads it: folded lower-case letters, without spaces or a leading
     article."""
-    from .names import fold_latin
+    from tawthiq.lang.names import fold_latin
 
     text = fold_latin(word)
     text = re.sub(r"^(?:al|el|as|ash|ad|ar|at|az|an)[ -]", "", text)
@@ -231,7 +231,7 @@ def main() -> None:
     import pprint
     from pathlib import Path
 
-    from tawthiq.extractors import places
+    from tawthiq.lang import places
 
     gazetteer = Path(places.__file__).resolve().parent / "data" / "gazetteer.json"
     pairs = training_pairs(json.loads(gazetteer.read_text(encoding="utf-8"))["localities"])
@@ -242,7 +242,7 @@ def main() -> None:
     out = Path(__file__).resolve().parent / "transliteration_table.py"
     out.write_text(
         '"""Learnt by ``python -m tawthiq.dedupe.transliteration`` from the Arabic and Latin names of\n'
-        f'{len(pairs)} place-name pairs in extractors/data/gazetteer.json (GeoNames, CC BY 4.0). Do not edit:\n'
+        f'{len(pairs)} place-name pairs in tawthiq/lang/data/gazetteer.json (GeoNames, CC BY 4.0). Do not edit:\n'
         're-run it. EMIT: Arabic letter -> Latin rendering -> probability; INSERTED: Latin letters\n'
         'written where Arabic writes none; INSERT: how often one is."""\n\n'
         f"EMIT: dict[str, dict[str, float]] = {pprint.pformat(emit, width=120, sort_dicts=False)}\n"

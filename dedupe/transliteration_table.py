@@ -1,5 +1,5 @@
 """Learnt by ``python -m tawthiq.dedupe.transliteration`` from the Arabic and Latin names of
-2450 place-name pairs in extractors/data/gazetteer.json (GeoNames, CC BY 4.0). Do not edit:
+2450 place-name pairs in tawthiq/lang/data/gazetteer.json (GeoNames, CC BY 4.0). Do not edit:
 re-run it. EMIT: Arabic letter -> Latin rendering -> probability; INSERTED: Latin letters
 written where Arabic writes none; INSERT: how often one is."""
 

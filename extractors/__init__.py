@@ -70,7 +70,7 @@ def extract_item(
         raise ItemError(f"{name}: unknown item kind {kind!r}")
     from . import news
     from .html import parse_html
-    from .text import decode_bytes, detect_language
+    from tawthiq.lang.text import decode_bytes, detect_language
 
     is_html = (content_type or "").lower().startswith(("text/html", "application/xhtml")) or (
         content_type is None and content.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html"))

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tawthiq.errors import EmptyItemError, PayloadError
+from tawthiq.lang.numbers import to_ascii_digits
 
 from .record import CAUSES, CATEGORIES, PERPETRATORS, Place, VictimRecord
 
@@ -56,7 +57,6 @@ SUBMITTER_FIELDS: tuple[str, ...] = (
     "consent_follow_up",
 )
 
-_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _SEX = {
     "male": "male", "m": "male", "man": "male", "boy": "male", "ذكر": "male", "رجل": "male",
     "female": "female", "f": "female", "woman": "female", "girl": "female", "أنثى": "female",
@@ -188,8 +188,8 @@ def extract_submission(
     Raises :class:`PayloadError` naming ``name`` when the victim's name is missing, since a
     record without a name cannot be verified or matched.
     """
-    from .dates import parse_date
-    from .places import canonical_governorate, resolve_place
+    from tawthiq.lang.dates import parse_date
+    from tawthiq.lang.places import canonical_governorate, resolve_place
 
     merged = {**DEFAULT_MAPPING, **(mapping or {})}
     answers = _by_question(flatten(payload))
@@ -214,7 +214,7 @@ def extract_submission(
     record.name_ar = arabic[0] if arabic else None
     record.full_name = latin[0] if latin else None
     if record.full_name is None and record.name_ar:
-        from .names import transliterate_name
+        from tawthiq.lang.arabic import transliterate_name
 
         record.full_name = transliterate_name(record.name_ar)
     record.sex = _SEX.get(str(get("sex") or "").strip().lower())
@@ -252,7 +252,7 @@ def extract_submission(
 def _text(value: Any) -> str | None:
     if value is None:
         return None
-    from .text import strip_bidi_controls
+    from tawthiq.lang.text import strip_bidi_controls
 
     # Answers are plain text: markup typed or pasted into a form is dropped (the raw
     # submission keeps it), and direction overrides that could disguise a name are removed.
@@ -263,7 +263,7 @@ def _text(value: Any) -> str | None:
 
 
 def _is_arabic(text: str) -> bool:
-    from .text import arabic_share
+    from tawthiq.lang.text import arabic_share
 
     return arabic_share(text) >= 0.5
 
@@ -271,7 +271,7 @@ def _is_arabic(text: str) -> bool:
 def _age(value: Any) -> int | None:
     if value in (None, ""):
         return None
-    match = re.search(r"\d{1,3}", str(value).translate(_ARABIC_DIGITS))
+    match = re.search(r"\d{1,3}", to_ascii_digits(str(value)))
     if not match:
         return None
     age = int(match.group())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Comment
 
-from .text import decode_bytes, detect_language
+from tawthiq.lang.text import decode_bytes, detect_language
 
 _DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
               "iframe", "svg", "button", "select", "template", "object", "embed")

@@ -28,11 +28,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .dates import to_ascii_digits
+from tawthiq.lang.numbers import NUMBER_AR, NUMBER_EN, alternation, parse_number, to_ascii_digits
+
 from .record import Place, VictimRecord
 
 #: Killed counts above this are read as a typo or a year, not a count of one incident.
@@ -40,58 +40,8 @@ MAX_COUNT = 5000
 
 # --- numbers ------------------------------------------------------------------------------
 
-EN_NUMBERS: dict[str, int] = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a dozen": 12, "dozen": 12, "a": 1, "an": 1,
-}
-_AR_UNITS: dict[str, int] = {
-    "واحد": 1, "واحدة": 1, "اثنان": 2, "اثنين": 2, "إثنين": 2, "اثنتين": 2, "اثنتان": 2, "ثلاث": 3, "ثلاثة": 3,
-    "أربع": 4, "اربع": 4, "أربعة": 4, "اربعة": 4, "خمس": 5, "خمسة": 5, "ست": 6, "ستة": 6, "سبع": 7, "سبعة": 7,
-    "ثمان": 8, "ثماني": 8, "ثمانية": 8, "تسع": 9, "تسعة": 9, "عشر": 10, "عشرة": 10,
-}
-_AR_TENS: dict[str, int] = {
-    "عشرون": 20, "عشرين": 20, "ثلاثون": 30, "ثلاثين": 30, "أربعون": 40, "أربعين": 40, "اربعين": 40,
-    "خمسون": 50, "خمسين": 50, "ستون": 60, "ستين": 60, "سبعون": 70, "سبعين": 70, "ثمانون": 80, "ثمانين": 80,
-    "تسعون": 90, "تسعين": 90, "مئة": 100, "مائة": 100,
-}
-_AR_TEENS: dict[str, int] = {"أحد عشر": 11, "احد عشر": 11, "إحدى عشرة": 11, "احدى عشرة": 11, "اثنا عشر": 12,
-                             "اثني عشر": 12, "اثنتا عشرة": 12, "اثنتي عشرة": 12}
-for _word, _value in list(_AR_UNITS.items()):
-    if 3 <= _value <= 9:
-        _AR_TEENS[f"{_word} عشر"] = 10 + _value
-        _AR_TEENS[f"{_word} عشرة"] = 10 + _value
-
-
-def _alternation(words: Iterable[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-
-
-_EN_NUMBER = rf"(?:(?<![\d,.])\d{{1,4}}(?![\d,]\d)|{_alternation(k for k in EN_NUMBERS if k not in ('a', 'an'))})(?:[- ](?:{_alternation(['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'])}))?"
-_AR_NUMBER = (rf"(?:(?<![\d,.])\d{{1,4}}(?![\d,]\d)|{_alternation(_AR_TEENS)}|(?:(?:{_alternation(_AR_UNITS)})\s+و\s*)?(?:{_alternation(_AR_TENS)})|"
-              rf"{_alternation(_AR_UNITS)})(?![\u0621-\u064A])")
 _EN_QUALIFIER = r"(?:at least|more than|over|nearly|almost|about|around|some|up to|approximately|roughly|as many as)"
 _AR_QUALIFIER = r"(?:ما\s+لا\s+يقل\s+عن|لا\s+يقل\s+عن|أكثر\s+من|اكثر\s+من|نحو|قرابة|حوالي|حوالى|ما\s+يقارب|ما\s+يزيد\s+عن|ما\s+يزيد\s+على|زهاء|أقل\s+من)"
-
-
-def parse_number(text: str) -> int | None:
-    """The value of one number phrase in either language ("twenty-two", "خمسة وعشرين", "١٢")."""
-    raw = to_ascii_digits(text.strip()).lower()
-    raw = re.sub(r"\s+", " ", raw)
-    if raw.isdigit():
-        return int(raw)
-    if raw in EN_NUMBERS:
-        return EN_NUMBERS[raw]
-    tens_units = re.fullmatch(r"(\w+)[- ](\w+)", raw)
-    if tens_units and tens_units.group(1) in EN_NUMBERS and tens_units.group(2) in EN_NUMBERS:
-        return EN_NUMBERS[tens_units.group(1)] + EN_NUMBERS[tens_units.group(2)]
-    if raw in _AR_TEENS:
-        return _AR_TEENS[raw]
-    compound = re.fullmatch(r"(\S+)\s+و\s*(\S+)", raw)
-    if compound and compound.group(1) in _AR_UNITS and compound.group(2) in _AR_TENS:
-        return _AR_UNITS[compound.group(1)] + _AR_TENS[compound.group(2)]
-    return _AR_UNITS.get(raw) or _AR_TENS.get(raw)
 
 
 def _bounds(qualifier: str | None, value: int, upper: int | None = None) -> tuple[int, int | None, str | None]:
@@ -124,8 +74,8 @@ _EN_NOUNS: dict[str, str] = {
     "girl": "child", "infants": "child", "infant": "child", "babies": "child", "baby": "child", "minors": "child",
     "women": "woman", "woman": "woman", "mothers": "woman",
 }
-_EN_NOUN = rf"(?:(?:\w+[- ]?)?(?:year[- ]old\s+)?)?(?:{_alternation(_EN_NOUNS)})\b"
-_EN_NOUN_ONLY = re.compile(rf"({_alternation(_EN_NOUNS)})\b", re.I)
+_EN_NOUN = rf"(?:(?:\w+[- ]?)?(?:year[- ]old\s+)?)?(?:{alternation(_EN_NOUNS)})\b"
+_EN_NOUN_ONLY = re.compile(rf"({alternation(_EN_NOUNS)})\b", re.I)
 
 #: Arabic nouns, each with who it counts and the number a singular or dual form gives itself.
 _AR_NOUNS: dict[str, tuple[str, int | None]] = {}
@@ -148,8 +98,8 @@ for _words, _whom, _implied in (
         # A word listed twice (مصابين, مواطنين: plural and dual) counts as a plural.
         if _w not in _AR_NOUNS or _implied is None:
             _AR_NOUNS[_w] = (_whom, _implied if _w not in _AR_NOUNS else None)
-_AR_NOUN = rf"(?:{_alternation(_AR_NOUNS)})(?![\u0621-\u064A])"
-_AR_NOUN_ONLY = re.compile(rf"(?<![\u0621-\u064A])[وبل]?({_alternation(_AR_NOUNS)})(?![\u0621-\u064A])")
+_AR_NOUN = rf"(?:{alternation(_AR_NOUNS)})(?![\u0621-\u064A])"
+_AR_NOUN_ONLY = re.compile(rf"(?<![\u0621-\u064A])[وبل]?({alternation(_AR_NOUNS)})(?![\u0621-\u064A])")
 
 # --- the cue table ----------------------------------------------------------------------
 
@@ -168,10 +118,10 @@ class CountCue:
     negatives: tuple[str, ...] = ()
 
 
-_EN_NUM_PHRASE = (rf"(?:(?P<qual>{_EN_QUALIFIER})\s+)?(?:between\s+)?(?P<num>{_EN_NUMBER})"
-                  rf"(?:\s*(?:-|to|and|or)\s*(?P<upper>{_EN_NUMBER}))?")
-_AR_NUM_PHRASE = (rf"(?:(?P<qual>{_AR_QUALIFIER})\s+)?(?:بين\s+)?(?P<num>{_AR_NUMBER})"
-                  rf"(?:\s*(?:-|إلى|الى|و|أو|او)\s*(?P<upper>{_AR_NUMBER}))?")
+_EN_NUM_PHRASE = (rf"(?:(?P<qual>{_EN_QUALIFIER})\s+)?(?:between\s+)?(?P<num>{NUMBER_EN})"
+                  rf"(?:\s*(?:-|to|and|or)\s*(?P<upper>{NUMBER_EN}))?")
+_AR_NUM_PHRASE = (rf"(?:(?P<qual>{_AR_QUALIFIER})\s+)?(?:بين\s+)?(?P<num>{NUMBER_AR})"
+                  rf"(?:\s*(?:-|إلى|الى|و|أو|او)\s*(?P<upper>{NUMBER_AR}))?")
 _EN_DEATH_VERB = r"(?:killed|dead|died|lost their lives|were martyred|martyred|perished|slain|executed|shot dead)"
 _EN_DEATH_BEFORE = (r"(?:killed|killing|kills|kill|claimed the lives of|claiming the lives of|took the lives of|the lives of|"
                     r"death of|deaths of|bodies of|killed at least|execution of|executed)")
@@ -244,8 +194,8 @@ COUNT_CUES: tuple[CountCue, ...] = (
         examples=(("ارتفعت حصيلة ضحايا المجزرة إلى 9 قتلى", 9), ("وصلت حصيلة الشهداء إلى 17 مدنياً", 17)),
         negatives=("ارتفعت كلفة الأضرار إلى 300 محل تجاري", "ارتفع عدد النازحين إلى 500 عائلة")),
     CountCue("ar-injured", "ar", "injured", re.compile(
-        rf"(?<![\u0621-\u064A]){_AR_INJURY_BEFORE}\s+(?:(?:أكثر\s+من|اكثر\s+من|نحو|قرابة|حوالي)\s+)?(?P<num>{_AR_NUMBER})\s+(?P<noun>{_AR_NOUN})?|"
-        rf"(?<![\u0621-\u064A])(?P<num2>{_AR_NUMBER})\s+(?P<noun2>جرحى|مصابين|جريحا|جريحاً|إصابات|اصابات)(?![\u0621-\u064A])|"
+        rf"(?<![\u0621-\u064A]){_AR_INJURY_BEFORE}\s+(?:(?:أكثر\s+من|اكثر\s+من|نحو|قرابة|حوالي)\s+)?(?P<num>{NUMBER_AR})\s+(?P<noun>{_AR_NOUN})?|"
+        rf"(?<![\u0621-\u064A])(?P<num2>{NUMBER_AR})\s+(?P<noun2>جرحى|مصابين|جريحا|جريحاً|إصابات|اصابات)(?![\u0621-\u064A])|"
         rf"(?<![\u0621-\u064A])(?:إصابة|اصابة|وإصابة|واصابة)\s+(?P<num3>)(?P<noun3>طفل|طفلة|امرأة|شاب|رجل|مدني|شخص|آخر|اخر|شخصين|طفلين)(?![\u0621-\u064A])"),
         examples=(("وإصابة 13 مدنياً بينهم 3 أطفال", 13), ("وأُصيب ثمانية أشخاص", 8), ("الجرحى: 12 جرحى", 12))),
 )
@@ -253,8 +203,8 @@ COUNT_CUES: tuple[CountCue, ...] = (
 #: "including two women and a child", "بينهم طفلان وامرأة": who is among a count.
 _EN_AMONG = re.compile(r"\b(?:including|among them|among whom|of whom|of them)\s+(?P<rest>[^.;:]{1,120})", re.I)
 _AR_AMONG = re.compile(r"(?:بينهم|بينهن|منهم|منهن|من\s+بينهم|بينها|معظمهم|غالبيتهم)\s+(?P<rest>[^.؛:\n]{1,120})")
-_EN_SUBCOUNT = re.compile(rf"(?:(?P<qual>{_EN_QUALIFIER})\s+)?(?P<num>{_EN_NUMBER}|an?)\s+(?P<noun>{_EN_NOUN})", re.I)
-_AR_SUBCOUNT = re.compile(rf"(?:(?P<num>{_AR_NUMBER})\s+)?[وب]?(?P<noun>{_AR_NOUN})")
+_EN_SUBCOUNT = re.compile(rf"(?:(?P<qual>{_EN_QUALIFIER})\s+)?(?P<num>{NUMBER_EN}|an?)\s+(?P<noun>{_EN_NOUN})", re.I)
+_AR_SUBCOUNT = re.compile(rf"(?:(?P<num>{NUMBER_AR})\s+)?[وب]?(?P<noun>{_AR_NOUN})")
 
 #: A death word anywhere: the widest test of whether an item reports a death.
 _DEATH_WORD_EN = re.compile(
@@ -433,7 +383,7 @@ _STRETCHED = re.compile(r"ـ+\s*[.]?\s*ـ*|[\u064B-\u0652]")
 def clean_text(text: str) -> str:
     """The text with letters stretched or broken up to slip past moderation made whole again
     ("استشــ. ــاد", "قصـ.ـف") and short vowels removed, so cues match what a reader reads."""
-    from .text import strip_bidi_controls
+    from tawthiq.lang.text import strip_bidi_controls
 
     return _STRETCHED.sub("", strip_bidi_controls(text or "")).replace("#", " ").replace("_", " ")
 
@@ -457,9 +407,9 @@ def extract_incidents(
     item's own words leave open.
     """
     from . import news
-    from .dates import parse_date
-    from .places import resolve_place
-    from .text import detect_language
+    from tawthiq.lang.dates import parse_date
+    from tawthiq.lang.places import resolve_place
+    from tawthiq.lang.text import detect_language
 
     victims = victims or []
     text = clean_text(text)
@@ -632,7 +582,7 @@ def _same_place(a: Place, b: Place) -> bool:
 
 
 def _town(place: Place) -> str | None:
-    from .places import fold
+    from tawthiq.lang.latin import fold_text as fold
 
     if not place.locality:
         return None

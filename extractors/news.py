@@ -28,14 +28,17 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from tawthiq.lang.arabic import is_given_name, sex_of_given_name, transliterate_name
+from tawthiq.lang.dates import parse_date
+from tawthiq.lang.numbers import to_ascii_digits
+from tawthiq.lang.places import find_governorate, resolve_place
+from tawthiq.lang.text import detect_language, strip_bidi_controls
+
 from .clean import AR_QUOTES, clean_arabic_paragraph, drop_comment_thread, drop_furniture, quoted_spans
 from .cues import cue, words
 from .cues import pattern as cue_pattern
-from .dates import parse_date, to_ascii_digits
-from .names import clean_name, is_given_name, sex_of_given_name, transliterate_name
-from .places import find_governorate, resolve_place
+from .names import clean_name
 from .record import CHILD_AGE, Place, VictimRecord
-from .text import detect_language, strip_bidi_controls
 from .vocab import (
     classify_category_with_evidence,
     classify_cause_with_evidence,
@@ -538,7 +541,7 @@ def _introduced_then_died(paragraphs: list[str]) -> list[_Mention]:
 def _is_given_name_latin(word: str) -> bool:
     """Whether a Latin word spells a common Arabic given name (its cross-script key is one of
     the common names' keys): "Mohamad", "Hossam" yes, "Discover" no."""
-    from tawthiq.dedupe.names import common_skeletons, name_parts
+    from tawthiq.lang.names import common_skeletons, name_parts
 
     parts = name_parts(word).skeletons
     return bool(parts) and parts[0] in common_skeletons()
@@ -1344,9 +1347,9 @@ def _same_person(a: VictimRecord, b: VictimRecord) -> bool:
     fathers' names that agree or are missing on one side. A report names relatives and
     namesakes side by side ("Hassan Bassel al-Khatib" and "Hassan Youssef al-Khatib"), and
     merging them would lose a victim."""
-    from tawthiq.dedupe.names import common_skeletons, name_parts
+    from tawthiq.lang.names import common_skeletons, name_parts
 
-    from .places import fold
+    from tawthiq.lang.latin import fold_text as fold
 
     left, right = (a.name_ar or a.full_name or ""), (b.name_ar or b.full_name or "")
     if not left or not right:

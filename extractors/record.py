@@ -11,39 +11,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-GOVERNORATES: tuple[str, ...] = (
-    "Aleppo",
-    "Damascus",
-    "Rural Damascus",
-    "Daraa",
-    "Deir Ez-Zour",
-    "Hama",
-    "Hasaka",
-    "Homs",
-    "Idlib",
-    "Latakia",
-    "Quneitra",
-    "Raqqa",
-    "Suwayda",
-    "Tartus",
-)
-
-GOVERNORATES_AR: dict[str, str] = {
-    "Aleppo": "حلب",
-    "Damascus": "دمشق",
-    "Rural Damascus": "ريف دمشق",
-    "Daraa": "درعا",
-    "Deir Ez-Zour": "دير الزور",
-    "Hama": "حماة",
-    "Hasaka": "الحسكة",
-    "Homs": "حمص",
-    "Idlib": "إدلب",
-    "Latakia": "اللاذقية",
-    "Quneitra": "القنيطرة",
-    "Raqqa": "الرقة",
-    "Suwayda": "السويداء",
-    "Tartus": "طرطوس",
-}
+# The governorates and Place live with the gazetteer that reads them; they are part of this
+# module's vocabularies all the same, and are imported from here.
+from tawthiq.lang.places import GOVERNORATES as GOVERNORATES
+from tawthiq.lang.places import GOVERNORATES_AR as GOVERNORATES_AR
+from tawthiq.lang.places import Place as Place
 
 PERPETRATORS: tuple[str, ...] = (
     "syrian_regime",
@@ -115,17 +87,6 @@ CONTRACT_FIELDS: tuple[str, ...] = (
 
 #: Age under which a victim is counted as a child (DESIGN.md: a child is under 18).
 CHILD_AGE = 18
-
-
-@dataclass
-class Place:
-    """A place as locality + governorate; either may be unknown (None)."""
-
-    governorate: str | None = None
-    locality: str | None = None
-
-    def is_empty(self) -> bool:
-        return not self.governorate and not self.locality
 
 
 @dataclass

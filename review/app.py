@@ -37,7 +37,7 @@ from tawthiq.db.models import (
 )
 from tawthiq.errors import InvalidValue, ReviewError
 from tawthiq.extractors.record import CATEGORIES, CAUSES, GOVERNORATES, GOVERNORATES_AR, PERPETRATORS, PERPETRATOR_LABELS
-from tawthiq.extractors.text import strip_bidi_controls
+from tawthiq.lang.text import strip_bidi_controls
 
 from .auth import (
     COOKIE,

@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal, overload
 from fastapi import Path, Query
 from fastapi.exceptions import RequestValidationError
 
-from tawthiq.extractors.text import strip_bidi_controls
+from tawthiq.lang.text import strip_bidi_controls
 
 from .i18n import STRINGS, parameter_label, translate
 

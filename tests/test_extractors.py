@@ -10,10 +10,10 @@ import pytest
 
 from tawthiq.errors import DecodeError, EmptyItemError, ItemError, PayloadError
 from tawthiq.extractors import extract_item, extract_path
-from tawthiq.extractors.dates import parse_date
+from tawthiq.lang.dates import parse_date
 from tawthiq.extractors.forms import replace_lone_surrogates
-from tawthiq.extractors.places import governorate_of_locality, resolve_place
-from tawthiq.extractors.text import decode_bytes
+from tawthiq.lang.places import governorate_of_locality, resolve_place
+from tawthiq.lang.text import decode_bytes
 
 PUBLISHED = dt.date(2021, 2, 13)  # a Saturday
 
@@ -441,7 +441,7 @@ def test_arabic_today_yesterday_and_sex_from_the_given_name() -> None:
 
 
 def test_relative_days_in_english_and_arabic() -> None:
-    from tawthiq.extractors.dates import parse_date
+    from tawthiq.lang.dates import parse_date
 
     published = dt.date(2024, 5, 10)
     assert parse_date("was killed yesterday in Ariha", published) == "2024-05-09"

@@ -11,7 +11,8 @@ Two forms of every name are compared:
 * the **Latin form**: lower-case, accents and apostrophes removed, articles and ``Abd al-``
   compounds joined the same way, used for finer similarity when both names are in Latin.
 
-Names are split into parts: given name, father's name, grandfather's name, family name
+The folding, titles, links and articles of each script are :mod:`tawthiq.lang.arabic`'s and
+:mod:`tawthiq.lang.latin`'s. Names are split into parts: given name, father's name, grandfather's name, family name
 (the last part), with ``bin``/``ibn`` and titles removed and ``Abu X``/``Abd al-X`` kept as one
 part.
 """
@@ -19,72 +20,20 @@ part.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
-_AR_DIACRITICS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
-_AR_FOLD = str.maketrans({
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
-    "ک": "ك", "گ": "ك", "ی": "ي", "ي": "ي", "پ": "ب", "چ": "ش", "ڤ": "ف", "ژ": "ز", "ڨ": "ق",
-    "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4", "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
-    "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4", "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9",
-})
+from . import arabic, latin
+from .arabic import fold_arabic, is_arabic
+from .latin import fold_latin
+
 _AR_SKELETON = {
     "ا": "", "ء": "", "ع": "", "ب": "b", "ت": "t", "ط": "t", "ث": "s", "س": "s", "ص": "s", "ج": "j",
     "ح": "h", "ه": "h", "خ": "k", "ق": "k", "ك": "k", "د": "d", "ض": "d", "ذ": "z", "ز": "z", "ظ": "z",
     "ر": "r", "ش": "x", "غ": "g", "ف": "f", "ل": "l", "م": "m", "ن": "n", "و": "w", "ي": "y",
 }
-_AR_TITLES = {"الطفل", "الطفله", "الشاب", "الشابه", "السيده", "المواطن", "المواطنه", "الشهيد", "الشهيده", "الدكتور", "د",
-              "الحاج", "الحاجه", "الشيخ", "المهندس", "الطبيب", "الطبيبه"}
-_AR_LINKS = {"بن", "ابن", "بنت"}
-_LATIN_TITLES = {"dr", "doctor", "mr", "mrs", "ms", "sheikh", "shaikh", "haj", "hajj", "hajji", "haja", "hajja", "hajjah", "eng",
-                 "martyr", "child", "the"}
-_LATIN_LINKS = {"bin", "ibn", "bint", "ben"}
-_ARTICLE = re.compile(r"^(?:al|el|ul|il|a[tdrsnzl]|as|ash|ad|an|ar|at|az|adh|ath)$")
-_ABD = re.compile(r"^(?:abd|abdu|abdul|abdel|abdal|abdil|abdol|abed|abdoul|abdel|abdal|adb|adbul|adbel)(.*)$")
-_ABD_STANDALONE = {"o", "i", "ou", "an", "een", "in", "oun"}
-#: "Nour al-Din", "Nureddin", "نور الدين": one name however it is split or joined.
-_DIN_LATIN = {"din", "deen", "dine", "eddin", "iddin", "uddin", "addin"}
-
-
-_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
-_NON_ASCII = re.compile(r"[^\x00-\x7F]")
-_MARKS = re.compile(r"['`\u2018\u2019\u02bf\u02be\u02bc\u00b4ʿʾ]")
-_NOT_LATIN = re.compile(r"[^a-z0-9 ]+")
-_SPACES = re.compile(r"\s+")
-
-
-def is_arabic(text: str) -> bool:
-    return bool(_ARABIC_LETTER.search(text or ""))
-
-
-def fold_arabic(text: str) -> str:
-    """Arabic script without diacritics or tatweel, with alef, hamza, taa marbuta, alef
-    maqsura and Persian letters folded, and Arabic-Indic digits as ASCII digits."""
-    return _AR_DIACRITICS.sub("", unicodedata.normalize("NFC", text)).translate(_AR_FOLD)
-
-
-@lru_cache(maxsize=200_000)
-def fold_latin(text: str) -> str:
-    """Lower-case Latin without accents, ‘ayn/hamza marks or punctuation; hyphens become spaces."""
-    # Word by word, each cached: a list of a million names has a few thousand distinct words.
-    return " ".join(folded for folded in map(_fold_latin_word, text.split()) if folded)
-
-
-@lru_cache(maxsize=200_000)
-def _fold_latin_word(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    if _NON_ASCII.search(text):
-        text = anyascii(text)
-    text = _MARKS.sub("", text.lower())
-    text = _NOT_LATIN.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
-
 
 #: Turkish spellings of Arabic names (final -t/-et for -d/-ad), common in northern Syria.
 _TURKISH = {"ahmet": "ahmad", "mehmet": "muhammad", "mehmed": "muhammad", "mahmut": "mahmud", "murat": "murad",
@@ -350,22 +299,22 @@ def _latin_tokens(name: str) -> list[str]:
         words = [w for w in words if len(w) > 1] or words
     # Titles only where titles stand, at the start ("Dr.", "Sheikh"): "al-Sheikh" and "Hajj"
     # at the end are family names.
-    while len(words) > 2 and words[0] in _LATIN_TITLES:
+    while len(words) > 2 and words[0] in latin.TITLE_WORDS:
         words = words[1:]
     tokens: list[str] = []
     i = 0
     while i < len(words):
         word = words[i]
-        if word in _LATIN_LINKS and tokens and i + 1 < len(words):
+        if word in latin.LINKS and tokens and i + 1 < len(words):
             # "son of" between two names; at the start or the end, "Ben" is a name.
             i += 1
             continue
-        if _ARTICLE.match(word) and i + 1 < len(words):
+        if latin.ARTICLE.match(word) and i + 1 < len(words):
             # "al Hussein", "as Saleh": the article belongs to the next word and is dropped.
             i += 1
             continue
-        match = _ABD.match(word)
-        if match and match.group(1) in _ABD_STANDALONE:
+        match = latin.ABD.match(word)
+        if match and match.group(1) in latin.ABD_STANDALONE:
             match = None  # Abdo, Abdi, Abdan: names of their own (عبدو، عبدي، عبدان), not "Abd al-..."
         if match and word.startswith(("abd", "abed", "adb")):
             rest = match.group(1)
@@ -378,7 +327,7 @@ def _latin_tokens(name: str) -> list[str]:
                 continue
             if not rest and i + 1 < len(words):
                 nxt = words[i + 1]
-                if _ARTICLE.match(nxt) and i + 2 < len(words):
+                if latin.ARTICLE.match(nxt) and i + 2 < len(words):
                     rest = words[i + 2]
                     i += 1
                 else:
@@ -389,14 +338,14 @@ def _latin_tokens(name: str) -> list[str]:
             continue
         if word in ("abu", "abo", "umm", "um", "om") and i + 1 < len(words):
             nxt = words[i + 1]
-            if _ARTICLE.match(nxt) and i + 2 < len(words):
+            if latin.ARTICLE.match(nxt) and i + 2 < len(words):
                 nxt = words[i + 2]
                 i += 1
             tokens.append(("abu|" if word in ("abu", "abo") else "umm|") + nxt)
             i += 2
             continue
         word = _plain_word(word)
-        if word in _DIN_LATIN and tokens:
+        if word in latin.DIN_WORDS and tokens:
             tokens[-1] += "din"
         else:
             tokens.append(_DIN_SUFFIX.sub("din", word))
@@ -420,13 +369,13 @@ def _arabic_tokens(name: str) -> list[str]:
     name = re.sub(r"(^|[\s\-_])آل", r"\1عل", name)
     # Brackets, quotes and slashes (an alias "(الفرج)", alternatives "الخطيب/الحلبي") separate words.
     words = [w for w in re.split(r"[\s\-_|()\[\]\"'“”«»/,.،:]+", fold_arabic(name)) if w and not w.isdigit()]
-    while len(words) > 2 and words[0] in _AR_TITLES:
+    while len(words) > 2 and words[0] in arabic.TITLE_WORDS:
         words = words[1:]
     tokens: list[str] = []
     i = 0
     while i < len(words):
         word = words[i]
-        if word in _AR_LINKS:
+        if word in arabic.LINKS:
             i += 1
             continue
         if word == "العبد" and i + 1 < len(words):

@@ -5,7 +5,7 @@
 ``resolve_place`` reads a place phrase ("Theyban town in the eastern suburbs of Deir Ez-Zour",
 "eastern rural Idlib", "بلدة سرمين بريف إدلب") into locality + governorate using the gazetteer.
 
-The gazetteer is ``extractors/data/gazetteer.json`` when present (built by
+The gazetteer is ``tawthiq/lang/data/gazetteer.json`` when present (built by
 ``scripts/build_gazetteer.py`` from GeoNames, CC BY 4.0) merged with the curated list below of
 towns that appear often in casualty reporting.
 """
@@ -14,11 +14,59 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
-from .record import GOVERNORATES, Place
+from .arabic import fold_arabic, is_arabic
+from .latin import fold_text as fold
+from .latin import strip_article
+
+#: Syria's governorates, canonical names (DESIGN.md's vocabulary).
+GOVERNORATES: tuple[str, ...] = (
+    "Aleppo",
+    "Damascus",
+    "Rural Damascus",
+    "Daraa",
+    "Deir Ez-Zour",
+    "Hama",
+    "Hasaka",
+    "Homs",
+    "Idlib",
+    "Latakia",
+    "Quneitra",
+    "Raqqa",
+    "Suwayda",
+    "Tartus",
+)
+
+GOVERNORATES_AR: dict[str, str] = {
+    "Aleppo": "حلب",
+    "Damascus": "دمشق",
+    "Rural Damascus": "ريف دمشق",
+    "Daraa": "درعا",
+    "Deir Ez-Zour": "دير الزور",
+    "Hama": "حماة",
+    "Hasaka": "الحسكة",
+    "Homs": "حمص",
+    "Idlib": "إدلب",
+    "Latakia": "اللاذقية",
+    "Quneitra": "القنيطرة",
+    "Raqqa": "الرقة",
+    "Suwayda": "السويداء",
+    "Tartus": "طرطوس",
+}
+
+@dataclass
+class Place:
+    """A place as locality + governorate; either may be unknown (None)."""
+
+    governorate: str | None = None
+    locality: str | None = None
+
+    def is_empty(self) -> bool:
+        return not self.governorate and not self.locality
+
 
 #: Spellings of each governorate (lower-case Latin, and Arabic), beyond its canonical name.
 GOVERNORATE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -125,27 +173,7 @@ _LOCALITY_WORDS = r"(?:town|village|city|neighbourhood|neighborhood|district|are
 _AR_LOCALITY_WORDS = ("بلدة", "قرية", "مدينة", "حي", "مخيم", "منطقة", "ناحية")
 
 
-def fold(text: str) -> str:
-    """Lower-case, without accents, ‘ayn/hamza marks or dashes, spaces squeezed."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"[\u2018\u2019\u02bf\u02be'`ʿʾ]", "", text.lower())
-    text = re.sub(r"[\-_]", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def fold_arabic(text: str) -> str:
-    text = re.sub(r"[\u064B-\u065F\u0670\u0640]", "", text)
-    text = re.sub("[إأآٱ]", "ا", text)
-    return text.replace("ة", "ه").replace("ى", "ي")
-
-
-_ARTICLE = re.compile(r"^(al|el|ar|as|ash|ad|an|at|az)\s")
-
-
-def _without_article(key: str) -> str:
-    """A folded Latin place name without its article ("al rastan" is "rastan")."""
-    return _ARTICLE.sub("", key)
+_PERSIAN_LETTER = re.compile("[یکگپچژۀ]")
 
 
 @lru_cache(maxsize=1)
@@ -154,18 +182,18 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     govs: dict[str, str] = {}
     for canonical, aliases in GOVERNORATE_ALIASES.items():
         for alias in (canonical, *aliases):
-            key = fold_arabic(alias) if _is_arabic(alias) else fold(alias)
+            key = fold_arabic(alias) if is_arabic(alias) else fold(alias)
             govs[key] = canonical
     towns: dict[str, tuple[str, str]] = {}
     for latin, arabic, gov in TOWNS:
         for name in latin:
             towns.setdefault(fold(name), (latin[0], gov))
-            stripped = _without_article(fold(name))
+            stripped = strip_article(fold(name))
             towns.setdefault(stripped, (latin[0], gov))
         for name in arabic:
             towns.setdefault(fold_arabic(name), (latin[0], gov))
     try:
-        data = json.loads((files("tawthiq.extractors") / "data" / "gazetteer.json").read_text(encoding="utf-8"))
+        data = json.loads((files("tawthiq.lang") / "data" / "gazetteer.json").read_text(encoding="utf-8"))
     except (FileNotFoundError, OSError, ValueError, ModuleNotFoundError):
         data = {}
     found: dict[str, set[str]] = {}
@@ -175,7 +203,12 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
         if gov not in GOVERNORATES:
             continue
         for name in entry.get("names", []):
-            keys = [fold_arabic(name)] if _is_arabic(name) else [fold(name), _without_article(fold(name))]
+            if _PERSIAN_LETTER.search(name):
+                # GeoNames also lists Persian and Urdu spellings (دیرالزور). Folded into Arabic
+                # letters they would become Arabic spellings no Arabic source uses for the
+                # town, and glued ديرالزور is how posts write the governorate.
+                continue
+            keys = [fold_arabic(name)] if is_arabic(name) else [fold(name), strip_article(fold(name))]
             for key in keys:
                 # Short keys and names of towns in two governorates (there are two Surans) say
                 # nothing certain about a place; the curated list above settles the common ones.
@@ -188,10 +221,6 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     return govs, towns
 
 
-def _is_arabic(text: str) -> bool:
-    return bool(re.search(r"[\u0600-\u06FF]", text))
-
-
 @lru_cache(maxsize=10_000)
 def canonical_governorate(name: str | None) -> str | None:
     """One of the 14 canonical governorate names for any spelling, or ``None``. Never raises."""
@@ -199,7 +228,7 @@ def canonical_governorate(name: str | None) -> str | None:
         return None
     govs, _ = _gazetteer()
     text = name.strip()
-    if _is_arabic(text):
+    if is_arabic(text):
         key = fold_arabic(re.sub(r"^(محافظة|ريف)\s+", lambda m: "ريف " if m.group(1) == "ريف" else "", text))
         if key in govs:
             return govs[key]
@@ -225,11 +254,11 @@ def governorate_of_locality(name: str | None) -> str | None:
     if not name or not isinstance(name, str):
         return None
     _, towns = _gazetteer()
-    if _is_arabic(name):
+    if is_arabic(name):
         keys = [fold_arabic(name.strip())]
     else:
         key = fold(name)
-        keys = [key, _without_article(key)]
+        keys = [key, strip_article(key)]
     for key in keys:
         if key in towns:
             return towns[key][1]
@@ -246,7 +275,7 @@ def find_governorate(text: str) -> str | None:
     folded_ar = fold_arabic(text)
     damascus_rural = re.search(r"(rural|reef|rif)\s+damascus|damascus\s+(suburbs|countryside)|ريف دمشق", f"{folded_latin} {folded_ar}")
     for key, canonical in govs.items():
-        haystack = folded_ar if _is_arabic(key) else folded_latin
+        haystack = folded_ar if is_arabic(key) else folded_latin
         match = re.search(rf"(?<![\w\u0600-\u06FF]){re.escape(key)}(?![\w\u0600-\u06FF])", haystack)
         if match and (best is None or match.start() < best[0]):
             best = (match.start(), canonical)
@@ -261,8 +290,8 @@ def _locality_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None
     position the longest name wins), compiled once: a report is scanned once, not once per
     town."""
     _, towns = _gazetteer()
-    latin = sorted((k for k in towns if not _is_arabic(k)), key=len, reverse=True)
-    arabic = sorted((k for k in towns if _is_arabic(k)), key=len, reverse=True)
+    latin = sorted((k for k in towns if not is_arabic(k)), key=len, reverse=True)
+    arabic = sorted((k for k in towns if is_arabic(k)), key=len, reverse=True)
     latin_re = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, latin)) + r")(?![\w\u0600-\u06FF])") if latin else None
     # Arabic prefixes (ب، ل، و، ف) attach to the word: allow them before a locality.
     arabic_re = re.compile(r"(?<![\w\u0600-\u06FF])[وفبل]?(" + "|".join(map(re.escape, arabic)) + r")(?![\w\u0600-\u06FF])") if arabic else None

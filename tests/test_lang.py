@@ -1,0 +1,108 @@
+"""tawthiq.lang: one reading of Arabic and Latin names, places and numbers for extraction and
+matching alike, and the boundary that keeps it so (neither package imports the other)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tawthiq.extractors.names import clean_name
+from tawthiq.lang import arabic, latin
+from tawthiq.lang.names import name_parts, normalize_name
+from tawthiq.lang.numbers import parse_number, to_ascii_digits
+from tawthiq.lang.places import find_locality, resolve_place
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Absolute module names imported by one source file (relative imports resolved)."""
+    package = {"extractors": "tawthiq.extractors", "dedupe": "tawthiq.dedupe"}.get(path.parent.name, "tawthiq.lang")
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                module = f"{base}.{node.module}" if node.module else base
+                found.update(f"{module}.{alias.name}" for alias in node.names)
+            elif node.module:
+                found.add(node.module)
+                found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize(("folder", "forbidden"), [
+    ("extractors", ("tawthiq.dedupe",)),
+    ("dedupe", ("tawthiq.extractors",)),
+    ("tawthiq/lang", ("tawthiq.dedupe", "tawthiq.extractors")),
+])
+def test_extraction_and_matching_share_lang_and_never_import_each_other(folder: str, forbidden: tuple[str, ...]) -> None:
+    offenders = {
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in sorted((ROOT / folder).glob("*.py"))
+        for module in _imported_modules(path)
+        if module.startswith(forbidden)
+    }
+    assert not offenders
+
+
+def test_one_arabic_folding() -> None:
+    # Hamza seats, taa marbuta, alef maqsura, diacritics, tatweel, Persian letters, digits.
+    assert arabic.fold_arabic("مُؤَيَّد") == arabic.fold_arabic("مويد") == "مويد"
+    assert arabic.fold_arabic("فاطمة") == "فاطمه"
+    assert arabic.fold_arabic("مصطفى") == "مصطفي"
+    assert arabic.fold_arabic("شهـــيد") == "شهيد"
+    assert arabic.fold_arabic("کریم") == arabic.fold_arabic("كريم")
+    assert arabic.fold_arabic("٢٠٢٤") == "2024"
+
+
+def test_given_name_lexicon_reads_every_spelling() -> None:
+    assert arabic.is_given_name("احمد") and arabic.is_given_name("أحمد")
+    assert arabic.is_given_name("مؤيد") and arabic.is_given_name("مويد")
+    assert arabic.is_given_name("عبدالرحيم")  # an عبد compound written as one word
+    assert not arabic.is_given_name("بلدة")
+    assert arabic.sex_of_given_name("فاطمه") == "female"
+    assert arabic.sex_of_given_name("خالد") == "male"
+    assert arabic.sex_of_given_name("نور") is None  # given to both
+
+
+def test_titles_are_the_same_for_extraction_and_matching() -> None:
+    # Extraction strips a title from a name it found; matching drops it from a name's head.
+    assert clean_name("الطبيبة ريم الأحمد") == "ريم الأحمد"
+    assert clean_name("الطفل الشهيد محمد خالد") == "محمد خالد"
+    assert clean_name("Hajj Ahmad al-Omar") == "Ahmad al-Omar"
+    assert clean_name("Dr. Ahmad al-Ali") == "Ahmad al-Ali"
+    assert clean_name("the child Omar Haddad,") == "Omar Haddad"
+    assert clean_name("Sheikh") == "Sheikh"  # a title alone is left as found
+    assert name_parts("الطبيبة ريم خالد الأحمد") == name_parts("ريم خالد الأحمد")
+    assert normalize_name("Hajj Ahmad Khaled al-Omar") == normalize_name("Ahmad Khaled al-Omar")
+
+
+def test_articles() -> None:
+    assert latin.strip_article("al rastan") == "rastan"
+    assert latin.strip_article("ash shaddadi") == "shaddadi"
+    assert latin.strip_article("alhasakah") == "alhasakah"
+    assert latin.strip_article("al") == "al"
+    assert resolve_place("al-Rastan, Homs countryside").locality == resolve_place("Rastan").locality
+
+
+@pytest.mark.parametrize(("words", "value"), [
+    ("three", 3), ("twenty-two", 22), ("ثلاثة", 3), ("خمسة وعشرين", 25), ("أحد عشر", 11), ("١٢", 12), ("a dozen", 12),
+])
+def test_number_words(words: str, value: int) -> None:
+    assert parse_number(words) == value
+
+
+def test_ascii_digits() -> None:
+    assert to_ascii_digits("قتل ٣ مدنيين في ۱۴ آب") == "قتل 3 مدنيين في 14 آب"
+
+
+def test_persian_spellings_in_the_gazetteer_are_not_read_as_arabic() -> None:
+    # GeoNames lists دیرالزور (Persian ی) for the city; folded, it would turn the glued
+    # ديرالزور with which posts name the governorate into the city, ahead of the town named.
+    assert find_locality("ديرالزور الريف الشرقي ذيبان") == ("Theyban", "Deir Ez-Zour")
+    assert resolve_place("مدينة دير الزور").locality == "Deir ez-Zor"
