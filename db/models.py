@@ -136,6 +136,7 @@ class RawItem(Base):
         UniqueConstraint("source_id", "external_id", "content_sha256"),
         UniqueConstraint("source_id", "external_id", "version"),
         Index("ix_raw_items_state", "state"),
+        Index("ix_raw_items_source_fingerprint", "source_id", "fingerprint"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -159,6 +160,9 @@ class RawItem(Base):
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     processed_at: Mapped[dt.datetime | None] = mapped_column()
+    #: What makes two family submissions the same report (their answers and files), so that a
+    #: form sent twice is grouped with the first without reading every submission's metadata.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     source: Mapped[Source] = relationship(back_populates="raw_items")
     candidates: Mapped[list[Candidate]] = relationship(back_populates="raw_item")

@@ -238,6 +238,7 @@ def _receive(request: Request, source: Source, name: str, lang: str, values: dic
         item.meta["fingerprint"] = fingerprint
         earlier = None if flagged else identical_submission(session, stored, fingerprint)
         raw, _created = store_fetched(session, stored, item)
+        raw.fingerprint = fingerprint
         if earlier is not None:
             raw.state = RAW_SKIPPED
             raw.meta = {**raw.meta, "duplicate_of": earlier.external_id}
@@ -351,8 +352,8 @@ def submission_fingerprint(answers: dict[str, Any], files: list[tuple[str, str, 
 def identical_submission(session: Session, source: Source, fingerprint: str) -> RawItem | None:
     """The first submission to this form in :data:`IDENTICAL_DAYS` with this fingerprint."""
     since = utcnow() - dt.timedelta(days=IDENTICAL_DAYS)
-    for item_id, meta in session.execute(select(RawItem.id, RawItem.meta).where(
-            RawItem.source_id == source.id, RawItem.fetched_at >= since).order_by(RawItem.id)):
-        if (meta or {}).get("fingerprint") == fingerprint and not (meta or {}).get("duplicate_of"):
-            return session.get(RawItem, item_id)
+    for item in session.scalars(select(RawItem).where(
+            RawItem.source_id == source.id, RawItem.fingerprint == fingerprint, RawItem.fetched_at >= since).order_by(RawItem.id)):
+        if not (item.meta or {}).get("duplicate_of"):
+            return item
     return None

@@ -155,3 +155,25 @@ def test_upgrade_recomputes_stale_name_keys(tmp_path, revision: str, name: str, 
     with engine.connect() as conn:
         assert conn.execute(text("SELECT key FROM victim_names")).scalar() == normalize_name(same_as) == expected
     engine.dispose()
+
+
+def test_upgrade_copies_submission_fingerprints_into_their_indexed_column(tmp_path) -> None:
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate_database(url, "0009")
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO sources (id, name, kind, settings, cursor, enabled, status, created_at) "
+                          "VALUES (1, 'family', 'form', '{}', '{}', 1, 'ok', '2026-01-01')"))
+        for item_id, kind, meta in ((1, "form", '{"fingerprint": "ab12", "lang": "ar"}'), (2, "form", '{"lang": "en"}'),
+                                    (3, "news", '{"fingerprint": "not a form"}'), (4, "form", "{}")):
+            conn.execute(text("INSERT INTO raw_items (id, source_id, external_id, version, kind, content, content_sha256, "
+                              "headers, meta, fetched_at, state, attempts) VALUES (:id, 1, :ext, 1, :kind, x'00', 'h', '{}', "
+                              ":meta, '2026-01-01', 'new', 0)"), {"id": item_id, "ext": f"r{item_id}", "kind": kind, "meta": meta})
+    engine.dispose()
+    migrate_database(url)
+    engine = create_db_engine(url)
+    with engine.connect() as conn:
+        assert dict(conn.execute(text("SELECT id, fingerprint FROM raw_items ORDER BY id")).all()) == {1: "ab12", 2: None, 3: None, 4: None}
+    engine.dispose()
