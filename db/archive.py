@@ -497,10 +497,10 @@ def relink_victim_incident(session: Session, victim: Victim, user: User) -> None
     if victim.incident_id is not None:
         from .models import IncidentReport
 
-        still = victim.status == "active" and any(
-            c.incident_report_id is not None
-            and session.scalar(select(IncidentReport.incident_id).where(IncidentReport.id == c.incident_report_id)) == victim.incident_id
-            for c in backing)
+        report_ids = [c.incident_report_id for c in backing if c.incident_report_id is not None]
+        still = victim.status == "active" and bool(report_ids) and session.scalar(
+            select(IncidentReport.id).where(IncidentReport.id.in_(report_ids), IncidentReport.incident_id == victim.incident_id)
+            .limit(1)) is not None
         if still:
             return
         unlink_victim(session, victim, user)
