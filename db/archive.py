@@ -525,43 +525,44 @@ def check_field(field_name: str, raw: Any) -> Any:
 
     text = " ".join(strip_bidi_controls(str(raw if raw is not None else "")).split())
     if field_name not in EDITABLE:
-        raise InvalidValue(f"{field_name}: not a field that can be changed")
+        raise InvalidValue(f"{field_name}: not a field that can be changed", "invalid_not_editable", field=field_name)
     vocab = {"perpetrator": PERPETRATORS, "cause": CAUSES, "category": CATEGORIES,
              "death_governorate": GOVERNORATES, "origin_governorate": GOVERNORATES}
     if field_name in ("perpetrator", "cause", "category"):
         if text not in vocab[field_name]:
-            raise InvalidValue(f"{field_name}: {text!r} is not one of {', '.join(vocab[field_name])}")
+            raise InvalidValue(f"{field_name}: {text!r} is not one of {', '.join(vocab[field_name])}", "invalid_choice",
+                               field=field_name, value=text[:40])
         return text
     if not text:
         return None
     if field_name in ("death_governorate", "origin_governorate"):
         if text not in vocab[field_name]:
-            raise InvalidValue(f"{field_name}: {text!r} is not a governorate")
+            raise InvalidValue(f"{field_name}: {text!r} is not a governorate", "invalid_governorate", field=field_name, value=text[:40])
         return text
     if field_name == "sex":
         if text not in ("male", "female"):
-            raise InvalidValue(f"sex: {text!r} is not male or female")
+            raise InvalidValue(f"sex: {text!r} is not male or female", "invalid_sex", field="sex", value=text[:40])
         return text
     if field_name == "age":
         age = whole_number(text, 120)
         if age is None:
-            raise InvalidValue(f"age: {text[:40]!r} is not an age in years")
+            raise InvalidValue(f"age: {text[:40]!r} is not an age in years", "invalid_age", field="age", value=text[:40])
         return age
     if field_name == "is_child":
         answers = {"yes": True, "true": True, "no": False, "false": False}
         if text.lower() not in answers:
-            raise InvalidValue(f"is_child: {text!r} is not yes or no")
+            raise InvalidValue(f"is_child: {text!r} is not yes or no", "invalid_yes_no", field="is_child", value=text[:40])
         return answers[text.lower()]
     if field_name == "date_of_death":
         return _check_date(text)
     if field_name in ("full_name", "name_ar"):
         if len(text) > 500 or not any(ch.isalpha() for ch in text):
-            raise InvalidValue(f"{field_name}: {text[:40]!r} is not a name")
+            raise InvalidValue(f"{field_name}: {text[:40]!r} is not a name", "invalid_name", field=field_name, value=text[:40])
         if field_name == "name_ar" and not any("\u0600" <= ch <= "\u06ff" for ch in text):
-            raise InvalidValue(f"name_ar: {text[:40]!r} is not in Arabic script")
+            raise InvalidValue(f"name_ar: {text[:40]!r} is not in Arabic script", "invalid_not_arabic", field="name_ar", value=text[:40])
         return text
     if len(text) > 200:
-        raise InvalidValue(f"{field_name}: longer than 200 characters")
+        raise InvalidValue(f"{field_name}: longer than 200 characters", "invalid_too_long", field=field_name)
     return text
 
 
@@ -587,9 +588,11 @@ def _check_date(text: str) -> str:
         year, month, day = int(match[1]), int(match[2] or 1), int(match[3] or 1)
         day_of = dt.date(year, month, day)
     except ValueError:
-        raise InvalidValue(f"date_of_death: {text!r} is not a date (YYYY-MM-DD, or YYYY-MM, or YYYY)") from None
+        raise InvalidValue(f"date_of_death: {text[:40]!r} is not a date (YYYY-MM-DD, or YYYY-MM, or YYYY)", "invalid_date",
+                           field="date_of_death", value=text[:40]) from None
     if day_of > dt.date.today() or year < 1900:
-        raise InvalidValue(f"date_of_death: {text!r} is in the future or before 1900")
+        raise InvalidValue(f"date_of_death: {text!r} is in the future or before 1900", "invalid_date_range", field="date_of_death",
+                           value=text[:40])
     return text
 
 

@@ -184,20 +184,24 @@ def parse_counts(form: dict[str, Any], report: IncidentReport) -> dict[str, Any]
             continue
         count = whole_number(raw, 100_000)
         if count is None:
-            raise InvalidValue(f"{name.replace('_', ' ')}: {raw[:40]!r} is not a count (a whole number from 0)")
+            raise InvalidValue(f"{name.replace('_', ' ')}: {raw[:40]!r} is not a count (a whole number from 0)", "invalid_count",
+                               field=name, value=raw[:40])
         values[name] = count
     if values["killed_min"] is None and "killed_min" not in form:
         values["killed_min"] = report.killed if report.killed is not None else (report.named_victims or None)
     if "killed_max" not in form and values["killed_min"] is not None and values["killed_max"] is not None:
         values["killed_max"] = max(values["killed_max"], values["killed_min"])  # only the least was corrected
     if values["killed_min"] is not None and values["killed_max"] is not None and values["killed_max"] < values["killed_min"]:
-        raise InvalidValue(f"killed: the most ({values['killed_max']}) is below the least ({values['killed_min']})")
+        raise InvalidValue(f"killed: the most ({values['killed_max']}) is below the least ({values['killed_min']})", "invalid_killed_range",
+                           most=values["killed_max"], least=values["killed_min"])
     if values["injured_min"] is not None and values["injured_max"] is not None and values["injured_max"] < values["injured_min"]:
-        raise InvalidValue(f"injured: the most ({values['injured_max']}) is below the least ({values['injured_min']})")
+        raise InvalidValue(f"injured: the most ({values['injured_max']}) is below the least ({values['injured_min']})", "invalid_injured_range",
+                           most=values["injured_max"], least=values["injured_min"])
     for part in ("children_killed", "women_killed"):
         top = values["killed_max"]
         if values[part] is not None and top is not None and values[part] > top:
-            raise InvalidValue(f"{part.replace('_', ' ')}: {values[part]} is more than the {top} killed")
+            raise InvalidValue(f"{part.replace('_', ' ')}: {values[part]} is more than the {top} killed", "invalid_part",
+                               field=part, value=values[part], top=top)
     return values
 
 
@@ -215,14 +219,18 @@ def parse_place(form: dict[str, Any], report: IncidentReport) -> dict[str, Any]:
 
         parsed = parse_date(values["date"])
         if parsed is None:
-            raise InvalidValue(f"date: {values['date']!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
+            raise InvalidValue(f"date: {values['date'][:40]!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)", "invalid_date", field="date",
+                               value=values["date"][:40])
         values["date"] = parsed
     if values["governorate"] and values["governorate"] not in GOVERNORATES:
-        raise InvalidValue(f"governorate: {values['governorate']!r} is not one of the 14 governorates")
+        raise InvalidValue(f"governorate: {values['governorate'][:40]!r} is not one of the 14 governorates", "invalid_governorate",
+                           field="governorate", value=values["governorate"][:40])
     if (values["perpetrator"] or "unknown") not in PERPETRATORS:
-        raise InvalidValue(f"perpetrator: {values['perpetrator']!r} is not in the vocabulary")
+        raise InvalidValue(f"perpetrator: {values['perpetrator'][:40]!r} is not in the vocabulary", "invalid_choice", field="perpetrator",
+                           value=values["perpetrator"][:40])
     if (values["cause"] or "unknown") not in CAUSES:
-        raise InvalidValue(f"cause: {values['cause']!r} is not in the vocabulary")
+        raise InvalidValue(f"cause: {values['cause'][:40]!r} is not in the vocabulary", "invalid_choice", field="cause",
+                           value=values["cause"][:40])
     values["perpetrator"] = values["perpetrator"] or "unknown"
     values["cause"] = values["cause"] or "unknown"
     return values

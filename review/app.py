@@ -116,14 +116,17 @@ def error_response(request: Request, status_code: int, message: str, bad: BadPar
 
 def review_message(exc: ReviewError, lang: str) -> str:
     """What the archive refused, in the page's language: an Arabic page says it in Arabic
-    (``error_<code>``; a bad value names its field in Arabic), keeping the English detail
-    where the Arabic needs it."""
+    (``error_<code>``, formatted with the refusal's parameters; a bad value names its field
+    in Arabic). A refusal with no Arabic text of its own is named by its field, with the
+    English detail."""
     if lang != "ar":
         return str(exc)
     params = {k: v for k, v in exc.params.items()}
     if exc.code and f"error_{exc.code}" in STRINGS:
         if "role" in params:
             params["role_ar"] = translate(f"role_{params['role']}", "ar")
+        if "field" in params:
+            params["field_ar"] = translate(str(params["field"]), "ar")
         return translate(f"error_{exc.code}", "ar").format(**params)
     if isinstance(exc, InvalidValue):
         field, _, detail = str(exc).partition(":")

@@ -149,7 +149,8 @@ def decide_incident(report_task_id: RowId, request: Request, user: User = Depend
     if action.startswith("same_incident:"):  # one button per suggested incident
         action, raw_incident = action.split(":", 1)
     if raw_incident and not raw_incident.isdecimal():
-        raise InvalidValue(f"incident: {raw_incident[:40]!r} is not an incident number")
+        raise InvalidValue(f"incident: {raw_incident[:40]!r} is not an incident number", "invalid_incident_number",
+                           value=raw_incident[:40])
     if raw_incident and (len(raw_incident) > 10 or int(raw_incident) > MAX_ROW_ID):
         raise ReviewError(f"archived incident {raw_incident[:40]} does not exist or is not active", "no_incident",
                           incident=raw_incident[:40])

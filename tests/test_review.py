@@ -573,7 +573,7 @@ def test_refusals_are_in_the_pages_language(app, engine) -> None:
         other = session.scalars(select(ReviewTask.id).where(ReviewTask.state == "open", ReviewTask.claimed_by_id.is_(None))
                                 .order_by(ReviewTask.id)).first()
     bad = bassel.post(f"/item/{other}/correct", data={"csrf_token": csrf_of(page.text), "age": "مئتان", "note": "x"})
-    assert bad.status_code == 400 and "القيمة في حقل «العمر» غير مقبولة" in bad.text
+    assert bad.status_code == 400 and "«مئتان» في حقل «العمر» ليس عمراً بالسنوات" in bad.text and "is not an age" not in bad.text
     chadi = login(app, "chadi")
     chadi.cookies.set("tawthiq_lang", "ar")
     assert decide(amal, task_id, action="new_victim").status_code == 303
@@ -582,3 +582,21 @@ def test_refusals_are_in_the_pages_language(app, engine) -> None:
     victim_page = chadi.get(f"/victim/{victim_id}")
     itself = chadi.post(f"/victim/{victim_id}/merge", data={"csrf_token": csrf_of(victim_page.text), "merge_id": str(victim_id)})
     assert itself.status_code == 409 and "لا يمكن دمج الضحية في نفسها" in itself.text
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("age", "مئتان"), ("age", "²"), ("sex", "رجل"), ("is_child", "ربما"), ("date_of_death", "أمس"), ("date_of_death", "2999"),
+    ("name_ar", "Ahmad"), ("full_name", "123"), ("cause", "قصف"), ("death_governorate", "Gaza"), ("locality", "x" * 300),
+    ("victim_id", "7"),
+])
+def test_every_bad_value_is_refused_in_arabic(field: str, value: str) -> None:
+    from tawthiq.db.archive import check_field
+    from tawthiq.errors import InvalidValue
+    from tawthiq.review.app import review_message
+
+    with pytest.raises(InvalidValue) as refused:
+        check_field(field, value)
+    arabic = review_message(refused.value, "ar")
+    shown = arabic.replace(value, "").replace(field.replace("_", " "), "")  # a field with no Arabic name shows its own
+    assert refused.value.code and not any("a" <= ch.lower() <= "z" for ch in shown)
+    assert review_message(refused.value, "en") == str(refused.value)

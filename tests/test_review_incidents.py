@@ -124,3 +124,25 @@ def test_an_editor_undoes_an_incident_decision_from_its_page(app, engine) -> Non
         assert task.state == "open" and task.claimed_by_id is not None
     again = chadi.get(f"/incident/{incident_id}")
     assert 'action="/incident-decision/' not in again.text and "undone" in again.text
+
+
+def test_bad_counts_and_places_are_refused_in_arabic() -> None:
+    import pytest
+
+    from tawthiq.db.incidents import parse_counts, parse_place
+    from tawthiq.db.models import IncidentReport
+    from tawthiq.errors import InvalidValue
+    from tawthiq.review.app import review_message
+
+    report = IncidentReport(killed=3, named_victims=0)
+    cases = [
+        (parse_counts, {"killed_min": "ثلاثة"}, "«ثلاثة» في حقل «القتلى، على الأقل» ليس عدداً صحيحاً"),
+        (parse_counts, {"killed_min": "5", "killed_max": "2"}, "عدد القتلى: الحد الأعلى (2) أقل من الحد الأدنى (5)"),
+        (parse_counts, {"killed_min": "2", "killed_max": "2", "children_killed": "4"}, "«أطفال قتلى» (4) أكثر من عدد القتلى (2)"),
+        (parse_place, {"date": "قريباً"}, "«قريباً» في حقل «التاريخ» ليس تاريخاً"),
+        (parse_place, {"governorate": "Gaza"}, "«Gaza» في حقل «المحافظة» ليست من المحافظات"),
+    ]
+    for parse, form, arabic in cases:
+        with pytest.raises(InvalidValue) as refused:
+            parse(form, report)
+        assert arabic in review_message(refused.value, "ar")
