@@ -702,11 +702,11 @@ def namesakes_since(session: Session, candidate: Candidate, limit: int = 5) -> l
 NAMESAKE_RATIO = 75
 
 
-def rescore_candidate(session: Session, candidate: Candidate, *, write: bool = True) -> list[tuple[MatchLink, Victim]]:
+def rescore_candidate(session: Session, candidate: Candidate) -> list[tuple[MatchLink, Victim]]:
     """Compare a queued report with the victims archived since it was scored (another
-    documenter may have archived the same person meanwhile). With ``write``, new links are
-    stored, the task's has_match and best score updated and the marker moved; without, the
-    links are only returned (an item page shows them without writing). Best first."""
+    documenter may have archived the same person meanwhile): new links are stored, the task's
+    has_match and best score updated and the marker moved. The new links, best first. (An
+    item page, which must not write, shows such victims with :func:`namesakes_since`.)"""
     from tawthiq.dedupe import METHOD_VERSION, ArchiveMatcher
     from tawthiq.pipeline import LINK_FLOOR, candidate_match_record, confirmed_levels, victim_match_record
 
@@ -730,15 +730,14 @@ def rescore_candidate(session: Session, candidate: Candidate, *, write: bool = T
                                  method_version=METHOD_VERSION, explanation=list(pair.explanation), levels=dict(pair.levels))
                 found.append((link, by_id[victim_id]))
     found.sort(key=lambda pair: -pair[0].score)
-    if write:
-        for link, _victim in found:
-            session.add(link)
-        task = session.scalar(select(ReviewTask).where(ReviewTask.candidate_id == candidate.id))
-        if task is not None and found:
-            task.has_match = True
-            task.best_score = max([task.best_score or 0.0] + [link.score for link, _ in found])
-        candidate.scored_through_victim_id = newest
-        session.flush()
+    for link, _victim in found:
+        session.add(link)
+    task = session.scalar(select(ReviewTask).where(ReviewTask.candidate_id == candidate.id))
+    if task is not None and found:
+        task.has_match = True
+        task.best_score = max([task.best_score or 0.0] + [link.score for link, _ in found])
+    candidate.scored_through_victim_id = newest
+    session.flush()
     return found
 
 
