@@ -20,10 +20,10 @@ The stages, each a function of text and the patterns it needs taken by id from t
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -243,21 +243,193 @@ def split_sentences(paragraph: str) -> list[str]:
     return [p.replace("<DOT>", ".").strip() for p in parts if p.strip()]
 
 
-def _add_english_mention(found: dict[int, _Mention], sentence: str, paragraph: str, match: re.Match[str],
-                         group: int = 1, age: int | None = None) -> None:
-    """Add to ``found`` the name ``match`` caught in ``group``, unless a name already found starts
-    within three characters of it: that one only takes ``age`` if it has none."""
-    name = _trim_name(match.group(group))
-    if not name:
-        return
-    start = match.start(group)
-    if any(abs(start - s) < 3 for s in found):
-        if age is not None:
-            for s, m in found.items():
-                if abs(start - s) < 3 and m.age is None:
-                    m.age = age
-        return
-    found[start] = _Mention(name, sentence, paragraph, start, age=age)
+@dataclass
+class _Sentence:
+    """One English sentence being read, and the names found in it so far by their offset.
+
+    Each sentence shape the extractor knows is a stage (:data:`_EN_STAGES`) that reads the
+    sentence and adds the names it governs. A name found by an earlier stage is not found
+    again by a later one (a name starting within three characters of it is the same name);
+    the later stage may only give it an age, or mark it as listed with a victim."""
+
+    text: str
+    paragraph: str
+    paragraphs: list[str]
+    index: int  # of the paragraph in ``paragraphs``
+    found: dict[int, _Mention] = field(default_factory=dict)
+
+    def near(self, start: int) -> int | None:
+        """The offset of a name already found within three characters of ``start``."""
+        return next((s for s in self.found if abs(start - s) < 3), None)
+
+    def add(self, match: re.Match[str], group: int = 1, age: int | None = None) -> None:
+        """The name ``match`` caught in ``group``; a name already there only takes ``age``
+        if it has none."""
+        name = _trim_name(match.group(group))
+        if not name:
+            return
+        start = match.start(group)
+        if self.near(start) is not None:
+            if age is not None:
+                for s, m in self.found.items():
+                    if abs(start - s) < 3 and m.age is None:
+                        m.age = age
+            return
+        self.found[start] = _Mention(name, self.text, self.paragraph, start, age=age)
+
+    def put(self, start: int, name: str, age: int | None = None, *, listed: bool = False, mark: bool = False) -> None:
+        """A name at ``start`` unless one is already there; with ``mark``, the one there is
+        marked as listed with a victim."""
+        near = self.near(start)
+        if near is None:
+            self.found[start] = _Mention(name, self.text, self.paragraph, start, age=age, listed=listed)
+        elif mark:
+            self.found[near].listed = True
+
+
+def _names_after(pattern: re.Pattern[str], *, listed: bool) -> Callable[[_Sentence], None]:
+    """A stage: the list of names right after each match of ``pattern`` ("including A, B and
+    C", "the victims were A and B")."""
+    def stage(sentence: _Sentence) -> None:
+        for match in pattern.finditer(sentence.text):
+            for start, name, age in _name_chain(sentence.text, match.end()):
+                sentence.put(start, name, age, listed=listed)
+    stage.__name__ = f"names_after_{pattern.pattern[:20]}"
+    return stage
+
+
+def _en_named_as(sentence: _Sentence) -> None:
+    """"identified as A", "named the dead as A, co-chair of ...; B, an adviser; and C"."""
+    text, found = sentence.text, sentence.found
+    for match in _CUE_NAMED.finditer(text):
+        sentence.add(match)
+        if match.start(1) in found:
+            found[match.start(1)].cued = True
+        for piece in re.finditer(rf"(?:;|,\s+and|,|\s+and)\s+(?:and\s+)?{_TITLE_EN}?({NAME})(?=,|;|\.\s*$|\s+from\b|\s+and\b|\s*$|\s+(?:were|was)\b)",
+                                 text[match.end():match.end() + 400]):
+            start = match.end() + piece.start(1)
+            name = _trim_name(piece.group(1))
+            first = found.get(match.start(1))
+            if name and first and _is_victim_en(first) and sentence.near(start) is None:
+                found[start] = _Mention(name, text, sentence.paragraph, start, listed=True)
+
+
+def _en_one_name_per_match(sentence: _Sentence) -> None:
+    """The shapes that name one person each: "A, from X, died", "A, 34, was killed", "the
+    nurse A", "A, a farmer, ...", "Russian warplanes killed A", "his son A, 12"."""
+    text = sentence.text
+    for match in _FROM_DIED.finditer(text):
+        sentence.add(match)
+    for match in _NAME_AGE_DIED.finditer(text):
+        group = 1 if match.group(1) else 3
+        sentence.add(match, group, int(match.group(group + 1)))
+    for match in _ROLE_NAME.finditer(text):
+        sentence.add(match)
+    for match in _APPOSITION.finditer(text):
+        sentence.add(match, 1, int(match.group(2)) if match.group(2) else None)
+    for match in _SUBJECT.finditer(text):
+        sentence.add(match, 1, int(match.group(2)) if match.group(2) else None)
+    for match in _RELATIVE.finditer(text):
+        years = match.group(1)
+        months = years and "month" in match.group(0).split(years, 1)[1][:7]
+        age = 0 if months else (int(years) if years and years.isdigit() else _WORD_AGES.get((years or "").lower()))
+        sentence.add(match, 2, age)
+
+
+def _en_one_of_the_dead(sentence: _Sentence) -> None:
+    """"One of them was A": only when a death was told just before ("three people were
+    killed ... . One of them ...")."""
+    paragraph, paragraphs, index = sentence.paragraph, sentence.paragraphs, sentence.index
+    for match in _ONE_OF_THE_DEAD.finditer(sentence.text):
+        told = _DEATH_EN.search(paragraph[:paragraph.find(sentence.text)]) or _DEATH_EN.search(paragraphs[index - 1] if index else "")
+        for start, name, age in (_name_chain(sentence.text, match.end()) if told else []):
+            sentence.put(start, name, age, listed=True, mark=True)
+
+
+def _en_fire_on_killing_him(sentence: _Sentence) -> None:
+    """"opened fire on A B C, a soldier ..., in the town of X, killing him instantly"."""
+    text = sentence.text
+    for chain in _chains(text):
+        start, name, age, after = chain[-1]
+        killing = _KILLING_HIM.search(text, after)
+        a_place = re.search(r"\b(?:town|city|village|neighbou?rhood|camp|area|countryside|province|governorate)\s+of\s+$|\b(?:in|at|near|from|to)\s+$",
+                            text[:start])
+        if killing and len(chain) == 1 and not a_place and not _people_between(text, after, killing.start()):
+            sentence.put(start, name, age)
+
+
+def _en_died_after_names(sentence: _Sentence) -> None:
+    """"A, B and C were killed": the verb of dying follows the names and governs them,
+    whatever is said before."""
+    text = sentence.text
+    for chain in _chains(text):
+        last = chain[-1][3]
+        if _DIED_AFTER_NAME.match(text, last + (1 if text.startswith(",", last) and not _LIST_AGE.match(text, last) else 0)) \
+                or _DIED_AFTER_NAME.match(text, last):
+            for start, name, age, _ in chain:
+                sentence.put(start, name, age, listed=True, mark=True)
+
+
+def _en_own_child(sentence: _Sentence) -> None:
+    """"killing A B C and his daughter Hiba": the child carries the father's family name."""
+    found = sentence.found
+    for match in _EN_OWN_CHILD.finditer(sentence.text):
+        parents = [m for s, m in found.items() if s < match.start() and len(m.name.split()) >= 2]
+        if parents and sentence.near(match.start(1)) is None:
+            parts = parents[-1].name.split()
+            # "al Hammadin": the article written apart goes with the family name.
+            family = " ".join(parts[-2:]) if len(parts) > 2 and parts[-2].lower() in ("al", "el") else parts[-1]
+            sentence.put(match.start(1), f"{match.group(1)} {family}")
+
+
+def _en_body_of(sentence: _Sentence) -> None:
+    """"the body of A was found"."""
+    for match in _BODY_OF.finditer(sentence.text):
+        name = _trim_name(match.group(1))
+        if name:
+            sentence.put(match.start(1), name, listed=True)
+
+
+def _en_list_killed(sentence: _Sentence) -> None:
+    """"The dead are: A, 34; B, a nurse; and C"."""
+    for match in _LIST_KILLED.finditer(sentence.text):
+        names_part, offset = match.group(1), match.start(1)
+        for piece in re.finditer(rf"(?:Dr\.?\s+)?({NAME})(?:,\s+(?:a|an)\s+(\d{{1,3}})?[^,]*?)?(?:,\s+(\d{{1,3}}))?(?=,|\s+and\s+|$)", names_part):
+            name = _trim_name(piece.group(1))
+            if name:
+                listed_age = piece.group(2) or piece.group(3)
+                sentence.put(offset + piece.start(1), name, int(listed_age) if listed_age else None)
+
+
+def _en_ages_near_names(sentence: _Sentence) -> None:
+    """"A (34)" or "A, 34," near a name already found gives it its age."""
+    found = sentence.found
+    for match in _NAME_AGE.finditer(sentence.text):
+        name = _trim_name(match.group(1))
+        if name and any(abs(match.start(1) - s) < 25 and (found[s].name in name or name in found[s].name) for s in found):
+            for s in found:
+                if abs(match.start(1) - s) < 25 and found[s].age is None:
+                    found[s].age = int(match.group(2))
+
+
+#: The English sentence shapes, in the order they read a sentence: an earlier one's reading
+#: of a name stands (see :class:`_Sentence`).
+_EN_STAGES: tuple[Callable[[_Sentence], None], ...] = (
+    _en_named_as,
+    _en_one_name_per_match,
+    _names_after(_INCLUDING, listed=False),
+    _en_one_of_the_dead,
+    _names_after(_NAME_OF_THE_DEAD, listed=True),
+    _names_after(_VICTIMS_WERE, listed=True),
+    _en_fire_on_killing_him,
+    _names_after(_BODIES_OF_NAMED, listed=True),
+    _names_after(_KILLED_OBJECT, listed=False),
+    _en_died_after_names,
+    _en_own_child,
+    _en_body_of,
+    _en_list_killed,
+    _en_ages_near_names,
+)
 
 
 def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
@@ -272,120 +444,18 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
             if name and (paragraph.startswith("The ") or _is_given_name_latin(name.split()[0])):
                 mentions.append(_Mention(name, paragraph, paragraph, caption.start(1), caption=True))
             continue
-        for sentence in split_sentences(paragraph):
-            found: dict[int, _Mention] = {}
-            add = functools.partial(_add_english_mention, found, sentence, paragraph)
-            for match in _CUE_NAMED.finditer(sentence):
-                add(match)
-                if match.start(1) in found:
-                    found[match.start(1)].cued = True
-                # "named the dead as A, co-chair of ...; B, an adviser; and C": the rest of the list.
-                for piece in re.finditer(rf"(?:;|,\s+and|,|\s+and)\s+(?:and\s+)?{_TITLE_EN}?({NAME})(?=,|;|\.\s*$|\s+from\b|\s+and\b|\s*$|\s+(?:were|was)\b)",
-                                         sentence[match.end():match.end() + 400]):
-                    start = match.end() + piece.start(1)
-                    name = _trim_name(piece.group(1))
-                    first = found.get(match.start(1))
-                    if name and first and _is_victim_en(first) and not any(abs(start - s) < 3 for s in found):
-                        found[start] = _Mention(name, sentence, paragraph, start, listed=True)
-            for match in _FROM_DIED.finditer(sentence):
-                add(match)
-            for match in _NAME_AGE_DIED.finditer(sentence):
-                group = 1 if match.group(1) else 3
-                add(match, group, int(match.group(group + 1)))
-            for match in _ROLE_NAME.finditer(sentence):
-                add(match)
-            for match in _APPOSITION.finditer(sentence):
-                add(match, 1, int(match.group(2)) if match.group(2) else None)
-            for match in _SUBJECT.finditer(sentence):
-                add(match, 1, int(match.group(2)) if match.group(2) else None)
-            for match in _RELATIVE.finditer(sentence):
-                years = match.group(1)
-                months = years and "month" in match.group(0).split(years, 1)[1][:7]
-                age = 0 if months else (int(years) if years and years.isdigit() else _WORD_AGES.get((years or "").lower()))
-                add(match, 2, age)
-            for match in _INCLUDING.finditer(sentence):
-                for start, name, age in _name_chain(sentence, match.end()):
-                    if not any(abs(start - s) < 3 for s in found):
-                        found[start] = _Mention(name, sentence, paragraph, start, age=age)
-            for match in _ONE_OF_THE_DEAD.finditer(sentence):
-                # Only when a death was told just before ("three people were killed ... . One of them").
-                told = _DEATH_EN.search(paragraph[:paragraph.find(sentence)]) or _DEATH_EN.search(paragraphs[index - 1] if index else "")
-                for start, name, age in (_name_chain(sentence, match.end()) if told else []):
-                    near = [s for s in found if abs(start - s) < 3]
-                    if near:
-                        found[near[0]].listed = True
-                    else:
-                        found[start] = _Mention(name, sentence, paragraph, start, age=age, listed=True)
-            for match in _NAME_OF_THE_DEAD.finditer(sentence):
-                for start, name, age in _name_chain(sentence, match.end()):
-                    if not any(abs(start - s) < 3 for s in found):
-                        found[start] = _Mention(name, sentence, paragraph, start, age=age, listed=True)
-            for match in _VICTIMS_WERE.finditer(sentence):
-                for start, name, age in _name_chain(sentence, match.end()):
-                    if not any(abs(start - s) < 3 for s in found):
-                        found[start] = _Mention(name, sentence, paragraph, start, age=age, listed=True)
-            for chain in _chains(sentence):
-                # "opened fire on A B C, a soldier ..., in the town of X, killing him instantly".
-                start, name, age, after = chain[-1]
-                killing = _KILLING_HIM.search(sentence, after)
-                a_place = re.search(r"\b(?:town|city|village|neighbou?rhood|camp|area|countryside|province|governorate)\s+of\s+$|\b(?:in|at|near|from|to)\s+$",
-                                    sentence[:start])
-                if killing and len(chain) == 1 and not a_place and not _people_between(sentence, after, killing.start()) \
-                        and not any(abs(start - s) < 3 for s in found):
-                    found[start] = _Mention(name, sentence, paragraph, start, age=age)
-            for match in _BODIES_OF_NAMED.finditer(sentence):
-                for start, name, age in _name_chain(sentence, match.end()):
-                    if not any(abs(start - s) < 3 for s in found):
-                        found[start] = _Mention(name, sentence, paragraph, start, age=age, listed=True)
-            for match in _KILLED_OBJECT.finditer(sentence):
-                for start, name, age in _name_chain(sentence, match.end()):
-                    if not any(abs(start - s) < 3 for s in found):
-                        found[start] = _Mention(name, sentence, paragraph, start, age=age)
-            for chain in _chains(sentence):
-                last = chain[-1][3]
-                if _DIED_AFTER_NAME.match(sentence, last + (1 if sentence.startswith(",", last) and not _LIST_AGE.match(sentence, last) else 0)) \
-                        or _DIED_AFTER_NAME.match(sentence, last):
-                    # The verb of dying follows the names: it governs them, whatever is said before.
-                    for start, name, age, _ in chain:
-                        near = [s for s in found if abs(start - s) < 3]
-                        if near:
-                            found[near[0]].listed = True
-                        else:
-                            found[start] = _Mention(name, sentence, paragraph, start, age=age, listed=True)
-            for match in _EN_OWN_CHILD.finditer(sentence):
-                # "killing A B C and his daughter Hiba": the child carries the father's family name.
-                parents = [m for s, m in found.items() if s < match.start() and len(m.name.split()) >= 2]
-                if parents and not any(abs(match.start(1) - s) < 3 for s in found):
-                    parts = parents[-1].name.split()
-                    # "al Hammadin": the article written apart goes with the family name.
-                    family = " ".join(parts[-2:]) if len(parts) > 2 and parts[-2].lower() in ("al", "el") else parts[-1]
-                    found[match.start(1)] = _Mention(f"{match.group(1)} {family}", sentence, paragraph, match.start(1))
-            for match in _BODY_OF.finditer(sentence):
-                name = _trim_name(match.group(1))
-                if name and not any(abs(match.start(1) - s) < 3 for s in found):
-                    found[match.start(1)] = _Mention(name, sentence, paragraph, match.start(1), listed=True)
-            for match in _LIST_KILLED.finditer(sentence):
-                names_part = match.group(1)
-                offset = match.start(1)
-                for piece in re.finditer(rf"(?:Dr\.?\s+)?({NAME})(?:,\s+(?:a|an)\s+(\d{{1,3}})?[^,]*?)?(?:,\s+(\d{{1,3}}))?(?=,|\s+and\s+|$)", names_part):
-                    name = _trim_name(piece.group(1))
-                    if name and not any(abs(offset + piece.start(1) - s) < 3 for s in found):
-                        listed_age = piece.group(2) or piece.group(3)
-                        found[offset + piece.start(1)] = _Mention(name, sentence, paragraph, offset + piece.start(1),
-                                                                  age=int(listed_age) if listed_age else None)
-            for match in _NAME_AGE.finditer(sentence):
-                name = _trim_name(match.group(1))
-                if name and any(abs(match.start(1) - s) < 25 and (found[s].name in name or name in found[s].name) for s in found):
-                    for s in found:
-                        if abs(match.start(1) - s) < 25 and found[s].age is None:
-                            found[s].age = int(match.group(2))
+        for text in split_sentences(paragraph):
+            sentence = _Sentence(text, paragraph, paragraphs, index)
+            for stage in _EN_STAGES:
+                stage(sentence)
+            found = sentence.found
             kept = [m for _, m in sorted(found.items()) if m.listed or _is_victim_en(m)]
             mentions.extend(kept)
             rejected.extend((index, m) for m in found.values() if m not in kept)
             # Anyone else the sentence names may die in a later one ("opened fire on A B C. C died").
             named = {m.name for m in found.values()}
-            rejected.extend((index, _Mention(other, sentence, paragraph, sentence.find(other)))
-                            for other in _other_people(sentence) if other not in named and len(other.split()) >= 2)
+            rejected.extend((index, _Mention(other, text, paragraph, text.find(other)))
+                            for other in _other_people(text) if other not in named and len(other.split()) >= 2)
     mentions.extend(_told_later(paragraphs, rejected, mentions))
     mentions.extend(m for m in _english_list_lines(paragraphs) if m.name not in {k.name for k in mentions})
     if not mentions:
@@ -1423,16 +1493,16 @@ def _absorb(kept: VictimRecord, other: VictimRecord) -> None:
             kept.field_evidence["full_name"] = other.field_evidence["full_name"]
     if other.full_name and other.full_name != kept.full_name:
         kept.extra.setdefault("name_variants", []).append(other.full_name)
-    for field in ("name_ar", "sex", "age", "is_child", "date_of_death"):
-        if getattr(kept, field) is None and getattr(other, field) is not None:
-            setattr(kept, field, getattr(other, field))
-            if field in other.field_evidence:
-                kept.field_evidence[field] = other.field_evidence[field]
+    for attr in ("name_ar", "sex", "age", "is_child", "date_of_death"):
+        if getattr(kept, attr) is None and getattr(other, attr) is not None:
+            setattr(kept, attr, getattr(other, attr))
+            if attr in other.field_evidence:
+                kept.field_evidence[attr] = other.field_evidence[attr]
     if kept.place_of_death.is_empty() and not other.place_of_death.is_empty():
         kept.place_of_death = other.place_of_death
-    for field, default in (("perpetrator", "unknown"), ("cause", "unknown"), ("category", "civilian")):
-        if getattr(kept, field) == default and getattr(other, field) != default:
-            setattr(kept, field, getattr(other, field))
+    for attr, default in (("perpetrator", "unknown"), ("cause", "unknown"), ("category", "civilian")):
+        if getattr(kept, attr) == default and getattr(other, attr) != default:
+            setattr(kept, attr, getattr(other, attr))
     if other.evidence and other.evidence not in kept.evidence:
         kept.evidence = f"{kept.evidence} … {other.evidence}"
     kept.confidence = min(1.0, max(kept.confidence, other.confidence) + 0.05)
