@@ -245,22 +245,29 @@ def split_sentences(paragraph: str) -> list[str]:
 
 @dataclass
 class _Sentence:
-    """One English sentence being read, and the names found in it so far by their offset.
+    """One sentence being read, and the names found in it so far by their offset.
 
-    Each sentence shape the extractor knows is a stage (:data:`_EN_STAGES`) that reads the
-    sentence and adds the names it governs. A name found by an earlier stage is not found
-    again by a later one (a name starting within three characters of it is the same name);
-    the later stage may only give it an age, or mark it as listed with a victim."""
+    Each sentence shape the extractor knows is a stage (:data:`_EN_STAGES`,
+    :data:`_AR_STAGES`) that reads the sentence and adds the names it governs. A name found by
+    an earlier stage is not found again by a later one (a name starting within ``window``
+    characters of it is the same name); the later stage may only give it an age, or mark it
+    as listed with a victim."""
 
     text: str
     paragraph: str
     paragraphs: list[str]
     index: int  # of the paragraph in ``paragraphs``
+    arabic: bool = False
+    window: int = 3
     found: dict[int, _Mention] = field(default_factory=dict)
+    #: Arabic: the texts in quotation marks or brackets anywhere in the item.
+    quoted: tuple[str, ...] = ()
+    #: Arabic: offsets of names found only by a given name at their start (no cue before them).
+    anchored: set[int] = field(default_factory=set)
 
     def near(self, start: int) -> int | None:
-        """The offset of a name already found within three characters of ``start``."""
-        return next((s for s in self.found if abs(start - s) < 3), None)
+        """The offset of a name already found within ``window`` characters of ``start``."""
+        return next((s for s in self.found if abs(start - s) < self.window), None)
 
     def add(self, match: re.Match[str], group: int = 1, age: int | None = None) -> None:
         """The name ``match`` caught in ``group``; a name already there only takes ``age``
@@ -272,7 +279,7 @@ class _Sentence:
         if self.near(start) is not None:
             if age is not None:
                 for s, m in self.found.items():
-                    if abs(start - s) < 3 and m.age is None:
+                    if abs(start - s) < self.window and m.age is None:
                         m.age = age
             return
         self.found[start] = _Mention(name, self.text, self.paragraph, start, age=age)
@@ -282,7 +289,7 @@ class _Sentence:
         marked as listed with a victim."""
         near = self.near(start)
         if near is None:
-            self.found[start] = _Mention(name, self.text, self.paragraph, start, age=age, listed=listed)
+            self.found[start] = _Mention(name, self.text, self.paragraph, start, age=age, listed=listed, arabic=self.arabic)
         elif mark:
             self.found[near].listed = True
 
@@ -894,92 +901,145 @@ def _name_lines(paragraphs: list[str]) -> list[_Mention]:
     return mentions
 
 
+def _ar_quoted(sentence: _Sentence) -> None:
+    """A name in quotation marks or brackets ("امرأة مسنّة (عريفة حيدر جمو)"): the marks say it
+    is a name even when the lexicon does not know its given name. Quotes also mark
+    organisations ("تجمع أحرار حوران"): a person is known by a given name the lexicon has, or
+    by a person noun or kin word right before the quote."""
+    for text in sentence.quoted:
+        at = sentence.text.find(text)
+        name = _trim_arabic_name(text) if at >= 0 else None
+        before_quote = {_AR_HARAKAT.sub("", w) for w in sentence.text[:max(at, 0)].split()[-2:]}
+        is_person = _begins_with_given_name(text) or bool(before_quote & (_AR_ANY_TITLE_WORDS | _AR_PERSON_NOUNS | _AR_KIN))
+        if name and is_person and len(name.split()) == len(text.split()):
+            sentence.put(at, name)
+
+
+def _ar_titled_or_after_death(sentence: _Sentence) -> None:
+    """"الطفل X", "استشهاد الشاب X": a name after a title, or after a verb of dying when a title
+    stands between or the name starts with a known given name ("مقتل سائق صهريج" is no name)."""
+    for pattern in (_AR_TITLED, _AR_AFTER_DEATH):
+        group = pattern.groups  # the name is the last group (the verb of dying has its own)
+        for match in pattern.finditer(sentence.text):
+            name = _trim_arabic_name(match.group(group))
+            if not name or sentence.near(match.start(group)) is not None:
+                continue
+            lead = sentence.text[match.start():match.start(group)].split()
+            if pattern is _AR_AFTER_DEATH and not _AR_ANY_TITLE_WORDS.intersection(lead[1:]) \
+                    and not _begins_with_given_name(name):
+                continue  # "مقتل سائق صهريج", "وخسائر بممتلكات السكان": words after a death word, not a name
+            sentence.put(match.start(group), name)
+
+
+def _ar_called(sentence: _Sentence) -> None:
+    """"يدعى X", "المدعو X"."""
+    for match in _AR_CALLED.finditer(sentence.text):
+        name = _trim_arabic_name(match.group(1))
+        if name:
+            sentence.put(match.start(1), name)
+
+
+def _ar_list_after_intro(sentence: _Sentence) -> None:
+    """Lists introduced by "وهم" / "هم" / ":" after a death word: "مقتل خمسة أطفال من عائلة
+    واحدة وهم A و B و C"; a piece is a name when it starts with a given name or a title."""
+    text = sentence.text
+    for intro in _AR_LIST_INTRO.finditer(text):
+        if not _AR_LIST_DEATH.search(text[:intro.start()]):
+            continue
+        offset = intro.end()
+        for piece in re.split(r"(\s+و\s*(?=[\u0621-\u064A])|،|,)", text[offset:offset + 600]):
+            start = text.find(piece, offset)
+            offset = max(offset, start + len(piece)) if start >= 0 else offset
+            name = _trim_arabic_name(piece.strip()) if piece and piece.strip() not in ("و", "،", ",") else None
+            if name and not _begins_with_given_name(name) and not _AR_TITLE_WORDS.intersection(piece.split()[:1]):
+                continue  # "أضرار مادية", "استهدف منزلا سكنيا": a list of what happened, not who
+            if name and start >= 0:
+                sentence.put(start, name)
+
+
+def _ar_anchored(sentence: _Sentence) -> None:
+    """Names with no cue before them, known by the given name at their start."""
+    for start, name in _anchored_names(sentence.text):
+        if not any(s - 6 < start < s + len(m.name) + 2 for s, m in sentence.found.items()):
+            sentence.found[start] = _Mention(name, sentence.text, sentence.paragraph, start, arabic=True)
+            sentence.anchored.add(start)
+
+
+def _ar_joined_by_waw(sentence: _Sentence) -> None:
+    """"استشهاد المواطنين آزاد حسن خليل وشيار بكر", "الشابان X وY": a second name joined by و;
+    "X وبنته ريماس": a kin word says a person is named, who carries X's family name."""
+    text, found = sentence.text, sentence.found
+    for start, mention in sorted(found.items()):
+        end = text.find(mention.name, start)
+        if end < 0:
+            continue
+        child = _AR_AND_CHILD.match(text, end + len(mention.name))
+        # The kin word says a person is named: the given name need not be on the lexicon.
+        if child and len(mention.name.split()) >= 2 and child.group(1) not in _AR_STOP \
+                and child.group(1) not in _AR_NOT_NAME_WORDS and child.group(1) not in _AR_FUNCTION_WORDS:
+            found[child.start(1)] = _Mention(f"{child.group(1)} {mention.name.split()[-1]}", text, sentence.paragraph,
+                                             child.start(1), arabic=True)
+            continue
+        follow = _AR_AND_NAME.match(text, end + len(mention.name))
+        if follow:
+            second = _trim_arabic_name(follow.group(1))
+            if second:
+                sentence.put(follow.start(1), second)
+
+
+def _ar_drop_nested(sentence: _Sentence) -> None:
+    """"حسن الدباغ" found inside "عبد الله حسن الدباغ" is not a second person."""
+    found = sentence.found
+    for start in list(found):
+        if any(other < start < other + len(m.name) for other, m in found.items() if other != start):
+            del found[start]
+
+
+def _ar_given_chains(sentence: _Sentence) -> None:
+    """Given names joined by و before one family name ("أبناء X"): one person each."""
+    found = sentence.found
+    for start, mention in sorted(found.items()):
+        chain = _given_chain(sentence.text, start, mention.name)
+        if chain:
+            del found[start]
+            for at, person in chain:
+                found[at] = _Mention(person, sentence.text, sentence.paragraph, at, arabic=True)
+
+
+#: The Arabic sentence shapes, in the order they read a sentence (see :class:`_Sentence`);
+#: the last three revise what the first found.
+_AR_STAGES: tuple[Callable[[_Sentence], None], ...] = (
+    _ar_quoted,
+    _ar_titled_or_after_death,
+    _ar_called,
+    _ar_list_after_intro,
+    _ar_anchored,
+    _ar_joined_by_waw,
+    _ar_drop_nested,
+    _ar_given_chains,
+)
+
+
 def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
-    quoted = {q for p in paragraphs for q in quoted_spans(p)}
+    # In order of appearance (a set's order changes from run to run, and with it which of two
+    # overlapping quotes is read first).
+    quoted = tuple(dict.fromkeys(q for p in paragraphs for q in quoted_spans(p)))
     paragraphs = [clean_arabic_paragraph(p) for p in paragraphs]
     mentions: list[_Mention] = _list_lines(paragraphs) + _name_lines(paragraphs)
     previous = ""
-    for paragraph in paragraphs:
+    for index, paragraph in enumerate(paragraphs):
         sentences = split_sentences(paragraph)
-        for number, sentence in enumerate(sentences):
+        for number, text in enumerate(sentences):
             told_next = number + 1 < len(sentences) and bool(_AR_PRONOUN_DEATH.match(sentences[number + 1]))
-            earlier, previous = previous, sentence
-            if not _AR_LIST_DEATH.search(sentence) and not told_next:
-                mentions.extend(_called_back(sentence, paragraph, earlier))
+            earlier, previous = previous, text
+            if not _AR_LIST_DEATH.search(text) and not told_next:
+                mentions.extend(_called_back(text, paragraph, earlier))
                 continue
-            found: dict[int, _Mention] = {}
-            # A name in quotation marks or brackets ("امرأة مسنّة (عريفة حيدر جمو)"): the marks say
-            # it is a name even when the lexicon does not know its given name.
-            for text in quoted:
-                at = sentence.find(text)
-                name = _trim_arabic_name(text) if at >= 0 else None
-                before_quote = {_AR_HARAKAT.sub("", w) for w in sentence[:max(at, 0)].split()[-2:]}
-                # Quotes also mark organisations ("تجمع أحرار حوران"): a person is known by a given
-                # name the lexicon has, or by a person noun or kin word right before the quote.
-                is_person = _begins_with_given_name(text) or bool(before_quote & (_AR_ANY_TITLE_WORDS | _AR_PERSON_NOUNS | _AR_KIN))
-                if name and is_person and len(name.split()) == len(text.split()) and not any(abs(at - s) < 6 for s in found):
-                    found[at] = _Mention(name, sentence, paragraph, at, arabic=True)
-            for pattern in (_AR_TITLED, _AR_AFTER_DEATH):
-                group = pattern.groups  # the name is the last group (the verb of dying has its own)
-                for match in pattern.finditer(sentence):
-                    name = _trim_arabic_name(match.group(group))
-                    if not name or any(abs(match.start(group) - s) < 6 for s in found):
-                        continue
-                    lead = sentence[match.start():match.start(group)].split()
-                    if pattern is _AR_AFTER_DEATH and not _AR_ANY_TITLE_WORDS.intersection(lead[1:]) \
-                            and not _begins_with_given_name(name):
-                        continue  # "مقتل سائق صهريج", "وخسائر بممتلكات السكان": words after a death word, not a name
-                    found[match.start(group)] = _Mention(name, sentence, paragraph, match.start(group), arabic=True)
-            # "يدعى X", "المدعو X"; and lists introduced by "وهم" / "هم" / ":" after a death word:
-            # "مقتل خمسة أطفال من عائلة واحدة وهم A و B و C".
-            for match in _AR_CALLED.finditer(sentence):
-                name = _trim_arabic_name(match.group(1))
-                if name and not any(abs(match.start(1) - s) < 6 for s in found):
-                    found[match.start(1)] = _Mention(name, sentence, paragraph, match.start(1), arabic=True)
-            for intro in _AR_LIST_INTRO.finditer(sentence):
-                if not _AR_LIST_DEATH.search(sentence[:intro.start()]):
-                    continue
-                offset = intro.end()
-                for piece in re.split(r"(\s+و\s*(?=[\u0621-\u064A])|،|,)", sentence[offset:offset + 600]):
-                    start = sentence.find(piece, offset)
-                    offset = max(offset, start + len(piece)) if start >= 0 else offset
-                    name = _trim_arabic_name(piece.strip()) if piece and piece.strip() not in ("و", "،", ",") else None
-                    if name and not _begins_with_given_name(name) and not _AR_TITLE_WORDS.intersection(piece.split()[:1]):
-                        continue  # "أضرار مادية", "استهدف منزلا سكنيا": a list of what happened, not who
-                    if name and start >= 0 and not any(abs(start - s) < 6 for s in found):
-                        found[start] = _Mention(name, sentence, paragraph, start, arabic=True)
-            anchored: set[int] = set()
-            for start, name in _anchored_names(sentence):
-                if not any(s - 6 < start < s + len(m.name) + 2 for s, m in found.items()):
-                    found[start] = _Mention(name, sentence, paragraph, start, arabic=True)
-                    anchored.add(start)
-            # "استشهاد المواطنين آزاد حسن خليل وشيار بكر", "الشابان X وY": a second name joined by و.
-            for start, mention in sorted(found.items()):
-                end = sentence.find(mention.name, start)
-                if end < 0:
-                    continue
-                child = _AR_AND_CHILD.match(sentence, end + len(mention.name))
-                # The kin word says a person is named: the given name need not be on the lexicon.
-                if child and len(mention.name.split()) >= 2 and child.group(1) not in _AR_STOP \
-                        and child.group(1) not in _AR_NOT_NAME_WORDS and child.group(1) not in _AR_FUNCTION_WORDS:
-                    found[child.start(1)] = _Mention(f"{child.group(1)} {mention.name.split()[-1]}", sentence, paragraph, child.start(1), arabic=True)
-                    continue
-                follow = _AR_AND_NAME.match(sentence, end + len(mention.name))
-                if follow:
-                    second = _trim_arabic_name(follow.group(1))
-                    if second and not any(abs(follow.start(1) - s) < 6 for s in found):
-                        found[follow.start(1)] = _Mention(second, sentence, paragraph, follow.start(1), arabic=True)
-            for start in list(found):
-                if any(other < start < other + len(m.name) for other, m in found.items() if other != start):
-                    del found[start]  # "حسن الدباغ" inside "عبد الله حسن الدباغ"
-            for start, mention in sorted(found.items()):
-                chain = _given_chain(sentence, start, mention.name)
-                if chain:
-                    del found[start]
-                    for at, person in chain:
-                        found[at] = _Mention(person, sentence, paragraph, at, arabic=True)
-            mentions.extend(m for start, m in sorted(found.items())
-                            if _is_victim_ar(sentence, start, m, anchored=start in anchored, told_next=told_next))
+            sentence = _Sentence(text, paragraph, paragraphs, index, arabic=True, window=6, quoted=quoted)
+            for stage in _AR_STAGES:
+                stage(sentence)
+            mentions.extend(m for start, m in sorted(sentence.found.items())
+                            if _is_victim_ar(text, start, m, anchored=start in sentence.anchored, told_next=told_next))
     return mentions
 
 
