@@ -4,6 +4,7 @@ matching alike, and the boundary that keeps it so (neither package imports the o
 from __future__ import annotations
 
 import ast
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from tawthiq.extractors.names import clean_name
 from tawthiq.lang import arabic, latin
 from tawthiq.lang.names import name_parts, normalize_name
 from tawthiq.lang.numbers import parse_number, to_ascii_digits
-from tawthiq.lang.places import find_locality, resolve_place
+from tawthiq.lang.dates import parse_date
+from tawthiq.lang.places import find_locality, governorate_of_locality, resolve_place
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,3 +108,55 @@ def test_persian_spellings_in_the_gazetteer_are_not_read_as_arabic() -> None:
     # ديرالزور with which posts name the governorate into the city, ahead of the town named.
     assert find_locality("ديرالزور الريف الشرقي ذيبان") == ("Theyban", "Deir Ez-Zour")
     assert resolve_place("مدينة دير الزور").locality == "Deir ez-Zor"
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    ("February 11, 2021", None, "2021-02-11"),
+    ("11 February 2021", None, "2021-02-11"),
+    ("on Thursday, February 11", dt.date(2021, 2, 13), "2021-02-11"),
+    ("on Sunday", dt.date(2021, 2, 13), "2021-02-07"),
+    ("5 آذار 2024", None, "2024-03-05"),
+    ("٥ آذار ٢٠٢٤", None, "2024-03-05"),
+    ("in March 2024", None, "2024-03"),
+    ("no date here", None, None),
+])
+def test_dates(text: str, published: dt.date | None, expected: str | None) -> None:
+    assert parse_date(text, published) == expected
+
+
+@pytest.mark.parametrize("text, governorate, locality", [
+    ("in Ariha city in Idlib suburbs", "Idlib", "Ariha"),
+    ("in eastern rural Deir Ez-Zour", "Deir Ez-Zour", None),
+    ("في بلدة طفس بريف درعا", "Daraa", "Tafas"),
+    ("in Douma in Rural Damascus", "Rural Damascus", "Douma"),
+])
+def test_places(text: str, governorate: str, locality: str | None) -> None:
+    place = resolve_place(text)
+    assert place.governorate == governorate
+    if locality:
+        assert place.locality == locality
+
+
+@pytest.mark.parametrize("name, governorate", [
+    ("Saqba", "Rural Damascus"), ("سقبا", "Rural Damascus"), ("al-Rastan", "Homs"), ("Rastan", "Homs"), ("Tafas", "Daraa"),
+    ("a village nobody lists", None), ("", None), (None, None),
+])
+def test_governorate_of_a_town_given_alone(name: str | None, governorate: str | None) -> None:
+    assert governorate_of_locality(name) == governorate
+
+
+def test_gazetteer_from_geonames_resolves_towns_in_both_scripts() -> None:
+    assert resolve_place("تل تمر") == resolve_place("Tall Tamr")
+    assert resolve_place("Tall Tamr").governorate == "Hasaka"
+    assert resolve_place("Yabroud").governorate == "Rural Damascus"
+    assert resolve_place("بلدة سلقين بريف إدلب").locality == "Salqin"
+
+
+def test_relative_days_in_english_and_arabic() -> None:
+
+    published = dt.date(2024, 5, 10)
+    assert parse_date("was killed yesterday in Ariha", published) == "2024-05-09"
+    assert parse_date("قتل فجر اليوم", published) == "2024-05-10"
+    assert parse_date("في اليوم العالمي لحقوق الإنسان", published) is None
+    assert parse_date("killed on March 3, 2021, and buried yesterday", published) == "2021-03-03"  # a date wins
+    assert parse_date("قتل أمس", None) is None
