@@ -3,13 +3,16 @@ test harness for the whole session.
 
 The backend is chosen by ``TAWTHIQ_TEST_DATABASE_URL``: unset, every test gets a new SQLite
 file; set to a PostgreSQL URL (``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``),
-every test gets a new database on that server, copied from a template migrated once.
+every test gets a new database on that server. On both, the new database is a copy of a
+template migrated once per session (migrating costs about 0.3 s, a copy a millisecond).
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,16 +83,37 @@ def pg_template() -> Iterator[str | None]:
     drop_pg_database(server, name)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session, for :func:`sqlite_database` to copy."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "tawthiq.db"
+    migrate_database(f"sqlite:///{path}")
+    # Fold the write-ahead log into the file, so that the file alone is the whole database.
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
+def sqlite_database(template: Path, path: Path) -> str:
+    """A migrated SQLite database at ``path``: a copy of the session's template. Returns its URL."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture
-def database_url(tmp_path: Path, pg_template: str | None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, pg_template: str | None,
+                 monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh, migrated tawthiq database, also exported as TAWTHIQ_DATABASE_URL."""
     server = _pg_admin_url()
     if server and pg_template:
         name = f"tawthiq_t{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
         url = create_pg_database(server, name, template=pg_template)
     else:
-        url = f"sqlite:///{tmp_path / 'tawthiq.db'}"
-        migrate_database(url)
+        url = sqlite_database(request.getfixturevalue("sqlite_template"), tmp_path / "tawthiq.db")
     monkeypatch.setenv("TAWTHIQ_DATABASE_URL", url)
     yield url
     from tawthiq.db.engine import get_engine
