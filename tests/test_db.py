@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from sqlalchemy import inspect, select, text
@@ -45,7 +46,7 @@ def test_upgrade_from_empty_and_downgrade_on_sqlite(tmp_path) -> None:
 
 def test_upgrade_from_empty_and_downgrade_on_postgresql() -> None:
     server = postgres_server_url()
-    name = "tawthiq_migration_test"
+    name = f"tawthiq_migration_test_{os.getpid()}"  # its own: the SQLite and PostgreSQL runs may share the server at once
     url = create_pg_database(server, name)
     try:
         migrate_database(url)
