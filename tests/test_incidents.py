@@ -17,7 +17,15 @@ from tawthiq.db.models import Candidate, Incident, IncidentHistory, IncidentRepo
 from tawthiq.dedupe.incidents import IncidentFacts, compare_incidents
 from tawthiq.errors import ReviewError
 from tawthiq.extractors import extract_item
-from tawthiq.extractors.incidents import COUNT_CUES, extract_incidents, find_counts, parse_number, reports_death
+from tawthiq.extractors.incidents import (
+    CONJUNCT_EXAMPLES,
+    COUNT_CUES,
+    KILLED_AND_HURT_EXAMPLES,
+    extract_incidents,
+    find_counts,
+    parse_number,
+    reports_death,
+)
 
 # --- extraction ---------------------------------------------------------------------------
 
@@ -32,6 +40,17 @@ def test_every_cue_reads_its_examples(cue, text: str, expected: int) -> None:
 @pytest.mark.parametrize("cue,text", [(c, t) for c in COUNT_CUES for t in c.negatives], ids=lambda v: getattr(v, "id", str(v)[:30]))
 def test_cue_negatives_give_no_count(cue, text: str) -> None:
     assert not [c for c in find_counts(text, cue.language) if c.cue == cue.id]
+
+
+@pytest.mark.parametrize("language,text,expected", CONJUNCT_EXAMPLES, ids=lambda v: str(v)[:30])
+def test_people_joined_to_a_count_are_added_to_it(language: str, text: str, expected: int) -> None:
+    killed = [c.minimum for c in find_counts(text, language) if c.kind == "killed"]
+    assert killed == [expected], f"{text!r} gave {killed}"
+
+
+@pytest.mark.parametrize("language,text", KILLED_AND_HURT_EXAMPLES, ids=lambda v: str(v)[:30])
+def test_the_dead_and_wounded_in_one_number_are_no_count_of_the_dead(language: str, text: str) -> None:
+    assert not [c for c in find_counts(text, language) if c.kind == "killed"]
 
 
 @pytest.mark.parametrize("words,value", [
@@ -95,6 +114,8 @@ def test_named_victims_set_the_count_when_the_text_gives_none() -> None:
     assert len(result.records) == 1
     (incident,) = result.incidents
     assert (incident.killed, incident.named_victims) == (1, 1) and incident.field_evidence["killed"] == "1 named victim(s)"
+    # Naming one dead does not say only one died: at least one, the top open.
+    assert (incident.killed_min, incident.killed_max) == (1, None) and any("at least 1" in n for n in incident.notes)
 
 
 def test_a_summary_of_a_month_is_not_an_incident_count() -> None:
