@@ -663,22 +663,157 @@ def failed_dismiss(item_ids: tuple[int, ...], why: str) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--published", type=click.DateTime(["%Y-%m-%d"]), help="Publication date (YYYY-MM-DD) to resolve dates without a year.")
 @click.option("--victims-only", is_flag=True, help="Print the victims only, without the incident lines.")
-def extract(path: Path, published: dt.datetime | None, victims_only: bool) -> None:
+@click.option("--tagger/--no-tagger", "use_tagger", default=None,
+              help="Add the names the trained tagger finds and no rule does (default: TAWTHIQ_TAGGER, off).")
+def extract(path: Path, published: dt.datetime | None, victims_only: bool, use_tagger: bool | None) -> None:
     """Print the victims in one news item (.txt, .html) or form submission (.json), one JSON
     object per victim per line, then one line per incident the item reports (``"record":
     "incident"``: date, place, perpetrator, cause, killed/injured counts as ranges, children and
-    women killed, and ``victims``, the line numbers of its named victims, from 0)."""
+    women killed, and ``victims``, the line numbers of its named victims, from 0). With
+    ``--tagger``, a victim only the tagger found has ``"found_by": "tagger"`` on its line."""
     from tawthiq.extractors import extract_path
 
     result = extract_path(path, published=published.date() if published else None)
+    if _tagger_enabled(use_tagger):
+        from tawthiq.extractors.tagger import add_tagged
+
+        add_tagged(result, _open_tagger())
     for record in result.records:
-        click.echo(json.dumps(record.to_contract(), ensure_ascii=False))
+        line = record.to_contract()
+        if (record.extra or {}).get("found_by") == "tagger":
+            line["found_by"] = "tagger"
+        click.echo(json.dumps(line, ensure_ascii=False))
     if victims_only:
         return
     for index, incident in enumerate(result.incidents):
         data = incident.to_contract()
         data["victims"] = [n for n, r in enumerate(result.records) if (r.extra or {}).get("incident", 0) == index]
         click.echo(json.dumps(data, ensure_ascii=False))
+
+
+# --- tagger -------------------------------------------------------------------------------
+
+#: The model's file name beside a SQLite database (or in the working directory).
+TAGGER_FILENAME = "tawthiq-tagger.crfsuite"
+
+
+def tagger_model_path() -> Path:
+    """Where the tagger's model lives: ``TAWTHIQ_TAGGER_MODEL``, else beside the SQLite
+    database file (the model is learnt from that archive's decisions), else in the working
+    directory, where the default database is."""
+    if os.environ.get("TAWTHIQ_TAGGER_MODEL"):
+        return Path(os.environ["TAWTHIQ_TAGGER_MODEL"])
+    from sqlalchemy.engine import make_url
+
+    from tawthiq.db.engine import get_database_url
+
+    url = make_url(get_database_url())
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).parent / TAGGER_FILENAME
+    return Path.cwd() / TAGGER_FILENAME
+
+
+def _tagger_enabled(flag: bool | None) -> bool:
+    """The ``--tagger`` flag, else ``TAWTHIQ_TAGGER`` (1/on/yes), else off: the rules alone
+    are the default, because the tagger did not improve the measured figures (README)."""
+    if flag is not None:
+        return flag
+    return os.environ.get("TAWTHIQ_TAGGER", "").strip().lower() in ("1", "on", "yes", "true")
+
+
+def _open_tagger():  # type: ignore[no-untyped-def]
+    from tawthiq.extractors.tagger import Tagger
+
+    path = tagger_model_path()
+    try:
+        return Tagger(path)
+    except (FileNotFoundError, ValueError) as exc:
+        raise TawthiqError(str(exc)) from exc
+
+
+def _label_file_examples(path: Path) -> tuple[list[Any], int]:
+    """Examples from a JSONL file of labelled texts (the format of benchmarks/labels: ``text``,
+    ``language``, ``victims`` as ``[{"name": ...}]``); lines without a text are skipped and
+    counted."""
+    from tawthiq.extractors.tagger import Example
+
+    examples, skipped = [], 0
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("//"):
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TawthiqError(f"{path}:{number}: not a JSON object ({exc.msg})") from exc
+        if not row.get("text"):
+            skipped += 1
+            continue
+        names = [v["name"] for v in row.get("victims", []) if v.get("name")]
+        examples.append(Example(row["text"], names, [], row.get("language"), f"{path.name}:{row.get('id', number)}"))
+    return examples, skipped
+
+
+@cli.group(context_settings=CONTEXT)
+def tagger() -> None:
+    """The statistical name tagger learnt from documenters' decisions (``tawthiq extract --tagger``).
+
+    The model file is TAWTHIQ_TAGGER_MODEL, or tawthiq-tagger.crfsuite beside the SQLite
+    database (in the working directory otherwise)."""
+
+
+@tagger.command("train")
+@click.option("--from-db/--no-from-db", default=True, show_default=True,
+              help="Learn from the archive's decisions: accepted candidates, rejected ones, victims added from a text.")
+@click.option("--labels", "label_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also learn from a JSONL file of labelled texts (the benchmarks/labels format). Repeatable.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Confidence at which extract takes a name only the tagger found (default 0.5).")
+def tagger_train(from_db: bool, label_files: tuple[Path, ...], threshold: float | None) -> None:
+    """Train the tagger again, from scratch, and write its model."""
+    from tawthiq.extractors.tagger import DEFAULT_THRESHOLD, train
+
+    examples: list[Any] = []
+    if from_db:
+        from tawthiq.db.engine import read_scope
+        from tawthiq.db.labels import decided_examples
+
+        with read_scope(_engine()) as session:
+            examples.extend(decided_examples(session))
+        click.echo(f"from the archive: {len(examples)} decided text(s)")
+    for label_file in label_files:
+        found, skipped = _label_file_examples(label_file)
+        examples.extend(found)
+        click.echo(f"from {label_file}: {len(found)} labelled text(s)" + (f" ({skipped} without their text, skipped)" if skipped else ""))
+    path = tagger_model_path()
+    try:
+        summary = train(examples, path, threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+    except ValueError as exc:
+        raise TawthiqError(f"nothing to train on: {exc}") from exc
+    languages = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_language.items()))
+    click.echo(f"trained on {summary.texts} text(s) ({languages}): {summary.names} name(s) found in their text, "
+               f"{summary.unlocated} not found, {summary.negatives} rejected; model written to {path}")
+
+
+@tagger.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def tagger_status(as_json: bool) -> None:
+    """Say where the model is, what it was trained on and whether extract uses it."""
+    from tawthiq.extractors.tagger import read_meta
+
+    path = tagger_model_path()
+    meta = read_meta(path)
+    enabled = _tagger_enabled(None)
+    if as_json:
+        click.echo(json.dumps({"model": str(path), "trained": meta is not None, "enabled_by_default": enabled, **(meta or {})},
+                              ensure_ascii=False))
+        return
+    if meta is None:
+        click.echo(f"no model at {path}; train one with `tawthiq tagger train`")
+        return
+    languages = ", ".join(f"{k} {v}" for k, v in sorted(meta.get("by_language", {}).items()))
+    click.echo(f"model {path}, trained {meta.get('trained_at')} on {meta.get('texts')} text(s) ({languages}), "
+               f"{meta.get('names')} name(s), {meta.get('negatives')} rejected; threshold {meta.get('threshold')}")
+    click.echo("extract uses it " + ("by default (TAWTHIQ_TAGGER)" if enabled else "with --tagger only (TAWTHIQ_TAGGER is off)"))
 
 
 # --- dedupe -------------------------------------------------------------------------------
