@@ -460,8 +460,31 @@ _SUMMARY = re.compile(
     r"per (?:day|month)|documented the (?:deaths|killing) of \d[\d,]* (?:civilians|people)|report(?:ed)? (?:on|for) (?:the month|[A-Z][a-z]+ (?:19|20)\d\d))|"
     r"منذ\s+بداية|منذ\s+مطلع|خلال\s+(?:شهر|الشهر|العام|عام|سنة|الأسبوع|الاسبوع|الأشهر|الاشهر|الفترة|نفس\s+الفترة|\d+\s+(?:شهر|أشهر|سنوات|أيام|يوم))|"
     r"الشهر\s+(?:الماضي|الفائت|الفائتة|المنصرم)|العام\s+(?:الماضي|الفائت|المنصرم|الحالي)|السنة\s+(?:الماضية|الحالية)|في\s+عام\s+\d{4}|"
-    r"حصيلة\s+(?:شهر|الشهر|العام|يومية|شهرية|سنوية)|في\s+(?:عموم|كافة)\s+(?:سوريا|الأراضي|المحافظات)|منذ\s+عام|منذ\s+\d{4}|تقريرها|تقريره\s+الشهري",
+    r"حصيلة\s+(?:شهر|الشهر|العام|يومية|شهرية|سنوية)|في\s+(?:عموم|كافة)\s+(?:سوريا|الأراضي|المحافظات)|منذ\s+عام|منذ\s+\d{4}|تقريرها|تقريره\s+الشهري|"
+    # Several places or days in one count: "across the enclave", "in 11 attacks", "on more than
+    # 15 towns", "in separate incidents", "within less than 24 hours", "since December 1".
+    r"\bacross (?:the )?(?:enclave|strip|region|north\w*|province|governorates?|provinces?|areas)\b|\bdistributed as follows\b|"
+    r"\b(?:in|from) \d+ (?:separate )?(?:attacks|strikes|raids|incidents|bombings)\b|\b\d+ (?:attacks|strikes|raids) (?:left|killed)\b|"
+    r"\bsince (?:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
+    r"\bover the (?:past|last) (?:\d+ |few |two |three )?(?:days|weeks|months|hours)\b|"
+    r"خلال\s+(?:كانون|شباط|آذار|اذار|نيسان|أيار|ايار|حزيران|تموز|آب|اب|أيلول|ايلول|تشرين|يناير|فبراير|مارس|أبريل|ابريل|مايو|يونيو|يوليو|"
+    r"أغسطس|اغسطس|سبتمبر|أكتوبر|اكتوبر|نوفمبر|ديسمبر)(?![\u0621-\u064A])|حوادث\s+متفرقة|مناطق\s+متفرقة|"
+    r"(?:في|خلال)\s+(?:أقل|اقل)\s+من\s+\d+\s+ساع|منذ\s+(?:نحو\s+|قرابة\s+|حوالي\s+)?(?:شهر|أسبوع|اسبوع|أشهر|اشهر|أسابيع|\d+\s+(?:أيام|أشهر|اشهر|أسابيع))|"
+    r"(?:على|في)\s+(?:أكثر\s+من\s+|اكثر\s+من\s+)?\d+\s+(?:مدن|مدينة|بلدات|بلدة|قرى|قرية|مناطق|منطقة)(?![\u0621-\u064A])|"
+    r"عموم\s+(?:بلدات|مناطق|قرى|ريف|المحافظة|الشمال)|الهجمات\s+(?:الأخيرة|الاخيرة)",
     re.I)
+#: Sentences of both kinds, checked by tests/test_incidents.py: a summary's count is no incident's.
+SUMMARY_EXAMPLES: tuple[str, ...] = (
+    "مقتل 11 شخصا في حوادث متفرقة بسوريا", "توثيق مقتل 231 شخصا في سوريا خلال تموز بينهم 16 امرأة",
+    "قتل 11 مدنيا جراء هجمات شنتها قوات النظام على أكثر من 15 مدينة وبلدة وقرية في ريفي إدلب وحلب",
+    "وارتفاع عدد الشهداء في أقل من 24 ساعة إلى 15 مدني", "5 شهداء و38 جريحا حصيلة أولية لقصف النظام عموم بلدات ريف إدلب",
+    "Israeli forces advance, 20 killed across enclave", "Since December 1, sixteen people have been killed in Turkish attacks",
+    "These attacks left 17 people dead; they are distributed as follows:", "11 attacks left three civilians dead",
+)
+NOT_SUMMARY_EXAMPLES: tuple[str, ...] = (
+    "مقتل ثلاثة مدنيين بقصف مدفعي على مدينة أريحا اليوم", "استشهاد 4 مواطنين باستهداف طائرة مسيرة لقرية بريف حماة",
+    "Five people were killed in an airstrike on the town of Sarmada on Monday",
+)
 #: Counts of fighters are not counts of civilians: "14 combatants", "عناصر", "مقاتلين".
 _COMBATANTS = re.compile(
     r"\b(?:combatants?|fighters?|soldiers?|militants?|troops|members of (?:the )?(?:factions?|regime|ISIS|SDF|HTS|forces|militias?)|"
@@ -573,7 +596,7 @@ def extract_incidents(
         if cause:
             incident.cause, incident.field_evidence["cause"] = cause
         _fill_from_victims(incident, named)
-        group_counts = [c for c, _, _ in members]
+        group_counts = _own_counts(members, incident)
         _set_counts(incident, group_counts, named)
         incident.spans = list(dict.fromkeys((c.phrase, c.kind) for c in group_counts if c.phrase))
         evidence = [c.evidence for c in group_counts if c.kind == "killed"] or [c.evidence for c in group_counts]
@@ -590,6 +613,35 @@ def extract_incidents(
         if index == 0 or incident.killed is not None:
             incidents.append(incident)
     return incidents
+
+
+#: A later count that updates the first: "the death toll rose to 9", "ارتفاع حصيلة الشهداء إلى 6".
+_TOLL_UPDATE = re.compile(r"\b(?:rose|risen|rises|climbed|increased|raised|updated?|toll)\b|(?:ارتفع|ارتفاع|ارتفعت|وارتفع|وارتفاع|ليرتفع|لترتفع|حصيلة)", re.I)
+
+
+def _own_counts(members: list[tuple[Count, Place, str | None]], incident: IncidentRecord) -> list[Count]:
+    """The counts of a group that are its incident's: the first killed count the item states
+    (its title or lede), and a later one that differs only when its sentence names the same
+    town again or updates the toll ("rose to", "ارتفاع حصيلة"). A different count in a sentence
+    that names no town or another town of the governorate ("the campaign has killed 61", "4
+    killed in Sarmin" in a report on Idlib city) is another incident's or a total, not a second
+    reading of this one: it is noted, not counted."""
+    killed = [(c, p) for c, p, _ in members if c.kind == "killed"]
+    if len(killed) < 2:
+        return [c for c, _, _ in members]
+    first, first_place = next(((c, p) for c, p in killed if c.who == "any"), killed[0])
+    towns = {t for t in (_town(first_place), _town(incident.place)) if t}
+    own, aside = [], []
+    for count, place, _ in members:
+        if count.kind != "killed" or count is first or count.minimum == first.minimum or _town(place) in towns \
+                or count.who != "any" or _TOLL_UPDATE.search(count.evidence):
+            own.append(count)
+        else:
+            aside.append(count)
+    for count in aside:
+        incident.notes.append(f"the item also says {count.phrase!r} in a sentence that names no place of this incident: "
+                              "not counted as its killed")
+    return own
 
 
 def _fill_from_victims(incident: IncidentRecord, victims: list[VictimRecord]) -> None:

@@ -21,6 +21,8 @@ from tawthiq.extractors.incidents import (
     CONJUNCT_EXAMPLES,
     COUNT_CUES,
     KILLED_AND_HURT_EXAMPLES,
+    NOT_SUMMARY_EXAMPLES,
+    SUMMARY_EXAMPLES,
     extract_incidents,
     find_counts,
     parse_number,
@@ -51,6 +53,23 @@ def test_people_joined_to_a_count_are_added_to_it(language: str, text: str, expe
 @pytest.mark.parametrize("language,text", KILLED_AND_HURT_EXAMPLES, ids=lambda v: str(v)[:30])
 def test_the_dead_and_wounded_in_one_number_are_no_count_of_the_dead(language: str, text: str) -> None:
     assert not [c for c in find_counts(text, language) if c.kind == "killed"]
+
+
+@pytest.mark.parametrize("text,summary", [(t, True) for t in SUMMARY_EXAMPLES] + [(t, False) for t in NOT_SUMMARY_EXAMPLES],
+                         ids=lambda v: str(v)[:30])
+def test_a_count_over_several_places_or_days_is_no_incident_count(text: str, summary: bool) -> None:
+    found = [i for i in extract_incidents(text, published=dt.date(2024, 5, 4)) if i.killed is not None]
+    assert (not found) == summary, found
+
+
+def test_a_later_count_of_another_town_or_no_town_is_noted_not_counted() -> None:
+    text = ("مقتل ثلاثة مدنيين بقصف مدفعي لقوات النظام على مدينة أريحا جنوبي إدلب. "
+            "وكانت الحملة قد أسفرت عن مقتل 61 مدنيا. وفي سرمين قتل أربعة مدنيين بغارة جوية.")
+    incident = extract_incidents(text, published=dt.date(2024, 5, 4))[0]
+    assert (incident.killed, incident.killed_min, incident.killed_max) == (3, 3, 3)
+    assert any("61" in note and "not counted" in note for note in incident.notes)
+    rising = _one("مقتل ثلاثة مدنيين بقصف على مدينة أريحا. وارتفعت حصيلة الضحايا إلى خمسة مدنيين بعد وفاة جريحين.")
+    assert (rising.killed_min, rising.killed_max) == (3, 5)
 
 
 @pytest.mark.parametrize("words,value", [
