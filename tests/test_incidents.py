@@ -157,6 +157,17 @@ def test_items_that_report_no_death_give_no_incident() -> None:
     assert extract_incidents("") == []
 
 
+@pytest.mark.parametrize("text", [
+    "#عاجل إستشهاد امرأة إثر قصف صاروخي استهدف قرية منطف",  # hamza under the alif
+    "غارات روسية تقتل مدنياً غرب إدلب", "داهمت القوات البلدة لتقتل عدداً من الشبان",
+    "آثار القصف الذي طال منزل المواطن الشهيد محمد عارف في قرية حليصة",
+    "وفقد على إثرها كل من الشابة زهرة علي، 23 عاماً، وأخيها أحمد علي، 20 عاماً، حياتهم",
+    "نداء للتبرع بالدم بعد سقوط عدد كبير من الضحايا بالقصف الصاروخي",
+])
+def test_deaths_told_in_other_words_reach_a_documenter(text: str) -> None:
+    assert reports_death(text) and extract_incidents(text)
+
+
 def test_stretched_letters_that_dodge_moderation_are_read() -> None:
     assert reports_death("استشــ.ــهاد شاب بقصـ.ـف على البلدة")
     assert _one("استشـ.ـهاد ثلاثة مدنيين بقصـ.ـف مدفعي").killed == 3
