@@ -124,7 +124,8 @@ def _fold_of(example: Any, folds: int) -> int:
     return int(hashlib.sha256(example.source.encode("utf-8")).hexdigest(), 16) % folds
 
 
-def cross_validated(examples: list[Any], folds: int, thresholds: list[float], workdir: Path) -> dict[tuple[str, str, float], dict[str, int]]:
+def cross_validated(examples: list[Any], folds: int, thresholds: list[float], workdir: Path,
+                    c1: float = 0.05, c2: float = 0.05) -> dict[tuple[str, str, float], dict[str, int]]:
     """Dev counts by K-fold cross-validation: the Airwars dev incidents are split into K
     folds by a hash of their id; each fold is scored (both languages, tagger and both modes,
     each threshold) by a model trained on the other folds and the real dev items."""
@@ -140,7 +141,7 @@ def cross_validated(examples: list[Any], folds: int, thresholds: list[float], wo
         held = {e.source.split(" ", 1)[1] for e in airwars if _fold_of(e, folds) == fold}
         path = workdir / f"fold{fold}.crfsuite"
         with contextlib.redirect_stdout(io.StringIO()):
-            train([e for e in airwars if _fold_of(e, folds) != fold] + real, path)
+            train([e for e in airwars if _fold_of(e, folds) != fold] + real, path, c1=c1, c2=c2)
         tagger = Tagger(path)
 
         def held_part(internal_id: Any, held: set[str] = held) -> str:
@@ -166,6 +167,8 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5, help="folds of the dev cross-validation (0: none)")
     parser.add_argument("--show-misses", action="store_true", help="print misses and extra names, dev part only")
     parser.add_argument("--dev-only", action="store_true", help="cross-validated dev figures only (while designing features)")
+    parser.add_argument("--c1", type=float, default=0.05, help="L1 regularisation of the CRF")
+    parser.add_argument("--c2", type=float, default=0.05, help="L2 regularisation of the CRF")
     args = parser.parse_args()
 
     from bench_extract import real_set
@@ -180,12 +183,12 @@ def main() -> None:
     thresholds = [0.3, 0.5, 0.7]
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        summary = train(examples, workdir / "dev.crfsuite")
+        summary = train(examples, workdir / "dev.crfsuite", c1=args.c1, c2=args.c2)
         print(f"== trained on dev: {summary.texts} texts, {summary.names} names located in their texts ({summary.unlocated} listed "
               f"names are not written in a text that covers them), {summary.negatives} injured as negatives; by language {summary.by_language}")
         threshold = args.threshold
         if args.folds:
-            cv = cross_validated(examples, args.folds, thresholds, workdir)
+            cv = cross_validated(examples, args.folds, thresholds, workdir, args.c1, args.c2)
             print(f"== dev by {args.folds}-fold cross-validation (each fold scored by a model that did not see it):")
             best: tuple[float, float] | None = None
             for threshold_ in thresholds:
@@ -225,7 +228,7 @@ def main() -> None:
                     print(f"   {language} {mode:6s} gap cross-validated dev − validation: recall {cv_recall - val[0]:+.3f}, "
                           f"precision {cv_precision - val[1]:+.3f}")
         for mode in MODES:
-            print(f"== real labelled set, {mode}:")
+            print(f"== real labelled set, {mode} (its dev items are training texts of the model; held-out ones are not):")
             with extracting_with(mode, tagger, threshold):
                 real_set(args.show_misses)
 
