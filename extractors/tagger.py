@@ -26,6 +26,7 @@ and files; where the model lives and when it is used is the command's business.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import re
@@ -139,8 +140,22 @@ def _shape(word: str) -> str:
     return "Xx" if word[0].isupper() else "x"
 
 
-def _cue_marks(text: str) -> dict[str, list[tuple[int, int]]]:
-    return {kind: [m.span() for cue_id in ids for m in cue(cue_id).finditer(text)] for kind, ids in _CUES.items()}
+def _cue_marks(text: str) -> dict[str, tuple[list[int], list[int], bytearray]]:
+    """For each kind of cue, the sorted starts and ends of its matches in ``text`` and which
+    characters they cover: looked up by bisection, so a long report costs no more per word."""
+    marks = {}
+    for kind, ids in _CUES.items():
+        spans = [m.span() for cue_id in ids for m in cue(cue_id).finditer(text)]
+        inside = bytearray(len(text) + 1)
+        for start, end in spans:
+            inside[start:end] = b"\x01" * (end - start)
+        marks[kind] = (sorted(s for s, _ in spans), sorted(e for _, e in spans), inside)
+    return marks
+
+
+def _any_between(positions: list[int], low: int, high: int) -> bool:
+    i = bisect.bisect_left(positions, low)
+    return i < len(positions) and positions[i] <= high
 
 
 def _word_features(token: Token) -> dict[str, Any]:
@@ -180,10 +195,10 @@ def features(text: str, tokens: Sequence[Token], rule_spans: Iterable[tuple[int,
                     row[f"{offset}:{key}"] = other[key]
             else:
                 row[f"{offset}:edge"] = True
-        for kind, found in marks.items():
-            row[f"{kind}_before"] = any(token.start - _NEAR <= end <= token.start for _, end in found)
-            row[f"{kind}_after"] = any(token.end <= start <= token.end + _NEAR for start, _ in found)
-            row[f"{kind}_on"] = any(start <= token.start < end for start, end in found)
+        for kind, (starts, ends, inside) in marks.items():
+            row[f"{kind}_before"] = _any_between(ends, token.start - _NEAR, token.start)
+            row[f"{kind}_after"] = _any_between(starts, token.end, token.end + _NEAR)
+            row[f"{kind}_on"] = bool(inside[token.start])
         covering = next((s for s, e in spans if s < token.end and token.start < e), None)
         if covering is not None:
             row["rule"] = "B" if covering >= token.start else "I"
