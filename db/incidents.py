@@ -500,7 +500,8 @@ def add_victim_candidate(session: Session, report: IncidentReport, user: User, n
     if len(name) < 2:
         raise ReviewError("select or type the victim's name first", "select_name")
     arabic = any("\u0600" <= ch <= "\u06ff" for ch in name)
-    seq = int(session.scalar(select(func.max(Candidate.seq)).where(Candidate.raw_item_id == report.raw_item_id)) or -1) + 1
+    last = session.scalar(select(func.max(Candidate.seq)).where(Candidate.raw_item_id == report.raw_item_id))
+    seq = 0 if last is None else int(last) + 1  # not ``last or -1``: a last seq of 0 is a seq
     age, sex = check_field("age", fields.get("age")), check_field("sex", fields.get("sex"))
     candidate = Candidate(
         raw_item_id=report.raw_item_id, seq=seq, full_name=transliterate_name(name) if arabic else name,

@@ -146,3 +146,25 @@ def test_bad_counts_and_places_are_refused_in_arabic() -> None:
         with pytest.raises(InvalidValue) as refused:
             parse(form, report)
         assert arabic in review_message(refused.value, "ar")
+
+
+def test_a_victim_added_to_an_item_whose_only_candidate_is_the_first(engine, tmp_path) -> None:
+    from tawthiq import pipeline
+    from tawthiq.db import incidents, repo
+    from tawthiq.db.models import IncidentReport, User
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "one.txt").write_text("استشهد الطفل سامر إبراهيم المصري وشاب آخر إثر قصف مدفعي على بلدة سرمين بريف إدلب.\n",
+                                   encoding="utf-8")
+    with session_scope(engine) as session:
+        repo.add_source(session, "folder", "news", {"path": str(inbox)})
+        repo.add_user(session, "amal", "a long password", "documenter")
+    for step in (pipeline.pull, pipeline.extract_pending, pipeline.match_pending, pipeline.queue_pending):
+        step(engine)
+    with session_scope(engine) as session:
+        amal = session.scalar(select(User).where(User.username == "amal"))
+        report = session.scalar(select(IncidentReport))
+        assert [c.seq for c in session.scalars(select(Candidate).where(Candidate.raw_item_id == report.raw_item_id))] == [0]
+        added = incidents.add_victim_candidate(session, report, amal, "محمد خالد الأحمد", "selected in the text", {})
+        assert added.seq == 1  # was 0 again, and the unique constraint refused it
