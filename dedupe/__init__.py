@@ -65,16 +65,22 @@ def _confirmed(decided: Iterable[Mapping[str, str]]) -> np.ndarray:
 
 def _score(a: engine.Prepared, b: engine.Prepared, pairs: np.ndarray, names: engine.NameScorer,
            u: list[np.ndarray], frequencies: dict[str, np.ndarray], same_set: bool, relatives: bool,
-           confirmed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, engine.FellegiSunterModel]:
-    levels = engine.compare(a, b, pairs, names)
+           confirmed: np.ndarray | None = None, floor: float = 0.0
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, engine.FellegiSunterModel]:
+    """The pairs (of ``pairs``) whose probability may reach ``floor``, their levels and
+    probabilities, and the model: EM on the candidate pairs (or on a sample of them,
+    :func:`engine.em_sample`), then every pair scored (:func:`engine.score`)."""
     total = _total_pairs(len(a), len(b), same_set)
     base = engine.FellegiSunterModel.from_priors(match_rate=_prior_rate(len(a), len(b), len(pairs), same_set))
     base.token_frequency = frequencies
-    model = engine.train(levels, u, base, a=a, pairs=pairs, total_pairs=total, relatives=relatives)
+    sample = engine.em_sample(len(pairs))
+    trained = pairs if sample is None else pairs[sample]
+    model = engine.train(engine.compare(a, b, trained, names), u, base, a=a, pairs=trained, total_pairs=total,
+                         relatives=relatives, population=len(pairs))
     if confirmed is not None and len(confirmed):
         model = engine.refine_with_decisions(model, confirmed, relatives)
-    probabilities = model.probability(model.weights(levels, a, b, pairs))
-    return levels, veto(levels, probabilities, relatives), model
+    rows, levels, probabilities = engine.score(model, a, b, pairs, names, floor)
+    return pairs[rows], levels, veto(levels, probabilities, relatives), model
 
 
 def veto(levels: np.ndarray, probabilities: np.ndarray, relatives: bool = True) -> np.ndarray:
@@ -138,8 +144,8 @@ def dedupe_records(records: Sequence[MatchRecord], threshold: float | None = Non
         return []
     rng = np.random.default_rng(_SEED)
     u = engine.estimate_u(prepared, names, rng)
-    levels, probabilities, _ = _score(prepared, prepared, pairs, names, u, engine.term_frequencies(prepared), True,
-                                      relatives, _confirmed(confirmed))
+    pairs, levels, probabilities, _ = _score(prepared, prepared, pairs, names, u, engine.term_frequencies(prepared), True,
+                                             relatives, _confirmed(confirmed), threshold)
     return _pairs_out(prepared, prepared, pairs, levels, probabilities, threshold)
 
 
@@ -192,8 +198,8 @@ class ArchiveMatcher:
         pairs = engine.block_link(new, self.prepared, self.index, self.names if relatives else None)
         if len(pairs) == 0:
             return []
-        levels, probabilities, _ = _score(new, self.prepared, pairs, self.names, self.u, self.frequencies, False, relatives,
-                                          self.confirmed)
+        pairs, levels, probabilities, _ = _score(new, self.prepared, pairs, self.names, self.u, self.frequencies, False,
+                                                 relatives, self.confirmed, threshold)
         out = _pairs_out(new, self.prepared, pairs, levels, probabilities, threshold)
         if top_k is None:
             return out

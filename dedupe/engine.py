@@ -694,6 +694,48 @@ def compare(a: Prepared, b: Prepared, pairs: np.ndarray, names: NameScorer) -> n
 CHUNK = 1_000_000
 
 
+def score(model: FellegiSunterModel, a: Prepared, b: Prepared, pairs: np.ndarray, names: NameScorer,
+          floor: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The candidate pairs whose match probability may reach ``floor``, with their levels and
+    probabilities: ``(positions in pairs, levels, probabilities)``. The names are compared
+    first; a pair whose names weigh so little that the best the other fields could add leaves it
+    below ``floor`` is dropped before its other fields are compared. The pairs kept, and their
+    levels and probabilities, are exactly those comparing everything would give: in a big list
+    most candidate pairs share only a common name, and this is most of the time of a run."""
+    n = len(COMPARISONS)
+    if len(pairs) == 0:
+        return np.empty(0, np.int64), np.empty((0, n), np.int64), np.empty(0, np.float64)
+    if floor <= 0.0:
+        levels = compare(a, b, pairs, names)
+        return np.arange(len(pairs)), levels, model.probability(model.weights(levels, a, b, pairs))
+    first = [c for c, comparison in enumerate(COMPARISONS) if comparison.part]
+    later = [c for c in range(n) if c not in first]
+    # log2 odds a pair needs to reach the floor, less the most the later fields can add (and a
+    # hair for float32 rounding).
+    need = (math.log2(floor / (1 - floor)) if floor < 1 else math.inf) - math.log2(model.match_rate / (1 - model.match_rate))
+    need -= sum(max(model.most(c), 0.0) for c in later) + 1e-3
+    kept: list[np.ndarray] = []
+    levels_out: list[np.ndarray] = []
+    probabilities: list[np.ndarray] = []
+    for start in range(0, len(pairs), CHUNK):
+        chunk = pairs[start:start + CHUNK]
+        context = Pairs(a, b, chunk[:, 0], chunk[:, 1], names)
+        levels = np.full((len(chunk), n), MISSING, np.int64)
+        total = np.zeros(len(chunk), np.float64)
+        for c in first:
+            levels[:, c] = COMPARISONS[c].codes(context)
+            total += model.column_weights(c, levels[:, c], a, chunk)
+        rows = np.nonzero(total >= need)[0]
+        levels, chunk = levels[rows], chunk[rows]
+        context = Pairs(a, b, chunk[:, 0], chunk[:, 1], names)
+        for c in later:
+            levels[:, c] = COMPARISONS[c].codes(context)
+        kept.append(rows + start)
+        levels_out.append(levels)
+        probabilities.append(model.probability(model.weights(levels, a, b, chunk)))
+    return np.concatenate(kept), np.concatenate(levels_out), np.concatenate(probabilities)
+
+
 # --- the model -------------------------------------------------------------------------------
 
 @dataclass
@@ -718,34 +760,8 @@ class FellegiSunterModel:
         factor of each level is computed once and looked up per pair; an exact match on a
         name part uses that part's frequency as its u (common names weigh less)."""
         out = np.zeros(levels.shape, np.float32)
-        for c, comparison in enumerate(COMPARISONS):
-            col = levels[:, c]
-            factor = np.log2(np.clip(self.m[c], 1e-12, 1) / np.clip(self.u[c], 1e-12, 1))
-            # One more slot for "missing" (level -1), which weighs nothing.
-            lookup = np.append(factor, 0.0).astype(np.float32)
-            out[:, c] = lookup[col]
-            if a is None or pairs is None or not self.token_frequency:
-                continue
-            for index, level in enumerate(comparison.levels):
-                if not level.term_frequency:
-                    continue
-                code = comparison.code(index)
-                exact = np.nonzero(col == code)[0]
-                if not len(exact):
-                    continue
-                freq = np.ones(len(exact))
-                for part, role in level.term_frequency:
-                    tokens = getattr(a, part)[pairs[exact, 0]]
-                    table = self.token_frequency.get(role)
-                    shares = np.full(len(exact), self.default_frequency if table is None else float(table.min()))
-                    if table is not None:
-                        inside = (tokens < len(table)) & (tokens >= 0)
-                        shares[inside] = table[tokens[inside]]
-                    freq *= shares
-                # Never claim more evidence than a one-in-a-million name allows, nor less than a
-                # coin flip at the common end.
-                m_exact = max(float(self.m[c][code]), 1e-12)
-                out[exact, c] = np.log2(m_exact / np.clip(freq, 1e-6, 0.5))
+        for c in range(len(COMPARISONS)):
+            out[:, c] = self.column_weights(c, levels[:, c], a, pairs)
         # A given name says the sex (Mohammad is a man, Fatima a woman): when the given names
         # agree, so does the sex of two random people with them, and agreeing again is no
         # further evidence. Disagreeing still is (a man's and a woman's name that share a key).
@@ -753,6 +769,50 @@ class FellegiSunterModel:
         agree = levels[:, given] >= COMPARISONS[given].code(COMPARISONS[given].labels.index("given names differ by a letter or two"))
         out[agree & (levels[:, sex] == 1), sex] = 0.0
         return out
+
+    def _factors(self, c: int) -> np.ndarray:
+        """log2 m/u per level code of comparison ``c``, with one more slot (0) for "missing"."""
+        factor = np.log2(np.clip(self.m[c], 1e-12, 1) / np.clip(self.u[c], 1e-12, 1))
+        return np.append(factor, 0.0).astype(np.float32)
+
+    def column_weights(self, c: int, col: np.ndarray, a: Prepared | None = None,
+                       pairs: np.ndarray | None = None) -> np.ndarray:
+        """The weights of comparison ``c`` for pairs at level codes ``col`` (before the sex
+        adjustment of :meth:`weights`), term-frequency adjusted when ``a`` and ``pairs`` are given."""
+        comparison = COMPARISONS[c]
+        out = self._factors(c)[col]
+        if a is None or pairs is None or not self.token_frequency:
+            return out
+        for index, level in enumerate(comparison.levels):
+            if not level.term_frequency:
+                continue
+            code = comparison.code(index)
+            exact = np.nonzero(col == code)[0]
+            if not len(exact):
+                continue
+            freq = np.ones(len(exact))
+            for part, role in level.term_frequency:
+                tokens = getattr(a, part)[pairs[exact, 0]]
+                table = self.token_frequency.get(role)
+                shares = np.full(len(exact), self.default_frequency if table is None else float(table.min()))
+                if table is not None:
+                    inside = (tokens < len(table)) & (tokens >= 0)
+                    shares[inside] = table[tokens[inside]]
+                freq *= shares
+            # Never claim more evidence than a one-in-a-million name allows, nor less than a
+            # coin flip at the common end.
+            m_exact = max(float(self.m[c][code]), 1e-12)
+            out[exact] = np.log2(m_exact / np.clip(freq, 1e-6, 0.5))
+        return out
+
+    def most(self, c: int) -> float:
+        """The largest weight comparison ``c`` can give a pair (missing weighs 0; an exact
+        name at its rarest, :meth:`column_weights`)."""
+        top = float(self._factors(c).max())
+        for index, level in enumerate(COMPARISONS[c].levels):
+            if level.term_frequency:
+                top = max(top, math.log2(max(float(self.m[c][COMPARISONS[c].code(index)]), 1e-12) / 1e-6))
+        return top
 
     def probability(self, weights: np.ndarray) -> np.ndarray:
         prior = math.log2(self.match_rate / (1 - self.match_rate))
@@ -814,28 +874,40 @@ def fixed_codes(comparison: Comparison, relatives: bool) -> list[int]:
     return [comparison.code(k) for k, level in enumerate(comparison.levels) if level.fixed or (relatives and level.veto)]
 
 
+def em_sample(n: int) -> np.ndarray | None:
+    """Positions of the candidate pairs EM runs on when there are more than :data:`EM_SAMPLE`
+    of them (sorted, always the same for the same ``n``); None when it runs on all of them."""
+    if n <= EM_SAMPLE:
+        return None
+    return np.sort(np.random.default_rng(7).choice(n, EM_SAMPLE, replace=False))
+
+
 def train(levels: np.ndarray, u: list[np.ndarray], weights_base: FellegiSunterModel, iterations: int = 12,
           a: Prepared | None = None, pairs: np.ndarray | None = None, total_pairs: int | None = None,
-          relatives: bool = True) -> FellegiSunterModel:
+          relatives: bool = True, population: int | None = None) -> FellegiSunterModel:
     """EM for m and the match rate among candidate pairs, u held fixed (as Splink does).
     m is blended with the priors (:data:`PRIOR_PAIRS` pseudo-pairs) so that few pairs cannot swing
-    it wildly; the levels of :func:`fixed_codes` keep their prior."""
+    it wildly; the levels of :func:`fixed_codes` keep their prior. ``levels`` (of ``pairs``) are
+    those of every candidate pair, or of the sample :func:`em_sample` draws from ``population``
+    candidate pairs."""
     model = FellegiSunterModel([m.copy() for m in weights_base.m], u, weights_base.match_rate,
                                weights_base.token_frequency, weights_base.default_frequency)
     if len(levels) < 50:
         return model
     prior_pairs = PRIOR_PAIRS
-    if len(levels) > EM_SAMPLE:
+    if population is None:
+        chosen = em_sample(len(levels))
+        if chosen is not None:
+            population = len(levels)
+            levels = levels[chosen]
+            pairs = pairs[chosen] if pairs is not None else None
+    if population is not None and population > len(levels):
         # EM converges on a random sample as well as on every pair, at a fraction of the time;
         # the match rate is then scaled back to all pairs, and the prior weighs against the
         # sample what it would weigh against every pair (else a big archive's own evidence,
         # that its sources never put one person in two towns, is drowned by the prior).
-        rng = np.random.default_rng(7)
-        chosen = np.sort(rng.choice(len(levels), EM_SAMPLE, replace=False))
-        scale = len(levels) / EM_SAMPLE
+        scale = population / len(levels)
         prior_pairs = PRIOR_PAIRS / scale
-        levels = levels[chosen]
-        pairs = pairs[chosen] if pairs is not None else None
         total_pairs = int(total_pairs / scale) if total_pairs else None
     priors = [c.priors("m") for c in COMPARISONS]
     fixed = [fixed_codes(c, relatives) for c in COMPARISONS]

@@ -100,3 +100,49 @@ def test_each_level_owns_its_condition_and_label() -> None:
     assert [place.level(int(code)).label for code in place.codes(pairs)] == ["same town or village", "different governorates"]
     row = engine.levels_from_labels({"date_of_death": "day and month swapped"})
     assert date.level(int(row[COMPARISONS.index(date)])).label == "day and month swapped"
+
+
+def test_pairs_dropped_on_their_names_alone_are_those_below_the_floor() -> None:
+    """Scoring compares the names first and drops a pair the other fields could not lift to the
+    floor: the pairs kept, their levels and probabilities are those of comparing everything."""
+    left, right, _ = register()
+    left += [MatchRecord("x1", "محمد أحمد العلي", date_of_death="2017-03-02", locality="Saqba", sex="male"),
+             MatchRecord("x2", "Mohammad Ahmad al-Ali", date_of_death="2017-03-02", locality="سقبا", sex="male")]
+    right += [MatchRecord("y1", "محمد احمد العلي", date_of_death="2017-03-02", locality="سقبا", sex="male"),
+              MatchRecord("y2", "Fatima Ahmad al-Ali", date_of_death="2017-03-02", locality="Saqba", sex="female")]
+    vocab = engine.Vocabulary()
+    a, b = engine.prepare(left, vocab), engine.prepare(right, vocab)
+    names = engine.NameScorer(vocab.words, vocab.forms)
+    names.count_parts(a, b)
+    pairs = np.array([(i, j) for i in range(len(left)) for j in range(len(right))], np.int64)
+    model = engine.FellegiSunterModel.from_priors(match_rate=0.001)
+    model.token_frequency = engine.term_frequencies(a, b)
+    _, every_level, every = engine.score(model, a, b, pairs, names, 0.0)
+    rows, levels, probabilities = engine.score(model, a, b, pairs, names, 0.5)
+    assert len(rows) < len(pairs) / 5  # most pairs fall on their names
+    assert set(rows.tolist()) >= set(np.nonzero(every >= 0.5)[0].tolist())
+    assert np.array_equal(levels, every_level[rows]) and np.allclose(probabilities, every[rows])
+    kept = {(left[i].id, right[j].id) for i, j in pairs[rows].tolist()}
+    assert {("x1", "y1"), ("x2", "y1"), ("a0", "b0")} <= kept
+    assert every[pairs.tolist().index([len(left) - 2, len(right) - 1])] < 0.5  # Mohammad and Fatima
+
+
+def test_em_on_a_sample_learns_what_em_on_every_pair_sampled_learns(monkeypatch: Any) -> None:
+    """Above :data:`engine.EM_SAMPLE` candidate pairs, EM runs on a fixed sample: comparing only
+    the sampled pairs gives the model that comparing all and sampling their levels gives."""
+    monkeypatch.setattr(engine, "EM_SAMPLE", 2000)
+    left, right, _ = register()
+    vocab = engine.Vocabulary()
+    a, b = engine.prepare(left, vocab), engine.prepare(right, vocab)
+    names = engine.NameScorer(vocab.words, vocab.forms)
+    names.count_parts(a, b)
+    pairs = np.array([(i, j) for i in range(len(left)) for j in range(len(right))], np.int64)
+    base = engine.FellegiSunterModel.from_priors(match_rate=0.01)
+    u = engine.estimate_u(a, names, np.random.default_rng(1))
+    whole = engine.train(engine.compare(a, b, pairs, names), u, base, pairs=pairs, total_pairs=len(pairs))
+    sample = engine.em_sample(len(pairs))
+    assert sample is not None and len(sample) == 2000
+    sampled = engine.train(engine.compare(a, b, pairs[sample], names), u, base, pairs=pairs[sample], total_pairs=len(pairs),
+                           population=len(pairs))
+    assert whole.match_rate == sampled.match_rate
+    assert all(np.array_equal(x, y) for x, y in zip(whole.m, sampled.m))
