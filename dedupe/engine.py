@@ -116,8 +116,6 @@ MIDDLES = 3
 
 def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Sequence[MatchRecord]
     """Arrays of the comparable parts of each record."""
-    from tawthiq.lang.places import canonical_governorate, governorate_of_locality
-
     from .dates import date_digits, date_parts, parse_date
 
     n = len(records)
@@ -140,40 +138,45 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
     joined_last = np.full(n, MISSING, np.int64)
     pending: list[tuple[int, str, str]] = []
     names: list[str] = []
+    # Names, dates and places repeat: each distinct value is read once.
+    read_names: dict[tuple[str | None, str | None], tuple] = {}  # type: ignore[type-arg]
+    read_dates: dict[str | None, tuple[int, int, int, int, int]] = {}
+    read_places: dict[tuple[str | None, str | None], tuple[int, int]] = {}
     for i, record in enumerate(records):
-        parts = name_parts(record.full_name) if record.full_name else name_parts(record.name_ar)
-        if len(parts.skeletons) < 2 and record.name_ar and record.full_name:
-            parts = name_parts(record.name_ar)
+        name_key = (record.full_name, record.name_ar)
+        name = read_names.get(name_key)
+        if name is None:
+            parts = name_parts(record.full_name) if record.full_name else name_parts(record.name_ar)
+            if len(parts.skeletons) < 2 and record.name_ar and record.full_name:
+                parts = name_parts(record.name_ar)
+            sk, written = parts.skeletons, parts.forms
+            name = read_names[name_key] = (
+                len(sk),
+                (vocab.id(sk[0]), vocab.written.id(written[0])) if sk else None,
+                (vocab.id(sk[-1]), vocab.written.id(written[-1])) if len(sk) >= 2 else None,
+                (vocab.id(sk[1]), vocab.written.id(written[1]), [vocab.id(part) for part in sk[1:-1][:MIDDLES]],
+                 written[0] + written[1], written[-2] + written[-1]) if len(sk) >= 3 else None)
         names.append(record.full_name or record.name_ar or "")
-        sk, written = parts.skeletons, parts.forms
-        ntokens[i] = len(sk)
-        if sk:
-            given[i] = vocab.id(sk[0])
-            forms[0, i] = vocab.written.id(written[0])
-        if len(sk) >= 2:
-            family[i] = vocab.id(sk[-1])
-            forms[2, i] = vocab.written.id(written[-1])
-        if len(sk) >= 3:
-            father[i] = vocab.id(sk[1])
-            forms[1, i] = vocab.written.id(written[1])
-            for k, part in enumerate(sk[1:-1][:MIDDLES]):
-                middles[i, k] = vocab.id(part)
-            pending.append((i, written[0] + written[1], written[-2] + written[-1]))
-        # Any of the contract's formats (DD/MM/YYYY too), whoever built the record.
-        y, m, d, o = date_parts(parse_date(record.date_of_death))
-        year[i], month[i], day[i], ordinal[i] = y, m, d, o
-        digits[i] = date_digits(record.date_of_death, y, m, d)
-        # Any spelling of a governorate is the same governorate (Idlib, إدلب, Idleb); a town
-        # given without its governorate is placed by the gazetteer (Saqba is in Rural
-        # Damascus), so that Saqba and Talbiseh, Homs are known to be apart.
-        governorate = (canonical_governorate(record.governorate) or record.governorate.strip()) if record.governorate else None
-        governorate = governorate or (governorate_of_locality(record.locality) if record.locality else None)
-        if governorate:
-            gov[i] = vocab.id("gov:" + governorate.lower())
-        if record.locality:
-            key = name_parts(record.locality).key
-            if key:
-                loc[i] = vocab.id("loc:" + key.replace(" ", ""))
+        ntokens[i], first_part, last_part, inner = name
+        if first_part is not None:
+            given[i], forms[0, i] = first_part
+        if last_part is not None:
+            family[i], forms[2, i] = last_part
+        if inner is not None:
+            father[i], forms[1, i], middle_ids, first_two, last_two = inner
+            middles[i, :len(middle_ids)] = middle_ids
+            pending.append((i, first_two, last_two))
+        date = read_dates.get(record.date_of_death)
+        if date is None:
+            # Any of the contract's formats (DD/MM/YYYY too), whoever built the record.
+            y, m, d, o = date_parts(parse_date(record.date_of_death))
+            date = read_dates[record.date_of_death] = (y, m, d, o, date_digits(record.date_of_death, y, m, d))
+        year[i], month[i], day[i], ordinal[i], digits[i] = date
+        place_key = (record.governorate, record.locality)
+        place = read_places.get(place_key)
+        if place is None:
+            place = read_places[place_key] = _place_ids(record.governorate, record.locality, vocab)
+        gov[i], loc[i] = place
         sex[i] = _SEX.get((record.sex or "").strip().lower(), 0)
         if record.age is not None:
             try:
@@ -183,10 +186,33 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
             except (TypeError, ValueError):
                 pass
     # Once every part is known: a joined word no record has as a part cannot match one.
+    read_joined: dict[str, int] = {}
     for i, first, last in pending:
-        joined_first[i], joined_last[i] = _joined(first, vocab), _joined(last, vocab)
+        for out, word in ((joined_first, first), (joined_last, last)):
+            found = read_joined.get(word)
+            if found is None:
+                found = read_joined[word] = _joined(word, vocab)
+            out[i] = found
     return Prepared([str(r.id) for r in records], given, father, family, middles, forms, ntokens, year, month, day, ordinal,
                     digits, gov, loc, sex, age, names, joined_first, joined_last)
+
+
+def _place_ids(governorate: str | None, locality: str | None, vocab: Vocabulary) -> tuple[int, int]:
+    """Ids of a record's governorate and town (-1 where not known)."""
+    from tawthiq.lang.places import canonical_governorate, governorate_of_locality
+
+    # Any spelling of a governorate is the same governorate (Idlib, إدلب, Idleb); a town
+    # given without its governorate is placed by the gazetteer (Saqba is in Rural
+    # Damascus), so that Saqba and Talbiseh, Homs are known to be apart.
+    name = (canonical_governorate(governorate) or governorate.strip()) if governorate else None
+    name = name or (governorate_of_locality(locality) if locality else None)
+    gov = vocab.id("gov:" + name.lower()) if name else MISSING
+    loc = MISSING
+    if locality:
+        key = name_parts(locality).key
+        if key:
+            loc = vocab.id("loc:" + key.replace(" ", ""))
+    return gov, loc
 
 
 def _joined(word: str, vocab: Vocabulary) -> int:

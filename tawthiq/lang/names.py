@@ -269,6 +269,9 @@ class NameParts:
         return " ".join(self.skeletons)
 
 
+_AL_CONSONANT = re.compile(r"al[bcdfghjklmnpqrstvwxz]")
+
+
 def _mend_article(words: list[str]) -> list[str]:
     """An article split in the wrong place by a slip of the space bar: "A lHassan" and
     "a-lHamoud" (the l carried over), "AlZ oabi" and "alD imasi" (a letter of the name carried
@@ -282,7 +285,7 @@ def _mend_article(words: list[str]) -> list[str]:
             out += ["al", nxt[1:]]
             i += 2
             continue
-        if nxt and re.fullmatch(r"al[bcdfghjklmnpqrstvwxz]", word) and len(nxt) >= 3:
+        if nxt and len(word) == 3 and _AL_CONSONANT.fullmatch(word) and len(nxt) >= 3:
             out += ["al", word[2] + nxt]
             i += 2
             continue
