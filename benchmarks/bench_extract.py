@@ -274,8 +274,8 @@ def incident_counts(part: str, show_misses: bool = False) -> dict[str, dict[str,
       the range [least killed_min, most killed_max] of the texts that give a closed count. It
       is within when its top (the fullest count a source gives) lies in Airwars' [min, max] and
       every open count ("at least N", or a text that only names N victims) has its N at most
-      Airwars' max. With open counts only, the count is the largest N, within when it lies in
-      Airwars' [min, max]. A low end below Airwars' min is allowed here: early reports give
+      Airwars' max (an open N above the closed counts is the top). With open counts only, the
+      count is the largest N, within when it lies in Airwars' [min, max]. A low end below Airwars' min is allowed here: early reports give
       partial tolls ("حصيلة أولية": 4, then 5, then 9) that the archive keeps as the range's
       low end. The strict reading, both ends in Airwars' range, is printed too. The denominator
       is the incidents with at least one text in the language that states a death
@@ -366,6 +366,7 @@ def incident_counts(part: str, show_misses: bool = False) -> dict[str, dict[str,
                 opened = [a for a, b in ranges[language] if b is None]
                 if closed:
                     least, most = min(a for a, _ in closed), max(b for _, b in closed if b is not None)
+                    most = max([most, *opened])  # "at least 9" above a closed 4 is the fuller count
                 else:
                     least = most = max(opened)
                 merged_ok = low is not None and low <= most <= high and all(n <= high for n in opened)

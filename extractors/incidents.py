@@ -635,7 +635,7 @@ def _own_counts(members: list[tuple[Count, Place, str | None]], incident: Incide
     own, aside = [], []
     for count, place, _ in members:
         if count.kind != "killed" or count is first or count.minimum == first.minimum or _town(place) in towns \
-                or count.who != "any" or _TOLL_UPDATE.search(count.evidence):
+                or count.who != first.who or _TOLL_UPDATE.search(count.evidence):
             own.append(count)
         else:
             aside.append(count)
@@ -691,9 +691,15 @@ def _set_counts(incident: IncidentRecord, counts: list[Count], victims: list[Vic
             incident.women_killed = max(women)
             incident.field_evidence["women_killed"] = next(c.evidence for c in killed if c.women == incident.women_killed)
     named = len(victims)
-    if named and (incident.killed is None or incident.killed < named):
-        if incident.killed is not None:
-            incident.notes.append(f"the item names {named} victims but counts {incident.killed}: the count is raised to {named}")
+    if named and incident.killed is not None and incident.killed < named:
+        # The text's own count is firmer than the number of names read from it (a name read
+        # wrongly, one of the injured, a victim of another incident): the count stays, the top
+        # of the range takes the names, and the documenter, who links the named, decides.
+        incident.notes.append(f"the item names {named} victims but counts {incident.killed}: "
+                              f"kept as a range {incident.killed_min}–{named}")
+        if incident.killed_max is not None and incident.killed_max < named:
+            incident.killed_max = named
+    elif named and incident.killed is None:
         incident.killed = named
         incident.killed_min = max(incident.killed_min or 0, named)
         if incident.killed_max is not None and incident.killed_max < named:

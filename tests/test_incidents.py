@@ -137,6 +137,16 @@ def test_named_victims_set_the_count_when_the_text_gives_none() -> None:
     assert (incident.killed_min, incident.killed_max) == (1, None) and any("at least 1" in n for n in incident.notes)
 
 
+def test_more_names_than_the_stated_count_widen_the_top_not_the_count() -> None:
+    from tawthiq.extractors.record import VictimRecord
+
+    # The text's own "a civilian" is firmer than two names read from it (one may be injured).
+    named = [VictimRecord(full_name="Ahmad Khalil al-Omar", evidence="..."), VictimRecord(full_name="Omar Saeed Haddad", evidence="...")]
+    incident = _one("Regime shelling on Sarmin killed a civilian and wounded another.", victims=named)
+    assert (incident.killed, incident.killed_min, incident.killed_max, incident.named_victims) == (1, 1, 2, 2)
+    assert any("kept as a range 1–2" in note for note in incident.notes)
+
+
 def test_a_summary_of_a_month_is_not_an_incident_count() -> None:
     incident = _one("قتل طفل بقصف على بلدة سرمين اليوم. ووثقت الشبكة مقتل 47 مدنياً خلال شهر أيار في عموم سوريا.")
     assert incident.killed == 1
