@@ -431,11 +431,18 @@ def _among(count: Count, after: str, arabic: bool) -> None:
     if not among:
         return
     rest = re.split(r"(?:,|،)?\s*(?:وإصابة|واصابة|وأصيب|وجرح|injuring|wounding|and\s+(?:injured|wounded))", among.group("rest"))[0]
+    total_of_civilians = bool(_CIVILIAN_NOUN.search(count.phrase))
     for sub in (_AR_SUBCOUNT if arabic else _EN_SUBCOUNT).finditer(rest):
         who, implied = _who(sub.group("noun"), arabic)
         number = sub.group("num")
         value = parse_number(number) if number else implied
         if value is None:
+            continue
+        if not total_of_civilians and _CIVILIANS_ONLY.fullmatch(sub.group("noun").strip()) and value <= count.minimum:
+            # "killed eight people, including five civilians": the civilians are the count
+            # of civilians killed; the others were not said to be civilians.
+            count.note = f"{value} of the {count.minimum} killed are said to be civilians"
+            count.minimum = count.maximum = value
             continue
         if who == "child":
             count.children = (count.children or 0) + value
@@ -465,7 +472,8 @@ _SUMMARY = re.compile(
     # Several places or days in one count: "across the enclave", "in 11 attacks", "on more than
     # 15 towns", "in separate incidents", "within less than 24 hours", "since December 1".
     r"\bacross (?:the )?(?:enclave|strip|region|north\w*|province|governorates?|provinces?|areas)\b|\bdistributed as follows\b|"
-    r"\b(?:in|from) \d+ (?:separate )?(?:attacks|strikes|raids|incidents|bombings)\b|\b\d+ (?:attacks|strikes|raids) (?:left|killed)\b|"
+    r"\b(?:in|from) (?:\d+|two|three|four|five|six|seven|eight|nine|ten|several) (?:separate )?(?:attacks|strikes|raids|incidents|bombings)\b|"
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:attacks|strikes|raids) (?:left|killed)\b|"
     r"\bsince (?:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
     r"\bover the (?:past|last) (?:\d+ |few |two |three )?(?:days|weeks|months|hours)\b|"
     r"خلال\s+(?:كانون|شباط|آذار|اذار|نيسان|أيار|ايار|حزيران|تموز|آب|اب|أيلول|ايلول|تشرين|يناير|فبراير|مارس|أبريل|ابريل|مايو|يونيو|يوليو|"
@@ -481,6 +489,7 @@ SUMMARY_EXAMPLES: tuple[str, ...] = (
     "وارتفاع عدد الشهداء في أقل من 24 ساعة إلى 15 مدني", "5 شهداء و38 جريحا حصيلة أولية لقصف النظام عموم بلدات ريف إدلب",
     "Israeli forces advance, 20 killed across enclave", "Since December 1, sixteen people have been killed in Turkish attacks",
     "These attacks left 17 people dead; they are distributed as follows:", "11 attacks left three civilians dead",
+    "January: Three attacks left three people dead and 13 others injured.",
 )
 NOT_SUMMARY_EXAMPLES: tuple[str, ...] = (
     "مقتل ثلاثة مدنيين بقصف مدفعي على مدينة أريحا اليوم", "استشهاد 4 مواطنين باستهداف طائرة مسيرة لقرية بريف حماة",
@@ -494,6 +503,8 @@ _COMBATANTS = re.compile(
 #: A count said to be of civilians, children or women is never one of fighters.
 _CIVILIAN_NOUN = re.compile(r"\b(?:civilians?|children|child|women|woman|kids|babies|infants|girls?|boys?)\b|"
                             r"(?:مدني|مدنيين|مدنيا|مدنياً|مدنيون|أطفال|اطفال|طفل|طفلا|طفلاً|طفلة|طفلين|طفلان|نساء|امرأة|سيدة|مواطن)", re.I)
+#: The words for civilians alone (not children or women, who are civilians among a total anyway).
+_CIVILIANS_ONLY = re.compile(r"civilians?|مدنيين|مدنيا|مدنياً|مدنيًا|مدنيون|المدنيين", re.I)
 _STRETCHED = re.compile(r"ـ+\s*[.]?\s*ـ*|[\u064B-\u0652]")
 
 

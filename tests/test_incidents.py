@@ -147,6 +147,15 @@ def test_more_names_than_the_stated_count_widen_the_top_not_the_count() -> None:
     assert any("kept as a range 1–2" in note for note in incident.notes)
 
 
+@pytest.mark.parametrize("text,language,killed", [
+    ("Shelling on the market of al-Bab killed eight people, including five civilians, the Observatory said", "en", 5),
+    ("أدى القصف لمقتل 5 أشخاص بينهم 3 مدنيين في ريف الحسكة", "ar", 3),
+    ("قُتل خمسة مدنيين بينهم طفلان وامرأة بقصف مدفعي", "ar", 5),  # a total of civilians keeps its count
+])
+def test_the_civilians_among_a_total_of_people_are_the_count(text: str, language: str, killed: int) -> None:
+    assert [c.minimum for c in find_counts(text, language) if c.kind == "killed"] == [killed]
+
+
 def test_a_summary_of_a_month_is_not_an_incident_count() -> None:
     incident = _one("قتل طفل بقصف على بلدة سرمين اليوم. ووثقت الشبكة مقتل 47 مدنياً خلال شهر أيار في عموم سوريا.")
     assert incident.killed == 1
