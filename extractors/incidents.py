@@ -631,27 +631,44 @@ def extract_incidents(
 _TOLL_UPDATE = re.compile(r"\b(?:rose|risen|rises|climbed|increased|raised|updated?|toll)\b|(?:ارتفع|ارتفاع|ارتفعت|وارتفع|وارتفاع|ليرتفع|لترتفع|حصيلة)", re.I)
 
 
+#: A sentence that recalls an earlier event: "وكانت قوات النظام قد ..." ("had ..."), "Earlier, ...".
+_BACKGROUND = re.compile(r"\s*(?:وكان|وكانت|كان|كانت)\s+(?:\S+\s+){0,8}?قد\s|\s*(?:Earlier|Previously|Last (?:week|month|year))\b", re.I)
+
+
+def _other_day(day: str | None, of: str | None) -> bool:
+    """Whether a sentence's full date is more than a day from the incident's."""
+    if not day or not of or len(day) < 10 or len(of) < 10:
+        return False
+    try:
+        return abs((dt.date.fromisoformat(day[:10]) - dt.date.fromisoformat(of[:10])).days) > 1
+    except ValueError:
+        return False
+
+
 def _own_counts(members: list[tuple[Count, Place, str | None]], incident: IncidentRecord) -> list[Count]:
     """The counts of a group that are its incident's: the first killed count the item states
     (its title or lede), and a later one that differs only when its sentence names the same
     town again or updates the toll ("rose to", "ارتفاع حصيلة"). A different count in a sentence
     that names no town or another town of the governorate ("the campaign has killed 61", "4
-    killed in Sarmin" in a report on Idlib city) is another incident's or a total, not a second
-    reading of this one: it is noted, not counted."""
+    killed in Sarmin" in a report on Idlib city), or that recalls an earlier event (another date,
+    "وكانت ... قد"), is another incident's or a total, not a second reading of this one: it is
+    noted, not counted."""
     killed = [(c, p) for c, p, _ in members if c.kind == "killed"]
     if len(killed) < 2:
         return [c for c, _, _ in members]
     first, first_place = next(((c, p) for c, p in killed if c.who == "any"), killed[0])
     towns = {t for t in (_town(first_place), _town(incident.place)) if t}
     own, aside = [], []
-    for count, place, _ in members:
-        if count.kind != "killed" or count is first or count.minimum == first.minimum or _town(place) in towns \
-                or count.who != first.who or _TOLL_UPDATE.search(count.evidence):
+    for count, place, day in members:
+        earlier = count is not first and (_other_day(day, incident.date) or bool(_BACKGROUND.match(count.evidence)))
+        if count.kind != "killed" or count is first or (not earlier and (
+                count.minimum == first.minimum or _town(place) in towns or count.who != first.who
+                or _TOLL_UPDATE.search(count.evidence))):
             own.append(count)
         else:
             aside.append(count)
     for count in aside:
-        incident.notes.append(f"the item also says {count.phrase!r} in a sentence that names no place of this incident: "
+        incident.notes.append(f"the item also says {count.phrase!r} in a sentence of another place, day or event: "
                               "not counted as its killed")
     return own
 

@@ -68,6 +68,8 @@ def test_a_later_count_of_another_town_or_no_town_is_noted_not_counted() -> None
     incident = extract_incidents(text, published=dt.date(2024, 5, 4))[0]
     assert (incident.killed, incident.killed_min, incident.killed_max) == (3, 3, 3)
     assert any("61" in note and "not counted" in note for note in incident.notes)
+    earlier = _one("مقتل ثلاثة مدنيين بقصف على مدينة أريحا. وكانت قوات النظام قد قصفت المدينة الشهر الماضي ما أدى لمقتل سبعة مدنيين في أريحا.")
+    assert (earlier.killed_min, earlier.killed_max) == (3, 3)
     rising = _one("مقتل ثلاثة مدنيين بقصف على مدينة أريحا. وارتفعت حصيلة الضحايا إلى خمسة مدنيين بعد وفاة جريحين.")
     assert (rising.killed_min, rising.killed_max) == (3, 5)
 
