@@ -14,11 +14,11 @@ import os
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from tawthiq.db.engine import create_db_engine, migrate_database
@@ -128,6 +128,66 @@ def engine(database_url: str):  # type: ignore[no-untyped-def]
     engine = create_db_engine(database_url)
     yield engine
     engine.dispose()
+
+
+class DatabaseSnapshots:
+    """Databases that many tests start from (the demo queue with its users: a pull, an
+    extraction, matching and four argon2 hashes, about a second), built once per session and
+    copied into each test's own database, as the migrated template is."""
+
+    def __init__(self, folder: Path, sqlite_template: Path, pg_template: str | None) -> None:
+        self.folder = folder
+        self.sqlite_template = sqlite_template
+        self.server = _pg_admin_url() if pg_template else None
+        self.pg_template = pg_template
+        self.built: dict[Callable[[Engine, Path], None], str] = {}  # builder -> SQLite file or PostgreSQL database
+
+    def restore(self, url: str, build: Callable[[Engine, Path], None]) -> None:
+        """Make the migrated, still empty test database at ``url`` what ``build(engine, folder)``
+        makes of one. ``build`` runs once per session, on a database and in a folder of its own
+        (files it writes there, such as a source's inbox, are shared by every test it serves)."""
+        if build not in self.built:
+            self.built[build] = self._build(build)
+        snapshot = self.built[build]
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            assert not self.server, "a SQLite test database on a PostgreSQL run"
+            source, target = sqlite3.connect(snapshot), sqlite3.connect(parsed.database or "")
+            try:
+                source.backup(target)
+            finally:
+                source.close()
+                target.close()
+        else:
+            assert self.server, "a PostgreSQL test database on a SQLite run"
+            # Ends the test's connections to it, if any; tawthiq's engines pre-ping and reconnect.
+            create_pg_database(self.server, parsed.database or "", template=snapshot)
+
+    def _build(self, build: Callable[[Engine, Path], None]) -> str:
+        folder = self.folder / f"{len(self.built)}-{build.__name__}"
+        folder.mkdir()
+        if self.server and self.pg_template:
+            name = f"tawthiq_s{os.getpid()}_{len(self.built)}"
+            url = create_pg_database(self.server, name, template=self.pg_template)
+        else:
+            name = str(folder / "tawthiq.db")
+            url = sqlite_database(self.sqlite_template, Path(name))
+        engine = create_db_engine(url)
+        try:
+            build(engine, folder)
+        finally:
+            engine.dispose()
+        return name
+
+
+@pytest.fixture(scope="session")
+def database_snapshots(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path,
+                       pg_template: str | None) -> Iterator[DatabaseSnapshots]:
+    snapshots = DatabaseSnapshots(tmp_path_factory.mktemp("snapshots"), sqlite_template, pg_template)
+    yield snapshots
+    if snapshots.server:
+        for name in snapshots.built.values():
+            drop_pg_database(snapshots.server, name)
 
 
 @pytest.fixture(scope="session")

@@ -37,12 +37,16 @@ def load_demo(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
         step(engine)
 
 
-@pytest.fixture
-def demo(engine, tmp_path):  # type: ignore[no-untyped-def]
+def load_demo_and_users(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
     load_demo(engine, tmp_path)
     with session_scope(engine) as session:
         for name, role in (("amal", "documenter"), ("bassel", "documenter"), ("chadi", "editor")):
             repo.add_user(session, name, "a long password", role)
+
+
+@pytest.fixture
+def demo(engine, database_url, database_snapshots):  # type: ignore[no-untyped-def]
+    database_snapshots.restore(database_url, load_demo_and_users)  # built once per session
     return engine
 
 

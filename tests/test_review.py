@@ -51,8 +51,8 @@ def load_queue(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def app(engine, database_url, tmp_path):  # type: ignore[no-untyped-def]
-    load_queue(engine, tmp_path)
+def app(engine, database_url, database_snapshots):  # type: ignore[no-untyped-def]
+    database_snapshots.restore(database_url, load_queue)  # load_queue's database, built once per session
     return create_app(database_url)
 
 

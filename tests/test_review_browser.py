@@ -25,7 +25,7 @@ from sqlalchemy import select
 from tawthiq.db.engine import create_db_engine, session_scope
 from tawthiq.db.models import Attachment, Candidate, RawItem
 
-from .conftest import IN_CI, _pg_admin_url, create_pg_database, drop_pg_database, sqlite_database
+from .conftest import IN_CI, DatabaseSnapshots, _pg_admin_url, create_pg_database, drop_pg_database, sqlite_database
 from .test_review import PASSWORD, load_queue
 
 if TYPE_CHECKING:
@@ -54,7 +54,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(request: pytest.FixtureRequest, tmp_path: Path, pg_template: str | None) -> Iterator[tuple[str, str]]:
+def server(tmp_path: Path, pg_template: str | None, sqlite_template: Path,
+           database_snapshots: DatabaseSnapshots) -> Iterator[tuple[str, str]]:
     """A database with the demo queue and four users, served by ``tawthiq review``;
     yields ``(base_url, database_url)``."""
     pg = _pg_admin_url()
@@ -63,10 +64,8 @@ def server(request: pytest.FixtureRequest, tmp_path: Path, pg_template: str | No
         name = f"tawthiq_b{os.getpid()}_{uuid.uuid4().hex[:8]}"
         url = create_pg_database(pg, name, template=pg_template)
     else:
-        url = sqlite_database(request.getfixturevalue("sqlite_template"), tmp_path / "tawthiq.db")
-    engine = create_db_engine(url)
-    load_queue(engine, tmp_path)
-    engine.dispose()
+        url = sqlite_database(sqlite_template, tmp_path / "tawthiq.db")
+    database_snapshots.restore(url, load_queue)  # load_queue's database, built once per session
     port = free_port()
     env = {**os.environ, "TAWTHIQ_DATABASE_URL": url}
     command = [str(Path(sys.executable).parent / "tawthiq"), "review", "--port", str(port)]
