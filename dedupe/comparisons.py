@@ -183,10 +183,22 @@ def _at_least(part: str, threshold: float, vowels: bool) -> Condition:
 
 def _swapped(p: Pairs) -> np.ndarray:
     """Given and family names written the other way round (one list puts the family name first):
-    the same two names, each in the other's place."""
+    each in the other's place, the same or a letter or two off (a typo in one of them), or the
+    same name parts in another order ("Nikakis Sara Louise", "Sara Louise Nikakis")."""
     def compute() -> np.ndarray:
         given_a, family_a, given_b, family_b = p.left("given"), p.left("family"), p.right("given"), p.right("family")
-        return (given_a == family_b) & (family_a == given_b) & (given_a >= 0) & (family_a >= 0) & (given_a != family_a)
+        crossed = (given_a >= 0) & (family_a >= 0) & (given_b >= 0) & (family_b >= 0) & (given_a != family_a) \
+            & ((given_a != given_b) | (family_a != family_b))
+        rows = np.nonzero(crossed & ((given_a == family_b) | (family_a == given_b)))[0]
+        out = np.zeros(len(p), bool)
+        if len(rows):
+            sub = p.subset(rows)
+            out[rows] = (sub.similarity("given", "family") >= SIMILAR) & (sub.similarity("family", "given") >= SIMILAR)
+        bag_a, bag_b = p.left("bag"), p.right("bag")
+        # The family name must have moved: "Hasan Mohammad al-Ali" and "Mohammad Hasan al-Ali"
+        # are a son and his father.
+        out |= crossed & (given_a != given_b) & (family_a != family_b) & (bag_a == bag_b) & (bag_a >= 0) & (p.left("ntokens") >= 3)
+        return out
 
     return p.cached("swapped", compute)
 

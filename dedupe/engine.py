@@ -25,6 +25,7 @@ FEBRL), records that agree on everything but the given name are one person with 
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -105,6 +106,12 @@ class Prepared:
     #: slipped into "Lan dau"), -1 for names of fewer than three parts
     joined_first: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     joined_last: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: per written-form id, a code of its first letters (:func:`_starts`), for blocking on a
+    #: name's beginning when its end is mistyped
+    form_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: a code of the record's name parts in sorted order (-1 for fewer than two), for names
+    #: written in another order
+    bag: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -136,6 +143,7 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
     forms = np.full((3, n), MISSING, np.int64)
     joined_first = np.full(n, MISSING, np.int64)
     joined_last = np.full(n, MISSING, np.int64)
+    bag = np.full(n, MISSING, np.int64)
     pending: list[tuple[int, str, str]] = []
     names: list[str] = []
     # Names, dates and places repeat: each distinct value is read once.
@@ -155,9 +163,10 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
                 (vocab.id(sk[0]), vocab.written.id(written[0])) if sk else None,
                 (vocab.id(sk[-1]), vocab.written.id(written[-1])) if len(sk) >= 2 else None,
                 (vocab.id(sk[1]), vocab.written.id(written[1]), [vocab.id(part) for part in sk[1:-1][:MIDDLES]],
-                 written[0] + written[1], written[-2] + written[-1]) if len(sk) >= 3 else None)
+                 written[0] + written[1], written[-2] + written[-1]) if len(sk) >= 3 else None,
+                _bag(sk))
         names.append(record.full_name or record.name_ar or "")
-        ntokens[i], first_part, last_part, inner = name
+        ntokens[i], first_part, last_part, inner, bag[i] = name
         if first_part is not None:
             given[i], forms[0, i] = first_part
         if last_part is not None:
@@ -194,7 +203,31 @@ def prepare(records: Sequence, vocab: Vocabulary) -> Prepared:  # records: Seque
                 found = read_joined[word] = _joined(word, vocab)
             out[i] = found
     return Prepared([str(r.id) for r in records], given, father, family, middles, forms, ntokens, year, month, day, ordinal,
-                    digits, gov, loc, sex, age, names, joined_first, joined_last)
+                    digits, gov, loc, sex, age, names, joined_first, joined_last, _starts(vocab.forms), bag)
+
+
+def _bag(skeletons: tuple[str, ...]) -> int:
+    """A 62-bit code of name parts in sorted order (-1 for fewer than two parts)."""
+    if len(skeletons) < 2:
+        return MISSING
+    text = "\x00".join(sorted(skeletons)).encode()
+    return ((zlib.crc32(text) & 0x3FFFFFFF) << 32) | zlib.adler32(text)
+
+
+#: Letters of a written name part that :func:`_starts` keeps.
+START = 3
+
+
+def _starts(forms: list[str]) -> np.ndarray:
+    """A code of the first :data:`START` letters of each written form (-1 for shorter forms)."""
+    return np.fromiter((zlib.crc32(form[:START].encode()) if len(form) > START else MISSING for form in forms), np.int64, len(forms))
+
+
+def start_of(p: Prepared, row: int) -> np.ndarray:
+    """The start code of each record's given (row 0) or family (row 2) name as written, -1 if none."""
+    ids = p.forms[row]
+    known = (ids >= 0) & (ids < len(p.form_starts))
+    return np.where(known, p.form_starts[np.where(known, ids, 0)] if len(p.form_starts) else MISSING, MISSING)
 
 
 def _place_ids(governorate: str | None, locality: str | None, vocab: Vocabulary) -> tuple[int, int]:
@@ -255,7 +288,7 @@ def place_lone_parts(targets: Sequence[Prepared], reference: Sequence[Prepared] 
 #: otherwise compare thousands of unrelated people); the other keys still cover those pairs.
 MAX_BLOCK = {"given_family": 2000, "family_month": 600, "given_father": 600, "father_family": 600, "date_place": 400,
              "given_year_place": 400, "given_date": 400, "family_date_town": 60, "date_town": 50, "given_town": 20,
-             "family_town": 20}
+             "family_town": 20, "given_family_start": 20, "family_given_start": 20, "family_year_place": 20}
 
 
 def blocking_keys(p: Prepared) -> dict[str, np.ndarray]:
@@ -288,6 +321,15 @@ def blocking_keys(p: Prepared) -> dict[str, np.ndarray]:
     keys["given_town"] = np.where(ok, p.given * big + p.loc, -1)
     ok = (p.family >= 0) & (p.loc >= 0)
     keys["family_town"] = np.where(ok, p.family * big + p.loc, -1)
+    # A name mistyped besides another mistyped or replaced: the other name and the first letters
+    # of this one, or the family name, year and governorate.
+    family_start, given_start = start_of(p, 2), start_of(p, 0)
+    ok = (p.given >= 0) & (family_start >= 0)
+    keys["given_family_start"] = np.where(ok, p.given * (1 << 32) + family_start, -1)
+    ok = (p.family >= 0) & (given_start >= 0)
+    keys["family_given_start"] = np.where(ok, p.family * (1 << 32) + given_start, -1)
+    ok = (p.family >= 0) & (p.year > 0) & (p.gov >= 0)
+    keys["family_year_place"] = np.where(ok, (p.family * 4096 + p.year) * 4096 + p.gov, -1)
     # The pairs :func:`holds_relatives` reads: same family name, day and town.
     ok = (p.family >= 0) & (p.ordinal >= 0) & (p.loc >= 0)
     keys["family_date_town"] = np.where(ok, (p.family * 800_000 + p.ordinal) * big + p.loc, -1)

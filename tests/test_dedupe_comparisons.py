@@ -146,3 +146,37 @@ def test_em_on_a_sample_learns_what_em_on_every_pair_sampled_learns(monkeypatch:
                            population=len(pairs))
     assert whole.match_rate == sampled.match_rate
     assert all(np.array_equal(x, y) for x, y in zip(whole.m, sampled.m))
+
+
+def test_a_name_mistyped_at_its_end_beside_another_error_is_still_proposed() -> None:
+    """A family name mistyped at its end while the date is replaced and the town mistyped
+    ("Bindoxff", "Hamiltpn") shares no whole field with its copy but the given name: the
+    beginning of the family name (and, the other way round, of the given name) proposes the pair."""
+    left, right, _ = register()
+    left += [MatchRecord("m1", "braedon bindoxff", date_of_death="19581103", locality="hamiltpn"),
+             MatchRecord("m2", "سلمى عمر القاسمي", date_of_death="2016-05-02", locality="Saqba")]
+    right += [MatchRecord("n1", "braedon bindoff", date_of_death="19851103", locality="hamilton"),
+              MatchRecord("n2", "سلمي عمر القاسم", date_of_death="2017-08-20", locality="Talbiseh")]
+    vocab = engine.Vocabulary()
+    a, b = engine.prepare(left, vocab), engine.prepare(right, vocab)
+    pairs = {(left[i].id, right[j].id) for i, j in engine.block_link(a, b).tolist()}
+    assert {("m1", "n1"), ("m2", "n2")} <= pairs
+
+
+def test_names_in_another_order_with_a_typo_are_swapped_but_a_son_and_his_father_are_not() -> None:
+    """"Fenwick Lukce" is Luke Fenwick, family name first and the given name mistyped; "Nikakis
+    Sara Louise" is Sara Louise Nikakis. "Hasan Mohammad al-Ali" and "Mohammad Hasan al-Ali" keep
+    their family name in its place: a son and his father, never one person swapped."""
+    records = [MatchRecord("a", "fenwick lukce"), MatchRecord("b", "luke fenwick"),
+               MatchRecord("c", "nikakis sara louise"), MatchRecord("d", "sara louise nikakis"),
+               MatchRecord("e", "Hasan Mohammad al-Ali"), MatchRecord("f", "Mohammad Hasan al-Ali"),
+               MatchRecord("g", "العلي حسن محمد"), MatchRecord("h", "حسن محمد العلي")]
+    vocab = engine.Vocabulary()
+    prepared = engine.prepare(records, vocab)
+    names = engine.NameScorer(vocab.words, vocab.forms)
+    names.count_parts(prepared)
+    given = next(c for c in COMPARISONS if c.name == "given_name")
+    pairs = Pairs(prepared, prepared, np.array([0, 2, 4, 6]), np.array([1, 3, 5, 7]), names)
+    assert [given.level(int(code)).label for code in given.codes(pairs)][:3] == ["given and family names swapped"] * 2 + \
+        ["given names differ"]
+    assert given.level(int(given.codes(pairs)[3])).label == "given and family names swapped"
