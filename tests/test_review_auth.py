@@ -24,11 +24,15 @@ from .test_review import PASSWORD, csrf_of, login
 USERS = (("amal", "documenter"), ("bassel", "documenter"), ("chadi", "editor"), ("dima", "admin"))
 
 
-@pytest.fixture
-def app(engine, database_url):  # type: ignore[no-untyped-def]
+def add_users(engine, folder) -> None:  # type: ignore[no-untyped-def]
     with session_scope(engine) as session:
         for name, role in USERS:
             repo.add_user(session, name, PASSWORD, role)
+
+
+@pytest.fixture
+def app(engine, database_url, database_snapshots):  # type: ignore[no-untyped-def]
+    database_snapshots.restore(database_url, add_users)  # four argon2 hashes, made once per session
     return create_app(database_url)
 
 
