@@ -125,7 +125,7 @@ _AR_NUM_PHRASE = (rf"(?:(?P<qual>{_AR_QUALIFIER})\s+)?(?:بين\s+)?(?P<num>{NUM
 _EN_DEATH_VERB = r"(?:killed|dead|died|lost their lives|were martyred|martyred|perished|slain|executed|shot dead)"
 _EN_DEATH_BEFORE = (r"(?:killed|killing|kills|kill|claimed the lives of|claiming the lives of|took the lives of|the lives of|"
                     r"death of|deaths of|bodies of|killed at least|execution of|executed)")
-_AR_DEATH_BEFORE = (r"(?:مقتل|ومقتل|لمقتل|بمقتل|استشهاد|واستشهاد|لاستشهاد|باستشهاد|إستشهاد|وإستشهاد|لإستشهاد|بإستشهاد|قتل|وقتل|قُتل|وقُتل|قتلت|قضى|قضت|مصرع|ومصرع|"
+_AR_DEATH_BEFORE = (r"(?:وقوع|ووقوع|مقتل|ومقتل|لمقتل|بمقتل|استشهاد|واستشهاد|لاستشهاد|باستشهاد|إستشهاد|وإستشهاد|لإستشهاد|بإستشهاد|قتل|وقتل|قُتل|وقُتل|قتلت|قضى|قضت|مصرع|ومصرع|"
                     r"وفاة|ووفاة|سقوط|وسقوط|ارتقاء|وارتقاء|ارتقى|استشهد|واستشهد|أودى\s+بحياة|أودت\s+بحياة|اودى\s+بحياة|"
                     r"راح\s+ضحيته|راح\s+ضحيتها|حصد\s+أرواح|حصدت\s+أرواح|إعدام|اعدام|جثث|جثامين|انتشال\s+جثث|تصفية|"
                     r"يقتل|تقتل|ويقتل|وتقتل|لتقتل|ليقتل|قتلى|شهداء)")
@@ -181,10 +181,13 @@ COUNT_CUES: tuple[CountCue, ...] = (
         rf"(?<![\u0621-\u064A]){_AR_NUM_PHRASE}\s+(?P<noun>قتلى|قتيلا|قتيلاً|قتيلًا|شهداء|شهيدا|شهيداً|شهيدًا|ضحايا)(?![\u0621-\u064A])"),
         examples=(("الحصيلة: 6 قتلى منهم طفلة", 6), ("سقط 7 شهداء", 7))),
     CountCue("ar-death-singular", "ar", "killed", re.compile(
-        rf"(?<![\u0621-\u064A]){_AR_DEATH_BEFORE}\s+(?P<num>)(?P<noun>طفل|طفلة|امرأة|امراة|سيدة|شاب|رجل|مدني|مدنيا|مدنياً|مدنيًا|مواطن|مواطنا|مواطناً|شخص|شخصا|شخصاً|رضيع|رضيعة|"
-        rf"طفلين|طفلتين|امرأتين|شابين|رجلين|شخصين|مدنيين\s+اثنين|مواطنين\s+اثنين|طفلان|امرأتان|شخصان)(?![\u0621-\u064A])"), examples=(
+        rf"(?<![\u0621-\u064A]){_AR_DEATH_BEFORE}\s+(?P<num>)(?P<noun>طفل|طفلة|امرأة|امراة|سيدة|شاب|رجل|مسن|مسنة|شهيد|قتيل|مدني|مدنيا|مدنياً|مدنيًا|مواطن|مواطنا|مواطناً|شخص|شخصا|شخصاً|رضيع|رضيعة|"
+        rf"طفلين|طفلتين|امرأتين|شابين|رجلين|شخصين|مدنيين\s+اثنين|مواطنين\s+اثنين|طفلان|طفلتان|امرأتان|شخصان|مواطنان|مدنيان|شابان|"
+        rf"رجلان)(?![\u0621-\u064A])"), examples=(
             ("ما أدى لمقتل امرأة وجرح 9 مدنيين", 1), ("مقتل طفلين بقصف", 2), ("وتسبب القصف بمقتل مدنيين اثنين", 2),
-            ("غارات روسية تقتل مدنياً غرب إدلب", 1), ("عاجل | إستشهاد مدني إثر استهداف بلدة الكندة", 1))),
+            ("غارات روسية تقتل مدنياً غرب إدلب", 1), ("عاجل | إستشهاد مدني إثر استهداف بلدة الكندة", 1),
+            ("استشهد مواطنان وأصيب 5 آخرون بجروح في اعتداء بالقذائف", 2), ("مقتل مسن وامرأة باستهدافات شرق دير الزور", 2),
+            ("تستهدف منزلاً بصاروخ موجه وسقوط شهيد وعدد من الجرحى", 1), ("أدت إلى وقوع قتيل على الأقل وإصابات", 1))),
     CountCue("ar-lost-life", "ar", "killed", re.compile(
         rf"(?<![\u0621-\u064A])(?:فقد|وفقد|فقدت|وفقدت)\s+(?:{_AR_NUM_PHRASE}\s+)?(?P<noun>{_AR_NOUN})\s+(?:\S+\s+){{0,2}}?"
         rf"(?:حياته|حياتها|حياتهم|حياتهن|أرواحهم|ارواحهم)"), examples=(
@@ -552,6 +555,8 @@ def extract_incidents(
             found = find_counts(sentence, language)
             if not found and language == "ar":
                 found = find_counts(sentence, "en")  # an English quote in an Arabic post
+            elif not found and _ARABIC_LETTERS.search(sentence):
+                found = find_counts(sentence, "ar")  # an Arabic post in an English page (a tweet, a caption)
             summary = bool(_SUMMARY.search(sentence))
             for count in found:
                 at = sentence.find(count.phrase)
@@ -631,6 +636,7 @@ def extract_incidents(
 _TOLL_UPDATE = re.compile(r"\b(?:rose|risen|rises|climbed|increased|raised|updated?|toll)\b|(?:ارتفع|ارتفاع|ارتفعت|وارتفع|وارتفاع|ليرتفع|لترتفع|حصيلة)", re.I)
 
 
+_ARABIC_LETTERS = re.compile(r"[\u0621-\u064A]{3}")
 #: A sentence that recalls an earlier event: "وكانت قوات النظام قد ..." ("had ..."), "Earlier, ...".
 _BACKGROUND = re.compile(r"\s*(?:وكان|وكانت|كان|كانت)\s+(?:\S+\s+){0,8}?قد\s|\s*(?:Earlier|Previously|Last (?:week|month|year))\b", re.I)
 
