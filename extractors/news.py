@@ -46,7 +46,10 @@ from .vocab import (
 )
 
 EXTRACTOR_NAME = "news"
-EXTRACTOR_VERSION = "1.0.0"
+#: Stored with every candidate and incident report, so a documenter or an operator can tell
+#: which reading a staged record came from. 1.1.0: incident counts (summaries, joined people,
+#: named victims as "at least N", civilians among a total) and more wordings of death.
+EXTRACTOR_VERSION = "1.1.0"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
