@@ -663,16 +663,28 @@ class NameScorer:
     def vowels_differ(self, form_a: np.ndarray, form_b: np.ndarray) -> np.ndarray:
         """Per pair of written forms of one skeleton: whether their vowels make two names
         (:meth:`_vowels_differ`)."""
-        codes = np.minimum(form_a, form_b) * np.int64(1 << 32) + np.maximum(form_a, form_b)
+        lo, hi = np.minimum(form_a, form_b), np.maximum(form_a, form_b)
+        size = int(hi.max()) + 1 if len(hi) else 0
+        if size * size <= self.DENSE_CELLS:
+            # A small vocabulary of forms: the distinct pairs by a table indexed by the pair, as
+            # in :meth:`_similarities`, instead of sorting millions of pairs.
+            cells = lo * np.int64(size) + hi
+            seen = np.zeros(size * size, bool)
+            seen[cells] = True
+            table = np.zeros(size * size, bool)
+            for cell in np.flatnonzero(seen).tolist():
+                table[cell] = self._vowels_differ_cached((cell // size) << 32 | (cell % size))
+            return table[cells]
+        codes = lo * np.int64(1 << 32) + hi
         unique, inverse = np.unique(codes, return_inverse=True)
-        found = np.zeros(len(unique), bool)
-        for k, code in enumerate(unique.tolist()):
-            hit = self.vowel_cache.get(code)
-            if hit is None:
-                hit = self._vowels_differ(code >> 32, code & 0xFFFFFFFF)
-                self.vowel_cache[code] = hit
-            found[k] = hit
+        found = np.fromiter((self._vowels_differ_cached(code) for code in unique.tolist()), bool, len(unique))
         return found[inverse]
+
+    def _vowels_differ_cached(self, code: int) -> bool:
+        hit = self.vowel_cache.get(code)
+        if hit is None:
+            hit = self.vowel_cache[code] = self._vowels_differ(code >> 32, code & 0xFFFFFFFF)
+        return hit
 
     #: Similarities are kept in tables as bytes: 0–250 for 0–1.
     _STEPS = 250
@@ -788,13 +800,16 @@ def score(model: FellegiSunterModel, a: Prepared, b: Prepared, pairs: np.ndarray
     for start in range(0, len(pairs), CHUNK):
         chunk = pairs[start:start + CHUNK]
         context = Pairs(a, b, chunk[:, 0], chunk[:, 1], names)
-        levels = np.full((len(chunk), n), MISSING, np.int64)
+        codes = {}
         total = np.zeros(len(chunk), np.float64)
         for c in first:
-            levels[:, c] = COMPARISONS[c].codes(context)
-            total += model.column_weights(c, levels[:, c], a, chunk)
+            codes[c] = COMPARISONS[c].codes(context)
+            total += model.column_weights(c, codes[c], a, chunk)
         rows = np.nonzero(total >= need)[0]
-        levels, chunk = levels[rows], chunk[rows]
+        chunk = chunk[rows]
+        levels = np.full((len(rows), n), MISSING, np.int64)
+        for c in first:
+            levels[:, c] = codes[c][rows]
         context = Pairs(a, b, chunk[:, 0], chunk[:, 1], names)
         for c in later:
             levels[:, c] = COMPARISONS[c].codes(context)

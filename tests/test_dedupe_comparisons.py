@@ -180,3 +180,21 @@ def test_names_in_another_order_with_a_typo_are_swapped_but_a_son_and_his_father
     assert [given.level(int(code)).label for code in given.codes(pairs)][:3] == ["given and family names swapped"] * 2 + \
         ["given names differ"]
     assert given.level(int(given.codes(pairs)[3])).label == "given and family names swapped"
+
+
+def test_vowels_read_by_table_and_by_sorting_agree() -> None:
+    """Which written forms of one skeleton are two names by their vowels (رامي Rami and ريم Reem,
+    Osama and Asmaa) is read by a table over a small vocabulary and by sorting over a big one:
+    the two agree."""
+    records = [MatchRecord(str(k), name) for k, name in enumerate(
+        ["رامي العلي", "ريم العلي", "Rami al-Ali", "Reem al-Ali", "Osama Hamdan", "Asmaa Hamdan", "أسامة حمدان", "Usama Hamdan"])]
+    vocab = engine.Vocabulary()
+    prepared = engine.prepare(records, vocab)
+    names = engine.NameScorer(vocab.words, vocab.forms)
+    names.count_parts(prepared)
+    i, j = np.triu_indices(len(records), k=1)
+    form_a, form_b = prepared.forms[0][i], prepared.forms[0][j]
+    by_table = names.vowels_differ(form_a, form_b)
+    names.DENSE_CELLS, names.vowel_cache = 0, {}
+    assert np.array_equal(by_table, names.vowels_differ(form_a, form_b))
+    assert by_table[list(zip(i.tolist(), j.tolist())).index((2, 3))]  # Rami, Reem
