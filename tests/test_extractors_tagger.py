@@ -11,14 +11,15 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tawthiq import pipeline
 from tawthiq.cli import cli
-from tawthiq.db import archive, incidents, repo
+from tawthiq.db import archive, incidents
 from tawthiq.db.engine import read_scope, session_scope
 from tawthiq.db.labels import decided_examples
 from tawthiq.db.models import IncidentReport, RawItem, User
 from tawthiq.extractors import extract_item
 from tawthiq.extractors.tagger import Example, Tagger, add_tagged, labels, locate, read_meta, tokenize, train
+
+from .test_pipeline import queue_folder
 
 EN_NAMES = ["Walid Hassan Darwish", "Samer Ibrahim al-Masri", "Bassel Omar Haddad", "Fadi Mahmoud al-Rifai",
             "Omar Khaled al-Hamoud", "Hassan Youssef Ajaj", "Mustafa Ahmad al-Khatib", "Youssef Samer al-Omar"]
@@ -116,11 +117,7 @@ def _decided_archive(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped
                                     "Omar Khaled al-Saleh, was wounded.\n", encoding="utf-8")
     (inbox / "ar.txt").write_text("استشهد الطفل سامر إبراهيم المصري إثر قصف مدفعي على بلدة سرمين. وقتلت السيدة فاطمة خالد الحسين "
                                   "برصاص مسلحين مجهولين في البلدة. " + ar_text("وليد حسن درويش", "بنش") + "\n", encoding="utf-8")
-    with session_scope(engine) as session:
-        repo.add_source(session, "folder", "news", {"path": str(inbox)})
-        repo.add_user(session, "amal", "a long password", "documenter")
-    for step in (pipeline.pull, pipeline.extract_pending, pipeline.match_pending, pipeline.queue_pending):
-        step(engine)
+    queue_folder(engine, inbox)
     with session_scope(engine) as session:
         amal = session.scalar(select(User).where(User.username == "amal"))
         while (task := archive.claim_next(session, amal)) is not None:

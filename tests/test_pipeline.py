@@ -19,6 +19,16 @@ On Monday, March 11, 2024, Syrian regime forces fired artillery shells at the ma
 """
 
 
+def queue_folder(engine, inbox: Path, documenter: str = "amal") -> None:  # type: ignore[no-untyped-def]
+    """Read the text files of ``inbox`` as a news folder source, with one documenter account,
+    through pull, extraction, matching and the queue: a queue as a nightly leaves it."""
+    with session_scope(engine) as session:
+        repo.add_source(session, "folder", "news", {"path": str(inbox)})
+        repo.add_user(session, documenter, "a long password", "documenter")
+    for step in (pipeline.pull, pipeline.extract_pending, pipeline.match_pending, pipeline.queue_pending):
+        step(engine)
+
+
 def write_inbox(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "good.json").write_text(json.dumps({

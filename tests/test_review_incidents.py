@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tawthiq.db.engine import session_scope
 from tawthiq.db.models import Candidate, Incident, IncidentTask, RawItem, ReviewTask
 
+from .test_pipeline import queue_folder
 from .test_review import app, csrf_of, login  # noqa: F401 - the app fixture is used by name
 
 __all__ = ["app"]
@@ -149,19 +150,14 @@ def test_bad_counts_and_places_are_refused_in_arabic() -> None:
 
 
 def test_a_victim_added_to_an_item_whose_only_candidate_is_the_first(engine, tmp_path) -> None:
-    from tawthiq import pipeline
-    from tawthiq.db import incidents, repo
+    from tawthiq.db import incidents
     from tawthiq.db.models import IncidentReport, User
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "one.txt").write_text("استشهد الطفل سامر إبراهيم المصري وشاب آخر إثر قصف مدفعي على بلدة سرمين بريف إدلب.\n",
                                    encoding="utf-8")
-    with session_scope(engine) as session:
-        repo.add_source(session, "folder", "news", {"path": str(inbox)})
-        repo.add_user(session, "amal", "a long password", "documenter")
-    for step in (pipeline.pull, pipeline.extract_pending, pipeline.match_pending, pipeline.queue_pending):
-        step(engine)
+    queue_folder(engine, inbox)
     with session_scope(engine) as session:
         amal = session.scalar(select(User).where(User.username == "amal"))
         report = session.scalar(select(IncidentReport))
