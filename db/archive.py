@@ -18,6 +18,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from tawthiq.errors import InvalidValue, ReviewError
+from tawthiq.lang.arabic import is_arabic
 
 from .models import (
     CAND_DECIDED,
@@ -215,7 +216,7 @@ def _add_name_variants(session: Session, victim: Victim, names: list[str | None]
     existing = {n.name for n in session.scalars(select(VictimName).where(VictimName.victim_id == victim.id))}
     for name in names:
         if name and name not in existing:
-            script = "arabic" if any("\u0600" <= ch <= "\u06ff" for ch in name) else "latin"
+            script = "arabic" if is_arabic(name) else "latin"
             session.add(VictimName(victim_id=victim.id, name=name, script=script, key=name_key(name),
                                    candidate_id=candidate_id))
             existing.add(name)
@@ -558,7 +559,7 @@ def check_field(field_name: str, raw: Any) -> Any:
     if field_name in ("full_name", "name_ar"):
         if len(text) > 500 or not any(ch.isalpha() for ch in text):
             raise InvalidValue(f"{field_name}: {text[:40]!r} is not a name", "invalid_name", field=field_name, value=text[:40])
-        if field_name == "name_ar" and not any("\u0600" <= ch <= "\u06ff" for ch in text):
+        if field_name == "name_ar" and not is_arabic(text):
             raise InvalidValue(f"name_ar: {text[:40]!r} is not in Arabic script", "invalid_not_arabic", field="name_ar", value=text[:40])
         return text
     if len(text) > 200:

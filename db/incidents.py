@@ -21,6 +21,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tawthiq.errors import InvalidValue, ReviewError
+from tawthiq.lang.arabic import is_arabic, transliterate_name
 
 from .archive import check_claim, check_field, claim, close_task, release, reopen_task, whole_number
 from .models import (
@@ -494,12 +495,10 @@ def add_victim_candidate(session: Session, report: IncidentReport, user: User, n
     """A victim the extractor missed, added by a documenter from the report's text: a new
     candidate of the same item and incident, which goes through matching and the queue like
     any other (a person is archived by a decision on it, not by this)."""
-    from tawthiq.lang.arabic import transliterate_name
-
     name = " ".join(name.split())[:500]
     if len(name) < 2:
         raise ReviewError("select or type the victim's name first", "select_name")
-    arabic = any("\u0600" <= ch <= "\u06ff" for ch in name)
+    arabic = is_arabic(name)
     last = session.scalar(select(func.max(Candidate.seq)).where(Candidate.raw_item_id == report.raw_item_id))
     seq = 0 if last is None else int(last) + 1  # not ``last or -1``: a last seq of 0 is a seq
     age, sex = check_field("age", fields.get("age")), check_field("sex", fields.get("sex"))

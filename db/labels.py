@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tawthiq.extractors.tagger import Example
+from tawthiq.lang.arabic import is_arabic
 
 from .models import Candidate, Decision, RawItem
 
@@ -36,14 +37,16 @@ def decided_examples(session: Session) -> list[Example]:
     for candidate_id, decided in rows:
         latest[candidate_id] = decided
     by_item: dict[int, list[Candidate]] = defaultdict(list)
-    for candidate in session.scalars(select(Candidate).join(RawItem, Candidate.raw_item_id == RawItem.id).where(
-            RawItem.kind == "news", RawItem.text.is_not(None)).order_by(Candidate.raw_item_id, Candidate.seq)):
+    items: dict[int, RawItem] = {}
+    for candidate, item in session.execute(select(Candidate, RawItem).join(RawItem, Candidate.raw_item_id == RawItem.id).where(
+            RawItem.kind == "news", RawItem.text.is_not(None)).order_by(Candidate.raw_item_id, Candidate.seq)).tuples():
         by_item[candidate.raw_item_id].append(candidate)
+        items[candidate.raw_item_id] = item
     examples = []
     for raw_item_id, candidates in by_item.items():
-        item = session.get(RawItem, raw_item_id)
-        assert item is not None and item.text is not None  # the query joined on both
-        arabic = (item.language or "") == "ar" or any("\u0600" <= ch <= "\u06ff" for ch in item.text[:2000])
+        item = items[raw_item_id]
+        assert item.text is not None  # the query asked for items with a text
+        arabic = (item.language or "") == "ar" or is_arabic(item.text[:2000])
         names: list[str] = []
         negatives: list[str] = []
         complete = True

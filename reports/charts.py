@@ -14,11 +14,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from tawthiq.lang.arabic import is_arabic  # noqa: E402
+
 
 def shaped(text: str) -> str:
     """``text`` as matplotlib must be given it to show Arabic right: joined letters in visual
     order (text without Arabic letters is returned as it is)."""
-    if not any("\u0600" <= ch <= "\u06ff" for ch in text):
+    if not is_arabic(text):
         return text
     import arabic_reshaper
     from bidi import get_display
