@@ -63,17 +63,11 @@ class Item:
 
 def same_victim(label: str | None, found: str | None) -> bool:
     """Whether ``found`` (an extracted name) names the person ``label`` names: the same given
-    name and the same family name, each folded in its own script ("عبد الله" and "عبدالله",
-    "الحمود" and "حمود" alike), whatever stands between them. A name of one word matches only
-    the same one word."""
-    from tawthiq.lang.names import name_parts
+    name and the same family name, each folded in its own script, whatever stands between
+    them (:func:`tawthiq.lang.names.same_given_and_family`)."""
+    from tawthiq.lang.names import name_parts, same_given_and_family
 
-    left, right = name_parts(label).forms, name_parts(found).forms
-    if not left or not right:
-        return False
-    if len(left) == 1 or len(right) == 1:
-        return left == right
-    return left[0] == right[0] and left[-1] == right[-1]
+    return same_given_and_family(name_parts(label), name_parts(found))
 
 
 @dataclass

@@ -294,12 +294,18 @@ def labels(tokens: Sequence[Token], spans: Iterable[tuple[int, int]]) -> list[st
     return out
 
 
+def _names_of(records: Iterable[VictimRecord]) -> list[str]:
+    """The names the rules found, as the text writes them (the Arabic name first, then the
+    Latin rendering of an Arabic one too)."""
+    records = list(records)
+    return [r.name_ar or r.full_name or "" for r in records] + [r.full_name or "" for r in records if r.name_ar]
+
+
 def _rule_spans(text: str, language: str | None, rule_names: Iterable[str] | None) -> list[tuple[int, int]]:
     if rule_names is None:
         from .news import extract_text
 
-        records = extract_text(text, language=language)
-        rule_names = [r.name_ar or r.full_name or "" for r in records] + [r.full_name or "" for r in records if r.name_ar]
+        rule_names = _names_of(extract_text(text, language=language))
     spans: list[tuple[int, int]] = []
     for name in rule_names:
         if name:
@@ -437,7 +443,7 @@ def add_tagged(result: ExtractResult, tagger: Tagger, *, threshold: float | None
     appended to ``result.records``). With ``replace`` the records become the tagger's alone
     (the rules still give the tagger their names as a feature): how the benchmark measures
     the tagger by itself."""
-    from tawthiq.lang.names import name_parts
+    from tawthiq.lang.names import name_parts, same_given_and_family
 
     from .news import item_context
 
@@ -445,19 +451,17 @@ def add_tagged(result: ExtractResult, tagger: Tagger, *, threshold: float | None
         return []
     limit = tagger.threshold if threshold is None else threshold
     language = result.language or ("ar" if _is_arabic(result.text) else "en")
-    rule_names = [r.name_ar or r.full_name or "" for r in result.records] + [r.full_name or "" for r in result.records if r.name_ar]
-    known = [] if replace else [name_parts(n).forms for n in rule_names if n]
+    rule_names = _names_of(result.records)
+    known = [] if replace else [name_parts(n) for n in rule_names if n]
     context = None
     added: list[VictimRecord] = []
     for tagged in tagger.tag(result.text, language=language, rule_names=rule_names):
-        forms = name_parts(tagged.name).forms
-        if tagged.confidence < limit or not forms:
-            continue
-        if any(k and (k == forms or (len(k) > 1 and len(forms) > 1 and k[0] == forms[0] and k[-1] == forms[-1])) for k in known):
+        parts = name_parts(tagged.name)
+        if tagged.confidence < limit or not parts.forms or any(same_given_and_family(k, parts) for k in known):
             continue
         context = context or item_context(result.text, result.title, result.published)
         added.append(_tagged_record(tagged, result.text, context))
-        known.append(forms)
+        known.append(parts)
     if replace:
         result.records[:] = added
     else:

@@ -453,6 +453,18 @@ def name_parts(name: str | None) -> NameParts:
     return NameParts(tuple(s for s, _ in pairs), tuple(t for _, t in pairs))
 
 
+def same_given_and_family(one: NameParts, other: NameParts) -> bool:
+    """Whether two names have the same given name and the same family name as written (folded
+    in their own script: "عبد الله" and "عبدالله", "الحمود" and "حمود" alike), whatever
+    stands between them. A name of one word is the same only as that one word."""
+    left, right = one.forms, other.forms
+    if not left or not right:
+        return False
+    if len(left) == 1 or len(right) == 1:
+        return left == right
+    return left[0] == right[0] and left[-1] == right[-1]
+
+
 def normalize_name(name: str | None) -> str:
     """The cross-script key of a name: the same for "مصطفى محمد عجاج" and
     "Mustafa Muhammad Ajaj" (``mstf mhmd j``). Empty for an empty name."""
