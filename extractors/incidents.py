@@ -125,7 +125,7 @@ _AR_NUM_PHRASE = (rf"(?:(?P<qual>{_AR_QUALIFIER})\s+)?(?:بين\s+)?(?P<num>{NUM
 _EN_DEATH_VERB = r"(?:killed|dead|died|lost their lives|were martyred|martyred|perished|slain|executed|shot dead)"
 _EN_DEATH_BEFORE = (r"(?:killed|killing|kills|kill|claimed the lives of|claiming the lives of|took the lives of|the lives of|"
                     r"death of|deaths of|bodies of|killed at least|execution of|executed)")
-_AR_DEATH_BEFORE = (r"(?:وقوع|ووقوع|مقتل|ومقتل|لمقتل|بمقتل|استشهاد|واستشهاد|لاستشهاد|باستشهاد|إستشهاد|وإستشهاد|لإستشهاد|بإستشهاد|قتل|وقتل|قُتل|وقُتل|قتلت|قضى|قضت|مصرع|ومصرع|"
+_AR_DEATH_BEFORE = (r"(?:وقتلت|فقتل|فقتلت|وقضى|وقضت|ولقي|ولقيت|وارتقى|وتوفي|وتوفيت|وقوع|ووقوع|مقتل|ومقتل|لمقتل|بمقتل|استشهاد|واستشهاد|لاستشهاد|باستشهاد|إستشهاد|وإستشهاد|لإستشهاد|بإستشهاد|قتل|وقتل|قُتل|وقُتل|قتلت|قضى|قضت|مصرع|ومصرع|"
                     r"وفاة|ووفاة|سقوط|وسقوط|ارتقاء|وارتقاء|ارتقى|استشهد|واستشهد|أودى\s+بحياة|أودت\s+بحياة|اودى\s+بحياة|"
                     r"راح\s+ضحيته|راح\s+ضحيتها|حصد\s+أرواح|حصدت\s+أرواح|إعدام|اعدام|جثث|جثامين|انتشال\s+جثث|تصفية|"
                     r"يقتل|تقتل|ويقتل|وتقتل|لتقتل|ليقتل|قتلى|شهداء)")
@@ -483,7 +483,10 @@ _SUMMARY = re.compile(
     r"أغسطس|اغسطس|سبتمبر|أكتوبر|اكتوبر|نوفمبر|ديسمبر)(?![\u0621-\u064A])|حوادث\s+متفرقة|مناطق\s+متفرقة|"
     r"(?:في|خلال)\s+(?:أقل|اقل)\s+من\s+\d+\s+ساع|منذ\s+(?:نحو\s+|قرابة\s+|حوالي\s+)?(?:شهر|أسبوع|اسبوع|أشهر|اشهر|أسابيع|\d+\s+(?:أيام|أشهر|اشهر|أسابيع))|"
     r"(?:على|في)\s+(?:أكثر\s+من\s+|اكثر\s+من\s+)?\d+\s+(?:مدن|مدينة|بلدات|بلدة|قرى|قرية|مناطق|منطقة)(?![\u0621-\u064A])|"
-    r"عموم\s+(?:بلدات|مناطق|قرى|ريف|المحافظة|الشمال)|الهجمات\s+(?:الأخيرة|الاخيرة)",
+    r"عموم\s+(?:بلدات|مناطق|قرى|ريف|المحافظة|الشمال)|الهجمات\s+(?:الأخيرة|الاخيرة)|"
+    # Towns in the plural, named by none: "على مدن وبلدات ريف إدلب", "towns and villages".
+    r"(?<![\u0621-\u064A])(?:ال)?(?:مدن|بلدات|قرى)\s+و\s*(?:ال)?(?:بلدات|قرى|مدن|أرياف|ارياف)(?![\u0621-\u064A])|"
+    r"\b(?:towns and villages|cities and towns|villages and towns|several (?:towns|villages|cities|areas))\b",
     re.I)
 #: Sentences of both kinds, checked by tests/test_incidents.py: a summary's count is no incident's.
 SUMMARY_EXAMPLES: tuple[str, ...] = (
@@ -493,6 +496,8 @@ SUMMARY_EXAMPLES: tuple[str, ...] = (
     "Israeli forces advance, 20 killed across enclave", "Since December 1, sixteen people have been killed in Turkish attacks",
     "These attacks left 17 people dead; they are distributed as follows:", "11 attacks left three civilians dead",
     "January: Three attacks left three people dead and 13 others injured.",
+    "حصيلة أولية لضحايا القصف على مدن وبلدات ريف إدلب: 5 قتلى بينهم طفل وامرأة",
+    "Regime shelling on towns and villages of southern Idlib killed seven civilians",
 )
 NOT_SUMMARY_EXAMPLES: tuple[str, ...] = (
     "مقتل ثلاثة مدنيين بقصف مدفعي على مدينة أريحا اليوم", "استشهاد 4 مواطنين باستهداف طائرة مسيرة لقرية بريف حماة",
@@ -529,17 +534,16 @@ def extract_incidents(
 ) -> list[IncidentRecord]:
     """The incidents an item reports, or nothing when it reports no death.
 
-    Counts are grouped by the place their sentence names: a report of a strike on Ariha that
-    also mentions a massacre in Tadamon gives two incidents, the item's own first. A sentence
-    that sums up a month or a region, and a count of fighters, give no incident count. The
-    named ``victims`` of the item belong to the incident of their place of death (else the
-    first); each gets ``extra["incident"]``, the index of its incident. The count is at least
-    the number of its named victims, and their date, place, perpetrator and cause fill what the
+    Counts are grouped by the place and day their clause names: a report of a strike on Ariha
+    that also mentions a massacre in Tadamon gives two incidents, the item's own first. A
+    clause that sums up a month or a region, recalls an earlier event, is set in another
+    country, or counts fighters gives no incident count (:func:`_read_counts`). The named
+    ``victims`` of the item belong to the incident of their place of death (else the first);
+    each gets ``extra["incident"]``, the index of its incident. The count is at least the
+    number of its named victims, and their date, place, perpetrator and cause fill what the
     item's own words leave open.
     """
     from . import news
-    from tawthiq.lang.dates import parse_date
-    from tawthiq.lang.places import resolve_place
     from tawthiq.lang.text import detect_language
 
     victims = victims or []
@@ -549,43 +553,11 @@ def extract_incidents(
     if not whole.strip():
         return []
     language = language or detect_language(whole) or "en"
-    counts: list[tuple[Count, Place, str | None]] = []
-    for paragraph in re.split(r"\n", whole):
-        for sentence in news.split_sentences(paragraph):
-            found = find_counts(sentence, language)
-            if not found and language == "ar":
-                found = find_counts(sentence, "en")  # an English quote in an Arabic post
-            elif not found and _ARABIC_LETTERS.search(sentence):
-                found = find_counts(sentence, "ar")  # an Arabic post in an English page (a tweet, a caption)
-            summary = bool(_SUMMARY.search(sentence))
-            for count in found:
-                at = sentence.find(count.phrase)
-                # Who the count is of: its own words and the few after them ("7 قتلى لميليشيا
-                # أسد", "14 combatants"), not the party named later ("... لقوات النظام").
-                window = sentence[max(0, at):][:len(count.phrase) + 30]
-                if summary:
-                    count.note = "a summary of a period or a region, not one incident"
-                    continue
-                if count.kind == "killed" and not _CIVILIAN_NOUN.search(count.phrase) and _COMBATANTS.search(to_ascii_digits(window)):
-                    continue
-                place = resolve_place(sentence)
-                date = parse_date(sentence, published) if news._has_date(sentence) else None
-                counts.append((count, place, date))
-    says_death = _says_death(whole)  # ``whole`` is cleaned already
-    if not counts and not victims and not says_death:
+    counts, aside = _read_counts(whole, language, published)
+    if not counts and not victims and not _says_death(whole):  # ``whole`` is cleaned already
         return []
     context = news.item_context(text, title, published)
-    groups: list[tuple[Place, list[tuple[Count, Place, str | None]]]] = [(context.place, [])]
-    for entry in counts:
-        place = entry[1]
-        for key_place, members in groups:
-            if _same_place(key_place, place):
-                members.append(entry)
-                break
-        else:
-            groups.append((place, [entry]))
-    if not groups[0][1] and len(groups) > 1 and context.place.is_empty():
-        groups = groups[1:]  # the item names no place of its own: its first count's place is it
+    groups = _group_counts(counts, context)
     by_group: list[list[VictimRecord]] = [[] for _ in groups]
     for victim in victims:
         index = next((i for i, (place, _) in enumerate(groups) if not victim.place_of_death.is_empty()
@@ -594,42 +566,156 @@ def extract_incidents(
         by_group[index].append(victim)
     incidents = []
     for index, ((place, members), named) in enumerate(zip(groups, by_group)):
-        incident = IncidentRecord(reports_death=True, named_victims=len(named))
-        dates = [d for _, _, d in members if d]
-        if index == 0 and context.date:
-            incident.date = context.date
-            incident.field_evidence["date"] = context.date_evidence or ""
-        elif dates:
-            incident.date = dates[0]
-            incident.field_evidence["date"] = next(c.evidence for c, _, d in members if d)
-        incident.place = place if not place.is_empty() else context.place
-        if not incident.place.is_empty():
-            incident.field_evidence["place"] = (members[0][0].evidence if members and index else context.place_evidence) or ""
-        own = " ".join(c.evidence for c, _, _ in members)
-        perpetrator = (news.classify_perpetrator_with_evidence(own) if own else None) or (context.perpetrator if index == 0 else None)
-        cause = (news.classify_cause_with_evidence(own) if own else None) or (context.cause if index == 0 else None)
-        if perpetrator:
-            incident.perpetrator, incident.field_evidence["perpetrator"] = perpetrator
-        if cause:
-            incident.cause, incident.field_evidence["cause"] = cause
-        _fill_from_victims(incident, named)
-        group_counts = _own_counts(members, incident)
-        _set_counts(incident, group_counts, named)
-        incident.spans = list(dict.fromkeys((c.phrase, c.kind) for c in group_counts if c.phrase))
-        evidence = [c.evidence for c in group_counts if c.kind == "killed"] or [c.evidence for c in group_counts]
-        if not evidence and index == 0:
-            cue = _DEATH_WORD_AR.search(whole) or _DEATH_WORD_EN.search(whole)
-            if cue:
-                start = max(0, whole.rfind("\n", 0, cue.start()) + 1)
-                end = whole.find("\n", cue.end())
-                evidence = [whole[start: end if end > 0 else len(whole)].strip()[:600]]
-                incident.spans.append((cue.group(0), "death"))
-        if not evidence and named:
-            evidence = [named[0].evidence]
-        incident.evidence = " … ".join(dict.fromkeys(evidence))[:4000]
+        incident = _incident_of(index, place, members, named, context, whole)
+        if index == 0:
+            incident.notes.extend(dict.fromkeys(aside))
         if index == 0 or incident.killed is not None:
             incidents.append(incident)
     return incidents
+
+
+@dataclass
+class _Reading:
+    """One count with the place and day of the clause it was read from."""
+
+    count: Count
+    place: Place
+    date: str | None
+
+
+def _read_counts(whole: str, language: str, published: dt.date | None) -> tuple[list[_Reading], list[str]]:
+    """The counts of an item that may be an incident's, clause by clause (:func:`clauses`),
+    and a note for each count set aside. A count is set aside when its clause sums up a period
+    or a region (:data:`_SUMMARY`; so are the place-less clauses that follow one, the lines of
+    its list: "القتلى: 5 قتلى"), recalls an earlier event (:data:`_BACKGROUND`), is set in
+    another country (:data:`_FOREIGN`), or counts fighters (:data:`_COMBATANTS`)."""
+    from . import news
+    from tawthiq.lang.dates import parse_date
+
+    readings: list[_Reading] = []
+    aside: list[str] = []
+    in_summary = False
+    for paragraph in re.split(r"\n", whole):
+        for sentence in news.split_sentences(paragraph):
+            parts = clauses(sentence)
+            # A summary's words may come after its count in another clause ("These attacks
+            # left 17 dead; they are distributed as follows"): they hold for its place-less clauses.
+            whole_summary = bool(_SUMMARY.search(sentence))
+            for clause in parts:
+                found = find_counts(clause, language)
+                if not found and language == "ar":
+                    found = find_counts(clause, "en")  # an English quote in an Arabic post
+                elif not found and _ARABIC_LETTERS.search(clause):
+                    found = find_counts(clause, "ar")  # an Arabic post in an English page (a tweet, a caption)
+                summary = whole_summary if len(parts) == 1 else bool(_SUMMARY.search(clause))
+                if not found and not in_summary and not whole_summary:
+                    in_summary = summary
+                    continue
+                place = place_of(clause)  # only where it is read: a report has thousands of clauses
+                summary = summary or (whole_summary and place.is_empty())
+                in_summary = summary or (in_summary and place.is_empty())
+                if not found:
+                    continue
+                why = _set_aside(clause, place, in_summary)
+                for count in found:
+                    if why is None and count.kind == "killed" and _of_fighters(count, clause):
+                        continue
+                    if why is not None:
+                        count.note = why
+                        if count.kind == "killed":
+                            aside.append(f"the item also says {count.phrase!r}: {why}, not counted as its killed")
+                        continue
+                    date = parse_date(clause, published) if news._has_date(clause) else None
+                    readings.append(_Reading(count, place, date))
+    return readings, aside
+
+
+def _set_aside(clause: str, place: Place, in_summary: bool) -> str | None:
+    """Why the counts of a clause are no incident's, or ``None`` when they may be."""
+    if in_summary:
+        return "a summary of a period or a region"
+    if _BACKGROUND.match(clause):
+        return "a recall of an earlier event"
+    if place.is_empty() and _FOREIGN.search(clause):
+        return "an event in another country"
+    return None
+
+
+def _of_fighters(count: Count, clause: str) -> bool:
+    """Whether a killed count is of fighters: its own words and the few after them say so
+    ("7 قتلى لميليشيا أسد", "14 combatants"), not a party named later ("... لقوات النظام")."""
+    at = clause.find(count.phrase)
+    window = clause[max(0, at):][:len(count.phrase) + 30]
+    return not _CIVILIAN_NOUN.search(count.phrase) and bool(_COMBATANTS.search(to_ascii_digits(window)))
+
+
+def _group_counts(counts: list[_Reading], context: Any) -> list[tuple[Place, list[_Reading]]]:
+    """The counts of an item grouped by incident, the item's own (its context place) first.
+
+    A count joins the first group of the same place (:func:`_same_place`) and day; a group
+    known by its governorate only takes the town of the first count that joins it, so that a
+    roundup's "Idlib —" does not gather the strikes on Jisr al-Shughur, Sarmin and Ariha into
+    one incident. A count whose clause gives a day more than one day from the group's is
+    another day's incident."""
+    keys: list[Place] = [context.place]
+    members: list[list[_Reading]] = [[]]
+    days: list[str | None] = [context.date]
+    for entry in counts:
+        for index, key in enumerate(keys):
+            if _same_place(key, entry.place) and not _other_day(entry.date, days[index]):
+                members[index].append(entry)
+                if _town(key) is None and _town(entry.place) is not None:
+                    keys[index] = entry.place
+                break
+        else:
+            keys.append(entry.place)
+            members.append([entry])
+            days.append(entry.date)
+    groups = list(zip(keys, members))
+    if not groups[0][1] and len(groups) > 1 and context.place.is_empty():
+        groups = groups[1:]  # the item names no place of its own: its first count's place is it
+    return groups
+
+
+def _incident_of(index: int, place: Place, members: list[_Reading], named: list[VictimRecord], context: Any,
+                 whole: str) -> IncidentRecord:
+    """The incident of one group of counts (the item's own when ``index`` is 0)."""
+    from . import news
+
+    incident = IncidentRecord(reports_death=True, named_victims=len(named))
+    dates = [m.date for m in members if m.date]
+    if index == 0 and context.date:
+        incident.date = context.date
+        incident.field_evidence["date"] = context.date_evidence or ""
+    elif dates:
+        incident.date = dates[0]
+        incident.field_evidence["date"] = next(m.count.evidence for m in members if m.date)
+    incident.place = place if not place.is_empty() else context.place
+    if not incident.place.is_empty():
+        incident.field_evidence["place"] = (members[0].count.evidence if members and index else context.place_evidence) or ""
+    own = " ".join(m.count.evidence for m in members)
+    perpetrator = (news.classify_perpetrator_with_evidence(own) if own else None) or (context.perpetrator if index == 0 else None)
+    cause = (news.classify_cause_with_evidence(own) if own else None) or (context.cause if index == 0 else None)
+    if perpetrator:
+        incident.perpetrator, incident.field_evidence["perpetrator"] = perpetrator
+    if cause:
+        incident.cause, incident.field_evidence["cause"] = cause
+    _fill_from_victims(incident, named)
+    group_counts = _own_counts(members, incident)
+    _set_counts(incident, group_counts, named)
+    incident.spans = list(dict.fromkeys((c.phrase, c.kind) for c in group_counts if c.phrase))
+    evidence = [c.evidence for c in group_counts if c.kind == "killed"] or [c.evidence for c in group_counts]
+    if not evidence and index == 0:
+        cue = _DEATH_WORD_AR.search(whole) or _DEATH_WORD_EN.search(whole)
+        if cue:
+            start = max(0, whole.rfind("\n", 0, cue.start()) + 1)
+            end = whole.find("\n", cue.end())
+            evidence = [whole[start: end if end > 0 else len(whole)].strip()[:600]]
+            incident.spans.append((cue.group(0), "death"))
+    if not evidence and named:
+        evidence = [named[0].evidence]
+    incident.evidence = " … ".join(dict.fromkeys(evidence))[:4000]
+    return incident
 
 
 #: A later count that updates the first: "the death toll rose to 9", "ارتفاع حصيلة الشهداء إلى 6".
@@ -637,8 +723,67 @@ _TOLL_UPDATE = re.compile(r"\b(?:rose|risen|rises|climbed|increased|raised|updat
 
 
 _ARABIC_LETTERS = re.compile(r"[\u0621-\u064A]{3}")
-#: A sentence that recalls an earlier event: "وكانت قوات النظام قد ..." ("had ..."), "Earlier, ...".
-_BACKGROUND = re.compile(r"\s*(?:وكان|وكانت|كان|كانت)\s+(?:\S+\s+){0,8}?قد\s|\s*(?:Earlier|Previously|Last (?:week|month|year))\b", re.I)
+#: A clause that recalls an earlier event: "وكانت قوات النظام قد ..." ("had ..."), "وكان كشف
+#: تحقيق ..." (a clause opened by "وكان" + a verb tells what had happened), "Earlier, ...".
+_BACKGROUND = re.compile(
+    r"\s*(?:(?:وكان|وكانت|كان|كانت)\s+(?:\S+\s+){0,8}?قد\s|(?:وكان|وكانت)\s+(?:كشف|أعلن|اعلن|ذكر|نشر|وثق|وثقت|أفاد|أفادت|أعلنت|اعلنت|"
+    r"ارتكب|ارتكبت|قتل|قتلت|شهد|شهدت|سقط|استشهد)(?![\u0621-\u064A])|(?:Earlier|Previously|Last (?:week|month|year))\b|"
+    r"(?:\w+\s+){0,3}(?:had|have)\s+(?:previously\s+|earlier\s+|also\s+)?(?:killed|documented|reported)\b.{0,60}\b(?:in|on)\s+(?:19|20)\d\d\b)", re.I)
+BACKGROUND_EXAMPLES: tuple[str, ...] = (
+    "وكانت قوات الأسد قد استهدف الأحياء السكنية في معارة النعسان بتاريخ 4 نيسان ما أدى إلى مقتل أربعة أطفال",
+    "وكان كشف تحقيق لصحيفة الغارديان معلومات حول المجزرة التي أسفرت عن مقتل نحو 41 شخصا",
+    "Earlier, an airstrike killed five civilians in the same town",
+)
+
+#: A place outside Syria after a preposition ("في رفح", "من المغرب إلى إسبانيا", "off Lebanon"):
+#: a count of a clause that names it and no Syrian place is another country's incident. The
+#: countries that are perpetrators too (Turkey, Russia, Israel, the US) are left out: "قصف
+#: تركي" names no place.
+_FOREIGN_PLACES = (
+    "غزة|قطاع غزة|رفح|خان يونس|خانيونس|جباليا|دير البلح|الضفة الغربية|جنين|نابلس|القدس|لبنان|بيروت|صيدا|صور|طرابلس|البقاع|العراق|بغداد|"
+    "الموصل|الأنبار|الانبار|أربيل|اربيل|المغرب|مليلية|إسبانيا|اسبانيا|ليبيا|اليونان|إيطاليا|ايطاليا|أوكرانيا|اوكرانيا|اليمن|السودان|مصر|تونس|"
+    "الأردن|الاردن|عمان|ألمانيا|المانيا|فرنسا|بريطانيا|السويد|الدنمارك|هولندا|لندن|باريس|إيرلندا|ايرلندا|بلجيكا|أفغانستان|افغانستان|باكستان")
+_FOREIGN_PLACES_EN = (
+    r"Gaza|the Gaza Strip|Rafah|Khan Y[ou]nis|Jabalia|the West Bank|Jenin|Nablus|Jerusalem|Lebanon|Beirut|Sidon|Tyre|Tripoli|Iraq|"
+    r"Baghdad|Mosul|Anbar|Erbil|Morocco|Melilla|Spain|Libya|Greece|Italy|Ukraine|Yemen|Sudan|Egypt|Tunisia|Jordan|Amman|Germany|France|"
+    r"Britain|London|Paris|(?:Northern )?Ireland|Belgium|Afghanistan|Pakistan|Palestine|Israel")
+_FOREIGN = re.compile(
+    rf"(?<![\u0621-\u064A])(?:في|فى|ب|من|إلى|الى|قبالة|سواحل|شواطئ|أراضي|اراضي)\s*(?:{_FOREIGN_PLACES})(?![\u0621-\u064A])|"
+    rf"\b(?:in|off|from|to|across|of)\s+(?:{_FOREIGN_PLACES_EN})\b|\b(?:Palestinian|Israeli|Lebanese|Iraqi) (?:attacks|cities|towns|villages)\b")
+FOREIGN_EXAMPLES: tuple[str, ...] = (
+    "ارتفاع عدد ضحايا العبور من المغرب إلى إسبانيا إلى 61", "مقتل 14 فردا من عائلة واحدة في رفح",
+    "SOHR says 10 people were killed in Lebanon on Tuesday",
+)
+
+#: Where one clause ends and the next begins in a sentence that tells several incidents: a
+#: comma or semicolon before a new death verb ("قتل طفل في جسر الشغور، وقتل مدنيان في إدلب،
+#: وقتلت امرأة في أريحا"), or "; " and ", while" in English. Each clause has its own place.
+_CLAUSE_BREAK = re.compile(
+    r"(?<=[،,;؛])\s*(?=[وف]?(?:كما\s+|فيما\s+|بينما\s+)?(?:قتل|قُتل|قتلت|قُتلت|استشهد|استشهدت|لقي|لقيت|توفي|توفيت|فقد|فقدت|قضى|قضت)"
+    r"(?![\u0621-\u064A]))|(?<=[،,;؛])\s*(?=و(?:مقتل|استشهاد|مصرع)(?![\u0621-\u064A]))|(?<=;)\s+|,\s+(?=(?:while|whereas|meanwhile)\b)")
+CLAUSE_EXAMPLES: tuple[tuple[str, int], ...] = (
+    ("إذ قتل طفل بالقصف على مدينة جسر الشغور، وقتل مدنيان بقصف مماثل على مدخل مدينة إدلب، وقتلت امرأة، وأصيب 14 مدنياً بالقصف على مدينة أريحا", 3),
+    ("قتل 3 مدنيين بينهم طفل، وأصيب 5 آخرون في أريحا", 1),
+    ("Two civilians were killed in Ariha, while three died in Sarmin", 2),
+)
+
+
+def clauses(sentence: str) -> list[str]:
+    """The clauses of a sentence that tells several incidents, each from its death verb
+    (:data:`_CLAUSE_BREAK`); a sentence that tells one is one clause."""
+    return [c.strip() for c in _CLAUSE_BREAK.split(sentence) if c.strip()]
+
+
+def place_of(text: str) -> Place:
+    """The place a clause names. Arabic punctuation is written as Latin first: the resolver
+    takes "إدلب،" (the Arabic comma is a letter of the Arabic block to it) for part of a
+    longer word."""
+    from tawthiq.lang.places import resolve_place
+
+    return resolve_place(text.translate(_ARABIC_PUNCTUATION))
+
+
+_ARABIC_PUNCTUATION = str.maketrans({"،": ",", "؛": ";", "؟": "?", "٪": "%"})
 
 
 def _other_day(day: str | None, of: str | None) -> bool:
@@ -651,24 +796,24 @@ def _other_day(day: str | None, of: str | None) -> bool:
         return False
 
 
-def _own_counts(members: list[tuple[Count, Place, str | None]], incident: IncidentRecord) -> list[Count]:
+def _own_counts(members: list[_Reading], incident: IncidentRecord) -> list[Count]:
     """The counts of a group that are its incident's: the first killed count the item states
-    (its title or lede), and a later one that differs only when its sentence names the same
-    town again or updates the toll ("rose to", "ارتفاع حصيلة"). A different count in a sentence
+    (its title or lede), and a later one that differs only when its clause names the same
+    town again or updates the toll ("rose to", "ارتفاع حصيلة"). A different count in a clause
     that names no town or another town of the governorate ("the campaign has killed 61", "4
-    killed in Sarmin" in a report on Idlib city), or that recalls an earlier event (another date,
-    "وكانت ... قد"), is another incident's or a total, not a second reading of this one: it is
-    noted, not counted."""
-    killed = [(c, p) for c, p, _ in members if c.kind == "killed"]
+    killed in Sarmin" in a report on Idlib city), or of another day, is another incident's or a
+    total, not a second reading of this one: it is noted, not counted."""
+    killed = [m for m in members if m.count.kind == "killed"]
     if len(killed) < 2:
-        return [c for c, _, _ in members]
-    first, first_place = next(((c, p) for c, p in killed if c.who == "any"), killed[0])
-    towns = {t for t in (_town(first_place), _town(incident.place)) if t}
+        return [m.count for m in members]
+    lead = next((m for m in killed if m.count.who == "any"), killed[0])
+    first = lead.count
+    towns = {t for t in (_town(lead.place), _town(incident.place)) if t}
     own, aside = [], []
-    for count, place, day in members:
-        earlier = count is not first and (_other_day(day, incident.date) or bool(_BACKGROUND.match(count.evidence)))
-        if count.kind != "killed" or count is first or (not earlier and (
-                count.minimum == first.minimum or _town(place) in towns or count.who != first.who
+    for member in members:
+        count = member.count
+        if count.kind != "killed" or count is first or (not _other_day(member.date, incident.date) and (
+                count.minimum == first.minimum or _town(member.place) in towns or count.who != first.who
                 or _TOLL_UPDATE.search(count.evidence))):
             own.append(count)
         else:

@@ -18,11 +18,15 @@ from tawthiq.dedupe.incidents import IncidentFacts, compare_incidents
 from tawthiq.errors import ReviewError
 from tawthiq.extractors import extract_item
 from tawthiq.extractors.incidents import (
+    BACKGROUND_EXAMPLES,
+    CLAUSE_EXAMPLES,
     CONJUNCT_EXAMPLES,
+    FOREIGN_EXAMPLES,
     COUNT_CUES,
     KILLED_AND_HURT_EXAMPLES,
     NOT_SUMMARY_EXAMPLES,
     SUMMARY_EXAMPLES,
+    clauses,
     extract_incidents,
     find_counts,
     parse_number,
@@ -60,6 +64,46 @@ def test_the_dead_and_wounded_in_one_number_are_no_count_of_the_dead(language: s
 def test_a_count_over_several_places_or_days_is_no_incident_count(text: str, summary: bool) -> None:
     found = [i for i in extract_incidents(text, published=dt.date(2024, 5, 4)) if i.killed is not None]
     assert (not found) == summary, found
+
+
+@pytest.mark.parametrize("text,expected", CLAUSE_EXAMPLES, ids=lambda v: str(v)[:30])
+def test_a_sentence_telling_several_incidents_is_read_clause_by_clause(text: str, expected: int) -> None:
+    assert len(clauses(text)) == expected, clauses(text)
+
+
+def test_each_clause_of_a_roundup_is_the_incident_of_its_own_town() -> None:
+    text = ("قتل 11 مدنياً جراء هجمات شنتها قوات النظام على مدن وبلدات ريف إدلب اليوم. "
+            "إذ قتل طفل بالقصف الصاروخي على مدينة جسر الشغور، وقتل مدنيان بقصف مماثل على مدينة سرمين، "
+            "وقتلت امرأة، وأصيب 14 مدنياً بالقصف على مدينة أريحا.")
+    found = {i.place.locality: i.killed for i in extract_incidents(text, published=dt.date(2023, 10, 5))}
+    assert {k: v for k, v in found.items() if v is not None} == {"Jisr al-Shughour": 1, "Sarmin": 2, "Ariha": 1}, found
+
+
+def test_the_list_under_a_roundups_heading_is_the_roundups() -> None:
+    text = "حصيلة أولية لضحايا القصف على مدن وبلدات ريف إدلب اليوم الخميس.\nالعدد الكلي للقتلى والجرحى:\nالقتلى: 5 قتلى بينهم طفل وامرأة"
+    (incident,) = extract_incidents(text, published=dt.date(2023, 10, 5))
+    assert incident.killed is None and incident.reports_death
+    assert any("5 قتلى" in note and "summary" in note for note in incident.notes)
+
+
+@pytest.mark.parametrize("text", BACKGROUND_EXAMPLES, ids=lambda v: str(v)[:30])
+def test_a_recalled_earlier_event_gives_no_count_of_the_item(text: str) -> None:
+    lead = "قتل مدني بقصف على بلدة معارة النعسان اليوم. " if "ء" <= text[0] <= "ي" else "A civilian was killed in Sarmin today. "
+    found = extract_incidents(lead + text, published=dt.date(2022, 7, 4))
+    assert [(i.killed_min, i.killed_max) for i in found] == [(1, 1)], found
+
+
+@pytest.mark.parametrize("text", FOREIGN_EXAMPLES, ids=lambda v: str(v)[:30])
+def test_a_count_in_another_country_is_no_syrian_incident(text: str) -> None:
+    found = [i for i in extract_incidents(text, published=dt.date(2024, 5, 4)) if i.killed is not None]
+    assert not found, found
+
+
+def test_a_count_of_another_day_is_another_incident() -> None:
+    text = ("وقتلت امرأة بقصف صاروخي استهدف أطراف مدينة اعزاز اليوم الاثنين 25 تموز. "
+            "وارتكبت الطائرات الحربية الروسية مجزرة في ريف إدلب، يوم الجمعة 22 تموز، راح ضحيتها 7 مدنيين بينهم 4 أطفال.")
+    found = extract_incidents(text, published=dt.date(2022, 7, 25))
+    assert [(i.date, i.place.governorate, i.killed) for i in found] == [("2022-07-25", "Aleppo", 1), ("2022-07-22", "Idlib", 7)], found
 
 
 def test_a_later_count_of_another_town_or_no_town_is_noted_not_counted() -> None:
