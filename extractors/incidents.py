@@ -90,6 +90,7 @@ for _words, _whom, _implied in (
     ("أطفال اطفال طفلا طفلاً طفلًا الأطفال أطفالا أطفالاً", "child", None),
     ("طفل طفلة رضيع رضيعة", "child", 1),
     ("طفلين طفلان طفلتين طفلتان", "child", 2),
+    ("شقيقان أخوان اخوان", "any", 2),
     ("نساء سيدات النساء", "woman", None),
     ("امرأة امراة سيدة", "woman", 1),
     ("امرأتين امرأتان سيدتين سيدتان", "woman", 2),
@@ -177,6 +178,10 @@ COUNT_CUES: tuple[CountCue, ...] = (
         rf"(?<![\u0621-\u064A]){_AR_NUM_PHRASE}\s+(?P<noun>{_AR_NOUN})\s+(?:\S+\s+){{0,2}}?"
         rf"(?:قتلوا|قتلو|استشهدوا|لقوا\s+حتفهم|لقوا\s+مصرعهم|فقدوا\s+حياتهم|ماتوا|توفوا|قضوا)"), examples=(
             ("ثلاثة مدنيين قتلوا بانفجار لغم", 3),)),
+    CountCue("ar-dual-died", "ar", "killed", re.compile(
+        r"(?<![\u0621-\u064A])(?P<num>)(?P<noun>مدنيان|مواطنان|شخصان|شابان|رجلان|طفلان|طفلتان|امرأتان|سيدتان|شقيقان|أخوان|اخوان)\s+"
+        r"(?:\S+\s+){0,2}?(?:قتلا|قُتلا|استشهدا|لقيا\s+حتفهما|لقيا\s+مصرعهما|فقدا\s+حياتهما|توفيا|قضيا)(?![\u0621-\u064A])"), examples=(
+            ("مدنيان قُتلا في قرية عطالة من جراء استهداف سيارتهما", 2), ("طفلان لقيا حتفهما بانفجار لغم", 2))),
     CountCue("ar-count-dead-noun", "ar", "killed", re.compile(
         rf"(?<![\u0621-\u064A]){_AR_NUM_PHRASE}\s+(?P<noun>قتلى|قتيلا|قتيلاً|قتيلًا|شهداء|شهيدا|شهيداً|شهيدًا|ضحايا)(?![\u0621-\u064A])"),
         examples=(("الحصيلة: 6 قتلى منهم طفلة", 6), ("سقط 7 شهداء", 7))),
@@ -380,12 +385,14 @@ def find_counts(sentence: str, language: str) -> list[Count]:
                         who = who if who == who_more else "any"
                         end = max(end, at)
             low, high, note = _bounds(_group(match, "qual"), value, upper)
-            count = Count(cue.kind, low, high, who, sentence.strip(), cue.id, note, phrase=sentence[match.start():end].strip())
+            # "وسقوط نحو 12 جريحا": a death word's noun may be of the wounded.
+            kind = "injured" if arabic and noun and noun.split()[0] in _HURT_NOUNS else cue.kind
+            count = Count(kind, low, high, who, sentence.strip(), cue.id, note, phrase=sentence[match.start():end].strip())
             if who == "child":
                 count.children = low
             elif who == "woman":
                 count.women = low
-            if cue.kind == "killed":
+            if kind == "killed":
                 _among(count, text[match.start(): end + 80], arabic)
             counts.append(count)
             taken.append((match.start(), end))
@@ -482,7 +489,13 @@ _SUMMARY = re.compile(
     r"خلال\s+(?:كانون|شباط|آذار|اذار|نيسان|أيار|ايار|حزيران|تموز|آب|اب|أيلول|ايلول|تشرين|يناير|فبراير|مارس|أبريل|ابريل|مايو|يونيو|يوليو|"
     r"أغسطس|اغسطس|سبتمبر|أكتوبر|اكتوبر|نوفمبر|ديسمبر)(?![\u0621-\u064A])|حوادث\s+متفرقة|مناطق\s+متفرقة|"
     r"(?:في|خلال)\s+(?:أقل|اقل)\s+من\s+\d+\s+ساع|منذ\s+(?:نحو\s+|قرابة\s+|حوالي\s+)?(?:شهر|أسبوع|اسبوع|أشهر|اشهر|أسابيع|\d+\s+(?:أيام|أشهر|اشهر|أسابيع))|"
-    r"(?:على|في)\s+(?:أكثر\s+من\s+|اكثر\s+من\s+)?\d+\s+(?:مدن|مدينة|بلدات|بلدة|قرى|قرية|مناطق|منطقة)(?![\u0621-\u064A])|"
+    r"(?:على|في)\s+(?:أكثر\s+من\s+|اكثر\s+من\s+)?[\d,]+\s+(?:مدن|مدينة|بلدات|بلدة|قرى|قرية|مناطق|منطقة|مواقع|موقع|موقعا|هجمات|هجوما|غارات|غارة)(?![\u0621-\u064A])|"
+    # Several days, a campaign, its displaced thousands: "في 5 أيام", "جزءا من حملة عسكرية
+    # أكبر", "ونزوح 120 ألف شخص", "part of a wider campaign", "in 5 days".
+    r"(?:في|خلال)\s+\d+\s+(?:أيام|ساعات|أسابيع|اسابيع|أشهر|اشهر)(?![\u0621-\u064A])|حملة\s+(?:عسكرية\s+)?(?:أكبر|اكبر|واسعة)|نزوح\s+(?:أكثر\s+من\s+)?\d+\s+ألف|"
+    r"\bpart of a (?:wider|larger|broader) (?:military )?campaign\b|\bin (?:\d+|two|three|four|five|six|seven) days\b|\b(?:these|the) (?:attacks|strikes|raids) (?:left|killed)\b|"
+    # Several attacks in the plural ("باستهدافات قسد": by the SDF's targetings), a region with no town.
+    r"(?<![\u0621-\u064A])[بو]?(?:استهدافات|اعتداءات)(?![\u0621-\u064A])|\bseparate (?:attacks|incidents)\b|"
     r"عموم\s+(?:بلدات|مناطق|قرى|ريف|المحافظة|الشمال)|الهجمات\s+(?:الأخيرة|الاخيرة)|"
     # Towns in the plural, named by none: "على مدن وبلدات ريف إدلب", "towns and villages".
     r"(?<![\u0621-\u064A])(?:ال)?(?:مدن|بلدات|قرى)\s+و\s*(?:ال)?(?:بلدات|قرى|مدن|أرياف|ارياف)(?![\u0621-\u064A])|"
@@ -498,6 +511,9 @@ SUMMARY_EXAMPLES: tuple[str, ...] = (
     "January: Three attacks left three people dead and 13 others injured.",
     "حصيلة أولية لضحايا القصف على مدن وبلدات ريف إدلب: 5 قتلى بينهم طفل وامرأة",
     "Regime shelling on towns and villages of southern Idlib killed seven civilians",
+    "مقتل 16 شخصاً في 5 أيام بمحافظة درعا", "مقتل مسن وامرأة باستهدافات قسد شرق دير الزور",
+    "كان هذا الهجوم جزءا من حملة عسكرية أكبر. وقد تسببت في مقتل أكثر من 70 شخصا، وإصابة 338 آخرين، ونزوح 120 ألف شخص",
+    "These attacks left 25 fatalities: Six civilians, including a child and a woman, 16 military personnel",
 )
 NOT_SUMMARY_EXAMPLES: tuple[str, ...] = (
     "مقتل ثلاثة مدنيين بقصف مدفعي على مدينة أريحا اليوم", "استشهاد 4 مواطنين باستهداف طائرة مسيرة لقرية بريف حماة",
@@ -627,7 +643,25 @@ def _read_counts(whole: str, language: str, published: dt.date | None) -> tuple[
                         continue
                     date = parse_date(clause, published) if news._has_date(clause) else None
                     readings.append(_Reading(count, place, date))
-    return readings, aside
+    return _without_totals(readings, aside), aside
+
+
+def _without_totals(readings: list[_Reading], aside: list[str]) -> list[_Reading]:
+    """The readings without the totals of a roundup: when an item gives killed counts in two
+    towns or more, a killed count whose clause names no town ("قتل 6 مدنيين بقصف على ريف
+    إدلب ... قتل طفل في جسر الشغور، وقتل مدنيان في سرمين") is their sum or a region's,
+    not one incident's (noted in ``aside``)."""
+    towns = {_town(r.place) for r in readings if r.count.kind == "killed"} - {None}
+    if len(towns) < 2:
+        return readings
+    kept = []
+    for reading in readings:
+        if reading.count.kind == "killed" and _town(reading.place) is None:
+            aside.append(f"the item also says {reading.count.phrase!r}: a total over the {len(towns)} towns it names, "
+                         "not counted as one incident's killed")
+        else:
+            kept.append(reading)
+    return kept
 
 
 def _set_aside(clause: str, place: Place, in_summary: bool) -> str | None:
@@ -636,7 +670,7 @@ def _set_aside(clause: str, place: Place, in_summary: bool) -> str | None:
         return "a summary of a period or a region"
     if _BACKGROUND.match(clause):
         return "a recall of an earlier event"
-    if place.is_empty() and _FOREIGN.search(clause):
+    if place.governorate is None and _FOREIGN.search(clause):  # no Syrian place (a "حي السلام" may be anywhere)
         return "an event in another country"
     return None
 
@@ -748,10 +782,11 @@ _FOREIGN_PLACES_EN = (
     r"Baghdad|Mosul|Anbar|Erbil|Morocco|Melilla|Spain|Libya|Greece|Italy|Ukraine|Yemen|Sudan|Egypt|Tunisia|Jordan|Amman|Germany|France|"
     r"Britain|London|Paris|(?:Northern )?Ireland|Belgium|Afghanistan|Pakistan|Palestine|Israel")
 _FOREIGN = re.compile(
-    rf"(?<![\u0621-\u064A])(?:في|فى|ب|من|إلى|الى|قبالة|سواحل|شواطئ|أراضي|اراضي)\s*(?:{_FOREIGN_PLACES})(?![\u0621-\u064A])|"
+    rf"(?<![\u0621-\u064A])(?:في|فى|ب|من|إلى|الى|قبالة|سواحل|شواطئ|أراضي|اراضي|(?:شرق|غرب|شمال|جنوب|وسط)ي?)\s*(?:{_FOREIGN_PLACES})(?![\u0621-\u064A])|"
     rf"\b(?:in|off|from|to|across|of)\s+(?:{_FOREIGN_PLACES_EN})\b|\b(?:Palestinian|Israeli|Lebanese|Iraqi) (?:attacks|cities|towns|villages)\b")
 FOREIGN_EXAMPLES: tuple[str, ...] = (
     "ارتفاع عدد ضحايا العبور من المغرب إلى إسبانيا إلى 61", "مقتل 14 فردا من عائلة واحدة في رفح",
+    "قتل 14 شخصا معظمهم من الأطفال جراء استهداف منزل عائلة في حي السلام شرقي رفح",
     "SOHR says 10 people were killed in Lebanon on Tuesday",
 )
 
