@@ -28,7 +28,7 @@ from tawthiq.lang.names import normalize_name
 __all__ = ["MatchRecord", "MatchPair", "dedupe_records", "link_records", "cluster_pairs", "ArchiveMatcher",
            "normalize_name", "parse_date", "METHOD_VERSION", "DEFAULT_THRESHOLD", "CLUSTER_THRESHOLD"]
 
-METHOD_VERSION = "fs-em-6"
+METHOD_VERSION = "fs-em-7"
 #: Pairs at or above this probability are judged the same person: more likely than not. The
 #: probability is calibrated (of the pairs scored about 0.75, about three in four are one
 #: person), and counting one person twice and counting two people once are harms alike.
@@ -174,7 +174,62 @@ def link_records(left: Sequence[MatchRecord], right: Sequence[MatchRecord], thre
                  confirmed: Iterable[Mapping[str, str]] = ()) -> list[MatchPair]:
     """Pairs (left, right) judged to be the same person (``confirmed`` as in :func:`dedupe_records`)."""
     matcher = ArchiveMatcher(right, confirmed=confirmed)
-    return matcher.match(left, threshold=threshold, top_k=None)
+    return matcher.match(left, threshold=threshold, top_k=None, exclusive=True)
+
+
+#: Candidates at or above this probability compete with a pair (:func:`_compete`); weaker ones
+#: hardly move it (odds under 1 in 9) and are not scored in full.
+COMPETITOR_FLOOR = 0.1
+
+
+def _compete(left: engine.Prepared, right: engine.Prepared, pairs: np.ndarray, probabilities: np.ndarray,
+             model: engine.FellegiSunterModel, names: engine.NameScorer, relatives: bool, threshold: float) -> np.ndarray:
+    """Probabilities of linked pairs given that a person is one record of a list: a record of
+    one list can be at most one of two records of the other list that are two people. The pairs
+    of each left record (and of each right record) whose other records the model judges two
+    people compete as exclusive alternatives, "none of them" included: P(i is j) = o_ij / (1 + sum
+    of the odds of i's and j's competing pairs, this one included). A lone candidate keeps its
+    probability; two candidates that are one person written twice (a list with a duplicate) do
+    not compete. Without it, a left record whose true match is found is also linked to another
+    record that shares its name and date (FEBRL's "Amber Green" and "Lewis Green")."""
+    out = probabilities.copy()
+    if len(pairs) < 2:
+        return out
+    odds = probabilities / np.clip(1.0 - probabilities, 1e-9, None)
+    strong = probabilities >= COMPETITOR_FLOOR
+    competing = np.zeros(len(pairs), np.float64)
+    wanted = np.nonzero(probabilities >= threshold)[0]
+    for side, side_records, other in ((0, left, 1), (1, right, 0)):
+        # For each pair to keep, the other pairs sharing its record on this side: their records on
+        # the other side are its competitors unless they are one person with its own.
+        key = pairs[:, other]
+        order = np.argsort(key, kind="stable")
+        order = order[strong[order]]
+        sorted_key = key[order]
+        rows: list[int] = []
+        rivals: list[int] = []
+        for row in wanted.tolist():
+            lo, hi = np.searchsorted(sorted_key, key[row]), np.searchsorted(sorted_key, key[row], side="right")
+            for rival in order[lo:hi].tolist():
+                if rival != row:
+                    rows.append(row)
+                    rivals.append(rival)
+        if not rows:
+            continue
+        mine, theirs = pairs[rows, side], pairs[rivals, side]
+        between = np.stack([np.minimum(mine, theirs), np.maximum(mine, theirs)], axis=1)
+        unique, inverse = np.unique(between, axis=0, return_inverse=True)
+        _, levels, same = engine.score(model, side_records, side_records, unique, names)
+        same = veto(levels, same, relatives)
+        # A list that holds one person twice names them alike; two records with other names are
+        # two people of that list even where the link model, trained across the lists, would
+        # take a changed given name for an error (FEBRL's Amber and Lewis Green, one date).
+        alike = (side_records.given[unique[:, 0]] == side_records.given[unique[:, 1]]) \
+            & (side_records.family[unique[:, 0]] == side_records.family[unique[:, 1]])
+        distinct = ((same < DEFAULT_THRESHOLD) | ~alike)[inverse.ravel()]
+        np.add.at(competing, np.asarray(rows)[distinct], odds[np.asarray(rivals)[distinct]])
+    out[wanted] = odds[wanted] / (1.0 + odds[wanted] + competing[wanted])
+    return out
 
 
 class ArchiveMatcher:
@@ -209,16 +264,21 @@ class ArchiveMatcher:
         self.records.extend(records)
         self._rebuild()
 
-    def match(self, records: Sequence[MatchRecord], threshold: float | None = None, top_k: int | None = 5) -> list[MatchPair]:
+    def match(self, records: Sequence[MatchRecord], threshold: float | None = None, top_k: int | None = 5,
+              exclusive: bool = False) -> list[MatchPair]:
         """For each new record, the archived records it may be (best first, at most ``top_k``
-        each), with ``left_id`` the new record and ``right_id`` the archived one."""
+        each), with ``left_id`` the new record and ``right_id`` the archived one. With
+        ``exclusive``, a record is one person on each side, and a pair's rivals (other
+        candidates of either record that are other people) lower its probability
+        (:func:`_compete`): for linking two lists, not for new reports against an archive, where
+        several reports of one person are each linked to the victim."""
         threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         if not records or not self.records:
             return []
         with _bulk():
-            return self._match(records, threshold, top_k)
+            return self._match(records, threshold, top_k, exclusive)
 
-    def _match(self, records: Sequence[MatchRecord], threshold: float, top_k: int | None) -> list[MatchPair]:
+    def _match(self, records: Sequence[MatchRecord], threshold: float, top_k: int | None, exclusive: bool = False) -> list[MatchPair]:
         new = engine.prepare(records, self.vocab)
         engine.place_lone_parts([new], [self.prepared])
         self.names.words, self.names.forms = self.vocab.words, self.vocab.forms
@@ -227,8 +287,11 @@ class ArchiveMatcher:
         pairs = engine.block_link(new, self.prepared, self.index, self.names if relatives else None)
         if len(pairs) == 0:
             return []
-        pairs, levels, probabilities, _ = _score(new, self.prepared, pairs, self.names, self.u, self.frequencies, False,
-                                                 relatives, self.confirmed, threshold)
+        floor = min(threshold, COMPETITOR_FLOOR) if exclusive else threshold
+        pairs, levels, probabilities, model = _score(new, self.prepared, pairs, self.names, self.u, self.frequencies, False,
+                                                     relatives, self.confirmed, floor)
+        if exclusive:
+            probabilities = _compete(new, self.prepared, pairs, probabilities, model, self.names, relatives, threshold)
         out = _pairs_out(new, self.prepared, pairs, levels, probabilities, threshold)
         if top_k is None:
             return out

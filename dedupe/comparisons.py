@@ -203,6 +203,15 @@ def _swapped(p: Pairs) -> np.ndarray:
     return p.cached("swapped", compute)
 
 
+def _moved(p: Pairs) -> np.ndarray:
+    """One name in the other's other place, the rest different: the given name of one is the
+    other's family name (or the other way round), written the other way round with the
+    remaining name replaced or lost ("Bryce Dixon", "Reece Bryce")."""
+    given_a, family_a, given_b, family_b = p.left("given"), p.left("family"), p.right("given"), p.right("family")
+    crossed = (given_a >= 0) & (family_a >= 0) & (given_b >= 0) & (family_b >= 0) & (given_a != family_a) & (given_b != family_b)
+    return crossed & ((given_a == family_b) | (family_a == given_b)) & (given_a != given_b) & (family_a != family_b) & ~_swapped(p)
+
+
 def _split(part: str) -> Condition:
     """One side's ``part`` (given: its first two parts, family: its last two) written as one word
     is the other's: a space slipped into a name ("Lan dau", "Andr ew")."""
@@ -249,6 +258,8 @@ def NameComparison(name: str, part: str, noun: str, m: tuple[float, ...], u: tup
     levels.append(Level(f"{noun}s differ by a letter or two", _at_least(part, SIMILAR, vowels), m[len(levels)], u[len(levels)]))
     if split:
         levels.append(Level(f"{noun} split in two", _split(part), m[len(levels)], u[len(levels)]))
+    if swaps:
+        levels.append(Level("one name in the other's other place", _moved, m[len(levels)], u[len(levels)], veto=True))
     if middles:
         levels.append(Level(f"{noun} appears among the other's middle names", _middle_overlap, m[len(levels)], u[len(levels)]))
     levels.append(Level(f"{noun}s only loosely alike", _at_least(part, WEAK, vowels), m[len(levels)], u[len(levels)],
@@ -419,8 +430,8 @@ def AbsoluteDifferenceAtThresholds(name: str, attr: str, thresholds: tuple[int, 
 
 # --- the comparisons the engine scores with ---------------------------------------------------------
 
-GIVEN_NAME = NameComparison("given_name", "given", "given name", (0.93, 0.01, 0.04, 0.003, 0.004, 0.013),
-                            (0.02, 0.00001, 0.01, 0.0001, 0.05, 0.92), vowels=True, swaps=True, veto_loose=True, split=True)
+GIVEN_NAME = NameComparison("given_name", "given", "given name", (0.93, 0.01, 0.04, 0.003, 0.002, 0.004, 0.011),
+                            (0.02, 0.00001, 0.01, 0.0001, 0.0002, 0.05, 0.9198), vowels=True, swaps=True, veto_loose=True, split=True)
 FATHER_NAME = NameComparison("father_name", "father", "father's name", (0.80, 0.10, 0.08, 0.01, 0.000001), (0.03, 0.01, 0.03, 0.03, 0.90),
                              vowels=True, middles=True)
 #: Family names of one person differ in a few reports (a tribe's name for the family's, a name

@@ -288,7 +288,8 @@ def place_lone_parts(targets: Sequence[Prepared], reference: Sequence[Prepared] 
 #: otherwise compare thousands of unrelated people); the other keys still cover those pairs.
 MAX_BLOCK = {"given_family": 2000, "family_month": 600, "given_father": 600, "father_family": 600, "date_place": 400,
              "given_year_place": 400, "given_date": 400, "family_date_town": 60, "date_town": 50, "given_town": 20,
-             "family_town": 20, "given_family_start": 20, "family_given_start": 20, "family_year_place": 20}
+             "family_town": 20, "given_family_start": 20, "family_given_start": 20, "family_year_place": 20,
+             "starts": 20, "given_start_date": 20, "family_start_date": 20}
 
 
 def blocking_keys(p: Prepared) -> dict[str, np.ndarray]:
@@ -328,6 +329,16 @@ def blocking_keys(p: Prepared) -> dict[str, np.ndarray]:
     keys["given_family_start"] = np.where(ok, p.given * (1 << 32) + family_start, -1)
     ok = (p.family >= 0) & (given_start >= 0)
     keys["family_given_start"] = np.where(ok, p.family * (1 << 32) + given_start, -1)
+    # Both names mistyped (or mistyped and written the other way round): their first letters, in
+    # either order.
+    ok = (family_start >= 0) & (given_start >= 0)
+    low, high = np.minimum(family_start, given_start), np.maximum(family_start, given_start)
+    keys["starts"] = np.where(ok, (low & 0x7FFFFFFF) * (1 << 31) + (high & 0x7FFFFFFF), -1)
+    # One name mistyped and the other replaced: the first letters of the one and the day.
+    ok = (given_start >= 0) & (p.ordinal >= 0)
+    keys["given_start_date"] = np.where(ok, (given_start & 0x7FFFFFFF) * (1 << 30) + p.ordinal, -1)
+    ok = (family_start >= 0) & (p.ordinal >= 0)
+    keys["family_start_date"] = np.where(ok, (family_start & 0x7FFFFFFF) * (1 << 30) + p.ordinal + (1 << 61), -1)
     ok = (p.family >= 0) & (p.year > 0) & (p.gov >= 0)
     keys["family_year_place"] = np.where(ok, (p.family * 4096 + p.year) * 4096 + p.gov, -1)
     # The pairs :func:`holds_relatives` reads: same family name, day and town.
@@ -512,6 +523,7 @@ class NameScorer:
         #: written form (id) -> the skeleton (id) it is a misspelling of, -1 if none
         self.misspelt: np.ndarray = np.zeros(0, np.int64)
         self.vowel_cache: dict[int, bool] = {}
+        self.slip_cache: dict[int, bool] = {}
         self.place_cache: dict[int, float] = {}
         self.rare_form_limit = self.RARE_MIN
         #: written form (id) -> its skeleton (id); skeleton -> its commonly written forms
@@ -582,6 +594,33 @@ class NameScorer:
         fb = np.where((form_b >= 0) & (form_b < len(self.misspelt)), form_b, len(self.misspelt))
         return ((table[fa] == b) & (b >= 0)) | ((table[fb] == a) & (a >= 0))
 
+    def slips(self, a: np.ndarray, b: np.ndarray, form_a: np.ndarray, form_b: np.ndarray) -> np.ndarray:
+        """For pairs of skeletons ``a``/``b`` written ``form_a``/``form_b`` (all known): whether
+        the two Latin spellings are one edit (OSA) apart though their skeletons are not alike, a
+        slip that moves a consonant or turns one into a vowel ("Macha", "Macah"; "Hari", "Hai"),
+        unless both are established names, as skeletons (:meth:`_similarity`) and as written
+        (a Latin skeleton stands for many names: "mk" is Mack, Mika and Macah)."""
+        lo, hi = np.minimum(form_a, form_b), np.maximum(form_a, form_b)
+        codes = lo * np.int64(1 << 32) + hi
+        unique, inverse = np.unique(codes, return_inverse=True)
+        found = np.fromiter((self._slip(code) for code in unique.tolist()), bool, len(unique))
+        established = (np.minimum(self._counts_of(self.counts, a), self._counts_of(self.counts, b)) > self.rare_limit) \
+            & (np.minimum(self._counts_of(self.form_counts, form_a), self._counts_of(self.form_counts, form_b)) > self.rare_limit)
+        return found[inverse] & ~established
+
+    @staticmethod
+    def _counts_of(counts: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        inside = (ids >= 0) & (ids < len(counts))
+        return np.where(inside, counts[np.where(inside, ids, 0)] if len(counts) else 0, 0)
+
+    def _slip(self, code: int) -> bool:
+        hit = self.slip_cache.get(code)
+        if hit is None:
+            x, y = self.forms[code >> 32], self.forms[code & 0xFFFFFFFF]
+            hit = self.slip_cache[code] = (x.isascii() and y.isascii() and x.isalpha() and y.isalpha() and min(len(x), len(y)) >= 3
+                                           and OSA.distance(x, y, score_cutoff=1) <= 1)
+        return hit
+
     def _vowels_differ(self, left: int, right: int) -> bool:
         """Vowels that cannot be one name's (:func:`~.names.vowels_differ`), unless they may be
         a slip of the keyboard: a rarely written form ("Raym", "Baasm") two edits or less from
@@ -631,6 +670,9 @@ class NameScorer:
         check = np.nonzero((out < SIMILAR) & (a >= 0) & (b >= 0))[0]
         if len(check):
             out[check[self.typos(a[check], b[check], form_a[check], form_b[check])]] = SIMILAR
+        check = np.nonzero((out < SIMILAR) & (a >= 0) & (b >= 0) & (form_a >= 0) & (form_b >= 0) & (form_a != form_b))[0]
+        if len(check):
+            out[check[self.slips(a[check], b[check], form_a[check], form_b[check])]] = SIMILAR
         if vowels:
             check = np.nonzero((out == 1.0) & (form_a != form_b) & (form_a >= 0) & (form_b >= 0))[0]
             if len(check):

@@ -198,3 +198,41 @@ def test_vowels_read_by_table_and_by_sorting_agree() -> None:
     names.DENSE_CELLS, names.vowel_cache = 0, {}
     assert np.array_equal(by_table, names.vowels_differ(form_a, form_b))
     assert by_table[list(zip(i.tolist(), j.tolist())).index((2, 3))]  # Rami, Reem
+
+
+def test_a_record_of_one_list_is_at_most_one_person_of_the_other() -> None:
+    """Linking two lists, a left record whose match is found is not also linked to another
+    person of the right list who shares its family name and date ("Amber Green" and "Lewis
+    Green", born the same day): the two candidates compete. One person written twice in the
+    right list is two candidates that do not compete, and both are linked."""
+    left, right, _ = register()
+    left += [MatchRecord("g1", "amber green", date_of_death="19530919", locality="kew")]
+    right += [MatchRecord("h1", "amber green", date_of_death="19530919", locality="kew"),
+              MatchRecord("h2", "lewis green", date_of_death="19530919", locality="kew")]
+    found = {(p.left_id, p.right_id) for p in link_records(left, right)}
+    assert ("g1", "h1") in found and ("g1", "h2") not in found
+    right += [MatchRecord("h3", "amber green", date_of_death="19530919", locality="kew")]
+    found = {(p.left_id, p.right_id) for p in link_records(left, right)}
+    assert {("g1", "h1"), ("g1", "h3")} <= found
+
+
+def test_a_slip_of_the_keyboard_and_a_name_moved_in_a_register() -> None:
+    """"Macah" is Macha with two letters swapped though their skeletons differ (a consonant
+    moved), and "Connor Bryce" is Bryce Dixon written family name first with the given name
+    replaced: each is a level of its own, not "different"."""
+    left, right, _ = register()
+    left += [MatchRecord("m1", "george macha", date_of_death="19270326", locality="kew"),
+             MatchRecord("m2", "bryce dixon", date_of_death="19301007", locality="elwood")]
+    right += [MatchRecord("n1", "georbe macah", date_of_death="19270326", locality="kew"),
+              MatchRecord("n2", "connor bryce", date_of_death="19301007", locality="elwood")]
+    found = {(p.left_id, p.right_id): p for p in link_records(left, right, threshold=0.0)}
+    assert found["m1", "n1"].levels["family_name"] == "family names differ by a letter or two"
+    assert found["m2", "n2"].levels["given_name"] == "one name in the other's other place"
+
+
+def test_a_name_moved_is_two_people_in_a_list_of_relatives() -> None:
+    """In a casualty list, "Ali Hasan" (Ali son of Hasan) and "Hasan Mahmoud" are a son and his
+    father: a name moved to the other place vetoes the pair as different given names do."""
+    place: dict[str, Any] = dict(date_of_death="2016-03-12", locality="Saqba")
+    records = [MatchRecord("a", "Ali Hasan", **place), MatchRecord("b", "Hasan Mahmoud", **place)]
+    assert dedupe_records(records) == []
