@@ -93,6 +93,11 @@ def _listed(name: str) -> str:
     return re.sub(r"^[\s.\-–]+|\(.*?\)", "", name or "").strip()
 
 
+#: Verdicts of the adjudication (benchmarks/adjudication.py) that take a listed name out of the
+#: recall of one text: that text does not state this person's death.
+_UNSTATED = frozenset({"not_killed", "earlier", "not_a_person"})
+
+
 def _killed(victim: dict) -> bool:
     return (victim.get("status_original") or "killed").lower().startswith("kill")
 
@@ -104,7 +109,12 @@ def airwars_victims(part: str, language: str, show_misses: bool = False) -> dict
     of its source texts (Arabic names for Arabic texts, Latin for English), the share that
     extraction of that text finds. Precision: of the names extracted from those texts, the
     share that are a killed victim on the list of the incident (or of the other incidents the
-    source covers); Airwars' list may miss people a text names, so it is a lower bound. A
+    source covers); Airwars' list may miss people a text names, so it is a lower bound. The
+    adjudicated figures (benchmarks/adjudication.py) use a reader's verdicts on each (text,
+    name) pair instead: a listed name the text does not state killed leaves that text's recall,
+    an unlisted name the text states killed (and not as a fighter) counts as correct; a
+    candidate marked as a fighter (``described_as``) counts in every precision except the last,
+    "not marked as fighters", which is what a documenter's queue of civilians holds. A
     name is found when given AND family name agree (``same_victim``). Misses are printed only
     for the dev part: the validation part is scored, never read."""
     import datetime as dt
@@ -115,9 +125,14 @@ def airwars_victims(part: str, language: str, show_misses: bool = False) -> dict
     from tawthiq.extractors import extract_item
     from tawthiq.lang.text import detect_language
 
+    from adjudication import load, pair_key
+
     field = "name_local" if language == "ar" else "name_original"
     by_id = {row["internal_id"]: row for row in read_incidents("airwars-syria-dev.jsonl")}
-    counts = {"texts": 0, "named": 0, "found": 0, "extracted": 0, "on_list": 0, "injured": 0}
+    verdicts = load()
+    counts = {"texts": 0, "named": 0, "found": 0, "extracted": 0, "on_list": 0, "injured": 0,
+              "adj_named": 0, "adj_found": 0, "adj_correct": 0, "unjudged": 0,
+              "marked": 0, "marked_correct": 0}
     show = show_misses and part == "dev"
     for incident in read_incidents("airwars-syria-dev.jsonl", part):
         killed = [_listed(v.get(field) or "") for v in incident.get("victims", []) if _killed(v)]
@@ -140,23 +155,34 @@ def airwars_victims(part: str, language: str, show_misses: bool = False) -> dict
                 published = dt.date.fromisoformat(incident["incident_date"])
             except (KeyError, ValueError, TypeError):
                 published = None
-            result = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=published,
-                                  name=source.get("original_url") or "airwars")
+            url = source.get("original_url") or "airwars"
+            result = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=published, name=url)
             names = [(r.name_ar or r.full_name or "") if language == "ar" else (r.full_name or "") for r in result.records]
             for name in present:
                 counts["named"] += 1
-                if any(same_victim(name, got) for got in names):
-                    counts["found"] += 1
-                elif show:
+                found = any(same_victim(name, got) for got in names)
+                counts["found"] += found
+                if verdicts.get(pair_key(incident["internal_id"], url, name)) not in _UNSTATED:
+                    counts["adj_named"] += 1
+                    counts["adj_found"] += found
+                if not found and show:
                     print(f"   [{part} {language}] missed {name}  ({incident['internal_id']})")
             covered = [incident] + [by_id[i] for i in source.get("other_incident_ids") or [] if i in by_id]
             listed = [_listed(v.get(field) or "") for inc in covered for v in inc.get("victims", []) if _killed(v)]
             hurt = [_listed(v.get(field) or "") for inc in covered for v in inc.get("victims", []) if not _killed(v)]
-            for name in names:
+            marks = [bool(r.extra.get("described_as")) for r in result.records]
+            for name, marked in zip(names, marks):
                 counts["extracted"] += 1
+                counts["marked"] += marked
                 if any(same_victim(n, name) for n in listed if n):
                     counts["on_list"] += 1
+                    counts["adj_correct"] += 1
+                    counts["marked_correct"] += marked
                 else:
+                    verdict = verdicts.get(pair_key(incident["internal_id"], url, name))
+                    counts["adj_correct"] += verdict == "killed"
+                    counts["marked_correct"] += marked and verdict == "killed"
+                    counts["unjudged"] += verdict is None
                     counts["injured"] += any(same_victim(n, name) for n in hurt if n)
                     if show:
                         print(f"   [{part} {language}] not on the list: {name}  ({incident['internal_id']})")
@@ -181,13 +207,25 @@ def airwars_report(show_misses: bool = False) -> dict[str, dict[str, float]]:
             precision = c["on_list"] / c["extracted"] if c["extracted"] else 0.0
             r_lo, r_hi = wilson(c["found"], c["named"])
             p_lo, p_hi = wilson(c["on_list"], c["extracted"])
-            figures[f"{language}-{part}"] = {"recall": recall, "precision": precision}
+            adj_recall = c["adj_found"] / c["adj_named"] if c["adj_named"] else 0.0
+            adj_precision = c["adj_correct"] / c["extracted"] if c["extracted"] else 0.0
+            a_lo, a_hi = wilson(c["adj_found"], c["adj_named"])
+            b_lo, b_hi = wilson(c["adj_correct"], c["extracted"])
+            civilian, civilian_correct = c["extracted"] - c["marked"], c["adj_correct"] - c["marked_correct"]
+            civ_precision = civilian_correct / civilian if civilian else 0.0
+            figures[f"{language}-{part}"] = {"recall": recall, "precision": precision,
+                                             "adj_recall": adj_recall, "adj_precision": adj_precision, "civ_precision": civ_precision}
             print(f"== Airwars {language} {part:10s}: {c['texts']:3d} texts naming {c['named']:3d} victims; "
                   f"recall {recall:.3f} ({r_lo:.2f}–{r_hi:.2f}); precision ≥ {precision:.3f} ({p_lo:.2f}–{p_hi:.2f}) "
                   f"of {c['extracted']} names ({c['injured']} of the others are listed as injured)")
+            print(f"   adjudicated: recall {adj_recall:.3f} ({a_lo:.2f}–{a_hi:.2f}) of {c['adj_named']} the texts state killed; "
+                  f"precision {adj_precision:.3f} ({b_lo:.2f}–{b_hi:.2f}); {c['unjudged']} extracted names not yet judged "
+                  f"(scored against the list); of the {civilian} not marked as fighters, precision {civ_precision:.3f}")
         dev, val = figures[f"{language}-dev"], figures[f"{language}-validation"]
         print(f"   {language} gap dev − validation: recall {dev['recall'] - val['recall']:+.3f}, "
-              f"precision {dev['precision'] - val['precision']:+.3f}  ({time.perf_counter() - started:.1f} s)")
+              f"precision {dev['precision'] - val['precision']:+.3f}; adjudicated recall "
+              f"{dev['adj_recall'] - val['adj_recall']:+.3f}, precision {dev['adj_precision'] - val['adj_precision']:+.3f}"
+              f"  ({time.perf_counter() - started:.1f} s)")
     return figures
 
 

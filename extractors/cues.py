@@ -3,7 +3,9 @@
 A cue is a pattern that tells something about the people a sentence names: that they died
 (``death``), were hurt or held (``injury``), spoke (``speaker``), what they are called before
 their name (``title``), that a list of them follows (``list_intro``), how they are related to
-someone named beside them (``kinship``), or that a line is page furniture rather than the item
+someone named beside them (``kinship``), that the person is described as a fighter
+(``combatant``: the archive is of civilians), that what looks like a name is a place
+(``place``), or that a line is page furniture rather than the item
 (``furniture``). Each cue carries sentences it must match and sentences it must not, in the
 project's own words; ``tests/test_extractors_cues.py`` checks every one of them, so a change to
 a pattern that breaks a case it was written for fails at once, and a new phrasing is handled
@@ -19,7 +21,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-KINDS = ("death", "injury", "speaker", "title", "list_intro", "kinship", "furniture")
+KINDS = ("death", "injury", "speaker", "title", "list_intro", "kinship", "combatant", "place", "furniture")
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,28 @@ CUES: tuple[Cue, ...] = (
         r"(?:son|daughter|wife|husband|brother|sister|mother|father|child|nephew|niece|grandson|granddaughter|cousin)\s+",
         ("killing a farmer and his son ", "her two-year-old daughter ", "their cousin "), ("the son of the mukhtar",),
         why="a relative named after the relation"),
+    Cue("en.combatant_before", "en", "combatant",
+        r"\b(?:soldiers?|fighters?|militants?|militiam[ae]n|combatants?|conscripts?|"
+        r"(?:PKK|YPG|YPJ|SDF|ISIS|IS|HTS|FSA|SNA|Hezbollah|Hizbollah|regime|army|militia|faction)\s+(?:members?|fighters?|commanders?|leaders?|operatives?))\s*,?\s*$",
+        ("Turkish drones killed the YPG commander ", "the body of the soldier ", "Two fighters, "),
+        ("Turkish drones killed the farmer ", "the body of the teacher "),
+        ignore_case=True, why="read right before a name: the person is described as a fighter, not a civilian"),
+    Cue("en.combatant_after", "en", "combatant",
+        r"^\s*(?:\([^)]{1,40}\)\s*)?,\s*(?:an?|the)\s+(?:senior\s+|local\s+|former\s+|field\s+)?(?:[A-Z]{2,}\s+)?"
+        r"(?:(?:fighter|commander|soldier|militant|combatant|conscript)s?\b|(?:member|leader|operative|officer)s?\s+(?:of|in|with|from|for)\s+"
+        r"(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:PKK|YPG|YPJ|SDF|ISIS|IS|HTS|FSA|SNA|Hezbollah|Hizbollah|IRGC|army|armed|forces|militias?|factions?|brigades?|battalion|regiment|division)\b)",
+        (" (Jadarji), a member of the PKK", ", a commander in the SDF", ", a fighter with Hezbollah"),
+        (", a teacher from the village", ", a member of the local council's relief team... "),
+        why="read right after a name: an apposition describing the person as a member of an armed group"),
+    Cue("en.place_before", "en", "place",
+        r"\b(?:city|town|village|camp|district|province|governorate|region|neighbou?rhood|area|suburb|countryside|outskirts)\s+of\s*$",
+        ("fled the Darfur city of ", "shelling on the village of "), ("the son of ", "the body of "),
+        ignore_case=True, why="read right before a capitalised phrase: it is a place, not a person"),
+    Cue("en.place_after", "en", "place",
+        r"^\s*,\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:city|town|village|camp|district|province|governorate|region|neighbou?rhood|suburb|area)\b",
+        (", a city in Darfur hit by attacks", ", a small village north of Idlib", ", the Kurdish-held town"),
+        (", a farmer from the village", ", the head of the town council"),
+        why="read right after a capitalised phrase: an apposition that makes it a place"),
     Cue("en.comment_thread", "en", "furniture",
         r"All reactions:|كل التفاعلات:|\bLikeComment(?:Share)?Most relevant|\bMost relevant\ufeff",
         ("All reactions: 120 45 comments", "LikeCommentShareMost relevant"), ("The family received condolences.",),
@@ -210,6 +234,18 @@ CUES: tuple[Cue, ...] = (
         r"(?:قضى|قضت)\s+(?=(?:ال)?(?:طفل|طفلة|شاب|شابة|رجل|مواطن|مواطنة|سيدة|فتى|فتاة|مسن|مسنة)(?![\u0621-\u064A])))",
         (" متأثرا بجراحه", " رحمه الله", " قضى بقصف على بلدته", "وأمس قضى الطفل سامر", " قضى اليوم برصاص مسلحين"), (" أصيب بجروح طفيفة", "قضى الشهر في حلب"),
         why="what is said after a dead person's name: died of wounds, a prayer for the dead"),
+    Cue("ar.combatant_before", "ar", "combatant",
+        r"(?<![\u0621-\u064A])(?:العسكري|الجندي|جندي|المجند|مجند|العنصر|عنصر|المقاتل|مقاتل|القيادي|قيادي|المسلح|عناصر|مقاتلين|جنديين|عنصرين|مقاتلي|عنصري|جنديي)"
+        r"(?:(?:\s+\S+){0,6}?\s+(?:يدعى|تدعى|المدعو|اسمه|واسمه|هما|هم|وهما|وهم)\s*[:،,]?|\s*[:،,]?)\s*$",
+        ("وقتل اثر ذلك العسكري يدعى ", "قتل جندي في الجيش يدعى ", "مقتل عنصر من قوات النظام يدعى ", "اغتيال عنصرين من الفصائل هما: ",
+         "مقتل القيادي "),
+        ("استشهد الطفل ", "قتل عنصر من قوات النظام والمدني ", "أصيب عنصر في القصف، واستشهد الشاب "),
+        why="read right before a name: the person is described as a soldier or fighter, not a civilian"),
+    Cue("ar.combatant_after", "ar", "combatant",
+        r"^\s*[،,]?\s*(?:وهو\s+|وهي\s+)?(?:عنصر|العنصر|مقاتل|المقاتل|القيادي|قيادي|الجندي|جندي|العسكري|المجند)\s+(?:في|ب|من|لدى|لصالح|ضمن|سابق)",
+        ("، عنصر في قوات النظام", " وهو قيادي في الفصيل", "، القيادي في هيئة تحرير الشام"),
+        ("، من أبناء بلدة الجينة", "، عامل في الفرن"),
+        why="read right after a name: an apposition describing the person as a fighter"),
     Cue("ar.list_end", "ar", "list_intro", r"(?:كل\s+من|وهم|هم|وهي|كما\s+يلي|التالية|التالي|:|👇)\s*[.:…]*\s*$",
         ("أدى القصف لاستشهاد كل من", "وهذه أسماء الشهداء:"), ("استشهد الشاب في القصف",),
         why="a line that announces a list on the lines below"),

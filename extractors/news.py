@@ -48,8 +48,10 @@ from .vocab import (
 EXTRACTOR_NAME = "news"
 #: Stored with every candidate and incident report, so a documenter or an operator can tell
 #: which reading a staged record came from. 1.1.0: incident counts (summaries, joined people,
-#: named victims as "at least N", civilians among a total) and more wordings of death.
-EXTRACTOR_VERSION = "1.1.0"
+#: named victims as "at least N", civilians among a total) and more wordings of death. 1.2.0:
+#: a victim described as a fighter is marked (``extra["described_as"]``), a place in
+#: apposition is no victim, «بالقصف» and «عندما» end an Arabic name.
+EXTRACTOR_VERSION = "1.2.0"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -231,8 +233,49 @@ def extract_text(
         mentions = _arabic_mentions(paragraphs)
     else:
         mentions = _english_mentions(paragraphs)
-    records = [_record(m, context, published, language) for m in mentions]
-    return _merge([r for r in records if r is not None])
+    records = []
+    for mention in mentions:
+        if _described(mention, language, _PLACE):
+            continue  # "El Geneina, a city in Darfur": a place, not a person
+        record = _record(mention, context, published, language)
+        if record is not None:
+            _mark_combatant(record, mention, language)
+            records.append(record)
+    return _merge(records)
+
+
+#: Cues read right before and right after a name: the person is described as a fighter
+#: ("العسكري يدعى X", "X, a member of the PKK"), or the "name" is a place ("El Geneina, a city in
+#: Darfur"). There is no Arabic place cue yet: Arabic names are found by titles and given names,
+#: which a place does not have.
+_COMBATANT = {"en": (cue("en.combatant_before"), cue("en.combatant_after")),
+              "ar": (cue("ar.combatant_before"), cue("ar.combatant_after"))}
+_PLACE = {"en": (cue("en.place_before"), cue("en.place_after"))}
+
+#: The confidence of a candidate its text describes as a fighter: shown, never hidden, but
+#: below every other candidate.
+COMBATANT_CONFIDENCE = 0.2
+
+
+def _described(mention: _Mention, language: str, cues: dict[str, tuple[re.Pattern[str], re.Pattern[str]]]) -> str | None:
+    """The words right before or right after a name that one of ``cues`` matches, or None."""
+    if language not in cues:
+        return None
+    before, after = cues[language]
+    end = mention.start + len(mention.name)
+    found = before.search(mention.sentence[max(0, mention.start - 120):mention.start]) or after.match(mention.sentence[end:end + 160])
+    return found.group(0).strip(" ،,") if found else None
+
+
+def _mark_combatant(record: VictimRecord, mention: _Mention, language: str) -> None:
+    """Mark a candidate its text describes as a soldier or fighter. The archive is of
+    civilians, but the description may be wrong (a defector, a conscript, a claim by the side
+    that killed them), so the candidate is still staged: a documenter decides, warned by
+    ``extra["described_as"]`` and the words that say it, at a low confidence."""
+    words = _described(mention, language, _COMBATANT)
+    if words:
+        record.extra = {**record.extra, "described_as": "combatant", "described_as_words": words}
+        record.confidence = min(record.confidence, COMBATANT_CONFIDENCE)
 
 
 # --- finding mentions ---------------------------------------------------------------------
@@ -1124,6 +1167,7 @@ _AR_FUNCTION_WORDS = {
     "هذا", "هذه", "ذلك", "تلك", "إن", "ان", "أنه", "انه", "بأن", "بان", "حتى", "ثم", "لقد", "وقد", "إذ", "اذ", "عليه", "عليها", "فيه", "فيها",
     "ليس", "وليس", "أحد", "احد", "إحدى", "احدى", "قيادة", "راعي", "معارض", "أغنام", "اغنام", "المصابين", "عملية", "بعملية", "إنزال", "انزال",
     "مواطن", "مواطنة", "مواطنين", "ولا", "لأي", "لاي", "أي", "اي", "لو", "انو", "الي", "يجي", "العديد", "جهة", "حسبي", "فسيح", "ضحيتها", "ضحيته", "حياته", "حياتها",
+    "عندما", "بينما", "حينما", "بعدما", "كلما", "حيث", "لكن", "لكنه", "لكنها", "كما", "وكما", "عند", "خلال",
 }
 #: Kinship and descriptive words that may stand before a name ("والده نواف ..."): dropped.
 _AR_LEADING = {"والده", "والدته", "ابنه", "ابنته", "زوجته", "زوجها", "شقيقه", "شقيقته", "وابنه", "وابنته", "ووالده", "ووالدته",
@@ -1162,7 +1206,7 @@ def _trim_arabic_name(raw: str) -> str | None:
             break  # a comma, a dash or a figure between words ends the name
         else:
             last = False
-        if word in _AR_STOP or re.match(r"^(و?ب?ل?(قصف|رصاص|انفجار|غارة|شظايا|شظية|قذيفة|قذائف|صاروخ|لغم|عبوة))", word):
+        if word in _AR_STOP or re.match(r"^(و?(?:بال|لل|ب|ل)?(قصف|رصاص|انفجار|غارة|شظايا|شظية|قذيفة|قذائف|صاروخ|لغم|عبوة))", word):
             break
         if _AR_SUBJECT_OF.fullmatch(word):
             break  # "محمد العلي يدين ...": the verb ends the name (and makes it a speaker's)
@@ -1569,3 +1613,8 @@ def _absorb(kept: VictimRecord, other: VictimRecord) -> None:
     if other.evidence and other.evidence not in kept.evidence:
         kept.evidence = f"{kept.evidence} … {other.evidence}"
     kept.confidence = min(1.0, max(kept.confidence, other.confidence) + 0.05)
+    # One mention that calls the person a fighter is a warning the documenter must see.
+    if other.extra.get("described_as") and not kept.extra.get("described_as"):
+        kept.extra["described_as"], kept.extra["described_as_words"] = other.extra["described_as"], other.extra["described_as_words"]
+    if kept.extra.get("described_as"):
+        kept.confidence = min(kept.confidence, COMBATANT_CONFIDENCE)

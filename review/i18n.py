@@ -51,6 +51,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "in_queue": {"en": "In queue", "ar": "في القائمة"},
     "claimed_by": {"en": "Claimed by", "ar": "يراجعه"},
     "staged": {"en": "Staged record", "ar": "السجل المقترح"},
+    "described_as_combatant": {"en": "The text describes this person as a soldier or fighter; the archive is of civilians. Check before accepting",
+                               "ar": "يصف النص هذا الشخص بأنه عسكري أو مقاتل، والأرشيف للمدنيين. تحقق قبل القبول"},
     "archive_match": {"en": "Archived victim", "ar": "ضحية في الأرشيف"},
     "other_candidates": {"en": "Other reports of this person", "ar": "تقارير أخرى عن الشخص نفسه"},
     "evidence": {"en": "Evidence", "ar": "الدليل"},

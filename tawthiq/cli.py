@@ -670,7 +670,9 @@ def extract(path: Path, published: dt.datetime | None, victims_only: bool, use_t
     object per victim per line, then one line per incident the item reports (``"record":
     "incident"``: date, place, perpetrator, cause, killed/injured counts as ranges, children and
     women killed, and ``victims``, the line numbers of its named victims, from 0). With
-    ``--tagger``, a victim only the tagger found has ``"found_by": "tagger"`` on its line."""
+    ``--tagger``, a victim only the tagger found has ``"found_by": "tagger"`` on its line. A
+    victim the text describes as a soldier or fighter has ``"described_as": "combatant"`` and the
+    words that say so (``"described_as_words"``): staged for a documenter, never dropped."""
     from tawthiq.extractors import extract_path
 
     result = extract_path(path, published=published.date() if published else None)
@@ -682,6 +684,9 @@ def extract(path: Path, published: dt.datetime | None, victims_only: bool, use_t
         line = record.to_contract()
         if (record.extra or {}).get("found_by") == "tagger":
             line["found_by"] = "tagger"
+        if (record.extra or {}).get("described_as"):
+            line["described_as"] = record.extra["described_as"]
+            line["described_as_words"] = record.extra.get("described_as_words")
         click.echo(json.dumps(line, ensure_ascii=False))
     if victims_only:
         return

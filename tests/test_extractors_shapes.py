@@ -211,3 +211,36 @@ def test_including_after_a_death_count_and_arabic_epithets() -> None:
     assert names("The strike injured five civilians, including Omar Khaled Haddad, in Ariha.") == []
     assert names("استشهد الشهيد البطل سامر خالد الحمود بقصف على بلدته.", arabic=True) == ["سامر خالد الحمود"]
     assert names("عثر الأهالي على جثة المغدور فراس محمد العلي قرب النهر.", arabic=True) == ["فراس محمد العلي"]
+
+
+@pytest.mark.parametrize(("text", "arabic", "civilians", "fighters"), [
+    # A fighter named beside a civilian: both staged, the fighter marked (the archive is of
+    # civilians, but a documenter decides: the description may be wrong).
+    ("قصفت المدفعية القرية ما أدى لمقتل المواطن سامر خالد الحسن، كما قتل إثر استهداف نقطة عسكرية العسكري يدعى “ماهر علي العبدالله”.",
+     True, ["سامر خالد الحسن"], ["ماهر علي العبدالله"]),
+    ("أسفرت الغارة عن مقتل قيادي في أحد الفصائل يدعى \"باسل عمر الحمود\" ومقتل الطفل يوسف أحمد الحمود.", True,
+     ["يوسف أحمد الحمود"], ["باسل عمر الحمود"]),
+    ("انفجرت عبوة ناسفة ما أدى لمقتل مازن فهد الخطيب، القيادي في إحدى الميليشيات.", True, [], ["مازن فهد الخطيب"]),
+    ("A drone strike killed Omar Khaled Haddad, a member of the PKK, and Sami Hamed al-Ali near Qamishli.",
+     False, ["Sami Hamed al-Ali"], ["Omar Khaled Haddad"]),
+    ("The YPG commander Walid Samer Darwish was killed in the strike.", False, [], ["Walid Samer Darwish"]),
+    # A place in apposition is no person at all.
+    ("Civilians fleeing Kafr Halab, a town west of Aleppo, have been killed by the shelling.", False, [], []),
+    ("Residents of the village of Kafr Halab were killed by the shelling on Monday.", False, [], []),
+])
+def test_fighters_are_marked_and_places_are_not_victims(text: str, arabic: bool, civilians: list[str], fighters: list[str]) -> None:
+    result = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=PUBLISHED, name="shape")
+    by_name = {(r.name_ar if arabic else r.full_name) or "": r for r in result.records}
+    assert sorted(by_name) == sorted(civilians + fighters)
+    for name in fighters:
+        assert by_name[name].extra["described_as"] == "combatant" and by_name[name].extra["described_as_words"]
+        assert by_name[name].confidence <= 0.2
+    for name in civilians:
+        assert "described_as" not in by_name[name].extra
+
+
+def test_one_mention_as_a_fighter_marks_the_merged_candidate() -> None:
+    text = ("قتل المدني ماهر علي العبدالله بقصف على القرية اليوم. وكان ماهر علي العبدالله قد انشق، "
+            "وقتل العسكري يدعى ماهر علي العبدالله بالقصف.")
+    (record,) = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=PUBLISHED, name="merge").records
+    assert record.extra["described_as"] == "combatant" and record.confidence <= 0.2

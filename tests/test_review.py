@@ -600,3 +600,17 @@ def test_every_bad_value_is_refused_in_arabic(field: str, value: str) -> None:
     shown = arabic.replace(value, "").replace(field.replace("_", " "), "")  # a field with no Arabic name shows its own
     assert refused.value.code and not any("a" <= ch.lower() <= "z" for ch in shown)
     assert review_message(refused.value, "en") == str(refused.value)
+
+
+def test_a_candidate_described_as_a_fighter_carries_a_warning_in_both_languages(app, engine) -> None:
+    amal = login(app, "amal")
+    with session_scope(engine) as session:
+        task_id = open_item(session)
+        candidate = session.get(ReviewTask, task_id).candidate
+        plain = amal.get(f"/item/{task_id}")
+        assert 'id="described-as"' not in plain.text
+        candidate.extra = {**(candidate.extra or {}), "described_as": "combatant", "described_as_words": "العسكري يدعى"}
+    page = amal.get(f"/item/{task_id}")
+    assert 'id="described-as"' in page.text and "soldier or fighter" in page.text and "العسكري يدعى" in page.text
+    amal.get("/lang/ar")
+    assert "يصف النص هذا الشخص بأنه عسكري أو مقاتل" in amal.get(f"/item/{task_id}").text
