@@ -34,8 +34,9 @@ def drop_furniture(lines: list[str]) -> list[str]:
     """The lines of an item without its related-links boxes: from a heading such as "Related
     News" or «أخبار ذات صلة», every short line (a headline, under 200 characters) and every
     truncated teaser (ending in "..." or "…") until the first line that is neither — the body
-    of the item. A teaser standing alone is furniture too; a headline standing alone is kept
-    (it may be the item's own title)."""
+    of the item. A teaser standing alone is furniture too, except right under the item's first
+    line (a feed's title and truncated description); a headline standing alone is kept (it may
+    be the item's own title)."""
     kept: list[str] = []
     in_box = False
     for line in lines:
@@ -46,7 +47,10 @@ def drop_furniture(lines: list[str]) -> list[str]:
         if in_box and (teaser or len(line) < 200):
             continue
         in_box = False
-        if teaser and re.search(r"\w(?:\.\.\.|…)\s*$", line) and _looks_truncated(line):
+        # The lede under the item's own title ("Man shot dead in ...\n\nX, a 68-year-old man who
+        # was..."), as feeds and listing pages cut it, is the item, not furniture.
+        own_lede = len(kept) == 1 and len(kept[0]) < 200
+        if teaser and re.search(r"\w(?:\.\.\.|…)\s*$", line) and _looks_truncated(line) and not own_lede:
             continue
         kept.append(line)
     return kept

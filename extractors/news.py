@@ -512,7 +512,7 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
     mentions.extend(_told_later(paragraphs, rejected, mentions))
     mentions.extend(m for m in _english_list_lines(paragraphs) if m.name not in {k.name for k in mentions})
     if not mentions:
-        mentions.extend(_introduced_then_died(paragraphs))
+        mentions.extend(_introduced_then_died(paragraphs) or _titled_then_introduced(paragraphs))
     return mentions
 
 
@@ -659,6 +659,26 @@ def _introduced_then_died(paragraphs: list[str]) -> list[_Mention]:
         if first in sentence and _LATER_DEATH.search(sentence) or (sentence.lstrip().startswith(("He ", "His ", "She ", "Her ")) and _LATER_DEATH.search(sentence)):
             return [_Mention(name, f"{opening} … {sentence}", paragraphs[0], subject.start(1))]
     return []
+
+
+def _titled_then_introduced(paragraphs: list[str]) -> list[_Mention]:
+    """An item whose title tells a death ("Farmer shot dead by gunmen in E. Daraa, September 13")
+    and whose first paragraph opens by introducing the person ("X, a 68-year-old man who
+    was..."), as SNHR's pages and feed items are written: the person introduced is the one
+    the title says died. Only when no other name is found, and only for a title that is not
+    about the wounded or the held."""
+    if len(paragraphs) < 2 or len(paragraphs[0]) > 200 or not _DEATH_EN.search(paragraphs[0]):
+        return []
+    death = _DEATH_EN.search(paragraphs[0])
+    other = re.search(r"\b(?:injur|wound|arrest|detain|abduct|kidnap)", paragraphs[0], re.I)
+    if death is None or (other and other.start() < death.start()):
+        return []
+    opening = paragraphs[1]
+    subject = re.match(rf"^(?:{_TITLE_EN})?({NAME}),\s+(?:an?|the)\s+[^,]{{2,90}}?(?:,|\.\.\.|…|\.|$)", opening)
+    name = _trim_name(subject.group(1)) if subject else None
+    if subject is None or not name or len(name.split()) < 2:
+        return []
+    return [_Mention(name, f"{paragraphs[0]} … {opening}", opening, subject.start(1))]
 
 
 def _is_given_name_latin(word: str) -> bool:

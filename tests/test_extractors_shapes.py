@@ -244,3 +244,15 @@ def test_one_mention_as_a_fighter_marks_the_merged_candidate() -> None:
             "وقتل العسكري يدعى ماهر علي العبدالله بالقصف.")
     (record,) = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=PUBLISHED, name="merge").records
     assert record.extra["described_as"] == "combatant" and record.confidence <= 0.2
+
+
+def test_a_title_that_tells_a_death_and_a_lede_that_introduces_the_person() -> None:
+    """A feed item or an SNHR page: a title stating one death, then a lede (often cut short)
+    that opens with the person's name."""
+    item = ("Farmer shot dead by unidentified gunmen in E. Daraa, September 13, 2024\n\n"
+            "Khaled Omar al-Saleh, a 61-year-old man who was...")
+    assert names(item) == ["Khaled Omar al-Saleh"]
+    # The lede under a title about the wounded is not a death; nor is one that introduces no one.
+    assert names("Farmer wounded by unidentified gunmen in E. Daraa, September 13, 2024\n\n"
+                 "Khaled Omar al-Saleh, a 61-year-old man who was...") == []
+    assert names("Farmer shot dead by unidentified gunmen in E. Daraa\n\nThe village, a farming area east of Daraa, was...") == []
