@@ -320,7 +320,8 @@ def incident_counts(part: str, show_misses: bool = False) -> dict[str, dict[str,
       (``states_death``, the benchmark's own word list); the others are counted apart.
 
     Also, per text: how many texts that state a death (``states_death``) reach nobody (no
-    named victim and no incident), and the old figure, which counted every text of an incident
+    named victim and no incident), how many that state none reach a documenter all the same
+    (the queue's cost of the wide reading of "reports a death"), and the old figure, which counted every text of an incident
     with civilian deaths (page furniture and shelling alerts that state no death included)."""
     import datetime as dt
 
@@ -367,6 +368,11 @@ def incident_counts(part: str, show_misses: bool = False) -> dict[str, dict[str,
                 row["deadly_texts"] += 1
                 row["unnamed_before"] += not result.records
                 row["reach_nobody_old"] += not reached
+            if not states:
+                # The other side of "no silent drop": texts that state no death and still
+                # reach a documenter (page furniture, shelling or injury alerts) are queue work.
+                row["silent_texts"] += 1
+                row["silent_reached"] += reached
             if states:
                 row["stating_texts"] += 1
                 if not reached:
@@ -432,6 +438,8 @@ def incident_counts(part: str, show_misses: bool = False) -> dict[str, dict[str,
         print(f"   old (median within Airwars', of all {r['incidents']}): {r['within'] / r['incidents']:.3f} "
               f"(95% CI {lo:.2f}–{hi:.2f}); with a count {r['with_count'] / r['incidents']:.3f}; "
               f"per text {r['texts_within']}/{r['texts_with_count']} within")
+        print(f"   {r['silent_texts']} texts state no death: {r['silent_reached']} of them reach a documenter all the same "
+              f"({r['silent_reached'] / r['silent_texts'] if r['silent_texts'] else 0.0:.3f})")
         print(f"   {r['stating_texts']} texts state a death: {r['reach_nobody']} reach nobody. (Old figure: of {r['deadly_texts']} "
               f"texts of incidents with civilian deaths, {r['unnamed_before']} name nobody and {r['reach_nobody_old']} give "
               f"nothing, most of them page furniture or shelling alerts that state no death.)")

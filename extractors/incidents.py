@@ -14,13 +14,18 @@ How it reads an item:
    kind of count it gives (killed, injured) and examples that the tests check. A cue's person
    noun says whether the count is of children or women too; "including two women" / "بينهم
    طفلان" after a count gives the children and women among the killed.
-3. One incident per item: its date, place, perpetrator and cause are the item's (as for named
-   victims); its killed count is the total the item states most often (the larger on a tie),
+3. Incidents: each sentence is read clause by clause (a roundup tells several strikes in one
+   sentence), and the counts are grouped by the place and day of their clause, the item's own
+   incident first. A clause that sums up a period or a region, recalls an earlier event, is
+   set in another country or counts fighters gives no incident count; it is noted. Within an
+   incident, the killed count is the total the item states most often (the larger on a tie),
    and when the item gives several totals they are kept as a range with a note saying so. The
-   named victims of the item belong to it, so the count is never below their number.
+   named victims of the item belong to the incident of their place, so the count is never
+   below their number.
 
 ``reports_death`` is what decides that an item must reach a person: a killed count, a named
-victim, or a death word anywhere in the text.
+victim, or a death word anywhere in the text (:data:`_DEATH_STEMS`, read on folded spellings).
+An injured count alone reports no death.
 """
 
 from __future__ import annotations
@@ -267,7 +272,7 @@ _DEATH_WORD_EN = re.compile(
     r"death toll|fatalities|claimed the li(?:fe|ves))\b", re.I)
 _DEATH_WORD_AR = re.compile(
     r"(?<![\u0621-\u064A])[وبل]?(?:ال)?(?:[اإ]ستشهد|[اإ]ستشهدت|[اإ]ستشهاد|مقتل|(?:ي|ت|لي|لت|وي|وت|سي|ست)قتل|قتل|قتلت|قُتل|قُتلت|قتلى|قتيل|شهيد|شهيدة|شهداء|لقي\s+حتفه|لقيت\s+حتفها|لقوا\s+حتفهم|"
-    r"توفي|توفيت|وفاة|مصرع|فارق\s+الحياة|فارقت\s+الحياة|أعدم|إعدام|اعدام|غرق|مجزرة|جثمان|جثة|جثث|تصفية|ضحايا|"
+    r"توفي(?:ت)?(?![\u0621-\u064A])|وفاة|مصرع|فارق\s+الحياة|فارقت\s+الحياة|أعدم|إعدام|اعدام|غرق|مجزرة|جثمان|جثة|جثث|تصفية|ضحايا|"
     r"حصيلة|راح\s+ضحيت|أودى\s+بحياة|أودت\s+بحياة|فقد\S*\s+(?:\S+\s+){0,25}?(?:حيات|أرواح|ارواح)|ارتقى|ارتقاء)")
 
 
@@ -467,7 +472,66 @@ def reports_death(text: str) -> bool:
 
 
 def _says_death(cleaned: str) -> bool:
-    return bool(_DEATH_WORD_EN.search(cleaned) or _DEATH_WORD_AR.search(cleaned))
+    """:func:`reports_death` of a text :func:`clean_text` has read: the death words of the
+    highlighting (:data:`_DEATH_WORD_AR`) or the wider vocabulary of :data:`_DEATH_STEMS`, read
+    with the spellings folded (:func:`fold_for_death_words`)."""
+    if _DEATH_WORD_EN.search(cleaned) or _DEATH_WORD_AR.search(cleaned):
+        return True
+    return bool(_DEATH_STEMS.search(fold_for_death_words(cleaned)))
+
+
+#: What "reports a death" means, in words: the stems of dying, being killed, a body, a victim,
+#: a martyr, an execution, a massacre, in both languages, each word with the clitics and verb
+#: prefixes Arabic joins to it ("وقتل", "لتقتل", "بالقتل", "يموت"); read on a text whose
+#: spellings are folded (hamza, ta marbuta, alif maqsura; :func:`fold_for_death_words`). The
+#: words that share letters with everyday ones end at a word's end ("توفي" is not "توفير",
+#: "مات" is not "معلومات", "اعدام" is not "انعدام"). DEATH_WORD_EXAMPLES and NOT_DEATH_EXAMPLES
+#: are checked by tests/test_incidents.py.
+_AR_DEATH_STEMS = (
+    r"قتل|قتيل|مقتل|استشهد|استشهاد|شهيد|شهدا(?:ي|و|ه)?|مصرع|حتف|جثه|جثث|جثت|جثمان|جثامين|رفات|ضحيه|ضحايا|ضحيت|اعدام|اعدم|"
+    r"اغتيال|اغتال|اغتيل|مجزره|مجازر|ارتقي|ارتقت|ارتقوا|ارتقاء?|تصفيه|غريق|غرقي")
+_AR_DEATH_WORDS_AT_END = (
+    r"توفي|توفيت|توفوا|توفيا|وفاه|وفاته|وفاتها|وفاتهم|وفيات|متوفي|متوفيه|المتوفي|مات|ماتت|ماتوا|ماتا|موت|موتي|نعي|غرق|غرقا")
+#: The clitics Arabic may join before a word, in their order: a conjunction (و، ف), a
+#: preposition or the future's س (ب، ل، ك، س), the article (ال، لل) and a verb's person (ي،
+#: ت، ن، ا): "وبالقتل", "فسيقتل", "وللشهداء", "لتقتل".
+_AR_CLITICS = r"(?<![\u0621-\u064A])[وف]?[بلكس]?(?:ال|ل)?[يتنا]?"
+_DEATH_STEMS = re.compile(
+    rf"{_AR_CLITICS}(?:{_AR_DEATH_STEMS})|{_AR_CLITICS}(?:{_AR_DEATH_WORDS_AT_END})(?![\u0621-\u064A])|"
+    r"(?<![\u0621-\u064A])[وف]?(?:فارق|فارقت|فارقوا)\s+الحياه|"
+    r"(?<![\u0621-\u064A])[وف]?(?:اودي|اودت|يودي|تودي|حصد|حصدت|يحصد|تحصد|ازهق|ازهقت)\s+(?:\S+\s+){0,3}?(?:ب)?(?:حيا|ارواح|روح)|"
+    r"(?<![\u0621-\u064A])[وفب]?(?:ال)?(?:فقد|فقدت|فقدوا|فقدا|فقدان|يفقد|تفقد|خسر|خسرت|خسروا|خساره|انهي|انهت|ينهي|تنهي|دفع|دفعت|دفعوا|"
+    r"كلف|كلفت|كلفته|كلفتها|كلفتهم|كلفه|كلفها|كلفهم|سلب|سلبت|سلبه|سلبها|سلبهم|انتهت|وضع\s+حدا|وضعت\s+حدا)"
+    r"\s+(?:\S+\s+){0,25}?[لب]?(?:حيات|ارواح|روح)|"
+    r"(?<![\u0621-\u064A])[وف]?(?:قضي|قضت|قضوا|قضيا)\s+(?:نحب|(?:\S+\s+){0,2}?(?:\d|مدني|طفل|امراه|شخص|شاب|رجل|مواطن|سيده))|"
+    r"(?<![\u0621-\u064A])[وفل]?[يت]عدم(?:ون|ان|وا)?(?![\u0621-\u064A])|"
+    r"\b(?:kill\w*|dead|deaths?|died|dies|dying|martyr\w*|slain|perish\w*|execut(?:ed|ion|ions)|murder\w*|drown(?:ed|ing)|"
+    r"succumb\w*|passed away|fatalit(?:y|ies)|massacre\w*|assassinat\w*|behead\w*|lynch\w*|gunned down|"
+    r"bod(?:y|ies)\s+(?:of|was|were|found|recovered)|remains of|lost (?:his|her|their) li(?:fe|ves)|claimed the li(?:fe|ves)|death toll)\b",
+    re.I)
+DEATH_WORD_EXAMPLES: tuple[str, ...] = (
+    "مقـتل شاب برصاص مجهولين", "ارتقاء ثلاثة من أبناء البلدة بقصف صاروخي", "وفاة طفلة متأثرة بجراحها", "قضى 9 مدنيون بقصف جوي",
+    "انتشال رفات عائلة من تحت الأنقاض", "القوات تعدم شابين ميدانيا", "أودت الغارة بحياة امرأة", "ينعى أهالي البلدة ابنهم",
+    "اغتيال مختار القرية بعبوة ناسفة", "لقي الشاب حتفه بانفجار لغم", "ق.تل مزارع في أرضه", "ماتت الطفلة من البرد في المخيم",
+    "مما أدى إلى فقدان شخص لحياته وإصابة آخر", "رصاصة طائشة كلفته حياته", "A farmer lost his life when a mine went off", "Two shepherds perished in the blast", "the remains of a family were recovered",
+)
+NOT_DEATH_EXAMPLES: tuple[str, ...] = (
+    "قصف براجمات الصواريخ يستهدف أطراف مدينة إدلب", "توفير الخدمات للنازحين في المخيمات", "معلومات عن اشتباكات عنيفة بين الفصائل",
+    "انعدام الأمن في المنطقة يدفع الأهالي للنزوح", "إصابة 4 مدنيين بينهم طفلة بقصف مدفعي", "قتال عنيف بين المقاتلين على محور تادف",
+    "شهدت المدينة حركة نزوح واسعة", "توفيق العلي مدير المشفى يطالب بالدعم",
+    "Regime artillery shelled the outskirts of Idlib; seven civilians were injured", "The skills of the medical teams were praised",
+)
+
+
+def fold_for_death_words(text: str) -> str:
+    """A text as :data:`_DEATH_STEMS` reads it: hamza forms, ta marbuta and alif maqsura
+    folded ("أعدم" = "اعدم", "وفاة" = "وفاه", "ارتقى" = "ارتقي"), and a dot or a stretch left
+    between two letters to dodge moderation ("ق.تل") removed."""
+    text = re.sub(r"(?<=[\u0621-\u064A])[.\u00b7\u2022\u0640]+(?=[\u0621-\u064A])", "", text)
+    return text.translate(_DEATH_FOLDS)
+
+
+_DEATH_FOLDS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ء": None})
 
 
 #: A sentence that sums up a period or a region ("since the start of the year", "خلال شهر",
@@ -570,7 +634,9 @@ def extract_incidents(
         return []
     language = language or detect_language(whole) or "en"
     counts, aside = _read_counts(whole, language, published)
-    if not counts and not victims and not _says_death(whole):  # ``whole`` is cleaned already
+    # An injured count alone reports no death: the item is not an incident to read.
+    killed = any(r.count.kind == "killed" for r in counts)
+    if not killed and not victims and not _says_death(whole):  # ``whole`` is cleaned already
         return []
     context = news.item_context(text, title, published)
     groups = _group_counts(counts, context)

@@ -21,9 +21,11 @@ from tawthiq.extractors.incidents import (
     BACKGROUND_EXAMPLES,
     CLAUSE_EXAMPLES,
     CONJUNCT_EXAMPLES,
+    DEATH_WORD_EXAMPLES,
     FOREIGN_EXAMPLES,
     COUNT_CUES,
     KILLED_AND_HURT_EXAMPLES,
+    NOT_DEATH_EXAMPLES,
     NOT_SUMMARY_EXAMPLES,
     SUMMARY_EXAMPLES,
     clauses,
@@ -231,6 +233,13 @@ def test_items_that_report_no_death_give_no_incident() -> None:
 ])
 def test_deaths_told_in_other_words_reach_a_documenter(text: str) -> None:
     assert reports_death(text) and extract_incidents(text)
+
+
+@pytest.mark.parametrize("text,death", [(t, True) for t in DEATH_WORD_EXAMPLES] + [(t, False) for t in NOT_DEATH_EXAMPLES],
+                         ids=lambda v: str(v)[:30])
+def test_what_reports_a_death(text: str, death: bool) -> None:
+    assert reports_death(text) == death
+    assert bool(extract_incidents(text, published=dt.date(2024, 5, 4))) == death
 
 
 def test_stretched_letters_that_dodge_moderation_are_read() -> None:
