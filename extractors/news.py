@@ -476,6 +476,7 @@ _EN_STAGES: tuple[Callable[[_Sentence], None], ...] = (
     _names_after(_VICTIMS_WERE, listed=True),
     _en_fire_on_killing_him,
     _names_after(_BODIES_OF_NAMED, listed=True),
+    _names_after(cue("en.killed_list"), listed=True),
     _names_after(_KILLED_OBJECT, listed=False),
     _en_died_after_names,
     _en_own_child,
@@ -488,6 +489,8 @@ _EN_STAGES: tuple[Callable[[_Sentence], None], ...] = (
 def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
     mentions: list[_Mention] = []
     rejected: list[tuple[int, _Mention]] = []
+    list_lines = _english_list_lines(paragraphs)
+    paragraphs = _join_run_on_lists(paragraphs, _EN_RUN_ON)
     for index, paragraph in enumerate(paragraphs):
         caption = _CAPTION.match(paragraph)
         if caption and len(paragraph) < 200 and not _DEATH_EN.search(paragraph):
@@ -510,10 +513,13 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
             rejected.extend((index, _Mention(other, text, paragraph, text.find(other)))
                             for other in _other_people(text) if other not in named and len(other.split()) >= 2)
     mentions.extend(_told_later(paragraphs, rejected, mentions))
-    mentions.extend(m for m in _english_list_lines(paragraphs) if m.name not in {k.name for k in mentions})
+    mentions.extend(m for m in list_lines if m.name not in {k.name for k in mentions})
     if not mentions:
         mentions.extend(_introduced_then_died(paragraphs) or _titled_then_introduced(paragraphs))
     return mentions
+
+
+_KIN_EN = r"(?:sons?|daughters?|wife|husband|brothers?|sisters?|father|mother|cousins?|nephews?|nieces?|child|children|grandsons?|granddaughters?)"
 
 
 def _name_chain(sentence: str, pos: int) -> list[tuple[int, str, int | None]]:
@@ -521,7 +527,8 @@ def _name_chain(sentence: str, pos: int) -> list[tuple[int, str, int | None]]:
     the list ends at the first thing that is not a name or a list joint ("and injured B" ends it)."""
     names: list[tuple[int, str, int | None]] = []
     while True:
-        title = re.match(rf"{_TITLE_EN}", sentence[pos:])
+        # "A, his son B and C": kin within the list are among the dead it lists.
+        title = re.match(rf"{_TITLE_EN}|(?:his|her|their)\s+(?:(?:two|three|four|eldest|youngest|little)\s+)?{_KIN_EN}\s+", sentence[pos:])
         start = pos + (title.end() if title else 0)
         match = _NAME_RE.match(sentence, start)
         name = _trim_name(match.group(0)) if match else None
@@ -639,6 +646,10 @@ def _english_list_lines(paragraphs: list[str]) -> list[_Mention]:
 #: A later sentence that tells the death of the person a report opened with: by first name
 #: ("Abdullah's family received notification ... that he had died") or by pronoun ("his body").
 _LATER_DEATH = cue("en.later_death")
+#: The English list end and death cue of :func:`_join_run_on_lists`.
+_EN_RUN_ON = (cue("en.list_end"), _DEATH_EN)
+
+
 def _introduced_then_died(paragraphs: list[str]) -> list[_Mention]:
     """An item about one person — "X, a defector from ..., was arrested in ..." — whose death
     comes paragraphs later ("On August 5 his family learned that he had died"), as in SNHR's
@@ -1093,6 +1104,7 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
     paragraphs = [clean_arabic_paragraph(p) for p in paragraphs]
     mentions: list[_Mention] = _list_lines(paragraphs) + _name_lines(paragraphs)
     previous = ""
+    paragraphs = _join_run_on_lists(paragraphs)
     for index, paragraph in enumerate(paragraphs):
         sentences = split_sentences(paragraph)
         for number, text in enumerate(sentences):
@@ -1107,6 +1119,30 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
             mentions.extend(m for start, m in sorted(sentence.found.items())
                             if _is_victim_ar(text, start, m, anchored=start in sentence.anchored, told_next=told_next))
     return mentions
+
+
+def _join_run_on_lists(paragraphs: list[str], cues: tuple[re.Pattern[str], re.Pattern[str]] | None = None) -> list[str]:
+    """A line that announces a list of the dead ("ما أدى إلى مقتل ثلاثة مدنيين، وهم:", "Three
+    civilians were killed in the raid:") joined to the line under it when that line runs the
+    names together with commas ("A، وابنه B، وC، في حادثة ...", "A, his son B, and C."), so the
+    sentence stages read them as the one sentence they are. A list with one name a line is read
+    by :func:`_list_lines` (:func:`_english_list_lines`) and left as it is. ``cues``: the list
+    end and the death cue (Arabic by default)."""
+    list_end, death = cues or (_AR_LIST_END, _AR_LIST_DEATH)
+    joined: list[str] = []
+    skip = False
+    for index, paragraph in enumerate(paragraphs):
+        if skip:
+            skip = False
+            continue
+        following = paragraphs[index + 1] if index + 1 < len(paragraphs) else ""
+        first = split_sentences(following)[0] if following else ""
+        if list_end.search(paragraph) and re.search(r"[،,]", first) and death.search(paragraph):
+            joined.append(f"{paragraph} {following}")
+            skip = True
+        else:
+            joined.append(paragraph)
+    return joined
 
 
 def _called_back(sentence: str, paragraph: str, earlier: str) -> list[_Mention]:

@@ -256,3 +256,20 @@ def test_a_title_that_tells_a_death_and_a_lede_that_introduces_the_person() -> N
     assert names("Farmer wounded by unidentified gunmen in E. Daraa, September 13, 2024\n\n"
                  "Khaled Omar al-Saleh, a 61-year-old man who was...") == []
     assert names("Farmer shot dead by unidentified gunmen in E. Daraa\n\nThe village, a farming area east of Daraa, was...") == []
+
+
+@pytest.mark.parametrize(("text", "arabic", "expected"), [
+    # The names after a colon, on the same line or on the next, run together with commas.
+    ("Three civilians were killed in the raid: Omar Khaled Haddad, Sami Hamed al-Ali, and Walid Samer Darwish.", False,
+     ["Omar Khaled Haddad", "Sami Hamed al-Ali", "Walid Samer Darwish"]),
+    ("The gunfire killed three civilians, they are:\nOmar Khaled Haddad, his son Fadi Omar Haddad and Walid Samer Darwish, "
+     "in an incident that angered residents.", False, ["Omar Khaled Haddad", "Fadi Omar Haddad", "Walid Samer Darwish"]),
+    ("ما أدى إلى مقتل ثلاثة مدنيين، وهم:\nعمر خالد الحداد، وابنه فادي عمر الحداد، ووليد سامر درويش، في حادثة أثارت غضب الأهالي.", True,
+     ["عمر خالد الحداد", "فادي عمر الحداد", "وليد سامر درويش"]),
+    # A list of the arrested above the list of the dead is not read as the dead.
+    ("أسفرت الحملة عن توقيف عدد من المدنيين، بينهم:\nسامي حامد العلي، ماجد فواز الخلف.\n\nوأدى إطلاق النار إلى مقتل مدنيين اثنين، هما:\n"
+     "عمر خالد الحداد، ووليد سامر درويش، في البلدة.", True, ["عمر خالد الحداد", "وليد سامر درويش"]),
+    ("Two were killed and three wounded: Omar Khaled Haddad and Sami Hamed al-Ali.", False, []),
+])
+def test_a_list_of_the_dead_after_a_colon(text: str, arabic: bool, expected: list[str]) -> None:
+    assert names(text, arabic) == expected
