@@ -97,7 +97,7 @@ for _words, _whom, _implied in (
     ("طفلين طفلان طفلتين طفلتان", "child", 2),
     ("شقيقان أخوان اخوان", "any", 2),
     ("نساء سيدات النساء", "woman", None),
-    ("امرأة امراة سيدة", "woman", 1),
+    ("امرأة امراة سيدة شهيدة قتيلة", "woman", 1),
     ("امرأتين امرأتان سيدتين سيدتان", "woman", 2),
 ):
     for _w in _words.split():
@@ -131,7 +131,7 @@ _AR_NUM_PHRASE = (rf"(?:(?P<qual>{_AR_QUALIFIER})\s+)?(?:بين\s+)?(?P<num>{NUM
 _EN_DEATH_VERB = r"(?:killed|dead|died|lost their lives|were martyred|martyred|perished|slain|executed|shot dead)"
 _EN_DEATH_BEFORE = (r"(?:killed|killing|kills|kill|claimed the lives of|claiming the lives of|took the lives of|the lives of|"
                     r"death of|deaths of|bodies of|killed at least|execution of|executed)")
-_AR_DEATH_BEFORE = (r"(?:وقتلت|فقتل|فقتلت|وقضى|وقضت|ولقي|ولقيت|وارتقى|وتوفي|وتوفيت|وقوع|ووقوع|مقتل|ومقتل|لمقتل|بمقتل|استشهاد|واستشهاد|لاستشهاد|باستشهاد|إستشهاد|وإستشهاد|لإستشهاد|بإستشهاد|قتل|وقتل|قُتل|وقُتل|قتلت|قضى|قضت|مصرع|ومصرع|"
+_AR_DEATH_BEFORE = (r"[وفبل]?(?:وقتلت|فقتل|فقتلت|وقضى|وقضت|ولقي|ولقيت|وارتقى|وتوفي|وتوفيت|وقوع|ووقوع|مقتل|ومقتل|لمقتل|بمقتل|استشهاد|واستشهاد|لاستشهاد|باستشهاد|إستشهاد|وإستشهاد|لإستشهاد|بإستشهاد|قتل|وقتل|قُتل|وقُتل|قتلت|قضى|قضت|مصرع|ومصرع|"
                     r"وفاة|ووفاة|سقوط|وسقوط|ارتقاء|وارتقاء|ارتقى|استشهد|واستشهد|أودى\s+بحياة|أودت\s+بحياة|اودى\s+بحياة|"
                     r"راح\s+ضحيته|راح\s+ضحيتها|حصد\s+أرواح|حصدت\s+أرواح|إعدام|اعدام|جثث|جثامين|انتشال\s+جثث|تصفية|"
                     r"يقتل|تقتل|ويقتل|وتقتل|لتقتل|ليقتل|قتلى|شهداء)")
@@ -191,13 +191,13 @@ COUNT_CUES: tuple[CountCue, ...] = (
         rf"(?<![\u0621-\u064A]){_AR_NUM_PHRASE}\s+(?P<noun>قتلى|قتيلا|قتيلاً|قتيلًا|شهداء|شهيدا|شهيداً|شهيدًا|ضحايا)(?![\u0621-\u064A])"),
         examples=(("الحصيلة: 6 قتلى منهم طفلة", 6), ("سقط 7 شهداء", 7))),
     CountCue("ar-death-singular", "ar", "killed", re.compile(
-        rf"(?<![\u0621-\u064A]){_AR_DEATH_BEFORE}\s+(?P<num>)(?P<noun>طفل|طفلة|امرأة|امراة|سيدة|شاب|رجل|مسن|مسنة|شهيد|قتيل|مدني|مدنيا|مدنياً|مدنيًا|مواطن|مواطنا|مواطناً|شخص|شخصا|شخصاً|رضيع|رضيعة|"
+        rf"(?<![\u0621-\u064A]){_AR_DEATH_BEFORE}\s+(?P<num>)(?P<noun>طفل|طفلة|امرأة|امراة|سيدة|شاب|رجل|مسن|مسنة|شهيدة|قتيلة|شهيد|قتيل|مدني|مدنيا|مدنياً|مدنيًا|مواطن|مواطنا|مواطناً|شخص|شخصا|شخصاً|رضيع|رضيعة|"
         rf"طفلين|طفلتين|امرأتين|شابين|رجلين|شخصين|مدنيين\s+اثنين|مواطنين\s+اثنين|طفلان|طفلتان|امرأتان|شخصان|مواطنان|مدنيان|شابان|"
         rf"رجلان)(?![\u0621-\u064A])"), examples=(
             ("ما أدى لمقتل امرأة وجرح 9 مدنيين", 1), ("مقتل طفلين بقصف", 2), ("وتسبب القصف بمقتل مدنيين اثنين", 2),
             ("غارات روسية تقتل مدنياً غرب إدلب", 1), ("عاجل | إستشهاد مدني إثر استهداف بلدة الكندة", 1),
             ("استشهد مواطنان وأصيب 5 آخرون بجروح في اعتداء بالقذائف", 2), ("مقتل مسن وامرأة باستهدافات شرق دير الزور", 2),
-            ("تستهدف منزلاً بصاروخ موجه وسقوط شهيد وعدد من الجرحى", 1), ("أدت إلى وقوع قتيل على الأقل وإصابات", 1))),
+            ("تستهدف منزلاً بصاروخ موجه وسقوط شهيد وعدد من الجرحى", 1), ("قصف استهدف محيط مدينة اعزاز ما ادى لسقوط شهيدة وعدد من الجرحى", 1), ("أدت إلى وقوع قتيل على الأقل وإصابات", 1))),
     CountCue("ar-lost-life", "ar", "killed", re.compile(
         rf"(?<![\u0621-\u064A])(?:فقد|وفقد|فقدت|وفقدت)\s+(?:{_AR_NUM_PHRASE}\s+)?(?P<noun>{_AR_NOUN})\s+(?:\S+\s+){{0,2}}?"
         rf"(?:حياته|حياتها|حياتهم|حياتهن|أرواحهم|ارواحهم)"), examples=(
@@ -639,7 +639,7 @@ def extract_incidents(
     if not killed and not victims and not _says_death(whole):  # ``whole`` is cleaned already
         return []
     context = news.item_context(text, title, published)
-    groups = _group_counts(counts, context)
+    groups = _group_counts(_without_totals(counts, aside, context.place), context)
     by_group: list[list[VictimRecord]] = [[] for _ in groups]
     for victim in victims:
         index = next((i for i, (place, _) in enumerate(groups) if not victim.place_of_death.is_empty()
@@ -677,7 +677,13 @@ def _read_counts(whole: str, language: str, published: dt.date | None) -> tuple[
     readings: list[_Reading] = []
     aside: list[str] = []
     in_summary = False
-    for paragraph in re.split(r"\n", whole):
+    lines = whole.split("\n")
+    teasers = teaser_lines(lines)
+    for number, paragraph in enumerate(lines):
+        if number in teasers:
+            aside.extend(f"the item also says {c.phrase!r}: a headline of another article, not counted as its killed"
+                         for c in find_counts(paragraph, language) if c.kind == "killed")
+            continue
         for sentence in news.split_sentences(paragraph):
             parts = clauses(sentence)
             # A summary's words may come after its count in another clause ("These attacks
@@ -709,25 +715,81 @@ def _read_counts(whole: str, language: str, published: dt.date | None) -> tuple[
                         continue
                     date = parse_date(clause, published) if news._has_date(clause) else None
                     readings.append(_Reading(count, place, date))
-    return _without_totals(readings, aside), aside
+    return readings, aside
 
 
-def _without_totals(readings: list[_Reading], aside: list[str]) -> list[_Reading]:
+def _without_totals(readings: list[_Reading], aside: list[str], home: Place) -> list[_Reading]:
     """The readings without the totals of a roundup: when an item gives killed counts in two
     towns or more, a killed count whose clause names no town ("قتل 6 مدنيين بقصف على ريف
-    إدلب ... قتل طفل في جسر الشغور، وقتل مدنيان في سرمين") is their sum or a region's,
-    not one incident's (noted in ``aside``)."""
-    towns = {_town(r.place) for r in readings if r.count.kind == "killed"} - {None}
-    if len(towns) < 2:
+    إدلب ... قتل طفل في جسر الشغور، وقتل مدنيان في سرمين") and is at least the sum of the
+    towns' counts is their total or a region's, not one incident's (noted in ``aside``). A
+    clause that names no place at all is of the item's own place (``home``); only towns the
+    gazetteer knows are counted (a "منطقة ..." read as a town is no evidence of a roundup)."""
+    def town(reading: _Reading) -> str | None:
+        place = home if reading.place.is_empty() else reading.place
+        return _town(place) if place.governorate else None
+
+    by_town: dict[str, int] = {}
+    for reading in readings:
+        name = town(reading)
+        if reading.count.kind == "killed" and name:
+            by_town[name] = max(by_town.get(name, 0), reading.count.minimum)
+    if len(by_town) < 2:
         return readings
     kept = []
     for reading in readings:
-        if reading.count.kind == "killed" and _town(reading.place) is None:
-            aside.append(f"the item also says {reading.count.phrase!r}: a total over the {len(towns)} towns it names, "
+        if reading.count.kind == "killed" and town(reading) is None and reading.count.minimum >= sum(by_town.values()):
+            aside.append(f"the item also says {reading.count.phrase!r}: a total over the {len(by_town)} towns it names, "
                          "not counted as one incident's killed")
         else:
             kept.append(reading)
     return kept
+
+
+#: Where a page lists other articles: "مقالات ذات صلة", "اقرأ أيضا", "Related", "Prev Post".
+_RELATED = re.compile(
+    r"^\s*(?:مقالات\s+ذات\s+صلة|أخبار\s+ذات\s+صلة|اخبار\s+ذات\s+صلة|مواضيع\s+ذات\s+صلة|اقرأ\s+أيضا|اقرأ\s+ايضا|إقرأ\s+أيضا|"
+    r"اقرأ\s+المزيد|الأكثر\s+قراءة|الاكثر\s+قراءة|آخر\s+الأخبار|اخر\s+الاخبار|آخر\s+ما\s+نشر|من\s+الممكن\s+أن\s+يعجبك|قد\s+يعجبك|"
+    r"Related(?:\s+(?:posts|articles|news|stories))?|Read (?:more|also)|More (?:stories|news)|Most (?:read|popular)|"
+    r"Prev(?:ious)? Post|Next Post|You may also like|Latest news)\s*:?\s*$", re.I)
+#: How long a headline of another article may be.
+_TEASER_CHARS = 160
+#: How much of a page comes before its first list of other articles.
+_BODY_CHARS = 300
+
+
+def teaser_lines(lines: list[str]) -> set[int]:
+    """The lines of a page that are headlines of other articles, not its own text: the short
+    lines after a "related articles" heading (:data:`_RELATED`), a short line cut with an
+    ellipsis ("15 قتيلا في تفجير إرهابي داخل كنيسة مار..."), and a short line written twice
+    in a row (a widget's title and link), once the page has had a body of its own (a tweet cut
+    with an ellipsis, or a title written twice at the top, is the item's own text)."""
+    teasers: set[int] = set()
+    seen = 0
+    listing = False
+    previous = ""
+    for number, line in enumerate(lines):
+        text = line.strip()
+        if not text:
+            continue
+        short = len(text) <= _TEASER_CHARS
+        if _RELATED.match(text):
+            listing = True
+        elif seen >= _BODY_CHARS and short and (listing or text.endswith(("...", "…")) or text == previous):
+            teasers.add(number)
+        elif not short:
+            listing = False  # a paragraph of its own ends the list
+        seen += len(text)
+        previous = text
+    return teasers
+
+
+TEASER_EXAMPLES: tuple[tuple[str, int], ...] = (
+    ("مقتل شاب أثناء مداهمات في دير الزور\n" + "قتل شاب اليوم أثناء حملة مداهمات في ريف دير الزور الشرقي. " * 6
+     + "\nمقالات ذات صلة\nمقتل 3 أشخاص في شجار عائلي بالحسكة\nقصف مدفعي يستهدف مخيما شرق حلب", 1),
+    ("قتل ثلاثة أشخاص في إنزال جوي في قرية الشحيل بريف دير الزور. " * 6 + "\n15 قتيلا في تفجير إرهابي داخل كنيسة مار...", 3),
+    ("🔴استشهاد مواطن وإصابة 3 أطفال جراء...", 1),
+)
 
 
 def _set_aside(clause: str, place: Place, in_summary: bool) -> str | None:

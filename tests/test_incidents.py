@@ -28,6 +28,7 @@ from tawthiq.extractors.incidents import (
     NOT_DEATH_EXAMPLES,
     NOT_SUMMARY_EXAMPLES,
     SUMMARY_EXAMPLES,
+    TEASER_EXAMPLES,
     clauses,
     extract_incidents,
     find_counts,
@@ -79,6 +80,21 @@ def test_each_clause_of_a_roundup_is_the_incident_of_its_own_town() -> None:
             "وقتلت امرأة، وأصيب 14 مدنياً بالقصف على مدينة أريحا.")
     found = {i.place.locality: i.killed for i in extract_incidents(text, published=dt.date(2023, 10, 5))}
     assert {k: v for k, v in found.items() if v is not None} == {"Jisr al-Shughour": 1, "Sarmin": 2, "Ariha": 1}, found
+
+
+def test_a_count_with_no_town_is_a_roundups_total_only_when_it_sums_its_towns() -> None:
+    total = "قتل 6 مدنيين بقصف على ريف إدلب. وقتل طفل في مدينة جسر الشغور، وقتل مدنيان في مدينة سرمين."
+    found = extract_incidents(total, published=dt.date(2023, 10, 5))
+    assert sorted(i.killed for i in found if i.killed is not None) == [1, 2], found
+    assert any("total over the 2 towns" in note for note in found[0].notes)
+    own = "مقتل تسعة مدنيين بقصف مدفعي اليوم. وقتل مدني في مدينة تفتناز. وقتل 12 مدنيا في مدينة سرمين."
+    assert 9 in [i.killed for i in extract_incidents(own, published=dt.date(2023, 11, 25))]
+
+
+@pytest.mark.parametrize("text,expected", TEASER_EXAMPLES, ids=lambda v: str(v)[:30])
+def test_headlines_of_other_articles_on_a_page_give_no_count(text: str, expected: int) -> None:
+    found = [i.killed for i in extract_incidents(text, published=dt.date(2022, 11, 23)) if i.killed is not None]
+    assert found == [expected], found
 
 
 def test_the_list_under_a_roundups_heading_is_the_roundups() -> None:
