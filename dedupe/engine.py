@@ -600,13 +600,19 @@ class NameScorer:
         slip that moves a consonant or turns one into a vowel ("Macha", "Macah"; "Hari", "Hai"),
         unless both are established names, as skeletons (:meth:`_similarity`) and as written
         (a Latin skeleton stands for many names: "mk" is Mack, Mika and Macah)."""
-        lo, hi = np.minimum(form_a, form_b), np.maximum(form_a, form_b)
+        established = (np.minimum(self._counts_of(self.counts, a), self._counts_of(self.counts, b)) > self.rare_limit) \
+            & (np.minimum(self._counts_of(self.form_counts, form_a), self._counts_of(self.form_counts, form_b)) > self.rare_limit)
+        out = np.zeros(len(a), bool)
+        # Most pairs of a big list are two established names: only the others are read.
+        rows = np.nonzero(~established)[0]
+        if not len(rows):
+            return out
+        lo, hi = np.minimum(form_a[rows], form_b[rows]), np.maximum(form_a[rows], form_b[rows])
         codes = lo * np.int64(1 << 32) + hi
         unique, inverse = np.unique(codes, return_inverse=True)
         found = np.fromiter((self._slip(code) for code in unique.tolist()), bool, len(unique))
-        established = (np.minimum(self._counts_of(self.counts, a), self._counts_of(self.counts, b)) > self.rare_limit) \
-            & (np.minimum(self._counts_of(self.form_counts, form_a), self._counts_of(self.form_counts, form_b)) > self.rare_limit)
-        return found[inverse] & ~established
+        out[rows] = found[inverse.ravel()]
+        return out
 
     @staticmethod
     def _counts_of(counts: np.ndarray, ids: np.ndarray) -> np.ndarray:
