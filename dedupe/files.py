@@ -24,7 +24,6 @@ from tawthiq.errors import ConfigError, ItemError
 from tawthiq.lang.text import decode_bytes
 
 from . import MatchPair, MatchRecord
-from .dates import parse_date
 
 #: Contract field names and the MatchRecord attribute each fills.
 TARGETS = {"full_name": "full_name", "name_ar": "name_ar", "date_of_death": "date_of_death",
@@ -148,7 +147,10 @@ def _record(ident: str, values: dict[str, str | None]) -> MatchRecord:
         id=ident,
         full_name=name,
         name_ar=values.get("name_ar"),
-        date_of_death=parse_date(values.get("date_of_death")),
+        # As written: the engine reads every format of the contract itself, and a date with an
+        # impossible day ("19105412", a digit slipped) keeps its digits for the comparison of
+        # dates one digit apart, which the parsed year alone would lose.
+        date_of_death=(values.get("date_of_death") or "").strip() or None,
         governorate=values.get("governorate"),
         locality=values.get("locality"),
         sex=_SEX.get(sex.strip().lower()) if sex else None,
