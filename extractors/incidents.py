@@ -199,9 +199,10 @@ COUNT_CUES: tuple[CountCue, ...] = (
             ("استشهد مواطنان وأصيب 5 آخرون بجروح في اعتداء بالقذائف", 2), ("مقتل مسن وامرأة باستهدافات شرق دير الزور", 2),
             ("تستهدف منزلاً بصاروخ موجه وسقوط شهيد وعدد من الجرحى", 1), ("قصف استهدف محيط مدينة اعزاز ما ادى لسقوط شهيدة وعدد من الجرحى", 1), ("أدت إلى وقوع قتيل على الأقل وإصابات", 1))),
     CountCue("ar-lost-life", "ar", "killed", re.compile(
-        rf"(?<![\u0621-\u064A])(?:فقد|وفقد|فقدت|وفقدت)\s+(?:{_AR_NUM_PHRASE}\s+)?(?P<noun>{_AR_NOUN})\s+(?:\S+\s+){{0,2}}?"
-        rf"(?:حياته|حياتها|حياتهم|حياتهن|أرواحهم|ارواحهم)"), examples=(
-            ("فقد مزارع حياته أثناء عمله في أرضه", 1), ("فقد ثلاثة مدنيين حياتهم بانفجار", 3))),
+        rf"(?<![\u0621-\u064A])(?:فقد|وفقد|فقدت|وفقدت|فقدان|وفقدان|بفقدان|لفقدان)\s+(?:{_AR_NUM_PHRASE}\s+)?(?P<noun>{_AR_NOUN})\s+(?:\S+\s+){{0,2}}?"
+        rf"[لب]?(?:حياته|حياتها|حياتهم|حياتهن|أرواحهم|ارواحهم)"), examples=(
+            ("فقد مزارع حياته أثناء عمله في أرضه", 1), ("فقد ثلاثة مدنيين حياتهم بانفجار", 3),
+            ("قصف على مدجنة للطيور مما أدى إلى فقدان شخص لحياته", 1))),
     CountCue("ar-toll", "ar", "killed", re.compile(
         rf"(?:حصيلة|عدد)\s+(?:ال)?(?:ضحايا|شهداء|قتلى|وفيات|الوفيات|القتلى|الشهداء|الضحايا)(?:\s+\S+){{0,5}}?\s+"
         rf"(?:إلى|الى|وصلت\s+إلى|بلغت)\s+{_AR_NUM_PHRASE}(?P<noun>)(?:\s+(?:قتلى|شهداء|قتيلا|شهيدا|مدنيين|أشخاص))?"),
@@ -347,6 +348,47 @@ def _group(match: re.Match[str], name: str) -> str | None:
         if key in match.re.groupindex and match.group(key) is not None:
             return match.group(key)
     return None
+
+
+#: Deaths told without a number: "استشهد عدد من المدنيين", "several civilians were killed"
+#: (a plural: at least 2), "استشهد وأصيب عدد من المدنيين", "a number of civilians were killed
+#: and injured" (the dead and the hurt in one plural: at least 1). Read only when the item
+#: gives no number of killed at all (:func:`_read_counts`), as an open count with a note.
+_AR_VAGUE_NOUN = (r"(?:ال)?(?:مدنيين|مواطنين|أشخاص|اشخاص|أهالي|اهالي|سكان|أطفال|اطفال|نساء|شهداء|قتلى|ضحايا|شبان|عمال|مزارعين|رعاة|"
+                  r"نازحين|أبناء|ابناء)(?![\u0621-\u064A])")
+_AR_HURT_WORD = r"(?:و\s*)?(?:إصابة|اصابة|أصيب|اصيب|أُصيب|جرح|جُرح|إصابات|اصابات|جرحى|الجرحى|مصابين|المصابين)"
+_AR_VAGUE = re.compile(
+    rf"(?<![\u0621-\u064A]){_AR_DEATH_BEFORE}\s+(?P<hurt>{_AR_HURT_WORD}\s+)?(?:عدد|العديد)\s+(?:كبير\s+)?من\s+{_AR_VAGUE_NOUN}"
+    rf"(?P<hurt2>\s+{_AR_HURT_WORD})?|"
+    rf"(?<![\u0621-\u064A])(?:عدد|العديد)\s+(?:كبير\s+)?من\s+(?:ال)?(?:شهداء|قتلى|ضحايا)(?P<hurt3>\s+{_AR_HURT_WORD})?|"
+    rf"(?<![\u0621-\u064A])[وبل]?(?:سقوط|وقوع|عن)\s+(?:ال)?(?:قتلى|شهداء)(?P<hurt4>\s+{_AR_HURT_WORD})?(?![\u0621-\u064A])")
+_EN_VAGUE = re.compile(
+    r"\b(?:several|a number of|some|a few)\s+(?:\w+\s+){0,2}?(?:civilians|people|residents|villagers|children|women|men|family members)\s+"
+    r"(?:were\s+|have been\s+|had been\s+)?(?:killed|martyred|dead|died)(?P<hurt>\s+(?:and|or)\s+(?:injured|wounded))?\b|"
+    r"\b(?:killed|martyred|killing)\s+(?P<hurt2>and\s+(?:injured|wounded|injuring|wounding)\s+)?(?:several|a number of|some)\s+"
+    r"(?:\w+\s+){0,2}?(?:civilians|people|residents|villagers|children|women)\b", re.I)
+VAGUE_EXAMPLES: tuple[tuple[str, str, int], ...] = (
+    ("ar", "دمشق-سانا استشهد عدد من المدنيين جراء عدوان إسرائيلي بالصواريخ", 2),
+    ("ar", "استشهد وأصيب عدد من المواطنين جراء عدوان إسرائيلي استهدف نقاطا جنوب دمشق", 1),
+    ("ar", "أن العدوان أسفر عن عدد من الشهداء والجرحى المدنيين", 1),
+    ("ar", "ما أدى إلى سقوط قتلى وجرحى في صفوف المدنيين", 1),
+    ("en", "Several civilians were killed in the shelling of the town", 2),
+    ("en", "A number of civilians were martyred and injured in the aggression", 1),
+)
+
+
+def vague_counts(sentence: str, language: str) -> list[Count]:
+    """Deaths a sentence tells without a number (:data:`_AR_VAGUE`, :data:`_EN_VAGUE`), each
+    an open count: at least 2 for a plural of the dead, at least 1 when the dead and the hurt
+    share the plural."""
+    pattern = _AR_VAGUE if language == "ar" else _EN_VAGUE
+    found = []
+    for match in pattern.finditer(sentence):
+        shared = any(match.group(k) for k in ("hurt", "hurt2", "hurt3", "hurt4") if k in pattern.groupindex)
+        least = 1 if shared else 2
+        found.append(Count("killed", least, None, "any", sentence.strip(), f"{language}-vague",
+                           f"no number given ({match.group(0).strip()!r}): at least {least}", phrase=match.group(0).strip()))
+    return found
 
 
 def find_counts(sentence: str, language: str) -> list[Count]:
@@ -670,11 +712,14 @@ def _read_counts(whole: str, language: str, published: dt.date | None) -> tuple[
     and a note for each count set aside. A count is set aside when its clause sums up a period
     or a region (:data:`_SUMMARY`; so are the place-less clauses that follow one, the lines of
     its list: "القتلى: 5 قتلى"), recalls an earlier event (:data:`_BACKGROUND`), is set in
-    another country (:data:`_FOREIGN`), or counts fighters (:data:`_COMBATANTS`)."""
+    another country (:data:`_FOREIGN`), counts fighters (:data:`_COMBATANTS`), or is a
+    headline of another article (:func:`teaser_lines`). Deaths told without a number
+    (:func:`vague_counts`) count only when the item gives no number of killed at all."""
     from . import news
     from tawthiq.lang.dates import parse_date
 
     readings: list[_Reading] = []
+    vague: list[_Reading] = []
     aside: list[str] = []
     in_summary = False
     lines = whole.split("\n")
@@ -690,22 +735,16 @@ def _read_counts(whole: str, language: str, published: dt.date | None) -> tuple[
             # left 17 dead; they are distributed as follows"): they hold for its place-less clauses.
             whole_summary = bool(_SUMMARY.search(sentence))
             for clause in parts:
-                found = find_counts(clause, language)
-                if not found and language == "ar":
-                    found = find_counts(clause, "en")  # an English quote in an Arabic post
-                elif not found and _ARABIC_LETTERS.search(clause):
-                    found = find_counts(clause, "ar")  # an Arabic post in an English page (a tweet, a caption)
+                found, unnumbered = _counts_of(clause, language)
                 summary = whole_summary if len(parts) == 1 else bool(_SUMMARY.search(clause))
-                if not found and not in_summary and not whole_summary:
+                if not found and not unnumbered and not in_summary and not whole_summary:
                     in_summary = summary
                     continue
                 place = place_of(clause)  # only where it is read: a report has thousands of clauses
                 summary = summary or (whole_summary and place.is_empty())
                 in_summary = summary or (in_summary and place.is_empty())
-                if not found:
-                    continue
                 why = _set_aside(clause, place, in_summary)
-                for count in found:
+                for count in found + unnumbered:
                     if why is None and count.kind == "killed" and _of_fighters(count, clause):
                         continue
                     if why is not None:
@@ -714,8 +753,24 @@ def _read_counts(whole: str, language: str, published: dt.date | None) -> tuple[
                             aside.append(f"the item also says {count.phrase!r}: {why}, not counted as its killed")
                         continue
                     date = parse_date(clause, published) if news._has_date(clause) else None
-                    readings.append(_Reading(count, place, date))
+                    (vague if count in unnumbered else readings).append(_Reading(count, place, date))
+    if not any(r.count.kind == "killed" for r in readings):
+        readings.extend(vague)
     return readings, aside
+
+
+def _counts_of(clause: str, language: str) -> tuple[list[Count], list[Count]]:
+    """The counts a clause states, and when it states no number of killed but has a death
+    word, the deaths it tells without a number."""
+    found = find_counts(clause, language)
+    if not found and language == "ar":
+        found = find_counts(clause, "en")  # an English quote in an Arabic post
+    elif not found and _ARABIC_LETTERS.search(clause):
+        found = find_counts(clause, "ar")  # an Arabic post in an English page (a tweet, a caption)
+    if any(c.kind == "killed" for c in found) or not (_DEATH_WORD_AR.search(clause) or _DEATH_WORD_EN.search(clause)):
+        return found, []
+    unnumbered = vague_counts(clause, "ar") if _ARABIC_LETTERS.search(clause) else []
+    return found, unnumbered or vague_counts(clause, "en")
 
 
 def _without_totals(readings: list[_Reading], aside: list[str], home: Place) -> list[_Reading]:

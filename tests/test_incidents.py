@@ -29,6 +29,7 @@ from tawthiq.extractors.incidents import (
     NOT_SUMMARY_EXAMPLES,
     SUMMARY_EXAMPLES,
     TEASER_EXAMPLES,
+    VAGUE_EXAMPLES,
     clauses,
     extract_incidents,
     find_counts,
@@ -95,6 +96,18 @@ def test_a_count_with_no_town_is_a_roundups_total_only_when_it_sums_its_towns() 
 def test_headlines_of_other_articles_on_a_page_give_no_count(text: str, expected: int) -> None:
     found = [i.killed for i in extract_incidents(text, published=dt.date(2022, 11, 23)) if i.killed is not None]
     assert found == [expected], found
+
+
+@pytest.mark.parametrize("language,text,least", VAGUE_EXAMPLES, ids=lambda v: str(v)[:30])
+def test_deaths_told_without_a_number_are_an_open_count(language: str, text: str, least: int) -> None:
+    incident = _one(text)
+    assert (incident.killed, incident.killed_min, incident.killed_max) == (least, least, None), incident
+    assert any("no number given" in note for note in incident.notes)
+
+
+def test_a_number_anywhere_in_the_item_wins_over_deaths_told_without_one() -> None:
+    incident = _one("استشهد عدد من المدنيين جراء قصف على مدينة أريحا. وقال الدفاع المدني إن القصف أدى لمقتل ثلاثة مدنيين في أريحا.")
+    assert (incident.killed, incident.killed_min, incident.killed_max) == (3, 3, 3)
 
 
 def test_the_list_under_a_roundups_heading_is_the_roundups() -> None:
