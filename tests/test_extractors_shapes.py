@@ -305,5 +305,5 @@ def test_a_list_of_the_dead_after_a_colon(text: str, arabic: bool, expected: lis
  ("وقتل في الغارة كل من المدنيين مروان سعيد الحاج وابن أخيه وائل الحاج", ["مروان سعيد الحاج", "وائل الحاج"]),
  ("قتلت الطفلة لمى ياسر العمر والطفل زيد ياسر العمر جراء سقوط قذيفة على منزلهما", ["لمى ياسر العمر", "زيد ياسر العمر"]),
 ])
-def test_arabic_shapes(text: str, expected: list[str]) -> None:
+def test_arabic_shapes_of_casualty_posts(text: str, expected: list[str]) -> None:
     assert names(text, arabic=True) == expected
