@@ -753,10 +753,49 @@ def _read_counts(whole: str, language: str, published: dt.date | None) -> tuple[
                             aside.append(f"the item also says {count.phrase!r}: {why}, not counted as its killed")
                         continue
                     date = parse_date(clause, published) if news._has_date(clause) else None
+                    parts = breakdown(clause, count) if count.kind == "killed" and language == "ar" else []
+                    if parts:
+                        aside.append(f"the item also says {count.phrase!r}: a total it breaks down by town, "
+                                     "not counted as one incident's killed")
+                        readings.extend(_Reading(c, where, date) for c, where in parts)
+                        continue
                     (vague if count in unnumbered else readings).append(_Reading(count, place, date))
     if not any(r.count.kind == "killed" for r in readings):
         readings.extend(vague)
     return readings, aside
+
+
+#: A total broken down by town in brackets: "قتل 6 مدنيين، (3 منهم في دارة عزة، ومدنيان في
+#: قرية برج حيدر، وامرأة في قرية كباشين)". Each part is a number or a person noun, and "في"
+#: or "ب" with its place.
+_BREAKDOWN = re.compile(r"^[\s،,:]*\((?P<parts>[^()]{8,400})\)")
+_BREAKDOWN_PART = re.compile(
+    rf"^\s*و?\s*(?:(?P<num>{NUMBER_AR})\s*)?(?P<noun>{_AR_NOUN})?\s*(?:منهم|منهن)?\s+(?:في|ب)\s*(?P<place>\S.*)$")
+BREAKDOWN_EXAMPLES: tuple[tuple[str, dict[str, int]], ...] = (
+    ("قتل 6 مدنيين، (3 منهم في دارة عزة، ومدنيان في قرية برج حيدر، وامرأة في قرية كباشين)، بقصف مدفعي",
+     {"Daret Azza": 3, "برج حيدر": 2, "كباشين": 1}),
+)
+
+
+def breakdown(clause: str, count: Count) -> list[tuple[Count, Place]]:
+    """The parts of a killed count broken down by town in the brackets after it (each with
+    its place), when there are two towns or more; otherwise none."""
+    at = clause.find(count.phrase)
+    after = _BREAKDOWN.match(to_ascii_digits(clause[at + len(count.phrase):])) if at >= 0 else None
+    if not after:
+        return []
+    parts = []
+    for piece in re.split(r"[،,]", after.group("parts")):
+        part = _BREAKDOWN_PART.match(piece)
+        if not part or not (part.group("num") or part.group("noun")):
+            continue
+        who, implied = _who(part.group("noun"), True)
+        value = parse_number(part.group("num")) if part.group("num") else implied
+        place = place_of(part.group("place"))
+        if value and _town(place):
+            piece_count = Count("killed", value, value, who, count.evidence, "ar-breakdown", phrase=piece.strip())
+            parts.append((piece_count, place))
+    return parts if len({_town(p) for _, p in parts}) >= 2 else []
 
 
 def _counts_of(clause: str, language: str) -> tuple[list[Count], list[Count]]:

@@ -19,6 +19,7 @@ from tawthiq.errors import ReviewError
 from tawthiq.extractors import extract_item
 from tawthiq.extractors.incidents import (
     BACKGROUND_EXAMPLES,
+    BREAKDOWN_EXAMPLES,
     CLAUSE_EXAMPLES,
     CONJUNCT_EXAMPLES,
     DEATH_WORD_EXAMPLES,
@@ -108,6 +109,12 @@ def test_deaths_told_without_a_number_are_an_open_count(language: str, text: str
 def test_a_number_anywhere_in_the_item_wins_over_deaths_told_without_one() -> None:
     incident = _one("استشهد عدد من المدنيين جراء قصف على مدينة أريحا. وقال الدفاع المدني إن القصف أدى لمقتل ثلاثة مدنيين في أريحا.")
     assert (incident.killed, incident.killed_min, incident.killed_max) == (3, 3, 3)
+
+
+@pytest.mark.parametrize("text,expected", BREAKDOWN_EXAMPLES, ids=lambda v: str(v)[:30])
+def test_a_total_broken_down_by_town_is_one_incident_per_town(text: str, expected: dict[str, int]) -> None:
+    found = extract_incidents(text, published=dt.date(2024, 1, 1))
+    assert {i.place.locality: i.killed for i in found if i.killed is not None} == expected, found
 
 
 def test_the_list_under_a_roundups_heading_is_the_roundups() -> None:
