@@ -744,25 +744,32 @@ def _read_counts(whole: str, language: str, published: dt.date | None) -> tuple[
                 summary = summary or (whole_summary and place.is_empty())
                 in_summary = summary or (in_summary and place.is_empty())
                 why = _set_aside(clause, place, in_summary)
-                for count in found + unnumbered:
-                    if why is None and count.kind == "killed" and _of_fighters(count, clause):
-                        continue
-                    if why is not None:
-                        count.note = why
-                        if count.kind == "killed":
-                            aside.append(f"the item also says {count.phrase!r}: {why}, not counted as its killed")
-                        continue
-                    date = parse_date(clause, published) if news._has_date(clause) else None
-                    parts = breakdown(clause, count) if count.kind == "killed" and language == "ar" else []
-                    if parts:
-                        aside.append(f"the item also says {count.phrase!r}: a total it breaks down by town, "
-                                     "not counted as one incident's killed")
-                        readings.extend(_Reading(c, where, date) for c, where in parts)
-                        continue
-                    (vague if count in unnumbered else readings).append(_Reading(count, place, date))
+                date = parse_date(clause, published) if (found or unnumbered) and news._has_date(clause) else None
+                for count in found:
+                    _take(count, _Reading(count, place, date), clause, why, readings, aside)
+                for count in unnumbered:
+                    _take(count, _Reading(count, place, date), clause, why, vague, aside)
     if not any(r.count.kind == "killed" for r in readings):
         readings.extend(vague)
     return readings, aside
+
+
+def _take(count: Count, reading: _Reading, clause: str, why: str | None, readings: list[_Reading], aside: list[str]) -> None:
+    """File one count of a clause: set aside with a note when ``why`` says so, dropped when it
+    is of fighters, broken down by town when its brackets do (:func:`breakdown`), else kept."""
+    if why is not None:
+        count.note = why
+        if count.kind == "killed":
+            aside.append(f"the item also says {count.phrase!r}: {why}, not counted as its killed")
+        return
+    if count.kind == "killed" and _of_fighters(count, clause):
+        return
+    pieces = breakdown(clause, count) if count.kind == "killed" and _ARABIC_LETTERS.search(count.phrase) else []
+    if pieces:
+        aside.append(f"the item also says {count.phrase!r}: a total it breaks down by town, not counted as one incident's killed")
+        readings.extend(_Reading(piece, where, reading.date) for piece, where in pieces)
+        return
+    readings.append(reading)
 
 
 #: A total broken down by town in brackets: "قتل 6 مدنيين، (3 منهم في دارة عزة، ومدنيان في
