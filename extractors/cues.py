@@ -123,12 +123,12 @@ CUES: tuple[Cue, ...] = (
     Cue("en.died_after_name", "en", "death",
         r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*)?(?:(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred)|"
         r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
-        r"(?:was|were)\s+assassinated|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
-        r",\s+who\s+[^,;.]{2,80},\s+(?:died|was\s+killed|was\s+shot\s+dead)|"
+        r"(?:was|were)\s+assassinated|(?:was|were)\s+(?:also\s+)?among\s+the\s+(?:dead|killed|victims|fatalities)|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
+        r",\s+who\s+[^,;.]{2,80},\s+(?:\w+ly\s+)?(?:died|was\s+killed|was\s+shot\s+dead)|"
         r",?\s+who\s+(?:was|were|had\s+been|has\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|tortured\s+to\s+death)|,?\s+who\s+(?:died|lost\s+(?:his|her)\s+life))\b",
-        (" was shot to death on the road", " who was killed in the line of duty", ", killing him and his wife", ", shooting him to death in front of his shop", " was assassinated by gunmen", ", who was waiting for the bus, died instantly",
+        (" was shot to death on the road", ", who volunteered with the rescuers, reportedly died when", " who was killed in the line of duty", ", killing him and his wife", ", shooting him to death in front of his shop", " was assassinated by gunmen", ", who was waiting for the bus, died instantly",
          " was shot dead by gunmen on a motorbike", " were killed in the attack", ", 34, died on the way to hospital",
-         " lost their lives when the roof fell"),
+         " lost their lives when the roof fell", ", an engineer, was also among the dead"),
         (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market"),
         ignore_case=True, why="read right after a name: the name is the subject of a verb of dying"),
     Cue("en.bodies_of_named", "en", "death",
@@ -181,6 +181,13 @@ CUES: tuple[Cue, ...] = (
          "two men died, namely Sami"),
         ("Three civilians were injured in the raid: Omar", "Two were killed and three wounded: Omar", "Residents said: Omar"),
         why="a clause of dying, then a colon or 'namely': the names of the dead follow"),
+    Cue("en.death_of", "en", "death",
+        r"\b(?:[Tt]he\s+)?(?:death|killing|murder|assassination|execution)\s+of\s+(?:the\s+|a\s+)?(?:(?:young|elderly|old)\s+)?"
+        r"(?:(?:civilian|child|boy|girl|man|woman|farmer|teacher|doctor|nurse|journalist|activist|paramedic|volunteer|worker|shepherd|driver|student|detainee|prisoner)\s+)?"
+        r"(?=(?:\d{1,3}[- ]year[- ]old\s+)?[A-Z][a-z]|(?:al|el)-)",
+        ("The death of the civilian Saleh", "documented the killing of Omar", "the execution of the young man Sami"),
+        ("the death of civilians", "the killing of a child", "The death toll rose"),
+        why="'the death of (the civilian) X': X is the dead"),
     Cue("en.list_end", "en", "list_intro",
         r"(?::|\b(?:namely|they are|they were|who are|whose names are|as follows)\s*:?)\s*$",
         ("Three civilians were killed in the raid:", "The gunfire killed three civilians, they are"), ("Three civilians were killed.",),

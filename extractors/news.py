@@ -59,10 +59,11 @@ MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
 # A name may carry the ‘ayn as ‘ or ' ("al-‘Amyan", "Sa'ad").
 _NAME_TOKEN = r"(?:(?:al|el|Al|El|ad|as|ash|az|an|at|ar)-)?[‘']?[A-Z][a-zA-Z'’‘`\-]+"
-_PARTICLE = r"(?:bin|ibn|bint|Abu|Abo|Umm|al|el|Al|de|Abdul|Abd)"
+_PARTICLE = r"(?:bin|ibn|bint|Bin|Ibn|Abu|Abo|abu|abi|Abi|Umm|al|el|Al|de|Abdul|Abd|bani|Bani)"
 NAME = rf"(?:{_NAME_TOKEN}|{_PARTICLE})(?:\s+(?:{_NAME_TOKEN}|{_PARTICLE})){{1,5}}"
 _NAME_RE = re.compile(NAME)
-_TITLE_EN = r"(?:(?:Dr|Mr|Mrs|Ms|Miss)\.?\s+|Doctor\s+)"
+#: What may stand right before an English name: an honorific, or an age ("27-year-old Ahmad ...").
+_TITLE_EN = r"(?:(?:Dr|Mr|Mrs|Ms|Miss)\.?\s+|Doctor\s+|\d{1,3}[- ]year[- ]old\s+)"
 _CUE_NAMED = re.compile(cue_pattern("en.named_as") + rf"{_TITLE_EN}?({NAME})")
 #: "Russian warplanes killed A and B", "claimed the lives of A, B and C": the dead as object.
 _KILLED_OBJECT = cue("en.killed_object")
@@ -107,9 +108,9 @@ _FROM_DIED = re.compile(rf"(?:^|[\s,;:])(?:{_TITLE_EN})?({NAME}),\s+(?:(?:an?|th
 #: "killing the co-chair of the council, Rima Haddad, and her deputy, Salwa Khalil": a role, then the name.
 _ROLE_NAME = re.compile(rf"\b(?:the|his|her|their)\s+(?:[a-z][\w'’\-]*\s+){{0,6}}?[a-z][\w'’\-]*,\s+{_TITLE_EN}?({NAME})(?=,|\s+and\b|\s*[.;]|$)")
 #: A sentence that opens on the victim: "X, 51, from Ariha, died ...", "X, a nurse at ..., was killed".
-_SUBJECT = re.compile(rf"^(?:Dr\.?\s+)?({NAME}),\s+(?:(\d{{1,3}}),|(?:an?|the)\s+[^,]{{2,90}},)")
+_SUBJECT = re.compile(rf"^(?:(?:The day before|The next day|Meanwhile|Earlier|Later|Also|In addition|On [A-Z][a-z]+(?: \d{{1,2}})?),\s+)?(?:Dr\.?\s+)?({NAME}),\s+(?:(\d{{1,3}}),|(?:an?|the)\s+[^,]{{2,90}},)")
 _APPOSITION = re.compile(
-    rf"(?:^|[,;:]\s+|\b(?:and|that|killing|killed|including|among them|were|was)\s+)(?:Dr\.?\s+)?({NAME}),\s+(?:an?|the)\s+(?:(\d{{1,3}})[- ]year[- ]old|(?:young|elderly|old)\s)"
+    rf"(?:^|[,;:]\s+|\b(?:and|that|killing|killed|including|among them|were|was)\s+)(?:Dr\.?\s+)?({NAME}),\s+(?:(?:an?|the)\s+)?(?:(\d{{1,3}})[- ]year[- ]old|(?:an?|the)\s+(?:young|elderly|old)\s)"
 )
 #: "her two-year-old daughter Lana Haddad", "his son Omar": relatives named after the relation.
 _RELATIVE = re.compile(cue_pattern("en.relative") + rf"(?:Dr\.?\s+)?({NAME})")
@@ -480,6 +481,7 @@ _EN_STAGES: tuple[Callable[[_Sentence], None], ...] = (
     _en_fire_on_killing_him,
     _names_after(_BODIES_OF_NAMED, listed=True),
     _names_after(cue("en.killed_list"), listed=True),
+    _names_after(cue("en.death_of"), listed=True),
     _names_after(_KILLED_OBJECT, listed=False),
     _en_died_after_names,
     _en_own_child,
@@ -542,7 +544,7 @@ def _name_chain(sentence: str, pos: int) -> list[tuple[int, str, int | None]]:
         age = int(age_match.group(1) or age_match.group(2)) if age_match else None
         names.append((match.start() + max(0, match.group(0).find(name)), name, age))
         pos = age_match.end() if age_match else end
-        alias = re.match(r"\s*\((?:aka|a\.k\.a\.|also known as|known as)?[^)]{1,60}\)", sentence[pos:])
+        alias = re.match(r"\s*,?\s*\((?:aka|a\.k\.a\.|also known as|known as)?[^)]{1,60}\)", sentence[pos:])
         pos += alias.end() if alias else 0  # "A (aka B)": one person
         role = _APPOSITIVE.match(sentence, pos)
         if role and re.match(r",\s+and\b", sentence[role.end() - 1:]):
@@ -561,6 +563,10 @@ def _people_between(sentence: str, start: int, end: int) -> bool:
         if not re.search(r"\b(?:town|city|village|neighbou?rhood|camp|area|countryside|province|governorate)\s+of\s+$", sentence[start:at]):
             return True
     return False
+
+
+#: List glue with an honorific or an age before the next name (", and 11-year-old B").
+_LIST_GLUE_TITLED = re.compile(rf"{_LIST_GLUE.pattern}(?:{_TITLE_EN})?")
 
 
 def _chains(sentence: str) -> list[list[tuple[int, str, int | None, int]]]:
@@ -583,7 +589,7 @@ def _chains(sentence: str) -> list[list[tuple[int, str, int | None, int]]]:
         if role:
             after = role.end() - 1  # "A, mayor of the town, were killed": the verb follows the role
             inside_role = role.end()
-        if chains and _LIST_GLUE.fullmatch(sentence, chains[-1][-1][3], start):
+        if chains and _LIST_GLUE_TITLED.fullmatch(sentence, chains[-1][-1][3], start):
             chains[-1].append((start, name, age, after))
         else:
             chains.append([(start, name, age, after)])

@@ -307,3 +307,18 @@ def test_a_list_of_the_dead_after_a_colon(text: str, arabic: bool, expected: lis
 ])
 def test_arabic_shapes_of_casualty_posts(text: str, expected: list[str]) -> None:
     assert names(text, arabic=True) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A man, identified as 27-year-old Omar Khaled Haddad from Daraa al-Balad, was shot dead on June 7.", ["Omar Khaled Haddad"]),
+    ("The death of the civilian Sami Hamed al-Ali, from Sarmin village, in a shooting by gunmen.", ["Sami Hamed al-Ali"]),
+    ("Walid Samer Darwish, 16-year-old child from al-Dwair village, he was killed on February 20 by a landmine.", ["Walid Samer Darwish"]),
+    ("Two young boys, 10-year-old Fadi Omar Haddad, and 11-year-old Sami Omar Haddad, were killed by a landmine.",
+     ["Fadi Omar Haddad", "Sami Omar Haddad"]),
+    ("The day before, Omar Khaled Haddad, a journalist who headed the local council, was killed by a sniper.", ["Omar Khaled Haddad"]),
+    ("Later reports said that Sami Hamed al-Ali, an engineer, was also among the dead.", ["Sami Hamed al-Ali"]),
+    ("The group named the protesters killed on Friday by the security forces :\n\nDr. Omar Haddad , Jamal abi Zaid , "
+     "Sami Ajaj, ( of the Hammadi family) , Walid Darwish", ["Omar Haddad", "Jamal abi Zaid", "Sami Ajaj", "Walid Darwish"]),
+])
+def test_english_shapes_of_monitors_reports(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
