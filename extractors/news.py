@@ -186,7 +186,13 @@ _AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", 
             "متأثراً", "متاثرا", "رحمه", "رحمها", "المقلب", "الملقب", "راح", "فقد", "فقدت", "ذمة", "وابنة", "وابن", "حسبنا",
             "ناهز", "يناهز", "أشهرا", "اشهرا", "شهرا", "عامان", "عامين", "سنتان", "سنتين", "شهر", "شهرين", "شهران", "أشهر", "اشهر", "شهور", "أيام", "ايام",
             "شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "كذلك", "أيضا", "ايضا", "أيضاً", "محتجزة", "محتجز",
-            "يلقى", "يلقيان", "يلقون", "تلقى", "تلقيان"}
+            "يلقى", "يلقيان", "يلقون", "تلقى", "تلقيان", "قبل", "منذ", "المنحدر", "المنحدرة", "المتحدر", "المتحدرة", "المقيم", "المقيمة",
+            "النازح", "النازحة", "المهجر", "المهجرة", "القاطن", "القاطنة", "المولود", "المولودة"}
+#: Parts of the day that end a name when a day follows ("الزعبي مساء أمس", "صباح اليوم"): alone
+#: they may be names (صباح).
+_AR_DAY_PART = frozenset({"مساء", "صباح", "ظهر", "فجر", "ليلة", "عصر", "ظهيرة"})
+_AR_DAY = frozenset({"أمس", "امس", "اليوم", "الأحد", "الاحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الاربعاء", "الخميس",
+                     "الجمعة", "السبت", "يوم", "البارحة"})
 #: Words about how a person died that follow the name ("مقتولاً", "غرقاً", "بتهمة"): they end it.
 _AR_AFTER_NAME = words("ar.after_name")
 _AR_FEMALE = re.compile(r"(?<![\u0621-\u064A])[وبل]?(الطفلة|الشابة|السيدة|المواطنة|الطبيبة|الممرضة|الفتاة|الرضيعة|الشهيدة|المسنة|الحاجة|استشهدت|قتلت|قُتلت|توفيت|لقيت|البالغة|عمرها|امرأة|زوجته|ابنته|والدته)")
@@ -1265,7 +1271,9 @@ def _trim_arabic_name(raw: str) -> str | None:
     pieces = raw.split()
     while pieces and (pieces[0] in _AR_TITLE_WORDS or _AR_HARAKAT.sub("", pieces[0]) in _AR_LEADING):
         pieces = pieces[1:]
-    for word in pieces:
+    for position, word in enumerate(pieces):
+        if word in _AR_DAY_PART and position + 1 < len(pieces) and pieces[position + 1] in _AR_DAY:
+            break  # "عصام محمد الزعبي مساء أمس": the time of death, not a name part
         glued = re.match(r"^([\u0621-\u064A\u064B-\u0652\u0640]+)[^\u0621-\u064A\s]+$", word)
         if glued and not re.search(r"[0-9\u0660-\u0669]", word):
             word, last = glued.group(1), True  # "النعسان،": punctuation closes the name
@@ -1273,7 +1281,7 @@ def _trim_arabic_name(raw: str) -> str | None:
             break  # a comma, a dash or a figure between words ends the name
         else:
             last = False
-        if word in _AR_STOP or word in _AR_AFTER_NAME or re.match(r"^(و?(?:بال|لل|ب|ل)?(قصف|رصاص|انفجار|غارة|شظايا|شظية|قذيفة|قذائف|صاروخ|لغم|عبوة))", word):
+        if word in _AR_STOP or word in _AR_AFTER_NAME or re.match(r"^(و?(?:بال|لل|ب|ل)?(قصف|رصاص|انفجار|غارة|شظايا|شظية|قذيفة|قذائف|صاروخ|لغم|عبوة|إطلاق|اطلاق))", word):
             break
         if _AR_SUBJECT_OF.fullmatch(word):
             break  # "محمد العلي يدين ...": the verb ends the name (and makes it a speaker's)
