@@ -50,8 +50,10 @@ EXTRACTOR_NAME = "news"
 #: which reading a staged record came from. 1.1.0: incident counts (summaries, joined people,
 #: named victims as "at least N", civilians among a total) and more wordings of death. 1.2.0:
 #: a victim described as a fighter is marked (``extra["described_as"]``), a place in
-#: apposition is no victim, «بالقصف» and «عندما» end an Arabic name.
-EXTRACTOR_VERSION = "1.2.0"
+#: apposition is no victim, «بالقصف» and «عندما» end an Arabic name. 1.3.0: incident counts
+#: read clause by clause (roundups, summaries, totals set aside), a wider reading of what
+#: reports a death, more sentence shapes of the dead in both languages.
+EXTRACTOR_VERSION = "1.3.0"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -700,7 +702,7 @@ def _titled_then_introduced(paragraphs: list[str]) -> list[_Mention]:
     if death is None or (other and other.start() < death.start()):
         return []
     opening = paragraphs[1]
-    subject = re.match(rf"^(?:{_TITLE_EN})?({NAME}),\s+(?:an?|the)\s+[^,]{{2,90}}?(?:,|\.\.\.|…|\.|$)", opening)
+    subject = re.match(rf"^(?:{_TITLE_EN})?({NAME}),\s+(?:(?:an?|the)\s+[^,]{{2,90}}?(?:,|\.\.\.|…|\.|$)|aged\s+\d{{1,3}},)", opening)
     name = _trim_name(subject.group(1)) if subject else None
     if subject is None or not name or len(name.split()) < 2:
         return []

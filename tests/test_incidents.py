@@ -275,7 +275,17 @@ def test_deaths_told_in_other_words_reach_a_documenter(text: str) -> None:
                          ids=lambda v: str(v)[:30])
 def test_what_reports_a_death(text: str, death: bool) -> None:
     assert reports_death(text) == death
-    assert bool(extract_incidents(text, published=dt.date(2024, 5, 4))) == death
+    incidents = extract_incidents(text, published=dt.date(2024, 5, 4))
+    assert any(i.reports_death for i in incidents) == death
+    if not death:  # at most an injury report to read, never a death
+        assert all(i.killed is None and not i.reports_death for i in incidents)
+
+
+def test_an_injured_count_alone_is_still_an_incident_to_read() -> None:
+    """For safety: the death words may miss how a text tells a death, and an item with an
+    injured count reaches a documenter, marked as reporting no death."""
+    (incident,) = extract_incidents("إصابة 4 مدنيين بينهم طفلة بقصف مدفعي على أطراف البلدة", published=dt.date(2024, 5, 4))
+    assert not incident.reports_death and incident.killed is None and incident.injured_min == 4
 
 
 def test_stretched_letters_that_dodge_moderation_are_read() -> None:
