@@ -88,8 +88,8 @@ CUES: tuple[Cue, ...] = (
         why="a later sentence telling the death of the person an item opened with"),
     Cue("en.named_as", "en", "list_intro",
         r"\b(?:named (?:respectively )?(?:the (?:dead|victims?|deceased|two|three) )?as|identif(?:ied|ying) (?:respectively )?(?:the (?:dead|victims?|deceased|bodies) |them |him |her )?as|"
-        r"named|identified|known as|called|the (?:death|killing) of)\s+",
-        ("A man, named as Omar Haddad", "two men named Omar and Sami Haddad", "identified respectively as Rima and Salwa Haddad",
+        r"named|identified|known as|called|(?:by|with|under) the name(?: of)?|the (?:death|killing) of)\s+",
+        ("A man, named as Omar Haddad", "two men named Omar and Sami Haddad", "a youth by the name of Omar Haddad", "identified respectively as Rima and Salwa Haddad",
          "three civilians were killed, the statement said, identifying them as Omar Haddad and Sami Hamed"),
         ("The unnamed victim was buried.", "He was identifiedas"),
         why="the name (or the names of a counted group) follows"),
@@ -184,8 +184,10 @@ CUES: tuple[Cue, ...] = (
     Cue("en.death_of", "en", "death",
         r"\b(?:[Tt]he\s+)?(?:death|killing|murder|assassination|execution)\s+of\s+(?:the\s+|a\s+)?(?:(?:young|elderly|old)\s+)?"
         r"(?:(?:civilian|child|boy|girl|man|woman|farmer|teacher|doctor|nurse|journalist|activist|paramedic|volunteer|worker|shepherd|driver|student|detainee|prisoner)\s+)?"
+        r"(?:(?:the|their|his|her|its)\s+(?:[\w'’-]+\s+){0,5}?[\w'’-]+,\s+)?"
         r"(?=(?:\d{1,3}[- ]year[- ]old\s+)?[A-Z][a-z]|(?:al|el)-)",
-        ("The death of the civilian Saleh", "documented the killing of Omar", "the execution of the young man Sami"),
+        ("The death of the civilian Saleh", "documented the killing of Omar", "the execution of the young man Sami",
+         "announced the death of their former Director in Ghouta, Mohammad"),
         ("the death of civilians", "the killing of a child", "The death toll rose"),
         why="'the death of (the civilian) X': X is the dead"),
     Cue("en.list_end", "en", "list_intro",

@@ -329,3 +329,13 @@ def test_arabic_shapes_of_casualty_posts(text: str, expected: list[str]) -> None
 ])
 def test_english_shapes_of_monitors_reports(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The group also announced the death of their former director in Ghouta, Omar Khaled Haddad, in the strike.", ["Omar Khaled Haddad"]),
+    ("A 20-year-old youth by the name of Sami Hamed al-Ali was shot by border guards and died.", ["Sami Hamed al-Ali"]),
+    ("Civilian from Daraa dies under torture in a detention center\n\nWalid Samer Darwish, aged 23, from al-Mzayreeb town, "
+     "was arrested in 2020.", ["Walid Samer Darwish"]),
+])
+def test_english_roles_and_names_before_the_death(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
