@@ -265,6 +265,12 @@ def governorate_of_locality(name: str | None) -> str | None:
     return None
 
 
+#: What continues a word, around a place name: letters and digits of any script (``\w``),
+#: Arabic short vowels and tatweel. Not Arabic punctuation: «إدلب،» is إدلب and a comma (the
+#: Arabic block U+0600–U+06FF holds the comma ، the semicolon ؛ and the question mark ؟ too).
+_WORD_CHAR = r"[\w\u064B-\u065F\u0670\u0640]"
+
+
 def find_governorate(text: str) -> str | None:
     """The first governorate named anywhere in ``text``."""
     if not text:
@@ -276,7 +282,7 @@ def find_governorate(text: str) -> str | None:
     damascus_rural = re.search(r"(rural|reef|rif)\s+damascus|damascus\s+(suburbs|countryside)|ريف دمشق", f"{folded_latin} {folded_ar}")
     for key, canonical in govs.items():
         haystack = folded_ar if is_arabic(key) else folded_latin
-        match = re.search(rf"(?<![\w\u0600-\u06FF]){re.escape(key)}(?![\w\u0600-\u06FF])", haystack)
+        match = re.search(rf"(?<!{_WORD_CHAR}){re.escape(key)}(?!{_WORD_CHAR})", haystack)
         if match and (best is None or match.start() < best[0]):
             best = (match.start(), canonical)
     if best and best[1] == "Damascus" and damascus_rural:
@@ -292,26 +298,40 @@ def _locality_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None
     _, towns = _gazetteer()
     latin = sorted((k for k in towns if not is_arabic(k)), key=len, reverse=True)
     arabic = sorted((k for k in towns if is_arabic(k)), key=len, reverse=True)
-    latin_re = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, latin)) + r")(?![\w\u0600-\u06FF])") if latin else None
+    latin_re = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, latin)) + r")(?!" + _WORD_CHAR + ")") if latin else None
     # Arabic prefixes (ب، ل، و، ف) attach to the word: allow them before a locality.
-    arabic_re = re.compile(r"(?<![\w\u0600-\u06FF])[وفبل]?(" + "|".join(map(re.escape, arabic)) + r")(?![\w\u0600-\u06FF])") if arabic else None
+    arabic_re = re.compile(r"(?<!" + _WORD_CHAR + r")[وفبل]?(" + "|".join(map(re.escape, arabic)) + r")(?!" + _WORD_CHAR + ")") if arabic else None
     return latin_re, arabic_re, towns
 
 
 def find_locality(text: str) -> tuple[str, str] | None:
     """The first known town or village in ``text`` as (name, governorate)."""
+    found = _locality_in(text)
+    return found[2] if found else None
+
+
+def _locality_in(text: str) -> tuple[str, int, tuple[str, str]] | None:
+    """The first known town or village in ``text``: the folded text it was found in, where,
+    and (name, governorate)."""
     if not text:
         return None
     latin_re, arabic_re, towns = _locality_patterns()
-    best: tuple[int, int, tuple[str, str]] | None = None
+    best: tuple[int, int, tuple[str, str], str] | None = None
     for pattern, haystack in ((latin_re, fold(text)), (arabic_re, fold_arabic(text))):
         match = pattern.search(haystack) if pattern is not None else None
         if match:
             key = match.group(1)
-            candidate = (match.start(1) - (1 if match.start(1) > match.start() else 0), -len(key), towns[key])
+            candidate = (match.start(1) - (1 if match.start(1) > match.start() else 0), -len(key), towns[key], haystack)
             if best is None or candidate[:2] < best[:2]:
                 best = candidate
-    return best[2] if best else None
+    return (best[3], best[0], best[2]) if best else None
+
+
+def _sentence_at(text: str, position: int) -> str:
+    """The sentence of ``text`` that holds ``position``."""
+    starts = [m.end() for m in re.finditer(r"[.!?؟\n]", text[:position])]
+    end = re.search(r"[.!?؟\n]", text[position:])
+    return text[(starts[-1] if starts else 0):position + (end.start() if end else len(text))]
 
 
 def resolve_place(text: str | None) -> Place:
@@ -319,11 +339,14 @@ def resolve_place(text: str | None) -> Place:
     if not text or not isinstance(text, str):
         return Place()
     governorate = find_governorate(text)
-    locality = find_locality(text)
-    if locality:
-        name, gov = locality
+    found = _locality_in(text)
+    if found:
+        haystack, position, (name, gov) = found
         # "Daraa al-Balad" is a locality of Daraa; a town's own governorate wins over a
-        # governorate mentioned in passing unless the text names another explicitly.
+        # governorate mentioned in passing (in another sentence: "... اعزاز اليوم. وفي ريف
+        # إدلب ...") unless its own sentence names another explicitly.
+        if governorate is not None and governorate != gov:
+            governorate = find_governorate(_sentence_at(haystack, position))
         if governorate is None or governorate == gov or (gov == "Rural Damascus" and governorate == "Damascus"):
             return Place(governorate=gov, locality=name)
         return Place(governorate=governorate, locality=name)

@@ -1,0 +1,21 @@
+"""Places in text (tawthiq/lang/places.py): the gazetteer read around Arabic punctuation, and
+which governorate a town takes when a text names several."""
+
+from __future__ import annotations
+
+from tawthiq.lang.places import Place, find_governorate, resolve_place
+
+
+def test_a_place_followed_by_arabic_punctuation_is_found() -> None:
+    assert find_governorate("قصف على مدينة إدلب، اليوم") == "Idlib"
+    assert resolve_place("قصف على مدينة سرمين، اليوم") == Place(governorate="Idlib", locality="Sarmin")
+    assert resolve_place("هل قصفت سرمين؟") == Place(governorate="Idlib", locality="Sarmin")
+    # A word that only begins like a town is still not the town.
+    assert resolve_place("قصف على بلدة سرمينة").locality != "Sarmin"
+
+
+def test_a_towns_own_governorate_wins_over_one_named_in_another_sentence() -> None:
+    text = "قتلت امرأة بقصف استهدف أطراف مدينة اعزاز اليوم. وارتكبت الطائرات مجزرة في ريف إدلب، يوم الجمعة."
+    assert resolve_place(text) == Place(governorate="Aleppo", locality="Azaz")
+    # In its own sentence, a governorate named explicitly still wins (the gazetteer may be wrong).
+    assert resolve_place("قصف على سرمين في ريف حلب").governorate == "Aleppo"
