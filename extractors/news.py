@@ -455,6 +455,28 @@ def _en_body_of(sentence: _Sentence) -> None:
             sentence.put(match.start(1), name, listed=True)
 
 
+#: "brothers Abdul Qader and Khalifa Ali al Khalifa": siblings named by their given names,
+#: the family name written once, at the end.
+_EN_SIBLINGS = re.compile(rf"\b(?:brothers|sisters|siblings|twins|cousins)\s+((?:Abdul\s+|Abd\s+al[- ]|Abu\s+)?[A-Z][a-z'’]+)\s+and\s+({NAME})")
+
+
+def _en_siblings(sentence: _Sentence) -> None:
+    """Siblings named by given name with one family name at the end: each takes it, when
+    the full name is said to have died."""
+    for match in _EN_SIBLINGS.finditer(sentence.text):
+        full = _trim_name(match.group(2))
+        given = match.group(1)
+        if not full or len(full.split()) < 2 or not (given.startswith(("Abd", "Abu")) or _is_given_name_latin(given)):
+            continue
+        second = _Mention(full, sentence.text, sentence.paragraph, match.start(2))
+        if not _is_victim_en(second):
+            continue
+        parts = full.split()
+        family = " ".join(parts[-2:]) if len(parts) > 2 and parts[-2].lower() in ("al", "el") else parts[-1]
+        sentence.put(match.start(1), f"{match.group(1)} {family}", listed=True)
+        sentence.put(match.start(2), full, listed=True)
+
+
 def _en_list_killed(sentence: _Sentence) -> None:
     """"The dead are: A, 34; B, a nurse; and C"."""
     for match in _LIST_KILLED.finditer(sentence.text):
@@ -491,6 +513,7 @@ _EN_STAGES: tuple[Callable[[_Sentence], None], ...] = (
     _names_after(cue("en.killed_list"), listed=True),
     _names_after(cue("en.death_of"), listed=True),
     _names_after(_KILLED_OBJECT, listed=False),
+    _en_siblings,
     _en_died_after_names,
     _en_own_child,
     _en_body_of,

@@ -339,3 +339,10 @@ def test_english_shapes_of_monitors_reports(text: str, expected: list[str]) -> N
 ])
 def test_english_roles_and_names_before_the_death(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+def test_siblings_named_by_given_name_take_the_family_name_written_once() -> None:
+    assert names("Two brothers Abdul Qader and Khalifa Ali al Khalifa, from al Soor town, were shot and killed by gunmen.") == [
+        "Abdul Qader al Khalifa", "Khalifa Ali al Khalifa"]
+    assert names("The brothers Omar and Sami Hamed Haddad were killed by shrapnel.") == ["Omar Haddad", "Sami Hamed Haddad"]
+    assert names("The brothers Omar and Sami Hamed Haddad were wounded by shrapnel.") == []
