@@ -126,9 +126,9 @@ class Source(Base):
 class RawItem(Base):
     """What a source gave, byte for byte, with its SHA-256.
 
-    Never updated in place except ``state``, ``error``, ``attempts`` and the derived text
-    fields filled by cleaning; a changed item is a new row with ``version`` + 1 that names the
-    row it ``supersedes``.
+    Never updated in place except ``state``, ``error``, ``attempts``, the extractor that read it
+    and the derived text fields filled by cleaning; a changed item is a new row with
+    ``version`` + 1 that names the row it ``supersedes``.
     """
 
     __tablename__ = "raw_items"
@@ -163,6 +163,11 @@ class RawItem(Base):
     #: What makes two family submissions the same report (their answers and files), so that a
     #: form sent twice is grouped with the first without reading every submission's metadata.
     fingerprint: Mapped[str | None] = mapped_column(String(64))
+    #: The extractor, and its version, that last read this item (its candidates and incident
+    #: reports keep theirs too): ``tawthiq reextract`` reads again the items read with an older
+    #: one. None: never read, or read before this was kept (migration 0012 took it from the rows).
+    extractor: Mapped[str | None] = mapped_column(String(40))
+    extractor_version: Mapped[str | None] = mapped_column(String(20))
 
     source: Mapped[Source] = relationship(back_populates="raw_items")
     candidates: Mapped[list[Candidate]] = relationship(back_populates="raw_item")

@@ -278,6 +278,68 @@ def retry_failed_items(session: Session, source_name: str | None = None) -> int:
     return len(items)
 
 
+def documenter_work(session: Session, raw_item_id: int) -> str | None:
+    """What a documenter has done on what extraction staged from one raw item, as a few words
+    (``"candidate 12: decided"``), or None when nobody has started on it: no candidate or
+    incident report of it decided, claimed (even if the claim expired), corrected, deferred,
+    added by hand or archived, and no decision (even one undone) on any of its tasks. An
+    item with such work is never read again: its decisions and corrections stand as made."""
+    from .models import (
+        CAND_DECIDED,
+        REPORT_DECIDED,
+        TASK_DONE,
+        CandidateHistory,
+        Decision,
+        IncidentDecision,
+        IncidentReport,
+        IncidentSource,
+        IncidentTask,
+        VictimName,
+        VictimSource,
+    )
+
+    candidates = session.execute(
+        select(Candidate.id, Candidate.state, Candidate.extractor, ReviewTask.state, ReviewTask.claimed_by_id)
+        .outerjoin(ReviewTask, ReviewTask.candidate_id == Candidate.id)
+        .where(Candidate.raw_item_id == raw_item_id).order_by(Candidate.id)).all()
+    for cid, state, extractor, task_state, claimed_by in candidates:
+        if extractor == "documenter":
+            return f"candidate {cid}: added by a documenter"
+        if state == CAND_DECIDED or task_state == TASK_DONE:
+            return f"candidate {cid}: decided"
+        if task_state == TASK_DEFERRED:
+            return f"candidate {cid}: deferred"
+        if claimed_by is not None:
+            return f"candidate {cid}: claimed"
+    ids = [row[0] for row in candidates]
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        for model, what in ((Decision, "decided"), (CandidateHistory, "corrected"), (VictimSource, "archived"),
+                            (VictimName, "archived")):
+            found = session.scalar(select(model.candidate_id).where(model.candidate_id.in_(chunk)).limit(1))
+            if found is not None:
+                return f"candidate {found}: {what}"
+    reports = session.execute(
+        select(IncidentReport.id, IncidentReport.state, IncidentReport.incident_id, IncidentTask.state,
+               IncidentTask.claimed_by_id)
+        .outerjoin(IncidentTask, IncidentTask.report_id == IncidentReport.id)
+        .where(IncidentReport.raw_item_id == raw_item_id).order_by(IncidentReport.id)).all()
+    for rid, state, incident_id, task_state, claimed_by in reports:
+        if state == REPORT_DECIDED or task_state == TASK_DONE or incident_id is not None:
+            return f"incident report {rid}: decided"
+        if task_state == TASK_DEFERRED:
+            return f"incident report {rid}: deferred"
+        if claimed_by is not None:
+            return f"incident report {rid}: claimed"
+    report_ids = [row[0] for row in reports]
+    if report_ids:
+        for report_model, what in ((IncidentDecision, "decided"), (IncidentSource, "archived")):
+            found = session.scalar(select(report_model.report_id).where(report_model.report_id.in_(report_ids)).limit(1))
+            if found is not None:
+                return f"incident report {found}: {what}"
+    return None
+
+
 # --- users and audit ----------------------------------------------------------------------
 
 

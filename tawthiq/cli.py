@@ -656,6 +656,115 @@ def failed_dismiss(item_ids: tuple[int, ...], why: str) -> None:
     click.echo(f"dismissed {len(labels)} item(s): {', '.join(labels)}")
 
 
+# --- reextract ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--all", "all_items", is_flag=True, help="Every extracted item, whatever version read it.")
+@click.option("--source", "source_name", metavar="NAME", help="Only items of this source.")
+@click.option("--item", "item_ids", multiple=True, type=click.IntRange(1), metavar="ID",
+              help="Only this raw item, by its id in raw_items (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Print what would change, and change nothing.")
+def reextract(all_items: bool, source_name: str | None, item_ids: tuple[int, ...], dry_run: bool) -> None:
+    """Read stored items again with the current extractors, after extraction improved.
+
+    Takes the extracted items whose candidates or incident reports were read with an older
+    version of their extractor (every extracted item with --all), reads each again from its
+    stored raw bytes as the nightly extraction does, and matches and queues what is new. The
+    old candidates, incident reports and their queue entries are kept, marked superseded, so
+    the queue shows the new reading only; an item read the same as before keeps its rows.
+
+    An item a documenter has started on (a candidate or incident of it decided, claimed,
+    corrected, deferred, added by hand or archived, or any decision on it) is never read
+    again: it is kept as it is and counted. An item that now fails to be read is failed with
+    the error the extract step gives (`tawthiq failed list`), and keeps its old candidates;
+    the others go on. Running it again does nothing more.
+
+    Exits 1 when an item failed (the others are still read), 75 when another run is working
+    on this database (nothing done; TAWTHIQ_LOCK_WAIT=SECONDS waits for it), 143 when stopped
+    by SIGTERM (the items read stay read; running it again goes on from there).
+    """
+    from tawthiq import pipeline
+
+    engine = _engine()
+    lock = None
+    if not dry_run:
+        from tawthiq.db.locks import acquire_run_lock, run_lock_holder
+
+        lock = acquire_run_lock(engine, "tawthiq reextract", wait=float(os.environ.get("TAWTHIQ_LOCK_WAIT") or 0))
+        if lock is None:
+            click.echo(f"another run is working on this database: {run_lock_holder(engine) or 'another tawthiq run'}; "
+                       "nothing done, try again later", err=True)
+            sys.exit(EXIT_SKIPPED)
+    previous = _install_reextract_sigterm()
+    try:
+        summary = _with_spinner("reading the items again", lambda: pipeline.reextract(
+            engine, all_items=all_items, source=source_name, item_ids=item_ids or None, dry_run=dry_run, by=_os_user()))
+    finally:
+        if lock is not None:
+            lock.release()
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
+    _print_reextract(summary)
+    if summary.stopped:
+        click.echo(f"stopped: {summary.stopped}; running it again goes on from here", err=True)
+        sys.exit(EXIT_STOPPED)
+    if summary.failed:
+        sys.exit(1)
+
+
+def _install_reextract_sigterm() -> Any:
+    """The first SIGTERM stops `reextract` between two items; a second ends it at once.
+    Returns the handler it replaced (None when it could not replace it)."""
+    import signal
+
+    from tawthiq.sources import http
+
+    def handle(signum: int, frame: Any) -> None:
+        if http.STOP.is_set():
+            os._exit(EXIT_STOPPED)
+        http.request_stop("the process received SIGTERM")
+        os.write(2, b"stopping after the current item (SIGTERM; send it again to stop at once)\n")
+
+    try:
+        return signal.signal(signal.SIGTERM, handle)
+    except ValueError:  # not the main thread (tests calling the CLI from a thread)
+        return None
+
+
+def _print_reextract(summary: Any) -> None:
+    """What `reextract` did (or, with --dry-run, would do): a line per item that changes, is
+    kept or fails, then the counts."""
+    would = "would " if summary.dry_run else ""
+    for note in summary.notes:
+        click.echo(f"skipped: {note}")
+    for row in summary.items:
+        head = f"{row['id']:>6}  {row['item']}"
+        if row["outcome"] == "reread":
+            click.echo(f"{head}: {would}read again ({row['before']} -> {row['after']}): {row['superseded_candidates']} "
+                       f"candidate(s) and {row['superseded_reports']} incident report(s) superseded by "
+                       f"{row['new_candidates']} and {row['new_reports']}")
+        elif row["outcome"] == "kept":
+            click.echo(f"{head}: {would}keep as it is ({row['before']}): a documenter has worked on it ({row['detail']})")
+        else:
+            click.echo(f"{head}: {would}fail: {row['detail']}")
+    click.echo(f"{'would re-read' if summary.dry_run else 're-read':<14} {summary.reread:>6}  "
+               f"({summary.candidates_superseded} candidate(s) and {summary.reports_superseded} incident report(s) "
+               f"superseded; {summary.candidates_new} candidate(s) and {summary.reports_new} incident report(s) new)")
+    click.echo(f"{'unchanged':<14} {summary.unchanged:>6}  (read the same as before)")
+    click.echo(f"{'kept':<14} {summary.kept:>6}  (a documenter has worked on it)")
+    click.echo(f"{'failed':<14} {summary.failed:>6}" + ("  (`tawthiq failed list` shows them)" if summary.failed and not summary.dry_run else ""))
+    click.echo(f"{'current':<14} {summary.current:>6}  (read with the current extractor already)")
+    if summary.match is not None and summary.queue is not None:
+        click.echo(f"possible duplicates: {summary.match['possible_duplicates']}; waiting for review: "
+                   f"{summary.queue['queue_open']} ({summary.queue['queued']} new), "
+                   f"incidents to read: {summary.queue['incidents_queued']} new")
+    if summary.dry_run:
+        click.echo("dry run: nothing was changed")
+
+
 # --- extract ------------------------------------------------------------------------------
 
 

@@ -11,7 +11,10 @@ on its own, and a re-run after a crash finishes what is left without doing anyth
 * :func:`match_pending` — ``candidates`` new → matched, with ``match_links``;
 * :func:`queue_pending` — ``candidates`` matched → queued, with one ``review_tasks`` row each,
   and ``incident_reports`` new → queued, with one ``incident_tasks`` row each: an item that
-  reports a death reaches a documenter even when it names nobody.
+  reports a death reaches a documenter even when it names nobody;
+* :func:`reextract` — ``raw_items`` extracted with an older extractor read again, each in its
+  own transaction: the earlier reading (candidates, incident reports, their tasks) superseded,
+  the new one new, then matched and queued as above; items a documenter has started on kept.
 
 The Prefect flows in ``flows/`` call these functions as tasks; the logic lives here.
 """
@@ -25,8 +28,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from tawthiq.db import repo
 from tawthiq.db.engine import session_scope
@@ -258,8 +261,6 @@ def pending_item_ids(engine: Engine, limit: int | None = None) -> list[int]:
 def extract_pending(engine: Engine, limit: int | None = None, item_ids: list[int] | None = None) -> ExtractSummary:
     """Extract candidates from every raw item in state ``new`` (or from those of ``item_ids``
     that are still new: an item another worker took meanwhile is left alone)."""
-    from tawthiq.extractors import extract_item
-
     summary = ExtractSummary()
     ids = pending_item_ids(engine, limit) if item_ids is None else item_ids
     for item_id in ids:
@@ -274,35 +275,62 @@ def extract_pending(engine: Engine, limit: int | None = None, item_ids: list[int
             if item is None or item.state != RAW_NEW:
                 continue  # another run got there first
             label = item_label(session, item)
-            mapping = (item.source.settings or {}).get("mapping")
-            published = item.published_at.date() if item.published_at else None
-            error: str | None
-            try:
-                result = extract_item(
-                    item.kind, item.content, content_type=item.content_type,
-                    published=published, name=label, mapping=mapping,
-                )
-            except ItemError as exc:
-                error = str(exc)
-            except Exception as exc:  # an extractor bug fails the item, not the run
-                log.exception("extractor crashed on %s", label)
-                error = f"{label}: extractor error: {type(exc).__name__}: {exc}"
-            else:
-                error = None
-                save_extraction(session, item, result)
+            # An item read before (a re-reading that failed, put back in line by `failed retry`)
+            # is read again as `tawthiq reextract` reads it: never over a documenter's work.
+            reread = item.attempts > 0 and has_extraction(session, item.id)
+            if reread:
+                lock_item_tasks(session, item.id)
+                work = repo.documenter_work(session, item.id)
+                if work is not None:
+                    item.state, item.error, item.processed_at = RAW_EXTRACTED, None, utcnow()
+                    repo.audit(session, None, "raw_item.reextract", "raw_item", item.id,
+                               {"outcome": "kept", "why": work, "item": label})
+                    continue
+            result, error = read_item(item, label)
+            if result is not None:
+                if reread:
+                    apply_reading(session, item, result, label=label)
+                else:
+                    save_extraction(session, item, result)
                 summary.extracted += 1
                 summary.candidates += len(result.records)
                 summary.incidents += len(result.incidents)
                 if result.incidents and not result.records:
                     summary.unnamed_deaths += 1
             if error is not None:
-                item.state = RAW_FAILED
-                item.error = error
-                item.attempts += 1
-                item.processed_at = utcnow()
+                fail_item(item, error)
                 summary.failed += 1
                 summary.failures.append({"item": label, "source": item.source.name, "error": error})
     return summary
+
+
+def read_item(item: RawItem, label: str) -> tuple[Any, str | None]:
+    """Run the item's extractor on its stored raw bytes: ``(result, None)``, or ``(None,
+    error)`` with the message a failed item keeps (an extractor bug fails the item, not the
+    run). The one reading of the extract step and of `tawthiq reextract`."""
+    from tawthiq.extractors import extract_item
+
+    mapping = (item.source.settings or {}).get("mapping")
+    published = item.published_at.date() if item.published_at else None
+    try:
+        result = extract_item(
+            item.kind, item.content, content_type=item.content_type,
+            published=published, name=label, mapping=mapping,
+        )
+    except ItemError as exc:
+        return None, str(exc)
+    except Exception as exc:  # an extractor bug fails the item, not the run
+        log.exception("extractor crashed on %s", label)
+        return None, f"{label}: extractor error: {type(exc).__name__}: {exc}"
+    return result, None
+
+
+def fail_item(item: RawItem, error: str) -> None:
+    """An item that could not be read: ``failed``, with its error (what `failed list` shows)."""
+    item.state = RAW_FAILED
+    item.error = error
+    item.attempts += 1
+    item.processed_at = utcnow()
 
 
 def item_label(session: Session, item: RawItem) -> str:
@@ -311,19 +339,18 @@ def item_label(session: Session, item: RawItem) -> str:
     return f"{label} (version {item.version})" if item.version > 1 else label
 
 
-def save_extraction(session: Session, item: RawItem, result: Any) -> list[Candidate]:
+def save_extraction(session: Session, item: RawItem, result: Any, reread: bool = False) -> list[Candidate]:
     """Write the candidates and incident reports of one item and move the item to
-    ``extracted``, in one transaction."""
+    ``extracted``, in one transaction. ``reread``: the item was read before (its earlier
+    reading is retired by the caller and stays, superseded): the new rows are numbered after
+    the old, the text is the new reading's (its reports' spans point into it), and an older
+    version's rows are left as they are (retired when this item was first read)."""
+    report_seq = _next_seq(session, IncidentReport, item.id) if reread else 0
+    candidate_seq = _next_seq(session, Candidate, item.id) if reread else 0
     reports = []
     for seq, incident in enumerate(getattr(result, "incidents", None) or []):
         report = IncidentReport(
-            raw_item_id=item.id, seq=seq, date=incident.date, governorate=incident.place.governorate,
-            locality=_clip(incident.place.locality, 200), perpetrator=incident.perpetrator, cause=incident.cause,
-            killed=incident.killed, killed_min=incident.killed_min, killed_max=incident.killed_max,
-            children_killed=incident.children_killed, women_killed=incident.women_killed,
-            injured_min=incident.injured_min, injured_max=incident.injured_max, named_victims=incident.named_victims,
-            evidence=incident.evidence or "", field_evidence=dict(incident.field_evidence), notes=list(incident.notes),
-            spans=[list(span) for span in incident.spans], extractor=result.extractor,
+            raw_item_id=item.id, seq=report_seq + seq, **report_values(incident), extractor=result.extractor,
             extractor_version=result.extractor_version, state=REPORT_NEW,
         )
         session.add(report)
@@ -334,24 +361,8 @@ def save_extraction(session: Session, item: RawItem, result: Any) -> list[Candid
     for seq, record in enumerate(result.records):
         candidate = Candidate(
             raw_item_id=item.id,
-            seq=seq,
-            full_name=_clip(record.full_name, 500),
-            name_ar=_clip(record.name_ar, 500),
-            sex=record.sex,
-            age=record.age,
-            is_child=record.is_child,
-            date_of_death=record.date_of_death,
-            death_governorate=record.place_of_death.governorate,
-            death_locality=_clip(record.place_of_death.locality, 200),
-            origin_governorate=record.origin.governorate,
-            origin_locality=_clip(record.origin.locality, 200),
-            perpetrator=record.perpetrator,
-            cause=record.cause,
-            category=record.category,
-            evidence=record.evidence or "",
-            field_evidence=dict(record.field_evidence),
-            extra=_jsonable(record.extra),
-            confidence=float(record.confidence),
+            seq=candidate_seq + seq,
+            **candidate_values(record),
             extractor=result.extractor,
             extractor_version=result.extractor_version,
             state=CAND_NEW,
@@ -359,7 +370,7 @@ def save_extraction(session: Session, item: RawItem, result: Any) -> list[Candid
         )
         session.add(candidate)
         candidates.append(candidate)
-    if result.text is not None and item.text is None:
+    if result.text is not None and (reread or item.text is None):
         item.text = result.text
     if result.title and not item.title:
         item.title = result.title[:2000]
@@ -369,14 +380,62 @@ def save_extraction(session: Session, item: RawItem, result: Any) -> list[Candid
         item.published_at = dt.datetime.combine(result.published, dt.time(), dt.UTC)
     if result.canonical_url:
         item.meta = {**(item.meta or {}), "canonical_url": result.canonical_url}
+    _mark_read(item, result)
+    if item.supersedes_id and not reread:
+        _retire_superseded(session, item.supersedes_id)
+    session.flush()
+    return candidates
+
+
+def _mark_read(item: RawItem, result: Any) -> None:
     item.state = RAW_EXTRACTED
     item.error = None
     item.attempts += 1
     item.processed_at = utcnow()
-    if item.supersedes_id:
-        _retire_superseded(session, item.supersedes_id)
-    session.flush()
-    return candidates
+    item.extractor = result.extractor
+    item.extractor_version = result.extractor_version
+
+
+def _next_seq(session: Session, model: type[Candidate] | type[IncidentReport], raw_item_id: int) -> int:
+    last = session.scalar(select(func.max(model.seq)).where(model.raw_item_id == raw_item_id))
+    return 0 if last is None else int(last) + 1  # a last seq of 0 is a seq
+
+
+def report_values(incident: Any) -> dict[str, Any]:
+    """The columns of an incident report that extraction fills, as :func:`save_extraction`
+    writes them (a re-reading compares them with the stored ones)."""
+    return {
+        "date": incident.date, "governorate": incident.place.governorate, "locality": _clip(incident.place.locality, 200),
+        "perpetrator": incident.perpetrator, "cause": incident.cause, "killed": incident.killed,
+        "killed_min": incident.killed_min, "killed_max": incident.killed_max, "children_killed": incident.children_killed,
+        "women_killed": incident.women_killed, "injured_min": incident.injured_min, "injured_max": incident.injured_max,
+        "named_victims": incident.named_victims, "evidence": incident.evidence or "",
+        "field_evidence": dict(incident.field_evidence), "notes": list(incident.notes),
+        "spans": [list(span) for span in incident.spans],
+    }
+
+
+def candidate_values(record: Any) -> dict[str, Any]:
+    """The columns of a candidate that extraction fills, as :func:`save_extraction` writes them."""
+    return {
+        "full_name": _clip(record.full_name, 500),
+        "name_ar": _clip(record.name_ar, 500),
+        "sex": record.sex,
+        "age": record.age,
+        "is_child": record.is_child,
+        "date_of_death": record.date_of_death,
+        "death_governorate": record.place_of_death.governorate,
+        "death_locality": _clip(record.place_of_death.locality, 200),
+        "origin_governorate": record.origin.governorate,
+        "origin_locality": _clip(record.origin.locality, 200),
+        "perpetrator": record.perpetrator,
+        "cause": record.cause,
+        "category": record.category,
+        "evidence": record.evidence or "",
+        "field_evidence": dict(record.field_evidence),
+        "extra": _jsonable(record.extra),
+        "confidence": float(record.confidence),
+    }
 
 
 def _report_of(record: Any, reports: list[IncidentReport]) -> int | None:
@@ -412,6 +471,334 @@ def _jsonable(value: Any) -> Any:
     import json
 
     return json.loads(json.dumps(value, default=str))
+
+
+# --- re-extract -------------------------------------------------------------------------
+#
+# When extraction improves (a new EXTRACTOR_VERSION), the stored raw items are read again:
+# an item's earlier reading (its candidates, incident reports and their tasks) is superseded,
+# never deleted, and the new reading goes through matching and the queue like any other. An
+# item a documenter has started on is never read again. Each item is one transaction whose
+# writes include the item's new extractor version, so a re-run after a crash reads each item
+# once; matching and queueing then work on row states as in the nightly flow.
+
+#: How each re-read item ended: read again (its old reading superseded), the same reading
+#: again (nothing changes but the version it was read with), kept because a documenter has
+#: worked on it, or failed (the item is failed with the extract step's error; its old
+#: candidates stay as they were).
+REREAD, UNCHANGED, KEPT, FAILED = "reread", "unchanged", "kept", "failed"
+
+
+@dataclass
+class ReextractItem:
+    id: int
+    item: str
+    source: str
+    outcome: str = ""
+    #: The extractor the item was read with ("news 1.1.0"; "unknown" before it was kept), and now.
+    before: str = "unknown"
+    after: str = ""
+    #: Why it was kept (what the documenter did), or why it failed.
+    detail: str | None = None
+    superseded_candidates: int = 0
+    superseded_reports: int = 0
+    new_candidates: int = 0
+    new_reports: int = 0
+
+
+@dataclass
+class ReextractSummary:
+    dry_run: bool = False
+    #: Items taken (read with an older extractor, or all with ``all_items``).
+    selected: int = 0
+    #: Extracted items left out because they were read with the current extractor already.
+    current: int = 0
+    reread: int = 0
+    unchanged: int = 0
+    kept: int = 0
+    failed: int = 0
+    candidates_superseded: int = 0
+    reports_superseded: int = 0
+    candidates_new: int = 0
+    reports_new: int = 0
+    #: Every item taken but those unchanged, as :class:`ReextractItem` dicts.
+    items: list[dict[str, Any]] = field(default_factory=list)
+    #: Items asked for by id that are not read again, and why.
+    notes: list[str] = field(default_factory=list)
+    match: dict[str, Any] | None = None
+    queue: dict[str, Any] | None = None
+    stopped: str | None = None
+
+
+def version_key(version: str) -> tuple[tuple[int, str], ...]:
+    """A version as a sortable key: ``"1.10.0"`` after ``"1.9.2"``."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in version.split("."))
+
+
+def _reading(extractor: str | None, version: str | None) -> str:
+    return f"{extractor} {version}" if extractor and version else "unknown"
+
+
+def stored_readings(session: Session, item_ids: Iterable[int]) -> dict[int, set[tuple[str, str]]]:
+    """The extractor and version of each item's current reading: those of its candidates and
+    incident reports not superseded (a documenter's own candidates aside), and the one the item
+    itself keeps (which also covers an item that gave neither)."""
+    found: dict[int, set[tuple[str, str]]] = {}
+    for chunk in chunked(item_ids):
+        for model, superseded in ((Candidate, CAND_SUPERSEDED), (IncidentReport, REPORT_SUPERSEDED)):
+            query = (select(model.raw_item_id, model.extractor, model.extractor_version)
+                     .where(model.raw_item_id.in_(chunk), model.state != superseded, model.extractor != "documenter")
+                     .group_by(model.raw_item_id, model.extractor, model.extractor_version))
+            for item_id, extractor, version in session.execute(query):
+                found.setdefault(item_id, set()).add((extractor, version))
+        for item_id, own, own_version in session.execute(
+                select(RawItem.id, RawItem.extractor, RawItem.extractor_version).where(RawItem.id.in_(chunk))):
+            if own and own_version:
+                found.setdefault(item_id, set()).add((own, own_version))
+    return found
+
+
+def oldest_reading(readings: set[tuple[str, str]]) -> tuple[str, str] | None:
+    return min(readings, key=lambda r: version_key(r[1])) if readings else None
+
+
+def is_stale(kind: str, readings: set[tuple[str, str]]) -> bool:
+    """Whether an item of ``kind`` read as ``readings`` (:func:`stored_readings`) was read with
+    an older version of its extractor than the current one (or another extractor, or one
+    unknown)."""
+    from tawthiq.extractors import extractor_for
+
+    name, current = extractor_for(kind)
+    if not readings:
+        return True
+    return any(extractor != name or version_key(version) < version_key(current) for extractor, version in readings)
+
+
+def _replaced(session: Session, item: RawItem) -> RawItem | None:
+    """A newer version of ``item`` that is (or will be) read in its place."""
+    newer = aliased(RawItem)
+    return session.scalar(select(newer).where(
+        or_(newer.supersedes_id == item.id,
+            and_(newer.source_id == item.source_id, newer.external_id == item.external_id, newer.version > item.version)),
+        newer.state.in_((RAW_NEW, RAW_EXTRACTED))).order_by(newer.version.desc()).limit(1))
+
+
+def reextract_selection(session: Session, all_items: bool = False, source: str | None = None,
+                        item_ids: Iterable[int] | None = None) -> tuple[list[int], int, list[str]]:
+    """The raw items to read again: extracted, not replaced by a newer version, read with an
+    older extractor (any, with ``all_items``), of ``source`` and among ``item_ids`` when given.
+    Returns their ids (oldest first), how many extracted items were current and left out, and
+    a note for each item asked for by id that is not taken. An unknown source or id is refused."""
+    from tawthiq.errors import ConfigError
+
+    newer = aliased(RawItem)
+    replaced = (select(newer.id).where(
+        or_(newer.supersedes_id == RawItem.id,
+            and_(newer.source_id == RawItem.source_id, newer.external_id == RawItem.external_id, newer.version > RawItem.version)),
+        newer.state.in_((RAW_NEW, RAW_EXTRACTED))).exists())
+    query = select(RawItem.id, RawItem.kind).where(RawItem.state == RAW_EXTRACTED, ~replaced).order_by(RawItem.id)
+    notes: list[str] = []
+    source_id = repo.get_source(session, source).id if source else None
+    if source_id is not None:
+        query = query.where(RawItem.source_id == source_id)
+    wanted: list[int] | None = None
+    if item_ids:
+        wanted = sorted(set(item_ids))
+        items = {item.id: item for chunk in chunked(wanted) for item in session.scalars(select(RawItem).where(RawItem.id.in_(chunk)))}
+        missing = [i for i in wanted if i not in items]
+        if missing:
+            raise ConfigError(f"no raw item {', '.join(map(str, missing))}")
+        for item_id in wanted:
+            item = items[item_id]
+            label = f"raw item {item_id} ({item_label(session, item)})"
+            if source_id is not None and item.source_id != source_id:
+                notes.append(f"{label}: not of source {source!r}")
+            elif item.state != RAW_EXTRACTED:
+                hint = "; `tawthiq failed retry` puts it back in line" if item.state == RAW_FAILED else ""
+                notes.append(f"{label}: {item.state}, not extracted{hint}")
+            elif (newest := _replaced(session, item)) is not None:
+                notes.append(f"{label}: version {newest.version} (raw item {newest.id}) is read in its place")
+        query = query.where(RawItem.id.in_(wanted))
+    rows = [(item_id, kind) for item_id, kind in session.execute(query)]
+    readings = stored_readings(session, [item_id for item_id, _ in rows])
+    selected = [item_id for item_id, kind in rows if all_items or is_stale(kind, readings.get(item_id, set()))]
+    if wanted is not None:
+        from tawthiq.extractors import extractor_for
+
+        taken = set(selected)
+        for item_id, kind in rows:
+            if item_id not in taken:
+                name, version = extractor_for(kind)
+                notes.append(f"raw item {item_id}: read with {name} {version} already (the current version); --all reads it again")
+    return selected, len(rows) - len(selected), notes
+
+
+def has_extraction(session: Session, raw_item_id: int) -> bool:
+    """Whether extraction ever wrote a candidate or incident report of this item."""
+    return any(session.scalar(select(model.id).where(model.raw_item_id == raw_item_id).limit(1)) is not None
+               for model in (Candidate, IncidentReport))
+
+
+def lock_item_tasks(session: Session, raw_item_id: int) -> None:
+    """Hold the item's queue tasks for this transaction (PostgreSQL), so that a documenter's
+    claim or decision either comes before and is seen, or after and finds them superseded.
+    SQLite's BEGIN IMMEDIATE already serialises writers."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(select(ReviewTask.id).join(Candidate, Candidate.id == ReviewTask.candidate_id)
+                    .where(Candidate.raw_item_id == raw_item_id).with_for_update(of=ReviewTask))
+    session.execute(select(IncidentTask.id).join(IncidentReport, IncidentReport.id == IncidentTask.report_id)
+                    .where(IncidentReport.raw_item_id == raw_item_id).with_for_update(of=IncidentTask))
+
+
+def _current_rows(session: Session, raw_item_id: int) -> tuple[list[Candidate], list[IncidentReport]]:
+    """The item's reading in force: its candidates and incident reports not superseded."""
+    candidates = list(session.scalars(select(Candidate).where(Candidate.raw_item_id == raw_item_id,
+                                                              Candidate.state != CAND_SUPERSEDED).order_by(Candidate.seq)))
+    reports = list(session.scalars(select(IncidentReport).where(IncidentReport.raw_item_id == raw_item_id,
+                                                                IncidentReport.state != REPORT_SUPERSEDED)
+                                   .order_by(IncidentReport.seq)))
+    return candidates, reports
+
+
+def _same_reading(item: RawItem, result: Any, candidates: list[Candidate], reports: list[IncidentReport]) -> bool:
+    """Whether ``result`` is the reading stored: the same candidates and incident reports, field
+    by field and in order, each candidate in the same incident, and the same text."""
+    if result.text is not None and result.text != item.text:
+        return False
+    if len(candidates) != len(result.records) or len(reports) != len(result.incidents):
+        return False
+    new_reports = [_jsonable({**report_values(i), "extractor": result.extractor}) for i in result.incidents]
+    old_reports = [_jsonable({k: getattr(r, k) for k in new_reports[0]}) for r in reports] if new_reports else []
+    if new_reports != old_reports:
+        return False
+    index = {r.id: n for n, r in enumerate(reports)}
+    new_candidates = []
+    for record in result.records:
+        values = {**candidate_values(record), "extractor": result.extractor}
+        incident = (record.extra or {}).get("incident", 0) if result.incidents else None
+        values["incident"] = incident if isinstance(incident, int) and 0 <= incident < len(result.incidents) else (
+            0 if result.incidents else None)
+        new_candidates.append(_jsonable(values))
+    old_candidates = []
+    for candidate in candidates:  # as many as new ones, so there is a first new one
+        values = {k: getattr(candidate, k) for k in new_candidates[0] if k != "incident"}
+        values["incident"] = index.get(candidate.incident_report_id) if candidate.incident_report_id is not None else None
+        old_candidates.append(_jsonable(values))
+    return new_candidates == old_candidates
+
+
+def apply_reading(session: Session, item: RawItem, result: Any, *, label: str, by: str | None = None,
+                  dry_run: bool = False) -> ReextractItem:
+    """Put a new reading of an item read before in place of the old one, which nobody has
+    worked on (the caller checked, with the item's tasks held): the same reading again only
+    records the version it was read with now (on the item and on its rows, which are what that
+    version gives); another one supersedes the old candidates, incident reports and tasks
+    (kept, with their history) and writes the new ones, state new, for matching and the queue.
+    ``dry_run`` says what would be done and writes nothing."""
+    old_candidates, old_reports = _current_rows(session, item.id)
+    readings = stored_readings(session, [item.id]).get(item.id, set())
+    out = ReextractItem(id=item.id, item=label, source=item.source.name, before=_reading(*(oldest_reading(readings) or (None, None))),
+                        after=_reading(result.extractor, result.extractor_version))
+    if _same_reading(item, result, old_candidates, old_reports):
+        out.outcome = UNCHANGED
+        reading = (result.extractor, result.extractor_version)
+        rows: list[Candidate | IncidentReport] = [*old_candidates, *old_reports]
+        stale = [row for row in rows if (row.extractor, row.extractor_version) != reading]
+        if not dry_run and (stale or item.state != RAW_EXTRACTED or (item.extractor, item.extractor_version) != reading):
+            # What the old version read is what this one reads: the rows stay (and their tasks
+            # keep their place in the queue) and now say the version that read them last; the
+            # audit entry keeps the one they said before.
+            for row in stale:
+                row.extractor_version = result.extractor_version
+            _mark_read(item, result)
+            repo.audit(session, None, "raw_item.reextract", "raw_item", item.id,
+                       {"outcome": UNCHANGED, "item": label, "by": by, "before": out.before, "after": out.after})
+        return out
+    out.outcome = REREAD
+    out.superseded_candidates = sum(1 for c in old_candidates if c.state in (CAND_NEW, CAND_MATCHED, CAND_QUEUED))
+    out.superseded_reports = sum(1 for r in old_reports if r.state in (REPORT_NEW, REPORT_QUEUED))
+    out.new_candidates, out.new_reports = len(result.records), len(result.incidents)
+    if not dry_run:
+        _retire_superseded(session, item.id)
+        new = save_extraction(session, item, result, reread=True)
+        repo.audit(session, None, "raw_item.reextract", "raw_item", item.id, {
+            "outcome": REREAD, "item": label, "by": by, "before": out.before, "after": out.after,
+            "superseded_candidates": [c.id for c in old_candidates], "superseded_reports": [r.id for r in old_reports],
+            "new_candidates": [c.id for c in new],
+        })
+    return out
+
+
+def reextract_item(engine: Engine, item_id: int, *, all_items: bool = False, dry_run: bool = False,
+                   by: str | None = None) -> ReextractItem | None:
+    """Read one extracted item again, in one transaction (read-only with ``dry_run``). None when
+    it is no longer to be read (another run read it, or it changed state, meanwhile)."""
+    from tawthiq.db.engine import read_scope
+
+    scope = read_scope if dry_run else session_scope
+    with scope(engine) as session:
+        lock = None if dry_run or engine.dialect.name == "sqlite" else True
+        item = session.get(RawItem, item_id, with_for_update=lock)
+        if item is None or item.state != RAW_EXTRACTED:
+            return None
+        readings = stored_readings(session, [item.id]).get(item.id, set())
+        if not all_items and not is_stale(item.kind, readings):
+            return None  # read meanwhile (a run before this one's crash, or another run)
+        label = item_label(session, item)
+        if not dry_run:
+            lock_item_tasks(session, item.id)
+        work = repo.documenter_work(session, item.id)
+        if work is not None:
+            from tawthiq.extractors import extractor_for
+
+            return ReextractItem(id=item.id, item=label, source=item.source.name, outcome=KEPT, detail=work,
+                                 before=_reading(*(oldest_reading(readings) or (None, None))), after=_reading(*extractor_for(item.kind)))
+        result, error = read_item(item, label)
+        if result is None:
+            from tawthiq.extractors import extractor_for
+
+            out = ReextractItem(id=item.id, item=label, source=item.source.name, outcome=FAILED, detail=error,
+                                before=_reading(*(oldest_reading(readings) or (None, None))), after=_reading(*extractor_for(item.kind)))
+            if not dry_run:
+                fail_item(item, error or f"{label}: could not be read")
+                repo.audit(session, None, "raw_item.reextract", "raw_item", item.id,
+                           {"outcome": FAILED, "item": label, "by": by, "error": error})
+            return out
+        return apply_reading(session, item, result, label=label, by=by, dry_run=dry_run)
+
+
+def reextract(engine: Engine, *, all_items: bool = False, source: str | None = None, item_ids: Iterable[int] | None = None,
+              dry_run: bool = False, by: str | None = None) -> ReextractSummary:
+    """Read again the stored raw items read with an older extractor (all with ``all_items``;
+    of ``source``, among ``item_ids``), each as :func:`reextract_item`, then match and queue
+    what is new as the nightly flow does. The other items go on when one fails; SIGTERM stops
+    between two items (the next run goes on from there)."""
+    summary = ReextractSummary(dry_run=dry_run)
+    from tawthiq.db.engine import read_scope
+
+    with read_scope(engine) as session:
+        ids, summary.current, summary.notes = reextract_selection(session, all_items, source, item_ids)
+    summary.selected = len(ids)
+    for item_id in ids:
+        if stop_requested():
+            summary.stopped = stop_reason()
+            break
+        out = reextract_item(engine, item_id, all_items=all_items, dry_run=dry_run, by=by)
+        if out is None:
+            continue
+        setattr(summary, out.outcome, getattr(summary, out.outcome) + 1)
+        summary.candidates_superseded += out.superseded_candidates
+        summary.reports_superseded += out.superseded_reports
+        summary.candidates_new += out.new_candidates
+        summary.reports_new += out.new_reports
+        if out.outcome != UNCHANGED:
+            summary.items.append(asdict(out))
+    if not dry_run and summary.stopped is None:
+        # Also what a run before a crash left new: matching and queueing work on row states.
+        summary.match = asdict(match_pending(engine))
+        summary.queue = asdict(queue_pending(engine))
+    return summary
 
 
 # --- match --------------------------------------------------------------------------------
