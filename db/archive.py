@@ -176,7 +176,11 @@ def release(session: Session, task: Any, user: User) -> None:
 
 
 def check_claim(task: Any, user: User) -> None:
-    """Refuse an action on a task that is decided, or that another documenter holds."""
+    """Refuse an action on a task that is decided, replaced by a newer reading of its item
+    (``tawthiq reextract``), or that another documenter holds."""
+    if task.state == "superseded":
+        raise ReviewError(f"item {task.id} was read again by a newer extractor since this page was opened; "
+                          "its new reading is in the queue", "superseded", item=task.id)
     if task.state not in (TASK_OPEN, TASK_DEFERRED):
         raise ReviewError(f"item {task.id} was already decided", "already_decided", item=task.id)
     now = utcnow()

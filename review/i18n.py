@@ -99,6 +99,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "audit_log": {"en": "Audit log", "ar": "سجل التدقيق"},
     "error_needs_role": {"en": "This needs the {role} role.", "ar": "يتطلب هذا دور {role_ar}."},
     "error_already_decided": {"en": "Item {item} was already decided.", "ar": "سبق اتخاذ قرار بشأن البند {item}."},
+    "error_superseded": {"en": "Item {item} was read again by a newer extractor since this page was opened; its new reading is in the queue.",
+                         "ar": "أعيدت قراءة البند {item} بنسخة أحدث من المستخرج بعد فتح هذه الصفحة؛ القراءة الجديدة في قائمة المراجعة."},
     "error_held": {"en": "Item {item} is being reviewed by {name}.", "ar": "البند {item} يراجعه {name} الآن، وهو له حتى تنتهي مدة استلامه."},
     "error_held_other": {"en": "Item {item} is being reviewed by another documenter.", "ar": "البند {item} يراجعه موثّق آخر."},
     "error_choose_reason": {"en": "Choose why this is not a victim.", "ar": "اختر سبب عدّه ليس ضحية."},

@@ -14,7 +14,7 @@ from tawthiq.cli import cli, main
 from .test_pipeline import write_inbox
 
 COMMANDS = ["init", "demo", "sources", "pull", "nightly", "retry-failed", "failed", "serve", "runs", "rerun",
-            "extract", "dedupe", "status", "users", "review", "report", "xlsform", "tagger"]
+            "extract", "dedupe", "status", "users", "review", "report", "xlsform", "tagger", "reextract"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -614,3 +614,16 @@ def test_a_candidate_described_as_a_fighter_carries_a_warning_in_both_languages(
     assert 'id="described-as"' in page.text and "soldier or fighter" in page.text and "العسكري يدعى" in page.text
     amal.get("/lang/ar")
     assert "يصف النص هذا الشخص بأنه عسكري أو مقاتل" in amal.get(f"/item/{task_id}").text
+
+
+def test_a_decision_on_a_reading_replaced_by_reextract_is_refused_with_a_clear_message(app, engine) -> None:
+    amal = login(app, "amal")
+    task_id = start(amal)
+    page = amal.get(f"/item/{task_id}")
+    with session_scope(engine) as session:
+        session.get(ReviewTask, task_id).state = "superseded"  # what tawthiq reextract does meanwhile
+    response = amal.post(f"/item/{task_id}/decide", data={"csrf_token": csrf_of(page.text), "action": "new_victim"},
+                         follow_redirects=False)
+    assert response.status_code in (400, 409) and "read again by a newer extractor" in response.text
+    with session_scope(engine) as session:
+        assert session.scalars(select(func.count(Victim.id))).one() == 0
