@@ -75,54 +75,23 @@ def load(path: Path = LABELS) -> dict[str, str]:
 
 
 def pairs() -> list[dict[str, Any]]:
-    """Every pair ``airwars_victims`` scores, of both parts and both languages, each once: the same
-    victims, the same presence test, the same call of the extractor."""
-    import datetime as dt
-
+    """Every pair ``airwars_victims`` scores, of both parts and both languages, each once: the
+    very texts it scores, read as it reads them (``bench_extract.scored_texts``)."""
     sys.path.insert(0, str(HERE))
-    from bench_extract import _killed, _listed
+    from bench_extract import scored_texts
     from extract_eval import same_victim
-    from splits import part_of, read_incidents
+    from splits import part_of
 
-    from tawthiq.extractors import extract_item
-    from tawthiq.lang.text import detect_language
-
-    by_id = {row["internal_id"]: row for row in read_incidents("airwars-syria-dev.jsonl")}
     out: dict[str, dict[str, Any]] = {}
-    for incident in by_id.values():
-        part = part_of(incident["internal_id"])
-        for source in incident.get("sources_with_text", []):
-            text = source.get("text_original") or ""
-            if not text:
-                continue
-            language = detect_language(text)
-            if language not in ("ar", "en"):
-                continue
-            field = "name_local" if language == "ar" else "name_original"
-            killed = [_listed(v.get(field) or "") for v in incident.get("victims", []) if _killed(v)]
-            killed = [n for n in killed if len(n.split()) >= 2 and "unnamed" not in n.lower()]
-            tokens = {w.lower() for w in re.findall(r"[^\W\d_]+", text)}
-            if language == "ar":
-                present = [n for n in killed if all(word in tokens for word in n.split())]
-            else:
-                present = [n for n in killed if all(w.lower() in tokens for w in re.findall(r"[^\W\d_]{2,}", n))]
-            if not present:
-                continue
-            try:
-                published = dt.date.fromisoformat(incident["incident_date"])
-            except (KeyError, ValueError, TypeError):
-                published = None
-            url = source.get("original_url") or "airwars"
-            result = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=published, name=url)
-            names = [(r.name_ar or r.full_name or "") if language == "ar" else (r.full_name or "") for r in result.records]
-            covered = [incident] + [by_id[i] for i in source.get("other_incident_ids") or [] if i in by_id]
-            listed = [_listed(v.get(field) or "") for inc in covered for v in inc.get("victims", []) if _killed(v)]
-            found = [(n, "listed") for n in present]
-            found += [(n, "extracted") for n in names if n and not any(same_victim(m, n) for m in listed if m)]
+    for language in ("ar", "en"):
+        for scored in scored_texts(None, language):
+            iid = scored.incident["internal_id"]
+            found = [(n, "listed") for n in scored.present]
+            found += [(n, "extracted") for n in scored.names if n and not any(same_victim(m, n) for m in scored.listed if m)]
             for name, kind in found:
-                key = pair_key(incident["internal_id"], url, name)
-                out.setdefault(key, {"key": key, "internal_id": incident["internal_id"], "part": part,
-                                     "language": language, "url": url, "name": name, "kind": kind})
+                key = pair_key(iid, scored.url, name)
+                out.setdefault(key, {"key": key, "internal_id": iid, "part": part_of(iid), "language": language,
+                                     "url": scored.url, "name": name, "kind": kind})
     return sorted(out.values(), key=lambda row: (row["part"], row["language"], row["kind"], row["internal_id"]))
 
 

@@ -24,6 +24,8 @@ import re
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -102,38 +104,35 @@ def _killed(victim: dict) -> bool:
     return (victim.get("status_original") or "killed").lower().startswith("kill")
 
 
-def airwars_victims(part: str, language: str, show_misses: bool = False) -> dict[str, int]:
-    """Victims named in the Airwars source texts of one part, found or not.
+@dataclass
+class ScoredText:
+    """One Airwars source text the victim score reads: its incident, address (``url``, also the
+    name the extractor is given), the listed killed victims whose every name word it holds
+    (``present``), what extraction gave (``records``, and ``names`` in the language's script),
+    and the killed and hurt names on the lists of every incident the source covers."""
 
-    Recall: of the killed victims on an incident's curated list whose every name word is in one
-    of its source texts (Arabic names for Arabic texts, Latin for English), the share that
-    extraction of that text finds. Precision: of the names extracted from those texts, the
-    share that are a killed victim on the list of the incident (or of the other incidents the
-    source covers); Airwars' list may miss people a text names, so it is a lower bound. The
-    adjudicated figures (benchmarks/adjudication.py) use a reader's verdicts on each (text,
-    name) pair instead: a listed name the text does not state killed leaves that text's recall,
-    an unlisted name the text states killed (and not as a fighter) counts as correct; a
-    candidate marked as a fighter (``described_as``) counts in every precision except the last,
-    "not marked as fighters", which is what a documenter's queue of civilians holds. A
-    name is found when given AND family name agree (``same_victim``). Misses are printed only
-    for the dev part: the validation part is scored, never read."""
+    incident: dict
+    url: str
+    present: list[str]
+    records: list
+    names: list[str]
+    listed: list[str]
+    hurt: list[str]
+
+
+def scored_texts(part: str | None, language: str) -> Iterator[ScoredText]:
+    """The Airwars source texts of one part (or of all, ``None``) and one language that name a
+    listed killed victim, each read by the extractor as the pipeline reads a news item.
+    ``airwars_victims`` scores them; ``adjudication.py`` lists their pairs for a reader."""
     import datetime as dt
 
-    from extract_eval import same_victim
     from splits import read_incidents
 
     from tawthiq.extractors import extract_item
     from tawthiq.lang.text import detect_language
 
-    from adjudication import load, pair_key
-
     field = "name_local" if language == "ar" else "name_original"
     by_id = {row["internal_id"]: row for row in read_incidents("airwars-syria-dev.jsonl")}
-    verdicts = load()
-    counts = {"texts": 0, "named": 0, "found": 0, "extracted": 0, "on_list": 0, "injured": 0,
-              "adj_named": 0, "adj_found": 0, "adj_correct": 0, "unjudged": 0,
-              "marked": 0, "marked_correct": 0}
-    show = show_misses and part == "dev"
     for incident in read_incidents("airwars-syria-dev.jsonl", part):
         killed = [_listed(v.get(field) or "") for v in incident.get("victims", []) if _killed(v)]
         killed = [n for n in killed if len(n.split()) >= 2 and "unnamed" not in n.lower()]
@@ -150,7 +149,6 @@ def airwars_victims(part: str, language: str, show_misses: bool = False) -> dict
                 present = [n for n in killed if all(w.lower() in tokens for w in re.findall(r"[^\W\d_]{2,}", n))]
             if not present:
                 continue
-            counts["texts"] += 1
             try:
                 published = dt.date.fromisoformat(incident["incident_date"])
             except (KeyError, ValueError, TypeError):
@@ -158,34 +156,64 @@ def airwars_victims(part: str, language: str, show_misses: bool = False) -> dict
             url = source.get("original_url") or "airwars"
             result = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=published, name=url)
             names = [(r.name_ar or r.full_name or "") if language == "ar" else (r.full_name or "") for r in result.records]
-            for name in present:
-                counts["named"] += 1
-                found = any(same_victim(name, got) for got in names)
-                counts["found"] += found
-                if verdicts.get(pair_key(incident["internal_id"], url, name)) not in _UNSTATED:
-                    counts["adj_named"] += 1
-                    counts["adj_found"] += found
-                if not found and show:
-                    print(f"   [{part} {language}] missed {name}  ({incident['internal_id']})")
             covered = [incident] + [by_id[i] for i in source.get("other_incident_ids") or [] if i in by_id]
-            listed = [_listed(v.get(field) or "") for inc in covered for v in inc.get("victims", []) if _killed(v)]
-            hurt = [_listed(v.get(field) or "") for inc in covered for v in inc.get("victims", []) if not _killed(v)]
-            marks = [bool(r.extra.get("described_as")) for r in result.records]
-            for name, marked in zip(names, marks):
-                counts["extracted"] += 1
-                counts["marked"] += marked
-                if any(same_victim(n, name) for n in listed if n):
-                    counts["on_list"] += 1
-                    counts["adj_correct"] += 1
-                    counts["marked_correct"] += marked
-                else:
-                    verdict = verdicts.get(pair_key(incident["internal_id"], url, name))
-                    counts["adj_correct"] += verdict == "killed"
-                    counts["marked_correct"] += marked and verdict == "killed"
-                    counts["unjudged"] += verdict is None
-                    counts["injured"] += any(same_victim(n, name) for n in hurt if n)
-                    if show:
-                        print(f"   [{part} {language}] not on the list: {name}  ({incident['internal_id']})")
+            yield ScoredText(incident, url, present, result.records, names,
+                             [_listed(v.get(field) or "") for inc in covered for v in inc.get("victims", []) if _killed(v)],
+                             [_listed(v.get(field) or "") for inc in covered for v in inc.get("victims", []) if not _killed(v)])
+
+
+def airwars_victims(part: str, language: str, show_misses: bool = False) -> dict[str, int]:
+    """Victims named in the Airwars source texts of one part, found or not.
+
+    Recall: of the killed victims on an incident's curated list whose every name word is in one
+    of its source texts (Arabic names for Arabic texts, Latin for English), the share that
+    extraction of that text finds. Precision: of the names extracted from those texts, the
+    share that are a killed victim on the list of the incident (or of the other incidents the
+    source covers); Airwars' list may miss people a text names, so it is a lower bound. The
+    adjudicated figures (benchmarks/adjudication.py) use a reader's verdicts on each (text,
+    name) pair instead: a listed name the text does not state killed leaves that text's recall,
+    an unlisted name the text states killed (and not as a fighter) counts as correct; a
+    candidate marked as a fighter (``described_as``) counts in every precision except the last,
+    "not marked as fighters", which is what a documenter's queue of civilians holds. A
+    name is found when given AND family name agree (``same_victim``). Misses are printed only
+    for the dev part: the validation part is scored, never read."""
+    from extract_eval import same_victim
+
+    from adjudication import load, pair_key
+
+    verdicts = load()
+    counts = {"texts": 0, "named": 0, "found": 0, "extracted": 0, "on_list": 0, "injured": 0,
+              "adj_named": 0, "adj_found": 0, "adj_correct": 0, "unjudged": 0,
+              "marked": 0, "marked_correct": 0}
+    show = show_misses and part == "dev"
+    for scored in scored_texts(part, language):
+        incident, url, names = scored.incident, scored.url, scored.names
+        counts["texts"] += 1
+        for name in scored.present:
+            counts["named"] += 1
+            found = any(same_victim(name, got) for got in names)
+            counts["found"] += found
+            if verdicts.get(pair_key(incident["internal_id"], url, name)) not in _UNSTATED:
+                counts["adj_named"] += 1
+                counts["adj_found"] += found
+            if not found and show:
+                print(f"   [{part} {language}] missed {name}  ({incident['internal_id']})")
+        marks = [bool(r.extra.get("described_as")) for r in scored.records]
+        for name, marked in zip(names, marks):
+            counts["extracted"] += 1
+            counts["marked"] += marked
+            if any(same_victim(n, name) for n in scored.listed if n):
+                counts["on_list"] += 1
+                counts["adj_correct"] += 1
+                counts["marked_correct"] += marked
+            else:
+                verdict = verdicts.get(pair_key(incident["internal_id"], url, name))
+                counts["adj_correct"] += verdict == "killed"
+                counts["marked_correct"] += marked and verdict == "killed"
+                counts["unjudged"] += verdict is None
+                counts["injured"] += any(same_victim(n, name) for n in scored.hurt if n)
+                if show:
+                    print(f"   [{part} {language}] not on the list: {name}  ({incident['internal_id']})")
     return counts
 
 
