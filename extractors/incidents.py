@@ -1044,15 +1044,10 @@ def clauses(sentence: str) -> list[str]:
 
 
 def place_of(text: str) -> Place:
-    """The place a clause names. Arabic punctuation is written as Latin first: the resolver
-    takes "إدلب،" (the Arabic comma is a letter of the Arabic block to it) for part of a
-    longer word."""
+    """The place a clause names."""
     from tawthiq.lang.places import resolve_place
 
-    return resolve_place(text.translate(_ARABIC_PUNCTUATION))
-
-
-_ARABIC_PUNCTUATION = str.maketrans({"،": ",", "؛": ";", "؟": "?", "٪": "%"})
+    return resolve_place(text)
 
 
 def _other_day(day: str | None, of: str | None) -> bool:
