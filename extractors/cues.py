@@ -94,11 +94,17 @@ CUES: tuple[Cue, ...] = (
         ("The unnamed victim was buried.", "He was identifiedas"),
         why="the name (or the names of a counted group) follows"),
     Cue("en.killed_object", "en", "death",
-        r"\b(?:killed|killing|kills|claimed the li(?:fe|ves) of|took the li(?:fe|ves) of|shot dead|shot and killed|executed|murdered)\s+"
-        r"(?:(?:an?|the|his|her|their)\s+(?:[a-z][\w'’-]*\s+){0,3}[a-z][\w'’-]*,\s+)?(?=[A-Z]|(?:al|el)-)",
+        r"\b(?:killed|killing|kills|claimed the li(?:fe|ves) of|took the li(?:fe|ves) of|shot dead|shot and killed|executed|murdered|"
+        r"assassinated|assassinating|assassinate|kill)\s+"
+        r"(?:(?:an?|the|his|her|their)\s+(?:[a-z][\w'’-]*\s+){0,3}[a-z][\w'’-]*,\s+)?"
+        r"(?:(?:the\s+)?(?:civilian|shepherd|farmer|teacher|journalist|activist|doctor|nurse|paramedic|volunteer|worker|driver|student|"
+        r"engineer|lawyer|imam|sheikh|merchant|trader|mukhtar|elder|boy|girl|child|man|woman|youth|mother|father)\s+)?"
+        r"(?:\d{1,3}[- ]year[- ]old\s+)?(?=[A-Z]|(?:al|el)-)",
         ("Russian warplanes killed Omar Haddad and Sami Hamed.", "a shell landed on the house, killing Rima Khalil",
          "shelled the village, killing a farmer, Khaled Hamoud,",
-         "The explosion claimed the lives of Nour and Hiba Darwish."),
+         "The explosion claimed the lives of Nour and Hiba Darwish.", "A landmine killed shepherd Youssef Ajaj",
+         "drone strike kills civilian Ahmad Hassan in Qamishli", "The strike killed 12-year-old Hamza Darwish",
+         "gunmen assassinated Abdullah Abu Horan"),
         ("Russian warplanes killed two children.", "He was killed in the strike.", "The attack killed at least 12 people."),
         why="the killer or the event as subject, the dead as object: the names follow the verb"),
     Cue("en.victims_were", "en", "death",
@@ -123,7 +129,7 @@ CUES: tuple[Cue, ...] = (
     Cue("en.died_after_name", "en", "death",
         r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*)?(?:(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred)|"
         r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
-        r"(?:was|were)\s+assassinated|(?:was|were)\s+(?:also\s+)?among\s+the\s+(?:dead|killed|victims|fatalities)|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
+        r"(?:was|were)\s+assassinated|(?:was|were)\s+(?:also\s+)?among\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:dead|killed|victims|fatalities)\b(?!\s+and\s+(?:injur|wound))|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
         r",\s+who\s+[^,;.]{2,80},\s+(?:\w+ly\s+)?(?:died|was\s+killed|was\s+shot\s+dead)|"
         r",?\s+who\s+(?:was|were|had\s+been|has\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|tortured\s+to\s+death)|,?\s+who\s+(?:died|lost\s+(?:his|her)\s+life))\b",
         (" was shot to death on the road", ", who volunteered with the rescuers, reportedly died when", " who was killed in the line of duty", ", killing him and his wife", ", shooting him to death in front of his shop", " was assassinated by gunmen", ", who was waiting for the bus, died instantly",
@@ -190,6 +196,11 @@ CUES: tuple[Cue, ...] = (
          "announced the death of their former Director in Ghouta, Mohammad"),
         ("the death of civilians", "the killing of a child", "The death toll rose"),
         why="'the death of (the civilian) X': X is the dead"),
+    Cue("en.among_the_dead", "en", "death",
+        r"\b(?:[Aa]mong|[Oo]ne of)\s+(?:those|the people|the civilians|the victims|the dead)\s+(?:(?:who\s+(?:were|was)\s+)?killed|who died|who lost their lives)\s+"
+        r"(?:(?:in|on|by)\s+[^,.;]{2,60}?\s+)?(?:was|were|is|are)\s+(?=[A-Z]|(?:al|el)-)",
+        ("Among those killed was Hiba", "One of the people killed in the strike was Omar"), ("Among those injured was Hiba",),
+        why="'among those killed was A'"),
     Cue("en.list_end", "en", "list_intro",
         r"(?::|\b(?:namely|they are|they were|who are|whose names are|as follows)\s*:?)\s*$",
         ("Three civilians were killed in the raid:", "The gunfire killed three civilians, they are"), ("Three civilians were killed.",),

@@ -82,12 +82,13 @@ _BODIES_OF_NAMED = cue("en.bodies_of_named")
 #: "A was shot dead", "A, 34, died", "A and B lost their lives": read right after a name.
 _DIED_AFTER_NAME = cue("en.died_after_name")
 #: "Body of man A found": a headline that is itself the death.
-_BODY_OF = re.compile(cue_pattern("en.body_of") + rf"({NAME})")
+_BODY_OF = re.compile(rf"(?:{cue_pattern('en.body_of')}|\b[Tt]he bod(?:y|ies) of\s+(?:the late\s+)?(?=[A-Z]))({NAME})"
+                      r"(?=[^.;]{0,40}?\b(?:was|were|has been|had been)\s+(?:\w+\s+)?(?:found|discovered|recovered|handed|returned|retrieved|pulled)\b|[^.;]{0,3}$|\s+(?:found|discovered|recovered)\b)")
 #: A son or daughter named by given name only after their father ("and his daughter Hiba").
 #: "and his daughter Hiba", "along with his older brother, Abdullah", "her sister Rima": a son,
 #: daughter, brother or sister of his, or a brother or sister of hers, shares the family name
 #: (her children carry their father's, which the text does not give).
-_EN_OWN_CHILD = re.compile(r"\b(?:and|with|along with)\s+(?:his\s+(?:(?:older|younger|elder|little|baby)\s+)?(?:\w+[- ]year[- ]old\s+)?(?:son|daughter|child|baby|brother|sister)|"
+_EN_OWN_CHILD = re.compile(r"\b(?:and|with|along with)\s+(?:(?:his|their)\s+(?:(?:older|younger|elder|little|baby)\s+)?(?:\w+[- ]year[- ]old\s+)?(?:son|daughter|child|baby|brother|sister)|"
                            r"her\s+(?:(?:older|younger|elder|little|baby)\s+)?(?:\w+[- ]year[- ]old\s+)?(?:brother|sister))\s*,?\s+([A-Z][a-z'’]+)\b(?!\s+(?:[A-Z]|al-|el-|bin\b|ibn\b))")
 #: Between two names of one list: ", ", " and ", ", and ", "&".
 _LIST_GLUE = re.compile(r"\s*(?:,\s*and|,|and|&)\s+(?!(?:injur|wound|hurt|arrest|abduct)\w*)")
@@ -367,15 +368,19 @@ def _en_named_as(sentence: _Sentence) -> None:
     """"identified as A", "named the dead as A, co-chair of ...; B, an adviser; and C"."""
     text, found = sentence.text, sentence.found
     for match in _CUE_NAMED.finditer(text):
+        # "identified the victims as A, his wife B and their son C": the cue names the dead.
+        of_the_dead = bool(re.search(r"\b(?:dead|victims?|deceased|bodies|martyrs?)\b", text[max(0, match.start() - 40):match.start(1)]))
         sentence.add(match)
         if match.start(1) in found:
             found[match.start(1)].cued = True
-        for piece in re.finditer(rf"(?:;|,\s+and|,|\s+and)\s+(?:and\s+)?{_TITLE_EN}?({NAME})(?=,|;|\.\s*$|\s+from\b|\s+and\b|\s*$|\s+(?:were|was)\b)",
+            found[match.start(1)].listed |= of_the_dead
+        for piece in re.finditer(rf"(?:;|,\s+and|,|\s+and)\s+(?:and\s+)?(?:{_TITLE_EN}|(?:his|her|their)\s+{_KIN_EN}\s+)?({NAME})"
+                                 r"(?=,|;|\.\s*$|\s+from\b|\s+and\b|\s*$|\s+(?:were|was)\b|\s*\(\d{1,3}\))",
                                  text[match.end():match.end() + 400]):
             start = match.end() + piece.start(1)
             name = _trim_name(piece.group(1))
             first = found.get(match.start(1))
-            if name and first and _is_victim_en(first) and sentence.near(start) is None:
+            if name and first and (of_the_dead or _is_victim_en(first)) and sentence.near(start) is None:
                 found[start] = _Mention(name, text, sentence.paragraph, start, listed=True)
 
 
@@ -437,14 +442,19 @@ def _en_died_after_names(sentence: _Sentence) -> None:
 
 def _en_own_child(sentence: _Sentence) -> None:
     """"killing A B C and his daughter Hiba": the child carries the father's family name."""
-    found = sentence.found
-    for match in _EN_OWN_CHILD.finditer(sentence.text):
-        parents = [m for s, m in found.items() if s < match.start() and len(m.name.split()) >= 2]
-        if parents and sentence.near(match.start(1)) is None:
-            parts = parents[-1].name.split()
+    found, text = sentence.found, sentence.text
+    for match in _EN_OWN_CHILD.finditer(text):
+        parents = [m for s, m in sorted(found.items()) if s < match.start() and len(m.name.split()) >= 2]
+        # "... and his son Sami was wounded": the child's own verb is a hurt.
+        hurt = re.match(r"\s*(?:,\s*)?(?:\(\d{1,3}\)\s*|,\s*\d{1,3},\s*)?(?:was|were)\s+(?:\w+ly\s+)?(?:injur|wound|hurt|arrest|detain|abduct)", text[match.end():])
+        if parents and not hurt and sentence.near(match.start(1)) is None:
+            # "A, his wife B and their son C": the child of a couple carries the father's name,
+            # the first of them named; "his son" the name of the one just before.
+            parent = parents[0] if match.group(0).split()[1:2] == ["their"] or " their " in match.group(0) else parents[-1]
+            parts = parent.name.split()
             # "al Hammadin": the article written apart goes with the family name.
             family = " ".join(parts[-2:]) if len(parts) > 2 and parts[-2].lower() in ("al", "el") else parts[-1]
-            sentence.put(match.start(1), f"{match.group(1)} {family}")
+            sentence.put(match.start(1), f"{match.group(1)} {family}", listed=parent.listed)
 
 
 def _en_body_of(sentence: _Sentence) -> None:
@@ -457,7 +467,8 @@ def _en_body_of(sentence: _Sentence) -> None:
 
 #: "brothers Abdul Qader and Khalifa Ali al Khalifa": siblings named by their given names,
 #: the family name written once, at the end.
-_EN_SIBLINGS = re.compile(rf"\b(?:brothers|sisters|siblings|twins|cousins)\s+((?:Abdul\s+|Abd\s+al[- ]|Abu\s+)?[A-Z][a-z'’]+)\s+and\s+({NAME})")
+_EN_SIBLINGS = re.compile(rf"(?:\b(?:brothers|sisters|siblings|twins|cousins|children|boys|girls|sons|daughters)\s+|,\s+|^)"
+                          rf"((?:Abdul\s+|Abd\s+al[- ]|Abu\s+)?[A-Z][a-z'’]+)\s+and\s+({NAME})")
 
 
 def _en_siblings(sentence: _Sentence) -> None:
@@ -512,6 +523,7 @@ _EN_STAGES: tuple[Callable[[_Sentence], None], ...] = (
     _names_after(_BODIES_OF_NAMED, listed=True),
     _names_after(cue("en.killed_list"), listed=True),
     _names_after(cue("en.death_of"), listed=True),
+    _names_after(cue("en.among_the_dead"), listed=True),
     _names_after(_KILLED_OBJECT, listed=False),
     _en_siblings,
     _en_died_after_names,

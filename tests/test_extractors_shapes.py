@@ -346,3 +346,36 @@ def test_siblings_named_by_given_name_take_the_family_name_written_once() -> Non
         "Abdul Qader al Khalifa", "Khalifa Ali al Khalifa"]
     assert names("The brothers Omar and Sami Hamed Haddad were killed by shrapnel.") == ["Omar Haddad", "Sami Hamed Haddad"]
     assert names("The brothers Omar and Sami Hamed Haddad were wounded by shrapnel.") == []
+
+
+#: English sentence shapes of monitors' and agencies' reports: the dead as object after a
+#: person noun or an age, "among those killed was", the victims "identified as" with kin, a
+#: body found, siblings sharing one family name, a child hurt beside a dead parent. Invented.
+@pytest.mark.parametrize(("text", "expected"), [
+("Syrian regime forces killed Omar Khaled Haddad, 34, in Ariha on Monday.", ["Omar Khaled Haddad"]),
+ ("A child, Sami Hamed al-Ali, was killed when a shell hit his home.", ["Sami Hamed al-Ali"]),
+ ("Activists identified the victims as Omar Haddad, his wife Rima Khalil and their son Fadi.", ["Omar Haddad", "Rima Khalil", "Fadi Haddad"]),
+ ("The dead include Walid Darwish, a teacher, and his brother Bassel Darwish.", ["Walid Darwish", "Bassel Darwish"]),
+ ("Among those killed was Hiba Omar al-Masri, a nurse at the local hospital.", ["Hiba Omar al-Masri"]),
+ ("SOHR said that Mahmoud al-Hussein died of his wounds on Tuesday.", ["Mahmoud al-Hussein"]),
+ ("Mahmoud al-Hussein, who was wounded in last week's shelling, died in hospital on Tuesday.", ["Mahmoud al-Hussein"]),
+ ("The body of Khaled al-Omar was found near the village of Tafas.", ["Khaled al-Omar"]),
+ ("Gunmen shot dead Ahmad Saleh al-Rifai as he left his house in Jasim.", ["Ahmad Saleh al-Rifai"]),
+ ("A landmine explosion killed shepherd Youssef Ibrahim Ajaj in the Badia.", ["Youssef Ibrahim Ajaj"]),
+ ("Local sources said Fadi al-Khatib, a father of three, was killed by a sniper.", ["Fadi al-Khatib"]),
+ ("The victims were named as Lina Haddad (7) and her sister Maryam Haddad (5).", ["Lina Haddad", "Maryam Haddad"]),
+ ("Omar Haddad was killed, and his son Sami was wounded.", ["Omar Haddad"]),
+ ("Turkish drone strike kills civilian Ahmad Hassan in Qamishli", ["Ahmad Hassan"]),
+ ("Mustafa Ajaj, 60, and his wife Fatima Ajaj, 55, died when their house collapsed after the airstrike.", ["Mustafa Ajaj", "Fatima Ajaj"]),
+ ("In Daraa, unidentified gunmen assassinated Abdullah Shafiq Abu Horan, a former opposition commander.", ["Abdullah Shafiq Abu Horan"]),
+ ("The journalist Anas al-Dyab was killed in a Russian airstrike on Khan Sheikhoun.", ["Anas al-Dyab"]),
+ ("White Helmets volunteer Khaled Omar Harah was killed while rescuing people in Aleppo.", ["Khaled Omar Harah"]),
+ ("Two children, Rami and Hadi Khalil, died in the fire.", ["Rami Khalil", "Hadi Khalil"]),
+ ("Nour Hassan, 12, died of her injuries two days after the attack.", ["Nour Hassan"]),
+ ("Ahmad and Omar al-Masri were among five civilians killed in the strike.", ["Ahmad al-Masri", "Omar al-Masri"]),
+ ("A shell killed Sara Ajaj and injured her mother.", ["Sara Ajaj"]),
+ ("The strike killed 12-year-old Hamza Darwish.", ["Hamza Darwish"]),
+ ("Regime shelling on Idlib city on 16 April 2024 killed Ahmad Khalil al-Omar, 30, and Omar Saeed Haddad, 25.", ["Ahmad Khalil al-Omar", "Omar Saeed Haddad"]),
+])
+def test_english_shapes_of_agency_reports(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
