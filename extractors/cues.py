@@ -96,7 +96,7 @@ CUES: tuple[Cue, ...] = (
     Cue("en.killed_object", "en", "death",
         r"\b(?:killed|killing|kills|claimed the li(?:fe|ves) of|took the li(?:fe|ves) of|shot dead|shot and killed|executed|murdered|"
         r"assassinated|assassinating|assassinate|kill)\s+"
-        r"(?:(?:an?|the|his|her|their)\s+(?:[a-z][\w'’-]*\s+){0,3}[a-z][\w'’-]*,\s+)?"
+        r"(?:(?:an?|the|his|her|their|two|three|four|five|six|seven|eight|nine|ten|\d{1,3})\s+(?:[a-z][\w'’-]*\s+){0,3}[a-z][\w'’-]*,\s+)?"
         r"(?:(?:the\s+)?(?:civilian|shepherd|farmer|teacher|journalist|activist|doctor|nurse|paramedic|volunteer|worker|driver|student|"
         r"engineer|lawyer|imam|sheikh|merchant|trader|mukhtar|elder|boy|girl|child|man|woman|youth|mother|father)\s+)?"
         r"(?:\d{1,3}[- ]year[- ]old\s+)?(?=[A-Z]|(?:al|el)-)",
@@ -104,7 +104,7 @@ CUES: tuple[Cue, ...] = (
          "shelled the village, killing a farmer, Khaled Hamoud,",
          "The explosion claimed the lives of Nour and Hiba Darwish.", "A landmine killed shepherd Youssef Ajaj",
          "drone strike kills civilian Ahmad Hassan in Qamishli", "The strike killed 12-year-old Hamza Darwish",
-         "gunmen assassinated Abdullah Abu Horan"),
+         "gunmen assassinated Abdullah Abu Horan", "killed two men, Omar Haddad and Sami Ajaj"),
         ("Russian warplanes killed two children.", "He was killed in the strike.", "The attack killed at least 12 people."),
         why="the killer or the event as subject, the dead as object: the names follow the verb"),
     Cue("en.victims_were", "en", "death",
@@ -129,7 +129,7 @@ CUES: tuple[Cue, ...] = (
     Cue("en.died_after_name", "en", "death",
         r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*)?(?:(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred)|"
         r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
-        r"(?:was|were)\s+assassinated|(?:was|were)\s+(?:also\s+)?among\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:dead|killed|victims|fatalities)\b(?!\s+and\s+(?:injur|wound))|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
+        r"(?:was|were)\s+assassinated|(?:was|were)\s+(?:pulled|found|recovered|retrieved)\s+(?:out\s+)?dead|(?:was|were)\s+(?:also\s+)?among\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:dead|killed|victims|fatalities)\b(?!\s+and\s+(?:injur|wound))|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
         r",\s+who\s+[^,;.]{2,80},\s+(?:\w+ly\s+)?(?:died|was\s+killed|was\s+shot\s+dead)|"
         r",?\s+who\s+(?:was|were|had\s+been|has\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|tortured\s+to\s+death)|,?\s+who\s+(?:died|lost\s+(?:his|her)\s+life))\b",
         (" was shot to death on the road", ", who volunteered with the rescuers, reportedly died when", " who was killed in the line of duty", ", killing him and his wife", ", shooting him to death in front of his shop", " was assassinated by gunmen", ", who was waiting for the bus, died instantly",
@@ -201,6 +201,10 @@ CUES: tuple[Cue, ...] = (
         r"(?:(?:in|on|by)\s+[^,.;]{2,60}?\s+)?(?:was|were|is|are)\s+(?=[A-Z]|(?:al|el)-)",
         ("Among those killed was Hiba", "One of the people killed in the strike was Omar"), ("Among those injured was Hiba",),
         why="'among those killed was A'"),
+    Cue("en.killed_were", "en", "death",
+        r"(?:^|[.;]\s+|\b[Aa]lso\s+)(?:[Kk]illed|[Dd]ead)\s+(?:in|by|during|on|at)\s+[^.;:]{2,60}?\s+(?:were|was)\s+(?=(?:Dr\.?\s+)?[A-Z]|(?:al|el)-)",
+        ("Killed in the strike were Rima", "Dead in the attack was Omar"), ("People killed in the strike were buried", "He killed in the strike"),
+        why="the verb first: 'killed in the strike were A, B and C'"),
     Cue("en.list_end", "en", "list_intro",
         r"(?::|\b(?:namely|they are|they were|who are|whose names are|as follows)\s*:?)\s*$",
         ("Three civilians were killed in the raid:", "The gunfire killed three civilians, they are"), ("Three civilians were killed.",),

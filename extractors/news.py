@@ -109,7 +109,7 @@ _LIST_AGE = re.compile(r"\s*\((\d{1,3})\)|,\s*(\d{1,3})(?=\s*(?:,|and\b|\.|;|$))
 _FROM_DIED = re.compile(rf"(?:^|[\s,;:])(?:{_TITLE_EN})?({NAME}),\s+(?:(?:an?|the)\s+[^,;]{{2,60}}?\s+)?from\s+[^,;]{{2,90}},\s+(?:\w+\s+){{0,2}}"
                         r"(?:died|was killed|was shot|were killed|lost|succumbed|passed away)\b")
 #: "killing the co-chair of the council, Rima Haddad, and her deputy, Salwa Khalil": a role, then the name.
-_ROLE_NAME = re.compile(rf"\b(?:the|his|her|their)\s+(?:[a-z][\w'’\-]*\s+){{0,6}}?[a-z][\w'’\-]*,\s+{_TITLE_EN}?({NAME})(?=,|\s+and\b|\s*[.;]|$)")
+_ROLE_NAME = re.compile(rf"\b(?:the|his|her|their|[Aa]n?)\s+(?:[a-z][\w'’\-]*\s+){{0,6}}?[a-z][\w'’\-]*,\s+{_TITLE_EN}?({NAME})(?=,|\s+and\b|\s*[.;]|$)")
 #: A sentence that opens on the victim: "X, 51, from Ariha, died ...", "X, a nurse at ..., was killed".
 _SUBJECT = re.compile(rf"^(?:(?:The day before|The next day|Meanwhile|Earlier|Later|Also|In addition|On [A-Z][a-z]+(?: \d{{1,2}})?),\s+)?(?:Dr\.?\s+)?({NAME}),\s+(?:(\d{{1,3}}),|(?:an?|the)\s+[^,]{{2,90}},)")
 _APPOSITION = re.compile(
@@ -524,6 +524,7 @@ _EN_STAGES: tuple[Callable[[_Sentence], None], ...] = (
     _names_after(cue("en.killed_list"), listed=True),
     _names_after(cue("en.death_of"), listed=True),
     _names_after(cue("en.among_the_dead"), listed=True),
+    _names_after(cue("en.killed_were"), listed=True),
     _names_after(_KILLED_OBJECT, listed=False),
     _en_siblings,
     _en_died_after_names,

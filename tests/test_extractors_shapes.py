@@ -379,3 +379,31 @@ def test_siblings_named_by_given_name_take_the_family_name_written_once() -> Non
 ])
 def test_english_shapes_of_agency_reports(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+#: More English shapes: the verb first ("Killed in the strike were A, ..."), "a woman, A, and
+#: her two sons were killed", "killed two men, A and B", "pulled dead from the rubble". A
+#: mother's daughter named by given name alone is not given the mother's family name (children
+#: carry their father's). Invented.
+@pytest.mark.parametrize(("text", "expected"), [
+("Omar Haddad, from Ariha, was killed by regime shelling on Monday.", ["Omar Haddad"]),
+ ("On Tuesday, a civilian named Sami Ajaj was shot dead by gunmen in Tafas.", ["Sami Ajaj"]),
+ ("Walid Darwish died in hospital from wounds sustained in the airstrike.", ["Walid Darwish"]),
+ ("The Syrian Network for Human Rights documented the death of Hiba al-Khatib, a child, in Idlib.", ["Hiba al-Khatib"]),
+ ("Ahmad al-Saleh was killed and three others were wounded when a car bomb exploded in Azaz.", ["Ahmad al-Saleh"]),
+ ("Killed in the strike were Rima Darwish, 40, her daughter Lana, 8, and a neighbour, Omar Ajaj.", ["Rima Darwish", "Omar Ajaj"]),
+ ("A woman, Fatima al-Hamoud, and her two sons were killed.", ["Fatima al-Hamoud"]),
+ ("Russian warplanes struck the market, killing at least 10 people, including Bassel Omar and his father Omar Hamed.", ["Bassel Omar", "Omar Hamed"]),
+ ("Khaled al-Masri, a 45-year-old baker, was among the victims.", ["Khaled al-Masri"]),
+ ("The shelling killed Nour al-Din Haddad and wounded his brother.", ["Nour al-Din Haddad"]),
+ ("Sniper fire claimed the life of 17-year-old Yousef Darwish in Daraa al-Balad.", ["Yousef Darwish"]),
+ ("Mohammad Abdul Rahman al-Ali was tortured to death in Saydnaya prison, his family said.", ["Mohammad Abdul Rahman al-Ali"]),
+ ("Hassan al-Omar, the mukhtar of the village, was assassinated by unknown gunmen on Sunday.", ["Hassan al-Omar"]),
+ ("A drone strike on a car near Sarmada killed two men, Omar Haddad and Sami Ajaj.", ["Omar Haddad", "Sami Ajaj"]),
+ ("ISIS executed Ali Hussein al-Khalaf, accusing him of working with the coalition.", ["Ali Hussein al-Khalaf"]),
+ ("Activists said Maryam Ajaj, 6, was pulled dead from the rubble.", ["Maryam Ajaj"]),
+ ("Omar Haddad lost his life in the explosion of a landmine.", ["Omar Haddad"]),
+ ("Local media reported the killing of Ahmad Darwish by SDF gunfire.", ["Ahmad Darwish"]),
+])
+def test_more_english_shapes(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
