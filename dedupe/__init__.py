@@ -28,7 +28,7 @@ from tawthiq.lang.names import normalize_name
 __all__ = ["MatchRecord", "MatchPair", "dedupe_records", "link_records", "cluster_pairs", "ArchiveMatcher",
            "normalize_name", "parse_date", "METHOD_VERSION", "DEFAULT_THRESHOLD", "CLUSTER_THRESHOLD"]
 
-METHOD_VERSION = "fs-em-7"
+METHOD_VERSION = "fs-em-8"
 #: Pairs at or above this probability are judged the same person: more likely than not. The
 #: probability is calibrated (of the pairs scored about 0.75, about three in four are one
 #: person), and counting one person twice and counting two people once are harms alike.

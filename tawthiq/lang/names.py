@@ -23,8 +23,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import OSA
-
 from . import arabic, latin
 from .arabic import fold_arabic, is_arabic
 from .latin import fold_latin
@@ -38,18 +36,10 @@ _AR_SKELETON = {
 #: Turkish spellings of Arabic names (final -t/-et for -d/-ad), common in northern Syria.
 _TURKISH = {"ahmet": "ahmad", "mehmet": "muhammad", "mehmed": "muhammad", "mahmut": "mahmud", "murat": "murad",
             "hamit": "hamid", "resit": "rashid", "esref": "ashraf"}
-#: Names the skeleton would merge with another common name (محمود/محمد "mhmd", حسين/حسن
-#: "hsn", سعيد/سعد "sd") only because it drops long vowels: their known spellings get a
-#: skeleton of their own. A name authority list, as documentation teams keep one.
+#: Latin spellings whose "th" or "dh" stands for two letters (Adham, Fathi) or for ذ (Munther):
+#: the spelling rules cannot tell, so common names get the key of their Arabic spelling.
 _DISTINCT: dict[str, str] = {}
 for _skeleton, _spellings in {
-    "mhmwd": ("محمود", "mahmoud", "mahmud", "mahmood", "mahmod", "mahmut", "mahmoud", "mehmud"),
-    "hsyn": ("حسين", "hussein", "husain", "hussain", "houssein", "husein", "hussien", "hossein", "hosein", "husayn",
-             "housein", "hussin", "husseyn"),
-    # Latin "Said" is written for both سعيد and سيد (Sayyid), so the two share a key.
-    "syd": ("سعيد", "سيد", "said", "saeed", "saied", "saeid", "sayeed", "saiid", "saeed", "sayed", "sayyid", "sayyed", "sayid"),
-    # Latin "th" and "dh" stand for ث, ذ, ض or for two letters (ت+ح in Fathi, د+ه in Adham);
-    # the spelling rules cannot tell, so common names get the key of their Arabic spelling.
     "mnzr": ("munther", "monther", "munthir", "mundhir", "mundher", "munzer", "monzer", "munzir"),
     "adhm": ("adham", "adhem", "adhom"),
     "fth": ("fathi", "fathy", "fethi", "fatthi", "fathe"),
@@ -63,32 +53,9 @@ for _skeleton, _spellings in {
     "ad": ("awadh", "awad", "awwad"),
     "mdy": ("madhi", "madi", "mady"),
     "th": ("طه", "taha"),  # the final ه of طه is a letter, not a vowel ending
-    # Ayman, Iman and Amina (a man's and two women's names) share the consonants m, n: Iman
-    # keeps that key, the other two get theirs.
-    "aymn": ("ايمن", "ayman", "aymen", "aiman", "eyman", "aymane"),
-    "amnh": ("امنه", "amina", "aminah", "amneh", "amna", "ameena", "amineh", "amena"),
 }.items():
     for _spelling in _spellings:
         _DISTINCT[_spelling] = _skeleton
-
-#: Keys a misspelling of Mahmoud, Hussein, Said, Ayman or Amina falls onto by the spelling
-#: rules (the keys of Mohammad, Hasan, Saad and Iman), with the keys it may have been meant as.
-_SIBLING_KEYS = {"mhmd": ("mhmwd",), "hsn": ("hsyn",), "sd": ("syd",), "amn": ("aymn", "amnh")}
-_SIBLING_SPELLINGS = [(spelling, key) for spelling, key in _DISTINCT.items()
-                      if spelling.isascii() and any(key in targets for targets in _SIBLING_KEYS.values())]
-
-
-def _sibling_typo(word: str, key: str) -> str | None:
-    """The key of Mahmoud, Hussein, Said, Ayman or Amina for a misspelling one edit from one
-    of their spellings ("Mahmyd", "Huasin", "Aimen") whose letters would otherwise give the
-    key of Mohammad, Hasan, Saad or Iman: a typo must not turn a person into their sibling."""
-    targets = _SIBLING_KEYS.get(key)
-    if targets is None or len(word) < 5:
-        return None
-    found = {target for spelling, target in _SIBLING_SPELLINGS
-             if target in targets and abs(len(spelling) - len(word)) <= 1 and OSA.distance(spelling, word) <= 1}
-    return found.pop() if len(found) == 1 else None
-
 
 #: Marks a name that begins with a vowel (Latin) or with alef or ‘ayn (Arabic): the two
 #: scripts agree on it, and without it Anas and Nasser, Ayman and Munir, Osama and Samer
@@ -121,8 +88,7 @@ def _latin_skeleton(word: str) -> str:
     if first in "aeiou":
         first = VOWEL_MARK
     rest = re.sub(r"[aeiouwy]", "", rest)
-    out = re.sub(r"(.)\1+", r"\1", first + rest)
-    return _sibling_typo(word, out) or out
+    return re.sub(r"(.)\1+", r"\1", first + rest)
 
 
 def latin_skeleton(word: str) -> str:
@@ -174,11 +140,15 @@ def _compatible(one: frozenset[str], other: frozenset[str]) -> bool:
 def vowel_slots(form: str) -> tuple[tuple[frozenset[str], ...], bool] | None:
     """The vowels written between the consonants of a simple name (one set of classes A, I,
     U per gap after each consonant of its skeleton), and whether it is in Arabic script.
-    ``None`` for compounds and authority-list names, whose skeletons follow other rules.
+    ``None`` for compounds and the spellings of :data:`_DISTINCT`, whose skeletons follow other
+    rules. Latin ``ee``, ``ei`` and ``ai`` are a long i (Hussein, Said), ``ou`` and ``oo`` a long u.
 
     Arabic script writes long vowels only (ا، و، ي); Latin writes every vowel. Two names
     with one skeleton but vowels that cannot be the same (رامي Rami and ريم Reem, أسامة
-    Osama and أسماء Asmaa) are different names: a brother and a sister, often."""
+    Osama and أسماء Asmaa, محمود and محمد, Hussein and Hasan) are different names: a brother
+    and a sister, often. No name has a key of its own for this: the skeleton drops long
+    vowels, and the written vowels tell such names apart wherever given and fathers' names
+    are compared."""
     if not form or form in _DISTINCT or form.startswith(("abd", "abu", "umm", "عبد", "ابو", "ام")) or "din" in form \
             or form.endswith(("دين", "لله")):
         return None
@@ -191,7 +161,7 @@ def vowel_slots(form: str) -> tuple[tuple[frozenset[str], ...], bool] | None:
             return None
         skeleton = _latin_skeleton(form)
         letters = []
-        for index, ch in enumerate(_latin_letters(form, (("ou", "2"), ("ee", "1"), ("oo", "2"), ("aa", "3")))):
+        for index, ch in enumerate(_latin_letters(form, (("ou", "2"), ("ee", "1"), ("ei", "1"), ("ai", "1"), ("oo", "2"), ("aa", "3")))):
             if index == 0 and ch in "aeiou123":
                 # A leading vowel stands for alef or ‘ayn and for the vowel after it (Issa, عيسى).
                 letters += [(VOWEL_MARK, ""), ("", _LATIN_VOWELS[ch])]
@@ -362,7 +332,8 @@ _DIN_SUFFIX = re.compile(r"(?<=[a-z]{2})(?:eddin|iddin|uddin|addin|eddine|aldin|
 
 @lru_cache(maxsize=100_000)
 def _plain_word(word: str) -> str:
-    """"Alhamoud" is al-Hamoud; "Alloush", "Alwan", "Alyan" (علوش، علوان، عليان) are names."""
+    """A Latin word with the article glued on ("Alhamoud") without it; "al" before a vowel or
+    "l", "w", "y" ("Alwan", "Alyan", علوان، عليان) is part of the name."""
     return word[2:] if len(word) > 5 and _GLUED_ARTICLE.match(word) and word[2:5].isalpha() else word
 
 
