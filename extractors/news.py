@@ -190,7 +190,8 @@ _AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", 
             "ناهز", "يناهز", "أشهرا", "اشهرا", "شهرا", "عامان", "عامين", "سنتان", "سنتين", "شهر", "شهرين", "شهران", "أشهر", "اشهر", "شهور", "أيام", "ايام",
             "شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "كذلك", "أيضا", "ايضا", "أيضاً", "محتجزة", "محتجز",
             "يلقى", "يلقيان", "يلقون", "تلقى", "تلقيان", "قبل", "منذ", "المنحدر", "المنحدرة", "المتحدر", "المتحدرة", "المقيم", "المقيمة",
-            "النازح", "النازحة", "المهجر", "المهجرة", "القاطن", "القاطنة", "المولود", "المولودة"}
+            "النازح", "النازحة", "المهجر", "المهجرة", "القاطن", "القاطنة", "المولود", "المولودة",
+            "أمام", "امام", "داخل", "خارج", "وسط", "بجانب", "مقابل", "بين"}
 #: Parts of the day that end a name when a day follows ("الزعبي مساء أمس", "صباح اليوم"): alone
 #: they may be names (صباح).
 _AR_DAY_PART = frozenset({"مساء", "صباح", "ظهر", "فجر", "ليلة", "عصر", "ظهيرة"})
@@ -1637,7 +1638,7 @@ def _same_person(a: VictimRecord, b: VictimRecord) -> bool:
     fathers' names that agree or are missing on one side. A report names relatives and
     namesakes side by side ("Hassan Bassel al-Khatib" and "Hassan Youssef al-Khatib"), and
     merging them would lose a victim."""
-    from tawthiq.lang.names import common_skeletons, name_parts
+    from tawthiq.lang.names import common_skeletons, name_parts, vowels_differ
 
     from tawthiq.lang.latin import fold_text as fold
 
@@ -1657,9 +1658,10 @@ def _same_person(a: VictimRecord, b: VictimRecord) -> bool:
 
     def close(p: str, q: str, raw_p: str, raw_q: str) -> bool:
         # The same key, or a spelling a letter or two off ("Moyaed"/"Moayed"); not Khaled and
-        # Walid, and not two common names a letter apart (محمد and محمود are brothers' names).
+        # Walid, and not two common names a letter apart or whose written vowels differ (محمد and
+        # محمود, حسن and حسين share a key, and are brothers' names).
         if p == q:
-            return True
+            return not vowels_differ(raw_p, raw_q)
         return OSA.distance(p, q) <= 1 and fuzz.ratio(raw_p, raw_q) >= 80 and not (p in common and q in common)
 
     if not close(x.given, y.given, lw[0], rw[0]) or not close(x.family or x.given, y.family or y.given, lw[-1], rw[-1]):

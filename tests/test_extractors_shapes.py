@@ -429,3 +429,13 @@ def test_more_english_shapes(text: str, expected: list[str]) -> None:
 ])
 def test_more_arabic_shapes(text: str, expected: list[str]) -> None:
     assert names(text, arabic=True) == expected
+
+
+def test_brothers_whose_names_share_a_key_stay_two_people() -> None:
+    """محمد and محمود (حسن and حسين) share a cross-script key; in one report, told in two
+    sentences, they are two brothers, not one person named twice."""
+    text = ("استشهد الشاب محمود خالد العلي بقصف على البلدة. "
+            "وفي القصف نفسه استشهد الشاب محمد خالد العلي أمام منزله.")
+    assert names(text, arabic=True) == ["محمود خالد العلي", "محمد خالد العلي"]
+    text = "Hassan Ali Jassem was killed in the shelling. Hussein Ali Jassem was killed later that day."
+    assert names(text) == ["Hassan Ali Jassem", "Hussein Ali Jassem"]
