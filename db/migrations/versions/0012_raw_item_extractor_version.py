@@ -7,7 +7,7 @@ incident reports (the oldest version among them; a documenter's own candidates d
 an item that gave none stays None, which reextract reads as "older than any".
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 from collections.abc import Sequence
 
