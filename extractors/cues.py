@@ -58,7 +58,7 @@ _AR_DEATH_WORDS = (
 CUES: tuple[Cue, ...] = (
     # --- English -------------------------------------------------------------------------
     Cue("en.death", "en", "death",
-        r"\b(killed|killing|kills|shot dead|shot and killed|was shot|were shot|died|dies|dying|death|deaths|dead|lost (?:his|her|their) lives?|"
+        r"\b(killed|killing|kills|shot dead|shot and killed|was shot|were shot|died|dies|dying|death|deaths|dead|deceased|lost (?:his|her|their) lives?|"
         r"lost (?:his|her) life|martyred|executed|execution|succumbed|slain|murdered|drowned|body was found|bodies were found|passed away|"
         r"registered as having died|was found dead|were found dead|(?:shot|stabbed|beaten|burned|burnt|tortured) to death|assassinat\w*|claimed the li(?:fe|ves)|the bod(?:y|ies) of|(?:his|her|their) bod(?:y|ies) (?:was|were) (?:handed|returned|found|discovered|recovered))\b",
         ("Two farmers were killed when a shell hit their field.", "The strike claimed the lives of a mother and her son.",
@@ -129,7 +129,7 @@ CUES: tuple[Cue, ...] = (
     Cue("en.died_after_name", "en", "death",
         r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*)?(?:(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred)|"
         r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
-        r"(?:was|were)\s+assassinated|(?:was|were)\s+(?:pulled|found|recovered|retrieved)\s+(?:out\s+)?dead|(?:was|were)\s+(?:also\s+)?among\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:dead|killed|victims|fatalities)\b(?!\s+and\s+(?:injur|wound))|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
+        r"(?:was|were)\s+assassinated|(?:was|were)\s+(?:pulled|found|recovered|retrieved)\s+(?:out\s+)?dead|(?:was|were)\s+(?:shot|stabbed|hit|struck)\b[^.;]{0,60}?\band\s+(?:later\s+|instantly\s+)?(?:died|was\s+killed)|(?:was|were)\s+(?:also\s+)?among\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:dead|killed|victims|fatalities)\b(?!\s+and\s+(?:injur|wound))|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
         r",\s+who\s+[^,;.]{2,80},\s+(?:\w+ly\s+)?(?:died|was\s+killed|was\s+shot\s+dead)|"
         r",?\s+who\s+(?:was|were|had\s+been|has\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|tortured\s+to\s+death)|,?\s+who\s+(?:died|lost\s+(?:his|her)\s+life))\b",
         (" was shot to death on the road", ", who volunteered with the rescuers, reportedly died when", " who was killed in the line of duty", ", killing him and his wife", ", shooting him to death in front of his shop", " was assassinated by gunmen", ", who was waiting for the bus, died instantly",

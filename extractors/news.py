@@ -109,7 +109,7 @@ _LIST_AGE = re.compile(r"\s*\((\d{1,3})\)|,\s*(\d{1,3})(?=\s*(?:,|and\b|\.|;|$))
 _FROM_DIED = re.compile(rf"(?:^|[\s,;:])(?:{_TITLE_EN})?({NAME}),\s+(?:(?:an?|the)\s+[^,;]{{2,60}}?\s+)?from\s+[^,;]{{2,90}},\s+(?:\w+\s+){{0,2}}"
                         r"(?:died|was killed|was shot|were killed|lost|succumbed|passed away)\b")
 #: "killing the co-chair of the council, Rima Haddad, and her deputy, Salwa Khalil": a role, then the name.
-_ROLE_NAME = re.compile(rf"\b(?:the|his|her|their|[Aa]n?)\s+(?:[a-z][\w'’\-]*\s+){{0,6}}?[a-z][\w'’\-]*,\s+{_TITLE_EN}?({NAME})(?=,|\s+and\b|\s*[.;]|$)")
+_ROLE_NAME = re.compile(rf"\b(?:[Tt]he|his|her|their|[Aa]n?)\s+(?:[a-z][\w'’\-]*\s+){{0,6}}?[a-z][\w'’\-]*,\s+{_TITLE_EN}?({NAME})(?=,|\s+and\b|\s*[.;]|$)")
 #: A sentence that opens on the victim: "X, 51, from Ariha, died ...", "X, a nurse at ..., was killed".
 _SUBJECT = re.compile(rf"^(?:(?:The day before|The next day|Meanwhile|Earlier|Later|Also|In addition|On [A-Z][a-z]+(?: \d{{1,2}})?),\s+)?(?:Dr\.?\s+)?({NAME}),\s+(?:(\d{{1,3}}),|(?:an?|the)\s+[^,]{{2,90}},)")
 _APPOSITION = re.compile(
@@ -801,7 +801,10 @@ def _is_victim_en(mention: _Mention) -> bool:
     clause_before = before[clause_start + 1:] if clause_start >= 0 else before
     death_before = [m.end() for m in _DEATH_EN.finditer(clause_before)]
     # A capitalised "Said" inside a sentence is a name, not the verb.
-    not_before = [m.end() for m in _NOT_DEATH_EN.finditer(clause_before) if not (m.start() > 0 and m.group(0)[:1].isupper())]
+    # "According to the family, X ...": a source named and closed by a comma before the name is
+    # not said of the person.
+    not_before = [m.end() for m in _NOT_DEATH_EN.finditer(clause_before) if not (m.start() > 0 and m.group(0)[:1].isupper())
+                  and not (m.group(0).lower() == "according to" and re.match(r"[^,.;]{1,60},\s*$", clause_before[m.end():]))]
     near_after = re.split(r"[.;]|\band\b(?! (?:was|were) )", after[:160])[0] if after else ""
     # "identified as A, his son B, and C from Kafr Noran town ...; were killed": after a cue the
     # verb may come at the end of a long list.

@@ -439,3 +439,22 @@ def test_brothers_whose_names_share_a_key_stay_two_people() -> None:
     assert names(text, arabic=True) == ["محمود خالد العلي", "محمد خالد العلي"]
     text = "Hassan Ali Jassem was killed in the shelling. Hussein Ali Jassem was killed later that day."
     assert names(text) == ["Hassan Ali Jassem", "Hussein Ali Jassem"]
+
+
+#: English shapes of documentation reports: a source named first ("According to the family,
+#: A was shot ... and died"), "The deceased, A, ...", a detainee dying in custody. Invented.
+@pytest.mark.parametrize(("text", "expected"), [
+("SNHR documented the killing of a civilian, Omar Haddad, by a landmine explosion in Daraa.", ["Omar Haddad"]),
+ ("Omar Haddad, a resident of Tafas, died on Monday after being shot by gunmen.", ["Omar Haddad"]),
+ ("Syrian regime forces shelled the town, killing a woman named Rima Darwish and her son.", ["Rima Darwish"]),
+ ("According to the family, Sami Ajaj was shot in the head and died instantly.", ["Sami Ajaj"]),
+ ("The deceased, Walid al-Khatib, was buried in his hometown of Sarmin.", ["Walid al-Khatib"]),
+ ("A car bomb exploded in Azaz on Thursday, killing Hassan Darwish, 50, a vegetable seller.", ["Hassan Darwish"]),
+ ("Human rights groups said detainee Bassel Omar al-Saleh died in custody.", ["Bassel Omar al-Saleh"]),
+ ("Mohammad al-Ali was killed while Ahmad al-Ali survived with injuries.", ["Mohammad al-Ali"]),
+ ("Nour Haddad, Sami Haddad and Hiba Haddad were killed; their mother was wounded.", ["Nour Haddad", "Sami Haddad", "Hiba Haddad"]),
+ ("A child, 8-year-old Lana Omar Darwish, was among the dead.", ["Lana Omar Darwish"]),
+ ("Ibrahim al-Hussein succumbed to wounds he sustained in a drone strike last week.", ["Ibrahim al-Hussein"]),
+])
+def test_english_shapes_of_documentation_reports(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
