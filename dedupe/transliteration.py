@@ -6,7 +6,7 @@ hand: the pairs are the Arabic and Latin names GeoNames gives for the same Syria
 (tawthiq/lang/data/gazetteer.json, shipped with tawthiq), which are spelt by many hands in many
 conventions (English, French, Turkish), as victims' names are.
 
-``python -m tawthiq.dedupe.transliteration`` learns it and writes dedupe/transliteration_table.py
+``scripts/build_transliteration.py`` learns it and writes dedupe/transliteration_table.py
 (a few kilobytes of probabilities, committed); :func:`plausibility` reads a pair with it: how much
 likelier the Latin spelling is as a rendering of the Arabic word than as any Latin word of its
 letters, per letter.
@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from pathlib import Path
 
 #: Latin renderings of one Arabic letter are at most this long ("sh", "kh", "ou").
 MAX_CHUNK = 2
@@ -210,11 +211,16 @@ def _latin_background() -> dict[str, float]:
 
 
 @lru_cache(maxsize=200_000)
-def plausibility(arabic_word: str, latin_word: str) -> float:
+def plausibility(arabic_word: str, latin_word: str, as_written: bool = False) -> float:
     """log2 of how much likelier ``latin_word`` is as a rendering of ``arabic_word`` than as a
     string of Latin letters drawn at random, per Latin letter: above 0 the Latin spelling reads
-    as that Arabic word; about 1 for a usual spelling; below 0 it reads as another word."""
-    arabic, latin = arabic_letters(arabic_word), latin_letters(latin_word)
+    as that Arabic word; about 1 for a usual spelling; below 0 it reads as another word. With
+    ``as_written``, both are read letter for letter, an Arabic word's leading ال too (name parts
+    as :func:`~tawthiq.lang.names.name_parts` writes them: the given name الهام, Ilham, keeps it)."""
+    if as_written:
+        arabic, latin = re.sub(r"[^\u0621-\u064A]", "", arabic_word), re.sub(r"[^a-z]", "", latin_word)
+    else:
+        arabic, latin = arabic_letters(arabic_word), latin_letters(latin_word)
     if not arabic or not latin:
         return 0.0
     p = model().likelihood(arabic, latin)
@@ -225,31 +231,20 @@ def plausibility(arabic_word: str, latin_word: str) -> float:
     return (math.log2(p) - q) / len(latin)
 
 
-def main() -> None:
-    """Learn the model from the shipped gazetteer and write dedupe/transliteration_table.py."""
-    import json
+def write_table(learnt: Transducer, sources: str) -> Path:
+    """Write ``learnt`` as dedupe/transliteration_table.py (scripts/build_transliteration.py)."""
     import pprint
-    from pathlib import Path
 
-    from tawthiq.lang import places
-
-    gazetteer = Path(places.__file__).resolve().parent / "data" / "gazetteer.json"
-    pairs = training_pairs(json.loads(gazetteer.read_text(encoding="utf-8"))["localities"])
-    learnt = learn(pairs)
     emit = {ch: {chunk: round(p, 5) for chunk, p in sorted(table.items(), key=lambda item: -item[1]) if p >= 0.002}
             for ch, table in sorted(learnt.emit.items())}
     inserted = {ch: round(p, 5) for ch, p in sorted(learnt.inserted.items(), key=lambda item: -item[1]) if p >= 0.001}
     out = Path(__file__).resolve().parent / "transliteration_table.py"
     out.write_text(
-        '"""Learnt by ``python -m tawthiq.dedupe.transliteration`` from the Arabic and Latin names of\n'
-        f'{len(pairs)} place-name pairs in tawthiq/lang/data/gazetteer.json (GeoNames, CC BY 4.0). Do not edit:\n'
-        're-run it. EMIT: Arabic letter -> Latin rendering -> probability; INSERTED: Latin letters\n'
-        'written where Arabic writes none; INSERT: how often one is."""\n\n'
+        '"""Learnt by ``scripts/build_transliteration.py`` from the Arabic and Latin spellings of\n'
+        f'{sources}.\nDo not edit: re-run it. Probabilities of character alignments only: EMIT: Arabic letter ->\n'
+        'Latin rendering -> probability; INSERTED: Latin letters written where Arabic writes none;\n'
+        'INSERT: how often one is."""\n\n'
         f"EMIT: dict[str, dict[str, float]] = {pprint.pformat(emit, width=120, sort_dicts=False)}\n"
         f"INSERTED: dict[str, float] = {pprint.pformat(inserted, width=120, sort_dicts=False)}\n"
         f"INSERT: float = {round(learnt.insert, 5)}\n", encoding="utf-8")
-    print(f"{len(pairs)} pairs -> {out}")
-
-
-if __name__ == "__main__":
-    main()
+    return out
