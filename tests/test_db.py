@@ -213,3 +213,40 @@ def test_upgrade_0011_recomputes_keys_that_names_had_of_their_own(tmp_path, back
     finally:
         if server and name:
             drop_pg_database(server, name)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_0013_recomputes_keys_of_the_th_dh_spelling_table(tmp_path, backend: str) -> None:
+    """0013: Munther, Fathi and Taha no longer have the keys of their Arabic spellings (0012
+    stored "mnzr fth th"): the stored key becomes the one the letters give, as matching and
+    search now compute it; the Arabic منذر keeps its key, and طه "th" (a final ه of a
+    two-letter word is a letter by the rules now)."""
+    from tawthiq.dedupe import normalize_name
+
+    server = name = None
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        server = postgres_server_url()
+        name = f"tawthiq_keys_0013_{os.getpid()}"
+        url = create_pg_database(server, name)
+    try:
+        migrate_database(url, "0012")
+        engine = create_db_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO victims (id, full_name, perpetrator, cause, category, status, created_at, updated_at) "
+                              "VALUES (1, 'Munther Fathi Taha', 'unknown', 'unknown', 'civilian', 'active', "
+                              "'2026-01-01', '2026-01-01')"))
+            conn.execute(text("INSERT INTO victim_names (victim_id, name, script, key, active, created_at) VALUES "
+                              "(1, 'Munther Fathi Taha', 'latin', 'mnzr fth th', :yes, '2026-01-01'), "
+                              "(1, 'منذر فتحي طه', 'arabic', 'mnzr fth th', :yes, '2026-01-01')"), {"yes": True})
+        engine.dispose()
+        migrate_database(url)
+        engine = create_db_engine(url)
+        with engine.connect() as conn:
+            keys = conn.execute(text("SELECT key FROM victim_names ORDER BY id")).scalars().all()
+        engine.dispose()
+        assert keys == [normalize_name("Munther Fathi Taha"), normalize_name("منذر فتحي طه")] == ["mnsr fs th", "mnzr fth th"]
+    finally:
+        if server and name:
+            drop_pg_database(server, name)
