@@ -28,7 +28,7 @@ from tawthiq.lang.names import normalize_name
 __all__ = ["MatchRecord", "MatchPair", "dedupe_records", "link_records", "cluster_pairs", "ArchiveMatcher",
            "normalize_name", "parse_date", "METHOD_VERSION", "DEFAULT_THRESHOLD", "CLUSTER_THRESHOLD"]
 
-METHOD_VERSION = "fs-em-9"
+METHOD_VERSION = "fs-em-8"
 #: Pairs at or above this probability are judged the same person: more likely than not. The
 #: probability is calibrated (of the pairs scored about 0.75, about three in four are one
 #: person), and counting one person twice and counting two people once are harms alike.
@@ -156,7 +156,6 @@ def dedupe_records(records: Sequence[MatchRecord], threshold: float | None = Non
 def _dedupe(records: Sequence[MatchRecord], threshold: float, confirmed: Iterable[Mapping[str, str]]) -> list[MatchPair]:
     vocab = engine.Vocabulary()
     prepared = engine.prepare(records, vocab)
-    engine.respell(vocab, [prepared])
     engine.place_lone_parts([prepared])
     names = engine.NameScorer(vocab.words, vocab.forms)
     names.count_parts(prepared)
@@ -252,7 +251,6 @@ class ArchiveMatcher:
 
     def _index(self) -> None:
         self.prepared = engine.prepare(self.records, self.vocab)
-        engine.respell(self.vocab, [self.prepared])
         engine.place_lone_parts([self.prepared])
         self.index = engine.BlockIndex(self.prepared)
         self.names = engine.NameScorer(self.vocab.words, self.vocab.forms)
@@ -282,7 +280,6 @@ class ArchiveMatcher:
 
     def _match(self, records: Sequence[MatchRecord], threshold: float, top_k: int | None, exclusive: bool = False) -> list[MatchPair]:
         new = engine.prepare(records, self.vocab)
-        engine.respell(self.vocab, [new], [self.prepared])
         engine.place_lone_parts([new], [self.prepared])
         self.names.words, self.names.forms = self.vocab.words, self.vocab.forms
         self.names.count_parts(self.prepared, new)

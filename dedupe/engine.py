@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -36,7 +35,7 @@ from rapidfuzz.process import cdist
 
 
 from .comparisons import COMPARISONS, SIMILAR, WEAK, Comparison, Pairs, index_of
-from tawthiq.lang.names import VOWEL_MARK, is_arabic, latin_skeleton, name_parts, vowels_differ
+from tawthiq.lang.names import is_arabic, latin_skeleton, name_parts, vowels_differ
 from .transliteration import plausibility
 
 #: A Latin spelling the transliteration model finds this much likelier (log2 per letter) as a
@@ -255,83 +254,6 @@ def _joined(word: str, vocab: Vocabulary) -> int:
     if not word.isascii() or not word.isalpha():
         return MISSING
     return vocab.ids.get(latin_skeleton(word), MISSING)
-
-
-#: A Latin spelling takes the skeleton of an Arabic form of the data when the learnt
-#: transliteration model (:func:`~.transliteration.plausibility`) reads it as a rendering of
-#: that form at least this well, and clearly better (:data:`RESPELL_MARGIN`) than as any Arabic
-#: form of its own skeleton.
-RESPELL = 1.0
-RESPELL_MARGIN = 1.0
-#: Skeletons further apart than this (edits) are not tried, and of each skeleton the
-#: RESPELL_FORMS Arabic forms most written.
-RESPELL_EDITS = 2
-RESPELL_FORMS = 5
-
-
-def respell(vocab: Vocabulary, targets: Sequence[Prepared], reference: Sequence[Prepared] = ()) -> None:
-    """Latin spellings whose skeleton the spelling rules got wrong, mended from the data: "th"
-    and "dh" stand for ث, ذ, ض or for two letters (ت + ح in Fathi, د + ه in Adham), which no
-    letter-by-letter rule can tell. A written Latin form that the learnt transliteration model
-    reads as a usual rendering of an Arabic form in ``targets`` or ``reference`` (Munther as
-    منذر) and not of any Arabic form of its own skeleton (Munther is not منصور) takes that
-    form's skeleton, in ``targets`` only (in place). Without Arabic forms nothing changes."""
-    from rapidfuzz.distance import Levenshtein
-
-    everything = list(targets) + list(reference)
-    seen: dict[int, int] = {}  # form id -> skeleton id
-    counts: dict[int, int] = defaultdict(int)
-    for p in everything:
-        for k, skeletons in enumerate((p.given, p.father, p.family)):
-            known = (p.forms[k] >= 0) & (skeletons >= 0)
-            for form, skeleton in zip(p.forms[k][known].tolist(), skeletons[known].tolist()):
-                seen[form] = skeleton
-                counts[form] += 1
-    if not seen:
-        return
-    vocab_forms, words = vocab.forms, vocab.words
-    arabic: dict[int, list[str]] = defaultdict(list)  # skeleton id -> its Arabic forms, most written first
-    latin: list[int] = []
-    for form in sorted(seen, key=lambda f: -counts[f]):
-        text = vocab_forms[form]
-        if is_arabic(text):
-            if len(arabic[seen[form]]) < RESPELL_FORMS:
-                arabic[seen[form]].append(text)
-        elif text.isascii() and text.isalpha() and len(text) >= 3:
-            latin.append(form)
-    if not arabic or not latin:
-        return
-    ar_skeletons = list(arabic)
-    lat_skeletons = sorted({seen[form] for form in latin})
-    near = cdist([words[s] for s in lat_skeletons], [words[s] for s in ar_skeletons], scorer=Levenshtein.distance,
-                 score_cutoff=RESPELL_EDITS, dtype=np.int8)
-    candidates = {s: [ar_skeletons[j] for j in np.nonzero(row <= RESPELL_EDITS)[0].tolist()] for s, row in zip(lat_skeletons, near)}
-    moved: dict[int, int] = {}
-    for form in latin:
-        own = seen[form]
-        text = vocab_forms[form]
-        vowel = words[own].startswith(VOWEL_MARK)
-        scored = [(max(plausibility(written, text, True) for written in arabic[s]), s) for s in candidates.get(own, ())
-                  if words[s].startswith(VOWEL_MARK) == vowel]
-        if not scored:
-            continue
-        mine = max((score for score, s in scored if s == own), default=-99.0)
-        best, skeleton = max(scored)
-        if skeleton != own and best >= RESPELL and best >= mine + RESPELL_MARGIN:
-            moved[form] = skeleton
-    if not moved:
-        return
-    table = np.full(len(vocab_forms), MISSING, np.int64)
-    for form, skeleton in moved.items():
-        table[form] = skeleton
-    for p in targets:
-        for k, skeletons in enumerate((p.given, p.father, p.family)):
-            ids = p.forms[k]
-            new = np.where(ids >= 0, table[np.where(ids >= 0, ids, 0)], MISSING)
-            change = new >= 0
-            if k == 1:
-                p.middles[change, 0] = new[change]
-            skeletons[change] = new[change]
 
 
 def place_lone_parts(targets: Sequence[Prepared], reference: Sequence[Prepared] = ()) -> None:

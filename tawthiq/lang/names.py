@@ -33,11 +33,30 @@ _AR_SKELETON = {
     "ر": "r", "ش": "x", "غ": "g", "ف": "f", "ل": "l", "م": "m", "ن": "n", "و": "w", "ي": "y",
 }
 
-#: Turkish spellings of Arabic names (final -t/-et for -d/-ad), common in northern Syria. The
-#: learnt transliteration model (dedupe/transliteration.py) does not read them: neither the
-#: gazetteer's pairs nor the dev victims' teach it د as t, so this table stays.
+#: Turkish spellings of Arabic names (final -t/-et for -d/-ad), common in northern Syria.
 _TURKISH = {"ahmet": "ahmad", "mehmet": "muhammad", "mehmed": "muhammad", "mahmut": "mahmud", "murat": "murad",
             "hamit": "hamid", "resit": "rashid", "esref": "ashraf"}
+#: Latin spellings whose "th" or "dh" stands for two letters (Adham, Fathi) or for ذ (Munther):
+#: the spelling rules cannot tell, so common names get the key of their Arabic spelling.
+_DISTINCT: dict[str, str] = {}
+for _skeleton, _spellings in {
+    "mnzr": ("munther", "monther", "munthir", "mundhir", "mundher", "munzer", "monzer", "munzir"),
+    "adhm": ("adham", "adhem", "adhom"),
+    "fth": ("fathi", "fathy", "fethi", "fatthi", "fathe"),
+    "fdl": ("fadhel", "fadhil", "fadhl", "fadl", "fadel", "fadil"),
+    "rmdn": ("ramadhan", "ramadan", "ramadane", "ramazan"),
+    "rdn": ("radhwan", "redhwan", "ridhwan", "radwan", "redwan", "ridwan", "rudwan"),
+    "kdr": ("khodhr", "khudhur", "khudhr", "khodr", "khudr", "khider", "khidr", "khodor"),
+    "d": ("dhiaa", "dhia", "dhiya", "diaa", "diya", "dia"),
+    "ndl": ("nidhal", "nedhal", "nidal", "nedal"),
+    "wdh": ("wadha", "wadhha", "wadhah", "wadhaa", "وضحه", "وضحي"),
+    "ad": ("awadh", "awad", "awwad"),
+    "mdy": ("madhi", "madi", "mady"),
+    "th": ("طه", "taha"),  # the final ه of طه is a letter, not a vowel ending
+}.items():
+    for _spelling in _spellings:
+        _DISTINCT[_spelling] = _skeleton
+
 #: Marks a name that begins with a vowel (Latin) or with alef or ‘ayn (Arabic): the two
 #: scripts agree on it, and without it Anas and Nasser, Ayman and Munir, Osama and Samer
 #: would share a skeleton or differ by a letter.
@@ -45,10 +64,7 @@ VOWEL_MARK = "a"
 
 
 #: Latin letter pairs for one Arabic consonant, and letters transliterations confuse, as the
-#: skeleton writes them ("gh" is غ, a plain "g" is ج as in Gamal). "th" and "dh" may also
-#: stand for two letters (Fathi فتحي, Adham ادهم) or for ذ and ض (Munther منذر, Fadhel فاضل):
-#: no rule of letters can tell, and the matcher mends such skeletons from the data with the
-#: learnt transliteration model (dedupe/engine.py, ``respell``).
+#: skeleton writes them ("gh" is غ, a plain "g" is ج as in Gamal).
 _LATIN_DIGRAPHS = (("kh", "k"), ("sh", "x"), ("ch", "x"), ("th", "s"), ("dh", "z"), ("gh", "G"), ("ph", "f"), ("ck", "k"))
 _LATIN_LETTERS = str.maketrans("gGqcvp", "jgkkfb")
 
@@ -64,6 +80,8 @@ def _latin_letters(word: str, vowels: tuple[tuple[str, str], ...]) -> str:
 
 @lru_cache(maxsize=200_000)
 def _latin_skeleton(word: str) -> str:
+    if word in _DISTINCT:
+        return _DISTINCT[word]
     w = _latin_letters(_TURKISH.get(word, word), (("ou", "u"), ("ee", "i"), ("oo", "u")))
     first = w[:1]
     rest = w[1:]
@@ -79,13 +97,13 @@ def latin_skeleton(word: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def _arabic_skeleton(word: str, compound: bool = False) -> str:
-    """The skeleton of a folded Arabic word; with ``compound``, the word after عبد
-    (its final ه is an ending even after one letter: عبد الله)."""
-    return re.sub(r"(.)\1+", r"\1", "".join(consonant for consonant, _ in _arabic_letters(word, compound)))
+def _arabic_skeleton(word: str) -> str:
+    if word in _DISTINCT:
+        return _DISTINCT[word]
+    return re.sub(r"(.)\1+", r"\1", "".join(consonant for consonant, _ in _arabic_letters(word)))
 
 
-def _arabic_letters(word: str, compound: bool = False) -> list[tuple[str, str]]:
+def _arabic_letters(word: str) -> list[tuple[str, str]]:
     """Each letter of a folded Arabic word as (its skeleton consonant or "", its long vowel
     class or ""): و and ي after the first letter are long vowels, a leading alef or ‘ayn is
     the vowel mark."""
@@ -97,11 +115,9 @@ def _arabic_letters(word: str, compound: bool = False) -> list[tuple[str, str]]:
         elif ch in _AR_VOWELS and index > 0:
             # A final ي may be ى folded (مصطفى, Mustafa): a or i.
             out.append(("", "AI" if ch == "ي" and last else _AR_VOWELS[ch]))
-        elif ch in "هح" and last and (index > 1 or (index and compound)):
+        elif ch in "هح" and last and index > 0:
             # Taa marbuta (folded to ه) and a final ه or ح: transliterations write them as a
-            # vowel or a final h that the Latin skeleton drops too (Fatima, Saleh / Salih). In a
-            # word of two letters it is the second consonant (طه, Taha), as no name is one
-            # letter and an ending.
+            # vowel or a final h that the Latin skeleton drops too (Fatima, Saleh / Salih).
             continue
         else:
             out.append((_AR_SKELETON.get(ch, ch if ch.isdigit() else ""), ""))
@@ -124,7 +140,8 @@ def _compatible(one: frozenset[str], other: frozenset[str]) -> bool:
 def vowel_slots(form: str) -> tuple[tuple[frozenset[str], ...], bool] | None:
     """The vowels written between the consonants of a simple name (one set of classes A, I,
     U per gap after each consonant of its skeleton), and whether it is in Arabic script.
-    ``None`` for compounds and Turkish spellings, whose skeletons follow other rules. Latin ``ee``, ``ei`` and ``ai`` are a long i (Hussein, Said), ``ou`` and ``oo`` a long u.
+    ``None`` for compounds and the spellings of :data:`_DISTINCT`, whose skeletons follow other
+    rules. Latin ``ee``, ``ei`` and ``ai`` are a long i (Hussein, Said), ``ou`` and ``oo`` a long u.
 
     Arabic script writes long vowels only (ا، و، ي); Latin writes every vowel. Two names
     with one skeleton but vowels that cannot be the same (رامي Rami and ريم Reem, أسامة
@@ -132,7 +149,7 @@ def vowel_slots(form: str) -> tuple[tuple[frozenset[str], ...], bool] | None:
     and a sister, often. No name has a key of its own for this: the skeleton drops long
     vowels, and the written vowels tell such names apart wherever given and fathers' names
     are compared."""
-    if not form or form.startswith(("abd", "abu", "umm", "عبد", "ابو", "ام")) or "din" in form \
+    if not form or form in _DISTINCT or form.startswith(("abd", "abu", "umm", "عبد", "ابو", "ام")) or "din" in form \
             or form.endswith(("دين", "لله")):
         return None
     arabic = is_arabic(form)
@@ -382,12 +399,12 @@ def name_parts(name: str | None) -> NameParts:
                 if joined:
                     rest = rest[2:] if rest.startswith("ال") and len(rest) > 3 else rest
                     prefix = {"عبد": "bd", "ابو": "b", "ام": "m"}[head]
-                    skeletons.append(prefix + _arabic_skeleton(rest, head == "عبد"))
+                    skeletons.append(prefix + _arabic_skeleton(rest))
                 elif token.startswith("عبدال") and len(token) > 5:
                     # Written as one word (عبدالله, عبدالرحمن).
                     rest = token[3:]
                     rest = rest[2:] if rest.startswith("ال") and len(rest) > 3 else rest
-                    skeletons.append("bd" + _arabic_skeleton(rest, True))
+                    skeletons.append("bd" + _arabic_skeleton(rest))
                 else:
                     skeletons.append(_arabic_skeleton(token))
             kept = [(s, t.replace("|", "")) for s, t in zip(skeletons, tokens) if s]
