@@ -415,3 +415,13 @@ def test_reading_a_file_with_long_fields_leaves_the_csv_limit_as_it_was(tmp_path
     with pytest.raises(ConfigError, match="not a readable CSV"):
         read_records(path, "rid", {"full_name": ["name"]})
     assert csv.field_size_limit() == before
+
+
+@pytest.mark.parametrize(("latin", "arabic"), [("Munther al-Ali", "منذر العلي"), ("Fadhel Hamoud", "فاضل حمود"),
+                                               ("Ramadhan Khalil", "رمضان خليل"), ("Fathi Darwish", "فتحي درويش")])
+def test_th_and_dh_spellings_share_the_arabic_names_key(latin: str, arabic: str) -> None:
+    """The archive is searched by name key: a Latin spelling and the Arabic name it writes
+    must meet there, not only in the matcher."""
+    from tawthiq.lang.names import normalize_name
+
+    assert normalize_name(latin) == normalize_name(arabic)
