@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -100,7 +101,10 @@ def main(argv: list[str]) -> None:
     if argv != ["pairs"]:
         sys.exit("usage: adjudication.py pairs")
     rows = pairs()
-    with PAIRS.open("w", encoding="utf-8") as handle:
+    # Validation names are in it: readable by its owner only, and never written through a link.
+    descriptor = os.open(PAIRS, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     tally: dict[tuple[str, str, str], int] = {}

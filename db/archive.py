@@ -276,6 +276,10 @@ def decide(session: Session, task: ReviewTask, user: User, action: str, *, victi
     ``action`` is ``new_victim``, ``same_as`` (with ``victim_id`` and ``choices``: field →
     ``"candidate"`` or ``"archive"``), ``not_victim`` (with a ``reason``) or ``defer``.
     """
+    # The task's state as it is now, locked until the decision commits: ``tawthiq reextract``
+    # or another documenter may have changed it since the page was loaded (PostgreSQL; SQLite's
+    # write sessions are serialised already).
+    session.refresh(task, with_for_update=True)
     check_claim(task, user)
     candidate = task.candidate
     if action not in ("new_victim", "same_as", "not_victim", "defer"):
@@ -805,9 +809,12 @@ def cluster_candidates(session: Session, candidate: Candidate, limit: int = 10) 
         other_id = link.other_candidate_id if link.candidate_id == candidate.id else link.candidate_id
         if other_id is not None and other_id not in seen:  # never None: the query wants both ends
             seen.add(other_id)
-            out.append((link, session.get_one(Candidate, other_id)))
+            other = session.get_one(Candidate, other_id)
+            if other.state != "superseded":  # an older reading of an item, not another report
+                out.append((link, other))
     if candidate.cluster_key:
-        for other in session.scalars(select(Candidate).where(Candidate.cluster_key == candidate.cluster_key, Candidate.id.not_in(seen))):
+        for other in session.scalars(select(Candidate).where(Candidate.cluster_key == candidate.cluster_key, Candidate.id.not_in(seen),
+                                                             Candidate.state != "superseded")):
             out.append((None, other))
     return out[:limit]
 

@@ -159,26 +159,29 @@ CUES: tuple[Cue, ...] = (
         ("killing a farmer and his son ", "her two-year-old daughter ", "their cousin "), ("the son of the mukhtar",),
         why="a relative named after the relation"),
     Cue("en.combatant_before", "en", "combatant",
-        r"\b(?:soldiers?|fighters?|militants?|militiam[ae]n|combatants?|conscripts?|"
+        r"(?<!\bby )(?<!\bof )\b(?:soldiers?(?!['’])|fighters?|militants?|militiam[ae]n|combatants?|conscripts?|"
         r"(?:PKK|YPG|YPJ|SDF|ISIS|IS|HTS|FSA|SNA|Hezbollah|Hizbollah|regime|army|militia|faction)\s+(?:members?|fighters?|commanders?|leaders?|operatives?))\s*,?\s*$",
         ("Turkish drones killed the YPG commander ", "the body of the soldier ", "Two fighters, "),
         ("Turkish drones killed the farmer ", "the body of the teacher "),
         ignore_case=True, why="read right before a name: the person is described as a fighter, not a civilian"),
     Cue("en.combatant_after", "en", "combatant",
         r"^\s*(?:\([^)]{1,40}\)\s*)?,\s*(?:an?|the)\s+(?:senior\s+|local\s+|former\s+|field\s+)?(?:[A-Z]{2,}\s+)?"
-        r"(?:(?:fighter|commander|soldier|militant|combatant|conscript)s?\b|(?:member|leader|operative|officer)s?\s+(?:of|in|with|from|for)\s+"
-        r"(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:PKK|YPG|YPJ|SDF|ISIS|IS|HTS|FSA|SNA|Hezbollah|Hizbollah|IRGC|army|armed|forces|militias?|factions?|brigades?|battalion|regiment|division)\b)",
+        r"(?:(?:fighter|commander|soldier|militant|combatant|conscript)s?\b(?!['’])|(?:member|leader|operative|officer)s?\s+(?:of|in|with|from|for)\s+"
+        r"(?!(?:the\s+)?(?:Syrian\s+)?(?:Civil\s+Defen[cs]e|White\s+Helmets|(?:Syrian\s+Arab\s+)?Red\s+Crescent))(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:PKK|YPG|YPJ|SDF|ISIS|IS|HTS|FSA|SNA|Hezbollah|Hizbollah|IRGC|army|armed|forces|militias?|factions?|brigades?|battalion|regiment|division)\b)",
         (" (Jadarji), a member of the PKK", ", a commander in the SDF", ", a fighter with Hezbollah"),
-        (", a teacher from the village", ", a member of the local council's relief team... "),
-        why="read right after a name: an apposition describing the person as a member of an armed group"),
+        (", a teacher from the village", ", a member of the local council's relief team... ", ", a member of the Civil Defence forces,",
+         ", a soldier's widow,"),
+        why="read right after a name: an apposition describing the person as a member of an armed group (civil defence is civilian)"),
     Cue("en.place_before", "en", "place",
         r"\b(?:city|town|village|camp|district|province|governorate|region|neighbou?rhood|area|suburb|countryside|outskirts)\s+of\s*$",
         ("fled the Darfur city of ", "shelling on the village of "), ("the son of ", "the body of "),
         ignore_case=True, why="read right before a capitalised phrase: it is a place, not a person"),
     Cue("en.place_after", "en", "place",
-        r"^\s*,\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:city|town|village|camp|district|province|governorate|region|neighbou?rhood|suburb|area)\b",
-        (", a city in Darfur hit by attacks", ", a small village north of Idlib", ", the Kurdish-held town"),
-        (", a farmer from the village", ", the head of the town council"),
+        r"^\s*,\s*(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:city|town|village|camp|district|province|governorate|region|neighbou?rhood|suburb|area)"
+        r"(?=\s*[,.;]|\s+(?:in|of|on|near|north|south|east|west|outside|hit|where|that|which|under|held|controlled)\b)",
+        (", a city in Darfur hit by attacks", ", a small village north of Idlib", ", the Kurdish-held town,"),
+        (", a farmer from the village", ", the head of the town council", ", the village mukhtar, was", ", a camp resident, died",
+         ", a town council member, was"),
         why="read right after a capitalised phrase: an apposition that makes it a place"),
     Cue("en.killed_list", "en", "death",
         r"\b(?:killed|killing|died|dead|executed|lost their lives|martyred|shot dead|the victims|the dead)\b(?:(?!\b(?:injur|wound|arrest|detain|abduct)\w*)[^.:;]){0,140}?"
@@ -273,16 +276,20 @@ CUES: tuple[Cue, ...] = (
          "قضى كل من سامر", " حتفه إثر انفجار عبوة", " حياته إثر مشادة", "، قضى اليوم جراء إطلاق الرصاص"), (" أصيب بجروح طفيفة", "قضى الشهر في حلب"),
         why="what is said after a dead person's name: died of wounds, a prayer for the dead"),
     Cue("ar.combatant_before", "ar", "combatant",
-        r"(?<![\u0621-\u064A])(?:العسكري|الجندي|جندي|المجند|مجند|العنصر|عنصر|المقاتل|مقاتل|القيادي|قيادي|المسلح|عناصر|مقاتلين|جنديين|عنصرين|مقاتلي|عنصري|جنديي)"
+        r"(?<![\u0621-\u064A])(?<!برصاص )(?<!بقصف )(?<!بنيران )(?<!يد )(?<!قبل )"
+        r"(?:العسكري|الجندي|جندي|المجند|مجند|العنصر|عنصر|المقاتل|مقاتل|القيادي|قيادي|المسلح|عناصر|مقاتلين|جنديين|عنصرين|مقاتلي|عنصري|جنديي)"
+        r"(?!(?:\s+\S+){0,3}?\s+(?:ال)?(?:دفاع|الدفاع|هلال|الهلال|إسعاف|الإسعاف|اسعاف|الاسعاف)(?![\u0621-\u064A]))"
         r"(?:(?:\s+\S+){0,6}?\s+(?:يدعى|تدعى|المدعو|اسمه|واسمه|هما|هم|وهما|وهم)\s*[:،,]?|\s*[:،,]?)\s*$",
         ("وقتل اثر ذلك العسكري يدعى ", "قتل جندي في الجيش يدعى ", "مقتل عنصر من قوات النظام يدعى ", "اغتيال عنصرين من الفصائل هما: ",
          "مقتل القيادي "),
-        ("استشهد الطفل ", "قتل عنصر من قوات النظام والمدني ", "أصيب عنصر في القصف، واستشهد الشاب "),
+        ("استشهد الطفل ", "قتل عنصر من قوات النظام والمدني ", "أصيب عنصر في القصف، واستشهد الشاب ",
+         "قتل ثلاثة مدنيين برصاص عناصر من قوات النظام في درعا، وهم: ", "استشهد اثنان من عناصر الدفاع المدني وهما: "),
         why="read right before a name: the person is described as a soldier or fighter, not a civilian"),
     Cue("ar.combatant_after", "ar", "combatant",
-        r"^\s*[،,]?\s*(?:وهو\s+|وهي\s+)?(?:عنصر|العنصر|مقاتل|المقاتل|القيادي|قيادي|الجندي|جندي|العسكري|المجند)\s+(?:في|ب|من|لدى|لصالح|ضمن|سابق)",
+        r"^\s*[،,]?\s*(?:وهو\s+|وهي\s+)?(?:عنصر|العنصر|مقاتل|المقاتل|القيادي|قيادي|الجندي|جندي|العسكري|المجند)\s+(?:في|ب|من|لدى|لصالح|ضمن|سابق)"
+        r"(?!\s*(?:\S+\s+)?(?:ال)?(?:دفاع|الدفاع|هلال|الهلال|إسعاف|الإسعاف|اسعاف|الاسعاف)(?![\u0621-\u064A]))",
         ("، عنصر في قوات النظام", " وهو قيادي في الفصيل", "، القيادي في هيئة تحرير الشام"),
-        ("، من أبناء بلدة الجينة", "، عامل في الفرن"),
+        ("، من أبناء بلدة الجينة", "، عامل في الفرن", "، عنصر في الدفاع المدني،"),
         why="read right after a name: an apposition describing the person as a fighter"),
     Cue("ar.after_name", "ar", "death", _alternation(
         "غرقا", "حرقا", "ذبحا", "شنقا", "خنقا", "اختناقا", "مقتولا", "مقتولة", "مذبوحا", "مذبوحة", "تعذيبا", "رميا", "دهسا", "صعقا",

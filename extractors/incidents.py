@@ -961,7 +961,8 @@ def _incident_of(index: int, place: Place, members: list[_Reading], named: list[
     incident.place = place if not place.is_empty() else context.place
     if not incident.place.is_empty():
         incident.field_evidence["place"] = (members[0].count.evidence if members and index else context.place_evidence) or ""
-    own = " ".join(m.count.evidence for m in members)
+    # Each sentence once, and a bounded text: a long item repeats one sentence for many counts.
+    own = " ".join(dict.fromkeys(m.count.evidence for m in members))[:4000]
     perpetrator = (news.classify_perpetrator_with_evidence(own) if own else None) or (context.perpetrator if index == 0 else None)
     cause = (news.classify_cause_with_evidence(own) if own else None) or (context.cause if index == 0 else None)
     if perpetrator:

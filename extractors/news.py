@@ -191,7 +191,7 @@ _AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", 
             "شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "كذلك", "أيضا", "ايضا", "أيضاً", "محتجزة", "محتجز",
             "يلقى", "يلقيان", "يلقون", "تلقى", "تلقيان", "قبل", "منذ", "المنحدر", "المنحدرة", "المتحدر", "المتحدرة", "المقيم", "المقيمة",
             "النازح", "النازحة", "المهجر", "المهجرة", "القاطن", "القاطنة", "المولود", "المولودة",
-            "أمام", "امام", "داخل", "خارج", "وسط", "بجانب", "مقابل", "بين"}
+            "أمام", "داخل", "خارج", "وسط", "بجانب", "مقابل", "بين"}
 #: Parts of the day that end a name when a day follows ("الزعبي مساء أمس", "صباح اليوم"): alone
 #: they may be names (صباح).
 _AR_DAY_PART = frozenset({"مساء", "صباح", "ظهر", "فجر", "ليلة", "عصر", "ظهيرة"})
@@ -266,6 +266,8 @@ _COMBATANT = {"en": (cue("en.combatant_before"), cue("en.combatant_after")),
               "ar": (cue("ar.combatant_before"), cue("ar.combatant_after"))}
 _PLACE = {"en": (cue("en.place_before"), cue("en.place_after"))}
 
+#: What names the killers just before a description of fighters: the fighters are not the dead.
+_KILLERS = re.compile(r"(?:\b(?:by|from)\s+(?:[\w'-]+\s+){0,2}|(?<![\u0621-\u064A])(?:برصاص|بقصف|بنيران|يد|قبل|رصاص)\s+(?:\S+\s+){0,1})$")
 #: The confidence of a candidate its text describes as a fighter: shown, never hidden, but
 #: below every other candidate.
 COMBATANT_CONFIDENCE = 0.2
@@ -287,6 +289,9 @@ def _mark_combatant(record: VictimRecord, mention: _Mention, language: str) -> N
     that killed them), so the candidate is still staged: a documenter decides, warned by
     ``extra["described_as"]`` and the words that say it, at a low confidence."""
     words = _described(mention, language, _COMBATANT)
+    before = mention.sentence[max(0, mention.start - 120):mention.start]
+    if words and _KILLERS.search(before[:before.rfind(words)] if words in before else ""):
+        words = None  # "shot dead by regime soldiers, A", «برصاص عناصر من قوات النظام، وهم: A»: the killers
     if words:
         record.extra = {**record.extra, "described_as": "combatant", "described_as_words": words}
         record.confidence = min(record.confidence, COMBATANT_CONFIDENCE)

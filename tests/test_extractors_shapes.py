@@ -458,3 +458,24 @@ def test_brothers_whose_names_share_a_key_stay_two_people() -> None:
 ])
 def test_english_shapes_of_documentation_reports(text: str, expected: list[str]) -> None:
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(("text", "arabic", "expected"), [
+    # The killers described as soldiers are not the dead; civil defence volunteers are civilians.
+    ("A farmer was shot dead by regime soldiers, Omar Khaled Haddad, 34, on Monday.", False, ["Omar Khaled Haddad"]),
+    ("قتل ثلاثة مدنيين برصاص عناصر من قوات النظام في درعا، وهم: عمر خالد الحداد، وسامي حامد العلي، ووليد سامر درويش.", True,
+     ["عمر خالد الحداد", "سامي حامد العلي", "وليد سامر درويش"]),
+    ("استشهد اثنان من عناصر الدفاع المدني وهما: عمر خالد الحداد ووليد سامر درويش", True, ["عمر خالد الحداد", "وليد سامر درويش"]),
+    ("Sami Hamed al-Ali, a member of the Civil Defence forces, was killed in the strike.", False, ["Sami Hamed al-Ali"]),
+    ("Fatima Khalil, a soldier's widow, was killed in the shelling.", False, ["Fatima Khalil"]),
+    # A person described with a place noun is still a person.
+    ("Omar Haddad, the village mukhtar, was killed by a sniper in Sarmin.", False, ["Omar Haddad"]),
+    ("Rima Khalil, a camp resident, died in the fire.", False, ["Rima Khalil"]),
+    ("Ahmad Hamoud, a town council member, was shot dead.", False, ["Ahmad Hamoud"]),
+    # إمام without hamza is a family name.
+    ("قتل الشاب محمد عادل امام بقصف على البلدة", True, ["محمد عادل امام"]),
+])
+def test_civilians_next_to_words_of_fighters_and_places_stay_civilian_victims(text: str, arabic: bool, expected: list[str]) -> None:
+    result = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=PUBLISHED, name="civilians")
+    assert [(r.name_ar if arabic else r.full_name) for r in result.records] == expected
+    assert not any(r.extra.get("described_as") for r in result.records)
