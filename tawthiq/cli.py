@@ -747,14 +747,15 @@ def _print_reextract(summary: Any) -> None:
                        f"candidate(s) and {row['superseded_reports']} incident report(s) superseded by "
                        f"{row['new_candidates']} and {row['new_reports']}")
         elif row["outcome"] == "kept":
-            click.echo(f"{head}: {would}keep as it is ({row['before']}): a documenter has worked on it ({row['detail']})")
+            why = row["detail"] if "no longer names" in (row["detail"] or "") else f"a documenter has worked on it ({row['detail']})"
+            click.echo(f"{head}: {would}keep as it is ({row['before']}): {why}")
         else:
             click.echo(f"{head}: {would}fail: {row['detail']}")
     click.echo(f"{'would re-read' if summary.dry_run else 're-read':<14} {summary.reread:>6}  "
                f"({summary.candidates_superseded} candidate(s) and {summary.reports_superseded} incident report(s) "
                f"superseded; {summary.candidates_new} candidate(s) and {summary.reports_new} incident report(s) new)")
     click.echo(f"{'unchanged':<14} {summary.unchanged:>6}  (read the same as before)")
-    click.echo(f"{'kept':<14} {summary.kept:>6}  (a documenter has worked on it)")
+    click.echo(f"{'kept':<14} {summary.kept:>6}  (a documenter has worked on it, or the new reading would drop a name)")
     click.echo(f"{'failed':<14} {summary.failed:>6}" + ("  (`tawthiq failed list` shows them)" if summary.failed and not summary.dry_run else ""))
     click.echo(f"{'current':<14} {summary.current:>6}  (read with the current extractor already)")
     if summary.match is not None and summary.queue is not None:

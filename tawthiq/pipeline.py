@@ -765,7 +765,39 @@ def reextract_item(engine: Engine, item_id: int, *, all_items: bool = False, dry
                 repo.audit(session, None, "raw_item.reextract", "raw_item", item.id,
                            {"outcome": FAILED, "item": label, "by": by, "error": error})
             return out
+        lost = names_lost(session, item.id, result.records)
+        if lost:
+            from tawthiq.extractors import extractor_for
+
+            # Nothing reported may vanish: a newer reading that no longer names someone the old
+            # one did leaves the item as it is, for a documenter to read.
+            return ReextractItem(id=item.id, item=label, source=item.source.name, outcome=KEPT,
+                                 detail="the new reading no longer names " + ", ".join(lost) + "; left for a documenter",
+                                 before=_reading(*(oldest_reading(readings) or (None, None))), after=_reading(*extractor_for(item.kind)))
         return apply_reading(session, item, result, label=label, by=by, dry_run=dry_run)
+
+
+def names_lost(session: Session, item_id: int, records: list[Any]) -> list[str]:
+    """The names of an item's queued candidates (not superseded, not added by a documenter)
+    that none of a new reading's ``records`` names: a new name with the same given name that
+    holds the old one's last word ("Mohammed Khalid" is still named by "Mohammed Khalid
+    al-Abdallah"), folded in its own script."""
+    from tawthiq.lang.names import name_parts
+
+    new = [name_parts(n).forms for r in records for n in (r.name_ar, r.full_name) if n]
+
+    def named(forms: tuple[str, ...]) -> bool:
+        return any(other and other[0] == forms[0] and forms[-1] in other for other in new)
+
+    lost = []
+    for full_name, name_ar in session.execute(
+            select(Candidate.full_name, Candidate.name_ar).where(Candidate.raw_item_id == item_id, Candidate.state != "superseded",
+                                                                Candidate.extractor != "documenter")).all():
+        written = [n for n in (name_ar, full_name) if n]
+        forms = [name_parts(w).forms for w in written]
+        if written and not any(f and named(f) for f in forms):
+            lost.append(written[0])
+    return lost
 
 
 def reextract(engine: Engine, *, all_items: bool = False, source: str | None = None, item_ids: Iterable[int] | None = None,

@@ -537,3 +537,15 @@ def test_migration_takes_each_items_reading_from_its_rows(tmp_path) -> None:
         found = {row[0]: (row[1], row[2]) for row in conn.execute(text("SELECT id, extractor, extractor_version FROM raw_items"))}
     engine.dispose()
     assert found == {1: ("news", "1.1.0"), 2: ("news", "1.9.0"), 3: (None, None), 4: ("news", "1.2.0"), 5: ("form", "1.0.0")}
+
+
+def test_a_new_reading_that_no_longer_names_a_victim_leaves_the_item_for_a_documenter(night) -> None:
+    """Nothing reported may vanish: if the older reading staged a name the new one does not
+    give, the item is kept as it is (its queued candidate stays in the queue) and says so."""
+    sarmin = read_with_older(night, "news.txt", full_name="Rami Walid Darwish", name_ar=None)
+    summary = pipeline.reextract(night, by="operator")
+    assert (summary.reread, summary.kept) == (0, 1)
+    assert "no longer names Rami Walid Darwish" in summary.items[0]["detail"]
+    with session_scope(night) as session:
+        kept = session.scalar(select(Candidate).where(Candidate.raw_item_id == sarmin))
+        assert kept.state == "queued" and kept.review_task.state == "open" and kept.full_name == "Rami Walid Darwish"
