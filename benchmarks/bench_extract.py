@@ -204,8 +204,12 @@ def airwars_victims(part: str, language: str, show_misses: bool = False) -> dict
             counts["marked"] += marked
             if any(same_victim(n, name) for n in scored.listed if n):
                 counts["on_list"] += 1
-                counts["adj_correct"] += 1
-                counts["marked_correct"] += marked
+                # Listed, but the reader found that this text does not state the death (an
+                # earlier text's injured): not right for the adjudicated precision either.
+                unstated = any(verdicts.get(pair_key(incident["internal_id"], url, n)) in _UNSTATED
+                               for n in scored.present if same_victim(n, name))
+                counts["adj_correct"] += not unstated
+                counts["marked_correct"] += marked and not unstated
             else:
                 verdict = verdicts.get(pair_key(incident["internal_id"], url, name))
                 counts["adj_correct"] += verdict == "killed"
