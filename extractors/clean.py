@@ -108,7 +108,9 @@ _HARAKAT = re.compile(r"[\u064B-\u0652]")
 #: A word broken by tatweel and a dot ("استشــ. ــاد", "قُـ.ـتل"): the dot may stand for a letter.
 # Letters without the tatweel (U+0640), which sits inside the Arabic letter block.
 _L = r"[\u0621-\u063F\u0641-\u064A]"
-_DOTTED = re.compile(rf"({_L}*)ـ+\s*\.\s*ـ*({_L}*)|({_L}*)ـ*\s*\.\s*ـ+({_L}*)")
+# Anchored at a word's start and with the space bounded: unanchored, a run of letters or of
+# spaces with no dot was scanned again from every position (100 KB took minutes).
+_DOTTED = re.compile(rf"(?<!{_L})(?:({_L}*)ـ+[ \t]{{0,3}}\.[ \t]{{0,3}}ـ*({_L}*)|({_L}*)ـ*[ \t]{{0,3}}\.[ \t]{{0,3}}ـ+({_L}*))")
 _LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 
 

@@ -479,3 +479,14 @@ def test_civilians_next_to_words_of_fighters_and_places_stay_civilian_victims(te
     result = extract_item("news", text.encode("utf-8"), content_type="text/plain", published=PUBLISHED, name="civilians")
     assert [(r.name_ar if arabic else r.full_name) for r in result.records] == expected
     assert not any(r.extra.get("described_as") for r in result.records)
+
+
+def test_the_dotted_break_is_read_from_a_words_start_only() -> None:
+    """A letter hidden behind a dot is restored from the start of the word it is in; a run of
+    letters or spaces with no dot is not scanned again from every position (speed is measured in
+    the benchmark, not here: this checks the anchoring that keeps it linear)."""
+    from tawthiq.extractors.clean import _DOTTED
+
+    assert [m.group(0) for m in _DOTTED.finditer("استشــ. ــاد الشاب")] == ["استشــ. ــاد"]
+    assert _DOTTED.search("ب" * 2000) is None and _DOTTED.search(" " * 2000) is None
+    assert names("استشــ. ــاد الشاب عمر خالد الحداد بقصف على البلدة", arabic=True) == ["عمر خالد الحداد"]
