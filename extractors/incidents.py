@@ -676,7 +676,8 @@ def extract_incidents(
     if not whole.strip():
         return []
     language = language or detect_language(whole) or "en"
-    counts, aside = _read_counts(whole, language, published)
+    names = [name for v in victims if (name := v.name_ar or v.full_name)]
+    counts, aside = _read_counts(whole, language, published, names)
     # An injured count alone still makes an incident to read: the death words may have missed
     # how the text tells a death (measured: without this, one more validation text stating a
     # death reached nobody), and a documenter reading an injury report loses minutes, while a
@@ -684,7 +685,7 @@ def extract_incidents(
     says_death = bool(victims) or any(r.count.kind == "killed" for r in counts) or _says_death(whole)  # ``whole`` is cleaned already
     if not counts and not says_death:
         return []
-    context = news.item_context(text, title, published)
+    context = news.item_context(text, title, published, names)
     groups = _group_counts(_without_totals(counts, aside, context.place), context)
     by_group: list[list[VictimRecord]] = [[] for _ in groups]
     for victim in victims:
@@ -712,7 +713,7 @@ class _Reading:
     date: str | None
 
 
-def _read_counts(whole: str, language: str, published: dt.date | None) -> tuple[list[_Reading], list[str]]:
+def _read_counts(whole: str, language: str, published: dt.date | None, names: list[str] | None = None) -> tuple[list[_Reading], list[str]]:
     """The counts of an item that may be an incident's, clause by clause (:func:`clauses`),
     and a note for each count set aside. A count is set aside when its clause sums up a period
     or a region (:data:`_SUMMARY`; so are the place-less clauses that follow one, the lines of
@@ -745,7 +746,9 @@ def _read_counts(whole: str, language: str, published: dt.date | None) -> tuple[
                 if not found and not unnumbered and not in_summary and not whole_summary:
                     in_summary = summary
                     continue
-                place = place_of(clause)  # only where it is read: a report has thousands of clauses
+                # Only where it is read (a report has thousands of clauses), and without the
+                # names of the dead: Hafizah Mar'i is not killed in Mari.
+                place = place_of(news._without(clause, *names) if names else clause)
                 summary = summary or (whole_summary and place.is_empty())
                 in_summary = summary or (in_summary and place.is_empty())
                 why = _set_aside(clause, place, in_summary)

@@ -23,7 +23,9 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -52,8 +54,9 @@ EXTRACTOR_NAME = "news"
 #: a victim described as a fighter is marked (``extra["described_as"]``), a place in
 #: apposition is no victim, «بالقصف» and «عندما» end an Arabic name. 1.3.0: incident counts
 #: read clause by clause (roundups, summaries, totals set aside), a wider reading of what
-#: reports a death, more sentence shapes of the dead in both languages.
-EXTRACTOR_VERSION = "1.3.0"
+#: reports a death, more sentence shapes of the dead in both languages. 1.3.1: the names of
+#: the dead are not read as places (al-Jasem is not Jasim).
+EXTRACTOR_VERSION = "1.3.1"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -247,6 +250,9 @@ def extract_text(
         mentions = _arabic_mentions(paragraphs)
     else:
         mentions = _english_mentions(paragraphs)
+    for mention in mentions:
+        context.names.setdefault(mention.sentence if not mention.caption else mention.paragraph, []).append(mention.name)
+    context.read_place("\n".join(paragraphs), title, [m.name for m in mentions])
     records = []
     for mention in mentions:
         if _described(mention, language, _PLACE):
@@ -1363,11 +1369,13 @@ def _trim_arabic_name(raw: str) -> str | None:
 # --- fields ---------------------------------------------------------------------------------
 
 
-def item_context(text: str, title: str | None, published: dt.date | None) -> _ItemContext:
+def item_context(text: str, title: str | None, published: dt.date | None, names: list[str] | None = None) -> _ItemContext:
     """What the item as a whole says: its date of death, place, perpetrator and cause, each
     with the words it came from; victims and incidents take from it what their own sentence
-    leaves open."""
-    return _ItemContext.build(text, title, published)
+    leaves open. ``names``, the people named in it, are not read as places."""
+    context = _ItemContext.build(text, title, published)
+    context.read_place(text, title, names or [])
+    return context
 
 
 @dataclass
@@ -1378,6 +1386,18 @@ class _ItemContext:
     place_evidence: str | None
     perpetrator: tuple[str, str] | None
     cause: tuple[str, str] | None
+    #: Readings of a sentence or paragraph shared by every name in it: a list of hundreds of
+    #: names in one unpunctuated sentence reads its place, date and killer once, not once a name.
+    memo: dict[tuple[str, str], Any] = field(default_factory=dict)
+    #: sentence -> the names found in it, blanked out before its place is read.
+    names: dict[str, list[str]] = field(default_factory=dict)
+
+    def once(self, what: str, text: str, read: Callable[[str], Any]) -> Any:
+        """``read(text)``, computed once per item for each (what, text)."""
+        key = (what, text)
+        if key not in self.memo:
+            self.memo[key] = read(text)
+        return self.memo[key]
 
     @classmethod
     def build(cls, text: str, title: str | None, published: dt.date | None) -> _ItemContext:
@@ -1391,11 +1411,16 @@ class _ItemContext:
                 if date:
                     date_evidence = sentence
                     break
-        place = resolve_place(title or "") if title else Place()
-        if not place.governorate:
-            place = resolve_place(text[:1500])
-        return cls(date, date_evidence, place, title or text[:200],
+        return cls(date, date_evidence, Place(), title or text[:200],
                    classify_perpetrator_with_evidence(head), classify_cause_with_evidence(head))
+
+    def read_place(self, text: str, title: str | None, names: list[str]) -> None:
+        """The item's place: its title's, else the one its opening names, read without the
+        names of people found in it (a victim called al-Jasem does not put the item in Jasim)."""
+        place = resolve_place(_without(title, *names)) if title else Place()
+        if not place.governorate:
+            place = resolve_place(_without(text[:1500], *names))
+        self.place = place
 
 
 _DATE_HINT = re.compile(r"\d{4}|\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -1538,8 +1563,9 @@ def _fill_sex(record: VictimRecord, evidence: dict[str, str], mention: _Mention,
         # "... died of wounds when gunmen opened fire against him": a pronoun later in the
         # sentence, when no one else is named in it.
         later = mention.sentence[mention.start + len(mention.name):]
-        others = _other_people(later)
-        own = re.search(r"\b(he|him|his|she|her)\b", later, re.I) if not others else None
+        own = re.search(r"\b(he|him|his|she|her)\b", later, re.I)
+        if own and _other_people(later):
+            own = None
         if pronoun and len(_NAME_RE.findall(mention.sentence)) <= 3:
             record.sex = "male" if pronoun.group(1) in ("He", "His") else "female"
             local = f"{local} {pronoun.group(0).strip()}"
@@ -1558,18 +1584,16 @@ def _fill_date(record: VictimRecord, evidence: dict[str, str], mention: _Mention
     died of later), else the item's. Returns the registration phrase when there is one: it
     also says the cause (torture)."""
     date = None
-    torture = re.search(r"registered as having died on ([A-Z][a-z]+ \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}|[^,.;]+)", mention.paragraph, re.I)
-    wounds = re.search(r"(?:died|succumbed)[^.]*?(?:wounds|injuries)[^.]*?(?:on|sustained on)\s+([^,.;]+)", mention.sentence, re.I)
+    torture = context.once("registered", mention.paragraph, _REGISTERED.search)
+    wounds = context.once("wounds", mention.sentence, _DIED_OF_WOUNDS.search)
     if torture:
         date = parse_date(torture.group(1), published)
         evidence["date_of_death"] = torture.group(0)
         learned = re.search(r"(?:learned|learnt|found out|were informed)[^.]*?(?:in|on)\s+([A-Z][a-z]+ \d{4}|\d{4}|[A-Z][a-z]+ \d{1,2}, \d{4})", mention.paragraph)
         if learned:
             record.extra["date_learned"] = parse_date(learned.group(1), published)
-    elif _has_date(_without_arrest_dates(mention.sentence)) and not wounds:
-        date = parse_date(_without_arrest_dates(mention.sentence), published)
-        if date:
-            evidence["date_of_death"] = mention.sentence
+    elif not wounds and (date := context.once("date", mention.sentence, lambda text: _sentence_date(text, published))):
+        evidence["date_of_death"] = mention.sentence
     if date is None and context.date:
         date = context.date
         evidence["date_of_death"] = context.date_evidence or ""
@@ -1579,11 +1603,23 @@ def _fill_date(record: VictimRecord, evidence: dict[str, str], mention: _Mention
     return torture
 
 
+_REGISTERED = re.compile(r"registered as having died on ([A-Z][a-z]+ \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}|[^,.;]+)", re.I)
+_DIED_OF_WOUNDS = re.compile(r"(?:died|succumbed)[^.]*?(?:wounds|injuries)[^.]*?(?:on|sustained on)\s+([^,.;]+)", re.I)
+
+
+def _sentence_date(sentence: str, published: dt.date | None) -> str | None:
+    """The date a sentence gives, leaving out the date of an arrest."""
+    plain = _without_arrest_dates(sentence)
+    return parse_date(plain, published) if _has_date(plain) else None
+
+
 def _fill_place(record: VictimRecord, evidence: dict[str, str], mention: _Mention, context: _ItemContext) -> None:
     """Place of death: the sentence's (a caption's paragraph), a town the person was killed in
     after the one they came from, else the item's governorate when nothing contradicts it."""
-    # The person's own name is no place ("al-Jasem" is not Jasim town).
-    place = resolve_place(_without(mention.sentence, mention.name)) if not mention.caption else resolve_place(_without(mention.paragraph, mention.name))
+    # A name is no place ("al-Jasem" is not Jasim town): the sentence is read without the
+    # names found in it.
+    scope = mention.sentence if not mention.caption else mention.paragraph
+    place = replace(context.once("place", scope, lambda text: resolve_place(_without(text, *context.names.get(text, [mention.name])))))
     if not mention.arabic and not mention.caption:
         # "A man from Darnaj village ... was shot dead ... in al Hawayij village": where he came
         # from is his origin; a town he was killed in, named after him, is where he died.
@@ -1591,19 +1627,25 @@ def _fill_place(record: VictimRecord, evidence: dict[str, str], mention: _Mentio
         if there:
             elsewhere = resolve_place(there.group(0))
             if elsewhere.locality and elsewhere.locality != place.locality:
-                place = Place(elsewhere.governorate or find_governorate(mention.sentence) or place.governorate, elsewhere.locality)
+                place = Place(elsewhere.governorate or context.once("governorate", mention.sentence, find_governorate) or place.governorate,
+                              elsewhere.locality)
     if place.locality or place.governorate:
         evidence["place_of_death"] = mention.sentence
     if not place.governorate and context.place.governorate:
-        if not place.locality or context.place.governorate == (find_governorate(mention.paragraph) or context.place.governorate):
+        if not place.locality or context.place.governorate == (context.once("governorate", mention.paragraph, find_governorate)
+                                                               or context.place.governorate):
             place = Place(context.place.governorate, place.locality or context.place.locality)
             evidence.setdefault("place_of_death", context.place_evidence or "")
     record.place_of_death = place
 
 
-def _without(text: str, name: str) -> str:
-    """``text`` with ``name`` blanked out, so that its words are read as nothing else."""
-    return text.replace(name, " ") if name else text
+def _without(text: str, *names: str) -> str:
+    """``text`` with ``names`` blanked out, so that their words are read as nothing else (a
+    comma in their place: a place phrase does not run on into what follows the name)."""
+    for name in sorted(names, key=len, reverse=True):
+        if name:
+            text = text.replace(name, " , ")
+    return text
 
 
 def _fill_origin(record: VictimRecord, evidence: dict[str, str], mention: _Mention) -> None:
@@ -1621,11 +1663,11 @@ def _fill_classes(record: VictimRecord, evidence: dict[str, str], mention: _Ment
                   torture: re.Match[str] | None, local: str) -> None:
     """Perpetrator and cause from the sentence, else the item (a registered death in detention
     is torture); category from the words of the name ("a nurse", "الممرض")."""
-    perpetrator = classify_perpetrator_with_evidence(mention.sentence) or context.perpetrator
+    perpetrator = context.once("perpetrator", mention.sentence, classify_perpetrator_with_evidence) or context.perpetrator
     if perpetrator:
         record.perpetrator = perpetrator[0]
         evidence["perpetrator"] = perpetrator[1]
-    cause = classify_cause_with_evidence(mention.sentence) or context.cause
+    cause = context.once("cause", mention.sentence, classify_cause_with_evidence) or context.cause
     if torture and (cause is None or cause[0] != "torture"):
         cause = ("torture", torture.group(0))
     if cause:
@@ -1640,6 +1682,13 @@ def _fill_classes(record: VictimRecord, evidence: dict[str, str], mention: _Ment
 # --- merging -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _fold_name(name: str) -> str:
+    from tawthiq.lang.latin import fold_text
+
+    return fold_text(name)
+
+
 def _same_person(a: VictimRecord, b: VictimRecord) -> bool:
     """Whether two mentions in one item are one person: the same name, or the same given and
     family names (a letter off at most: "Moyaed"/"Moayed al-Ali" in a caption and the text) with
@@ -1648,8 +1697,7 @@ def _same_person(a: VictimRecord, b: VictimRecord) -> bool:
     merging them would lose a victim."""
     from tawthiq.lang.names import common_skeletons, name_parts, vowels_differ
 
-    from tawthiq.lang.latin import fold_text as fold
-
+    fold = _fold_name
     left, right = (a.name_ar or a.full_name or ""), (b.name_ar or b.full_name or "")
     if not left or not right:
         return False

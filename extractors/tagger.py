@@ -459,7 +459,7 @@ def add_tagged(result: ExtractResult, tagger: Tagger, *, threshold: float | None
         parts = name_parts(tagged.name)
         if tagged.confidence < limit or not parts.forms or any(same_given_and_family(k, parts) for k in known):
             continue
-        context = context or item_context(result.text, result.title, result.published)
+        context = context or item_context(result.text, result.title, result.published, rule_names)
         added.append(_tagged_record(tagged, result.text, context))
         known.append(parts)
     if replace:

@@ -490,3 +490,38 @@ def test_the_dotted_break_is_read_from_a_words_start_only() -> None:
     assert [m.group(0) for m in _DOTTED.finditer("استشــ. ــاد الشاب")] == ["استشــ. ــاد"]
     assert _DOTTED.search("ب" * 2000) is None and _DOTTED.search(" " * 2000) is None
     assert names("استشــ. ــاد الشاب عمر خالد الحداد بقصف على البلدة", arabic=True) == ["عمر خالد الحداد"]
+
+
+def test_names_of_the_dead_are_not_read_as_places() -> None:
+    """A victim's family or father's name that is also a town (al-Jasem / Jasim, Mar'i / Mari,
+    غندوره / Al Ghandurah) does not become where anyone in the item was killed."""
+    result = extract_item("news", b"Regime warplanes killed Ahmad Omar Khalil and Rami Saeed al-Jasem in an air strike.",
+                          content_type="text/plain", published=PUBLISHED, name="list")
+    assert [r.full_name for r in result.records] == ["Ahmad Omar Khalil", "Rami Saeed al-Jasem"]
+    assert all(r.place_of_death.locality != "Jasim" for r in result.records)
+    assert all(i.place.locality != "Jasim" for i in result.incidents)
+    result = extract_item("news", "الشهيد مصطفى وضاح غندوره\n\nاستشهد خلال القصف على اريحا قبل قليل".encode(),
+                          content_type="text/plain", published=PUBLISHED, name="post")
+    [victim] = result.records
+    assert victim.place_of_death.locality == "Ariha" and victim.place_of_death.governorate == "Idlib"
+    result = extract_item("news", "بالمجزرة المروعة في قرية المستريحة محمود محمد ابراهيم العيدو ومصطفى محمد ابراهيم العيدو شهداء".encode(),
+                          content_type="text/plain", published=PUBLISHED, name="post")
+    assert {r.place_of_death.locality for r in result.records} == {"المستريحة"}
+
+
+def test_a_long_unpunctuated_list_reads_its_sentence_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hundreds of names in one sentence: its place is read once for all of them, not once a
+    name over the whole sentence (which made an 8 KB list take 15 s)."""
+    import extractors.news as news
+
+    given = ["Ahmad", "Omar", "Khalid", "Yusuf", "Hasan", "Mahmoud", "Ibrahim", "Saeed", "Walid", "Fadi"]
+    family = ["Khalil", "Haddad", "Saleh", "Hamoud", "Najjar", "Darwish", "Qassem", "Rifai", "Halabi", "Masri"]
+    victims = [f"{g} {f2} {f}" for g in given for f2 in given[:3] for f in family[:2]]
+    text = "Regime shelling on Idlib city on 16 April 2024 killed " + ", ".join(victims) + "."
+    calls: list[str] = []
+    real = news.resolve_place
+    monkeypatch.setattr(news, "resolve_place", lambda t: calls.append(t) or real(t))
+    result = extract_item("news", text.encode(), content_type="text/plain", published=PUBLISHED, name="list")
+    assert {r.full_name for r in result.records} == set(victims)
+    assert {r.place_of_death.governorate for r in result.records} == {"Idlib"}
+    assert len(calls) <= 5
