@@ -297,6 +297,12 @@ CUES: tuple[Cue, ...] = (
         "برصاصة", "بشظية", "بشظايا", "متأثرين", "متأثرتين", "متأثرًا"),
         ("غرقا", "مقتولا", "بتهمة"), ("غريب",),
         why="a word said right after a dead person's name about how they died: it ends the name (a word list, read whole)"),
+    Cue("ar.describing_verb", "ar", "title", _alternation(
+        "يعمل", "تعمل", "يشتغل", "تشتغل", "يبلغ", "تبلغ", "يسكن", "تسكن", "يقطن", "تقطن", "يقيم", "تقيم", "يدرس", "تدرس",
+        "ينحدر", "تنحدر", "يعاني", "تعاني", "يعيل", "تعيل", "وهو", "وهي", "ويعمل", "وتعمل"),
+        ("يعمل", "تبلغ", "ينحدر"), ("يعرب", "يمان", "تمام"),
+        why="a verb or pronoun right after a name that goes on to describe the person (his work, age, home): it ends the "
+            "name and leaves the person a victim (a word list, read whole)"),
     Cue("ar.list_end", "ar", "list_intro", r"(?:كل\s+من|وهم|هم|وهي|كما\s+يلي|التالية|التالي|:|👇)\s*[.:…]*\s*$",
         ("أدى القصف لاستشهاد كل من", "وهذه أسماء الشهداء:"), ("استشهد الشاب في القصف",),
         why="a line that announces a list on the lines below"),

@@ -55,8 +55,9 @@ EXTRACTOR_NAME = "news"
 #: apposition is no victim, «بالقصف» and «عندما» end an Arabic name. 1.3.0: incident counts
 #: read clause by clause (roundups, summaries, totals set aside), a wider reading of what
 #: reports a death, more sentence shapes of the dead in both languages. 1.3.1: the names of
-#: the dead are not read as places (al-Jasem is not Jasim).
-EXTRACTOR_VERSION = "1.3.1"
+#: the dead are not read as places (al-Jasem is not Jasim). 1.3.2: a verb describing the person
+#: («يعمل», «تدرس») ends an Arabic name.
+EXTRACTOR_VERSION = "1.3.2"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -202,6 +203,7 @@ _AR_DAY = frozenset({"أمس", "امس", "اليوم", "الأحد", "الاحد
                      "الجمعة", "السبت", "يوم", "البارحة"})
 #: Words about how a person died that follow the name ("مقتولاً", "غرقاً", "بتهمة"): they end it.
 _AR_AFTER_NAME = words("ar.after_name")
+_AR_DESCRIBING = words("ar.describing_verb")
 _AR_FEMALE = re.compile(r"(?<![\u0621-\u064A])[وبل]?(الطفلة|الشابة|السيدة|المواطنة|الطبيبة|الممرضة|الفتاة|الرضيعة|الشهيدة|المسنة|الحاجة|استشهدت|قتلت|قُتلت|توفيت|لقيت|البالغة|عمرها|امرأة|زوجته|ابنته|والدته)")
 _AR_MALE = re.compile(r"(?<![\u0621-\u064A])[وبل]?(الطفل|الشاب|المواطن|الطبيب|الممرض|الفتى|الرضيع|الشهيد|المسن|الحاج|استشهد\s|قتل\s|توفي\s|لقي\s|البالغ\s|عمره|رجل)")
 _AR_CHILD = re.compile(r"(الطفلة|الطفل|الرضيع|الرضيعة|طفل|طفلة|أطفال|الفتى|الفتاة)")
@@ -1334,7 +1336,7 @@ def _trim_arabic_name(raw: str) -> str | None:
             break  # a comma, a dash or a figure between words ends the name
         else:
             last = False
-        if word in _AR_STOP or word in _AR_AFTER_NAME or re.match(r"^(و?(?:بال|لل|ب|ل)?(قصف|رصاص|انفجار|غارة|شظايا|شظية|قذيفة|قذائف|صاروخ|لغم|عبوة|إطلاق|اطلاق))", word):
+        if word in _AR_STOP or word in _AR_AFTER_NAME or word in _AR_DESCRIBING or re.match(r"^(و?(?:بال|لل|ب|ل)?(قصف|رصاص|انفجار|غارة|شظايا|شظية|قذيفة|قذائف|صاروخ|لغم|عبوة|إطلاق|اطلاق))", word):
             break
         if _AR_SUBJECT_OF.fullmatch(word):
             break  # "محمد العلي يدين ...": the verb ends the name (and makes it a speaker's)

@@ -525,3 +525,15 @@ def test_a_long_unpunctuated_list_reads_its_sentence_once(monkeypatch: pytest.Mo
     assert {r.full_name for r in result.records} == set(victims)
     assert {r.place_of_death.governorate for r in result.records} == {"Idlib"}
     assert len(calls) <= 5
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("استشهد الشاب أحمد محمد الخطيب يعمل في مجال البناء جراء قصف على إدلب", ["أحمد محمد الخطيب"]),
+    ("استشهاد المواطن عمر سعيد الأحمد يعمل مزارعاً", ["عمر سعيد الأحمد"]),
+    ("مقتل الشابة سلمى خالد العمر تدرس في جامعة حلب برصاص قناص", ["سلمى خالد العمر"]),
+    ("استشهاد الطفل يعرب محمد الحسن بقصف على ريف إدلب", ["يعرب محمد الحسن"]),
+])
+def test_a_verb_describing_the_person_ends_the_arabic_name(text: str, expected: list[str]) -> None:
+    """«... الخطيب يعمل في مجال البناء»: the verb goes on to say who the person was; it is no
+    part of the name, and a given name that looks like a verb (يعرب) still is one."""
+    assert names(text, arabic=True) == expected
