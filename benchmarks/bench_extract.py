@@ -307,10 +307,13 @@ def real_set(show_misses: bool = False) -> None:
 #: A death stated in a text, by the benchmark's own wide word list (independent of the
 #: extractor's cues, so that "reports a death but reaches nobody" is not judged by the rules it
 #: checks). Arabic is read with hamza, ta marbuta and alif maqsura folded and with the letters
-#: stretched or broken to dodge moderation joined again.
+#: stretched or broken to dodge moderation joined again; a word is read from its start (its
+#: clitics and article allowed, or an article glued to the word before), so that the letters
+#: of a death word inside another word (شهدا in the family name المشهداني) are not a death.
 _BENCH_DEATH = re.compile(
     r"\b(?:kill(?:ed|ing|s)?|dead|died|dies|deaths?|martyr(?:ed|s)?|slain|perished|executed|murdered|drowned|"
     r"lost (?:his|her|their) li(?:fe|ves)|death toll|fatalit(?:y|ies)|bod(?:y|ies) of)\b|"
+    r"(?:(?<![\u0621-\u064A])[وف]?[بلك]?(?:ال|ل)?[يتنا]?|(?<=[\u0621-\u064A])ال)"
     r"(?:قتل|مقتل|قتلي|قتيل|استشهد|استشهاد|شهيد|شهدا|مصرع|وفاه|توفي|جثه|جثث|جثمان|ضحايا|ضحيه|حتفه|حتفها|حتفهم|"
     r"اعدام|اعدم|فارق الحياه|ارتقا|ارتقي|اودي بحياه|اودت بحياه|حياتهم|حياته|حياتها)", re.I)
 

@@ -520,7 +520,8 @@ def _says_death(cleaned: str) -> bool:
     with the spellings folded (:func:`fold_for_death_words`)."""
     if _DEATH_WORD_EN.search(cleaned) or _DEATH_WORD_AR.search(cleaned):
         return True
-    return bool(_DEATH_STEMS.search(fold_for_death_words(cleaned)))
+    folded = fold_for_death_words(cleaned)
+    return bool(_DEATH_STEMS.search(folded) or _GLUED_DEATH_NOUN.search(folded))
 
 
 #: What "reports a death" means, in words: the stems of dying, being killed, a body, a victim,
@@ -539,6 +540,9 @@ _AR_DEATH_WORDS_AT_END = (
 #: preposition or the future's س (ب، ل، ك، س), the article (ال، لل) and a verb's person (ي،
 #: ت، ن، ا): "وبالقتل", "فسيقتل", "وللشهداء", "لتقتل".
 _AR_CLITICS = r"(?<![\u0621-\u064A])[وف]?[بلكس]?(?:ال|ل)?[يتنا]?"
+#: A death noun with its article glued to the word before it, a space lost in scraping or
+#: typing («رجالاتهاالشهداء», «بقصفالقتلى»): the article shows where the word starts.
+_GLUED_DEATH_NOUN = re.compile(rf"(?<=[\u0621-\u064A]{{2}})ال(?:{_AR_DEATH_STEMS})")
 _DEATH_STEMS = re.compile(
     rf"{_AR_CLITICS}(?:{_AR_DEATH_STEMS})|{_AR_CLITICS}(?:{_AR_DEATH_WORDS_AT_END})(?![\u0621-\u064A])|"
     r"(?<![\u0621-\u064A])[وف]?(?:فارق|فارقت|فارقوا)\s+الحياه|"
@@ -556,12 +560,12 @@ DEATH_WORD_EXAMPLES: tuple[str, ...] = (
     "مقـتل شاب برصاص مجهولين", "ارتقاء ثلاثة من أبناء البلدة بقصف صاروخي", "وفاة طفلة متأثرة بجراحها", "قضى 9 مدنيون بقصف جوي",
     "انتشال رفات عائلة من تحت الأنقاض", "القوات تعدم شابين ميدانيا", "أودت الغارة بحياة امرأة", "ينعى أهالي البلدة ابنهم",
     "اغتيال مختار القرية بعبوة ناسفة", "لقي الشاب حتفه بانفجار لغم", "ق.تل مزارع في أرضه", "ماتت الطفلة من البرد في المخيم",
-    "مما أدى إلى فقدان شخص لحياته وإصابة آخر", "رصاصة طائشة كلفته حياته", "A farmer lost his life when a mine went off", "Two shepherds perished in the blast", "the remains of a family were recovered",
+    "مما أدى إلى فقدان شخص لحياته وإصابة آخر", "رصاصة طائشة كلفته حياته", "وصل عددالقتلى إلى خمسة", "A farmer lost his life when a mine went off", "Two shepherds perished in the blast", "the remains of a family were recovered",
 )
 NOT_DEATH_EXAMPLES: tuple[str, ...] = (
     "قصف براجمات الصواريخ يستهدف أطراف مدينة إدلب", "توفير الخدمات للنازحين في المخيمات", "معلومات عن اشتباكات عنيفة بين الفصائل",
     "انعدام الأمن في المنطقة يدفع الأهالي للنزوح", "إصابة 4 مدنيين بينهم طفلة بقصف مدفعي", "قتال عنيف بين المقاتلين على محور تادف",
-    "شهدت المدينة حركة نزوح واسعة", "توفيق العلي مدير المشفى يطالب بالدعم",
+    "شهدت المدينة حركة نزوح واسعة", "توفيق العلي مدير المشفى يطالب بالدعم", "عائلة المشهداني تطالب بالدعم",
     "Regime artillery shelled the outskirts of Idlib; seven civilians were injured", "The skills of the medical teams were praised",
 )
 

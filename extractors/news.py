@@ -56,8 +56,9 @@ EXTRACTOR_NAME = "news"
 #: read clause by clause (roundups, summaries, totals set aside), a wider reading of what
 #: reports a death, more sentence shapes of the dead in both languages. 1.3.1: the names of
 #: the dead are not read as places (al-Jasem is not Jasim). 1.3.2: a verb describing the person
-#: («يعمل», «تدرس») ends an Arabic name.
-EXTRACTOR_VERSION = "1.3.2"
+#: («يعمل», «تدرس») ends an Arabic name. 1.3.3: a death noun whose article is glued to the word
+#: before it («رجالاتهاالشهداء») reports a death.
+EXTRACTOR_VERSION = "1.3.3"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
