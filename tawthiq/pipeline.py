@@ -45,6 +45,7 @@ from tawthiq.db.models import (
     RAW_NEW,
     TASK_DEFERRED,
     TASK_OPEN,
+    AuditLog,
     Candidate,
     Decision,
     IncidentReport,
@@ -720,61 +721,143 @@ def apply_reading(session: Session, item: RawItem, result: Any, *, label: str, b
     out.superseded_reports = sum(1 for r in old_reports if r.state in (REPORT_NEW, REPORT_QUEUED))
     out.new_candidates, out.new_reports = len(result.records), len(result.incidents)
     if not dry_run:
+        old_text = item.text
         _retire_superseded(session, item.id)
         new = save_extraction(session, item, result, reread=True)
-        repo.audit(session, None, "raw_item.reextract", "raw_item", item.id, {
+        details: dict[str, Any] = {
             "outcome": REREAD, "item": label, "by": by, "before": out.before, "after": out.after,
             "superseded_candidates": [c.id for c in old_candidates], "superseded_reports": [r.id for r in old_reports],
             "new_candidates": [c.id for c in new],
-        })
+            # The superseded rows' evidence and spans were read from the text the item had
+            # until now: when the new reading's text differs, the old one is kept here (the
+            # item keeps the new), for superseded_readings.
+            "text_changed": item.text != old_text,
+        }
+        if item.text != old_text:
+            details["text_before"] = old_text
+        repo.audit(session, None, "raw_item.reextract", "raw_item", item.id, details)
     return out
 
 
-def reextract_item(engine: Engine, item_id: int, *, all_items: bool = False, dry_run: bool = False,
-                   by: str | None = None) -> ReextractItem | None:
-    """Read one extracted item again, in one transaction (read-only with ``dry_run``). None when
-    it is no longer to be read (another run read it, or it changed state, meanwhile)."""
+#: How many times :func:`reextract_item` reads an item that changed while its extractor ran
+#: before leaving it to the next run (each try reads what is stored then, afresh).
+REEXTRACT_TRIES = 3
+
+
+@dataclass
+class _Read:
+    """What the short read transaction of :func:`reextract_item` found: the item (detached,
+    with what its extractor needs loaded), how it is named, the readings it holds, and the
+    state a new reading may be applied over (:func:`_reading_state`)."""
+    item: RawItem
+    label: str
+    readings: set[tuple[str, str]]
+    state: tuple[Any, ...]
+
+
+def _reading_state(session: Session, item: RawItem) -> tuple[Any, ...]:
+    """What a reading of ``item`` is read from and what applying one replaces: the item's
+    state, version, bytes, text, published date, source mapping and the reading it records
+    (its attempts count each reading and failure), and every candidate and incident report of
+    it with their state, version and task (state and claim). Equal before the extractor runs
+    and after, nothing a new reading depends on or replaces changed meanwhile."""
+    candidates = session.execute(
+        select(Candidate.id, Candidate.state, Candidate.extractor, Candidate.extractor_version, ReviewTask.id,
+               ReviewTask.state, ReviewTask.claimed_by_id)
+        .outerjoin(ReviewTask, ReviewTask.candidate_id == Candidate.id)
+        .where(Candidate.raw_item_id == item.id).order_by(Candidate.id)).all()
+    reports = session.execute(
+        select(IncidentReport.id, IncidentReport.state, IncidentReport.extractor_version, IncidentReport.incident_id,
+               IncidentTask.id, IncidentTask.state, IncidentTask.claimed_by_id)
+        .outerjoin(IncidentTask, IncidentTask.report_id == IncidentReport.id)
+        .where(IncidentReport.raw_item_id == item.id).order_by(IncidentReport.id)).all()
+    mapping = _jsonable((item.source.settings or {}).get("mapping"))
+    return (item.state, item.version, item.content_sha256, item.text, item.published_at, item.attempts, item.extractor,
+            item.extractor_version, mapping, tuple(map(tuple, candidates)), tuple(map(tuple, reports)))
+
+
+def _outcome(item: RawItem, label: str, readings: set[tuple[str, str]], outcome: str, detail: str | None) -> ReextractItem:
+    """A kept or failed item's line: the reading it holds and the one it would have had."""
+    from tawthiq.extractors import extractor_for
+
+    return ReextractItem(id=item.id, item=label, source=item.source.name, outcome=outcome, detail=detail,
+                         before=_reading(*(oldest_reading(readings) or (None, None))), after=_reading(*extractor_for(item.kind)))
+
+
+def _take_for_reading(engine: Engine, item_id: int, all_items: bool) -> _Read | ReextractItem | None:
+    """The short read transaction before an item is read again: None when it is not to be
+    read (gone, not extracted, or read with the current extractor already, by another run or
+    by this one before a crash), KEPT when a documenter has started on it, else what the
+    extractor needs and the state to find again before the new reading is applied."""
     from tawthiq.db.engine import read_scope
 
-    scope = read_scope if dry_run else session_scope
-    with scope(engine) as session:
-        lock = None if dry_run or engine.dialect.name == "sqlite" else True
-        item = session.get(RawItem, item_id, with_for_update=lock)
+    with read_scope(engine) as session:
+        item = session.get(RawItem, item_id)
         if item is None or item.state != RAW_EXTRACTED:
             return None
         readings = stored_readings(session, [item.id]).get(item.id, set())
         if not all_items and not is_stale(item.kind, readings):
-            return None  # read meanwhile (a run before this one's crash, or another run)
+            return None
         label = item_label(session, item)
-        if not dry_run:
-            lock_item_tasks(session, item.id)
         work = repo.documenter_work(session, item.id)
         if work is not None:
-            from tawthiq.extractors import extractor_for
+            return _outcome(item, label, readings, KEPT, work)
+        # The extractor runs after this transaction ends, on the item detached: what it reads
+        # (the bytes, the source's mapping) is loaded now.
+        return _Read(item=item, label=label, readings=readings, state=_reading_state(session, item))
 
-            return ReextractItem(id=item.id, item=label, source=item.source.name, outcome=KEPT, detail=work,
-                                 before=_reading(*(oldest_reading(readings) or (None, None))), after=_reading(*extractor_for(item.kind)))
-        result, error = read_item(item, label)
-        if result is None:
-            from tawthiq.extractors import extractor_for
 
-            out = ReextractItem(id=item.id, item=label, source=item.source.name, outcome=FAILED, detail=error,
-                                before=_reading(*(oldest_reading(readings) or (None, None))), after=_reading(*extractor_for(item.kind)))
+def reextract_item(engine: Engine, item_id: int, *, all_items: bool = False, dry_run: bool = False,
+                   by: str | None = None) -> ReextractItem | None:
+    """Read one extracted item again. None when it is no longer to be read (another run read
+    it, or it changed state, meanwhile).
+
+    The extractor (seconds on a long hostile text) runs with no transaction open, so that
+    documenters' decisions and the nightly flow are not held behind it (on SQLite a write
+    transaction is the database's one write lock). The item is checked in a short read
+    transaction first; the new reading is then applied in one write transaction that locks the
+    item and its tasks and finds again the state the extractor read from: a documenter who
+    started on the item meanwhile keeps it (KEPT), and any other change (another run read or
+    failed it, a new text, a task closed) reads the item again from what is stored now, so a
+    run that lost a race never writes a stale reading. With ``dry_run`` both transactions
+    only read and nothing is written."""
+    from tawthiq.db.engine import read_scope
+
+    for _ in range(REEXTRACT_TRIES):
+        taken = _take_for_reading(engine, item_id, all_items)
+        if not isinstance(taken, _Read):
+            return taken
+        result, error = read_item(taken.item, taken.label)
+        scope = read_scope if dry_run else session_scope
+        with scope(engine) as session:
+            lock = None if dry_run or engine.dialect.name == "sqlite" else True
+            item = session.get(RawItem, item_id, with_for_update=lock)
+            if item is None or item.state != RAW_EXTRACTED:
+                return None
+            label, readings = taken.label, taken.readings
             if not dry_run:
-                fail_item(item, error or f"{label}: could not be read")
-                repo.audit(session, None, "raw_item.reextract", "raw_item", item.id,
-                           {"outcome": FAILED, "item": label, "by": by, "error": error})
-            return out
-        lost = names_lost(session, item.id, result.records)
-        if lost:
-            from tawthiq.extractors import extractor_for
-
-            # Nothing reported may vanish: a newer reading that no longer names someone the old
-            # one did leaves the item as it is, for a documenter to read.
-            return ReextractItem(id=item.id, item=label, source=item.source.name, outcome=KEPT,
-                                 detail="the new reading no longer names " + ", ".join(lost) + "; left for a documenter",
-                                 before=_reading(*(oldest_reading(readings) or (None, None))), after=_reading(*extractor_for(item.kind)))
-        return apply_reading(session, item, result, label=label, by=by, dry_run=dry_run)
+                lock_item_tasks(session, item.id)
+            work = repo.documenter_work(session, item.id)
+            if work is not None:
+                return _outcome(item, label, readings, KEPT, work)
+            if _reading_state(session, item) != taken.state:
+                continue  # changed while the extractor ran: read what is stored now
+            if result is None:
+                out = _outcome(item, label, readings, FAILED, error)
+                if not dry_run:
+                    fail_item(item, error or f"{label}: could not be read")
+                    repo.audit(session, None, "raw_item.reextract", "raw_item", item.id,
+                               {"outcome": FAILED, "item": label, "by": by, "error": error})
+                return out
+            lost = names_lost(session, item.id, result.records)
+            if lost:
+                # Nothing reported may vanish: a newer reading that no longer names someone the
+                # old one did leaves the item as it is, for a documenter to read.
+                return _outcome(item, label, readings, KEPT,
+                                "the new reading no longer names " + ", ".join(lost) + "; left for a documenter")
+            return apply_reading(session, item, result, label=label, by=by, dry_run=dry_run)
+    log.warning("raw item %s changed each time it was read again; left for the next run", item_id)
+    return None
 
 
 def names_lost(session: Session, item_id: int, records: list[Any]) -> list[str]:
@@ -798,6 +881,67 @@ def names_lost(session: Session, item_id: int, records: list[Any]) -> list[str]:
         if written and not any(f and named(f) for f in forms):
             lost.append(written[0])
     return lost
+
+
+@dataclass
+class SupersededReading:
+    """One reading of an item that a later reading of it replaced (`tawthiq reextract`, or a
+    failed re-reading retried), as its audit entry names it: for the item page, which shows
+    it apart from the reading in force and never as something to decide."""
+    #: When it was replaced, and the extractor of the reading that replaced it ("news 1.4.0").
+    at: dt.datetime
+    replaced_by: str
+    candidates: list[Candidate]
+    reports: list[IncidentReport]
+    #: The text its evidence and spans were read from (the item keeps the newest text only);
+    #: None when it had none or, for a reading replaced before this was kept, ``text_known``
+    #: False: then nothing of it may be highlighted in a text.
+    text: str | None
+    text_known: bool
+
+    @property
+    def extractors(self) -> list[str]:
+        """The extractors and versions that read it (its rows keep theirs)."""
+        rows: list[Candidate | IncidentReport] = [*self.candidates, *self.reports]
+        return sorted({_reading(row.extractor, row.extractor_version) for row in rows})
+
+
+def superseded_readings(session: Session, raw_item_id: int) -> list[SupersededReading]:
+    """An item's readings replaced by a later reading of it, newest first, each with the text
+    it was read from. A re-reading's audit entry keeps the text before it when its own text
+    differs (``text_before``) and says when it did not (``text_changed``): so a reading's text
+    is the one the next re-reading that changed the text kept, or the item's own when none
+    did; an entry written before this was kept (no ``text_changed``) leaves the text of the
+    readings up to it unknown."""
+    item = session.get(RawItem, raw_item_id)
+    if item is None:
+        return []
+    entries = [entry for entry in session.scalars(
+        select(AuditLog).where(AuditLog.action == "raw_item.reextract", AuditLog.entity == "raw_item",
+                               AuditLog.entity_id == str(raw_item_id)).order_by(AuditLog.id.desc()))
+               if (entry.details or {}).get("outcome") == REREAD]
+    wanted_candidates = {i for e in entries for i in e.details.get("superseded_candidates") or []}
+    wanted_reports = {i for e in entries for i in e.details.get("superseded_reports") or []}
+    candidates = {c.id: c for chunk in chunked(wanted_candidates)
+                  for c in session.scalars(select(Candidate).where(Candidate.id.in_(chunk)))}
+    reports = {r.id: r for chunk in chunked(wanted_reports)
+               for r in session.scalars(select(IncidentReport).where(IncidentReport.id.in_(chunk)))}
+    out = []
+    known, text = True, item.text  # the text after the newest re-reading: the item's
+    for entry in entries:  # newest first: each entry's text before is the text after the one before it
+        details = entry.details
+        if "text_changed" not in details:
+            known, text = False, None
+        elif details["text_changed"]:
+            known, text = True, details.get("text_before")
+        rows = ([candidates[i] for i in details.get("superseded_candidates") or [] if i in candidates],
+                [reports[i] for i in details.get("superseded_reports") or [] if i in reports])
+        if rows[0] or rows[1]:
+            out.append(SupersededReading(at=entry.created_at, replaced_by=str(details.get("after") or ""),
+                                         candidates=sorted(rows[0], key=lambda c: c.seq),
+                                         reports=sorted(rows[1], key=lambda r: r.seq), text=text if known else None,
+                                         text_known=known))
+    return out
 
 
 def reextract(engine: Engine, *, all_items: bool = False, source: str | None = None, item_ids: Iterable[int] | None = None,

@@ -549,3 +549,231 @@ def test_a_new_reading_that_no_longer_names_a_victim_leaves_the_item_for_a_docum
     with session_scope(night) as session:
         kept = session.scalar(select(Candidate).where(Candidate.raw_item_id == sarmin))
         assert kept.state == "queued" and kept.review_task.state == "open" and kept.full_name == "Rami Walid Darwish"
+
+
+# --- the extractor runs outside the write transaction --------------------------------------
+
+
+def impatient_session(database_url: str):  # type: ignore[no-untyped-def]
+    """A session of another process's connection that gives up on a lock within 0.2 s (SQLite's
+    busy timeout, PostgreSQL's lock_timeout) instead of tawthiq's 30 s: a write through it fails
+    at once if a write transaction of reextract holds what it needs."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    if database_url.startswith("sqlite"):
+        other = create_engine(database_url, connect_args={"timeout": 0.2})
+    else:
+        other = create_engine(database_url, connect_args={"options": "-c lock_timeout=200"})
+    return other, Session(other, expire_on_commit=False)
+
+
+def during_reading(monkeypatch, change) -> list[str]:  # type: ignore[no-untyped-def]
+    """Make the extractor do ``change(label)`` before it reads each item (as if it took that
+    long): returns the labels it read, in order."""
+    real = pipeline.read_item
+    read: list[str] = []
+
+    def slow(item: RawItem, label: str) -> Any:
+        read.append(label)
+        change(label)
+        return real(item, label)
+
+    monkeypatch.setattr(pipeline, "read_item", slow)
+    return read
+
+
+def test_documenters_write_while_the_extractor_reads(night, database_url, monkeypatch) -> None:
+    """No transaction is open while the extractor runs: another connection's decision on
+    another item, with a busy timeout of 0.2 s, goes through at once, and the item read is
+    read again as before."""
+    sarmin = read_with_older(night, "news.txt", full_name="Mohammed Khalid")
+    ariha = item_id(night, "ariha.txt")
+    other, session = impatient_session(database_url)
+    decided: list[str] = []
+
+    def decide_ariha(label: str) -> None:
+        with session.begin():
+            archive.decide(session, task_of(session, ariha), amal(session), "not_victim", reason="injured")
+            repo.audit(session, None, "test.write", "raw_item", ariha, {})
+        decided.append(label)
+
+    try:
+        read = during_reading(monkeypatch, decide_ariha)
+        summary = pipeline.reextract(night)
+    finally:
+        session.close()
+        other.dispose()
+    assert read == ["inbox/news.txt"] and decided == read
+    assert (summary.reread, summary.kept, summary.failed) == (1, 0, 0)
+    with session_scope(night) as check:
+        assert task_of(check, ariha).state == "done"
+        states = sorted(check.scalars(select(Candidate.state).where(Candidate.raw_item_id == sarmin)))
+        assert states == ["queued", "superseded"]
+
+
+def test_a_documenter_who_claims_the_item_while_it_is_read_keeps_it(night, database_url, monkeypatch) -> None:
+    """A claim made while the extractor runs is not held behind it (it goes through within
+    0.2 s) and is found when the reading would be applied: the item is kept as it is."""
+    sarmin = read_with_older(night, "news.txt", full_name="Mohammed Khalid")
+    before = item_snapshot(night, sarmin)
+    other, session = impatient_session(database_url)
+
+    def claim(label: str) -> None:
+        with session.begin():
+            assert archive.claim(session, task_of(session, sarmin).id, amal(session))
+
+    try:
+        during_reading(monkeypatch, claim)
+        summary = pipeline.reextract(night)
+    finally:
+        session.close()
+        other.dispose()
+    assert (summary.reread, summary.kept) == (0, 1)
+    assert summary.items[0]["id"] == sarmin and summary.items[0]["detail"].endswith("claimed")
+    after = item_snapshot(night, sarmin)
+    assert after["candidates"] == before["candidates"] and after["reports"] == before["reports"]
+    assert after["item"] == before["item"]
+    assert [t[2] for t in after["tasks"]] != [None]  # claimed, by the documenter
+    with session_scope(night) as check:
+        assert check.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "raw_item.reextract")) == 0
+
+
+def test_a_decision_made_while_the_item_is_read_stands_and_the_reading_is_not_written(night, monkeypatch) -> None:
+    sarmin = read_with_older(night, "news.txt", full_name="Mohammed Khalid")
+
+    def decide(label: str) -> None:
+        with session_scope(night) as session:
+            _decided(session, sarmin)
+
+    during_reading(monkeypatch, decide)
+    summary = pipeline.reextract(night)
+    assert (summary.reread, summary.kept) == (0, 1) and summary.items[0]["detail"].endswith("decided")
+    with session_scope(night) as session:
+        candidates = list(session.scalars(select(Candidate).where(Candidate.raw_item_id == sarmin)))
+        assert [(c.state, c.full_name, c.extractor_version) for c in candidates] == [("decided", "Mohammed Khalid", OLD)]
+        assert task_of(session, sarmin).state == "done"
+        assert session.scalar(select(func.count()).select_from(IncidentReport)
+                              .where(IncidentReport.raw_item_id == sarmin)) == 1
+
+
+def test_a_run_that_lost_the_race_to_another_writes_nothing(night, monkeypatch) -> None:
+    """Another run reads the item while this one's extractor runs: the other's reading is
+    applied once, and this run, finding the item changed, reads what is stored now (current
+    already) and leaves it."""
+    sarmin = read_with_older(night, "news.txt", full_name="Mohammed Khalid")
+    others: list[Any] = []
+
+    def another_run(label: str) -> None:
+        if not others:
+            others.append(None)
+            others[0] = pipeline.reextract_item(night, sarmin, by="the other run")
+
+    read = during_reading(monkeypatch, another_run)
+    summary = pipeline.reextract(night, by="this run")
+    assert others[0] is not None and others[0].outcome == "reread"
+    assert read == ["inbox/news.txt", "inbox/news.txt"]  # this run's reading, and the other's inside it
+    assert (summary.selected, summary.reread, summary.unchanged, summary.kept, summary.failed) == (1, 0, 0, 0, 0)
+    with session_scope(night) as session:
+        states = sorted(session.scalars(select(Candidate.state).where(Candidate.raw_item_id == sarmin)))
+        assert states == ["queued", "superseded"]  # one new reading, not two
+        reports = sorted(session.scalars(select(IncidentReport.state).where(IncidentReport.raw_item_id == sarmin)))
+        assert reports == ["queued", "superseded"]
+        entries = list(session.scalars(select(AuditLog).where(AuditLog.action == "raw_item.reextract")))
+        assert [e.details["by"] for e in entries] == ["the other run"]
+    assert len(open_queue(night, sarmin)[0]) == 1
+
+
+def test_an_item_whose_text_changed_while_it_was_read_is_read_again_from_the_new(night, monkeypatch) -> None:
+    """Any change the extractor did not read from (here the item's text, as another run's
+    reading leaves it) sends the item back to be read from what is stored now."""
+    sarmin = read_with_older(night, "news.txt", full_name="Mohammed Khalid")
+    changed: list[str] = []
+
+    def change_text(label: str) -> None:
+        if not changed:
+            changed.append(label)
+            with session_scope(night) as session:
+                session.get_one(RawItem, sarmin).text = "a text another run left"
+
+    read = during_reading(monkeypatch, change_text)
+    summary = pipeline.reextract(night)
+    assert read == ["inbox/news.txt", "inbox/news.txt"] and summary.reread == 1
+    with session_scope(night) as session:
+        entry = session.scalar(select(AuditLog).where(AuditLog.action == "raw_item.reextract"))
+        assert entry.details["text_before"] == "a text another run left"  # what it replaced is what was stored
+
+
+def test_a_dry_run_reads_outside_any_write_and_changes_nothing(night, database_url, monkeypatch) -> None:
+    read_with_older(night, "news.txt", full_name="Mohammed Khalid")
+    before = snapshot(night)
+    other, session = impatient_session(database_url)
+
+    def write(label: str) -> None:
+        with session.begin():
+            repo.audit(session, None, "test.write", "raw_item", None, {})
+
+    try:
+        during_reading(monkeypatch, write)
+        summary = pipeline.reextract(night, dry_run=True)
+    finally:
+        session.close()
+        other.dispose()
+    assert summary.reread == 1
+    after = snapshot(night)
+    assert after["audit"][0][0] == before["audit"][0][0] + 1  # the other connection's entry only
+    assert {k: v for k, v in after.items() if k != "audit"} == {k: v for k, v in before.items() if k != "audit"}
+
+
+# --- the text a superseded reading was read from -------------------------------------------
+
+
+def test_a_superseded_reading_keeps_the_text_it_was_read_from(night) -> None:
+    sarmin = read_with_older(night, "news.txt", full_name="Mohammed Khalid")
+    with session_scope(night) as session:
+        item = session.get_one(RawItem, sarmin)
+        current_text = item.text
+        old_text = "What the old cleaning left: Mohammed Khalid was killed in Sarmin."
+        item.text = old_text  # an older extractor cleaned the page differently
+        first_ids = [c.id for c in session.scalars(select(Candidate).where(Candidate.raw_item_id == sarmin))]
+    assert pipeline.reextract(night).reread == 1
+    with session_scope(night) as session:
+        item = session.get_one(RawItem, sarmin)
+        assert item.text == current_text  # the item holds the new reading's text
+        entry = session.scalar(select(AuditLog).where(AuditLog.action == "raw_item.reextract"))
+        assert entry.details["text_changed"] is True and entry.details["text_before"] == old_text
+        readings = pipeline.superseded_readings(session, sarmin)
+        assert len(readings) == 1
+        assert [c.id for c in readings[0].candidates] == first_ids and len(readings[0].reports) == 1
+        assert readings[0].text == old_text and readings[0].text_known
+        assert readings[0].extractors == [f"{NEWS} {OLD}"] and readings[0].replaced_by == f"{NEWS} {NEWS_VERSION}"
+        second_ids = [c.id for c in session.scalars(select(Candidate).where(Candidate.raw_item_id == sarmin,
+                                                                             Candidate.state != "superseded"))]
+    # Read again with the same text: the entry says the text did not change and keeps none;
+    # the reading it replaced was read from the item's text, the first still from the old one.
+    with session_scope(night) as session:
+        in_force = session.get_one(Candidate, second_ids[0])
+        in_force.full_name, in_force.extractor_version = "Mohammed Khalid", OLD
+    assert pipeline.reextract(night).reread == 1
+    with session_scope(night) as session:
+        entries = list(session.scalars(select(AuditLog).where(AuditLog.action == "raw_item.reextract").order_by(AuditLog.id)))
+        assert entries[1].details["text_changed"] is False and "text_before" not in entries[1].details
+        newest, oldest = pipeline.superseded_readings(session, sarmin)
+        assert [c.id for c in newest.candidates] == second_ids and newest.text == current_text
+        assert [c.id for c in oldest.candidates] == first_ids and oldest.text == old_text
+        # An entry written before the text was kept: the text of the readings up to it is not known.
+        entries[1].details = {k: v for k, v in entries[1].details.items() if k != "text_changed"}
+    with session_scope(night) as session:
+        newest, oldest = pipeline.superseded_readings(session, sarmin)
+        assert (newest.text, newest.text_known) == (None, False)
+        assert (oldest.text, oldest.text_known) == (old_text, True)  # the entry after it kept it
+
+
+def test_an_unchanged_reading_keeps_no_text(night, monkeypatch) -> None:
+    monkeypatch.setattr("tawthiq.extractors.news.EXTRACTOR_VERSION", "9.0.0")
+    assert pipeline.reextract(night).unchanged == 3
+    sarmin = item_id(night, "news.txt")
+    with session_scope(night) as session:
+        entries = list(session.scalars(select(AuditLog).where(AuditLog.action == "raw_item.reextract")))
+        assert entries and all("text_before" not in e.details for e in entries)
+        assert pipeline.superseded_readings(session, sarmin) == []
