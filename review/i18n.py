@@ -279,6 +279,21 @@ STRINGS: dict[str, dict[str, str]] = {
     "defer": {"en": "Defer", "ar": "تأجيل"},
     "decided": {"en": "decided", "ar": "تم البت"},
     "superseded": {"en": "superseded by a newer version", "ar": "استُبدل بنسخة أحدث"},
+    # Readings `tawthiq reextract` replaced, on the item page (kept for the record, never decided).
+    "superseded_reading": {"en": "superseded by a newer reading", "ar": "استُبدلت بقراءة أحدث"},
+    "superseded_readings": {"en": "Earlier readings of this item, superseded by a newer reading",
+                            "ar": "قراءات سابقة لهذا الخبر استُبدلت بقراءة أحدث"},
+    "superseded_hint": {"en": "What an older version of the extractor read in this item, kept for the record. "
+                              "None of it is in the queue and nothing here is to be decided.",
+                        "ar": "ما قرأته نسخة أقدم من أداة الاستخراج في هذا الخبر، محفوظ للسجل. "
+                              "لا شيء منه في قائمة الانتظار ولا شيء هنا للبت فيه."},
+    "superseded_when": {"en": "read with {read} · replaced on {at} by {by}", "ar": "قُرئت بـ {read} · استُبدلت في {at} بـ {by}"},
+    "superseded_text": {"en": "The text this reading was read from", "ar": "النص الذي قُرئت منه هذه القراءة"},
+    "superseded_text_unknown": {"en": "The text this reading was read from was not kept, so nothing of it is highlighted.",
+                                "ar": "لم يُحفظ النص الذي قُرئت منه هذه القراءة، لذا لا يُبرز منه شيء."},
+    "reading_in_force": {"en": "The reading in force", "ar": "القراءة المعتمدة"},
+    "this_report": {"en": "this report", "ar": "هذا التقرير"},
+    "read_with": {"en": "read with", "ar": "قُرئ بـ"},
     "add_victim": {"en": "Add a victim the text names", "ar": "أضف ضحية يذكرها النص"},
     "add_victim_hint": {"en": "Select the name in the text and the form fills in; the new report goes to the queue for a decision.",
                         "ar": "حدّد الاسم في النص فيُملأ النموذج؛ يذهب التقرير الجديد إلى القائمة للبت فيه."},

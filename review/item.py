@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tawthiq.db import archive
-from tawthiq.db.models import Attachment, Decision, MatchLink, RawItem, ReviewTask, User, Victim, utcnow
+from tawthiq.db.models import Attachment, Candidate, Decision, MatchLink, RawItem, ReviewTask, User, Victim, utcnow
 
 from .auth import current_user, form_data, get_session, verify_csrf
 from .params import RowId, parse_choice, parse_int
@@ -144,6 +144,11 @@ def item_page(task_id: RowId, request: Request, find: str = "", compare: str = "
     from .app import lang_of
 
     labels = {q.name: (q.ar if lang_of(request) == "ar" else q.en) for q in QUESTIONS}
+    readings = superseded(session, raw)
+    replaced = next((r for r in readings if candidate.id in {c.id for c in r["candidates"]}), None)
+    in_force = session.scalars(select(ReviewTask).join(Candidate, Candidate.id == ReviewTask.candidate_id)
+                               .where(Candidate.raw_item_id == raw.id, Candidate.state != "superseded")
+                               .order_by(Candidate.seq)).all() if task.state == "superseded" else []
     return _render(request, "item.html", account=family_account(raw) if raw.kind == "form" else [], labels=labels,
                    attachments=attachments, inline_types=INLINE_TYPES, task=task, candidate=candidate, matches=matches, cluster=cluster,
                    holder=holder, can_act=open_task and holder is None,
@@ -154,7 +159,38 @@ def item_page(task_id: RowId, request: Request, find: str = "", compare: str = "
                    corrected=corrected == "1", corrections=archive.candidate_history(session, candidate),
                    source=candidate.raw_item.source, raw=candidate.raw_item, editable=archive.EDITABLE,
                    users={u.id: u.username for u in session.scalars(select(User))},
-                   undo_minutes=archive.UNDO_MINUTES)
+                   undo_minutes=archive.UNDO_MINUTES, superseded=readings, replaced=replaced, in_force=in_force)
+
+
+def superseded(session: Session, raw: RawItem) -> list[dict[str, Any]]:
+    """The item's readings replaced by a newer reading (`tawthiq reextract`), newest first, for
+    the page to show apart from the reading in force, each with the extractor versions that
+    read it and, when the text it was read from is known, that text with its names and counts
+    highlighted: its own text, never the item's newer one, which its spans do not describe."""
+    from tawthiq.pipeline import superseded_readings
+
+    from .incidents import highlight
+
+    out = []
+    for reading in superseded_readings(session, raw.id):
+        text = None
+        if reading.text:
+            phrases = [(str(p[0]), str(p[1])) for r in reading.reports for p in (r.spans or [])
+                       if isinstance(p, (list, tuple)) and len(p) == 2]
+            phrases += [(name, "name") for c in reading.candidates for name in (c.name_ar, c.full_name) if name]
+            text = highlight(reading_text(raw, reading.text), phrases)
+        out.append({"reading": reading, "candidates": reading.candidates, "reports": reading.reports,
+                    "extractors": reading.extractors, "text": text, "text_known": reading.text_known})
+    return out
+
+
+def reading_text(raw: RawItem, body: str) -> str:
+    """A text an item was read from as the incident page shows one: its title first (unless
+    the text opens with it), cleaned as extraction cleans it."""
+    from tawthiq.extractors.incidents import clean_text
+
+    title = raw.title or ""
+    return clean_text(f"{title}\n\n{body}" if title and title not in body[:len(title) + 200] else body)
 
 
 @router.post("/item/{task_id}/take", dependencies=[Depends(verify_csrf)])

@@ -16,7 +16,18 @@ from sqlalchemy import func, select
 from tawthiq import pipeline
 from tawthiq.db import repo
 from tawthiq.db.engine import session_scope
-from tawthiq.db.models import AuditLog, Candidate, Decision, RawItem, ReviewTask, User, Victim, VictimName, VictimSource
+from tawthiq.db.models import (
+    AuditLog,
+    Candidate,
+    Decision,
+    IncidentReport,
+    RawItem,
+    ReviewTask,
+    User,
+    Victim,
+    VictimName,
+    VictimSource,
+)
 from tawthiq.demo import copy_samples
 from tawthiq.review.app import create_app
 
@@ -627,3 +638,69 @@ def test_a_decision_on_a_reading_replaced_by_reextract_is_refused_with_a_clear_m
     assert response.status_code in (400, 409) and "read again by a newer extractor" in response.text
     with session_scope(engine) as session:
         assert session.scalars(select(func.count(Victim.id))).one() == 0
+
+
+def reread_with_old_text(engine) -> tuple[int, int, str, str]:  # type: ignore[no-untyped-def]
+    """A news item read again by `tawthiq reextract`: its first reading, by an older version of
+    the extractor, gave its victim an age of 77 and was read from a text cleaned otherwise.
+    Returns the old reading's task, the new reading's task for the same person, the old text
+    and the item's text now."""
+    with session_scope(engine) as session:
+        task = next(t for t in session.scalars(select(ReviewTask).where(ReviewTask.state == "open").order_by(ReviewTask.id))
+                    if t.candidate.raw_item.kind == "news" and t.candidate.full_name and t.candidate.incident_report_id)
+        candidate, raw = task.candidate, task.candidate.raw_item
+        old_text = f"An older cleaning of the page: {candidate.full_name} was killed by shelling."
+        new_text, raw.text, raw.extractor_version = raw.text, old_text, "1.1.0"
+        for row in (*raw.candidates, *session.scalars(select(IncidentReport).where(IncidentReport.raw_item_id == raw.id))):
+            row.extractor_version = "1.1.0"
+        candidate.age = 77
+        old_task, raw_id, name = task.id, raw.id, candidate.full_name
+    assert pipeline.reextract(engine, item_ids=[raw_id]).reread == 1
+    with session_scope(engine) as session:
+        new_task = session.scalar(select(ReviewTask.id).join(Candidate, Candidate.id == ReviewTask.candidate_id)
+                                  .where(Candidate.raw_item_id == raw_id, Candidate.full_name == name,
+                                         ReviewTask.state == "open"))
+    assert new_task is not None and new_text
+    return old_task, new_task, old_text, new_text
+
+
+def section(page: str, element_id: str) -> str:
+    """The HTML of the <section> with ``element_id``."""
+    start = page.index(f'id="{element_id}"')
+    return page[start:page.index("</section>", start)]
+
+
+def test_a_reading_replaced_by_reextract_shows_apart_with_its_own_text_and_nothing_to_decide(app, engine) -> None:
+    old_task, new_task, old_text, new_text = reread_with_old_text(engine)
+    amal = login(app, "amal")
+    # The reading in force: its decisions first, then the superseded reading, with the version
+    # that read it, its age of 77, and its own text with the name highlighted in it.
+    page = amal.get(f"/item/{new_task}").text
+    assert f'action="/item/{new_task}/decide"' in page and page.index('id="new"') < page.index('id="superseded"')
+    old = section(page, "superseded")
+    assert "superseded by a newer reading" in old and "news 1.1.0" in old and "<td>77</td>" in old
+    assert "/decide" not in old and "<button" not in old
+    assert "An older cleaning of the page" in old and '<mark class="name">' in old
+    assert new_text.strip()[-60:] not in old  # never highlighted against the item's newer text
+    # The old reading's own page: marked superseded, pointing to the reading in force, and
+    # nothing to act on.
+    page = amal.get(f"/item/{old_task}").text
+    assert 'id="superseded-badge"' in page and f'href="/item/{new_task}"' in page
+    assert "/decide" not in page and 'id="correct"' not in page and f'action="/item/{old_task}/take"' not in page
+    assert "this report" in section(page, "superseded")
+    # In Arabic, right to left as the rest of the app.
+    amal.get("/lang/ar")
+    page = amal.get(f"/item/{new_task}").text
+    assert 'dir="rtl"' in page and "استُبدلت بقراءة أحدث" in page and "النص الذي قُرئت منه هذه القراءة" in page
+
+
+def test_a_superseded_reading_whose_text_was_not_kept_is_not_highlighted(app, engine) -> None:
+    """A reading replaced before the text was kept (its audit entry does not say whether the
+    text changed): its rows are shown, no text is highlighted for it, and the page says why."""
+    _old_task, new_task, _old_text, _new_text = reread_with_old_text(engine)
+    with session_scope(engine) as session:
+        entry = session.scalar(select(AuditLog).where(AuditLog.action == "raw_item.reextract"))
+        entry.details = {k: v for k, v in entry.details.items() if k not in ("text_changed", "text_before")}
+    old = section(login(app, "amal").get(f"/item/{new_task}").text, "superseded")
+    assert "<td>77</td>" in old and "was not kept" in old
+    assert "<mark" not in old and "An older cleaning of the page" not in old
