@@ -680,6 +680,10 @@ def reextract(all_items: bool, source_name: str | None, item_ids: tuple[int, ...
     the error the extract step gives (`tawthiq failed list`), and keeps its old candidates;
     the others go on. Running it again does nothing more.
 
+    Documenters can go on deciding while it runs: the extractor reads with no transaction
+    open, and a new reading is written only over the item as it was read (one a documenter
+    started on meanwhile is kept; one changed otherwise is read again).
+
     Exits 1 when an item failed (the others are still read), 75 when another run is working
     on this database (nothing done; TAWTHIQ_LOCK_WAIT=SECONDS waits for it), 143 when stopped
     by SIGTERM (the items read stay read; running it again goes on from there).

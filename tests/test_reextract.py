@@ -777,3 +777,31 @@ def test_an_unchanged_reading_keeps_no_text(night, monkeypatch) -> None:
         entries = list(session.scalars(select(AuditLog).where(AuditLog.action == "raw_item.reextract")))
         assert entries and all("text_before" not in e.details for e in entries)
         assert pipeline.superseded_readings(session, sarmin) == []
+
+
+def test_a_crash_while_the_extractor_reads_then_a_rerun_reads_each_item_once(night, monkeypatch) -> None:
+    """Killed while the extractor runs (no transaction open), nothing of that item is written;
+    the next run reads it, and the items read before stay read once."""
+    first, second = sorted((read_with_older(night, "news.txt", full_name="Mohammed Khalid"),
+                            read_with_older(night, "ariha.txt", full_name="Fatima Ahmad")))
+    second_label = "inbox/ariha.txt" if second == item_id(night, "ariha.txt") else "inbox/news.txt"
+
+    def killed(label: str) -> None:
+        if label == second_label:
+            raise KeyboardInterrupt("killed")
+
+    during_reading(monkeypatch, killed)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.reextract(night)
+    with session_scope(night) as session:
+        assert sorted(session.scalars(select(Candidate.state).where(Candidate.raw_item_id == first))) == ["new", "superseded"]
+        assert list(session.scalars(select(Candidate.state).where(Candidate.raw_item_id == second))) == ["queued"]
+    monkeypatch.undo()
+    summary = pipeline.reextract(night)
+    assert (summary.selected, summary.reread) == (1, 1)
+    for raw_item_id in (first, second):
+        with session_scope(night) as session:
+            states = sorted(session.scalars(select(Candidate.state).where(Candidate.raw_item_id == raw_item_id)))
+            assert states == ["queued", "superseded"], (raw_item_id, states)
+    with session_scope(night) as session:
+        assert session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "raw_item.reextract")) == 2
