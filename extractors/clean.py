@@ -30,6 +30,27 @@ def drop_comment_thread(text: str) -> str:
     return text[:cut.start()] if cut else text
 
 
+_POST_HEADER = cue("en.post_header")
+_AR_DEATH = cue("ar.death")
+_EN_DEATH = re.compile(r"\b(?:kill\w*|dead|died|death|martyr\w*)\b", re.I)
+
+
+def drop_post_headers(text: str) -> str:
+    """The text without the poster's name and date at the head of a scraped Facebook or X post
+    ("أحمد الرمضان Verified accountDecember 21, 2025 · Shared with Public", "Osama
+    Alshamy@OsamaAlshamy166"): the account that posted is not a person the post is about. A
+    line whose words before the date or handle tell a death keeps them; the date stays (it
+    dates the post, and so "today" in it)."""
+    def drop(match: re.Match[str]) -> str:
+        header = match.group("who") is not None
+        before = match.group("who") if header else match.group("handle_of") or ""
+        if _AR_DEATH.search(before) or _EN_DEATH.search(before):
+            return match.group(0)
+        return re.sub(r"^\s*(?:Verified account)?\s*", " ", match.group(0)[len(before):]) if header else ""
+
+    return _POST_HEADER.sub(drop, text)
+
+
 def drop_furniture(lines: list[str]) -> list[str]:
     """The lines of an item without its related-links boxes: from a heading such as "Related
     News" or «أخبار ذات صلة», every short line (a headline, under 200 characters) and every

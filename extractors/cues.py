@@ -224,6 +224,16 @@ CUES: tuple[Cue, ...] = (
     Cue("en.teaser", "en", "furniture", r"(?:\.\.\.|…)\s*$",
         ("A man, identified as Omar Haddad, was...", "On June 3, the body of a woman bearing…"), ("He was killed on June 3.",),
         why="a truncated teaser of another item, as a related-links box shows it"),
+    Cue("en.post_header", "en", "furniture",
+        r"(?m)^(?P<who>[^\n]{0,80}?)(?:\s*Verified account)?\s*(?:(?:January|February|March|April|May|June|July|August|September|"
+        r"October|November|December)\s+\d{1,2}(?:,\s*\d{4})?(?:\s+at\s+\d{1,2}:\d{2}\s*[AP]M)?|\d{1,2}\s*[hdwm]|Yesterday"
+        r"(?:\s+at\s+\d{1,2}:\d{2}\s*[AP]M)?)\s*·\s*(?:Shared with (?:Public|Friends|[A-Z][a-z]+)|Public)"
+        r"|^(?:Conversation)?(?P<handle_of>[^\n@]{0,50}?[^\s@])@[A-Za-z0-9_]{2,30}",
+        ("ANHA عربية Verified accountOctober 24, 2024 · Shared with Public", "Hossam JammalNovember 29, 2024 · Shared with Public",
+         "أحمد الرمضان Verified accountDecember 21, 2025 · Shared with Public سوريا", "Osama Alshamy@OsamaAlshamy166ما تزال"),
+        ("He was killed on December 21, 2025 in Ziban.", "استشهاد الطفل محمد خالد @SyriaCivilDef"),
+        why="the poster's name and date at the head of a scraped Facebook or X post: the account that posted, not a person "
+            "the post is about"),
     # --- Arabic ----------------------------------------------------------------------------
     Cue("ar.death", "ar", "death", _AR_DEATH_WORDS,
         ("استشهد الشاب في القصف", "لقي حتفه غرقا في النهر", "عثر الأهالي على جثة رجل", "السيدة وابنها قتلا في الغارة"),

@@ -36,7 +36,7 @@ from tawthiq.lang.numbers import to_ascii_digits
 from tawthiq.lang.places import find_governorate, resolve_place
 from tawthiq.lang.text import detect_language, strip_bidi_controls
 
-from .clean import AR_QUOTES, clean_arabic_paragraph, drop_comment_thread, drop_furniture, quoted_spans
+from .clean import AR_QUOTES, clean_arabic_paragraph, drop_comment_thread, drop_furniture, drop_post_headers, quoted_spans
 from .cues import cue, words
 from .cues import pattern as cue_pattern
 from .names import clean_name
@@ -57,8 +57,9 @@ EXTRACTOR_NAME = "news"
 #: reports a death, more sentence shapes of the dead in both languages. 1.3.1: the names of
 #: the dead are not read as places (al-Jasem is not Jasim). 1.3.2: a verb describing the person
 #: («يعمل», «تدرس») ends an Arabic name. 1.3.3: a death noun whose article is glued to the word
-#: before it («رجالاتهاالشهداء») reports a death.
-EXTRACTOR_VERSION = "1.3.3"
+#: before it («رجالاتهاالشهداء») reports a death. 1.3.4: the account at the head of a scraped
+#: Facebook or X post is not a victim (its date is kept); «آخر مجهول الهوية» names nobody.
+EXTRACTOR_VERSION = "1.3.4"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -243,7 +244,7 @@ def extract_text(
         return []
     if len(text) > MAX_TEXT_CHARS:
         raise ValueError(f"text of {len(text):,} characters is over the {MAX_TEXT_CHARS:,}-character limit for one item")
-    text = drop_comment_thread(strip_bidi_controls(text))
+    text = drop_post_headers(drop_comment_thread(strip_bidi_controls(text)))
     if not text.strip():
         return []
     language = language or detect_language(text) or "en"
@@ -1286,6 +1287,7 @@ _AR_NOT_NAME_WORDS = {
     "اربعة", "خمسة", "ستة", "سبعة", "ثمانية", "تسعة", "عشرة", "جميع", "كافة", "بعض", "عدد", "المدنيين", "الأطفال", "الاطفال", "النساء",
     "أصيب", "اصيب", "جرح", "أعداد", "اعداد", "كبيرة", "كبير", "مسؤول", "نعم", "الوكيل", "ونفوق", "نفوق", "المواطنين", "هناك", "يكون",
     "نائب", "نائبة", "الرئاسة", "دورية", "رئيسة", "عضو", "عضوة", "الرئيس", "شهداء", "الشهداء", "شهيد", "شهيدة",
+    "آخر", "اخر", "أخرى", "اخرى", "مجهول", "مجهولة", "مجهولي", "الهوية", "الخبر", "منقول", "منقولة", "نقلا",
 }
 _AR_HARAKAT = re.compile(r"[\u064B-\u0652\u0670\u0640]")
 #: Function words and verbs that never stand in a name: a phrase with one is prose.

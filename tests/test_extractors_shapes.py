@@ -537,3 +537,27 @@ def test_a_verb_describing_the_person_ends_the_arabic_name(text: str, expected: 
     """«... الخطيب يعمل في مجال البناء»: the verb goes on to say who the person was; it is no
     part of the name, and a given name that looks like a verb (يعرب) still is one."""
     assert names(text, arabic=True) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("أحمد الرمضان Verified accountDecember 21, 2025 · Shared with Public سوريا دير الزور مقتل ثلاثة أشخاص صباح اليوم، "
+     "قتل غنام الصبوح ونجله مأمون في بلدة ذيبان", ["غنام الصبوح", "مأمون الصبوح"]),
+    ("مرصد الحسكةDecember 17, 2025 · Shared with Public الحسكة سلمت قوات قسد جثمان الشاب محمود سالم النزال", ["محمود سالم النزال"]),
+    ("Osama Alshamy@OsamaAlshamy166مقتل الشاب خالد حسن العبيد برصاص قناص في دير الزور", ["خالد حسن العبيد"]),
+])
+def test_the_poster_of_a_scraped_post_is_no_victim(text: str, expected: list[str]) -> None:
+    """The account name at the head of a scraped Facebook or X post is who posted it."""
+    assert names(text, arabic=True) == expected
+
+
+def test_the_post_date_is_read_once_its_header_is_cut() -> None:
+    result = extract_item("news", "مرصد الحسكة Verified accountDecember 17, 2025 · Shared with Public سلمت قسد جثمان الشاب محمود سالم النزال "
+                          "بعد أن قضى برصاصها".encode(), content_type="text/plain", name="post")
+    [victim] = result.records
+    assert victim.date_of_death == "2025-12-17"
+
+
+def test_unnamed_others_are_not_names() -> None:
+    """«وآخر مجهول الهوية» (and another, unidentified) and a signature («الخبر منقول») name nobody."""
+    assert names("أن شخصا اسمه محمد فاتح خلف الدهام وآخر مجهول الهوية، قتلا باشتباك إثر عملية إنزال جوي", arabic=True) == [
+        "محمد فاتح خلف الدهام"]
