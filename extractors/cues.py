@@ -218,8 +218,11 @@ CUES: tuple[Cue, ...] = (
         why="where a saved social-media page turns from the post to its readers' comments"),
     Cue("en.related_heading", "en", "furniture",
         r"^\s*(?:Related (?:News|Articles|Posts|Stories|Content)|Read (?:also|more|next)|You (?:may|might) also like|More (?:from|news)|Most read|Latest news|"
-        r"اقرأ\s+(?:أيضا|أيضاً|ايضا|المزيد)|(?:أخبار|مواضيع|مقالات|منشورات)\s+ذات\s+صلة|اخترنا\s+لك|الأكثر\s+قراءة|(?:آخر|اخر)\s+الأخبار)\s*:?\s*$",
-        ("Related News", "Read more", "اقرأ أيضاً", "أخبار ذات صلة"), ("Related to the attack, three men were arrested.",),
+        r"(?:Next|Previous) (?:article|post|story)|"
+        r"[اأإ]قر[أا]\s+(?:أيضا|أيضاً|ايضا|المزيد|التالي)|(?:أخبار|مواضيع|مقالات|منشورات)\s+ذات\s+صلة|اخترنا\s+لك|الأكثر\s+قراءة|"
+        r"(?:آخر|اخر)\s+الأخبار|(?:المقال|الخبر|الموضوع)?\s*(?:التالي|السابق))\s*:?\s*$",
+        ("Related News", "Read more", "اقرأ أيضاً", "أخبار ذات صلة", "أقرأ التالي", "التالي", "المقال السابق", "Next article"),
+        ("Related to the attack, three men were arrested.", "وفي اليوم التالي قتل شاب"),
         ignore_case=True, why="a box of links to other items: the names in it are other items' victims"),
     Cue("en.teaser", "en", "furniture", r"(?:\.\.\.|…)\s*$",
         ("A man, identified as Omar Haddad, was...", "On June 3, the body of a woman bearing…"), ("He was killed on June 3.",),

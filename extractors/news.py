@@ -58,8 +58,9 @@ EXTRACTOR_NAME = "news"
 #: the dead are not read as places (al-Jasem is not Jasim). 1.3.2: a verb describing the person
 #: («يعمل», «تدرس») ends an Arabic name. 1.3.3: a death noun whose article is glued to the word
 #: before it («رجالاتهاالشهداء») reports a death. 1.3.4: the account at the head of a scraped
-#: Facebook or X post is not a victim (its date is kept); «آخر مجهول الهوية» names nobody.
-EXTRACTOR_VERSION = "1.3.4"
+#: Facebook or X post is not a victim (its date is kept); «آخر مجهول الهوية» names nobody. 1.3.5:
+#: more headings of related-links boxes («أقرأ التالي», «التالي», "Next article").
+EXTRACTOR_VERSION = "1.3.5"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
