@@ -59,8 +59,9 @@ EXTRACTOR_NAME = "news"
 #: («يعمل», «تدرس») ends an Arabic name. 1.3.3: a death noun whose article is glued to the word
 #: before it («رجالاتهاالشهداء») reports a death. 1.3.4: the account at the head of a scraped
 #: Facebook or X post is not a victim (its date is kept); «آخر مجهول الهوية» names nobody. 1.3.5:
-#: more headings of related-links boxes («أقرأ التالي», «التالي», "Next article").
-EXTRACTOR_VERSION = "1.3.5"
+#: more headings of related-links boxes («أقرأ التالي», «التالي», "Next article"). 1.3.6: a name
+#: whose own outcome is a wound («ما أدى لإصابته ومقتل اثنين») is not a victim.
+EXTRACTOR_VERSION = "1.3.6"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -932,6 +933,10 @@ _AR_WORD_RE = re.compile(r"[\u0621-\u064A]+")
 _AR_CHILDREN_OF = cue("ar.children_of")
 #: "ما أدى إلى مقتله": the shot that hit the person named killed them, later in the sentence.
 _AR_RESULT_DEATH = cue("ar.result_death")
+#: "ما أدى لإصابته ومقتل اثنين من مرافقيه": the person named was wounded; the dead are others.
+_AR_RESULT_HURT = cue("ar.result_hurt")
+#: Their own death told after their wounds ("... لإصابته بجروح توفي على إثرها").
+_AR_DIED_OF_IT = re.compile(r"(?<![\u0621-\u064A])و?(?:توفي|توفيت|فارق|فارقت|استشهد|استشهدت|لقي\s+حتفه|لقيت\s+حتفها|مات|ماتت)(?![\u0621-\u064A])")
 #: "عائلة X", "ذوي X": X's family, not X — unless X is then said to have died.
 _AR_FAMILY_WORDS = frozenset({"عائلة", "أسرة", "اسرة", "ذوي", "أهل", "اهل"})
 _AR_REPORTED_EVENT = cue("ar.reported_event")
@@ -1260,6 +1265,9 @@ def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: boo
         return False  # "ويتفقد نبيل الصالح منزل جاره": the one who visits
     if _AR_HURT_AFTER_NAME.match(sentence, end):
         return False  # "مع الشاب X الذي مازال مصابًا": alive
+    own_hurt = _AR_RESULT_HURT.search(sentence, end, end + 300)
+    if own_hurt and not _AR_RESULT_DEATH.search(sentence, end, end + 300) and not _AR_DIED_OF_IT.search(sentence, own_hurt.end()):
+        return False  # "استهدفت X ... ما أدى لإصابته ومقتل اثنين من مرافقيه": X was wounded
     death = [m.end() for m in _AR_LIST_DEATH.finditer(before)]
     # "اغتيال عنصرين وإصابة آخر ... هما: A، B": the injury is someone else's.
     not_death = [m.end() for m in _AR_HURT.finditer(before) if not _AR_OTHERS.match(before, m.end())]

@@ -561,3 +561,15 @@ def test_unnamed_others_are_not_names() -> None:
     """«وآخر مجهول الهوية» (and another, unidentified) and a signature («الخبر منقول») name nobody."""
     assert names("أن شخصا اسمه محمد فاتح خلف الدهام وآخر مجهول الهوية، قتلا باشتباك إثر عملية إنزال جوي", arabic=True) == [
         "محمد فاتح خلف الدهام"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("انفجرت عبوة ناسفة استهدفت محمود الرحال ، القيادي في الفصيل ما أدى لإصابته ومقتل اثنين من مرافقيه.", []),
+    ("استهدف قناص الشاب خالد حسن العبيد ما أدى لإصابته بجروح خطيرة ومقتل طفل كان بجانبه.", []),
+    ("استهدف قناص الشاب خالد حسن العبيد ما أدى لإصابته بجروح بليغة توفي على إثرها في المشفى.", ["خالد حسن العبيد"]),
+    ("استهدف قناص الشاب خالد حسن العبيد ما أدى لمقتله وإصابة طفل كان بجانبه.", ["خالد حسن العبيد"]),
+])
+def test_the_named_persons_own_outcome_decides(text: str, expected: list[str]) -> None:
+    """«ما أدى لإصابته ومقتل اثنين من مرافقيه»: the pronoun says the person named was wounded;
+    the dead told beside it are others."""
+    assert names(text, arabic=True) == expected
