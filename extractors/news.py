@@ -60,8 +60,9 @@ EXTRACTOR_NAME = "news"
 #: before it («رجالاتهاالشهداء») reports a death. 1.3.4: the account at the head of a scraped
 #: Facebook or X post is not a victim (its date is kept); «آخر مجهول الهوية» names nobody. 1.3.5:
 #: more headings of related-links boxes («أقرأ التالي», «التالي», "Next article"). 1.3.6: a name
-#: whose own outcome is a wound («ما أدى لإصابته ومقتل اثنين») is not a victim.
-EXTRACTOR_VERSION = "1.3.6"
+#: whose own outcome is a wound («ما أدى لإصابته ومقتل اثنين») is not a victim. 1.3.7: a child
+#: killed with a parent («مع طفله مجد»).
+EXTRACTOR_VERSION = "1.3.7"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 

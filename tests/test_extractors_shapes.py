@@ -573,3 +573,12 @@ def test_the_named_persons_own_outcome_decides(text: str, expected: list[str]) -
     """«ما أدى لإصابته ومقتل اثنين من مرافقيه»: the pronoun says the person named was wounded;
     the dead told beside it are others."""
     assert names(text, arabic=True) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("استشهد الشاب نور الدين غفير مع طفله مجد بقصف على إدلب", ["نور الدين غفير", "مجد غفير"]),
+    ('قتل الطبيب خالد العمر مع ابنته "سلمى" بقصف روسي', ["خالد العمر", "سلمى العمر"]),
+])
+def test_a_child_killed_with_a_parent(text: str, expected: list[str]) -> None:
+    """«X مع طفله مجد»: the child, named by given name, carries the parent's family name."""
+    assert names(text, arabic=True) == expected
