@@ -681,7 +681,11 @@ def extract_incidents(
         return []
     language = language or detect_language(whole) or "en"
     names = [name for v in victims if (name := v.name_ar or v.full_name)]
-    counts, aside = _read_counts(whole, language, published, names)
+    counts, aside = [], []
+    for reading in news.read_languages(language, whole):  # a post in Arabic inside English page furniture
+        more, notes = _read_counts(whole, reading, published, names)
+        counts += more
+        aside += notes
     # An injured count alone still makes an incident to read: the death words may have missed
     # how the text tells a death (measured: without this, one more validation text stating a
     # death reached nobody), and a documenter reading an injury report loses minutes, while a

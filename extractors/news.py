@@ -61,8 +61,9 @@ EXTRACTOR_NAME = "news"
 #: Facebook or X post is not a victim (its date is kept); «آخر مجهول الهوية» names nobody. 1.3.5:
 #: more headings of related-links boxes («أقرأ التالي», «التالي», "Next article"). 1.3.6: a name
 #: whose own outcome is a wound («ما أدى لإصابته ومقتل اثنين») is not a victim. 1.3.7: a child
-#: killed with a parent («مع طفله مجد»).
-EXTRACTOR_VERSION = "1.3.7"
+#: killed with a parent («مع طفله مجد»). 1.4.0: an item is read in its other script too when
+#: that holds a death (an Arabic post inside English page furniture).
+EXTRACTOR_VERSION = "1.4.0"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -253,22 +254,40 @@ def extract_text(
     language = language or detect_language(text) or "en"
     paragraphs = drop_furniture([p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()])
     context = _ItemContext.build("\n".join(paragraphs), title, published)
-    if language == "ar":
-        mentions = _arabic_mentions(paragraphs)
-    else:
-        mentions = _english_mentions(paragraphs)
+    mentions = []
+    for reading in read_languages(language, "\n".join(paragraphs)):
+        mentions += _arabic_mentions(paragraphs) if reading == "ar" else _english_mentions(paragraphs)
     for mention in mentions:
         context.names.setdefault(mention.sentence if not mention.caption else mention.paragraph, []).append(mention.name)
     context.read_place("\n".join(paragraphs), title, [m.name for m in mentions])
     records = []
     for mention in mentions:
-        if _described(mention, language, _PLACE):
+        own = "ar" if mention.arabic else "en"
+        if _described(mention, own, _PLACE):
             continue  # "El Geneina, a city in Darfur": a place, not a person
-        record = _record(mention, context, published, language)
+        record = _record(mention, context, published, own)
         if record is not None:
-            _mark_combatant(record, mention, language)
+            _mark_combatant(record, mention, own)
             records.append(record)
     return _merge(records)
+
+
+#: How many letters of the other script make a second reading worth it.
+_SECOND_SCRIPT_LETTERS = 40
+_ARABIC_LETTERS = re.compile(r"[\u0621-\u064A]")
+
+
+def read_languages(language: str, text: str) -> list[str]:
+    """The languages an item is read in: its own, then the other when the text holds enough of
+    it to tell a death. A scraped post is often Arabic inside English page furniture ("Copy
+    link to Tweet ... شهداء ارتقاء أحمد علي العامر ... Twitter may be over capacity"), which
+    makes it English by its letters; an English report may quote an Arabic statement."""
+    out = [language]
+    if language != "ar" and len(_ARABIC_LETTERS.findall(text)) >= _SECOND_SCRIPT_LETTERS and _AR_DEATH.search(text):
+        out.append("ar")
+    if language != "en" and len(re.findall(r"[A-Za-z]", text)) >= _SECOND_SCRIPT_LETTERS and _DEATH_EN.search(text):
+        out.append("en")
+    return out
 
 
 #: Cues read right before and right after a name: the person is described as a fighter

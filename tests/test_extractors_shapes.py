@@ -582,3 +582,23 @@ def test_the_named_persons_own_outcome_decides(text: str, expected: list[str]) -
 def test_a_child_killed_with_a_parent(text: str, expected: list[str]) -> None:
     """«X مع طفله مجد»: the child, named by given name, carries the parent's family name."""
     assert names(text, arabic=True) == expected
+
+
+def test_arabic_inside_english_page_furniture_is_read_in_arabic() -> None:
+    """A scraped tweet: the page's English furniture outweighs the Arabic post by its letters,
+    and the post is read all the same."""
+    text = ("Copy link to Tweet Embed Tweet استشهاد احمد علي العامر غزلان وبلال محمد الهلال غزلان جراء القصف العنيف "
+            "الذي تعرض له حي طريق السد بصواريخ أرض أرض 2 Likes Back to top Loading seems to be taking a while. Twitter may "
+            "be over capacity or experiencing a momentary hiccup. Try again or visit Twitter Status for more information.")
+    result = extract_item("news", text.encode(), content_type="text/plain", published=PUBLISHED, name="tweet")
+    assert result.language == "en"
+    assert {r.name_ar for r in result.records} == {"احمد علي العامر غزلان", "بلال محمد الهلال غزلان"}
+    [incident] = result.incidents
+    assert incident.killed == 2
+
+
+def test_an_english_report_quoting_an_arabic_statement() -> None:
+    text = ("Local activists published a statement in Arabic after the strike on Sarmin on Monday:\n"
+            "استشهد الشاب سامر عادل الحسين والطفل محمد خالد العمر جراء القصف المدفعي على مدينة سرمين")
+    result = extract_item("news", text.encode(), content_type="text/plain", published=PUBLISHED, name="report")
+    assert {r.name_ar for r in result.records} == {"سامر عادل الحسين", "محمد خالد العمر"}
