@@ -385,7 +385,7 @@ def incident_counts(part: str, show_misses: bool = False) -> dict[str, dict[str,
         counts: dict[str, list[int]] = defaultdict(list)
         ranges: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
         evidence: dict[str, list[str]] = defaultdict(list)
-        languages, deadly = set(), set()
+        languages, deadly, reachable = set(), set(), set()
         for source in incident["sources_with_text"]:
             text = source.get("text_original") or ""
             if not text.strip():
@@ -415,6 +415,8 @@ def incident_counts(part: str, show_misses: bool = False) -> dict[str, dict[str,
                     row["reach_nobody"] += 1
                     if len(lost_examples) < 10:
                         lost_examples.append(re.sub(r"\s+", " ", text[:160]))
+            if low is not None and any(i.killed is not None and low <= i.killed <= high for i in result.incidents):
+                reachable.add(language)
             def close(i, day: dt.date = day) -> bool:  # type: ignore[no-untyped-def]
                 if not i.date or len(i.date) < 10:
                     return True
@@ -438,6 +440,7 @@ def incident_counts(part: str, show_misses: bool = False) -> dict[str, dict[str,
             row = stats[language]
             row["incidents"] += 1
             row["stating"] += language in deadly
+            row["reachable"] += language in reachable and language in deadly
             if counts[language]:
                 row["with_count"] += 1
                 median = sorted(counts[language])[len(counts[language]) // 2]
@@ -471,6 +474,8 @@ def incident_counts(part: str, show_misses: bool = False) -> dict[str, dict[str,
         print(f"   new (merged range's top within Airwars', of {n} stating a death): {figures[language]['merged']:.3f} "
               f"(95% CI {m_lo:.2f}–{m_hi:.2f}); with a count {figures[language]['with_count']:.3f}; "
               f"strict (both ends within) {r['strict_within'] / n if n else 0.0:.3f}")
+        print(f"   within reach: {r['reachable'] / n if n else 0.0:.3f} of them have, in some text, an incident whose count "
+              "lies in Airwars' range (the most any choice among the counts read could give)")
         print(f"   old (median within Airwars', of all {r['incidents']}): {r['within'] / r['incidents']:.3f} "
               f"(95% CI {lo:.2f}–{hi:.2f}); with a count {r['with_count'] / r['incidents']:.3f}; "
               f"per text {r['texts_within']}/{r['texts_with_count']} within")
