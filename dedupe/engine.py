@@ -532,8 +532,10 @@ class NameScorer:
 
     def count_parts(self, *prepared: Prepared) -> None:
         """How often each name part occurs, to tell a misspelling from another name. A part
-        that is a common name (:data:`~.names.COMMON_NAMES_AR`) counts as common however few
-        records there are: a nightly batch of twenty must not take أحمد for a typo of محمد."""
+        that is a common given name (:func:`~tawthiq.lang.names.common_skeletons`: written at
+        least three times in the dev data, :mod:`tawthiq.lang.name_lexicon`) counts as common
+        however few records there are: a nightly batch of twenty must not take أحمد for a typo
+        of محمد."""
         from tawthiq.lang.names import common_skeletons
 
         values = [arr[arr >= 0] for p in prepared for arr in (p.given, p.father, p.family)]

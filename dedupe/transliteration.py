@@ -1,15 +1,17 @@
-"""A learnt model of how Arabic names are written in Latin letters: for each Arabic letter, the
-probability of each Latin rendering (one or two letters, or none), and of Latin vowels written
+"""Learning the model of how Arabic names are written in Latin letters: for each Arabic letter,
+the probability of each Latin rendering (one or two letters, or none), and of Latin vowels written
 where Arabic writes none. It is a stochastic transducer in the manner of Ristad and Yianilos
 ("Learning string edit distance", 1998), learnt by EM over aligned pairs, not a table written by
 hand: the pairs are the Arabic and Latin names GeoNames gives for the same Syrian places
 (tawthiq/lang/data/gazetteer.json, shipped with tawthiq), which are spelt by many hands in many
-conventions (English, French, Turkish), as victims' names are.
+conventions (English, French, Turkish), as victims' names are, and the name pairs of the Airwars
+dev part.
 
-``scripts/build_transliteration.py`` learns it and writes dedupe/transliteration_table.py
-(a few kilobytes of probabilities, committed); :func:`plausibility` reads a pair with it: how much
-likelier the Latin spelling is as a rendering of the Arabic word than as any Latin word of its
-letters, per letter.
+``scripts/build_transliteration.py`` learns it and writes tawthiq/lang/transliteration_table.py
+(a few kilobytes of probabilities, committed). Reading a pair with it (:func:`plausibility`: how
+much likelier the Latin spelling is as a rendering of the Arabic word than as any Latin word of
+its letters, per letter) lives in :mod:`tawthiq.lang.transliteration`, because name keys read it
+too, and is re-exported here.
 """
 
 from __future__ import annotations
@@ -18,68 +20,20 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from pathlib import Path
 
-#: Latin renderings of one Arabic letter are at most this long ("sh", "kh", "ou").
-MAX_CHUNK = 2
+from tawthiq.lang import transliteration as _reading
+from tawthiq.lang.transliteration import MAX_CHUNK, Transducer, arabic_letters, latin_letters, model, plausibility
+
+__all__ = ["MAX_CHUNK", "LearningTransducer", "Transducer", "arabic_letters", "latin_letters", "learn", "model",
+           "plausibility", "training_pairs", "write_table"]
+
 _LATIN_VOWELS = "aeiouy"
 
 
-def arabic_letters(word: str) -> str:
-    """An Arabic word as the model reads it: folded (no diacritics, one alef, ة as ه), without
-    spaces or the article at its start."""
-    from tawthiq.lang.names import fold_arabic
-
-    text = re.sub(r"[^\u0621-\u064A]", "", fold_arabic(word))
-    return text[2:] if text.startswith("ال") and len(text) > 4 else text
-
-
-def latin_letters(word: str) -> str:
-    """A Latin word as the model reads it: folded lower-case letters, without spaces or a leading
-    article."""
-    from tawthiq.lang.names import fold_latin
-
-    text = fold_latin(word)
-    text = re.sub(r"^(?:al|el|as|ash|ad|ar|at|az|an)[ -]", "", text)
-    return re.sub(r"[^a-z]", "", text)
-
-
-class Transducer:
-    """P(Latin | Arabic): at each Arabic letter, Latin letters are first inserted (each with
-    probability ``insert`` times its share among insertions), then the letter is rendered by a
-    chunk of zero to :data:`MAX_CHUNK` Latin letters."""
-
-    def __init__(self, emit: dict[str, dict[str, float]], inserted: dict[str, float], insert: float) -> None:
-        self.emit = emit
-        self.inserted = inserted
-        self.insert = insert
-
-    def likelihood(self, arabic: str, latin: str) -> float:
-        """P(latin | arabic), summed over every alignment (the forward algorithm)."""
-        forward = self._forward(arabic, latin)
-        return forward[len(arabic)][len(latin)] * (1 - self.insert)
-
-    def _forward(self, arabic: str, latin: str) -> list[list[float]]:
-        n, m = len(arabic), len(latin)
-        f = [[0.0] * (m + 1) for _ in range(n + 1)]
-        f[0][0] = 1.0
-        for i in range(n + 1):
-            emit = self.emit.get(arabic[i]) if i < n else None
-            row = f[i]
-            for j in range(m + 1):
-                if j and row[j - 1]:
-                    row[j] += row[j - 1] * self.insert * self.inserted.get(latin[j - 1], 0.0)
-                if emit is None or not row[j]:
-                    continue
-                stay = row[j] * (1 - self.insert)
-                for k in range(0, MAX_CHUNK + 1):
-                    if j + k > m:
-                        break
-                    p = emit.get(latin[j:j + k])
-                    if p:
-                        f[i + 1][j + k] += stay * p
-        return f
+class LearningTransducer(Transducer):
+    """A :class:`~tawthiq.lang.transliteration.Transducer` that also gives the expected counts
+    of its renderings in a pair (the E step of :func:`learn`)."""
 
     def _backward(self, arabic: str, latin: str) -> list[list[float]]:
         n, m = len(arabic), len(latin)
@@ -134,7 +88,7 @@ class Transducer:
         return total
 
 
-def learn(pairs: Sequence[tuple[str, str]], iterations: int = 12, keep: float = 0.8) -> Transducer:
+def learn(pairs: Sequence[tuple[str, str]], iterations: int = 12, keep: float = 0.8) -> LearningTransducer:
     """EM over (Arabic, Latin) pairs of one name. Starts from uniform renderings and, after two
     rounds, keeps each round only the ``keep`` share of pairs the model finds likeliest per
     letter: a place's other names (a Kurdish or Turkish name beside the Arabic one) are not
@@ -143,7 +97,7 @@ def learn(pairs: Sequence[tuple[str, str]], iterations: int = 12, keep: float = 
     chunks = sorted({latin[j:j + k] for _, latin in pairs for j in range(len(latin)) for k in range(1, MAX_CHUNK + 1)
                      if j + k <= len(latin)} | {""})
     uniform = 1.0 / len(chunks)
-    model = Transducer({ch: dict.fromkeys(chunks, uniform) for ch in letters},
+    model = LearningTransducer({ch: dict.fromkeys(chunks, uniform) for ch in letters},
                        {ch: 1 / len(_LATIN_VOWELS) for ch in _LATIN_VOWELS}, 0.3)
     chosen = list(pairs)
     for round_ in range(iterations):
@@ -161,7 +115,7 @@ def learn(pairs: Sequence[tuple[str, str]], iterations: int = 12, keep: float = 
                 norm = sum(kept.values())
                 new_emit[ch] = {chunk: p / norm for chunk, p in kept.items()}
         total_ins = sum(inserted.values()) or 1.0
-        model = Transducer(new_emit, {ch: count / total_ins for ch, count in inserted.items()},
+        model = LearningTransducer(new_emit, {ch: count / total_ins for ch, count in inserted.items()},
                            moves[0] / max(sum(moves), 1e-9))
         if round_ >= 1:
             scored = sorted(pairs, key=lambda pair: -_per_letter(model, *pair))
@@ -186,59 +140,14 @@ def training_pairs(localities: Iterable[dict]) -> list[tuple[str, str]]:  # type
     return sorted(set(out))
 
 
-# --- reading a pair with the learnt table ------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def model() -> Transducer:
-    from .transliteration_table import EMIT, INSERT, INSERTED
-
-    return Transducer(EMIT, INSERTED, INSERT)
-
-
-@lru_cache(maxsize=1)
-def _latin_background() -> dict[str, float]:
-    """Letter shares of Latin renderings, for the likelihood of a Latin word on its own."""
-    shares: dict[str, float] = defaultdict(float)
-    for table in model().emit.values():
-        for chunk, p in table.items():
-            for ch in chunk:
-                shares[ch] += p
-    for ch, p in model().inserted.items():
-        shares[ch] += p
-    total = sum(shares.values())
-    return {ch: p / total for ch, p in shares.items()}
-
-
-@lru_cache(maxsize=200_000)
-def plausibility(arabic_word: str, latin_word: str, as_written: bool = False) -> float:
-    """log2 of how much likelier ``latin_word`` is as a rendering of ``arabic_word`` than as a
-    string of Latin letters drawn at random, per Latin letter: above 0 the Latin spelling reads
-    as that Arabic word; about 1 for a usual spelling; below 0 it reads as another word. With
-    ``as_written``, both are read letter for letter, an Arabic word's leading ال too (name parts
-    as :func:`~tawthiq.lang.names.name_parts` writes them: the given name الهام, Ilham, keeps it)."""
-    if as_written:
-        arabic, latin = re.sub(r"[^\u0621-\u064A]", "", arabic_word), re.sub(r"[^a-z]", "", latin_word)
-    else:
-        arabic, latin = arabic_letters(arabic_word), latin_letters(latin_word)
-    if not arabic or not latin:
-        return 0.0
-    p = model().likelihood(arabic, latin)
-    if p <= 0:
-        return -10.0
-    background = _latin_background()
-    q = sum(math.log2(background.get(ch, 1e-4)) for ch in latin)
-    return (math.log2(p) - q) / len(latin)
-
-
 def write_table(learnt: Transducer, sources: str) -> Path:
-    """Write ``learnt`` as dedupe/transliteration_table.py (scripts/build_transliteration.py)."""
+    """Write ``learnt`` as tawthiq/lang/transliteration_table.py (scripts/build_transliteration.py)."""
     import pprint
 
     emit = {ch: {chunk: round(p, 5) for chunk, p in sorted(table.items(), key=lambda item: -item[1]) if p >= 0.002}
             for ch, table in sorted(learnt.emit.items())}
     inserted = {ch: round(p, 5) for ch, p in sorted(learnt.inserted.items(), key=lambda item: -item[1]) if p >= 0.001}
-    out = Path(__file__).resolve().parent / "transliteration_table.py"
+    out = Path(_reading.__file__).resolve().parent / "transliteration_table.py"
     out.write_text(
         '"""Learnt by ``scripts/build_transliteration.py`` from the Arabic and Latin spellings of\n'
         f'{sources}.\nDo not edit: re-run it. Probabilities of character alignments only: EMIT: Arabic letter ->\n'

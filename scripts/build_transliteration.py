@@ -1,6 +1,6 @@
 #!/usr/bin/env python
-"""Build ``dedupe/transliteration_table.py``: the learnt model of how Arabic names are written in
-Latin letters (:mod:`tawthiq.dedupe.transliteration`), from two sources of Arabic/Latin pairs:
+"""Build ``tawthiq/lang/transliteration_table.py``: the learnt model of how Arabic names are written in
+Latin letters (learnt by :mod:`tawthiq.dedupe.transliteration`, read by :mod:`tawthiq.lang.transliteration`), from two sources of Arabic/Latin pairs:
 
 * the Arabic and Latin names GeoNames gives for the same Syrian places
   (``tawthiq/lang/data/gazetteer.json``, shipped with tawthiq);

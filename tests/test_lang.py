@@ -160,3 +160,67 @@ def test_relative_days_in_english_and_arabic() -> None:
     assert parse_date("في اليوم العالمي لحقوق الإنسان", published) is None
     assert parse_date("killed on March 3, 2021, and buried yesterday", published) == "2021-03-03"  # a date wins
     assert parse_date("قتل أمس", None) is None
+
+
+def test_ambiguous_latin_spellings_are_read_by_the_learnt_models() -> None:
+    """A Latin spelling that can be read more than one way (th, dh, a final t after a vowel) is
+    read as the lexicon's name the transliteration model finds it likeliest to write, and by the
+    default rules when no name of the lexicon fits."""
+    from tawthiq.lang.names import _latin_reading, latin_skeleton, vowels_differ
+
+    # Turkish spellings: the final t is د, for names the dev data write often (أحمد, محمد, مراد).
+    assert normalize_name("Ahmet") == normalize_name("أحمد") and normalize_name("Mehmet") == normalize_name("محمد")
+    assert normalize_name("Murat") == normalize_name("مراد") == "mrd" and _latin_reading("murat") == ("D",)
+    assert vowels_differ("mehmet", "محمود") is False and vowels_differ("ahmet", "احمد") is False
+    # رفعت, Rifat: no name of the lexicon reads rfd, the default reading stands.
+    assert normalize_name("Rifat") == normalize_name("رفعت") == "rft" and _latin_reading("rifat") is None
+    # th as ث where no name of the lexicon reads otherwise (هيثم, Haitham; Smith, a Latin name).
+    assert normalize_name("Haitham") == normalize_name("هيثم") and latin_skeleton("smith") == "sms"
+    # A two-letter Arabic name keeps its final ه: طه is Taha.
+    assert normalize_name("طه") == normalize_name("Taha") == "th" and normalize_name("عبد الله") == normalize_name("Abdullah")
+
+
+def test_common_given_names_come_from_the_learnt_lexicon() -> None:
+    """The names a small batch must never take for typos of one another are the dev data's
+    common given names (tawthiq/lang/name_lexicon.py), not a list written by hand."""
+    from tawthiq.lang import name_lexicon
+    from tawthiq.lang.names import common_skeletons
+
+    common = common_skeletons()
+    assert common == {skeleton for form in name_lexicon.GIVEN for skeleton in name_parts(form).skeletons}
+    for one, other in (("أحمد", "محمد"), ("حسن", "حسين"), ("محمود", "محمد"), ("علي", "عيسى")):
+        assert name_parts(one).given in common and name_parts(other).given in common
+    assert min(name_lexicon.GIVEN.values()) >= name_lexicon.MIN_COUNT >= 3
+    assert min(name_lexicon.FAMILY.values()) >= name_lexicon.MIN_COUNT
+    assert all(" " not in form for form in (*name_lexicon.GIVEN, *name_lexicon.FAMILY))  # parts, never full names
+
+
+def test_name_lexicon_script_counts_parts_of_a_dev_file(tmp_path: Path) -> None:
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("build_name_lexicon", ROOT / "scripts" / "build_name_lexicon.py")
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+
+    def victim(latin: str, arabic: str) -> dict[str, str]:
+        return {"name_original": latin, "name_local": arabic}
+
+    incidents = [
+        {"internal_id": "a", "victims": [victim("Ahmad Khaled al-Omar", "أحمد خالد العمر"), victim("Khaled Ahmad al-Omar", "خالد أحمد العمر"),
+                                         victim("Son of Ahmad", "ابن أحمد")]},
+        {"internal_id": "b", "victims": [victim("Ahmad Saleh Haddad", "أحمد صالح حداد"), victim("Omar Haddad", "عمر العمر")]},
+        {"internal_id": "c", "victims": [victim("Ahmad Khaled al-Omar", "أحمد خالد العمر"), victim("Rare Name", "نادر جدا الفريد")]},
+    ]
+    data = tmp_path / "dev.jsonl"
+    data.write_text("\n".join(json.dumps(incident, ensure_ascii=False) for incident in incidents), encoding="utf-8")
+    out = tmp_path / "lexicon.py"
+    assert script.main(["--data", str(data), "--out", str(out)]) == 0
+    lexicon: dict[str, object] = {}
+    exec(out.read_text(encoding="utf-8"), lexicon)  # noqa: S102 - the module the script just wrote
+    # أحمد 4 times (given and father's name; the description «ابن أحمد» is no name), خالد 3;
+    # the family name العمر once per incident: 3 incidents. Rare parts and full names: never.
+    assert lexicon["GIVEN"] == {"احمد": 4, "خالد": 3}
+    assert lexicon["FAMILY"] == {"عمر": 3}
+    assert lexicon["MIN_COUNT"] == 3

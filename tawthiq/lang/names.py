@@ -19,6 +19,7 @@ part.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,36 +27,13 @@ from functools import lru_cache
 from . import arabic, latin
 from .arabic import fold_arabic, is_arabic
 from .latin import fold_latin
+from .transliteration import plausibility
 
 _AR_SKELETON = {
     "ا": "", "ء": "", "ع": "", "ب": "b", "ت": "t", "ط": "t", "ث": "s", "س": "s", "ص": "s", "ج": "j",
     "ح": "h", "ه": "h", "خ": "k", "ق": "k", "ك": "k", "د": "d", "ض": "d", "ذ": "z", "ز": "z", "ظ": "z",
     "ر": "r", "ش": "x", "غ": "g", "ف": "f", "ل": "l", "م": "m", "ن": "n", "و": "w", "ي": "y",
 }
-
-#: Turkish spellings of Arabic names (final -t/-et for -d/-ad), common in northern Syria.
-_TURKISH = {"ahmet": "ahmad", "mehmet": "muhammad", "mehmed": "muhammad", "mahmut": "mahmud", "murat": "murad",
-            "hamit": "hamid", "resit": "rashid", "esref": "ashraf"}
-#: Latin spellings whose "th" or "dh" stands for two letters (Adham, Fathi) or for ذ (Munther):
-#: the spelling rules cannot tell, so common names get the key of their Arabic spelling.
-_DISTINCT: dict[str, str] = {}
-for _skeleton, _spellings in {
-    "mnzr": ("munther", "monther", "munthir", "mundhir", "mundher", "munzer", "monzer", "munzir"),
-    "adhm": ("adham", "adhem", "adhom"),
-    "fth": ("fathi", "fathy", "fethi", "fatthi", "fathe"),
-    "fdl": ("fadhel", "fadhil", "fadhl", "fadl", "fadel", "fadil"),
-    "rmdn": ("ramadhan", "ramadan", "ramadane", "ramazan"),
-    "rdn": ("radhwan", "redhwan", "ridhwan", "radwan", "redwan", "ridwan", "rudwan"),
-    "kdr": ("khodhr", "khudhur", "khudhr", "khodr", "khudr", "khider", "khidr", "khodor"),
-    "d": ("dhiaa", "dhia", "dhiya", "diaa", "diya", "dia"),
-    "ndl": ("nidhal", "nedhal", "nidal", "nedal"),
-    "wdh": ("wadha", "wadhha", "wadhah", "wadhaa", "وضحه", "وضحي"),
-    "ad": ("awadh", "awad", "awwad"),
-    "mdy": ("madhi", "madi", "mady"),
-    "th": ("طه", "taha"),  # the final ه of طه is a letter, not a vowel ending
-}.items():
-    for _spelling in _spellings:
-        _DISTINCT[_spelling] = _skeleton
 
 #: Marks a name that begins with a vowel (Latin) or with alef or ‘ayn (Arabic): the two
 #: scripts agree on it, and without it Anas and Nasser, Ayman and Munir, Osama and Samer
@@ -69,26 +47,89 @@ _LATIN_DIGRAPHS = (("kh", "k"), ("sh", "x"), ("ch", "x"), ("th", "s"), ("dh", "z
 _LATIN_LETTERS = str.maketrans("gGqcvp", "jgkkfb")
 
 
-def _latin_letters(word: str, vowels: tuple[tuple[str, str], ...]) -> str:
+#: Latin spellings one letter or pair can write in more than one way: "th" is ث (Haitham), ذ
+#: (Munther) or two letters, ت and ه or ح (Fathi); "dh" is ذ (Mundhir), ض (Fadhel) or د and ه
+#: (Adham); a final t after a vowel is ت (Rifat) or, in Turkish spellings, د (Ahmet, Murat).
+#: Each reading is written as the skeleton writes it, in capitals so that no later rule rewrites
+#: it; the first is the default rule's.
+_AMBIGUOUS = re.compile(r"th|dh|(?<=[aeiou])t$")
+_READINGS = {"th": ("S", "Z", "TH"), "dh": ("Z", "D", "DH"), "t": ("T", "D")}
+#: A reading other than the default is taken only for a name of the lexicon whose Arabic spelling
+#: the learnt transliteration model reads the Latin word as (log2 per letter, see
+#: :func:`~tawthiq.lang.transliteration.plausibility`).
+_READING_PLAUSIBLE = 0.0
+_SKELETON_VOWELS = (("ou", "u"), ("ee", "i"), ("oo", "u"))
+
+
+def _latin_letters(word: str, vowels: tuple[tuple[str, str], ...], reading: tuple[str, ...] | None = None) -> str:
     """A folded Latin word with its consonants as the skeleton writes them and its vowel
-    digraphs replaced as ``vowels`` says; a final h after a vowel dropped (Fatimah, Fatima)."""
+    digraphs replaced as ``vowels`` says; a final h after a vowel dropped (Fatimah, Fatima).
+    ``reading`` gives, in order, how each ambiguous spelling (:data:`_AMBIGUOUS`) is read (one of
+    its :data:`_READINGS`); without it, by the default rules."""
     w = re.sub(r"(?<=[aeiou])h$", "", word)
+    if reading:
+        chosen = iter(reading)
+        w = _AMBIGUOUS.sub(lambda _: next(chosen), w)
     for src, dst in _LATIN_DIGRAPHS + vowels:
         w = w.replace(src, dst)
-    return w.translate(_LATIN_LETTERS)
+    return w.translate(_LATIN_LETTERS).lower()
 
 
-@lru_cache(maxsize=200_000)
-def _latin_skeleton(word: str) -> str:
-    if word in _DISTINCT:
-        return _DISTINCT[word]
-    w = _latin_letters(_TURKISH.get(word, word), (("ou", "u"), ("ee", "i"), ("oo", "u")))
+def _skeleton_of_letters(w: str) -> str:
     first = w[:1]
     rest = w[1:]
     if first in "aeiou":
         first = VOWEL_MARK
     rest = re.sub(r"[aeiouwy]", "", rest)
     return re.sub(r"(.)\1+", r"\1", first + rest)
+
+
+@lru_cache(maxsize=200_000)
+def _latin_reading(word: str) -> tuple[str, ...] | None:
+    """How the ambiguous spellings of a folded Latin word are read, when not by the default
+    rules: the reading whose skeleton is that of a name of the lexicon
+    (:mod:`tawthiq.lang.name_lexicon`, learnt from data) and whose Arabic spelling the learnt
+    transliteration model finds the Latin word the likeliest rendering of. Munther reads as
+    منذر rather than as منصور (Mansour, "mnsr" by the default th = ث/س), Ahmet as أحمد; Rifat,
+    whose default reading is its name رفعت, keeps it. ``None``: the default rules."""
+    w = re.sub(r"(?<=[aeiou])h$", "", word)
+    spots = _AMBIGUOUS.findall(w)
+    if not spots or len(spots) > 3:
+        return None
+    index = _lexicon_skeletons()
+    best: tuple[str, ...] | None = None
+    best_score = _READING_PLAUSIBLE
+    for reading in itertools.product(*(_READINGS[spot] for spot in spots)):
+        forms = index.get(_skeleton_of_letters(_latin_letters(word, _SKELETON_VOWELS, reading)), ())
+        if not forms:
+            continue
+        # The model reads th and dh as written (it knows them for each of their letters); a final
+        # t read as د is given to it as d: its sources (place names, the dev names) spell د with
+        # a t too rarely for it to know the Turkish spellings.
+        as_read = _as_read(w, reading)
+        for form in forms:
+            score = plausibility(form, as_read, as_written=True)
+            if score > best_score:
+                best, best_score = reading, score
+    if best is None or all(choice == _READINGS[spot][0] for choice, spot in zip(best, spots)):
+        return None
+    return best
+
+
+def _as_read(word: str, reading: tuple[str, ...]) -> str:
+    """``word`` with a final t that ``reading`` reads as د written d, its th and dh as written."""
+    choices = iter(reading)
+
+    def one(match: re.Match[str]) -> str:
+        choice = next(choices)
+        return "d" if match.group() == "t" and choice == "D" else match.group()
+
+    return _AMBIGUOUS.sub(one, word)
+
+
+@lru_cache(maxsize=200_000)
+def _latin_skeleton(word: str) -> str:
+    return _skeleton_of_letters(_latin_letters(word, _SKELETON_VOWELS, _latin_reading(word)))
 
 
 def latin_skeleton(word: str) -> str:
@@ -98,9 +139,16 @@ def latin_skeleton(word: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def _arabic_skeleton(word: str) -> str:
-    if word in _DISTINCT:
-        return _DISTINCT[word]
     return re.sub(r"(.)\1+", r"\1", "".join(consonant for consonant, _ in _arabic_letters(word)))
+
+
+def _arabic_word_skeleton(word: str) -> str:
+    """The skeleton of a whole Arabic name part. A final ه or ح is a letter, not a vowel ending,
+    when it is the second of two (طه, Taha): no name is one consonant and a vowel; in a longer word
+    it is the vowel ending or final h the Latin skeleton drops too (فاطمه Fatima, صالح Saleh)."""
+    if len(word) == 2 and word[1] in "هح":
+        return _arabic_skeleton(word[0]) + "h"
+    return _arabic_skeleton(word)
 
 
 def _arabic_letters(word: str) -> list[tuple[str, str]]:
@@ -140,8 +188,8 @@ def _compatible(one: frozenset[str], other: frozenset[str]) -> bool:
 def vowel_slots(form: str) -> tuple[tuple[frozenset[str], ...], bool] | None:
     """The vowels written between the consonants of a simple name (one set of classes A, I,
     U per gap after each consonant of its skeleton), and whether it is in Arabic script.
-    ``None`` for compounds and the spellings of :data:`_DISTINCT`, whose skeletons follow other
-    rules. Latin ``ee``, ``ei`` and ``ai`` are a long i (Hussein, Said), ``ou`` and ``oo`` a long u.
+    ``None`` for compounds, whose skeletons follow other rules. A Latin spelling is read as its
+    skeleton reads it (:func:`_latin_reading`: Munther as منذر, Ahmet as أحمد). Latin ``ee``, ``ei`` and ``ai`` are a long i (Hussein, Said), ``ou`` and ``oo`` a long u.
 
     Arabic script writes long vowels only (ا، و، ي); Latin writes every vowel. Two names
     with one skeleton but vowels that cannot be the same (رامي Rami and ريم Reem, أسامة
@@ -149,7 +197,7 @@ def vowel_slots(form: str) -> tuple[tuple[frozenset[str], ...], bool] | None:
     and a sister, often. No name has a key of its own for this: the skeleton drops long
     vowels, and the written vowels tell such names apart wherever given and fathers' names
     are compared."""
-    if not form or form in _DISTINCT or form.startswith(("abd", "abu", "umm", "عبد", "ابو", "ام")) or "din" in form \
+    if not form or form.startswith(("abd", "abu", "umm", "عبد", "ابو", "ام")) or "din" in form \
             or form.endswith(("دين", "لله")):
         return None
     arabic = is_arabic(form)
@@ -157,11 +205,12 @@ def vowel_slots(form: str) -> tuple[tuple[frozenset[str], ...], bool] | None:
         skeleton = _arabic_skeleton(form)
         letters = _arabic_letters(form)  # (consonant or "", vowel class or "")
     else:
-        if form in _TURKISH or not form.isalpha():
+        if not form.isalpha():
             return None
         skeleton = _latin_skeleton(form)
         letters = []
-        for index, ch in enumerate(_latin_letters(form, (("ou", "2"), ("ee", "1"), ("ei", "1"), ("ai", "1"), ("oo", "2"), ("aa", "3")))):
+        vowels = (("ou", "2"), ("ee", "1"), ("ei", "1"), ("ai", "1"), ("oo", "2"), ("aa", "3"))
+        for index, ch in enumerate(_latin_letters(form, vowels, _latin_reading(form))):
             if index == 0 and ch in "aeiou123":
                 # A leading vowel stands for alef or ‘ayn and for the vowel after it (Issa, عيسى).
                 letters += [(VOWEL_MARK, ""), ("", _LATIN_VOWELS[ch])]
@@ -406,7 +455,7 @@ def name_parts(name: str | None) -> NameParts:
                     rest = rest[2:] if rest.startswith("ال") and len(rest) > 3 else rest
                     skeletons.append("bd" + _arabic_skeleton(rest))
                 else:
-                    skeletons.append(_arabic_skeleton(token))
+                    skeletons.append(_arabic_word_skeleton(token))
             kept = [(s, t.replace("|", "")) for s, t in zip(skeletons, tokens) if s]
             return NameParts(tuple(s for s, _ in kept), tuple(t for _, t in kept))
         name = re.sub(r"[\u0600-\u06FF]+", " ", name)
@@ -442,23 +491,27 @@ def normalize_name(name: str | None) -> str:
     return name_parts(name).key
 
 
-#: Common Syrian given names (and the family names made from them). Two of these one letter
-#: apart are two names (أحمد / محمد, حسن / حسين), never a misspelling of one another, however
-#: few records a batch holds. See ``NameScorer`` in ``engine.py``.
-COMMON_NAMES_AR = """
-محمد أحمد محمود مصطفى خالد عمر علي حسن حسين يوسف إبراهيم إسماعيل عبدالله عبدالرحمن عبدالكريم عبدالقادر عبدالعزيز
-عبدالرزاق عبدالحميد عبدالسلام سعيد سعد سعود وليد عادل فادي سامر سمير ياسر جمال رامي بسام زياد طارق ماهر نبيل هيثم
-أسامة عماد منير قاسم جهاد شادي باسل أيمن مؤيد صالح ناصر هشام أنس حمزة بلال عثمان موسى عيسى يحيى زكريا سليمان
-حامد حمد حمود حميد محسن مهند معاذ مجد ماجد أمجد أكرم كريم رضا رياض فراس فارس فيصل فايز فواز فؤاد نادر نزار نضال
-نايف وائل وسيم وضاح هاني هادي غسان عدنان عمار عامر عمرو عبدو عبد حازم حاتم حسام جاسم جميل جلال رشيد راشد زاهر
-سالم سليم صبحي صلاح ضياء طه عاصم عصام علاء غياث لؤي مازن مالك مراد منذر منصور مهدي نور نوري ياسين يامن
-فاطمة عائشة مريم زينب خديجة سلمى هبة نور رنا ريم هند سارة لينا رهف آمنة سعاد نجلاء أسماء إيمان دعاء رقية حلا جنى
-بتول غزل هدى منى سمر سميرة أمل آلاء إسراء بشرى جميلة حنان خلود دلال رغد روان زهرة سهام شهد صفاء عبير علا غادة
-فرح لمى ليلى مها ميساء نادية نسرين نهى هالة وفاء ياسمين
-""".split()
+@lru_cache(maxsize=1)
+def _lexicon_skeletons() -> dict[str, tuple[str, ...]]:
+    """The given and family names of :mod:`tawthiq.lang.name_lexicon` (single words: a compound's
+    Latin spelling is read part by part) by their skeleton."""
+    from .name_lexicon import FAMILY, GIVEN
+
+    out: dict[str, list[str]] = {}
+    for form in sorted(set(GIVEN) | set(FAMILY)):
+        if form.startswith(("عبد", "ابو", "ام")) or form.endswith(("دين", "لله")):
+            continue
+        out.setdefault(_arabic_word_skeleton(form), []).append(form)
+    return {skeleton: tuple(forms) for skeleton, forms in out.items()}
 
 
 @lru_cache(maxsize=1)
 def common_skeletons() -> frozenset[str]:
-    """Skeletons of :data:`COMMON_NAMES_AR` (as given names and, with "ال", family names)."""
-    return frozenset(part for name in COMMON_NAMES_AR for part in name_parts(name).skeletons + name_parts("ال" + name).skeletons)
+    """Skeletons of the common given names: those the dev data writes at least three times
+    (:mod:`tawthiq.lang.name_lexicon`, learnt by ``scripts/build_name_lexicon.py``; a family name
+    made of one, الحسن, has its skeleton too). Two of these one letter apart are two names
+    (أحمد / محمد, حسن / حسين), never a misspelling of one another, however few records a batch
+    holds: see ``NameScorer`` in ``engine.py``."""
+    from .name_lexicon import GIVEN
+
+    return frozenset(part for form in GIVEN for part in name_parts(form).skeletons)
