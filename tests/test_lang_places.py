@@ -3,6 +3,8 @@ which governorate a town takes when a text names several."""
 
 from __future__ import annotations
 
+import pytest
+
 from tawthiq.lang.places import Place, find_governorate, resolve_place
 
 
@@ -19,3 +21,16 @@ def test_a_towns_own_governorate_wins_over_one_named_in_another_sentence() -> No
     assert resolve_place(text) == Place(governorate="Aleppo", locality="Azaz")
     # In its own sentence, a governorate named explicitly still wins (the gazetteer may be wrong).
     assert resolve_place("قصف على سرمين في ريف حلب").governorate == "Aleppo"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Vicinity of Tal Brak", Place(None, None)),  # not al-Tall: "Tal" begins many names
+    ("a drone struck near Tell Shaeer", Place(None, None)),
+    ("shelling on al-Tall, north of Damascus", Place("Rural Damascus", "al-Tall")),
+    ("التل", Place("Rural Damascus", "al-Tall")),
+    ("Tell Abyad", Place("Raqqa", "Tal Abyad")),
+])
+def test_a_generic_place_noun_alone_is_no_town(text: str, expected: Place) -> None:
+    """Tal, Tell, Deir, Kafr, Ain ... begin many place names; without the article they are no key
+    of the one town also called by them."""
+    assert resolve_place(text) == expected

@@ -176,6 +176,13 @@ _AR_LOCALITY_WORDS = ("بلدة", "قرية", "مدينة", "حي", "مخيم", 
 _PERSIAN_LETTER = re.compile("[یکگپچژۀ]")
 
 
+#: Nouns that begin many place names (Tal Brak, Tell Abyad, Deir Hafer, Kafr Nabl, Ain Issa): on
+#: their own, without the article, they name no one town, so they are no key of the town whose
+#: name they also are (al-Tall, "Tal"): "Tal Brak" is not al-Tall.
+_GENERIC_PLACE_NOUNS = frozenset({"tal", "tall", "tell", "tel", "deir", "dayr", "der", "kafr", "kfar", "ain", "ayn", "jisr", "ras",
+                                  "khan", "bir", "qasr", "jabal", "jebel", "wadi", "tal'at", "maarat", "umm", "abu"})
+
+
 @lru_cache(maxsize=1)
 def _gazetteer() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     """(governorate alias -> canonical, locality key -> (display name, governorate))."""
@@ -187,9 +194,9 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     towns: dict[str, tuple[str, str]] = {}
     for latin, arabic, gov in TOWNS:
         for name in latin:
-            towns.setdefault(fold(name), (latin[0], gov))
-            stripped = strip_article(fold(name))
-            towns.setdefault(stripped, (latin[0], gov))
+            for key in (fold(name), strip_article(fold(name))):
+                if key not in _GENERIC_PLACE_NOUNS:
+                    towns.setdefault(key, (latin[0], gov))
         for name in arabic:
             towns.setdefault(fold_arabic(name), (latin[0], gov))
     try:
@@ -212,7 +219,7 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
             for key in keys:
                 # Short keys and names of towns in two governorates (there are two Surans) say
                 # nothing certain about a place; the curated list above settles the common ones.
-                if len(key) >= 4 and key not in towns:
+                if len(key) >= 4 and key not in towns and key not in _GENERIC_PLACE_NOUNS:
                     found.setdefault(key, set()).add(gov)
                     display.setdefault(key, entry.get("name") or name)
     for key, govs_of_key in found.items():
