@@ -35,13 +35,17 @@ from rapidfuzz.process import cdist
 
 
 from .comparisons import COMPARISONS, SIMILAR, WEAK, Comparison, Pairs, index_of
-from tawthiq.lang.names import is_arabic, latin_skeleton, name_parts, vowels_differ
+from tawthiq.lang.names import is_ambiguous_latin, is_arabic, latin_skeleton, name_parts, reading_plausibility, vowels_differ
 from .transliteration import plausibility
 
 #: A Latin spelling the transliteration model finds this much likelier (log2 per letter) as a
 #: rendering of an Arabic word than as random letters reads as that word: usual spellings of a
 #: name score 2.5 to 3.5; Rami read as ريم (Reem) scores 2.1.
 PLAUSIBLE = 2.5
+#: A Latin spelling one of whose readings (th, dh, a final t) gives an Arabic name's skeleton
+#: writes that name when the model finds it above this (log2 per letter; about 1 for a usual
+#: spelling, see :func:`~tawthiq.lang.transliteration.plausibility`): the skeletons already agree.
+READING_PLAUSIBLE = 1.0
 
 MISSING = -1
 
@@ -524,6 +528,9 @@ class NameScorer:
         self.misspelt: np.ndarray = np.zeros(0, np.int64)
         self.vowel_cache: dict[int, bool] = {}
         self.slip_cache: dict[int, bool] = {}
+        self.reading_cache: dict[int, bool] = {}
+        #: written form (id) -> whether it is a Latin spelling that reads more than one way
+        self.ambiguous: np.ndarray = np.zeros(0, bool)
         self.place_cache: dict[int, float] = {}
         self.rare_form_limit = self.RARE_MIN
         #: written form (id) -> its skeleton (id); skeleton -> its commonly written forms
@@ -532,16 +539,16 @@ class NameScorer:
 
     def count_parts(self, *prepared: Prepared) -> None:
         """How often each name part occurs, to tell a misspelling from another name. A part
-        that is a common given name (:func:`~tawthiq.lang.names.common_skeletons`: written at
+        that is a common given name (:func:`~tawthiq.lang.names.learnt_common_skeletons`: written at
         least three times in the dev data, :mod:`tawthiq.lang.name_lexicon`) counts as common
         however few records there are: a nightly batch of twenty must not take أحمد for a typo
         of محمد."""
-        from tawthiq.lang.names import common_skeletons
+        from tawthiq.lang.names import learnt_common_skeletons
 
         values = [arr[arr >= 0] for p in prepared for arr in (p.given, p.father, p.family)]
         flat = np.concatenate(values) if values else np.empty(0, np.int64)
         self.counts = np.bincount(flat, minlength=len(self.words)) if len(flat) else np.zeros(len(self.words), np.int64)
-        common = common_skeletons()
+        common = learnt_common_skeletons()
         for word_id, word in enumerate(self.words[:len(self.counts)]):
             if word in common:
                 self.counts[word_id] = max(int(self.counts[word_id]), 1 << 30)
@@ -569,6 +576,7 @@ class NameScorer:
         if not len(fm):
             return
         skeleton_of[fm] = sk  # a form has one skeleton: it is computed from the form
+        self.ambiguous = np.fromiter((is_ambiguous_latin(word) for word in self.forms), bool, size)
         lengths = np.fromiter((len(word) for word in self.forms), np.int64, size)
         self.rare_form_limit = limit = max(self.RARE_MIN, int(records * self.RARE_FORM_SHARE))
         rare = np.nonzero((self.form_counts > 0) & (self.form_counts <= limit) & (lengths >= 4))[0]
@@ -681,11 +689,42 @@ class NameScorer:
         check = np.nonzero((out < SIMILAR) & (a >= 0) & (b >= 0) & (form_a >= 0) & (form_b >= 0) & (form_a != form_b))[0]
         if len(check):
             out[check[self.slips(a[check], b[check], form_a[check], form_b[check])]] = SIMILAR
+        check = np.nonzero((out < SIMILAR) & (form_a >= 0) & (form_b >= 0))[0]
+        if len(check) and len(self.ambiguous):
+            check = check[self._of(self.ambiguous, form_a[check]) | self._of(self.ambiguous, form_b[check])]
+            if len(check):
+                out[check[self.readings(form_a[check], form_b[check])]] = 1.0
         if vowels:
             check = np.nonzero((out == 1.0) & (form_a != form_b) & (form_a >= 0) & (form_b >= 0))[0]
             if len(check):
                 out[check[self.vowels_differ(form_a[check], form_b[check])]] = 0.0
         return out
+
+    @staticmethod
+    def _of(flags: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        inside = (ids >= 0) & (ids < len(flags))
+        return inside & flags[np.where(inside, ids, 0)]
+
+    def readings(self, form_a: np.ndarray, form_b: np.ndarray) -> np.ndarray:
+        """Per pair of written forms, one of them a Latin spelling that can be read more than
+        one way (th, dh, a final t): whether the other is an Arabic name one of its readings
+        writes, as plausible a rendering as the learnt model finds (:data:`READING_PLAUSIBLE`): Adham and
+        ادهم, though the key read its dh as ذ, the dev data writing ادهم too rarely for the
+        lexicon (:func:`~tawthiq.lang.names.reading_plausibility`)."""
+        lo, hi = np.minimum(form_a, form_b), np.maximum(form_a, form_b)
+        codes = lo * np.int64(1 << 32) + hi
+        unique, inverse = np.unique(codes, return_inverse=True)
+        found = np.fromiter((self._reading(code) for code in unique.tolist()), bool, len(unique))
+        return found[inverse.ravel()]
+
+    def _reading(self, code: int) -> bool:
+        hit = self.reading_cache.get(code)
+        if hit is None:
+            x, y = self.forms[code >> 32], self.forms[code & 0xFFFFFFFF]
+            latin, arabic = (x, y) if is_arabic(y) else (y, x)
+            score = reading_plausibility(latin, arabic) if is_arabic(arabic) and not is_arabic(latin) else None
+            hit = self.reading_cache[code] = score is not None and score >= READING_PLAUSIBLE
+        return hit
 
     def place_similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Jaro-Winkler of town keys (ids of ``"loc:..."`` words; 0 where either is missing),

@@ -423,7 +423,7 @@ def lexicon_with(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     def clear() -> None:
         for cached in (names._lexicon_skeletons, names._latin_reading, names._latin_skeleton, names.name_parts,
-                       names.vowel_slots, names.common_skeletons):
+                       names.vowel_slots, names.common_skeletons, names.learnt_common_skeletons):
             cached.cache_clear()
 
     def add(*forms: str) -> None:

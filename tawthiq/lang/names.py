@@ -132,6 +132,31 @@ def _latin_skeleton(word: str) -> str:
     return _skeleton_of_letters(_latin_letters(word, _SKELETON_VOWELS, _latin_reading(word)))
 
 
+def is_ambiguous_latin(word: str) -> bool:
+    """Whether a folded Latin word has a spelling that can be read more than one way
+    (:data:`_AMBIGUOUS`: th, dh, a final t after a vowel)."""
+    return word.isascii() and _AMBIGUOUS.search(re.sub(r"(?<=[aeiou])h$", "", word)) is not None
+
+
+@lru_cache(maxsize=200_000)
+def reading_plausibility(latin_word: str, arabic_word: str) -> float | None:
+    """How plausibly (:func:`~tawthiq.lang.transliteration.plausibility`) a folded Latin word
+    writes a folded Arabic one when some reading of its ambiguous spellings gives the Arabic
+    word's skeleton (Adham and ادهم, th read as د+ه), whatever the key chose without the Arabic
+    word at hand; ``None`` when no reading does."""
+    w = re.sub(r"(?<=[aeiou])h$", "", latin_word)
+    spots = _AMBIGUOUS.findall(w)
+    if not spots or len(spots) > 3:
+        return None
+    target = _arabic_word_skeleton(arabic_word)
+    best: float | None = None
+    for reading in itertools.product(*(_READINGS[spot] for spot in spots)):
+        if _skeleton_of_letters(_latin_letters(latin_word, _SKELETON_VOWELS, reading)) == target:
+            score = plausibility(arabic_word, _as_read(w, reading), as_written=True)
+            best = score if best is None else max(best, score)
+    return best
+
+
 def latin_skeleton(word: str) -> str:
     """The skeleton of one folded Latin word (cached)."""
     return _latin_skeleton(word)
@@ -506,7 +531,7 @@ def _lexicon_skeletons() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
-def common_skeletons() -> frozenset[str]:
+def learnt_common_skeletons() -> frozenset[str]:
     """Skeletons of the common given names: those the dev data writes at least three times
     (:mod:`tawthiq.lang.name_lexicon`, learnt by ``scripts/build_name_lexicon.py``; a family name
     made of one, الحسن, has its skeleton too). Two of these one letter apart are two names
@@ -515,3 +540,12 @@ def common_skeletons() -> frozenset[str]:
     from .name_lexicon import GIVEN
 
     return frozenset(part for form in GIVEN for part in name_parts(form).skeletons)
+
+
+@lru_cache(maxsize=1)
+def common_skeletons() -> frozenset[str]:
+    """Skeletons of the given names the extractors know a Latin given name by: the learnt ones
+    (:func:`learnt_common_skeletons`) and those of the extractors' own given-name lexicon
+    (:data:`tawthiq.lang.arabic.GIVEN_NAMES_AR`, which reads Arabic names), so that "Rami" is a
+    given name in an English report though the dev data write رامي once."""
+    return learnt_common_skeletons() | frozenset(part for form in arabic.GIVEN_NAMES_AR for part in name_parts(form).skeletons)
