@@ -32,7 +32,7 @@ from rapidfuzz.distance import OSA
 
 from tawthiq.lang.arabic import is_given_name, sex_of_given_name, transliterate_name
 from tawthiq.lang.dates import parse_date
-from tawthiq.lang.numbers import to_ascii_digits
+from tawthiq.lang.numbers import NUMBER_AR, parse_number, to_ascii_digits
 from tawthiq.lang.places import find_governorate, resolve_place
 from tawthiq.lang.text import detect_language, strip_bidi_controls
 
@@ -62,8 +62,10 @@ EXTRACTOR_NAME = "news"
 #: more headings of related-links boxes («أقرأ التالي», «التالي», "Next article"). 1.3.6: a name
 #: whose own outcome is a wound («ما أدى لإصابته ومقتل اثنين») is not a victim. 1.3.7: a child
 #: killed with a parent («مع طفله مجد»). 1.4.0: an item is read in its other script too when
-#: that holds a death (an Arabic post inside English page furniture).
-EXTRACTOR_VERSION = "1.4.0"
+#: that holds a death (an Arabic post inside English page furniture). 1.4.1: hurt words read at a
+#: word's start («نجا» is not inside «سنجار»); a list that names as many people as it counts
+#: («مقتل شخصين ... هما A وB») is read whatever the given names.
+EXTRACTOR_VERSION = "1.4.1"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -1117,20 +1119,47 @@ def _ar_called(sentence: _Sentence) -> None:
 
 def _ar_list_after_intro(sentence: _Sentence) -> None:
     """Lists introduced by "وهم" / "هم" / ":" after a death word: "مقتل خمسة أطفال من عائلة
-    واحدة وهم A و B و C"; a piece is a name when it starts with a given name or a title."""
+    واحدة وهم A و B و C"; a piece is a name when it starts with a given name or a title, or
+    when the list names as many people as the words before it count ("مقتل شخصين ... هما A
+    وB": صابر سنجار الفهد is a name though صابر is not on the given-name lexicon)."""
     text = sentence.text
     for intro in _AR_LIST_INTRO.finditer(text):
         if not _AR_LIST_DEATH.search(text[:intro.start()]):
             continue
+        counted = _people_counted(text[max(0, intro.start() - 50):intro.start()]) \
+            if intro.group(0).strip() in ("هما", "وهما", "هم", "وهم", "هن", "وهن") else None
         offset = intro.end()
+        pieces: list[tuple[int, str, bool]] = []  # (where, name, known by its first word)
         for piece in re.split(r"(\s+و\s*(?=[\u0621-\u064A])|،|,)", text[offset:offset + 600]):
             start = text.find(piece, offset)
             offset = max(offset, start + len(piece)) if start >= 0 else offset
-            name = _trim_arabic_name(piece.strip()) if piece and piece.strip() not in ("و", "،", ",") else None
-            if name and not _begins_with_given_name(name) and not _AR_TITLE_WORDS.intersection(piece.split()[:1]):
-                continue  # "أضرار مادية", "استهدف منزلا سكنيا": a list of what happened, not who
+            name = _trim_arabic_name(piece.strip(' "“”«»')) if piece and piece.strip() not in ("و", "،", ",") else None
             if name and start >= 0:
+                known = _begins_with_given_name(name) or bool(_AR_TITLE_WORDS.intersection(piece.split()[:1]))
+                pieces.append((start, name, known))
+        # "أضرار مادية", "استهدف منزلا سكنيا": a list of what happened, not who.
+        unknown_allowed = counted is not None and len(pieces) == counted
+        for start, name, known in pieces:
+            if known or unknown_allowed:
                 sentence.put(start, name)
+
+
+#: The people a list introduced by "هما" / "وهم" counts: two by a dual noun ("شخصين",
+#: "طفلان"), else a number before a plural one ("ثلاثة مدنيين", "3 أشخاص").
+_AR_DUAL_PEOPLE = re.compile(
+    r"(?<![\u0621-\u064A])(?:ال)?(?:شخصين|شخصان|مدنيان|طفلين|طفلان|طفلتين|طفلتان|شابين|شابان|رجلين|رجلان|امرأتين|امرأتان|سيدتين|"
+    r"سيدتان|مواطنان|شقيقين|شقيقان|شهيدين|شهيدان|قتيلين|قتيلان|عاملين|عاملان)(?![\u0621-\u064A])")
+_AR_PLURAL_PEOPLE = re.compile(
+    rf"({NUMBER_AR})\s+(?:من\s+)?(?:ال)?(?:أشخاص|اشخاص|مدنيين|مدنيا|أطفال|اطفال|شبان|رجال|نساء|سيدات|مواطنين|عمال|شهداء|قتلى|أفراد|افراد|"
+    r"أشقاء|اشقاء|إخوة|اخوة)(?![\u0621-\u064A])")
+
+
+def _people_counted(words: str) -> int | None:
+    """How many people ``words`` count, if they do."""
+    if _AR_DUAL_PEOPLE.search(words):
+        return 2
+    plural = _AR_PLURAL_PEOPLE.search(to_ascii_digits(words))
+    return parse_number(plural.group(1)) if plural else None
 
 
 def _ar_anchored(sentence: _Sentence) -> None:

@@ -602,3 +602,17 @@ def test_an_english_report_quoting_an_arabic_statement() -> None:
             "استشهد الشاب سامر عادل الحسين والطفل محمد خالد العمر جراء القصف المدفعي على مدينة سرمين")
     result = extract_item("news", text.encode(), content_type="text/plain", published=PUBLISHED, name="report")
     assert {r.name_ar for r in result.records} == {"سامر عادل الحسين", "محمد خالد العمر"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("مقتل شخصين خلال عملية الانزال هما صابر سنجار الفهد وسامي الدكليس العون في بلدة هجين",
+     ["صابر سنجار الفهد", "سامي الدكليس العون"]),
+    ('مقتل شخصين خلال عملية الانزال هما " صابر سنجار الفهد وسامي الدكليس العون" في بلدة هجين',
+     ["صابر سنجار الفهد", "سامي الدكليس العون"]),
+    ("العثور على جثة خالد السنجار وابن عمه سامي العون مقتولين بعدة طلقات نارية", ["خالد السنجار", "سامي العون"]),
+    ("ارتكب من قبل 5 مجازر راح ضحيتها العشرات بين شهيد وجريح، وهم كل من (مجزرة الصفاوية، ومجزرتي الدبس، ومزرعة قرطاج)", []),
+])
+def test_a_list_that_names_the_people_it_counts(text: str, expected: list[str]) -> None:
+    """«مقتل شخصين ... هما A وB»: as many names as people counted are names, on the given-name
+    lexicon or not; a list of massacres is not; «نجا» inside «سنجار» is no escape from death."""
+    assert names(text, arabic=True) == expected
