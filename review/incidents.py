@@ -37,6 +37,7 @@ from tawthiq.db.models import (
     Victim,
 )
 from tawthiq.errors import InvalidValue, ReviewError
+from tawthiq.pipeline import REPORT_SUPERSEDED, superseded_readings
 
 from .auth import current_user, form_data, get_session, verify_csrf
 from .params import MAX_ROW_ID, PageNumber, RowId
@@ -72,10 +73,12 @@ def highlight(text: str, phrases: list[tuple[str, str]]) -> Markup:
     return Markup("".join(out))
 
 
-def _reading_text(item: RawItem) -> str:
+def _reading_text(item: RawItem, text: str | None = None) -> str:
+    """The text a report was read from, as the extractor read it: the item's, or ``text`` (a
+    superseded reading's own)."""
     from tawthiq.extractors.incidents import clean_text
 
-    body = item.text if item.text is not None else item.content[:200_000].decode("utf-8", "replace")
+    body = text if text is not None else item.text if item.text is not None else item.content[:200_000].decode("utf-8", "replace")
     title = item.title or ""
     whole = f"{title}\n\n{body}" if title and title not in body[:len(title) + 200] else body
     return clean_text(whole)
@@ -116,8 +119,17 @@ def incident_task_page(report_task_id: RowId, request: Request, user: User = Dep
                 phrases.append((name, "name"))
     decisions = session.scalars(select(IncidentDecision).where(IncidentDecision.task_id == task.id)
                                 .order_by(IncidentDecision.id)).all()
+    text, text_unknown = highlight(_reading_text(item), phrases), False
+    if report.state == REPORT_SUPERSEDED:
+        # A reading tawthiq reextract replaced: its spans and names are of the text it was read
+        # from, which the item may no longer hold; never highlighted in another text.
+        reading = next((r for r in superseded_readings(session, item.id) if any(x.id == report.id for x in r.reports)), None)
+        if reading is not None and reading.text_known and reading.text is not None:
+            text = highlight(_reading_text(item, reading.text), phrases)
+        else:
+            text, text_unknown = Markup(escape(_reading_text(item))), True
     return _render(request, "incident.html", task=task, report=report, item=item, source=item.source, named=named,
-                   text=highlight(_reading_text(item), phrases), matches=incidents.suggestions(session, report),
+                   text=text, text_unknown=text_unknown, matches=incidents.suggestions(session, report),
                    others=incidents.other_reports(session, report), decisions=decisions,
                    reasons=incidents.NOT_DEATH_REASONS, count_fields=incidents.COUNT_FIELDS,
                    editable=task.state in ("open", "deferred"))

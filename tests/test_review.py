@@ -704,3 +704,33 @@ def test_a_superseded_reading_whose_text_was_not_kept_is_not_highlighted(app, en
     old = section(login(app, "amal").get(f"/item/{new_task}").text, "superseded")
     assert "<td>77</td>" in old and "was not kept" in old
     assert "<mark" not in old and "An older cleaning of the page" not in old
+
+
+def superseded_incident_task(engine, old_task: int) -> int:  # type: ignore[no-untyped-def]
+    """The incident-queue task of the report the old reading of ``old_task``'s item gave."""
+    from tawthiq.db.models import IncidentTask
+
+    with session_scope(engine) as session:
+        report_id = session.get(ReviewTask, old_task).candidate.incident_report_id
+        return session.scalar(select(IncidentTask.id).where(IncidentTask.report_id == report_id))
+
+
+def test_a_superseded_incident_report_is_highlighted_in_its_own_text(app, engine) -> None:
+    old_task, _new_task, _old_text, new_text = reread_with_old_text(engine)
+    task_id = superseded_incident_task(engine, old_task)
+    page = login(app, "amal").get(f"/incidents/{task_id}").text
+    text = page[page.index('id="source-text"'):page.index("</section>", page.index('id="source-text"'))]
+    assert 'id="superseded-note"' in page and "superseded by a newer reading" in page
+    assert "An older cleaning of the page" in text and '<mark class="name">' in text
+    assert new_text.strip()[-60:] not in text
+    assert 'id="decide"' not in page
+
+
+def test_a_superseded_incident_report_whose_text_was_not_kept_is_not_highlighted(app, engine) -> None:
+    old_task, _new_task, _old_text, _new_text = reread_with_old_text(engine)
+    with session_scope(engine) as session:
+        entry = session.scalar(select(AuditLog).where(AuditLog.action == "raw_item.reextract"))
+        entry.details = {k: v for k, v in entry.details.items() if k not in ("text_changed", "text_before")}
+    page = login(app, "amal").get(f"/incidents/{superseded_incident_task(engine, old_task)}").text
+    text = page[page.index('id="source-text"'):page.index("</section>", page.index('id="source-text"'))]
+    assert "was not kept" in page and "<mark" not in text
