@@ -269,6 +269,10 @@ def extract_pending(engine: Engine, limit: int | None = None, item_ids: list[int
             summary.stopped = stop_reason()
             break
         summary.items += 1
+        # A new item is read with no transaction open (a long text must not hold the
+        # database's write lock while documenters decide), then saved in one that finds it
+        # still new and unchanged.
+        early = _read_new_item(engine, item_id)
         with session_scope(engine) as session:
             # SKIP LOCKED on PostgreSQL: two runs never extract one item twice. SQLite's
             # BEGIN IMMEDIATE already serialises writers, and the state check does the rest.
@@ -287,7 +291,11 @@ def extract_pending(engine: Engine, limit: int | None = None, item_ids: list[int
                     repo.audit(session, None, "raw_item.reextract", "raw_item", item.id,
                                {"outcome": "kept", "why": work, "item": label})
                     continue
-            result, error = read_item(item, label)
+            if early is not None and not reread and early[0] == (item.content_sha256, item.attempts,
+                                                                 repr((item.source.settings or {}).get("mapping"))):
+                result, error = early[1], early[2]
+            else:
+                result, error = read_item(item, label)
             if result is not None:
                 if reread:
                     apply_reading(session, item, result, label=label)
@@ -303,6 +311,28 @@ def extract_pending(engine: Engine, limit: int | None = None, item_ids: list[int
                 summary.failed += 1
                 summary.failures.append({"item": label, "source": item.source.name, "error": error})
     return summary
+
+
+def _read_new_item(engine: Engine, item_id: int) -> tuple[tuple[str, int, str], Any, str | None] | None:
+    """Read a new item (not one read before) outside any write transaction: ``((its content
+    hash, attempts, source mapping), result, error)`` as :func:`read_item` gives them, or None when the item
+    is not new or was read before (that one is read in its transaction, as `tawthiq
+    reextract` reads it)."""
+    from types import SimpleNamespace
+
+    from tawthiq.db.engine import read_scope
+
+    with read_scope(engine) as session:
+        item = session.get(RawItem, item_id)
+        if item is None or item.state != RAW_NEW or (item.attempts > 0 and has_extraction(session, item.id)):
+            return None
+        label = item_label(session, item)
+        snapshot = SimpleNamespace(kind=item.kind, content=item.content, content_type=item.content_type,
+                                   published_at=item.published_at,
+                                   source=SimpleNamespace(settings=dict(item.source.settings or {})))
+        key = (item.content_sha256, item.attempts, repr((item.source.settings or {}).get("mapping")))
+    result, error = read_item(snapshot, label)  # type: ignore[arg-type]
+    return key, result, error
 
 
 def read_item(item: RawItem, label: str) -> tuple[Any, str | None]:

@@ -142,3 +142,70 @@ def test_submitter_contact_is_kept_apart(engine, tmp_path) -> None:
         cand = session.scalar(select(Candidate).where(Candidate.extractor == "form"))
         stored = json.dumps([cand.evidence, cand.field_evidence, cand.extra], ensure_ascii=False)
         assert "555 000" not in stored and "submitter" not in stored
+
+
+def test_others_write_while_the_extractor_reads_a_new_item(engine, database_url, tmp_path, monkeypatch) -> None:
+    """The extract step reads a new item with no transaction open: another connection, which
+    gives up on a lock within 0.2 s, writes while the extractor runs, and the item is read and
+    saved once."""
+    from typing import Any
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "news.txt").write_text(SARMIN, encoding="utf-8")
+    add_folder(engine, folder)
+    pipeline.pull(engine)
+    if database_url.startswith("sqlite"):
+        other = create_engine(database_url, connect_args={"timeout": 0.2})
+    else:
+        other = create_engine(database_url, connect_args={"options": "-c lock_timeout=200"})
+    session = Session(other, expire_on_commit=False)
+    real, read = pipeline.read_item, []
+
+    def slow(item: Any, label: str) -> Any:
+        with session.begin():  # a documenter's write, meanwhile
+            repo.audit(session, None, "test.write", "raw_item", 0, {"while": label})
+        read.append(label)
+        return real(item, label)
+
+    monkeypatch.setattr(pipeline, "read_item", slow)
+    try:
+        summary = pipeline.extract_pending(engine)
+    finally:
+        session.close()
+        other.dispose()
+    assert read == ["inbox/news.txt"] and (summary.extracted, summary.failed) == (1, 0)
+    with session_scope(engine) as check:
+        item = check.scalar(select(RawItem))
+        assert item.state == "extracted"
+        assert [c.full_name for c in check.scalars(select(Candidate))] == ["Mohammed Khalid al-Abdallah"]
+
+
+def test_an_item_changed_while_it_is_read_is_read_again_from_what_is_stored(engine, tmp_path, monkeypatch) -> None:
+    """If the item is no longer new when its reading would be saved (another run read it), the
+    reading made outside the transaction is not saved over it."""
+    from typing import Any
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "news.txt").write_text(SARMIN, encoding="utf-8")
+    add_folder(engine, folder)
+    pipeline.pull(engine)
+    real, calls = pipeline.read_item, []
+
+    def racing(item: Any, label: str) -> Any:
+        calls.append(label)
+        if len(calls) == 1:  # another run reads and saves the item meanwhile
+            monkeypatch.setattr(pipeline, "read_item", real)
+            pipeline.extract_pending(engine)
+            monkeypatch.setattr(pipeline, "read_item", racing)
+        return real(item, label)
+
+    monkeypatch.setattr(pipeline, "read_item", racing)
+    summary = pipeline.extract_pending(engine)
+    assert summary.extracted == 0
+    with session_scope(engine) as check:
+        assert check.scalar(select(func.count(Candidate.id))) == 1
