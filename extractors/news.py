@@ -64,8 +64,9 @@ EXTRACTOR_NAME = "news"
 #: killed with a parent («مع طفله مجد»). 1.4.0: an item is read in its other script too when
 #: that holds a death (an Arabic post inside English page furniture). 1.4.1: hurt words read at a
 #: word's start («نجا» is not inside «سنجار»); a list that names as many people as it counts
-#: («مقتل شخصين ... هما A وB») is read whatever the given names.
-EXTRACTOR_VERSION = "1.4.1"
+#: («مقتل شخصين ... هما A وB») is read whatever the given names. 1.4.2: names one after another
+#: with no «و» (a four-part name then the next; a name alone on the line under the first).
+EXTRACTOR_VERSION = "1.4.2"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -1076,7 +1077,22 @@ def _name_lines(paragraphs: list[str]) -> list[_Mention]:
         death, hurt = _AR_LIST_DEATH.search(below), _AR_NOT_DEATH.search(below)
         if death and (not hurt or death.start() < hurt.start()):
             mentions.append(_Mention(name, f"{paragraph} {below[:200]}", paragraph, 0, caption=True, arabic=True))
+        elif index and _continues_a_list_of_the_dead(paragraphs[index - 1]):
+            # "ارتقاء A\nB\nجراء القصف": the next name of a list the line above began.
+            mentions.append(_Mention(name, f"{paragraphs[index - 1]} {paragraph}", paragraph, 0, caption=True, arabic=True))
     return mentions
+
+
+def _continues_a_list_of_the_dead(line: str) -> bool:
+    """Whether a line tells a death and ends with the name of one of the dead ("ارتقاء احمد
+    علي العامر غزلان"), so that a name alone on the line below it is the next of them."""
+    death = next(reversed(list(_AR_LIST_DEATH.finditer(line))), None)  # the last death word of the line
+    if death is None or _AR_HURT.search(line, death.end()):
+        return False
+    tail = AR_QUOTES.sub(" ", line[death.end():]).strip(" .،:-")
+    words = tail.split()
+    return 2 <= len(words) <= 6 and all(_AR_WORD_RE.fullmatch(w) for w in words) and _trim_arabic_name(tail) is not None \
+        and is_given_name(re.sub(r"^(?:ال\S+\s+)?", "", tail).split()[0])
 
 
 def _ar_quoted(sentence: _Sentence) -> None:
@@ -1165,7 +1181,7 @@ def _people_counted(words: str) -> int | None:
 def _ar_anchored(sentence: _Sentence) -> None:
     """Names with no cue before them, known by the given name at their start."""
     for start, name in _anchored_names(sentence.text):
-        if not any(s - 6 < start < s + len(m.name) + 2 for s, m in sentence.found.items()):
+        if not any(s - 6 < start < s + len(m.name) for s, m in sentence.found.items()):
             sentence.found[start] = _Mention(name, sentence.text, sentence.paragraph, start, arabic=True)
             sentence.anchored.add(start)
 

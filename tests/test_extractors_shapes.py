@@ -616,3 +616,13 @@ def test_a_list_that_names_the_people_it_counts(text: str, expected: list[str]) 
     """«مقتل شخصين ... هما A وB»: as many names as people counted are names, on the given-name
     lexicon or not; a list of massacres is not; «نجا» inside «سنجار» is no escape from death."""
     assert names(text, arabic=True) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "شهداء\nارتقاء احمد علي العامر غزلان\nبلال محمد الهلال غزلان\nجراء القصف العنيف الذي تعرض له حي طريق السد",
+    "احمد علي العامر غزلان بلال محمد الهلال غزلان في ذمة الله جراء القصف العنيف",
+])
+def test_names_one_after_another_without_a_separator(text: str) -> None:
+    """A name on the line under one the death word introduced, or right after a four-part name
+    with no «و» between: the next of the dead."""
+    assert sorted(names(text, arabic=True)) == ["احمد علي العامر غزلان", "بلال محمد الهلال غزلان"]
