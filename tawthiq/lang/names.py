@@ -89,9 +89,11 @@ def _latin_reading(word: str) -> tuple[str, ...] | None:
     """How the ambiguous spellings of a folded Latin word are read, when not by the default
     rules: the reading whose skeleton is that of a name of the lexicon
     (:mod:`tawthiq.lang.name_lexicon`, learnt from data) and whose Arabic spelling the learnt
-    transliteration model finds the Latin word the likeliest rendering of. Munther reads as
-    منذر rather than as منصور (Mansour, "mnsr" by the default th = ث/س), Ahmet as أحمد; Rifat,
-    whose default reading is its name رفعت, keeps it. ``None``: the default rules."""
+    transliteration model finds the Latin word the likeliest rendering of: Ahmet reads as أحمد,
+    and Munther, once the lexicon holds منذر, as منذر rather than as منصور (Mansour, "mnsr" by the
+    default th = ث/س); Rifat, whose default reading is its name رفعت, keeps it. ``None``: the
+    default rules. (The matcher also tries every reading against the Arabic name it compares:
+    :func:`reading_plausibility`.)"""
     w = re.sub(r"(?<=[aeiou])h$", "", word)
     spots = _AMBIGUOUS.findall(w)
     if not spots or len(spots) > 3:
