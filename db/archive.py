@@ -866,8 +866,13 @@ def search_victims(session: Session, q: str | None = None, date_from: str | None
         parts = [select(Victim.id).where(Victim.full_name.ilike(f"%{q.strip()}%")),
                  select(Victim.id).where(Victim.name_ar.like(f"%{q.strip()}%"))]
         if key:
-            tokens = key.split()
-            parts.append(select(VictimName.victim_id).where(VictimName.active.is_(True), and_(*[_key_part(t) for t in tokens])))
+            # A Latin spelling that can be read several ways (Munther: منذر or منصور by its
+            # letters) looks for each reading's key, as the matcher compares each.
+            from tawthiq.lang.names import key_readings
+
+            for reading in dict.fromkeys([key, *key_readings(q.strip())]):
+                parts.append(select(VictimName.victim_id).where(VictimName.active.is_(True),
+                                                                and_(*[_key_part(t) for t in reading.split()])))
         query = query.where(Victim.id.in_(union(*parts).scalar_subquery()))
     if date_from:
         query = query.where(Victim.date_of_death >= date_from)

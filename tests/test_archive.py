@@ -381,3 +381,15 @@ def test_same_as_any_victim_and_a_merged_number_means_the_record_kept(demo) -> N
         archive.merge_victims(session, one, two, chadi)
         decision = archive.decide(session, c, amal, "same_as", victim_id=two)
         assert decision.victim_id == one
+
+
+def test_a_latin_spelling_read_several_ways_finds_the_arabic_name(demo) -> None:
+    """Munther's th may be ذ (منذر) or ث/س: the name key follows the learnt lexicon, and the
+    search looks for every reading's key, so "Munther" finds منذر whatever the key chose (and
+    Mansour, منصور, keeps its own key)."""
+    with session_scope(demo) as session:
+        amal, chadi = user(session, "amal"), user(session, "chadi")
+        victim = session.get(Victim, archive.decide(session, archive.claim_next(session, amal), amal, "new_victim").victim_id)
+        archive.edit_victim(session, victim, chadi, {"name_ar": "منذر فاضل رمضان"}, "the family's spelling")
+        for spelling in ("Munther Fadhel Ramadhan", "Monther Fadel Ramadan", "منذر فاضل رمضان"):
+            assert victim.id in {v.id for v in archive.search_victims(session, spelling)}, spelling

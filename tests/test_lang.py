@@ -225,3 +225,16 @@ def test_name_lexicon_script_counts_parts_of_a_dev_file(tmp_path: Path) -> None:
     assert lexicon["GIVEN"] == {"احمد": 4, "خالد": 3}
     assert lexicon["FAMILY"] == {"عمر": 3}
     assert lexicon["MIN_COUNT"] == 3
+
+
+def test_key_readings_hold_the_key_of_every_reading() -> None:
+    """Each reading of th, dh and a final t is a key the archive search looks for, the name's own
+    key first; an Arabic name and a Latin one without such spellings have one."""
+    from tawthiq.lang.names import key_readings, name_parts
+
+    readings = key_readings("Munther Fadhel")
+    assert readings[0] == name_parts("Munther Fadhel").key
+    assert name_parts("منذر فاضل").key in readings
+    assert key_readings("منذر فاضل") == [name_parts("منذر فاضل").key]
+    assert key_readings("Ahmad Ali") == [name_parts("Ahmad Ali").key]
+    assert name_parts("رفعت").key in key_readings("Rifat")

@@ -159,6 +159,31 @@ def reading_plausibility(latin_word: str, arabic_word: str) -> float | None:
     return best
 
 
+def skeleton_readings(word: str) -> tuple[str, ...]:
+    """Every skeleton a folded Latin word can have, one per reading of its ambiguous spellings
+    (Munther: "mnsr" by the default th = ث/س, and "mnzr", منذر, th = ذ), its key's first: what
+    a search of the archive by a Latin name looks for, since the key alone follows the lexicon."""
+    key = _latin_skeleton(word)
+    w = re.sub(r"(?<=[aeiou])h$", "", word)
+    spots = _AMBIGUOUS.findall(w) if word.isascii() else []
+    if not spots or len(spots) > 3:
+        return (key,)
+    others = (_skeleton_of_letters(_latin_letters(word, _SKELETON_VOWELS, reading))
+              for reading in itertools.product(*(_READINGS[spot] for spot in spots)))
+    return tuple(dict.fromkeys([key, *others]))
+
+
+def key_readings(name: str, limit: int = 27) -> list[str]:
+    """The cross-script keys a name can have, its own first (:func:`skeleton_readings` of each
+    Latin word; an Arabic name has one): at most ``limit``."""
+    parts = name_parts(name)
+    if not parts.skeletons:
+        return []
+    options = [skeleton_readings(form) if form.isascii() and form.isalpha() and skeleton == _latin_skeleton(form) else (skeleton,)
+               for skeleton, form in zip(parts.skeletons, parts.forms)]
+    return [" ".join(choice) for choice in itertools.islice(itertools.product(*options), limit)]
+
+
 def latin_skeleton(word: str) -> str:
     """The skeleton of one folded Latin word (cached)."""
     return _latin_skeleton(word)
