@@ -691,13 +691,17 @@ def namesakes_since(session: Session, candidate: Candidate, limit: int = 5) -> l
     from tawthiq.dedupe import normalize_name
 
     through = scored_through(session, candidate)
+    from tawthiq.lang.names import key_readings
+
     keys = [normalize_name(n) for n in (candidate.full_name, candidate.name_ar) if n]
+    # Each reading of an ambiguous Latin spelling (Munther: منذر or منصور) is a name to look for.
+    keys = list(dict.fromkeys(keys + [r for n in (candidate.full_name,) if n for r in key_readings(n)]))
     tokens = sorted({t for key in keys for t in key.split() if len(t) >= 3})
     if not tokens:
         return []
     rows = session.execute(select(VictimName.victim_id, VictimName.key).join(Victim, Victim.id == VictimName.victim_id)
                            .where(VictimName.victim_id > through, VictimName.active.is_(True), Victim.status == "active",
-                                  or_(*[VictimName.key.like(f"%{t}%") for t in tokens[:8]]))
+                                  or_(*[VictimName.key.like(f"%{t}%") for t in tokens[:16]]))
                            .limit(500)).all()
     best: dict[int, float] = {}
     for victim_id, key in rows:
