@@ -209,6 +209,20 @@ def name_key(name: str) -> str:
     return normalize_name(name)[:500] or name[:500]
 
 
+def recompute_name_keys(bind) -> int:  # type: ignore[no-untyped-def]
+    """Recompute every stored ``victim_names.key`` with the current :func:`name_key` (the
+    migrations that change the key call this); returns how many changed. Reads the table as
+    the migration sees it, not through the models, which may be newer."""
+    import sqlalchemy as sa
+
+    names = sa.table("victim_names", sa.column("id", sa.Integer), sa.column("name", sa.String), sa.column("key", sa.String))
+    changed = [{"row_id": row.id, "new_key": key} for row in bind.execute(sa.select(names.c.id, names.c.name, names.c.key))
+               if (key := name_key(row.name)) != row.key]
+    if changed:
+        bind.execute(names.update().where(names.c.id == sa.bindparam("row_id")).values(key=sa.bindparam("new_key")), changed)
+    return len(changed)
+
+
 def _add_names(session: Session, victim: Victim, candidate: Candidate) -> None:
     variants = [candidate.full_name, candidate.name_ar, *((candidate.extra or {}).get("name_variants") or [])]
     _add_name_variants(session, victim, variants, candidate.id)

@@ -14,7 +14,6 @@ Revises: 0003
 """
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
@@ -24,18 +23,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    from tawthiq.db.archive import name_key
+    from tawthiq.db.archive import recompute_name_keys
 
-    bind = op.get_bind()
-    names = sa.table("victim_names", sa.column("id", sa.Integer), sa.column("name", sa.String), sa.column("key", sa.String))
-    rows = bind.execute(sa.select(names.c.id, names.c.name, names.c.key)).all()
-    changed = []
-    for row in rows:
-        key = name_key(row.name)
-        if key != row.key:
-            changed.append({"row_id": row.id, "new_key": key})
-    if changed:
-        bind.execute(names.update().where(names.c.id == sa.bindparam("row_id")).values(key=sa.bindparam("new_key")), changed)
+    recompute_name_keys(op.get_bind())
 
 
 def downgrade() -> None:
