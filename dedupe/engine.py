@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz.distance import OSA, JaroWinkler
-from rapidfuzz.process import cdist
+from rapidfuzz.process import cdist, cpdist
 
 
 from .comparisons import COMPARISONS, SIMILAR, WEAK, Comparison, Pairs, index_of
@@ -527,10 +527,11 @@ class NameScorer:
         #: written form (id) -> the skeleton (id) it is a misspelling of, -1 if none
         self.misspelt: np.ndarray = np.zeros(0, np.int64)
         self.vowel_cache: dict[int, bool] = {}
-        self.slip_cache: dict[int, bool] = {}
+        self.latin_cache: np.ndarray = np.zeros(0, bool)
         self.reading_cache: dict[int, bool] = {}
-        #: written form (id) -> whether it is a Latin spelling that reads more than one way
-        self.ambiguous: np.ndarray = np.zeros(0, bool)
+        #: written form (id) -> 1 for a Latin spelling that reads more than one way, 2 for an
+        #: Arabic one, else 0: a pair whose two flags add up to 3 is worth a reading
+        self.ambiguous: np.ndarray = np.zeros(0, np.int8)
         self.place_cache: dict[int, float] = {}
         self.rare_form_limit = self.RARE_MIN
         #: written form (id) -> its skeleton (id); skeleton -> its commonly written forms
@@ -576,7 +577,8 @@ class NameScorer:
         if not len(fm):
             return
         skeleton_of[fm] = sk  # a form has one skeleton: it is computed from the form
-        self.ambiguous = np.fromiter((is_ambiguous_latin(word) for word in self.forms), bool, size)
+        self.ambiguous = np.fromiter((1 if is_ambiguous_latin(word) else 2 if is_arabic(word) else 0 for word in self.forms),
+                                     np.int8, size)
         lengths = np.fromiter((len(word) for word in self.forms), np.int64, size)
         self.rare_form_limit = limit = max(self.RARE_MIN, int(records * self.RARE_FORM_SHARE))
         rare = np.nonzero((self.form_counts > 0) & (self.form_counts <= limit) & (lengths >= 4))[0]
@@ -620,22 +622,31 @@ class NameScorer:
         lo, hi = np.minimum(form_a[rows], form_b[rows]), np.maximum(form_a[rows], form_b[rows])
         codes = lo * np.int64(1 << 32) + hi
         unique, inverse = np.unique(codes, return_inverse=True)
-        found = np.fromiter((self._slip(code) for code in unique.tolist()), bool, len(unique))
+        left, right = unique >> 32, unique & 0xFFFFFFFF
+        # Latin words of three letters or more on both sides, then their OSA distances at once
+        # (rapidfuzz, in C): a big list has millions of such pairs.
+        latin = self._latin_words()
+        both = np.nonzero(latin[left] & latin[right])[0]
+        found = np.zeros(len(unique), bool)
+        if len(both):
+            forms = self.forms
+            distance = cpdist([forms[i] for i in left[both].tolist()], [forms[i] for i in right[both].tolist()],
+                              scorer=OSA.distance, score_cutoff=1)
+            found[both] = np.asarray(distance) <= 1
         out[rows] = found[inverse.ravel()]
         return out
+
+    def _latin_words(self) -> np.ndarray:
+        """Per written form (id): a Latin word of letters only, three or more of them (the
+        spellings a slip of the keyboard is read between)."""
+        if len(self.latin_cache) != len(self.forms):
+            self.latin_cache = np.fromiter((w.isascii() and w.isalpha() and len(w) >= 3 for w in self.forms), bool, len(self.forms))
+        return self.latin_cache
 
     @staticmethod
     def _counts_of(counts: np.ndarray, ids: np.ndarray) -> np.ndarray:
         inside = (ids >= 0) & (ids < len(counts))
         return np.where(inside, counts[np.where(inside, ids, 0)] if len(counts) else 0, 0)
-
-    def _slip(self, code: int) -> bool:
-        hit = self.slip_cache.get(code)
-        if hit is None:
-            x, y = self.forms[code >> 32], self.forms[code & 0xFFFFFFFF]
-            hit = self.slip_cache[code] = (x.isascii() and y.isascii() and x.isalpha() and y.isalpha() and min(len(x), len(y)) >= 3
-                                           and OSA.distance(x, y, score_cutoff=1) <= 1)
-        return hit
 
     def _vowels_differ(self, left: int, right: int) -> bool:
         """Vowels that cannot be one name's (:func:`~.names.vowels_differ`), unless they may be
@@ -689,9 +700,10 @@ class NameScorer:
         check = np.nonzero((out < SIMILAR) & (a >= 0) & (b >= 0) & (form_a >= 0) & (form_b >= 0) & (form_a != form_b))[0]
         if len(check):
             out[check[self.slips(a[check], b[check], form_a[check], form_b[check])]] = SIMILAR
-        check = np.nonzero((out < SIMILAR) & (form_a >= 0) & (form_b >= 0))[0]
-        if len(check) and len(self.ambiguous):
-            check = check[self._of(self.ambiguous, form_a[check]) | self._of(self.ambiguous, form_b[check])]
+        if len(self.ambiguous):
+            # One flag lookup a side over all pairs, then only the few cross-script pairs with
+            # an ambiguous Latin spelling are read.
+            check = np.nonzero((self._flag(form_a) + self._flag(form_b) == 3) & (out < SIMILAR))[0]
             if len(check):
                 out[check[self.readings(form_a[check], form_b[check])]] = 1.0
         if vowels:
@@ -700,10 +712,11 @@ class NameScorer:
                 out[check[self.vowels_differ(form_a[check], form_b[check])]] = 0.0
         return out
 
-    @staticmethod
-    def _of(flags: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    def _flag(self, ids: np.ndarray) -> np.ndarray:
+        """:attr:`ambiguous` of each form id (0 for a missing or unknown form)."""
+        flags = self.ambiguous
         inside = (ids >= 0) & (ids < len(flags))
-        return inside & flags[np.where(inside, ids, 0)]
+        return np.where(inside, flags[np.where(inside, ids, 0)], 0).astype(np.int8)
 
     def readings(self, form_a: np.ndarray, form_b: np.ndarray) -> np.ndarray:
         """Per pair of written forms, one of them a Latin spelling that can be read more than
