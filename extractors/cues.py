@@ -130,12 +130,15 @@ CUES: tuple[Cue, ...] = (
         r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*)?(?:(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred)|"
         r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
         r"(?:was|were)\s+assassinated|(?:was|were)\s+(?:pulled|found|recovered|retrieved)\s+(?:out\s+)?dead|(?:was|were)\s+(?:shot|stabbed|hit|struck)\b[^.;]{0,60}?\band\s+(?:later\s+|instantly\s+)?(?:died|was\s+killed)|(?:was|were)\s+(?:also\s+)?among\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:dead|killed|victims|fatalities)\b(?!\s+and\s+(?:injur|wound))|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
-        r",\s+who\s+[^,;.]{2,80},\s+(?:\w+ly\s+)?(?:died|was\s+killed|was\s+shot\s+dead)|"
+        r",\s+who\s+[^,;.]{2,160}(?:,\s+(?-i:(?![A-Z]))[^,;.]{2,80})?,\s+(?:\w+ly\s+)?(?:died|(?:was|had\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|murdered|slain))|"
         r",?\s+who\s+(?:was|were|had\s+been|has\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|tortured\s+to\s+death)|,?\s+who\s+(?:died|lost\s+(?:his|her)\s+life))\b",
         (" was shot to death on the road", ", who volunteered with the rescuers, reportedly died when", " who was killed in the line of duty", ", killing him and his wife", ", shooting him to death in front of his shop", " was assassinated by gunmen", ", who was waiting for the bus, died instantly",
+         ", who was leading a local group working for the air force intelligence after the settlement with the government, was killed by",
+         ", who had returned to the village, where his family lives, was shot dead",
          " was shot dead by gunmen on a motorbike", " were killed in the attack", ", 34, died on the way to hospital",
          " lost their lives when the roof fell", ", an engineer, was also among the dead"),
-        (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market"),
+        (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market",
+         ", who was leading the group, was wounded by gunmen", ", who was arrested, and his brother were wounded"),
         ignore_case=True, why="read right after a name: the name is the subject of a verb of dying"),
     Cue("en.bodies_of_named", "en", "death",
         r"\b(?:found|discovered|recovered|retrieved|pulled out|handed over)\s+(?:the\s+|an?\s+|two\s+|three\s+|four\s+|\d+\s+)?bod(?:y|ies)\s+"

@@ -66,7 +66,8 @@ EXTRACTOR_NAME = "news"
 #: word's start («نجا» is not inside «سنجار»); a list that names as many people as it counts
 #: («مقتل شخصين ... هما A وB») is read whatever the given names. 1.4.2: names one after another
 #: with no «و» (a four-part name then the next; a name alone on the line under the first).
-EXTRACTOR_VERSION = "1.4.2"
+#: 1.4.3: "A, who <a clause of up to 160 letters, one lower-case aside>, was killed by ..."
+EXTRACTOR_VERSION = "1.4.3"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 

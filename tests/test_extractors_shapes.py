@@ -205,6 +205,19 @@ def test_english_one_of_the_dead_bodies_belonging_to_and_who_was_killed() -> Non
         "Adnan Ahmed al-‘Amyan"]
 
 
+def test_english_name_then_a_long_relative_clause_then_its_death() -> None:
+    # The clause between a name and its verb of dying may be long and hold one lower-case aside;
+    # a name inside it ("his brother, Sami Haddad, was killed") is the one who died, not the speaker.
+    assert names("According to a source, Firas Muhammad Khair al-Naasan, who was leading a local group working for the "
+                 "air force intelligence after the settlement with the government, was killed by gunmen in Tasil.") == [
+        "Firas Muhammad Khair al-Naasan"]
+    assert names("Omar Khaled Haddad, who returned to the village, where his family lives, was shot dead on Monday.") == [
+        "Omar Khaled Haddad"]
+    assert names("Omar Khaled Haddad, who said that his brother, Sami Hamed Haddad, was killed in the raid, spoke to reporters.") == [
+        "Sami Hamed Haddad"]
+    assert names("Omar Khaled Haddad, who was leading the group in the town, was wounded by gunmen.") == []
+
+
 def test_including_after_a_death_count_and_arabic_epithets() -> None:
     assert names("The strike killed five civilians, including Omar Khaled Haddad and Sami Hamed al-Ali, in Ariha.") == [
         "Omar Khaled Haddad", "Sami Hamed al-Ali"]
