@@ -108,9 +108,13 @@ CUES: tuple[Cue, ...] = (
         ("Russian warplanes killed two children.", "He was killed in the strike.", "The attack killed at least 12 people."),
         why="the killer or the event as subject, the dead as object: the names follow the verb"),
     Cue("en.victims_were", "en", "death",
-        r"\b(?:[Tt]he\s+)?(?:victims?|dead|deceased|martyrs?)\s+(?:were|was|are|is|included|include)\s+(?:named as\s+|identified as\s+)?(?=[A-Z]|(?:al|el)-)",
-        ("The victims were Omar Haddad and his cousin, Sami.", "the dead included Rima Khalil"), ("The victims were two children.",),
-        why="the names of the dead follow 'the victims were'"),
+        r"\b(?:[Tt]he\s+)?(?:victims?|dead|deceased|martyrs?)\s+(?:were|was|are|is|included|include)\s+(?:named as\s+|identified as\s+)?(?=[A-Z]|(?:al|el)-)|"
+        r"\b[Tt]he\s+(?:two\s+|three\s+|four\s+|five\s+)?(?:victims|dead|martyrs),\s+(?=[A-Z][a-z]+\s+[A-Z]|(?:al|el)-)|(?m:^)[Vv]ictims:?\s+(?=[A-Z][a-z]+\s+[A-Z])",
+        ("The victims were Omar Haddad and his cousin, Sami.", "the dead included Rima Khalil",
+         "The family of the victims, Hussein Abdulrahman Sagher (25) and Walid Jamil Sourani (19), refused the offer",
+         "Victims Walid Jamil Sourani (19) and Hussein Abdulrahman Sagher (25)."),
+        ("The victims were two children.", "The victims, most of them children, were taken to hospital", "Victims of the strike were buried"),
+        why="the names of the dead follow 'the victims were', stand beside 'the victims' or under a caption 'Victims'"),
     Cue("en.name_of_the_dead", "en", "death",
         r"\bthe name of the (?:civilian|man|woman|victim|child|boy|girl|person|dead|deceased)\b[^.]{0,120}?\b(?:killed|executed|died|shot dead|murdered)\b[^.]{0,80}?\bis\s+(?=[A-Z]|(?:al|el)-)",
         ("the name of the civilian who has been executed by the gunmen is Ali Hamed",), ("the name of the village is Tell Ziwan",),
@@ -130,11 +134,12 @@ CUES: tuple[Cue, ...] = (
         r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*)?(?:(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred)|"
         r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
         r"(?:was|were)\s+assassinated|(?:was|were)\s+(?:pulled|found|recovered|retrieved)\s+(?:out\s+)?dead|(?:was|were)\s+(?:shot|stabbed|hit|struck)\b[^.;]{0,60}?\band\s+(?:later\s+|instantly\s+)?(?:died|was\s+killed)|(?:was|were)\s+(?:also\s+)?among\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:dead|killed|victims|fatalities)\b(?!\s+and\s+(?:injur|wound))|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
-        r",\s+who\s+[^,;.]{2,160}(?:,\s+(?-i:(?![A-Z]))[^,;.]{2,80})?,\s+(?:\w+ly\s+)?(?:died|(?:was|had\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|murdered|slain))|"
+        r",\s+who\s+[^,;.]{2,160}(?:,\s+(?-i:(?![A-Z]))[^,;.]{2,80})?(?:,|\s+[–—])\s+(?:\w+ly\s+)?(?:died|(?:was|had\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|murdered|slain))|"
         r",?\s+who\s+(?:was|were|had\s+been|has\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|tortured\s+to\s+death)|,?\s+who\s+(?:died|lost\s+(?:his|her)\s+life))\b",
         (" was shot to death on the road", ", who volunteered with the rescuers, reportedly died when", " who was killed in the line of duty", ", killing him and his wife", ", shooting him to death in front of his shop", " was assassinated by gunmen", ", who was waiting for the bus, died instantly",
          ", who was leading a local group working for the air force intelligence after the settlement with the government, was killed by",
          ", who had returned to the village, where his family lives, was shot dead",
+         ", who volunteered with the civil defence – known as the White Helmets – reportedly died when",
          " was shot dead by gunmen on a motorbike", " were killed in the attack", ", 34, died on the way to hospital",
          " lost their lives when the roof fell", ", an engineer, was also among the dead"),
         (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market",

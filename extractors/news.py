@@ -67,7 +67,9 @@ EXTRACTOR_NAME = "news"
 #: («مقتل شخصين ... هما A وB») is read whatever the given names. 1.4.2: names one after another
 #: with no «و» (a four-part name then the next; a name alone on the line under the first).
 #: 1.4.3: "A, who <a clause of up to 160 letters, one lower-case aside>, was killed by ..."
-EXTRACTOR_VERSION = "1.4.3"
+#: 1.4.4: the clause may close with a dash ("A, who ... – known as ... – died"); names beside
+#: "the victims," and under a caption "Victims A and B".
+EXTRACTOR_VERSION = "1.4.4"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 

@@ -218,6 +218,16 @@ def test_english_name_then_a_long_relative_clause_then_its_death() -> None:
     assert names("Omar Khaled Haddad, who was leading the group in the town, was wounded by gunmen.") == []
 
 
+def test_english_victims_beside_the_word_victims_and_a_dash_aside() -> None:
+    assert names("Victims Walid Jamil Sourani (19) and Hussein Abdulrahman Sagher (25).\n\nGunmen killed two young men in the "
+                 "countryside four months ago.") == ["Walid Jamil Sourani", "Hussein Abdulrahman Sagher"]
+    assert names("The group admitted to the murder of two youths. The family of the victims, Hussein Abdulrahman Sagher (25) and "
+                 "Walid Jamil Sourani (19), refused its offer.") == ["Hussein Abdulrahman Sagher", "Walid Jamil Sourani"]
+    assert names("Rima Walid Darwish, who volunteered with the civil defence – known as the White Helmets – reportedly died "
+                 "when her house was hit.") == ["Rima Walid Darwish"]
+    assert names("The victims, most of them children, were taken to the hospital in Ariha, said Omar Khaled Haddad.") == []
+
+
 def test_including_after_a_death_count_and_arabic_epithets() -> None:
     assert names("The strike killed five civilians, including Omar Khaled Haddad and Sami Hamed al-Ali, in Ariha.") == [
         "Omar Khaled Haddad", "Sami Hamed al-Ali"]
