@@ -68,8 +68,9 @@ EXTRACTOR_NAME = "news"
 #: with no «و» (a four-part name then the next; a name alone on the line under the first).
 #: 1.4.3: "A, who <a clause of up to 160 letters, one lower-case aside>, was killed by ..."
 #: 1.4.4: the clause may close with a dash ("A, who ... – known as ... – died"); names beside
-#: "the victims," and under a caption "Victims A and B".
-EXTRACTOR_VERSION = "1.4.4"
+#: "the victims," and under a caption "Victims A and B". 1.4.5: the one person an Arabic sentence
+#: names as hurt dies in the next, the verb's subject unsaid («... إصابته. ... وتوفي بعد لحظات»).
+EXTRACTOR_VERSION = "1.4.5"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -188,6 +189,9 @@ _AR_SPEAKER = cue("ar.speaker_before")
 _AR_TITLED = re.compile(rf"(?<![\u0621-\u064A])[وب]?(?:{_AR_TITLES}|لل(?:شاب|شابة|طفل|طفلة|مواطن|مواطنة|مدني|مدنية|سيدة|رجل|فتى|فتاة))\s+({_AR_NAME})")
 #: A death told in the next sentence with a pronoun for the person just named ("... للشاب X. وقاموا بقتله").
 _AR_PRONOUN_DEATH = cue("ar.pronoun_death")
+#: The one person a sentence names as hurt dies in the next ("... ما أدى إلى إصابته. ... وتوفي
+#: بعد لحظات من نقله").
+_AR_DIED_LATER = cue("ar.died_later")
 #: A child named by first name only after a named parent ("سامي خليل الرحال وابنه عمر"): the
 #: child carries the parent's family name.
 _AR_AND_CHILD = cue("ar.and_child")
@@ -1256,15 +1260,23 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
         sentences = split_sentences(paragraph)
         for number, text in enumerate(sentences):
             told_next = number + 1 < len(sentences) and bool(_AR_PRONOUN_DEATH.match(sentences[number + 1]))
+            # The next sentence, in this paragraph or at the head of the next one.
+            following = sentences[number + 1] if number + 1 < len(sentences) else \
+                next(iter(split_sentences(paragraphs[index + 1])), "") if index + 1 < len(paragraphs) else ""
+            following = _AR_HARAKAT.sub("", following)
+            died_later = bool(_AR_HURT.search(text) and _AR_DIED_LATER.search(following) and not _AR_OTHERS.search(following)
+                              and not _AR_LIST_DEATH.search(text))
             earlier, previous = previous, text
-            if not _AR_LIST_DEATH.search(text) and not told_next:
+            if not _AR_LIST_DEATH.search(text) and not told_next and not died_later:
                 mentions.extend(_called_back(text, paragraph, earlier))
                 continue
             sentence = _Sentence(text, paragraph, paragraphs, index, arabic=True, window=6, quoted=quoted)
             for stage in _AR_STAGES:
                 stage(sentence)
-            mentions.extend(m for start, m in sorted(sentence.found.items())
-                            if _is_victim_ar(text, start, m, anchored=start in sentence.anchored, told_next=told_next))
+            found = sorted(sentence.found.items())
+            mentions.extend(m for start, m in found
+                            if _is_victim_ar(text, start, m, anchored=start in sentence.anchored, told_next=told_next,
+                                             died_later=died_later and len(found) == 1))
     return mentions
 
 
@@ -1309,13 +1321,15 @@ def _called_back(sentence: str, paragraph: str, earlier: str) -> list[_Mention]:
     return found
 
 
-def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: bool, told_next: bool) -> bool:
+def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: bool, told_next: bool,
+                  died_later: bool = False) -> bool:
     """The death-or-injury verdict for an Arabic name at ``start`` of ``sentence``: not when the
     words before it make it someone else (a father, a place named after a martyr, a speaker,
     one who visits); yes when the nearest cue before it is a death rather than a hurt, when a
     death is said right after it, when it was hurt and then died, or when the next sentence
     tells its death with a pronoun. ``anchored`` names (found by a given name alone) must
-    stand close to their death."""
+    stand close to their death. ``died_later``: this sentence names one person, hurt, and the
+    next says, with no subject, that the hurt person died."""
     before = sentence[:start]
     words_before = [_AR_HARAKAT.sub("", w) for w in before.split()[-2:]]
     end = start + len(mention.name)
@@ -1334,7 +1348,7 @@ def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: boo
     if _AR_HURT_AFTER_NAME.match(sentence, end):
         return False  # "مع الشاب X الذي مازال مصابًا": alive
     own_hurt = _AR_RESULT_HURT.search(sentence, end, end + 300)
-    if own_hurt and not _AR_RESULT_DEATH.search(sentence, end, end + 300) and not _AR_DIED_OF_IT.search(sentence, own_hurt.end()):
+    if own_hurt and not died_later and not _AR_RESULT_DEATH.search(sentence, end, end + 300) and not _AR_DIED_OF_IT.search(sentence, own_hurt.end()):
         return False  # "استهدفت X ... ما أدى لإصابته ومقتل اثنين من مرافقيه": X was wounded
     death = [m.end() for m in _AR_LIST_DEATH.finditer(before)]
     # "اغتيال عنصرين وإصابة آخر ... هما: A، B": the injury is someone else's.
@@ -1350,6 +1364,8 @@ def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: boo
     result = _AR_RESULT_DEATH.search(sentence, end, end + 300)
     if result and not not_death and not _AR_HURT.search(sentence, end, result.start()):
         return True  # "أطلقوا النار على الشاب X من قرية ...، ما أدى إلى مقتله"
+    if died_later and not anchored:
+        return True  # "أطلقت النار على الشاب X ... ما أدى إلى إصابته. ... وتوفي بعد لحظات"
     return told_next and not anchored and not not_death and not _AR_HURT.search(sentence[start:])
 
 

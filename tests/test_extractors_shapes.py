@@ -228,6 +228,17 @@ def test_english_victims_beside_the_word_victims_and_a_dash_aside() -> None:
     assert names("The victims, most of them children, were taken to the hospital in Ariha, said Omar Khaled Haddad.") == []
 
 
+def test_arabic_hurt_then_died_in_the_next_sentence() -> None:
+    # One person named as hurt, the next sentence (here the next paragraph) says, with no
+    # subject, that the hurt person died; another's death or a transfer is not theirs.
+    text = ("أطلقت دورية النار على الشاب سامر خليل العمر قرب الحاجز، مما أدى إلى إصابته بجروح بليغة.\n"
+            "ونقلته الدورية إلى مقرها بهدف اعتقاله، وتُوفي بعد لحظات من نقله.")
+    assert names(text, arabic=True) == ["سامر خليل العمر"]
+    assert names("أطلقت دورية النار على الشاب سامر خليل العمر، مما أدى إلى إصابته بجروح. ونقل إلى المشفى لتلقي العلاج.",
+                 arabic=True) == []
+    assert names("أصيب الشاب سامر خليل العمر بجروح في القصف. وتوفي شاب آخر في القصف نفسه.", arabic=True) == []
+
+
 def test_including_after_a_death_count_and_arabic_epithets() -> None:
     assert names("The strike killed five civilians, including Omar Khaled Haddad and Sami Hamed al-Ali, in Ariha.") == [
         "Omar Khaled Haddad", "Sami Hamed al-Ali"]
