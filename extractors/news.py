@@ -70,7 +70,9 @@ EXTRACTOR_NAME = "news"
 #: 1.4.4: the clause may close with a dash ("A, who ... – known as ... – died"); names beside
 #: "the victims," and under a caption "Victims A and B". 1.4.5: the one person an Arabic sentence
 #: names as hurt dies in the next, the verb's subject unsaid («... إصابته. ... وتوفي بعد لحظات»).
-EXTRACTOR_VERSION = "1.4.5"
+#: 1.4.6: «ما أدى إلى إصابته ووفاته» is a death; commanders, fighters, notables and women
+#: journalists titled (القيادي، العنصر، الوجيه، الصحفية ...).
+EXTRACTOR_VERSION = "1.4.6"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 

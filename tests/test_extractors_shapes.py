@@ -239,6 +239,15 @@ def test_arabic_hurt_then_died_in_the_next_sentence() -> None:
     assert names("أصيب الشاب سامر خليل العمر بجروح في القصف. وتوفي شاب آخر في القصف نفسه.", arabic=True) == []
 
 
+def test_arabic_wounded_and_dead_at_once_and_a_commander_titled() -> None:
+    assert names("أطلق مسلحون النار على منزل الشاب عبد الله سامر العيدة، مما أدى إلى إصابته ووفاته على الفور.", arabic=True) == [
+        "عبد الله سامر العيدة"]
+    assert names("أطلق مسلحون النار على الشاب عبد الله سامر العيدة، مما أدى إلى إصابته بجروح.", arabic=True) == []
+    result = extract_item("news", "تم اغتيال القيادي خلدون محمد الزعبي مع أربعة من عناصره قبل أيام.".encode(),
+                          content_type="text/plain", published=PUBLISHED, name="shape")
+    assert [(r.name_ar, (r.extra or {}).get("described_as")) for r in result.records] == [("خلدون محمد الزعبي", "combatant")]
+
+
 def test_including_after_a_death_count_and_arabic_epithets() -> None:
     assert names("The strike killed five civilians, including Omar Khaled Haddad and Sami Hamed al-Ali, in Ariha.") == [
         "Omar Khaled Haddad", "Sami Hamed al-Ali"]
