@@ -21,7 +21,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-KINDS = ("death", "injury", "speaker", "title", "list_intro", "kinship", "combatant", "place", "furniture")
+KINDS = ("death", "injury", "speaker", "title", "list_intro", "kinship", "combatant", "place", "furniture", "alias")
 
 
 @dataclass(frozen=True)
@@ -293,6 +293,15 @@ CUES: tuple[Cue, ...] = (
          "ثم توفي."),
         ("وتوفي شاب آخر في القصف", "وتوفيت الطفلة سلمى في المشفى", "ونقل إلى المشفى لتلقي العلاج"),
         why="the one person a sentence names as hurt dies in the next, the verb's subject left unsaid: the same person"),
+    Cue("ar.alias_before", "ar", "alias",
+        r"(?:المعروف|المعروفة|الملقب|الملقبة|الملقّب|المكنى|المكنّى|المكناة|ويعرف|يعرف|وتعرف|تعرف|ويلقب|يلقب|وتلقب|المشهور|الشهير|الشهيرة)"
+        r"\s*(?:باسم|بلقب|ب)?\s*[ـ\"“”«»'\s،,]*$",
+        ("الشاب عصام الزعبي المعروف بـ\"", "محمد العلي الملقب ", "والمعروف باسم ", "المعروف ب ، "), ("استشهد الشاب ", "المعروف أن "),
+        why="a name right after 'known as' is another name of the person just named, not a second victim"),
+    Cue("ar.ordinal_death", "ar", "death",
+        r"(?<![\u0621-\u064A])(?:مقتل|استشهاد|وفاة|قتل|ومقتل|واستشهاد|ووفاة)\s+(الأول|الاول|الثاني|الأولى|الاولى|الثانية)(?![\u0621-\u064A])",
+        ("ما أدى إلى مقتل الأول وإصابة الثاني بجروح", "أسفر عن إصابة الأول واستشهاد الثانية"), ("ما أدى إلى إصابة الأول بجروح",),
+        why="two people named, then which of them died by order: 'the first' or 'the second'"),
     Cue("ar.result_death", "ar", "death",
         r"(?:أدى|أدّى|ادى|أسفر|اسفر|تسبب|تسبّب)\s+(?:ذلك\s+)?(?:إلى|الى|ل|عن|في|ب)\s*(?:(?:إصابته|اصابته|إصابتها|اصابتها|جرحه|جرحها)\s+(?:و|ثم\s+))?(?:مقتله|مقتلها|مقتلهما|مقتلهم|وفاته|وفاتها|وفاتهما|استشهاده|استشهادها|استشهادهما)(?![\u0621-\u064A])",
         ("ما أدّى إلى مقتله على الفور", "ما أدى لمقتلهما", "تسبب بوفاتها", "مما أدى إلى إصابته ووفاته على الفور"), ("ما أدى إلى إصابته بجروح",),

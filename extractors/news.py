@@ -71,8 +71,9 @@ EXTRACTOR_NAME = "news"
 #: "the victims," and under a caption "Victims A and B". 1.4.5: the one person an Arabic sentence
 #: names as hurt dies in the next, the verb's subject unsaid («... إصابته. ... وتوفي بعد لحظات»).
 #: 1.4.6: «ما أدى إلى إصابته ووفاته» is a death; commanders, fighters, notables and women
-#: journalists titled (القيادي، العنصر، الوجيه، الصحفية ...).
-EXTRACTOR_VERSION = "1.4.6"
+#: journalists titled (القيادي، العنصر، الوجيه، الصحفية ...). 1.4.7: which of two named died by
+#: order («مقتل الأول وإصابة الثاني»); a name after «المعروف بـ» is an alias, not a second victim.
+EXTRACTOR_VERSION = "1.4.7"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -194,6 +195,10 @@ _AR_PRONOUN_DEATH = cue("ar.pronoun_death")
 #: The one person a sentence names as hurt dies in the next ("... ما أدى إلى إصابته. ... وتوفي
 #: بعد لحظات من نقله").
 _AR_DIED_LATER = cue("ar.died_later")
+#: "A المعروف بـ"B"": B is A's other name.
+_AR_ALIAS_BEFORE = cue("ar.alias_before")
+#: "أطلقوا النار على الشابين A وB، ما أدى إلى مقتل الأول وإصابة الثاني": which of two died.
+_AR_ORDINAL_DEATH = cue("ar.ordinal_death")
 #: A child named by first name only after a named parent ("سامي خليل الرحال وابنه عمر"): the
 #: child carries the parent's family name.
 _AR_AND_CHILD = cue("ar.and_child")
@@ -1276,6 +1281,11 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
             for stage in _AR_STAGES:
                 stage(sentence)
             found = sorted(sentence.found.items())
+            ordinal = _AR_ORDINAL_DEATH.search(text)
+            if ordinal and len(found) == 2 and ordinal.start() > found[1][0]:
+                # The two named, then "the first" or "the second" died: that one alone.
+                mentions.append(found[0 if ordinal.group(1) in ("الأول", "الاول", "الأولى", "الاولى") else 1][1])
+                continue
             mentions.extend(m for start, m in found
                             if _is_victim_ar(text, start, m, anchored=start in sentence.anchored, told_next=told_next,
                                              died_later=died_later and len(found) == 1))
@@ -1335,6 +1345,8 @@ def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: boo
     before = sentence[:start]
     words_before = [_AR_HARAKAT.sub("", w) for w in before.split()[-2:]]
     end = start + len(mention.name)
+    if _AR_ALIAS_BEFORE.search(before[-40:]):
+        return False  # "عصام الزعبي المعروف بـ"عصام الشمخة"": one person, already named
     if words_before and words_before[-1] in _AR_FAMILY_WORDS and _AR_DEAD_RELATIVE.match(sentence, end):
         return True  # "اعتقال عائلة X الذي ارتقى بغارة": X is the one who died
     if _AR_REPORTED_EVENT.match(sentence, end) and _AR_REPORTING.search(before):

@@ -248,6 +248,14 @@ def test_arabic_wounded_and_dead_at_once_and_a_commander_titled() -> None:
     assert [(r.name_ar, (r.extra or {}).get("described_as")) for r in result.records] == [("خلدون محمد الزعبي", "combatant")]
 
 
+def test_arabic_which_of_two_died_and_a_name_known_as() -> None:
+    two = "أطلق عناصر الحاجز النار على الشابين عبد الله سامر الطحيمر وموسى خالد العرابي، ما أدى إلى مقتل {} وإصابة {} بجروح."
+    assert names(two.format("الأول", "الثاني"), arabic=True) == ["عبد الله سامر الطحيمر"]
+    assert names(two.format("الثاني", "الأول"), arabic=True) == ["موسى خالد العرابي"]
+    assert names('وكان توفي الشاب "عصام محمد الزعبي" المعروف بـ"عصام الشمخة" متأثراً بجراحه في بلدة الطيبة.', arabic=True) == [
+        "عصام محمد الزعبي"]
+
+
 def test_including_after_a_death_count_and_arabic_epithets() -> None:
     assert names("The strike killed five civilians, including Omar Khaled Haddad and Sami Hamed al-Ali, in Ariha.") == [
         "Omar Khaled Haddad", "Sami Hamed al-Ali"]
