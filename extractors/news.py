@@ -73,7 +73,9 @@ EXTRACTOR_NAME = "news"
 #: 1.4.6: «ما أدى إلى إصابته ووفاته» is a death; commanders, fighters, notables and women
 #: journalists titled (القيادي، العنصر، الوجيه، الصحفية ...). 1.4.7: which of two named died by
 #: order («مقتل الأول وإصابة الثاني»); a name after «المعروف بـ» is an alias, not a second victim.
-EXTRACTOR_VERSION = "1.4.7"
+#: 1.4.8: a death told of a given name alone («مقتل الشاب "قاسم"») is that of the one person the
+#: item named in full with it before.
+EXTRACTOR_VERSION = "1.4.8"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -1289,7 +1291,31 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
             mentions.extend(m for start, m in found
                             if _is_victim_ar(text, start, m, anchored=start in sentence.anchored, told_next=told_next,
                                              died_later=died_later and len(found) == 1))
+            if not found and _AR_DEATH_OF_QUOTED.search(text):
+                mentions.extend(_given_name_called_back(text, paragraph, "\n".join(paragraphs[:index + 1])))
     return mentions
+
+
+#: A death word, maybe a title, then one word alone before a comma or closing quote (cleaning
+#: turns quotes around a name into spaces and a comma: «مقتل الشاب "قاسم"» reads «مقتل الشاب  قاسم ،»).
+_AR_DEATH_OF_QUOTED = re.compile(rf"(?:{_AR_DEATH.pattern})\s+(?:(?:{_AR_TITLES})\s+)?(?:،\s*)?(?P<given>{_AR_WORD})\s*[،,]")
+
+
+def _given_name_called_back(sentence: str, paragraph: str, so_far: str) -> list[_Mention]:
+    """"أمام الشابين "قاسم محمد المصري، وبهاء إبراهيم المصري" ... . أسفرت عن مقتل الشاب "قاسم"
+    وإصابة "بهاء"": a death told of a given name alone, in quotes, is the death of the one person
+    the item named in full with that given name before (none or two such names: nobody)."""
+    found: list[_Mention] = []
+    for match in _AR_DEATH_OF_QUOTED.finditer(sentence):
+        given = match.group("given")
+        if not is_given_name(given) or _AR_HURT.search(sentence, match.start(), match.start("given")):
+            continue
+        # "A، وB": a name after «و» counts too.
+        full = {name for m in re.finditer(rf"(?<![\u0621-\u064A])[وب]?({re.escape(given)}(?:\s+{_AR_WORD}){{1,4}})", so_far)
+                if (name := _trim_arabic_name(m.group(1))) and len(name.split()) >= 2 and name.split()[0] == given}
+        if len(full) == 1:
+            found.append(_Mention(full.pop(), sentence, paragraph, match.start("given"), arabic=True))
+    return found
 
 
 def _join_run_on_lists(paragraphs: list[str], cues: tuple[re.Pattern[str], re.Pattern[str]] | None = None) -> list[str]:

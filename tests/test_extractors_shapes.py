@@ -256,6 +256,15 @@ def test_arabic_which_of_two_died_and_a_name_known_as() -> None:
         "عصام محمد الزعبي"]
 
 
+def test_arabic_death_told_of_a_given_name_named_in_full_before() -> None:
+    text = ('قطع مسلحون الطريق أمام الشابين "قاسم محمد المصري، وبهاء إبراهيم المصري" غربي درعا.\n'
+            'وأوضحت المصادر أن الحادثة أسفرت عن مقتل الشاب "قاسم" وإصابة "بهاء" بجروح متفاوتة.')
+    assert names(text, arabic=True) == ["قاسم محمد المصري"]
+    # Two people named in full with that given name: which one died is not known, nobody is read.
+    two = text.replace("بهاء إبراهيم المصري", "قاسم إبراهيم المصري")
+    assert names(two, arabic=True) == []
+
+
 def test_including_after_a_death_count_and_arabic_epithets() -> None:
     assert names("The strike killed five civilians, including Omar Khaled Haddad and Sami Hamed al-Ali, in Ariha.") == [
         "Omar Khaled Haddad", "Sami Hamed al-Ali"]
