@@ -145,6 +145,11 @@ CUES: tuple[Cue, ...] = (
         (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market",
          ", who was leading the group, was wounded by gunmen", ", who was arrested, and his brother were wounded"),
         ignore_case=True, why="read right after a name: the name is the subject of a verb of dying"),
+    Cue("en.alias_before", "en", "alias",
+        r"(?:[(,]\s*(?:known\s+as|called|nicknamed|dubbed)|\baka|\ba\.k\.a\.?|also\s+known\s+as|better\s+known\s+as|also\s+called)\s*[\"'“‘]?\s*$",
+        ("Salwa Youssef (also called ", "Mohammad Al-Zaher, also known as ", "Abu Kifah, nicknamed “", "Omar Haddad (known as "),
+        ("The strike killed ", "known for ", "a media coordinator for HTS known as "),
+        ignore_case=True, why="a name right after 'also known as' is another name of the person just named, not a second victim"),
     Cue("en.bodies_of_named", "en", "death",
         r"\b(?:found|discovered|recovered|retrieved|pulled out|handed over)\s+(?:the\s+|an?\s+|two\s+|three\s+|four\s+|\d+\s+)?bod(?:y|ies)\s+"
         r"(?:of|belong(?:ed|ing)\s+to)\s+(?=[A-Z]|(?:al|el)-)",

@@ -74,8 +74,9 @@ EXTRACTOR_NAME = "news"
 #: journalists titled (القيادي، العنصر، الوجيه، الصحفية ...). 1.4.7: which of two named died by
 #: order («مقتل الأول وإصابة الثاني»); a name after «المعروف بـ» is an alias, not a second victim.
 #: 1.4.8: a death told of a given name alone («مقتل الشاب "قاسم"») is that of the one person the
-#: item named in full with it before.
-EXTRACTOR_VERSION = "1.4.8"
+#: item named in full with it before. 1.4.9: an English alias ("A (also called B)", "A, also
+#: known as B,") is not a second victim.
+EXTRACTOR_VERSION = "1.4.9"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -199,6 +200,7 @@ _AR_PRONOUN_DEATH = cue("ar.pronoun_death")
 _AR_DIED_LATER = cue("ar.died_later")
 #: "A المعروف بـ"B"": B is A's other name.
 _AR_ALIAS_BEFORE = cue("ar.alias_before")
+_EN_ALIAS_BEFORE = cue("en.alias_before")
 #: "أطلقوا النار على الشابين A وB، ما أدى إلى مقتل الأول وإصابة الثاني": which of two died.
 _AR_ORDINAL_DEATH = cue("ar.ordinal_death")
 #: A child named by first name only after a named parent ("سامي خليل الرحال وابنه عمر"): the
@@ -611,7 +613,9 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
             for stage in _EN_STAGES:
                 stage(sentence)
             found = sentence.found
-            kept = [m for _, m in sorted(found.items()) if m.listed or _is_victim_en(m)]
+            # "A, also known as B": B is A's other name, not a second victim.
+            kept = [m for _, m in sorted(found.items())
+                    if not _EN_ALIAS_BEFORE.search(text[max(0, m.start - 30):m.start]) and (m.listed or _is_victim_en(m))]
             mentions.extend(kept)
             rejected.extend((index, m) for m in found.values() if m not in kept)
             # Anyone else the sentence names may die in a later one ("opened fire on A B C. C died").

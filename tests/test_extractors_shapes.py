@@ -265,6 +265,16 @@ def test_arabic_death_told_of_a_given_name_named_in_full_before() -> None:
     assert names(two, arabic=True) == []
 
 
+def test_english_an_alias_is_not_a_second_victim() -> None:
+    assert names("The strike killed Salwa Khaled Youssef (also called Salwa Yusuk) and Jwana Omar Hisso in Qamishli.") == [
+        "Salwa Khaled Youssef", "Jwana Omar Hisso"]
+    assert names("Mohammad Khaled Al-Zaher, also known as Abu Nasser Na'imi, was killed during shelling of Al-Buaida.") == [
+        "Mohammad Khaled Al-Zaher"]
+    # A role, then the only name the person goes by: that name is the victim's.
+    assert names("Along with Abu Khaled Al-Shami, a media coordinator for HTS known as Abu Musab, was also killed.") == [
+        "Abu Khaled Al-Shami", "Abu Musab"]
+
+
 def test_including_after_a_death_count_and_arabic_epithets() -> None:
     assert names("The strike killed five civilians, including Omar Khaled Haddad and Sami Hamed al-Ali, in Ariha.") == [
         "Omar Khaled Haddad", "Sami Hamed al-Ali"]
