@@ -75,8 +75,10 @@ EXTRACTOR_NAME = "news"
 #: order («مقتل الأول وإصابة الثاني»); a name after «المعروف بـ» is an alias, not a second victim.
 #: 1.4.8: a death told of a given name alone («مقتل الشاب "قاسم"») is that of the one person the
 #: item named in full with it before. 1.4.9: an English alias ("A (also called B)", "A, also
-#: known as B,") is not a second victim.
-EXTRACTOR_VERSION = "1.4.9"
+#: known as B,") is not a second victim. 1.4.10: a list of the dead may run on semicolons, with
+#: roles closed by them and before names ("killed A, a commander; B, a leader; and YAT fighter C");
+#: the names listed after the first share its verdict.
+EXTRACTOR_VERSION = "1.4.10"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -127,6 +129,9 @@ _APPOSITIVE = re.compile(r",\s+(?!(?:killing|killed|who|which|while|when|as|and|
                          r"(?:[a-z]|[A-Z][a-z]+\s+(?:of|at|in)\b)"
                          # A role is a noun phrase: no verb in it ("lost his life while ..." is a predicate).
                          r"(?:(?!\b(?:was|were|is|are|has|have|had|lost|died|killed|wounded|injured|said|told|while)\b)[^,;.]){1,100},")
+#: A role closed by a semicolon, in a list whose items are separated by them.
+_APPOSITIVE_TO_SEMICOLON = re.compile(_APPOSITIVE.pattern[:-1] + ";")
+_SEMICOLON_GLUE = re.compile(r"\s*;\s*(?:and\s+)?(?!(?:injur|wound|hurt|arrest|abduct)\w*)")
 _LIST_AGE = re.compile(r"\s*\((\d{1,3})\)|,\s*(\d{1,3})(?=\s*(?:,|and\b|\.|;|$))")
 #: "X, from Aleppo governorate, died in ...", "Mrs. X, a teacher from Ariha, was killed".
 _FROM_DIED = re.compile(rf"(?:^|[\s,;:])(?:{_TITLE_EN})?({NAME}),\s+(?:(?:an?|the)\s+[^,;]{{2,60}}?\s+)?from\s+[^,;]{{2,90}},\s+(?:\w+\s+){{0,2}}"
@@ -417,8 +422,12 @@ def _names_after(pattern: re.Pattern[str], *, listed: bool) -> Callable[[_Senten
     C", "the victims were A and B")."""
     def stage(sentence: _Sentence) -> None:
         for match in pattern.finditer(sentence.text):
-            for start, name, age in _name_chain(sentence.text, match.end()):
-                sentence.put(start, name, age, listed=listed)
+            chain = _name_chain(sentence.text, match.end())
+            # The names listed after the first share its verdict: "killed A, a commander; B, a
+            # leader; and fighter C" (a semicolon would end the clause a lone name is judged in).
+            rest = listed or (len(chain) > 1 and _is_victim_en(_Mention(chain[0][1], sentence.text, sentence.paragraph, chain[0][0])))
+            for k, (start, name, age) in enumerate(chain):
+                sentence.put(start, name, age, listed=listed or (k > 0 and rest))
     stage.__name__ = f"names_after_{pattern.pattern[:20]}"
     return stage
 
@@ -630,6 +639,10 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
 
 
 _KIN_EN = r"(?:sons?|daughters?|wife|husband|brothers?|sisters?|father|mother|cousins?|nephews?|nieces?|child|children|grandsons?|granddaughters?)"
+#: A role before a name inside a list of the dead ("killing farmer A and YAT fighter B"): an
+#: acronym or one lower-case word may qualify it.
+_ROLE_EN = (r"(?:(?:[A-Z]{2,5}|[a-z]+)\s+)?(?:fighter|commander|member|leader|volunteer|journalist|activist|photographer|nurse|"
+            r"doctor|teacher|paramedic|farmer|driver|rescuer|shepherd|student)\s+(?=[A-Z])")
 
 
 def _name_chain(sentence: str, pos: int) -> list[tuple[int, str, int | None]]:
@@ -638,7 +651,8 @@ def _name_chain(sentence: str, pos: int) -> list[tuple[int, str, int | None]]:
     names: list[tuple[int, str, int | None]] = []
     while True:
         # "A, his son B and C": kin within the list are among the dead it lists.
-        title = re.match(rf"{_TITLE_EN}|(?:his|her|their)\s+(?:(?:two|three|four|eldest|youngest|little)\s+)?{_KIN_EN}\s+", sentence[pos:])
+        title = re.match(rf"{_TITLE_EN}|(?:his|her|their)\s+(?:(?:two|three|four|eldest|youngest|little)\s+)?{_KIN_EN}\s+|{_ROLE_EN}",
+                         sentence[pos:])
         start = pos + (title.end() if title else 0)
         match = _NAME_RE.match(sentence, start)
         name = _trim_name(match.group(0)) if match else None
@@ -651,10 +665,11 @@ def _name_chain(sentence: str, pos: int) -> list[tuple[int, str, int | None]]:
         pos = age_match.end() if age_match else end
         alias = re.match(r"\s*,?\s*\((?:aka|a\.k\.a\.|also known as|known as)?[^)]{1,60}\)", sentence[pos:])
         pos += alias.end() if alias else 0  # "A (aka B)": one person
-        role = _APPOSITIVE.match(sentence, pos)
-        if role and re.match(r",\s+and\b", sentence[role.end() - 1:]):
-            pos = role.end() - 1  # "A, a member of the committee, and his cousin, B"
-        glue = _LIST_GLUE.match(sentence, pos)
+        role = _APPOSITIVE.match(sentence, pos) or _APPOSITIVE_TO_SEMICOLON.match(sentence, pos)
+        if role and re.match(r"[,;]\s+and\b|;", sentence[role.end() - 1:]):
+            pos = role.end() - 1  # "A, a member of the committee, and his cousin, B"; "A, a commander; B, a leader; and C"
+        # A semicolon joins the list only after a role it closes ("A, a commander; B"), not a clause.
+        glue = _LIST_GLUE.match(sentence, pos) or (_SEMICOLON_GLUE.match(sentence, pos) if role and sentence[role.end() - 1] == ";" else None)
         if not glue:
             return names
         pos = glue.end()

@@ -275,6 +275,15 @@ def test_english_an_alias_is_not_a_second_victim() -> None:
         "Abu Khaled Al-Shami", "Abu Musab"]
 
 
+def test_english_list_of_the_dead_separated_by_semicolons_with_roles() -> None:
+    assert names("The strike killed Salwa Khaled Youssef, a commander in the Counter-Terrorism Units (YAT); Jwana Omar Hisso, "
+                 "a leader in the Women's Protection Units (YPJ); and YAT fighter Ruha Sami Bashar, the media center said.") == [
+        "Salwa Khaled Youssef", "Jwana Omar Hisso", "Ruha Sami Bashar"]
+    assert names("Russian warplanes killed farmer Omar Khaled Haddad and journalist Sami Hamed al-Ali in Ariha.") == [
+        "Omar Khaled Haddad", "Sami Hamed al-Ali"]
+    assert names("The strike killed Omar Khaled Haddad; Sami Hamed al-Ali was wounded.") == ["Omar Khaled Haddad"]
+
+
 def test_including_after_a_death_count_and_arabic_epithets() -> None:
     assert names("The strike killed five civilians, including Omar Khaled Haddad and Sami Hamed al-Ali, in Ariha.") == [
         "Omar Khaled Haddad", "Sami Hamed al-Ali"]
