@@ -121,9 +121,12 @@ CUES: tuple[Cue, ...] = (
         why="'the name of the man who was killed is A'"),
     Cue("en.one_of_the_dead", "en", "death",
         r"\b(?:[Oo]ne of them|[Tt]he (?:first|second|third|other) (?:one|victim)|[Aa]nother (?:one|victim|murdered|killed|dead)|[Tt]he (?:victim|dead man|dead woman|deceased))\s+"
-        r"(?:was|is)\s+(?:identified|named)\s+as\s+(?=[A-Z]|(?:al|el)-)",
-        ("Three people were killed. One of them was identified as Omar Haddad", "Another murdered was identified as Sami Hamed"),
-        ("One of them was injured in the leg.",),
+        r"(?:was|is)\s+(?:identified|named)\s+as\s+(?=[A-Z]|(?:al|el)-)|"
+        r"\b(?:[Oo]ne|[Aa]nother)\s+of\s+(?:them|the\s+(?:[A-Z]{2,5}\s+)?(?:dead|victims|fighters|civilians|people|men|women|children|volunteers|journalists))\s+"
+        r"(?:was|is)\s+(?:(?:identified|named)\s+as\s+|(?:an?|the)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*){0,3},\s+)(?=[A-Z]|(?:al|el)-)",
+        ("Three people were killed. One of them was identified as Omar Haddad", "Another murdered was identified as Sami Hamed",
+         "One of the SDF fighters was a commander, Aram Muhammad Ibrahim, who", "One of the victims was a local teacher, Rima Khalil"),
+        ("One of them was injured in the leg.", "One of the victims was taken to hospital in Ariha"),
         why="one of the dead just counted, then named"),
     Cue("en.including", "en", "death",
         r"\b(?:killed|killing|kills|claimed the lives of|death of|deaths of)\b[^.;]{0,80}?\b(?:including|among them|among whom)\s+(?=[A-Z]|(?:al|el)-)",

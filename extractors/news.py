@@ -77,8 +77,9 @@ EXTRACTOR_NAME = "news"
 #: item named in full with it before. 1.4.9: an English alias ("A (also called B)", "A, also
 #: known as B,") is not a second victim. 1.4.10: a list of the dead may run on semicolons, with
 #: roles closed by them and before names ("killed A, a commander; B, a leader; and YAT fighter C");
-#: the names listed after the first share its verdict.
-EXTRACTOR_VERSION = "1.4.10"
+#: the names listed after the first share its verdict. 1.4.11: "One of the (SDF) fighters was a
+#: commander, A" after a death was told.
+EXTRACTOR_VERSION = "1.4.11"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 

@@ -284,6 +284,14 @@ def test_english_list_of_the_dead_separated_by_semicolons_with_roles() -> None:
     assert names("The strike killed Omar Khaled Haddad; Sami Hamed al-Ali was wounded.") == ["Omar Khaled Haddad"]
 
 
+def test_english_one_of_the_dead_was_a_role_then_named() -> None:
+    text = ("A drone killed four SDF fighters near Qamishlo on Thursday.\n"
+            "One of the SDF fighters was a commander, Aram Muhammad Ibrahim, who fought against ISIS.")
+    assert names(text) == ["Aram Muhammad Ibrahim"]
+    # No death told before: "one of the volunteers" is not one of the dead.
+    assert names("One of the volunteers was a local teacher, Rima Walid Darwish, who runs the school.") == []
+
+
 def test_including_after_a_death_count_and_arabic_epithets() -> None:
     assert names("The strike killed five civilians, including Omar Khaled Haddad and Sami Hamed al-Ali, in Ariha.") == [
         "Omar Khaled Haddad", "Sami Hamed al-Ali"]
