@@ -1289,14 +1289,11 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
         sentences = split_sentences(paragraph)
         for number, text in enumerate(sentences):
             told_next = number + 1 < len(sentences) and bool(_AR_PRONOUN_DEATH.match(sentences[number + 1]))
-            # The next sentence, in this paragraph or at the head of the next one.
-            following = sentences[number + 1] if number + 1 < len(sentences) else \
-                next(iter(split_sentences(paragraphs[index + 1])), "") if index + 1 < len(paragraphs) else ""
-            following = _AR_HARAKAT.sub("", following)
-            died_later = bool(_AR_HURT.search(text) and _AR_DIED_LATER.search(following) and not _AR_OTHERS.search(following)
-                              and not _AR_LIST_DEATH.search(text))
+            tells_death = bool(_AR_LIST_DEATH.search(text))
+            # Only a sentence that hurts someone and tells no death looks at the next one.
+            died_later = not tells_death and bool(_AR_HURT.search(text)) and _died_in_next(sentences, number, paragraphs, index)
             earlier, previous = previous, text
-            if not _AR_LIST_DEATH.search(text) and not told_next and not died_later:
+            if not tells_death and not told_next and not died_later:
                 mentions.extend(_called_back(text, paragraph, earlier))
                 continue
             sentence = _Sentence(text, paragraph, paragraphs, index, arabic=True, window=6, quoted=quoted)
@@ -1314,6 +1311,17 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
             if not found and _AR_DEATH_OF_QUOTED.search(text):
                 mentions.extend(_given_name_called_back(text, paragraph, "\n".join(paragraphs[:index + 1])))
     return mentions
+
+
+def _died_in_next(sentences: list[str], number: int, paragraphs: list[str], index: int) -> bool:
+    """Whether the sentence after ``sentences[number]`` (in its paragraph, or at the head of the
+    next one) says, with no subject and no one else, that someone died («وتوفي بعد لحظات»)."""
+    if number + 1 < len(sentences):
+        following = sentences[number + 1]
+    else:
+        following = next(iter(split_sentences(paragraphs[index + 1])), "") if index + 1 < len(paragraphs) else ""
+    following = _AR_HARAKAT.sub("", following)
+    return bool(_AR_DIED_LATER.search(following)) and not _AR_OTHERS.search(following)
 
 
 #: A death word, maybe a title, then one word alone before a comma or closing quote (cleaning
