@@ -199,6 +199,20 @@ COUNT_CUES: tuple[CountCue, ...] = (
             ("غارات روسية تقتل مدنياً غرب إدلب", 1), ("عاجل | إستشهاد مدني إثر استهداف بلدة الكندة", 1),
             ("استشهد مواطنان وأصيب 5 آخرون بجروح في اعتداء بالقذائف", 2), ("مقتل مسن وامرأة باستهدافات شرق دير الزور", 2),
             ("تستهدف منزلاً بصاروخ موجه وسقوط شهيد وعدد من الجرحى", 1), ("قصف استهدف محيط مدينة اعزاز ما ادى لسقوط شهيدة وعدد من الجرحى", 1), ("أدت إلى وقوع قتيل على الأقل وإصابات", 1))),
+    # "هوية المدني الذي استشهد في قصف ...": the one person a sentence speaks of. "قتل" may be
+    # active ("الشاب الذي قتل والده"), so it counts only before where, when or how.
+    CountCue("ar-the-one-who-died", "ar", "killed", re.compile(
+        r"(?<![\u0621-\u064A])[وبل]?ال(?P<noun>مدني|شاب|طفل|طفلة|رجل|مواطن|شخص|عامل|مزارع|راعي|سائق|سيدة)\s+(?:\S+\s+){0,2}?(?:الذي|التي)\s+"
+        r"(?:(?:استشهد|استشهدت|توفي|توفيت|قضى|قضت|لقي\s+حتفه|لقيت\s+حتفها|لقي\s+مصرعه|لقيت\s+مصرعها|فقد\s+حياته|فقدت\s+حياتها)(?![\u0621-\u064A])|"
+        r"(?:قتل|قُتل|قتلت|قُتلت)\s+(?=في|ب|جراء|إثر|اثر|أمس|امس|اليوم|يوم|خلال|على\s+يد|متأثر|متاثر|$))(?P<num>)"),
+        examples=(("كشف مجلس عوائل الشهداء عن هوية المدني الذي استشهد في قصف الاحتلال التركي", 1),
+                  ("وشيع الأهالي الطفلة التي قتلت برصاص قناص", 1)),
+        negatives=("اعتقل الأمن الشاب الذي قتل والده", "الطفل الذي أصيب في القصف")),
+    CountCue("en-the-one-who-died", "en", "killed", re.compile(
+        r"\bthe\s+(?:[\w-]+\s+){0,2}?(?P<noun>civilian|man|woman|child|boy|girl|person|farmer|shepherd|worker|driver|teenager)\s+"
+        r"(?:who|that)\s+(?:was\s+(?:killed|martyred|shot dead)|died|lost (?:his|her) life)\b(?P<num>)", re.I),
+        examples=(("Relatives buried the young man who was killed by a sniper on Monday", 1),),
+        negatives=("the man who killed his brother was arrested", "the child who was injured in the shelling")),
     CountCue("ar-lost-life", "ar", "killed", re.compile(
         rf"(?<![\u0621-\u064A])(?:فقد|وفقد|فقدت|وفقدت|فقدان|وفقدان|بفقدان|لفقدان)\s+(?:{_AR_NUM_PHRASE}\s+)?(?P<noun>{_AR_NOUN})\s+(?:\S+\s+){{0,2}}?"
         rf"[لب]?(?:حياته|حياتها|حياتهم|حياتهن|أرواحهم|ارواحهم)"), examples=(
@@ -410,7 +424,7 @@ def find_counts(sentence: str, language: str) -> list[Count]:
             if number:
                 value = parse_number(number)
             else:
-                value = implied if implied is not None else (1 if noun and cue.id.endswith(("singular",)) else None)
+                value = implied if implied is not None else (1 if noun and cue.id.endswith(("singular", "who-died")) else None)
                 if value is None and cue.kind == "injured" and noun:
                     value = implied or 1
             if value is None or value <= 0 or value > MAX_COUNT or (not noun and value >= 1000):
@@ -610,7 +624,10 @@ _SUMMARY = re.compile(
     r"عموم\s+(?:بلدات|مناطق|قرى|ريف|المحافظة|الشمال)|الهجمات\s+(?:الأخيرة|الاخيرة)|"
     # Towns in the plural, named by none: "على مدن وبلدات ريف إدلب", "towns and villages".
     r"(?<![\u0621-\u064A])(?:ال)?(?:مدن|بلدات|قرى)\s+و\s*(?:ال)?(?:بلدات|قرى|مدن|أرياف|ارياف)(?![\u0621-\u064A])|"
-    r"\b(?:towns and villages|cities and towns|villages and towns|several (?:towns|villages|cities|areas))\b",
+    r"\b(?:towns and villages|cities and towns|villages and towns|several (?:towns|villages|cities|areas))\b|"
+    # A toll that rises over a region's areas ("ليرتفع حصيلة الشهداء إلى 15 مدني ضمن مناطق هيئة
+    # تحرير الشام") is a running total, not one attack's.
+    r"(?<![\u0621-\u064A])[وفل]?(?:ا|ي|ت)رتفع\S*\s+(?:\S+\s+){0,8}?(?:ضمن|في)\s+(?:مناطق|عموم)(?![\u0621-\u064A])",
     re.I)
 #: Sentences of both kinds, checked by tests/test_incidents.py: a summary's count is no incident's.
 SUMMARY_EXAMPLES: tuple[str, ...] = (
@@ -625,6 +642,7 @@ SUMMARY_EXAMPLES: tuple[str, ...] = (
     "مقتل 16 شخصاً في 5 أيام بمحافظة درعا", "مقتل مسن وامرأة باستهدافات قسد شرق دير الزور",
     "كان هذا الهجوم جزءا من حملة عسكرية أكبر. وقد تسببت في مقتل أكثر من 70 شخصا، وإصابة 338 آخرين، ونزوح 120 ألف شخص",
     "These attacks left 25 fatalities: Six civilians, including a child and a woman, 16 military personnel",
+    "ليرتفع حصيلة الشهداء إلى 15 مدني ضمن مناطق هيئة تحرير الشام والفصائل",
 )
 NOT_SUMMARY_EXAMPLES: tuple[str, ...] = (
     "مقتل ثلاثة مدنيين بقصف مدفعي على مدينة أريحا اليوم", "استشهاد 4 مواطنين باستهداف طائرة مسيرة لقرية بريف حماة",
@@ -999,7 +1017,8 @@ def _incident_of(index: int, place: Place, members: list[_Reading], named: list[
 
 
 #: A later count that updates the first: "the death toll rose to 9", "ارتفاع حصيلة الشهداء إلى 6".
-_TOLL_UPDATE = re.compile(r"\b(?:rose|risen|rises|climbed|increased|raised|updated?|toll)\b|(?:ارتفع|ارتفاع|ارتفعت|وارتفع|وارتفاع|ليرتفع|لترتفع|حصيلة)", re.I)
+_TOLL_UPDATE = re.compile(r"\b(?:rose|risen|rises|climbed|increased|raised|updated?|toll)\b|"
+                          r"(?<![\u0621-\u064A])[وفل]?(?:ا|ي|ت)رتفع|ارتفاع|حصيلة", re.I)
 
 
 _ARABIC_LETTERS = re.compile(r"[\u0621-\u064A]{3}")

@@ -78,8 +78,11 @@ EXTRACTOR_NAME = "news"
 #: known as B,") is not a second victim. 1.4.10: a list of the dead may run on semicolons, with
 #: roles closed by them and before names ("killed A, a commander; B, a leader; and YAT fighter C");
 #: the names listed after the first share its verdict. 1.4.11: "One of the (SDF) fighters was a
-#: commander, A" after a death was told.
-EXTRACTOR_VERSION = "1.4.11"
+#: commander, A" after a death was told. 1.4.12: incidents: "المدني الذي استشهد" / "the man who
+#: was killed" counts one; a toll raised in the present tense ("وبذلك يرتفع عدد الشهداء إلى 10")
+#: is the incident's own; a toll rising "ضمن مناطق ..." is a region's; a village's unknown name
+#: stops before a preposition or time word ("قرية عطالة من جراء").
+EXTRACTOR_VERSION = "1.4.12"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 

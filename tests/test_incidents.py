@@ -293,6 +293,20 @@ def test_stretched_letters_that_dodge_moderation_are_read() -> None:
     assert _one("استشـ.ـهاد ثلاثة مدنيين بقصـ.ـف مدفعي").killed == 3
 
 
+def test_a_toll_raised_by_a_death_from_wounds_is_the_incidents_count() -> None:
+    """SOHR's shape: one more death from wounds, "وبذلك يرتفع عدد الشهداء إلى 10" (present
+    tense) is the incident's fuller count; a toll rising "ضمن مناطق ..." is a region's total."""
+    text = ("استشهاد مدني متأثرا بجراحه بقصف على مدينة إدلب. استشهد شاب متأثرا بجراحه التي أصيب بها جراء قصف صاروخي "
+            "لقوات النظام استهدف المنطقة الصناعية في مدينة إدلب. وبذلك يرتفع عدد الشهداء إلى 10.")
+    found = extract_incidents(text, published=dt.date(2023, 12, 12))
+    assert found[0].killed_max == 10
+    regional = ("مقتل طفل بقصف صاروخي على مدينة أريحا اليوم. ليرتفع حصيلة الشهداء إلى 15 مدني ضمن مناطق هيئة تحرير الشام "
+                "والفصائل.")
+    one = extract_incidents(regional, published=dt.date(2023, 10, 5))[0]
+    assert (one.killed, one.killed_max) == (1, 1)
+    assert any("15" in note for note in one.notes)
+
+
 def test_two_places_are_two_incidents_the_items_own_first() -> None:
     text = ("مقتل طفل بقصف مدفعي على مدينة أريحا. وفي سياق آخر، قُتل ثلاثة مدنيين بانفجار لغم في مدينة الباب.")
     found = extract_incidents(text, published=dt.date(2024, 5, 4))

@@ -34,3 +34,15 @@ def test_a_generic_place_noun_alone_is_no_town(text: str, expected: Place) -> No
     """Tal, Tell, Deir, Kafr, Ain ... begin many place names; without the article they are no key
     of the one town also called by them."""
     assert resolve_place(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("مدنيان قتلا في قرية عطالة من جراء استهداف سيارتهما", "عطالة"),
+    ("قتل شاب في قرية الشركة اليوم", "الشركة"),
+    ("استهدفت مسيرة سيارة في قرية خانا سري الواقعة جنوب ديرك", "خانا سري"),
+    ("قصفت القوات منزلا في قرية عرب حسن، أدى إلى مقتل مدني", "عرب حسن"),
+])
+def test_a_village_the_gazetteer_lacks_keeps_its_name_and_no_word_after_it(text: str, expected: str) -> None:
+    """A village named after "قرية" that the gazetteer does not know keeps a two-word name
+    ("خانا سري"), but not a preposition or a time word that follows a one-word name."""
+    assert resolve_place(text).locality == expected

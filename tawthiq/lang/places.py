@@ -362,6 +362,14 @@ def resolve_place(text: str | None) -> Place:
     return Place(locality=_named_locality(text, None))
 
 
+#: Words after a place word's name that are not the name's second word ("قرية عطالة من جراء
+#: ...", "بلدة ذيبان اليوم"): prepositions, times, relatives.
+_AR_NOT_IN_NAME_PREFIXES = ("في", "ب", "شرق", "غرب", "شمال", "جنوب")
+_AR_NOT_IN_NAME = frozenset({"من", "على", "إلى", "الى", "عن", "مع", "جراء", "إثر", "اثر", "بعد", "قبل", "خلال", "اليوم", "أمس", "امس",
+                             "التابعة", "الواقعة", "الذي", "التي", "ضمن", "قرب", "بين", "وسط", "ريف", "منذ", "حيث", "مما", "ما",
+                             "وذلك", "وقد", "أثناء", "اثناء", "عند", "لدى", "حين"})
+
+
 def _named_locality(text: str, governorate: str | None) -> str | None:
     """A locality named with a place word ("Kafr Owaid village", "بلدة كفرعويد") that the
     gazetteer does not know."""
@@ -373,7 +381,8 @@ def _named_locality(text: str, governorate: str | None) -> str | None:
     for word in _AR_LOCALITY_WORDS:
         match = re.search(rf"(?:^|\s|[بلو]){word}\s+([\u0621-\u064A]+(?:\s+(?:ال)?[\u0621-\u064A]+)?)", text)
         if match:
-            name = match.group(1).split()[0] if len(match.group(1).split()) > 1 and match.group(1).split()[1].startswith(("في", "ب", "شرق", "غرب", "شمال", "جنوب")) else match.group(1)
+            words = match.group(1).split()
+            name = words[0] if len(words) > 1 and (words[1].startswith(_AR_NOT_IN_NAME_PREFIXES) or words[1] in _AR_NOT_IN_NAME) else match.group(1)
             if canonical_governorate(name) is None:
                 return name
     return None
