@@ -1452,6 +1452,8 @@ _AR_NOT_NAME_WORDS = {
     "أصيب", "اصيب", "جرح", "أعداد", "اعداد", "كبيرة", "كبير", "مسؤول", "نعم", "الوكيل", "ونفوق", "نفوق", "المواطنين", "هناك", "يكون",
     "نائب", "نائبة", "الرئاسة", "دورية", "رئيسة", "عضو", "عضوة", "الرئيس", "شهداء", "الشهداء", "شهيد", "شهيدة",
     "آخر", "اخر", "أخرى", "اخرى", "مجهول", "مجهولة", "مجهولي", "الهوية", "الخبر", "منقول", "منقولة", "نقلا",
+    # The dead and the hurt as nouns ("تنتشل القتلى وتسعف الجرحى": rescuers at work, no names).
+    "القتلى", "الجرحى", "جرحى", "الضحايا", "القتيل", "الجريح", "جريح", "مصاب", "المصاب", "مصابين", "الشهيد",
 }
 _AR_HARAKAT = re.compile(r"[\u064B-\u0652\u0670\u0640]")
 #: Function words and verbs that never stand in a name: a phrase with one is prose.
@@ -1503,7 +1505,7 @@ def _trim_arabic_name(raw: str) -> str | None:
             break  # a comma, a dash or a figure between words ends the name
         else:
             last = False
-        if word in _AR_STOP or word in _AR_AFTER_NAME or word in _AR_DESCRIBING or re.match(r"^(و?(?:بال|لل|ب|ل)?(قصف|رصاص|انفجار|غارة|شظايا|شظية|قذيفة|قذائف|صاروخ|لغم|عبوة|إطلاق|اطلاق))", word):
+        if word in _AR_STOP or word in _AR_AFTER_NAME or word in _AR_DESCRIBING or re.match(r"^(و?(?:بال|لل|ال|ب|ل)?(قصف|رصاص|انفجار|غارة|شظايا|شظية|قذيفة|قذائف|صاروخ|لغم|عبوة|إطلاق|اطلاق))", word):
             break
         if _AR_SUBJECT_OF.fullmatch(word):
             break  # "محمد العلي يدين ...": the verb ends the name (and makes it a speaker's)

@@ -202,6 +202,15 @@ def test_arabic_prose_is_not_taken_for_names() -> None:
     assert extract_item("news", text.encode(), content_type="text/plain", name="prose").records == []
 
 
+def test_rescuers_at_work_are_not_names() -> None:
+    """"تنتشل القتلى وتسعف الجرحى" (recovering the dead, aiding the wounded) and "لمكان القصف"
+    (to the place of the shelling) after "الدفاع المدني" are prose: the dead and the hurt as
+    nouns, and the shelling with its article, never stand in a name."""
+    text = ("ارتقى 9 مدنيين وسقط عشرات الجرحى، ظهر اليوم الأربعاء، نتيجة قصف صاروخي على مدينة الباب. "
+            "وهرعت فرق الدفاع المدني لمكان القصف وهي تنتشل القتلى وتسعف الجرحى.")
+    assert extract_item("news", text.encode(), content_type="text/plain", name="rescuers").records == []
+
+
 def test_arabic_two_names_joined_by_and_and_bare_titles() -> None:
     two = "انتقل إلى رحمة ربه، في ذمة الله الشابان باسل يوسف العمر وعبد الله حسن الدباغ بعد استهداف سيارتهما قرب الميادين."
     assert [r.name_ar for r in extract_item("news", two.encode(), content_type="text/plain", name="two").records] == [
