@@ -81,8 +81,10 @@ EXTRACTOR_NAME = "news"
 #: commander, A" after a death was told. 1.4.12: incidents: "المدني الذي استشهد" / "the man who
 #: was killed" counts one; a toll raised in the present tense ("وبذلك يرتفع عدد الشهداء إلى 10")
 #: is the incident's own; a toll rising "ضمن مناطق ..." is a region's; a village's unknown name
-#: stops before a preposition or time word ("قرية عطالة من جراء").
-EXTRACTOR_VERSION = "1.4.12"
+#: stops before a preposition or time word ("قرية عطالة من جراء"). 1.4.13: the people an attack
+#: is told on ("The attackers fired [at] A and B") right after a death was told, when their own
+#: sentence tells no hurt or arrest; the dead and the hurt as nouns are never in a name.
+EXTRACTOR_VERSION = "1.4.13"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -488,6 +490,28 @@ def _en_one_of_the_dead(sentence: _Sentence) -> None:
             sentence.put(start, name, age, listed=True, mark=True)
 
 
+_ATTACKED_AFTER_DEATH = cue("en.attacked_after_death")
+#: What an attacked person lived through instead of dying.
+_SURVIVED_EN = re.compile(r"\b(?:injur\w*|wound\w*|hurt|arrest\w*|detain\w*|abduct\w*|kidnap\w*|survived|rescued|escaped|treated|"
+                          r"hospitali[sz]ed|missed)\b", re.I)
+
+
+def _en_attacked_after_death(sentence: _Sentence) -> None:
+    """"Two members ... were killed ... . The attackers fired [at] A and B": the people an attack
+    is told on, named in the sentence right after a death was told, when their own sentence
+    tells no hurt, arrest or escape (then they are the dead just counted, for a documenter to
+    confirm)."""
+    paragraph, paragraphs, index = sentence.paragraph, sentence.paragraphs, sentence.index
+    text = sentence.text
+    if _SURVIVED_EN.search(text):
+        return
+    for match in _ATTACKED_AFTER_DEATH.finditer(text):
+        before = paragraph[:paragraph.find(text)]
+        told = _DEATH_EN.search(split_sentences(before)[-1] if before.strip() else (paragraphs[index - 1] if index else ""))
+        for start, name, age in (_name_chain(text, match.end()) if told else []):
+            sentence.put(start, name, age, listed=True, mark=True)
+
+
 def _en_fire_on_killing_him(sentence: _Sentence) -> None:
     """"opened fire on A B C, a soldier ..., in the town of X, killing him instantly"."""
     text = sentence.text
@@ -589,6 +613,7 @@ _EN_STAGES: tuple[Callable[[_Sentence], None], ...] = (
     _en_one_name_per_match,
     _names_after(_INCLUDING, listed=False),
     _en_one_of_the_dead,
+    _en_attacked_after_death,
     _names_after(_NAME_OF_THE_DEAD, listed=True),
     _names_after(_VICTIMS_WERE, listed=True),
     _en_fire_on_killing_him,

@@ -292,6 +292,18 @@ def test_english_one_of_the_dead_was_a_role_then_named() -> None:
     assert names("One of the volunteers was a local teacher, Rima Walid Darwish, who runs the school.") == []
 
 
+def test_english_attacked_people_named_right_after_the_dead_were_counted() -> None:
+    text = ("On May 17, two members of the government forces were killed in the eastern countryside of Daraa.\n"
+            "The attackers directly fired Rami Muhammad and Omar Qasem, members of the division, in the village of Saida.")
+    assert names(text) == ["Rami Muhammad", "Omar Qasem"]
+    # Their own sentence tells a hurt: they are not the dead just counted.
+    hurt = ("Two civilians were killed in the shelling of Daraa.\n"
+            "Gunmen also shot Sami Hamed al-Ali, who was wounded and taken to hospital.")
+    assert names(hurt) == []
+    # No death told before: an attack alone does not say who died.
+    assert names("Gunmen opened fire on Sami Hamed al-Ali near his home in Jasim on Monday.") == []
+
+
 def test_including_after_a_death_count_and_arabic_epithets() -> None:
     assert names("The strike killed five civilians, including Omar Khaled Haddad and Sami Hamed al-Ali, in Ariha.") == [
         "Omar Khaled Haddad", "Sami Hamed al-Ali"]
