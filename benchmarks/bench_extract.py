@@ -346,7 +346,7 @@ def named_in(place: Any, incident: dict[str, Any]) -> bool:
     if is_arabic(town):
         if fold_arabic(town) in fold_arabic(where_ar):
             return True
-        latin = re.sub(r"[^a-z]", "", transliterate_word(town.split()[0]).lower())
+        latin = re.sub(r"^al", "", re.sub(r"[^a-z]", "", transliterate_word(town.split()[0]).lower()))
         words = [re.sub(r"[^a-z]", "", w.lower()) for w in re.split(r"[\s,()\[\]/-]+", where_en)]
         return len(latin) >= 4 and any(len(w) >= 4 and fuzz.ratio(latin, re.sub(r"^al", "", w)) >= 80 for w in words)
     return town.lower() in where_en.lower()

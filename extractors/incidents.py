@@ -159,11 +159,16 @@ COUNT_CUES: tuple[CountCue, ...] = (
         r"worker|driver|teenager|youth|infant|baby|elderly man|elderly woman)\b(?:,?\s+[^.;]{0,90}?,)?\s+(?:was|has been|had been)\s+"
         r"(?:\w+\s+)?(?:killed|shot dead|executed|found dead)\b|"
         r"\b(?:killed|killing|kill|the killing of|the death of)\s+(?P<num2>a|an|one)\s+(?:[\w-]+\s+){0,2}?(?P<noun2>civilian|man|woman|"
-        r"child|boy|girl|person|farmer|shepherd|worker|driver|teenager|infant|baby)\b", re.I),
+        r"child|boy|girl|person|farmer|shepherd|worker|driver|teenager|infant|baby)\b|"
+        # A headline drops the article: "Turkish drone attack | Civilian killed in Kobani".
+        r"(?:^|\|\s*|:\s*)(?:(?:young|elderly|old)\s+)?(?P<noun3>civilian|man|woman|child|boy|girl|youth|teenager|farmer|shepherd|worker|"
+        r"driver|person)\s+(?:was\s+)?(?:killed|shot dead|executed|dies|died|found dead)\b(?P<num3>)", re.I),
         examples=(("A civilian was killed when mortar rounds fell on the village square", 1),
                   ("An individual was killed after a drone struck a car on the road", 1),
-                  ("the shelling killed a young woman in her home", 1)),
-        negatives=()),
+                  ("the shelling killed a young woman in her home", 1),
+                  ("Turkish drone attack | Civilian killed in Ain Al-Arab (Kobani), east of Aleppo", 1),
+                  ("Young man shot dead by unknown gunmen in Daraa countryside", 1)),
+        negatives=("The civilian killed yesterday was buried in Ariha", "Civilian casualties rise in Idlib")),
     CountCue("en-toll", "en", "killed", re.compile(
         rf"\bdeath toll\s+(?:[\w'’-]+\s+){{0,16}}?(?:to|at|of|reached|stands at|is)\s+{_EN_NUM_PHRASE}(?P<noun>)", re.I),
         examples=(("The death toll from the massacre rose to 9", 9),)),

@@ -83,8 +83,10 @@ EXTRACTOR_NAME = "news"
 #: is the incident's own; a toll rising "ضمن مناطق ..." is a region's; a village's unknown name
 #: stops before a preposition or time word ("قرية عطالة من جراء"). 1.4.13: the people an attack
 #: is told on ("The attackers fired [at] A and B") right after a death was told, when their own
-#: sentence tells no hurt or arrest; the dead and the hurt as nouns are never in a name.
-EXTRACTOR_VERSION = "1.4.13"
+#: sentence tells no hurt or arrest; the dead and the hurt as nouns are never in a name. 1.4.14:
+#: a headline's "Civilian killed in X" counts one; a village the gazetteer lacks, placed by a
+#: known town after it ("قرية الدابس بريف جرابلس"), is the place, the town its governorate.
+EXTRACTOR_VERSION = "1.4.14"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 

@@ -46,3 +46,16 @@ def test_a_village_the_gazetteer_lacks_keeps_its_name_and_no_word_after_it(text:
     """A village named after "قرية" that the gazetteer does not know keeps a two-word name
     ("خانا سري"), but not a preposition or a time word that follows a one-word name."""
     assert resolve_place(text).locality == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("استهداف منزلهم في قرية الدابس بريف جرابلس بصاروخ", Place("Aleppo", "الدابس")),
+    ("استشهد 12 مدنيا في قرية المستريحة التابعة لمدينة عين عيسى", Place("Raqqa", "المستريحة")),
+    ("قصف على قرية كفرعويد جنوب إدلب", Place("Idlib", "كفرعويد")),
+    ("قصف على بلدة سرمين شرق إدلب", Place("Idlib", "Sarmin")),  # a known town stays itself
+    ("في مدينة الباب بريف حلب", Place("Aleppo", "al-Bab")),
+])
+def test_a_village_placed_by_a_known_town_is_the_place_the_town_gives_the_governorate(text: str, expected: Place) -> None:
+    """"قرية الدابس بريف جرابلس": it happened in the village, which the gazetteer lacks; Jarablus
+    only says where the village is."""
+    assert resolve_place(text) == expected

@@ -349,6 +349,9 @@ def resolve_place(text: str | None) -> Place:
     found = _locality_in(text)
     if found:
         haystack, position, (name, gov) = found
+        village = _village_of(text, name)
+        if village:
+            return Place(governorate=gov, locality=village)
         # "Daraa al-Balad" is a locality of Daraa; a town's own governorate wins over a
         # governorate mentioned in passing (in another sentence: "... اعزاز اليوم. وفي ريف
         # إدلب ...") unless its own sentence names another explicitly.
@@ -368,6 +371,28 @@ _AR_NOT_IN_NAME_PREFIXES = ("في", "ب", "شرق", "غرب", "شمال", "جن�
 _AR_NOT_IN_NAME = frozenset({"من", "على", "إلى", "الى", "عن", "مع", "جراء", "إثر", "اثر", "بعد", "قبل", "خلال", "اليوم", "أمس", "امس",
                              "التابعة", "الواقعة", "الذي", "التي", "ضمن", "قرب", "بين", "وسط", "ريف", "منذ", "حيث", "مما", "ما",
                              "وذلك", "وقد", "أثناء", "اثناء", "عند", "لدى", "حين"})
+
+
+#: A village the gazetteer lacks, placed by a known town after it: "قرية الدابس بريف جرابلس",
+#: "بلدة كفرعويد شرق سراقب", "قرية المستريحة التابعة لمدينة عين عيسى". The village is where it
+#: happened; the town gives the governorate.
+_VILLAGE_OF_TOWN = re.compile(
+    r"(?:^|(?<=[\s،,(]))[وفبل]?(?:ال)?(?:قرية|بلدة|مزرعة)\s+([\u0621-\u064A]+(?:\s+[\u0621-\u064A]+)?)\s*[،,]?\s+"
+    r"(?:(?:في|ب|من)\s*)?(?:(?:ال)?ريف|منطقة|ناحية|(?:شرق|غرب|شمال|جنوب)ي?|قرب|بالقرب\s+من|التابعة\s+(?:لمنطقة|لمدينة|لناحية|ل))\s*")
+
+
+def _village_of(text: str, town: str) -> str | None:
+    """The unknown village just before the first known ``town`` of ``text``, when the words
+    between place it there (:data:`_VILLAGE_OF_TOWN`), else ``None``."""
+    for match in _VILLAGE_OF_TOWN.finditer(text):
+        after = _locality_in(text[match.end():match.end() + 60])
+        if after is None or after[2][0] != town or after[1] > 3:
+            continue
+        words = match.group(1).split()
+        name = words[0] if len(words) > 1 and (words[1].startswith(_AR_NOT_IN_NAME_PREFIXES) or words[1] in _AR_NOT_IN_NAME) else match.group(1)
+        if canonical_governorate(name) is None and _locality_in(name) is None and name not in _AR_NOT_IN_NAME:
+            return name
+    return None
 
 
 def _named_locality(text: str, governorate: str | None) -> str | None:
