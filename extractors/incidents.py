@@ -218,6 +218,14 @@ COUNT_CUES: tuple[CountCue, ...] = (
         r"(?:who|that)\s+(?:was\s+(?:killed|martyred|shot dead)|died|lost (?:his|her) life)\b(?P<num>)", re.I),
         examples=(("Relatives buried the young man who was killed by a sniper on Monday", 1),),
         negatives=("the man who killed his brother was arrested", "the child who was injured in the shelling")),
+    # "عن استشهاد أحد المدنيين وإصابة الآخر", "استشهد أحد المصابين": one of a group.
+    CountCue("ar-one-of-singular", "ar", "killed", re.compile(
+        rf"(?<![\u0621-\u064A]){_AR_DEATH_BEFORE}\s+(?:أحد|احد|إحدى|احدى)\s+(?P<num>)(?P<noun>المدنيين|المواطنين|الأشخاص|الاشخاص|الشبان|"
+        rf"العمال|الأطفال|الاطفال|المصابين|الجرحى|الأهالي|الاهالي|السكان|الرعاة|المزارعين|النساء|السيدات|الطفلين|الشابين|الرجلين|"
+        rf"الشخصين|المدنيين\s+الاثنين)(?![\u0621-\u064A])"),
+        examples=(("أسفر الهجوم عن استشهاد أحد المدنيين وإصابة الآخر بجروح خطيرة", 1), ("استشهد أحد المصابين بقصف الاحتلال", 1),
+                  ("أدى إلى مقتل إحدى النساء", 1)),
+        negatives=("أدى إلى مقتل أحد عناصر قوات النظام",)),
     CountCue("ar-lost-life", "ar", "killed", re.compile(
         rf"(?<![\u0621-\u064A])(?:فقد|وفقد|فقدت|وفقدت|فقدان|وفقدان|بفقدان|لفقدان)\s+(?:{_AR_NUM_PHRASE}\s+)?(?P<noun>{_AR_NOUN})\s+(?:\S+\s+){{0,2}}?"
         rf"[لب]?(?:حياته|حياتها|حياتهم|حياتهن|أرواحهم|ارواحهم)"), examples=(

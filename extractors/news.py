@@ -86,7 +86,9 @@ EXTRACTOR_NAME = "news"
 #: sentence tells no hurt or arrest; the dead and the hurt as nouns are never in a name. 1.4.14:
 #: a headline's "Civilian killed in X" counts one; a village the gazetteer lacks, placed by a
 #: known town after it ("قرية الدابس بريف جرابلس"), is the place, the town its governorate.
-EXTRACTOR_VERSION = "1.4.14"
+#: 1.4.15: "استشهاد أحد المدنيين" counts one; words of places and bodies (محيط، شركة، مشفى ...)
+#: never stand in a name; Sayyidah Zaynab and Kafr Sousa are in the gazetteer.
+EXTRACTOR_VERSION = "1.4.15"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -1481,6 +1483,8 @@ _AR_NOT_NAME_WORDS = {
     "آخر", "اخر", "أخرى", "اخرى", "مجهول", "مجهولة", "مجهولي", "الهوية", "الخبر", "منقول", "منقولة", "نقلا",
     # The dead and the hurt as nouns ("تنتشل القتلى وتسعف الجرحى": rescuers at work, no names).
     "القتلى", "الجرحى", "جرحى", "الضحايا", "القتيل", "الجريح", "جريح", "مصاب", "المصاب", "مصابين", "الشهيد",
+    # Places and bodies around a name ("السيدة زينب ومحيط الفرقة الأولى", "مالك شركة الفضل").
+    "محيط", "ومحيط", "بمحيط", "شركة", "لشركة", "مؤسسة", "منظمة", "مكتب", "مشفى", "مستشفى", "جامعة", "الفرقة", "فرقة",
 }
 _AR_HARAKAT = re.compile(r"[\u064B-\u0652\u0670\u0640]")
 #: Function words and verbs that never stand in a name: a phrase with one is prose.

@@ -211,6 +211,19 @@ def test_rescuers_at_work_are_not_names() -> None:
     assert extract_item("news", text.encode(), content_type="text/plain", name="rescuers").records == []
 
 
+def test_places_and_bodies_around_a_title_are_not_names() -> None:
+    """"منطقة السيدة زينب ومحيط الفرقة الأولى" is a town and a base, "مالك شركة الفضل" the owner
+    of a company; "السيدة زينب محمد العلي" is still a woman."""
+    place = ("أفاد مراسلنا بأن القصف الإسرائيلي على مواقع في منطقة السيدة زينب ومحيط الفرقة الأولى بمنطقة الكسوة "
+             "جنوب دمشق أسفر عن مقتل 9 عناصر.")
+    assert extract_item("news", place.encode(), content_type="text/plain", name="place").records == []
+    owner = "كما قتل مالك شركة الفضل للحوالات في القصف على حي كفرسوسة."
+    assert extract_item("news", owner.encode(), content_type="text/plain", name="owner").records == []
+    woman = "استشهدت السيدة زينب محمد العلي بقصف على مدينة دوما."
+    assert [r.name_ar for r in extract_item("news", woman.encode(), content_type="text/plain", name="woman").records] == [
+        "زينب محمد العلي"]
+
+
 def test_arabic_two_names_joined_by_and_and_bare_titles() -> None:
     two = "انتقل إلى رحمة ربه، في ذمة الله الشابان باسل يوسف العمر وعبد الله حسن الدباغ بعد استهداف سيارتهما قرب الميادين."
     assert [r.name_ar for r in extract_item("news", two.encode(), content_type="text/plain", name="two").records] == [

@@ -54,6 +54,7 @@ def test_a_village_the_gazetteer_lacks_keeps_its_name_and_no_word_after_it(text:
     ("قصف على قرية كفرعويد جنوب إدلب", Place("Idlib", "كفرعويد")),
     ("قصف على بلدة سرمين شرق إدلب", Place("Idlib", "Sarmin")),  # a known town stays itself
     ("في مدينة الباب بريف حلب", Place("Aleppo", "al-Bab")),
+    ("غارات على منطقة السيدة زينب بريف دمشق", Place("Rural Damascus", "Sayyidah Zaynab")),
 ])
 def test_a_village_placed_by_a_known_town_is_the_place_the_town_gives_the_governorate(text: str, expected: Place) -> None:
     """"قرية الدابس بريف جرابلس": it happened in the village, which the gazetteer lacks; Jarablus

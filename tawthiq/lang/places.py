@@ -149,6 +149,8 @@ TOWNS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
     (("Yarmouk", "Yarmouk camp"), ("اليرموك", "مخيم اليرموك"), "Damascus"),
     (("al-Qaboun", "Qaboun"), ("القابون",), "Damascus"),
     (("Barzeh", "Barza"), ("برزة",), "Damascus"),
+    (("Sayyidah Zaynab", "Sayyida Zaynab", "Sayyida Zeinab", "Sayeda Zeinab"), ("السيدة زينب",), "Rural Damascus"),
+    (("Kafr Sousa", "Kafarsouseh", "Kafr Souseh"), ("كفرسوسة", "كفر سوسة"), "Damascus"),
     (("al-Rastan", "Rastan"), ("الرستن",), "Homs"),
     (("Talbiseh", "Talbisa"), ("تلبيسة",), "Homs"),
     (("al-Houla", "Houla"), ("الحولة",), "Homs"),
