@@ -106,6 +106,24 @@ def quoted_spans(paragraph: str) -> list[str]:
     return found
 
 
+#: A kunya in quotes or brackets right after a name ("أمجد محمد العايد “أبو عمر”", "(أم محمد)"),
+#: not after "و" or "مع" (a second person): another name of the same person, taken out.
+_KUNYA_ALIAS = re.compile(r"(?<=[\u0621-\u064A])(?<!\sو)(?<!^و)(?<!\sمع)\s*[“”\"«(]\s*(?:أبو|ابو|أبي|ابي|أم|ام)\s+[\u0621-\u064A]+"
+                          r"(?:\s+[\u0621-\u064A]+)?\s*[“”\"»)]")
+
+
+#: Words after which a quoted kunya is the person's only name ("الشاب “أبو محمد”"), not an alias.
+_BEFORE_A_NAME = re.compile(r"(?:^|\s)[وبل]?(?:ال)?(?:شاب|شابة|طفل|طفلة|رجل|مواطن|مواطنة|مدني|مدنية|سيدة|امرأة|مرأة|شهيد|شهيدة|قيادي|قائد|"
+                            r"عنصر|مقاتل|مسن|مسنة|شيخ|حاج|حاجة|ناشط|ناشطة|صحفي|صحفية|إعلامي|اعلامي|طبيب|طبيبة|دكتور|معلم|معلمة|"
+                            r"مدعو|مدعوة|يدعى|تدعى|ملقب|ملقبة|المعروف|المعروفة)\s*$")
+
+
+def drop_kunya_aliases(text: str) -> str:
+    """The text without the kunyas that follow a name in quotes or brackets (:data:`_KUNYA_ALIAS`);
+    after a title or a person noun ("الشاب “أبو محمد”") the kunya is the name and stays."""
+    return _KUNYA_ALIAS.sub(lambda m: m.group(0) if _BEFORE_A_NAME.search(text[:m.start()]) else "", text)
+
+
 def unquote(text: str) -> str:
     """Quotation marks and brackets around a name out of the way; a closing one kept as a
     comma so the name ends there."""
@@ -165,7 +183,7 @@ def clean_arabic_paragraph(paragraph: str) -> str:
     makes a cue word."""
     paragraph = _DOTTED.sub(_undot, _HARAKAT.sub("", paragraph))
     # Quotation marks around a name ("استشهد المواطن “عمر ياسين الدباغ”") only get in the way.
-    paragraph = unquote(_AR_STRETCH.sub("", paragraph))
+    paragraph = unquote(drop_kunya_aliases(_AR_STRETCH.sub("", paragraph)))
     # "إستشهاد" (a common misspelling of استشهاد) reads as the word it means.
     paragraph = re.sub(r"(?<![\u0621-\u064A])إست", "است", paragraph)
     return untangle(paragraph)

@@ -87,8 +87,9 @@ EXTRACTOR_NAME = "news"
 #: a headline's "Civilian killed in X" counts one; a village the gazetteer lacks, placed by a
 #: known town after it ("قرية الدابس بريف جرابلس"), is the place, the town its governorate.
 #: 1.4.15: "استشهاد أحد المدنيين" counts one; words of places and bodies (محيط، شركة، مشفى ...)
-#: never stand in a name; Sayyidah Zaynab and Kafr Sousa are in the gazetteer.
-EXTRACTOR_VERSION = "1.4.15"
+#: never stand in a name; Sayyidah Zaynab and Kafr Sousa are in the gazetteer. 1.4.16: a kunya
+#: in quotes right after a name ("A “أبو عمر”") is the same person.
+EXTRACTOR_VERSION = "1.4.16"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 

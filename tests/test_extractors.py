@@ -224,6 +224,17 @@ def test_places_and_bodies_around_a_title_are_not_names() -> None:
         "زينب محمد العلي"]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("استهدفت منزلا يقطنه أمجد محمد الويس العايد “أبو عمر”، عند قرابة الساعة العاشرة مما أدى إلى مقتله.", ["أمجد محمد الويس العايد"]),
+    ("قتل الشاب أمجد محمد الويس العايد (أبو عمر) برصاص مجهولين.", ["أمجد محمد الويس العايد"]),
+    ("قتل الشاب أحمد خالد العلي و“أبو محمد الحسين” برصاص مجهولين.", ["أحمد خالد العلي", "أبو محمد الحسين"]),
+    ("استشهد الشاب “أبو محمد الحسين” برصاص مجهولين.", ["أبو محمد الحسين"]),
+])
+def test_a_kunya_in_quotes_after_a_name_is_the_same_person(text: str, expected: list[str]) -> None:
+    """"A “أبو عمر”" is A's kunya; after "و" it is a second person, after a title the name itself."""
+    assert [r.name_ar for r in extract_item("news", text.encode(), content_type="text/plain", name="kunya").records] == expected
+
+
 def test_arabic_two_names_joined_by_and_and_bare_titles() -> None:
     two = "انتقل إلى رحمة ربه، في ذمة الله الشابان باسل يوسف العمر وعبد الله حسن الدباغ بعد استهداف سيارتهما قرب الميادين."
     assert [r.name_ar for r in extract_item("news", two.encode(), content_type="text/plain", name="two").records] == [
