@@ -140,7 +140,8 @@ CUES: tuple[Cue, ...] = (
         ("The strike injured five civilians, including Omar Haddad", "killing four people, including two children"),
         why="the dead counted, then some of them named"),
     Cue("en.died_after_name", "en", "death",
-        r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*)?(?:(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred)|"
+        r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*|[–—]\s*)?(?:(?:was|were|has been|have been|had been)\s+[\"“‘]?(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred|gunned down)|"
+        r"[\"“‘]?\s*fell\s+victim\s+to\b|(?:was|were)\s+(?:the\s+)?victims?\s+of\s+(?:an?\s+)?(?:\w+\s+)?(?:killing|assassination|execution|murder|massacre)\b|,\s+an?\s+[^,;.]{2,120},\s+being\s+(?:gunned down|shot dead|killed|executed|beheaded|tortured to death)|"
         r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
         r"(?:was|were)\s+assassinated|(?:was|were)\s+(?:pulled|found|recovered|retrieved)\s+(?:out\s+)?dead|(?:was|were)\s+(?:shot|stabbed|hit|struck)\b[^.;]{0,60}?\band\s+(?:later\s+|instantly\s+)?(?:died|was\s+killed)|(?:was|were)\s+(?:also\s+)?among\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:dead|killed|victims|fatalities)\b(?!\s+and\s+(?:injur|wound))|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
         r",\s+who\s+[^,;.]{2,160}(?:,\s+(?-i:(?![A-Z]))[^,;.]{2,80})?(?:,|\s+[–—])\s+(?:\w+ly\s+)?(?:died|(?:was|had\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|murdered|slain))|"
@@ -150,7 +151,9 @@ CUES: tuple[Cue, ...] = (
          ", who had returned to the village, where his family lives, was shot dead",
          ", who volunteered with the civil defence – known as the White Helmets – reportedly died when",
          " was shot dead by gunmen on a motorbike", " were killed in the attack", ", 34, died on the way to hospital",
-         " lost their lives when the roof fell", ", an engineer, was also among the dead"),
+         " lost their lives when the roof fell", ", an engineer, was also among the dead",
+         " were “shot dead by unknown assailants riding in a van", " “fell victim to a missile deliberately aimed at the car",
+         ", a 60-year-old guard at a communal water well, being gunned down by two young fighters", " was gunned down on Friday", " was the victim of a targeted killing by the security forces"),
         (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market",
          ", who was leading the group, was wounded by gunmen", ", who was arrested, and his brother were wounded"),
         ignore_case=True, why="read right after a name: the name is the subject of a verb of dying"),
@@ -213,18 +216,20 @@ CUES: tuple[Cue, ...] = (
         ("Three civilians were injured in the raid: Omar", "Two were killed and three wounded: Omar", "Residents said: Omar"),
         why="a clause of dying, then a colon or 'namely': the names of the dead follow"),
     Cue("en.death_of", "en", "death",
-        r"\b(?:[Tt]he\s+)?(?:death|killing|murder|assassination|execution)\s+of\s+(?:the\s+|a\s+)?(?:(?:young|elderly|old)\s+)?"
-        r"(?:(?:civilian|child|boy|girl|man|woman|farmer|teacher|doctor|nurse|journalist|activist|paramedic|volunteer|worker|shepherd|driver|student|detainee|prisoner)\s+)?"
+        r"\b(?:[Tt]he\s+)?(?:death|deaths|killing|murder|assassination|execution|funeral|funerals|burial)\s+of\s+(?:the\s+|a\s+)?(?:(?:young|elderly|old)\s+)?"
+        r"(?:(?:citizen\s+)?(?:civilian|child|boy|girl|man|woman|farmer|teacher|doctor|nurse|journalist|activist|paramedic|volunteer|worker|shepherd|driver|student|detainee|prisoner)\s+)?"
         r"(?:(?:the|their|his|her|its)\s+(?:[\w'’-]+\s+){0,5}?[\w'’-]+,\s+)?"
         r"(?=(?:\d{1,3}[- ]year[- ]old\s+)?[A-Z][a-z]|(?:al|el)-)",
         ("The death of the civilian Saleh", "documented the killing of Omar", "the execution of the young man Sami",
-         "announced the death of their former Director in Ghouta, Mohammad"),
+         "announced the death of their former Director in Ghouta, Mohammad", "Mourners attend the funeral of Raed", "The deaths of citizen journalist Mohamed"),
         ("the death of civilians", "the killing of a child", "The death toll rose"),
         why="'the death of (the civilian) X': X is the dead"),
     Cue("en.among_the_dead", "en", "death",
-        r"\b(?:[Aa]mong|[Oo]ne of)\s+(?:those|the people|the civilians|the victims|the dead)\s+(?:(?:who\s+(?:were|was)\s+)?killed|who died|who lost their lives)\s+"
+        r"\b(?:[Aa]mong|[Oo]ne of)\s+(?:those|the people|the civilians|the victims|the dead|the\s+(?:\w+\s+)?(?:fighters|people|civilians|men|"
+        r"women|children|journalists|volunteers|members|workers))\s+(?:(?:who\s+(?:were|was)\s+)?killed|who died|who lost their lives)\s+"
         r"(?:(?:in|on|by)\s+[^,.;]{2,60}?\s+)?(?:was|were|is|are)\s+(?=[A-Z]|(?:al|el)-)",
-        ("Among those killed was Hiba", "One of the people killed in the strike was Omar"), ("Among those injured was Hiba",),
+        ("Among those killed was Hiba", "One of the people killed in the strike was Omar", "Among the four fighters killed was Commander"),
+        ("Among those injured was Hiba", "Among the four fighters wounded was Aram"),
         why="'among those killed was A'"),
     Cue("en.killed_were", "en", "death",
         r"(?:^|[.;]\s+|\b[Aa]lso\s+)(?:[Kk]illed|[Dd]ead)\s+(?:in|by|during|on|at)\s+[^.;:]{2,60}?\s+(?:were|was)\s+(?=(?:Dr\.?\s+)?[A-Z]|(?:al|el)-)",

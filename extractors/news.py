@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -88,20 +89,27 @@ EXTRACTOR_NAME = "news"
 #: known town after it ("قرية الدابس بريف جرابلس"), is the place, the town its governorate.
 #: 1.4.15: "استشهاد أحد المدنيين" counts one; words of places and bodies (محيط، شركة، مشفى ...)
 #: never stand in a name; Sayyidah Zaynab and Kafr Sousa are in the gazetteer. 1.4.16: a kunya
-#: in quotes right after a name ("A “أبو عمر”") is the same person.
-EXTRACTOR_VERSION = "1.4.16"
+#: in quotes right after a name ("A “أبو عمر”") is the same person. 1.4.17: English shapes of
+#: other outlets: "He was killed" right after the sentence a person is the subject of; the
+#: family name later anywhere, the given name later at a sentence's head; quotation marks in the
+#: verb; "the funeral(s) of", "the deaths of", "fell victim to", "was the victim of a killing",
+#: "Among the four fighters killed was"; ranks before a name; Kurdish and Turkish letters; a list
+#: of the wounded and a martyr; a list of the dead marks names an earlier stage found.
+EXTRACTOR_VERSION = "1.4.17"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
 # --- English -------------------------------------------------------------------------------
 
 # A name may carry the ‘ayn as ‘ or ' ("al-‘Amyan", "Sa'ad").
-_NAME_TOKEN = r"(?:(?:al|el|Al|El|ad|as|ash|az|an|at|ar)-)?[‘']?[A-Z][a-zA-Z'’‘`\-]+"
+#: Kurdish and Turkish spellings use İ, Ç, Ş, ê, î, û ("Aram Muhammad İbrahim", "Asîman Elî").
+_NAME_TOKEN = r"(?:(?:al|el|Al|El|ad|as|ash|az|an|at|ar)-)?[‘']?[A-ZİÇŞĞÖÜÊÎÛÂ][a-zA-Z'’‘`\-çşğıöüêîûâéèë]+"
 _PARTICLE = r"(?:bin|ibn|bint|Bin|Ibn|Abu|Abo|abu|abi|Abi|Umm|al|el|Al|de|Abdul|Abd|bani|Bani)"
 NAME = rf"(?:{_NAME_TOKEN}|{_PARTICLE})(?:\s+(?:{_NAME_TOKEN}|{_PARTICLE})){{1,5}}"
 _NAME_RE = re.compile(NAME)
 #: What may stand right before an English name: an honorific, or an age ("27-year-old Ahmad ...").
-_TITLE_EN = r"(?:(?:Dr|Mr|Mrs|Ms|Miss)\.?\s+|Doctor\s+|\d{1,3}[- ]year[- ]old\s+)"
+_TITLE_EN = (r"(?:(?:Dr|Mr|Mrs|Ms|Miss)\.?\s+|Doctor\s+|\d{1,3}[- ]year[- ]old\s+|"
+             r"(?:Commander|Colonel|Col\.|General|Gen\.|Brigadier|Captain|Capt\.|Major|Lieutenant|Lt\.|Sergeant|Sheikh|Shaikh|Imam)\s+(?=[A-Z]))")
 _CUE_NAMED = re.compile(cue_pattern("en.named_as") + rf"{_TITLE_EN}?({NAME})")
 #: "Russian warplanes killed A and B", "claimed the lives of A, B and C": the dead as object.
 _KILLED_OBJECT = cue("en.killed_object")
@@ -187,7 +195,10 @@ _NOT_NAMES = re.compile(
     r"Demo|News|Agency|Reuters|Observatory|Committee|Council|Office|Department|Police|Security|Brigade|Division|Regiment|Battalion|"
     r"Sheikh\s+Maqsoud|Tal|Ras|Ain|Abu\s+Kamal|Kafr|Jisr|Khan|Maarrat|Albu|Our|Standards|Principles|Read|More|Related|Share|Follow|"
     r"Subscribe|Sign|Click|Photo|Image|Video|Copyright|Advertisement|Crown|Prince|King|President|Minister|Saudi|Iranian|Iraqi|Kurdish|"
-    r"Arab|American|British|French|Russia|Turkey|Iran|Iraq|Lebanon|Jordan|Israel)\b"
+    r"Arab|American|British|French|Russia|Turkey|Iran|Iraq|Lebanon|Jordan|Israel|"
+    # Sentence openers that are no given name ("But Dyab chose to remain").
+    r"But|And|However|Also|Then|When|While|After|Before|Meanwhile|Later|Earlier|Both|Yet|Although|Since|"
+    r"Middle|Gaza|Europe|Gulf)\b"
 )
 
 # --- Arabic --------------------------------------------------------------------------------
@@ -438,7 +449,7 @@ def _names_after(pattern: re.Pattern[str], *, listed: bool) -> Callable[[_Senten
             # leader; and fighter C" (a semicolon would end the clause a lone name is judged in).
             rest = listed or (len(chain) > 1 and _is_victim_en(_Mention(chain[0][1], sentence.text, sentence.paragraph, chain[0][0])))
             for k, (start, name, age) in enumerate(chain):
-                sentence.put(start, name, age, listed=listed or (k > 0 and rest))
+                sentence.put(start, name, age, listed=listed or (k > 0 and rest), mark=listed)
     stage.__name__ = f"names_after_{pattern.pattern[:20]}"
     return stage
 
@@ -685,7 +696,7 @@ def _name_chain(sentence: str, pos: int) -> list[tuple[int, str, int | None]]:
     names: list[tuple[int, str, int | None]] = []
     while True:
         # "A, his son B and C": kin within the list are among the dead it lists.
-        title = re.match(rf"{_TITLE_EN}|(?:his|her|their)\s+(?:(?:two|three|four|eldest|youngest|little)\s+)?{_KIN_EN}\s+|{_ROLE_EN}",
+        title = re.match(rf"{_TITLE_EN}|(?:his|her|their)\s+(?:(?:two|three|four|eldest|youngest|little)\s+)?{_KIN_EN},?\s+|{_ROLE_EN}",
                          sentence[pos:])
         start = pos + (title.end() if title else 0)
         match = _NAME_RE.match(sentence, start)
@@ -760,22 +771,37 @@ def _told_later(paragraphs: list[str], rejected: list[tuple[int, _Mention]], vic
     known = {m.name for m in victims}
     alone = len({m.name for _, m in rejected if m.cued}) == 1 and not victims
     sentences: dict[int, list[str]] = {}
+    # A given name said alone later is this person's only when no one else named has it.
+    givens = Counter(name.split()[0] for name in {m.name for _, m in rejected} | known)
     for index, mention in rejected:
         if mention.name in known:
             continue
         known.add(mention.name)
         family = re.sub(r"^(?:al|el|Al|El)-", "", mention.name.split()[-1])
-        if not (alone and mention.cued) and family not in paragraphs[index][mention.start + len(mention.name):] \
-                and not any(family in p for p in paragraphs[index + 1:index + 3]):
-            continue  # the family name is not said again: nothing later can be about this person
+        given = mention.name.split()[0] if givens[mention.name.split()[0]] == 1 and len(mention.name.split()) >= 2 else None
+        subject = mention.sentence.lstrip().startswith(mention.name) and len(_other_people(mention.sentence)) <= 1
+        rest = paragraphs[index][mention.start + len(mention.name):] + " ".join(paragraphs[index + 1:index + 3])
+        if not (alone and mention.cued) and not subject and family not in rest and not (given and given in rest):
+            continue  # the person is not spoken of again: nothing later can be about them
         for at in range(index, min(index + 3, len(paragraphs))):
             sentences.setdefault(at, split_sentences(paragraphs[at]))
         own_sentences = sentences[index]
         later = own_sentences[own_sentences.index(mention.sentence) + 1:] if mention.sentence in own_sentences else []
         later += [s for at in range(index + 1, min(index + 3, len(paragraphs))) for s in sentences[at]]
-        for sentence in later:
-            own = re.match(rf"(?:(?:Al|El|al|el)-)?{re.escape(family)}\b", sentence)
-            if own and _DIED_AFTER_NAME.match(sentence, own.end()):
+        for number, sentence in enumerate(later):
+            # "... said Dyab was killed while filming": the family name anywhere, as a subject;
+            # "the husband of Asma Kayali ... . Asma was killed with her three children": the
+            # given name, at the head of a sentence.
+            own = next((m for m in re.finditer(rf"(?<![\w'’-])(?:(?:Al|El|al|el)-)?{re.escape(family)}\b", sentence)
+                        if _DIED_AFTER_NAME.match(sentence, m.end())), None)
+            if given and not own:
+                head = re.match(rf"\s*{re.escape(given)}\b(?!\s+(?:[A-Z]|al-|el-))", sentence)
+                own = head if head and _DIED_AFTER_NAME.match(sentence, head.end()) else None
+            # "A, a photographer ..., was a member of ... . He was killed in Russian air strikes":
+            # the pronoun right after the sentence A is the subject of, with no one else named.
+            pronoun = number == 0 and subject and re.match(r"\s*(?:He|She)\b", sentence) is not None \
+                and _DIED_AFTER_NAME.match(sentence, re.match(r"\s*(?:He|She)", sentence).end()) is not None  # type: ignore[union-attr]
+            if own or pronoun:
                 found.append(_Mention(mention.name, f"{mention.sentence} … {sentence}", mention.paragraph, mention.start))
                 break
             if alone and mention.cued and len(_other_people(sentence)) <= 1 and re.search(
@@ -796,12 +822,17 @@ def _english_list_lines(paragraphs: list[str]) -> list[_Mention]:
     for index, paragraph in enumerate(paragraphs):
         if not _EN_LIST_HEADING.search(paragraph) or _NOT_DEATH_EN.search(paragraph.rsplit(",", 1)[-1]):
             continue
+        # "the names of the wounded and a martyr:": the list mixes them; a line is of the dead
+        # only when it says so itself ("A, 25 years old got martyred.").
+        mixed = re.search(r"\b(?:wounded|injured|hurt)\b", paragraph, re.I) is not None
         for line in paragraphs[index + 1:index + 60]:
-            match = _EN_LIST_LINE.match(line)
+            match = _EN_LIST_LINE.match(line) or (re.match(rf"^\s*({NAME})\b", line) if mixed else None)
             name = _trim_name(match.group(1)) if match else None
             if not match or not name:
                 break
-            age = match.group(2) or match.group(3)
+            if mixed and not _DEATH_EN.search(line):
+                continue
+            age = (match.group(2) or match.group(3)) if match.re is _EN_LIST_LINE else None
             mentions.append(_Mention(name, f"{paragraph} {line}", paragraph, len(paragraph) + 1, age=int(age) if age else None, listed=True))
     return mentions
 

@@ -729,3 +729,42 @@ def test_names_one_after_another_without_a_separator(text: str) -> None:
     """A name on the line under one the death word introduced, or right after a four-part name
     with no «و» between: the next of the dead."""
     assert sorted(names(text, arabic=True)) == ["احمد علي العامر غزلان", "بلال محمد الهلال غزلان"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # The person a sentence is about, then "He was killed" right after it.
+    ("Anas Walid al-Dyab, a photographer in his early 20s, was a member of the White Helmets.\n"
+     "He was killed in Russian air strikes in the town of Khan Sheikhun, rescuers said.", ["Anas Walid al-Dyab"]),
+    # The family name later, not at the head of its sentence.
+    ("The group mourned Anas Walid al-Dyab, a volunteer. Raed al-Saleh said Dyab was killed while filming.", ["Anas Walid al-Dyab"]),
+    # The given name alone later, when no one else named has it.
+    ("This statement by the husband of Asma Kayali, 25, sums up the situation. Asma was killed with her three children.",
+     ["Asma Kayali"]),
+    # Quotation marks inside the verb; the funeral of the dead.
+    ("Raed Fares and Hamod Jnaid were “shot dead by unknown assailants” in Kafr Nabl, the station said.", ["Raed Fares", "Hamod Jnaid"]),
+    ("Mourners attend the funeral of Raed Fares in the village of Kafranbel.", ["Raed Fares"]),
+    ("It said Abdul Basset Ahmed Abdel-Khalek “fell victim to a missile deliberately aimed at the car”.",
+     ["Abdul Basset Ahmed Abdel-Khalek"]),
+    ("Suhaib Dib was the victim of a targeted killing by the security forces in Al-Meliha.", ["Suhaib Dib"]),
+    ("The deaths of citizen journalist Mohamed Hamdo Hallaq during the shelling of Azaz have been confirmed.", ["Mohamed Hamdo Hallaq"]),
+    # A kinship word with a comma inside a list of the dead; a rank before the name; Turkish letters.
+    ("The victims were Moaz Arnous, his brother Baraa Arnous and their cousin, Osama Arnous, a friend told Reuters.",
+     ["Moaz Arnous", "Baraa Arnous", "Osama Arnous"]),
+    ("Among the four fighters killed was Commander Aram Muhammad İbrahim, who had lost an arm.", ["Aram Muhammad İbrahim"]),
+    ("The child – 8 year-old Azize Kuno – was struck in the abdomen by shrapnel and later died in hospital.", ["Azize Kuno"]),
+    # Not names: a sentence opener, a region.
+    ("Dyab chose to remain. But Dyab Hamed chose to remain with his fellow volunteers till today.", []),
+    ("Four officers overseeing operations in the Middle East were killed Monday in Damascus.", []),
+])
+def test_english_shapes_of_real_reports_from_other_outlets(text: str, expected: list[str]) -> None:
+    """Shapes read in AFP, VOA, Reuters, Amnesty, IFEX and ANF reports of the real labelled set."""
+    assert names(text) == expected
+
+
+def test_english_list_of_the_wounded_and_a_martyr() -> None:
+    """"disclosed the names of the wounded and a martyr:": only the line that says it died."""
+    text = ("The hospital disclosed the names of the wounded and a martyr, while the other martyr's identity is not known:\n"
+            "Hani al-Ahmed al-Rawi, 25 years old got martyred.\n"
+            "Ali Hamid al-Hilal, 45 years old.\n"
+            "Tareq al-Ahmed, 30 years old.\n")
+    assert names(text) == ["Hani al-Ahmed al-Rawi"]
