@@ -94,8 +94,10 @@ EXTRACTOR_NAME = "news"
 #: family name later anywhere, the given name later at a sentence's head; quotation marks in the
 #: verb; "the funeral(s) of", "the deaths of", "fell victim to", "was the victim of a killing",
 #: "Among the four fighters killed was"; ranks before a name; Kurdish and Turkish letters; a list
-#: of the wounded and a martyr; a list of the dead marks names an earlier stage found.
-EXTRACTOR_VERSION = "1.4.17"
+#: of the wounded and a martyr; a list of the dead marks names an earlier stage found. 1.4.18:
+#: kin listed between dashes ("his brothers – Abdel Ghani, ..., and Ahmed Kaake – were killed");
+#: a memorial with a heading for each of the dead.
+EXTRACTOR_VERSION = "1.4.18"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -583,6 +585,36 @@ _EN_SIBLINGS = re.compile(rf"(?:\b(?:brothers|sisters|siblings|twins|cousins|chi
                           rf"((?:Abdul\s+|Abd\s+al[- ]|Abu\s+)?[A-Z][a-z'’]+)\s+and\s+({NAME})")
 
 
+#: Kin named in a list set off by dashes or a colon: "Two of his brothers – Abdel Ghani, another
+#: journalist, and Ahmed Kaake – were previously killed".
+_EN_KIN_LIST = re.compile(r"\b(?:brothers|sisters|siblings|cousins|sons|daughters|children)\s*(?:[–—:]|--)\s*")
+#: A given name of two words that is no full name: "Abdel Ghani", "Abdul Rahman", "Abu Bakr".
+_LATIN_COMPOUND_GIVEN = re.compile(r"^(?:Abdel|Abdul|Abdal|Abd|Abu|Abo)\s+[A-Z][a-z'’]+$")
+
+
+def _en_kin_list(sentence: _Sentence) -> None:
+    """The kin listed after "his brothers –", when a death is told right after the list: each
+    is dead, and a compound given name alone ("Abdel Ghani") takes the family name of the last
+    one listed ("Ahmed Kaake")."""
+    text = sentence.text
+    for match in _EN_KIN_LIST.finditer(text):
+        chain = _name_chain(text, match.end())
+        if len(chain) < 2:
+            continue
+        end = chain[-1][0] + len(chain[-1][1])
+        after = re.match(r"\s*(?:[–—]|--)\s*", text[end:])
+        if not after or not _DIED_AFTER_NAME.match(text, end + after.end()):
+            continue
+        last = chain[-1][1].split()
+        family = " ".join(last[-2:]) if len(last) > 2 and last[-2].lower() in ("al", "el") else last[-1]
+        for start, name, age in chain:
+            full = f"{name} {family}" if _LATIN_COMPOUND_GIVEN.match(name) and len(last) >= 2 else name
+            near = sentence.near(start)
+            if near is not None:
+                del sentence.found[near]
+            sentence.put(start, full, age, listed=True)
+
+
 def _en_siblings(sentence: _Sentence) -> None:
     """Siblings named by given name with one family name at the end: each takes it, when
     the full name is said to have died."""
@@ -640,6 +672,7 @@ _EN_STAGES: tuple[Callable[[_Sentence], None], ...] = (
     _names_after(cue("en.killed_were"), listed=True),
     _names_after(_KILLED_OBJECT, listed=False),
     _en_siblings,
+    _en_kin_list,
     _en_died_after_names,
     _en_own_child,
     _en_body_of,
@@ -678,6 +711,7 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
                             for other in _other_people(text) if other not in named and len(other.split()) >= 2)
     mentions.extend(_told_later(paragraphs, rejected, mentions))
     mentions.extend(m for m in list_lines if m.name not in {k.name for k in mentions})
+    mentions.extend(m for m in _english_name_headings(paragraphs) if m.name not in {k.name for k in mentions})
     if not mentions:
         mentions.extend(_introduced_then_died(paragraphs) or _titled_then_introduced(paragraphs))
     return mentions
@@ -835,6 +869,27 @@ def _english_list_lines(paragraphs: list[str]) -> list[_Mention]:
             age = (match.group(2) or match.group(3)) if match.re is _EN_LIST_LINE else None
             mentions.append(_Mention(name, f"{paragraph} {line}", paragraph, len(paragraph) + 1, age=int(age) if age else None, listed=True))
     return mentions
+
+
+def _english_name_headings(paragraphs: list[str]) -> list[_Mention]:
+    """A memorial of several of the dead: the item tells their deaths at its head ("Seven White
+    Helmet volunteers were assassinated in Sarmin ... their stories follow below"), then gives
+    each a heading that is only the name, followed by a paragraph about that person ("Ziad
+    Hassan Qadhanoun was a father to many ..."). Two such headings at least."""
+    if not any(_DEATH_EN.search(p) for p in paragraphs[:3]):
+        return []
+    found: list[_Mention] = []
+    for index, paragraph in enumerate(paragraphs[:-1]):
+        line = paragraph.strip()
+        match = re.fullmatch(rf"(?:{_TITLE_EN})?({NAME})", line)
+        name = _trim_name(match.group(1)) if match else None
+        if not name or len(line) > 60:
+            continue
+        words = name.split()
+        following = paragraphs[index + 1].lstrip()
+        if following.startswith((name, words[0] + " ", words[-1] + " ")) and len(following) > len(name) + 40:
+            found.append(_Mention(name, f"{paragraphs[0]} … {line}", paragraph, 0, listed=True))
+    return found if len(found) >= 2 else []
 
 
 #: A later sentence that tells the death of the person a report opened with: by first name

@@ -752,6 +752,10 @@ def test_names_one_after_another_without_a_separator(text: str) -> None:
      ["Moaz Arnous", "Baraa Arnous", "Osama Arnous"]),
     ("Among the four fighters killed was Commander Aram Muhammad İbrahim, who had lost an arm.", ["Aram Muhammad İbrahim"]),
     ("The child – 8 year-old Azize Kuno – was struck in the abdomen by shrapnel and later died in hospital.", ["Azize Kuno"]),
+    # Kin listed between dashes: a compound given name alone takes the last one's family name.
+    ("Two of his brothers – Abdel Ghani, another citizen-journalist, and Ahmed Kaake – were previously killed.",
+     ["Abdel Ghani Kaake", "Ahmed Kaake"]),
+    ("Two of his brothers – Abdel Ghani, another citizen-journalist, and Ahmed Kaake – were arrested last year.", []),
     # Not names: a sentence opener, a region.
     ("Dyab chose to remain. But Dyab Hamed chose to remain with his fellow volunteers till today.", []),
     ("Four officers overseeing operations in the Middle East were killed Monday in Damascus.", []),
@@ -768,3 +772,18 @@ def test_english_list_of_the_wounded_and_a_martyr() -> None:
             "Ali Hamid al-Hilal, 45 years old.\n"
             "Tareq al-Ahmed, 30 years old.\n")
     assert names(text) == ["Hani al-Ahmed al-Rawi"]
+
+
+def test_english_memorial_with_a_heading_for_each_of_the_dead() -> None:
+    """"Seven volunteers were assassinated ... their stories follow below", then each name as a
+    heading over a paragraph about that person; a byline or a lone heading is no list."""
+    text = ("Seven White Helmet volunteers were assassinated in Sarmin on Saturday. Their stories follow below.\n"
+            "Mohammad Dib Al-Harr\n"
+            "Mohammad Dib Al-Harr’s courage earned him the nickname Abu Kifah, and he was a tiler before the revolution.\n"
+            "Ziad Hassan Qadhanoun\n"
+            "Ziad Hassan Qadhanoun was a father to many, with one son and four daughters, and worked as a builder.\n")
+    assert names(text) == ["Mohammad Dib Al-Harr", "Ziad Hassan Qadhanoun"]
+    one = ("A volunteer was killed in Sarmin on Saturday.\n"
+           "Mohammad Dib Al-Harr\n"
+           "Mohammad Dib Al-Harr is the head of the centre and spoke to reporters about the attack on the team.\n")
+    assert names(one) == []
