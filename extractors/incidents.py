@@ -204,6 +204,13 @@ COUNT_CUES: tuple[CountCue, ...] = (
             ("غارات روسية تقتل مدنياً غرب إدلب", 1), ("عاجل | إستشهاد مدني إثر استهداف بلدة الكندة", 1),
             ("استشهد مواطنان وأصيب 5 آخرون بجروح في اعتداء بالقذائف", 2), ("مقتل مسن وامرأة باستهدافات شرق دير الزور", 2),
             ("تستهدف منزلاً بصاروخ موجه وسقوط شهيد وعدد من الجرحى", 1), ("قصف استهدف محيط مدينة اعزاز ما ادى لسقوط شهيدة وعدد من الجرحى", 1), ("أدت إلى وقوع قتيل على الأقل وإصابات", 1))),
+    # "وأضافت أن امرأة استشهدت اليوم": one person, then a verb of dying that takes no object.
+    CountCue("ar-singular-then-died", "ar", "killed", re.compile(
+        r"(?<![\u0621-\u064A])[و]?(?P<noun>امرأة|امراة|سيدة|طفل|طفلة|شاب|شابة|رجل|مدني|مدنية|مواطن|مواطنة|شخص|مسن|مسنة|فتى|فتاة)\s+"
+        r"(?:\S+\s+){0,1}?(?:استشهد|استشهدت|توفي|توفيت|لقي\s+حتفه|لقيت\s+حتفها|لقي\s+مصرعه|لقيت\s+مصرعها|فارق\s+الحياة|فارقت\s+الحياة|"
+        r"فقد\s+حياته|فقدت\s+حياتها)(?![\u0621-\u064A])(?P<num>)"),
+        examples=(("وأضافت أن امرأة استشهدت اليوم الإثنين جراء قصف صاروخي", 1), ("طفل لقي حتفه بانفجار لغم", 1)),
+        negatives=("امرأة أصيبت بجروح", "طفل قتل والده")),
     # "هوية المدني الذي استشهد في قصف ...": the one person a sentence speaks of. "قتل" may be
     # active ("الشاب الذي قتل والده"), so it counts only before where, when or how.
     CountCue("ar-the-one-who-died", "ar", "killed", re.compile(
@@ -437,7 +444,7 @@ def find_counts(sentence: str, language: str) -> list[Count]:
             if number:
                 value = parse_number(number)
             else:
-                value = implied if implied is not None else (1 if noun and cue.id.endswith(("singular", "who-died")) else None)
+                value = implied if implied is not None else (1 if noun and cue.id.endswith(("singular", "who-died", "singular-then-died")) else None)
                 if value is None and cue.kind == "injured" and noun:
                     value = implied or 1
             if value is None or value <= 0 or value > MAX_COUNT or (not noun and value >= 1000):

@@ -96,8 +96,9 @@ EXTRACTOR_NAME = "news"
 #: "Among the four fighters killed was"; ranks before a name; Kurdish and Turkish letters; a list
 #: of the wounded and a martyr; a list of the dead marks names an earlier stage found. 1.4.18:
 #: kin listed between dashes ("his brothers – Abdel Ghani, ..., and Ahmed Kaake – were killed");
-#: a memorial with a heading for each of the dead.
-EXTRACTOR_VERSION = "1.4.18"
+#: a memorial with a heading for each of the dead. 1.4.19: "و" and a word that is no given name
+#: does not begin a name; incidents: "امرأة استشهدت" counts one.
+EXTRACTOR_VERSION = "1.4.19"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -1651,6 +1652,9 @@ def _trim_arabic_name(raw: str) -> str | None:
         return None  # pronoun suffixes ("وتقديمهم", "دفنهم", "نفذتها") belong to verbs and nouns, not names
     if bare[0].startswith(("ال", "بال", "لل", "وال")) or bare[0][:1] in "بل" and bare[0][1:3] == "ال":
         return None  # a name does not begin with the article ("الشعب العربي", "الشبيحة تخرج")
+    if bare[0].startswith("و") and len(bare[0]) > 3 and bare[0] not in _AR_WAW_NAMES and not is_given_name(bare[0]) \
+            and not is_given_name(bare[0][1:]) and bare[0][1:] not in _AR_JOINING:
+        return None  # "وضرب عوامل الاستقرار": "and" and a noun, not a name
     name = clean_name(" ".join(words))
     return name if len(name.split()) >= 2 else None
 

@@ -235,6 +235,17 @@ def test_a_kunya_in_quotes_after_a_name_is_the_same_person(text: str, expected: 
     assert [r.name_ar for r in extract_item("news", text.encode(), content_type="text/plain", name="kunya").records] == expected
 
 
+def test_and_with_a_noun_is_not_the_head_of_a_name() -> None:
+    """"وضرب عوامل الاستقرار" (and striking the factors of stability), "ومقاتلو مجلس منبج": "و" and
+    a word that is no given name; "وضحة فارس العمر" and "وعبد الله ..." are names."""
+    prose = ("ويأتي التصعيد استمرارا لسياسة ممنهجة باستهداف المدنيين وضرب عوامل الاستقرار، وقتلت امرأة بقصف صاروخي "
+             "استهدف أطراف مدينة اعزاز.")
+    assert extract_item("news", prose.encode(), content_type="text/plain", name="prose").records == []
+    listed = "وأسفر القصف عن مقتل مدنيين ثلاثة هم: هادي سالم العمر، ووضحة فارس العمر، وعبد الله هادي العمر."
+    assert [r.name_ar for r in extract_item("news", listed.encode(), content_type="text/plain", name="listed").records] == [
+        "هادي سالم العمر", "وضحة فارس العمر", "عبد الله هادي العمر"]
+
+
 def test_arabic_two_names_joined_by_and_and_bare_titles() -> None:
     two = "انتقل إلى رحمة ربه، في ذمة الله الشابان باسل يوسف العمر وعبد الله حسن الدباغ بعد استهداف سيارتهما قرب الميادين."
     assert [r.name_ar for r in extract_item("news", two.encode(), content_type="text/plain", name="two").records] == [
