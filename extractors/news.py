@@ -97,8 +97,11 @@ EXTRACTOR_NAME = "news"
 #: of the wounded and a martyr; a list of the dead marks names an earlier stage found. 1.4.18:
 #: kin listed between dashes ("his brothers – Abdel Ghani, ..., and Ahmed Kaake – were killed");
 #: a memorial with a heading for each of the dead. 1.4.19: "و" and a word that is no given name
-#: does not begin a name; incidents: "امرأة استشهدت" counts one.
-EXTRACTOR_VERSION = "1.4.19"
+#: does not begin a name; incidents: "امرأة استشهدت" counts one. 1.4.20: Arabic: the one an
+#: attack is told on right after a death was told («استهدفوا القيادي السابق ... X في حين أصيب
+#: Y»); a dual or plural verb of dying after the names it is said of («A، و B، وهما مدنيان ...،
+#: قتلا أمس»).
+EXTRACTOR_VERSION = "1.4.20"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -1414,7 +1417,8 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
             died_later = not tells_death and bool(_AR_HURT.search(text)) and _died_in_next(sentences, number, paragraphs, index)
             earlier, previous = previous, text
             if not tells_death and not told_next and not died_later:
-                mentions.extend(_called_back(text, paragraph, earlier))
+                mentions.extend(_called_back(text, paragraph, earlier) or _attacked_after_death(text, paragraph, paragraphs, index,
+                                                                                                 earlier, quoted))
                 continue
             sentence = _Sentence(text, paragraph, paragraphs, index, arabic=True, window=6, quoted=quoted)
             for stage in _AR_STAGES:
@@ -1425,12 +1429,78 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
                 # The two named, then "the first" or "the second" died: that one alone.
                 mentions.append(found[0 if ordinal.group(1) in ("الأول", "الاول", "الأولى", "الاولى") else 1][1])
                 continue
+            together = _named_before_shared_death(text, found)
             mentions.extend(m for start, m in found
-                            if _is_victim_ar(text, start, m, anchored=start in sentence.anchored, told_next=told_next,
-                                             died_later=died_later and len(found) == 1))
+                            if m in together or _is_victim_ar(text, start, m, anchored=start in sentence.anchored, told_next=told_next,
+                                                              died_later=died_later and len(found) == 1))
             if not found and _AR_DEATH_OF_QUOTED.search(text):
                 mentions.extend(_given_name_called_back(text, paragraph, "\n".join(paragraphs[:index + 1])))
     return mentions
+
+
+#: A verb of dying in the dual or plural after the names it is said of ("إن كلا من المسن A، و المسن
+#: B، وهما مدنيان ...، قتلا أمس"); an active "قتلا/قتلوا" has an object after it.
+_AR_SHARED_DEATH = cue("ar.shared_death_after")
+
+
+def _named_before_shared_death(text: str, found: list[tuple[int, _Mention]]) -> list[_Mention]:
+    """The names a dual or plural verb of dying says died: the two (dual) or the run of names
+    (plural) just before it, none of them hurt in between."""
+    verb = _AR_SHARED_DEATH.search(text)
+    if verb is None:
+        return []
+    before = [(start, m) for start, m in found if start + len(m.name) <= verb.start()]
+    run: list[tuple[int, _Mention]] = []
+    limit = verb.start()
+    for start, mention in reversed(before):
+        gap = text[start + len(mention.name):limit]
+        if len(gap) > 140 or _AR_HURT.search(gap) or _AR_DEATH.search(gap):
+            break
+        run.insert(0, (start, mention))
+        limit = start
+    dual = verb.group(0).endswith(("ا", "هما", "الحياة")) and not verb.group(0).endswith(("وا",))
+    if len(run) < 2:
+        return []
+    return [m for _, m in (run[-2:] if dual else run)]
+
+
+_AR_ATTACKED = cue("ar.attacked_after_death")
+
+
+def _attacked_after_death(text: str, paragraph: str, paragraphs: list[str], index: int, earlier: str,
+                          quoted: tuple[str, ...]) -> list[_Mention]:
+    """"قتل قيادي سابق ... . إن مجهولين استهدفوا القيادي السابق X في حين أصيب الشاب Y": the one
+    an attack is told on, named right after a sentence that told a death, before anyone hurt."""
+    attacked = _AR_ATTACKED.search(text)
+    if attacked is None or not _AR_DEATH.search(earlier) or _AR_HURT.search(text[:attacked.start()]):
+        return []
+    sentence = _Sentence(text, paragraph, paragraphs, index, arabic=True, window=6, quoted=quoted)
+    for stage in _AR_STAGES:
+        stage(sentence)
+    hurt = _AR_HURT.search(text, attacked.end())
+    end = hurt.start() if hurt else len(text)
+    def plausible(name: str, at: int) -> bool:
+        between = text[attacked.end():at]
+        where = resolve_place(name)
+        return not re.search(r"[،,.:؛]", between) and where.is_empty() and not re.search(
+            r"(?:^|\s)[وب]?(?:مدينة|مدينتي|بلدة|بلدتي|قرية|قريتي|حي|منطقة|طريق|ريف)\s*$", between)
+
+    after = [m for start, m in sorted(sentence.found.items())
+             if attacked.start() < start < end and start - attacked.end() < 80 and plausible(m.name, start)]
+    if after:
+        return after[:1]
+    # "استهدفوا القيادي السابق في الجيش الحر طراد تركي الشحادات": the first name that begins with
+    # a given name, a few words on (past the title and what qualifies it).
+    words = list(re.finditer(r"\S+", text[attacked.end():end]))[:10]
+    for number, word in enumerate(words):
+        if re.search(r"[،,.:؛]", word.group(0)):
+            break  # the attack's own words end at a comma
+        at = attacked.end() + word.start()
+        name = _trim_arabic_name(text[at:at + 80])
+        titled = any(w.group(0) in _AR_ANY_TITLE_WORDS for w in words[:number])
+        if name and (is_given_name(name.split()[0]) or titled) and plausible(name, at):
+            return [_Mention(name, text, paragraph, at, arabic=True)]
+    return []
 
 
 def _died_in_next(sentences: list[str], number: int, paragraphs: list[str], index: int) -> bool:
@@ -1572,7 +1642,7 @@ _AR_NOT_NAME_WORDS = {
     # The dead and the hurt as nouns ("تنتشل القتلى وتسعف الجرحى": rescuers at work, no names).
     "القتلى", "الجرحى", "جرحى", "الضحايا", "القتيل", "الجريح", "جريح", "مصاب", "المصاب", "مصابين", "الشهيد",
     # Places and bodies around a name ("السيدة زينب ومحيط الفرقة الأولى", "مالك شركة الفضل").
-    "محيط", "ومحيط", "بمحيط", "شركة", "لشركة", "مؤسسة", "منظمة", "مكتب", "مشفى", "مستشفى", "جامعة", "الفرقة", "فرقة",
+    "محيط", "ومحيط", "بمحيط", "شركة", "لشركة", "مؤسسة", "منظمة", "مكتب", "مشفى", "مستشفى", "جامعة", "الفرقة", "فرقة", "طريق",
 }
 _AR_HARAKAT = re.compile(r"[\u064B-\u0652\u0670\u0640]")
 #: Function words and verbs that never stand in a name: a phrase with one is prose.

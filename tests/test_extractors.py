@@ -454,3 +454,19 @@ def test_namesakes_in_one_report_stay_two_people() -> None:
     assert "Moayed Walid Haddad" in names and "Moyaed Haddad" not in names
     arabic = "الشهداء\n١_محمد محمد العمر رجل مسن\n٢_الشاب محمود العمر"
     assert _names(arabic) == ["محمد محمد العمر", "محمود العمر"]
+
+
+def test_arabic_the_one_an_attack_is_told_on_after_a_death_and_a_dual_verb() -> None:
+    """"قتل قيادي سابق ... . إن مجهولين استهدفوا القيادي السابق ... X في حين أصيب الشاب Y": X is the
+    dead just told, Y is hurt; with no death told before, an attack names nobody dead. A dual
+    verb of dying far after two names ("A، و B، وهما مدنيان ...، قتلا أمس") is said of both."""
+    attack = ("قتل قيادي سابق في الجيش السوري الحر وأصيب اثنان بحادثتي اغتيال منفصلتين في محافظة درعا. وقالت مصادر محلية "
+              "إن مجهولين استهدفوا القيادي السابق في الجيش الحر طراد تركي الشحادات في حين أصيب الشاب طعمة الشحادات بجروح خطيرة.")
+    assert [r.name_ar for r in extract_item("news", attack.encode(), content_type="text/plain", name="attack").records] == [
+        "طراد تركي الشحادات"]
+    alone = "قصف مدفعي على درعا. وقالت مصادر إن مجهولين استهدفوا القيادي السابق طراد تركي الشحادات بالرصاص."
+    assert extract_item("news", alone.encode(), content_type="text/plain", name="alone").records == []
+    dual = ("وقالت مصادر محلية إن كلا من المسن “إسماعيل خلوف حمادي الشاهر”، و المسن “عبد الله حسن العلوان الشبلي”، "
+            "وهما مدنيان لا ينتميان لأي جهة عسكرية، قتلا أمس الإثنين، جراء سقوط قذائف هاون.")
+    assert [r.name_ar for r in extract_item("news", dual.encode(), content_type="text/plain", name="dual").records] == [
+        "إسماعيل خلوف حمادي الشاهر", "عبد الله حسن العلوان الشبلي"]
