@@ -217,11 +217,13 @@ CUES: tuple[Cue, ...] = (
         why="a clause of dying, then a colon or 'namely': the names of the dead follow"),
     Cue("en.death_of", "en", "death",
         r"\b(?:[Tt]he\s+)?(?:death|deaths|killing|murder|assassination|execution|funeral|funerals|burial)\s+of\s+(?:the\s+|a\s+)?(?:(?:young|elderly|old)\s+)?"
+        r"(?:(?:[A-Z][\w'’-]*\s+){1,5}?(?:volunteers?|journalists?|workers?|members?|staff|doctors?|nurses?|paramedics?|activists?|employees?)\s+)?"
         r"(?:(?:citizen\s+)?(?:civilian|child|boy|girl|man|woman|farmer|teacher|doctor|nurse|journalist|activist|paramedic|volunteer|worker|shepherd|driver|student|detainee|prisoner)\s+)?"
         r"(?:(?:the|their|his|her|its)\s+(?:[\w'’-]+\s+){0,5}?[\w'’-]+,\s+)?"
         r"(?=(?:\d{1,3}[- ]year[- ]old\s+)?[A-Z][a-z]|(?:al|el)-)",
         ("The death of the civilian Saleh", "documented the killing of Omar", "the execution of the young man Sami",
-         "announced the death of their former Director in Ghouta, Mohammad", "Mourners attend the funeral of Raed", "The deaths of citizen journalist Mohamed"),
+         "announced the death of their former Director in Ghouta, Mohammad", "Mourners attend the funeral of Raed", "The deaths of citizen journalist Mohamed",
+         "shocked by the deaths of Syrian Arab Red Crescent volunteers Quteiba"),
         ("the death of civilians", "the killing of a child", "The death toll rose"),
         why="'the death of (the civilian) X': X is the dead"),
     Cue("en.among_the_dead", "en", "death",

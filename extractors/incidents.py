@@ -79,6 +79,8 @@ _EN_NOUNS: dict[str, str] = {
     "children": "child", "child": "child", "kids": "child", "boys": "child", "boy": "child", "girls": "child",
     "girl": "child", "infants": "child", "infant": "child", "babies": "child", "baby": "child", "minors": "child",
     "women": "woman", "woman": "woman", "mothers": "woman",
+    "journalists": "any", "journalist": "any", "volunteers": "any", "activists": "any", "doctors": "any", "nurses": "any",
+    "paramedics": "any", "medics": "any", "rescuers": "any", "students": "any", "teachers": "any", "aid workers": "any",
 }
 _EN_NOUN = rf"(?:(?:\w+[- ]?)?(?:year[- ]old\s+)?)?(?:{alternation(_EN_NOUNS)})\b"
 _EN_NOUN_ONLY = re.compile(rf"({alternation(_EN_NOUNS)})\b", re.I)
@@ -140,11 +142,12 @@ _AR_INJURY_BEFORE = r"(?:إصابة|اصابة|وإصابة|واصابة|بإص�
 
 COUNT_CUES: tuple[CountCue, ...] = (
     CountCue("en-count-then-died", "en", "killed", re.compile(
-        rf"\b{_EN_NUM_PHRASE}\s+(?P<noun>{_EN_NOUN})(?:,?\s+(?:including|among them)\s+[^,.;]{{1,60}},?)?"
+        rf"\b{_EN_NUM_PHRASE}\s+(?P<noun>{_EN_NOUN})(?:,?\s+(?:including|among them)\s+[^,.;]{{1,60}},?)?(?:\s+who\s+[^,.;]{{1,60}}?(?=\s+(?:were|was)\b))?"
         rf"(?:\s+(?:\w+\s+){{0,3}}?(?:were|was|have been|had been|are|got|being|reportedly|confirmed)){{0,2}}\s+{_EN_DEATH_VERB}\b", re.I),
         examples=(("three civilians, including two women, were killed by the explosion of a landmine", 3),
                   ("At least 12 people were killed in the airstrike", 12),
-                  ("two children died of their wounds", 2))),
+                  ("two children died of their wounds", 2),
+                  ("Three journalists who worked for the network were killed on May 27", 3))),
     CountCue("en-killed-count", "en", "killed", re.compile(
         rf"\b{_EN_DEATH_BEFORE}\s+{_EN_NUM_PHRASE}\s+(?P<noun>{_EN_NOUN})(?:\s+dead)?|"
         rf"\b(?:left|leaving)\s+{_EN_NUM_PHRASE.replace('qual', 'qual2').replace('num', 'num2').replace('upper', 'upper2')}"

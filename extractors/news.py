@@ -100,8 +100,10 @@ EXTRACTOR_NAME = "news"
 #: does not begin a name; incidents: "امرأة استشهدت" counts one. 1.4.20: Arabic: the one an
 #: attack is told on right after a death was told («استهدفوا القيادي السابق ... X في حين أصيب
 #: Y»); a dual or plural verb of dying after the names it is said of («A، و B، وهما مدنيان ...،
-#: قتلا أمس»).
-EXTRACTOR_VERSION = "1.4.20"
+#: قتلا أمس»). 1.4.21: English: an apposition that runs to the next name of the list; "the
+#: deaths of (Red Crescent) volunteers A and B"; as many names as the sentence before counted
+#: dead; incidents count journalists, volunteers, activists, doctors, students ... too.
+EXTRACTOR_VERSION = "1.4.21"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -151,9 +153,15 @@ _HELD_THEN_DIED_SAME = re.compile(r"[^.;]{0,60}?\b(?:arrest\w*|detain\w*|abduct\
 _PREDICATE = re.compile(r"^[^.;]*?\b(?:was|were|has been|have been|had been)\s+(?:\w+ly\s+)?([a-z]+)\b")
 #: An apposition after a name: ", secretary of the council in X," (lower case: a role, not a name).
 _APPOSITIVE = re.compile(r",\s+(?!(?:killing|killed|who|which|while|when|as|and|but|whose|after|before|was|were|is|are|has|have|had|died|according)\b)(?:an?\s+|the\s+)?"
-                         r"(?:[a-z]|[A-Z][a-z]+\s+(?:of|at|in)\b)"
+                         # "a farmer", "head of ...", "a French photographer", "an American who ...".
+                         r"(?:[a-z]|[A-Z][a-z]+\s+(?:of|at|in)\b|[A-Z][a-z]+(?:an|ish|ese|ch|i)\s+[a-z])"
                          # A role is a noun phrase: no verb in it ("lost his life while ..." is a predicate).
                          r"(?:(?!\b(?:was|were|is|are|has|have|had|lost|died|killed|wounded|injured|said|told|while)\b)[^,;.]){1,100},")
+#: An apposition that runs to the next name of the list ("A, an American who worked for the
+#: Sunday Times and B, a French photographer, were killed"): it ends before " and B".
+_APPOSITIVE_BEFORE_AND = re.compile(_APPOSITIVE.pattern[:_APPOSITIVE.pattern.rindex("(?:(?!")] +
+                                    r"(?:(?!\b(?:was|were|is|are|has|have|had|lost|died|killed|wounded|injured|said|told|while)\b)"
+                                    r"(?!\s+and\s+[A-Z])[^,;.]){1,100}(?=\s+and\s+[A-Z])")
 #: A role closed by a semicolon, in a list whose items are separated by them.
 _APPOSITIVE_TO_SEMICOLON = re.compile(_APPOSITIVE.pattern[:-1] + ";")
 _SEMICOLON_GLUE = re.compile(r"\s*;\s*(?:and\s+)?(?!(?:injur|wound|hurt|arrest|abduct)\w*)")
@@ -534,6 +542,25 @@ def _en_attacked_after_death(sentence: _Sentence) -> None:
             sentence.put(start, name, age, listed=True, mark=True)
 
 
+def _en_named_after_count(sentence: _Sentence) -> None:
+    """"Three journalists ... were killed on May 27 ... . A, the director, B, a correspondent, and
+    C, the head of live streaming, were filming the clashes when ...": a sentence that opens
+    with a list of exactly as many names as the sentence before it counted dead, telling no hurt
+    or arrest of them, names the dead just counted."""
+    from .incidents import find_counts
+
+    text = sentence.text
+    chains = _chains(text)
+    if not chains or len(chains[0]) < 2 or chains[0][0][0] > 3 or _SURVIVED_EN.search(text):
+        return
+    paragraph, paragraphs, index = sentence.paragraph, sentence.paragraphs, sentence.index
+    before = paragraph[:paragraph.find(text)]
+    previous = split_sentences(before)[-1] if before.strip() else (split_sentences(paragraphs[index - 1])[-1:] or [""])[0] if index else ""
+    if any(c.kind == "killed" and c.minimum == len(chains[0]) for c in find_counts(previous, "en")):
+        for start, name, age, _ in chains[0]:
+            sentence.put(start, name, age, listed=True, mark=True)
+
+
 def _en_fire_on_killing_him(sentence: _Sentence) -> None:
     """"opened fire on A B C, a soldier ..., in the town of X, killing him instantly"."""
     text = sentence.text
@@ -666,6 +693,7 @@ _EN_STAGES: tuple[Callable[[_Sentence], None], ...] = (
     _names_after(_INCLUDING, listed=False),
     _en_one_of_the_dead,
     _en_attacked_after_death,
+    _en_named_after_count,
     _names_after(_NAME_OF_THE_DEAD, listed=True),
     _names_after(_VICTIMS_WERE, listed=True),
     _en_fire_on_killing_him,
@@ -789,7 +817,11 @@ def _chains(sentence: str) -> list[list[tuple[int, str, int | None, int]]]:
         age = int(age_match.group(1) or age_match.group(2)) if age_match else None
         after = age_match.end() if age_match else end
         role = _APPOSITIVE.match(sentence, after)
-        if role:
+        short = _APPOSITIVE_BEFORE_AND.match(sentence, after)
+        joined = _NAME_RE.match(sentence, short.end() + len(" and ")) if short else None
+        if short and joined and _trim_name(joined.group(0)) and (role is None or short.end() < role.end()):
+            after = inside_role = short.end()  # "A, an American who ... Times and B, a French photographer, were killed"
+        elif role:
             after = role.end() - 1  # "A, mayor of the town, were killed": the verb follows the role
             inside_role = role.end()
         if chains and _LIST_GLUE_TITLED.fullmatch(sentence, chains[-1][-1][3], start):

@@ -756,6 +756,19 @@ def test_names_one_after_another_without_a_separator(text: str) -> None:
     ("Two of his brothers – Abdel Ghani, another citizen-journalist, and Ahmed Kaake – were previously killed.",
      ["Abdel Ghani Kaake", "Ahmed Kaake"]),
     ("Two of his brothers – Abdel Ghani, another citizen-journalist, and Ahmed Kaake – were arrested last year.", []),
+    # An apposition that runs to the next name ("... Sunday Times and B, a French photographer").
+    ("Marie Colvin, an American who worked for Britain's Sunday Times and Remi Ochlik, a French photographer, were killed in Homs.",
+     ["Marie Colvin", "Remi Ochlik"]),
+    ("Omar Khaled Haddad, a member of the Syrian Democratic Forces and YAT, was killed in Qamishli.", ["Omar Khaled Haddad"]),
+    ("The Movement is shocked by the deaths of Syrian Arab Red Crescent volunteers Quteiba Abdallah and Wassim Mohammed Qassoha.",
+     ["Quteiba Abdallah", "Wassim Mohammed Qassoha"]),
+    # As many names as the sentence before counted dead, telling no hurt of them.
+    ("Three journalists who worked for the network were killed on May 27, a representative told CPJ. Ammar Mohamed Suhail Zado, "
+     "the director in Homs, Ahmed Adnan al-Ashlaq, a correspondent, and Lawrence Fahmy al-Naimi, the head of live streaming, "
+     "were filming the clashes when their building was shelled.",
+     ["Ammar Mohamed Suhail Zado", "Ahmed Adnan al-Ashlaq", "Lawrence Fahmy al-Naimi"]),
+    ("Two people were killed in the shelling. Omar Khaled Haddad and Sami Hamed al-Ali were wounded and taken to hospital.", []),
+    ("Three people were killed in the shelling. Omar Khaled Haddad and Sami Hamed al-Ali were filming the clashes.", []),
     # Not names: a sentence opener, a region.
     ("Dyab chose to remain. But Dyab Hamed chose to remain with his fellow volunteers till today.", []),
     ("Four officers overseeing operations in the Middle East were killed Monday in Damascus.", []),
