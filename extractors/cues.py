@@ -87,10 +87,11 @@ CUES: tuple[Cue, ...] = (
         ("He had been arrested in 2017.",), ignore_case=True,
         why="a later sentence telling the death of the person an item opened with"),
     Cue("en.named_as", "en", "list_intro",
-        r"\b(?:named (?:respectively )?(?:the (?:dead|victims?|deceased|two|three) )?as|identif(?:ied|ying) (?:respectively )?(?:the (?:dead|victims?|deceased|bodies) |them |him |her )?as|"
+        r"\b(?:named (?:respectively )?(?:the (?:dead|victims?|deceased|two|three) |those (?:killed|who (?:were killed|died)) )?as|identif(?:ied|ying) (?:respectively )?(?:the (?:dead|victims?|deceased|bodies) |them |him |her )?as|"
         r"named|identified|known as|called|(?:by|with|under) the name(?: of)?|the (?:death|killing) of)\s+",
         ("A man, named as Omar Haddad", "two men named Omar and Sami Haddad", "a youth by the name of Omar Haddad", "identified respectively as Rima and Salwa Haddad",
-         "three civilians were killed, the statement said, identifying them as Omar Haddad and Sami Hamed"),
+         "three civilians were killed, the statement said, identifying them as Omar Haddad and Sami Hamed",
+         "Al-Manar named those killed as reporter Hamza"),
         ("The unnamed victim was buried.", "He was identifiedas"),
         why="the name (or the names of a counted group) follows"),
     Cue("en.killed_object", "en", "death",
@@ -141,8 +142,10 @@ CUES: tuple[Cue, ...] = (
         why="the dead counted, then some of them named"),
     Cue("en.died_after_name", "en", "death",
         r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*|[–—]\s*)?(?:(?:was|were|has been|have been|had been)\s+[\"“‘]?(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred|gunned down)|"
-        r"[\"“‘]?\s*fell\s+victim\s+to\b|(?:was|were)\s+(?:the\s+)?victims?\s+of\s+(?:an?\s+)?(?:\w+\s+)?(?:killing|assassination|execution|murder|massacre)\b|,\s+an?\s+[^,;.]{2,120},\s+being\s+(?:gunned down|shot dead|killed|executed|beheaded|tortured to death)|"
-        r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
+        r"[\"“‘]?\s*fell\s+victim\s+to\b|(?:was|were)\s+(?:\w+,\s+){1,3}(?:\w+\s+)?and\s+(?:then\s+|later\s+)?(?:killed|executed|murdered|shot dead|tortured to death)\b|"
+        r"\s*[-–—]\s*(?:killed|died|executed|shot dead|martyred)\b|(?:was|were)\s+(?:the\s+)?victims?\s+of\s+(?:an?\s+)?(?:\w+\s+)?(?:killing|assassination|execution|murder|massacre)\b|,\s+an?\s+[^,;.]{2,120},\s+being\s+(?:gunned down|shot dead|killed|executed|beheaded|tortured to death)|"
+        r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|"
+        r"\s*[–—]\s*who\s+[^,;.]{2,160}?\s+(?:was|were)\s+(?:\w+\s+)?(?:killed|shot dead|executed|murdered)\b|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
         r"(?:was|were)\s+assassinated|(?:was|were)\s+(?:pulled|found|recovered|retrieved)\s+(?:out\s+)?dead|(?:was|were)\s+(?:shot|stabbed|hit|struck)\b[^.;]{0,60}?\band\s+(?:later\s+|instantly\s+)?(?:died|was\s+killed)|(?:was|were)\s+(?:also\s+)?among\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:dead|killed|victims|fatalities)\b(?!\s+and\s+(?:injur|wound))|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
         r",\s+who\s+[^,;.]{2,160}(?:,\s+(?-i:(?![A-Z]))[^,;.]{2,80})?(?:,|\s+[–—])\s+(?:\w+ly\s+)?(?:died|(?:was|had\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|murdered|slain))|"
         r",?\s+who\s+(?:was|were|had\s+been|has\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|tortured\s+to\s+death)|,?\s+who\s+(?:died|lost\s+(?:his|her)\s+life))\b",
@@ -153,7 +156,8 @@ CUES: tuple[Cue, ...] = (
          " was shot dead by gunmen on a motorbike", " were killed in the attack", ", 34, died on the way to hospital",
          " lost their lives when the roof fell", ", an engineer, was also among the dead",
          " were “shot dead by unknown assailants riding in a van", " “fell victim to a missile deliberately aimed at the car",
-         ", a 60-year-old guard at a communal water well, being gunned down by two young fighters", " was gunned down on Friday", " was the victim of a targeted killing by the security forces"),
+         ", a 60-year-old guard at a communal water well, being gunned down by two young fighters", " was gunned down on Friday", " was the victim of a targeted killing by the security forces", ", was arrested, tortured and killed by Syrian forces",
+         " - killed in Aleppo on 11 August", " — who were part of the funeral cortege heading for the town were shot dead"),
         (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market",
          ", who was leading the group, was wounded by gunmen", ", who was arrested, and his brother were wounded"),
         ignore_case=True, why="read right after a name: the name is the subject of a verb of dying"),
@@ -233,6 +237,10 @@ CUES: tuple[Cue, ...] = (
         ("Among those killed was Hiba", "One of the people killed in the strike was Omar", "Among the four fighters killed was Commander"),
         ("Among those injured was Hiba", "Among the four fighters wounded was Aram"),
         why="'among those killed was A'"),
+    Cue("en.killed_include", "en", "death",
+        r"\b(?:killed|dead|victims|the dead|martyrs)\s+(?:include|included|includes)\s+(?=(?:Dr\.?\s+)?[A-Z]|(?:al|el)-)",
+        ("Other citizen journalists killed include Ahmed", "The victims included Omar"), ("The injured include Omar",),
+        why="'those killed include A and B'"),
     Cue("en.killed_were", "en", "death",
         r"(?:^|[.;]\s+|\b[Aa]lso\s+)(?:[Kk]illed|[Dd]ead)\s+(?:in|by|during|on|at)\s+[^.;:]{2,60}?\s+(?:were|was)\s+(?=(?:Dr\.?\s+)?[A-Z]|(?:al|el)-)",
         ("Killed in the strike were Rima", "Dead in the attack was Omar"), ("People killed in the strike were buried", "He killed in the strike"),

@@ -102,8 +102,11 @@ EXTRACTOR_NAME = "news"
 #: Y»); a dual or plural verb of dying after the names it is said of («A، و B، وهما مدنيان ...،
 #: قتلا أمس»). 1.4.21: English: an apposition that runs to the next name of the list; "the
 #: deaths of (Red Crescent) volunteers A and B"; as many names as the sentence before counted
-#: dead; incidents count journalists, volunteers, activists, doctors, students ... too.
-EXTRACTOR_VERSION = "1.4.21"
+#: dead; incidents count journalists, volunteers, activists, doctors, students ... too. 1.4.22:
+#: "was arrested, tortured and killed"; "those killed include A"; "A, 13 and B, 11 - killed";
+#: "two men — A and B — who were ... were shot dead"; "named those killed as reporter A,
+#: cameraman B"; a business named after a person ("Joseph Bakery") is no victim.
+EXTRACTOR_VERSION = "1.4.22"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -118,7 +121,9 @@ _NAME_RE = re.compile(NAME)
 #: What may stand right before an English name: an honorific, or an age ("27-year-old Ahmad ...").
 _TITLE_EN = (r"(?:(?:Dr|Mr|Mrs|Ms|Miss)\.?\s+|Doctor\s+|\d{1,3}[- ]year[- ]old\s+|"
              r"(?:Commander|Colonel|Col\.|General|Gen\.|Brigadier|Captain|Capt\.|Major|Lieutenant|Lt\.|Sergeant|Sheikh|Shaikh|Imam)\s+(?=[A-Z]))")
-_CUE_NAMED = re.compile(cue_pattern("en.named_as") + rf"{_TITLE_EN}?({NAME})")
+#: A role may stand between the cue and the name ("named those killed as reporter A, cameraman B").
+_CUE_ROLE_EN = r"(?:(?:reporter|cameraman|technician|correspondent|photographer|photojournalist|journalist|activist|volunteer|nurse|doctor|paramedic)\s+)"
+_CUE_NAMED = re.compile(cue_pattern("en.named_as") + rf"(?:{_TITLE_EN}|{_CUE_ROLE_EN})?({NAME})")
 #: "Russian warplanes killed A and B", "claimed the lives of A, B and C": the dead as object.
 _KILLED_OBJECT = cue("en.killed_object")
 _NAME_OF_THE_DEAD = cue("en.name_of_the_dead")
@@ -165,7 +170,7 @@ _APPOSITIVE_BEFORE_AND = re.compile(_APPOSITIVE.pattern[:_APPOSITIVE.pattern.rin
 #: A role closed by a semicolon, in a list whose items are separated by them.
 _APPOSITIVE_TO_SEMICOLON = re.compile(_APPOSITIVE.pattern[:-1] + ";")
 _SEMICOLON_GLUE = re.compile(r"\s*;\s*(?:and\s+)?(?!(?:injur|wound|hurt|arrest|abduct)\w*)")
-_LIST_AGE = re.compile(r"\s*\((\d{1,3})\)|,\s*(\d{1,3})(?=\s*(?:,|and\b|\.|;|$))")
+_LIST_AGE = re.compile(r"\s*\((\d{1,3})\)|,\s*(\d{1,3})(?=\s*(?:,|and\b|\.|;|$|[-–—]\s))")
 #: "X, from Aleppo governorate, died in ...", "Mrs. X, a teacher from Ariha, was killed".
 _FROM_DIED = re.compile(rf"(?:^|[\s,;:])(?:{_TITLE_EN})?({NAME}),\s+(?:(?:an?|the)\s+[^,;]{{2,60}}?\s+)?from\s+[^,;]{{2,90}},\s+(?:\w+\s+){{0,2}}"
                         r"(?:died|was killed|was shot|were killed|lost|succumbed|passed away)\b")
@@ -212,7 +217,10 @@ _NOT_NAMES = re.compile(
     r"Arab|American|British|French|Russia|Turkey|Iran|Iraq|Lebanon|Jordan|Israel|"
     # Sentence openers that are no given name ("But Dyab chose to remain").
     r"But|And|However|Also|Then|When|While|After|Before|Meanwhile|Later|Earlier|Both|Yet|Although|Since|"
-    r"Middle|Gaza|Europe|Gulf)\b"
+    r"Middle|Gaza|Europe|Gulf|"
+    # Places and businesses named after a person ("the second blast targeted Joseph Bakery").
+    r"Bakery|Cafe|Café|Mosque|Church|School|Market|Street|Road|Square|Park|Hall|Hotel|Bridge|Roundabout|Company|Factory|"
+    r"Restaurant|Shop|Center|Centre|University|College|Stadium|Clinic)\b"
 )
 
 # --- Arabic --------------------------------------------------------------------------------
@@ -478,7 +486,7 @@ def _en_named_as(sentence: _Sentence) -> None:
         if match.start(1) in found:
             found[match.start(1)].cued = True
             found[match.start(1)].listed |= of_the_dead
-        for piece in re.finditer(rf"(?:;|,\s+and|,|\s+and)\s+(?:and\s+)?(?:{_TITLE_EN}|(?:his|her|their)\s+{_KIN_EN}\s+)?({NAME})"
+        for piece in re.finditer(rf"(?:;|,\s+and|,|\s+and)\s+(?:and\s+)?(?:{_TITLE_EN}|(?:his|her|their)\s+{_KIN_EN}\s+|{_CUE_ROLE_EN})?({NAME})"
                                  r"(?=,|;|\.\s*$|\s+from\b|\s+and\b|\s*$|\s+(?:were|was)\b|\s*\(\d{1,3}\))",
                                  text[match.end():match.end() + 400]):
             start = match.end() + piece.start(1)
@@ -702,6 +710,7 @@ _EN_STAGES: tuple[Callable[[_Sentence], None], ...] = (
     _names_after(cue("en.death_of"), listed=True),
     _names_after(cue("en.among_the_dead"), listed=True),
     _names_after(cue("en.killed_were"), listed=True),
+    _names_after(cue("en.killed_include"), listed=True),
     _names_after(_KILLED_OBJECT, listed=False),
     _en_siblings,
     _en_kin_list,
@@ -753,7 +762,8 @@ _KIN_EN = r"(?:sons?|daughters?|wife|husband|brothers?|sisters?|father|mother|co
 #: A role before a name inside a list of the dead ("killing farmer A and YAT fighter B"): an
 #: acronym or one lower-case word may qualify it.
 _ROLE_EN = (r"(?:(?:[A-Z]{2,5}|[a-z]+)\s+)?(?:fighter|commander|member|leader|volunteer|journalist|activist|photographer|nurse|"
-            r"doctor|teacher|paramedic|farmer|driver|rescuer|shepherd|student)\s+(?=[A-Z])")
+            r"doctor|teacher|paramedic|farmer|driver|rescuer|shepherd|student|reporter|cameraman|technician|correspondent|"
+            r"photojournalist|engineer|lawyer|pharmacist|worker)\s+(?=[A-Z])")
 
 
 def _name_chain(sentence: str, pos: int) -> list[tuple[int, str, int | None]]:

@@ -769,6 +769,18 @@ def test_names_one_after_another_without_a_separator(text: str) -> None:
      ["Ammar Mohamed Suhail Zado", "Ahmed Adnan al-Ashlaq", "Lawrence Fahmy al-Naimi"]),
     ("Two people were killed in the shelling. Omar Khaled Haddad and Sami Hamed al-Ali were wounded and taken to hospital.", []),
     ("Three people were killed in the shelling. Omar Khaled Haddad and Sami Hamed al-Ali were filming the clashes.", []),
+    # A verb series ending in a death; "killed include"; a dash before the verb; a dash list.
+    ("Another, Alaa Al-Din Hassan Al-Douri, was arrested, tortured and killed by Syrian forces, the centre said.",
+     ["Alaa Al-Din Hassan Al-Douri"]),
+    ("Other citizen journalists killed include Ahmed Abdallah Fakhriyeh and Samir Shalab Al-Sham Abu Mohamed.",
+     ["Ahmed Abdallah Fakhriyeh", "Samir Shalab Al-Sham Abu Mohamed"]),
+    ("Father of Kifa’ Samra, 13 and Sakarya Samra, 11 - killed in Aleppo on 11 August", ["Kifa’ Samra", "Sakarya Samra"]),
+    ("An activist said that two men — Yasser Nseirat and Jamal Qanbar — who were part of the funeral cortege heading for "
+     "the town were shot dead by security forces.", ["Yasser Nseirat", "Jamal Qanbar"]),
+    ("Al-Manar named those killed as reporter Hamza Al-Hajj Hassan, cameraman Mohamed Mantach and technician Halim Aloua.",
+     ["Hamza Al-Hajj Hassan", "Mohamed Mantach", "Halim Aloua"]),
+    # A business named after a person is no victim.
+    ("The explosion killed 3 Assyrians and injured 20. The second blast targeted Joseph Bakery.", []),
     # Not names: a sentence opener, a region.
     ("Dyab chose to remain. But Dyab Hamed chose to remain with his fellow volunteers till today.", []),
     ("Four officers overseeing operations in the Middle East were killed Monday in Damascus.", []),
