@@ -88,7 +88,8 @@ _AR_STRETCH = re.compile(r"ـ+\s*[.]?\s*ـ*|[\u064B-\u0652]")
 AR_QUOTES = re.compile(r"[“”\"«»„‟()]")
 #: A quotation mark or bracket right after a letter closes what it encloses ("“عمر الجاسم” أمام
 #: محله"); Arabic texts use “ and ” either way round, so the position decides, not the mark.
-_AR_CLOSING = re.compile(r"(?<=[\u0621-\u064A])[“”\"«»„‟)]")
+#: A mark glued to a lone "و" opens the next name («و”جمعة الحوام”»), it closes nothing.
+_AR_CLOSING = re.compile(r"(?<=[\u0621-\u064A])(?<!\sو)(?<!^و)[“”\"«»„‟)]")
 
 
 _QUOTED = re.compile(r"[“”\"«(]\s*([\u0621-\u064A][\u0621-\u064A\s]{3,50}?)\s*[”“\"»)]")

@@ -105,8 +105,11 @@ EXTRACTOR_NAME = "news"
 #: dead; incidents count journalists, volunteers, activists, doctors, students ... too. 1.4.22:
 #: "was arrested, tortured and killed"; "those killed include A"; "A, 13 and B, 11 - killed";
 #: "two men — A and B — who were ... were shot dead"; "named those killed as reporter A,
-#: cameraman B"; a business named after a person ("Joseph Bakery") is no victim.
-EXTRACTOR_VERSION = "1.4.22"
+#: cameraman B"; a business named after a person ("Joseph Bakery") is no victim. 1.4.23: Arabic:
+#: names joined by و are followed to the end of the run («A و B و C»), a quote glued to a lone و
+#: opens a name; a titled name whose death the next sentence tells by the same title noun; a
+#: name right after a place word or an armed group's word is theirs; «بدم بارد», «مدير» end names.
+EXTRACTOR_VERSION = "1.4.23"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -260,7 +263,7 @@ _AR_BARE_TITLES = cue_pattern("ar.bare_title")
 _AR_AFTER_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern})\s+(?:كل\s+من\s+)?(?:(?:{_AR_TITLES}|{_AR_BARE_TITLES})\s+)?\s*({_AR_NAME})")
 _AR_CALLED = re.compile(rf"(?:يدعى|يُدعى|تدعى|تُدعى|يدعي|تدعي|المدعو|المدعوة|اسمه|اسمها|واسمه|واسمها)\s*[،,:]?\s+({_AR_NAME})")
 _AR_LIST_INTRO = cue("ar.list_intro")
-_AR_STOP = {"إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
+_AR_STOP = {"بدم", "إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
             "خلال", "قرب", "وذلك", "البالغ", "البالغة", "عمره", "عمرها", "ويبلغ", "ابن", "ابنة", "عن", "مع", "بعمر", "وهو", "وهي", "التي", "الذي",
             "وأصيب", "واصيب", "وأصيبت", "بلدة", "مدينة", "قرية", "حي", "بريف", "ريف", "محافظة", "لقوات", "قوات", "تحت", "بسبب", "إلى", "الى",
             "و", "أو", "عاما", "عامًا", "سنوات", "سنة", "أعوام", "مدرستها", "منزل", "منزله", "منزلها", "حيث", "كما", "عند", "لدى", "ضمن",
@@ -1391,7 +1394,10 @@ def _ar_joined_by_waw(sentence: _Sentence) -> None:
     """"استشهاد المواطنين آزاد حسن خليل وشيار بكر", "الشابان X وY": a second name joined by و;
     "X وبنته ريماس": a kin word says a person is named, who carries X's family name."""
     text, found = sentence.text, sentence.found
-    for start, mention in sorted(found.items()):
+    pending = sorted(found.items())
+    while pending:
+        # A name joined to one just found is looked at too: "A و B و C".
+        start, mention = pending.pop(0)
         end = text.find(mention.name, start)
         if end < 0:
             continue
@@ -1405,8 +1411,9 @@ def _ar_joined_by_waw(sentence: _Sentence) -> None:
         follow = _AR_AND_NAME.match(text, end + len(mention.name))
         if follow:
             second = _trim_arabic_name(follow.group(1))
-            if second:
+            if second and sentence.near(follow.start(1)) is None:
                 sentence.put(follow.start(1), second)
+                pending.append((follow.start(1), found[follow.start(1)]))
 
 
 def _ar_drop_nested(sentence: _Sentence) -> None:
@@ -1459,8 +1466,10 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
             died_later = not tells_death and bool(_AR_HURT.search(text)) and _died_in_next(sentences, number, paragraphs, index)
             earlier, previous = previous, text
             if not tells_death and not told_next and not died_later:
+                following = sentences[number + 1] if number + 1 < len(sentences) else ""
                 mentions.extend(_called_back(text, paragraph, earlier) or _attacked_after_death(text, paragraph, paragraphs, index,
-                                                                                                 earlier, quoted))
+                                                                                                 earlier, quoted)
+                                or _titled_then_died(text, paragraph, following))
                 continue
             sentence = _Sentence(text, paragraph, paragraphs, index, arabic=True, window=6, quoted=quoted)
             for stage in _AR_STAGES:
@@ -1504,6 +1513,22 @@ def _named_before_shared_death(text: str, found: list[tuple[int, _Mention]]) -> 
     if len(run) < 2:
         return []
     return [m for _, m in (run[-2:] if dual else run)]
+
+
+def _titled_then_died(text: str, paragraph: str, following: str) -> list[_Mention]:
+    """"إن الطفل “يزن حاج باكير” كان يساعد جده ... . وأضاف أن الطفل أصيب برصاصة ... إذ فقد حياته":
+    the one person a sentence names with a title, whose death the next sentence tells of the
+    same title noun, with no one else named there."""
+    titled = list(_AR_TITLED.finditer(text))
+    if len(titled) != 1 or not following or any(_trim_arabic_name(m.group(1)) for m in _AR_TITLED.finditer(following)):
+        return []
+    match = titled[0]
+    noun = re.sub(r"^[وب]?(?:ال|لل)", "", match.group(0).split()[0])
+    name = _trim_arabic_name(match.group(1))
+    said = re.search(rf"(?<![\u0621-\u064A])[وب]?(?:ال|لل){re.escape(noun)}(?![\u0621-\u064A])", following)
+    if not name or not said or not _AR_DEATH.search(following, said.end()):
+        return []
+    return [_Mention(name, f"{text} {following}", paragraph, match.start(1), arabic=True)]
 
 
 _AR_ATTACKED = cue("ar.attacked_after_death")
@@ -1619,6 +1644,13 @@ def _called_back(sentence: str, paragraph: str, earlier: str) -> list[_Mention]:
     return found
 
 
+#: A place word right before a name makes it a place's ("بقرية “تل جمال”", "في حي “الشهيد ...”").
+_AR_PLACE_BEFORE = re.compile(r"[وبل]?(?:ال)?(?:قرية|بلدة|مدينة|حي|منطقة|ناحية|مخيم|بلدتي|قريتي|مدينتي|شارع|دوار|جامع|مسجد|مدرسة|مزرعة)")
+#: A word of an armed group right before a name makes it the group's ("الجيش الوطني (سليمان شاه)").
+#: ("اللواء X" is a rank, a person's title, not a brigade.)
+_AR_GROUP_BEFORE = re.compile(r"[وبل]?(?:(?:ال)?(?:ميليشيا|مليشيا|فصيل|فصائل|فرقة|كتيبة|الجيش|جيش|فيلق|حركة|تنظيم|الوطني|تجمع)|لواء)")
+
+
 def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: bool, told_next: bool,
                   died_later: bool = False) -> bool:
     """The death-or-injury verdict for an Arabic name at ``start`` of ``sentence``: not when the
@@ -1633,6 +1665,10 @@ def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: boo
     end = start + len(mention.name)
     if _AR_ALIAS_BEFORE.search(before[-40:]):
         return False  # "عصام الزعبي المعروف بـ"عصام الشمخة"": one person, already named
+    if words_before and _AR_PLACE_BEFORE.fullmatch(words_before[-1]):
+        return False  # "بقرية “تل جمال” بريف ديرك": a village, not a person
+    if words_before and _AR_GROUP_BEFORE.fullmatch(words_before[-1]):
+        return False  # "ميليشيا الجيش الوطني (سليمان شاه العمشات)": a faction's name
     if words_before and words_before[-1] in _AR_FAMILY_WORDS and _AR_DEAD_RELATIVE.match(sentence, end):
         return True  # "اعتقال عائلة X الذي ارتقى بغارة": X is the one who died
     if _AR_REPORTED_EVENT.match(sentence, end) and _AR_REPORTING.search(before):
@@ -1684,7 +1720,7 @@ _AR_NOT_NAME_WORDS = {
     # The dead and the hurt as nouns ("تنتشل القتلى وتسعف الجرحى": rescuers at work, no names).
     "القتلى", "الجرحى", "جرحى", "الضحايا", "القتيل", "الجريح", "جريح", "مصاب", "المصاب", "مصابين", "الشهيد",
     # Places and bodies around a name ("السيدة زينب ومحيط الفرقة الأولى", "مالك شركة الفضل").
-    "محيط", "ومحيط", "بمحيط", "شركة", "لشركة", "مؤسسة", "منظمة", "مكتب", "مشفى", "مستشفى", "جامعة", "الفرقة", "فرقة", "طريق",
+    "محيط", "ومحيط", "بمحيط", "شركة", "لشركة", "مؤسسة", "منظمة", "مكتب", "مشفى", "مستشفى", "جامعة", "الفرقة", "فرقة", "طريق", "مدير", "مديرة", "رئيس",
 }
 _AR_HARAKAT = re.compile(r"[\u064B-\u0652\u0670\u0640]")
 #: Function words and verbs that never stand in a name: a phrase with one is prose.
@@ -1710,7 +1746,8 @@ _AR_PERSON_NOUNS = {"امرأة", "مسنة", "مسن", "رجل", "طفل", "ط�
 _AR_ANY_TITLE_WORDS = _AR_TITLE_WORDS | set(_AR_BARE_TITLES.split("|"))
 
 
-_AR_AND_NAME = re.compile(rf"\s*و\s*(?:(?:{_AR_TITLES})\s+)?({_AR_NAME})")
+#: "X وY", "X، وY", and the closing quote turned comma: «“X” و “Y”» reads «X ، و  Y».
+_AR_AND_NAME = re.compile(rf"\s*(?:،\s*)?و\s*(?:(?:{_AR_TITLES})\s+)?({_AR_NAME})")
 #: Names that begin with و, which must not be read as "and" + a name.
 _AR_WAW_NAMES = {"وليد", "وائل", "وضاح", "وسيم", "وفاء", "وعد", "وسام", "ولاء", "وداد", "وجيه", "وحيد", "وديع", "وصفي", "وهيب", "وفيق",
                  "ورد", "وردة", "وجدان", "وصال", "وطفة", "وضحى", "وهبي", "ولات", "وزير"}

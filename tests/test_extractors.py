@@ -470,3 +470,21 @@ def test_arabic_the_one_an_attack_is_told_on_after_a_death_and_a_dual_verb() -> 
             "وهما مدنيان لا ينتميان لأي جهة عسكرية، قتلا أمس الإثنين، جراء سقوط قذائف هاون.")
     assert [r.name_ar for r in extract_item("news", dual.encode(), content_type="text/plain", name="dual").records] == [
         "إسماعيل خلوف حمادي الشاهر", "عبد الله حسن العلوان الشبلي"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Three names joined by و, in quotes, the last quote glued to its و.
+    ("وأسفر إطلاق النار عن مقتل طفل يدعى “أحمد صدام اللاحج” و “عايد شعلان السويجي” و”جمعة الحوام”، وإصابة كل من “صالح خلف الخريصي”.",
+     ["أحمد صدام اللاحج", "عايد شعلان السويجي", "جمعة الحوام"]),
+    # A titled name, then the next sentence tells the death of the same title noun.
+    ("وقال مصدر محلي إن الطفل “يزن حاج باكير” كان يساعد جده في العمل ببستان. وأضاف أن الطفل أصيب برصاصة في الصدر، "
+     "وباءت محاولات إسعافه بالفشل، إذ فقد حياته إثر الإصابة البليغة.", ["يزن حاج باكير"]),
+    ("وقال مصدر محلي إن الطفل “يزن حاج باكير” كان يساعد جده في العمل. وأضاف أن الطفل أصيب برصاصة في الصدر ونقل إلى المشفى.", []),
+    # A village and a faction in quotes or brackets are no people.
+    ("استهدفت طائرة مسيرة سيارة مدنية بقرية “تل جمال” بريف مدينة ديرك، ما أسفر عن استشهاد مدنيين اثنين.", []),
+    ("لقي الشاب “صطوف متعب الفضي” حتفه جراء التعذيب من قبل ميليشيا الجيش الوطني (سليمان شاه العمشات ، لواء العزة) في عفرين.",
+     ["صطوف متعب الفضي"]),
+])
+def test_arabic_shapes_of_other_outlets(text: str, expected: list[str]) -> None:
+    """Shapes read in Horrya, North Press, Kurdipedia and VDC reports of the real labelled set."""
+    assert [r.name_ar for r in extract_item("news", text.encode(), content_type="text/plain", name="shape").records] == expected
