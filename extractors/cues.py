@@ -97,15 +97,19 @@ CUES: tuple[Cue, ...] = (
     Cue("en.killed_object", "en", "death",
         r"\b(?:killed|killing|kills|claimed the li(?:fe|ves) of|took the li(?:fe|ves) of|shot dead|shot and killed|executed|murdered|"
         r"assassinated|assassinating|assassinate|kill)\s+"
-        r"(?:(?:an?|the|his|her|their|two|three|four|five|six|seven|eight|nine|ten|\d{1,3})\s+(?:[a-z][\w'’-]*\s+){0,3}[a-z][\w'’-]*,\s+)?"
+        r"(?:(?:an?|the|his|her|their|two|three|four|five|six|seven|eight|nine|ten|\d{1,3})\s+(?:[^,.;]{1,80}?\s+)?[a-z][\w'’-]*,\s+)?"
         r"(?:(?:the\s+)?(?:civilian|shepherd|farmer|teacher|journalist|activist|doctor|nurse|paramedic|volunteer|worker|driver|student|"
-        r"engineer|lawyer|imam|sheikh|merchant|trader|mukhtar|elder|boy|girl|child|man|woman|youth|mother|father)\s+)?"
+        r"engineer|lawyer|imam|sheikh|merchant|trader|mukhtar|elder|boy|girl|child|man|woman|youth|mother|father)\s+|"
+        r"(?:(?:former|ex-|senior|local|prominent)\s+)?(?:(?:opposition|rebel|tribal|community|military|police|security)\s+)?"
+        r"(?:leader|commander|official|officer|member)\s+)?"
         r"(?:\d{1,3}[- ]year[- ]old\s+)?(?=[A-Z]|(?:al|el)-)",
         ("Russian warplanes killed Omar Haddad and Sami Hamed.", "a shell landed on the house, killing Rima Khalil",
          "shelled the village, killing a farmer, Khaled Hamoud,",
          "The explosion claimed the lives of Nour and Hiba Darwish.", "A landmine killed shepherd Youssef Ajaj",
          "drone strike kills civilian Ahmad Hassan in Qamishli", "The strike killed 12-year-old Hamza Darwish",
-         "gunmen assassinated Abdullah Abu Horan", "killed two men, Omar Haddad and Sami Ajaj"),
+         "gunmen assassinated Abdullah Abu Horan", "killed two men, Omar Haddad and Sami Ajaj",
+         "The Syrian regime killed former opposition leader Khaldoun",
+         "a Turkish drone also killed a senior People’s Protection Units (YPG) official, Mihemed Sari"),
         ("Russian warplanes killed two children.", "He was killed in the strike.", "The attack killed at least 12 people."),
         why="the killer or the event as subject, the dead as object: the names follow the verb"),
     Cue("en.victims_were", "en", "death",
@@ -143,7 +147,9 @@ CUES: tuple[Cue, ...] = (
     Cue("en.died_after_name", "en", "death",
         r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*|[–—]\s*)?(?:(?:was|were|has been|have been|had been)\s+[\"“‘]?(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred|gunned down)|"
         r"[\"“‘]?\s*fell\s+victim\s+to\b|(?:was|were)\s+(?:\w+,\s+){1,3}(?:\w+\s+)?and\s+(?:then\s+|later\s+)?(?:killed|executed|murdered|shot dead|tortured to death)\b|"
-        r"\s*[-–—]\s*(?:killed|died|executed|shot dead|martyred)\b|(?:was|were)\s+(?:the\s+)?victims?\s+of\s+(?:an?\s+)?(?:\w+\s+)?(?:killing|assassination|execution|murder|massacre)\b|,\s+an?\s+[^,;.]{2,120},\s+being\s+(?:gunned down|shot dead|killed|executed|beheaded|tortured to death)|"
+        r"\s*[-–—]\s*(?:killed|died|executed|shot dead|martyred)\b|"
+        r"\s+and\s+(?:his\s+|her\s+)?(?:\w+\s+){0,5}?(?:others?|members?|companions?|people|men|relatives|escorts?|guards?|children|sons|"
+        r"brothers|wife|family)\b[^.;]{0,40}?\s+(?:were|was)\s+(?:\w+\s+)?(?:killed|shot dead|executed)\b|(?:was|were)\s+(?:the\s+)?victims?\s+of\s+(?:an?\s+)?(?:\w+\s+)?(?:killing|assassination|execution|murder|massacre)\b|,\s+an?\s+[^,;.]{2,120},\s+being\s+(?:gunned down|shot dead|killed|executed|beheaded|tortured to death)|"
         r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|"
         r"\s*[–—]\s*who\s+[^,;.]{2,160}?\s+(?:was|were)\s+(?:\w+\s+)?(?:killed|shot dead|executed|murdered)\b|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
         r"(?:was|were)\s+assassinated|(?:was|were)\s+(?:pulled|found|recovered|retrieved)\s+(?:out\s+)?dead|(?:was|were)\s+(?:shot|stabbed|hit|struck)\b[^.;]{0,60}?\band\s+(?:later\s+|instantly\s+)?(?:died|was\s+killed)|(?:was|were)\s+(?:also\s+)?among\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:dead|killed|victims|fatalities)\b(?!\s+and\s+(?:injur|wound))|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
@@ -157,7 +163,8 @@ CUES: tuple[Cue, ...] = (
          " lost their lives when the roof fell", ", an engineer, was also among the dead",
          " were “shot dead by unknown assailants riding in a van", " “fell victim to a missile deliberately aimed at the car",
          ", a 60-year-old guard at a communal water well, being gunned down by two young fighters", " was gunned down on Friday", " was the victim of a targeted killing by the security forces", ", was arrested, tortured and killed by Syrian forces",
-         " - killed in Aleppo on 11 August", " — who were part of the funeral cortege heading for the town were shot dead"),
+         " - killed in Aleppo on 11 August", " — who were part of the funeral cortege heading for the town were shot dead",
+         " and four members of his entourage were killed while returning"),
         (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market",
          ", who was leading the group, was wounded by gunmen", ", who was arrested, and his brother were wounded"),
         ignore_case=True, why="read right after a name: the name is the subject of a verb of dying"),

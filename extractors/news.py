@@ -109,7 +109,10 @@ EXTRACTOR_NAME = "news"
 #: names joined by و are followed to the end of the run («A و B و C»), a quote glued to a lone و
 #: opens a name; a titled name whose death the next sentence tells by the same title noun; a
 #: name right after a place word or an armed group's word is theirs; «بدم بارد», «مدير» end names.
-EXTRACTOR_VERSION = "1.4.23"
+#: 1.4.24: English: "killed a senior YPG official, A"; "killed former opposition leader A"; "A and
+#: four members of his entourage were killed"; an office before a name ("Syrian Defense Minister
+#: A"); a role in a list's glue ("and senior military official C"); a name begins a word.
+EXTRACTOR_VERSION = "1.4.24"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -119,7 +122,8 @@ MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 #: Kurdish and Turkish spellings use İ, Ç, Ş, ê, î, û ("Aram Muhammad İbrahim", "Asîman Elî").
 _NAME_TOKEN = r"(?:(?:al|el|Al|El|ad|as|ash|az|an|at|ar)-)?[‘']?[A-ZİÇŞĞÖÜÊÎÛÂ][a-zA-Z'’‘`\-çşğıöüêîûâéèë]+"
 _PARTICLE = r"(?:bin|ibn|bint|Bin|Ibn|Abu|Abo|abu|abi|Abi|Umm|al|el|Al|de|Abdul|Abd|bani|Bani)"
-NAME = rf"(?:{_NAME_TOKEN}|{_PARTICLE})(?:\s+(?:{_NAME_TOKEN}|{_PARTICLE})){{1,5}}"
+#: A name begins a word: "official Hassan" holds no name "al Hassan".
+NAME = rf"(?<![\w'’-])(?:{_NAME_TOKEN}|{_PARTICLE})(?:\s+(?:{_NAME_TOKEN}|{_PARTICLE})){{1,5}}"
 _NAME_RE = re.compile(NAME)
 #: What may stand right before an English name: an honorific, or an age ("27-year-old Ahmad ...").
 _TITLE_EN = (r"(?:(?:Dr|Mr|Mrs|Ms|Miss)\.?\s+|Doctor\s+|\d{1,3}[- ]year[- ]old\s+|"
@@ -572,6 +576,16 @@ def _en_named_after_count(sentence: _Sentence) -> None:
             sentence.put(start, name, age, listed=True, mark=True)
 
 
+def _en_killed_role_then_name(sentence: _Sentence) -> None:
+    """"a Turkish drone killed a senior YPG official, Mihemed Sari": the verb's object is the role,
+    and the name set off after it is that object; the role's own words ("official",
+    "commander") do not make the name a speaker's."""
+    for match in _KILLED_OBJECT.finditer(sentence.text):
+        if match.group(0).rstrip().endswith(","):
+            for start, name, age in _name_chain(sentence.text, match.end()):
+                sentence.put(start, name, age, listed=True, mark=True)
+
+
 def _en_fire_on_killing_him(sentence: _Sentence) -> None:
     """"opened fire on A B C, a soldier ..., in the town of X, killing him instantly"."""
     text = sentence.text
@@ -714,6 +728,7 @@ _EN_STAGES: tuple[Callable[[_Sentence], None], ...] = (
     _names_after(cue("en.among_the_dead"), listed=True),
     _names_after(cue("en.killed_were"), listed=True),
     _names_after(cue("en.killed_include"), listed=True),
+    _en_killed_role_then_name,
     _names_after(_KILLED_OBJECT, listed=False),
     _en_siblings,
     _en_kin_list,
@@ -810,7 +825,9 @@ def _people_between(sentence: str, start: int, end: int) -> bool:
 
 
 #: List glue with an honorific or an age before the next name (", and 11-year-old B").
-_LIST_GLUE_TITLED = re.compile(rf"{_LIST_GLUE.pattern}(?:{_TITLE_EN})?")
+#: The glue may carry a title or a role of the next name ("..., and senior military official C").
+_LIST_GLUE_TITLED = re.compile(rf"{_LIST_GLUE.pattern}(?:{_TITLE_EN}|(?:[a-z]+\s+){{0,2}}(?:official|officer|commander|leader|minister|"
+                               rf"adviser|advisor|aide|deputy|member|journalist|activist|volunteer|doctor|nurse|cameraman|reporter)\s+)?")
 
 
 def _chains(sentence: str) -> list[list[tuple[int, str, int | None, int]]]:
@@ -1013,6 +1030,12 @@ def _other_people(text: str) -> list[str]:
     return found
 
 
+#: Capitalised words of an office before a name ("Syrian Defense Minister Dawood Rajha").
+_TITLE_WORDS_EN = frozenset({"Syrian", "Defense", "Defence", "Interior", "Foreign", "Prime", "Minister", "Deputy", "Chief", "Former",
+                             "Senior", "President", "Vice", "General", "Governor", "Mayor", "Head", "Director", "Commander", "Brigadier",
+                             "Colonel", "Major", "Captain", "Lieutenant", "Sheikh", "Imam", "Father", "Bishop", "Archbishop", "Patriarch"})
+
+
 def _trim_name(raw: str) -> str | None:
     name = clean_name(raw)
     words = name.split()
@@ -1021,6 +1044,13 @@ def _trim_name(raw: str) -> str | None:
         words.pop()
     while words and words[0].lower() in ("and", "a", "an", "the", "killing", "including"):
         words.pop(0)
+    # "Syrian Defense Minister Dawood Rajha": a title of capitalised words before a given name.
+    titled = False
+    while len(words) > 2 and words[0] in _TITLE_WORDS_EN:
+        words.pop(0)
+        titled = True
+    if titled and not _is_given_name_latin(words[0]):
+        return None
     if len(words) < 2 or _NOT_NAMES.match(" ".join(words)) or _NOT_NAMES.match(words[0]):
         return None
     if any(w.isupper() and len(w) > 2 for w in words):

@@ -779,6 +779,17 @@ def test_names_one_after_another_without_a_separator(text: str) -> None:
      "the town were shot dead by security forces.", ["Yasser Nseirat", "Jamal Qanbar"]),
     ("Al-Manar named those killed as reporter Hamza Al-Hajj Hassan, cameraman Mohamed Mantach and technician Halim Aloua.",
      ["Hamza Al-Hajj Hassan", "Mohamed Mantach", "Halim Aloua"]),
+    # A role as the object and the name set off after it; "A and four members of his entourage".
+    ("On 14 April, a Turkish drone also killed a senior People’s Protection Units (YPG) official, Mihemed Sari (Baran Nisêbîn).",
+     ["Mihemed Sari"]),
+    ("The Syrian regime killed former opposition leader Khaldoun Badawi Al-Zoubi on Thursday night near Daraa city.",
+     ["Khaldoun Badawi Al-Zoubi"]),
+    ("Khaldoun Badawi Al-Zoubi and four members of his entourage were killed while returning from a meeting.",
+     ["Khaldoun Badawi Al-Zoubi"]),
+    # An office of capitalised words before a name; a role in the glue of a list.
+    ("Syrian Defense Minister Dawood Rajha, his deputy, Assef Shawkat, and senior military official Hassan Turkmani were killed.",
+     ["Dawood Rajha", "Assef Shawkat", "Hassan Turkmani"]),
+    ("The official, Khaled Hamoud, said the strike killed two children.", []),
     # A business named after a person is no victim.
     ("The explosion killed 3 Assyrians and injured 20. The second blast targeted Joseph Bakery.", []),
     # Not names: a sentence opener, a region.
