@@ -111,8 +111,11 @@ EXTRACTOR_NAME = "news"
 #: name right after a place word or an armed group's word is theirs; «بدم بارد», «مدير» end names.
 #: 1.4.24: English: "killed a senior YPG official, A"; "killed former opposition leader A"; "A and
 #: four members of his entourage were killed"; an office before a name ("Syrian Defense Minister
-#: A"); a role in a list's glue ("and senior military official C"); a name begins a word.
-EXTRACTOR_VERSION = "1.4.24"
+#: A"); a role in a list's glue ("and senior military official C"); a name begins a word. 1.4.25:
+#: Arabic: «أودى الانفجار بحياة», «لحياتهم» after the names, «أطلقوا النار بشكل مباشر على» a
+#: quoted name; «هما» counts two and a list ends at its first piece that names nobody; an attempt
+#: on a life («حاول ... قتل X») is no death; «وإصابة شخص آخر يدعى X» is X's hurt; «حزب», «عبر».
+EXTRACTOR_VERSION = "1.4.25"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -224,7 +227,7 @@ _NOT_NAMES = re.compile(
     r"Arab|American|British|French|Russia|Turkey|Iran|Iraq|Lebanon|Jordan|Israel|"
     # Sentence openers that are no given name ("But Dyab chose to remain").
     r"But|And|However|Also|Then|When|While|After|Before|Meanwhile|Later|Earlier|Both|Yet|Although|Since|"
-    r"Middle|Gaza|Europe|Gulf|"
+    r"Middle|Gaza|Europe|Gulf|Operation|Inherent|"
     # Places and businesses named after a person ("the second blast targeted Joseph Bakery").
     r"Bakery|Cafe|Café|Mosque|Church|School|Market|Street|Road|Square|Park|Hall|Hotel|Bridge|Roundabout|Company|Factory|"
     r"Restaurant|Shop|Center|Centre|University|College|Stadium|Clinic)\b"
@@ -267,7 +270,7 @@ _AR_BARE_TITLES = cue_pattern("ar.bare_title")
 _AR_AFTER_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern})\s+(?:كل\s+من\s+)?(?:(?:{_AR_TITLES}|{_AR_BARE_TITLES})\s+)?\s*({_AR_NAME})")
 _AR_CALLED = re.compile(rf"(?:يدعى|يُدعى|تدعى|تُدعى|يدعي|تدعي|المدعو|المدعوة|اسمه|اسمها|واسمه|واسمها)\s*[،,:]?\s+({_AR_NAME})")
 _AR_LIST_INTRO = cue("ar.list_intro")
-_AR_STOP = {"بدم", "إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
+_AR_STOP = {"بدم", "عبر", "إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
             "خلال", "قرب", "وذلك", "البالغ", "البالغة", "عمره", "عمرها", "ويبلغ", "ابن", "ابنة", "عن", "مع", "بعمر", "وهو", "وهي", "التي", "الذي",
             "وأصيب", "واصيب", "وأصيبت", "بلدة", "مدينة", "قرية", "حي", "بريف", "ريف", "محافظة", "لقوات", "قوات", "تحت", "بسبب", "إلى", "الى",
             "و", "أو", "عاما", "عامًا", "سنوات", "سنة", "أعوام", "مدرستها", "منزل", "منزله", "منزلها", "حيث", "كما", "عند", "لدى", "ضمن",
@@ -1378,15 +1381,20 @@ def _ar_list_after_intro(sentence: _Sentence) -> None:
             continue
         counted = _people_counted(text[max(0, intro.start() - 50):intro.start()]) \
             if intro.group(0).strip() in ("هما", "وهما", "هم", "وهم", "هن", "وهن") else None
+        if counted is None and intro.group(0).strip() in ("هما", "وهما"):
+            counted = 2  # "الضحايا هما A وB": the dual pronoun itself counts two
         offset = intro.end()
         pieces: list[tuple[int, str, bool]] = []  # (where, name, known by its first word)
         for piece in re.split(r"(\s+و\s*(?=[\u0621-\u064A])|،|,)", text[offset:offset + 600]):
             start = text.find(piece, offset)
             offset = max(offset, start + len(piece)) if start >= 0 else offset
-            name = _trim_arabic_name(piece.strip(' "“”«»')) if piece and piece.strip() not in ("و", "،", ",") else None
+            separator = not piece or piece.strip() in ("و", "،", ",", "")
+            name = _trim_arabic_name(piece.strip(' "“”«»')) if not separator else None
             if name and start >= 0:
                 known = _begins_with_given_name(name) or bool(_AR_TITLE_WORDS.intersection(piece.split()[:1]))
                 pieces.append((start, name, known))
+            elif not separator and pieces:
+                break  # "A وB، شابان قاصران ...": the list ended at the first piece that names nobody
         # "أضرار مادية", "استهدف منزلا سكنيا": a list of what happened, not who.
         unknown_allowed = counted is not None and len(pieces) == counted
         for start, name, known in pieces:
@@ -1496,7 +1504,8 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
             died_later = not tells_death and bool(_AR_HURT.search(text)) and _died_in_next(sentences, number, paragraphs, index)
             earlier, previous = previous, text
             if not tells_death and not told_next and not died_later:
-                following = sentences[number + 1] if number + 1 < len(sentences) else ""
+                following = sentences[number + 1] if number + 1 < len(sentences) else (
+                    next(iter(split_sentences(paragraphs[index + 1])), "") if index + 1 < len(paragraphs) else "")
                 mentions.extend(_called_back(text, paragraph, earlier) or _attacked_after_death(text, paragraph, paragraphs, index,
                                                                                                  earlier, quoted)
                                 or _titled_then_died(text, paragraph, following))
@@ -1595,7 +1604,7 @@ def _attacked_after_death(text: str, paragraph: str, paragraphs: list[str], inde
         at = attacked.end() + word.start()
         name = _trim_arabic_name(text[at:at + 80])
         titled = any(w.group(0) in _AR_ANY_TITLE_WORDS for w in words[:number])
-        if name and (is_given_name(name.split()[0]) or titled) and plausible(name, at):
+        if name and (is_given_name(name.split()[0]) or titled or name in quoted) and plausible(name, at):
             return [_Mention(name, text, paragraph, at, arabic=True)]
     return []
 
@@ -1674,6 +1683,9 @@ def _called_back(sentence: str, paragraph: str, earlier: str) -> list[_Mention]:
     return found
 
 
+#: An attempt on a life right before a name: "حاول عناصر الميليشيا قتل X", "محاولة اغتيال X".
+_AR_ATTEMPT_BEFORE = re.compile(r"(?<![\u0621-\u064A])[وف]?(?:حاول|حاولوا|حاولت|محاولة|محاولات|لمحاولة|بمحاولة)\s+(?:[\u0621-\u064A]+\s+){0,3}?"
+                                r"(?:قتل|اغتيال|اغتيل|تصفية|خطف)\s*[\"“”«]?\s*$")
 #: A place word right before a name makes it a place's ("بقرية “تل جمال”", "في حي “الشهيد ...”").
 _AR_PLACE_BEFORE = re.compile(r"[وبل]?(?:ال)?(?:قرية|بلدة|مدينة|حي|منطقة|ناحية|مخيم|بلدتي|قريتي|مدينتي|شارع|دوار|جامع|مسجد|مدرسة|مزرعة)")
 #: A word of an armed group right before a name makes it the group's ("الجيش الوطني (سليمان شاه)").
@@ -1695,6 +1707,8 @@ def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: boo
     end = start + len(mention.name)
     if _AR_ALIAS_BEFORE.search(before[-40:]):
         return False  # "عصام الزعبي المعروف بـ"عصام الشمخة"": one person, already named
+    if _AR_ATTEMPT_BEFORE.search(before[-80:]):
+        return False  # "حاول عناصر الميليشيا قتل “أنس حوا”": an attempt on a life, not a death
     if words_before and _AR_PLACE_BEFORE.fullmatch(words_before[-1]):
         return False  # "بقرية “تل جمال” بريف ديرك": a village, not a person
     if words_before and _AR_GROUP_BEFORE.fullmatch(words_before[-1]):
@@ -1718,7 +1732,9 @@ def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: boo
         return False  # "استهدفت X ... ما أدى لإصابته ومقتل اثنين من مرافقيه": X was wounded
     death = [m.end() for m in _AR_LIST_DEATH.finditer(before)]
     # "اغتيال عنصرين وإصابة آخر ... هما: A، B": the injury is someone else's.
-    not_death = [m.end() for m in _AR_HURT.finditer(before) if not _AR_OTHERS.match(before, m.end())]
+    # But "وإصابة شخص آخر يدعى X": the other hurt is the one this "يدعى" names.
+    not_death = [m.end() for m in _AR_HURT.finditer(before) if not (others := _AR_OTHERS.match(before, m.end()))
+                 or re.fullmatch(r"\s*(?:يدعى|تدعى|يدعي|تدعي|اسمه|اسمها)\s*", before[others.end():])]
     after_death = _AR_DEATH_AFTER.search(sentence[start:start + 90])
     # A name found only by its given name must stand close to the death it is in.
     if anchored:
@@ -1750,7 +1766,7 @@ _AR_NOT_NAME_WORDS = {
     # The dead and the hurt as nouns ("تنتشل القتلى وتسعف الجرحى": rescuers at work, no names).
     "القتلى", "الجرحى", "جرحى", "الضحايا", "القتيل", "الجريح", "جريح", "مصاب", "المصاب", "مصابين", "الشهيد",
     # Places and bodies around a name ("السيدة زينب ومحيط الفرقة الأولى", "مالك شركة الفضل").
-    "محيط", "ومحيط", "بمحيط", "شركة", "لشركة", "مؤسسة", "منظمة", "مكتب", "مشفى", "مستشفى", "جامعة", "الفرقة", "فرقة", "طريق", "مدير", "مديرة", "رئيس",
+    "شابان", "قاصر", "قاصرين", "قاصران", "قاصرا", "محيط", "ومحيط", "بمحيط", "شركة", "لشركة", "مؤسسة", "منظمة", "مكتب", "مشفى", "مستشفى", "جامعة", "الفرقة", "فرقة", "طريق", "مدير", "مديرة", "رئيس", "حزب",
 }
 _AR_HARAKAT = re.compile(r"[\u064B-\u0652\u0670\u0640]")
 #: Function words and verbs that never stand in a name: a phrase with one is prose.
@@ -1759,8 +1775,8 @@ _AR_FUNCTION_WORDS = {
     "اسفر", "عظم", "اجركم", "أجركم", "بهجوم", "فرقة", "لذويهم", "ذنب", "لهم", "عاشرة", "وضحية", "ضحية", "نتمكن", "كان", "كانت",
     "هذا", "هذه", "ذلك", "تلك", "إن", "ان", "أنه", "انه", "بأن", "بان", "حتى", "ثم", "لقد", "وقد", "إذ", "اذ", "عليه", "عليها", "فيه", "فيها",
     "ليس", "وليس", "أحد", "احد", "إحدى", "احدى", "قيادة", "راعي", "معارض", "أغنام", "اغنام", "المصابين", "عملية", "بعملية", "إنزال", "انزال",
-    "مواطن", "مواطنة", "مواطنين", "ولا", "لأي", "لاي", "أي", "اي", "لو", "انو", "الي", "يجي", "العديد", "جهة", "حسبي", "فسيح", "ضحيتها", "ضحيته", "حياته", "حياتها",
-    "عندما", "بينما", "حينما", "بعدما", "كلما", "حيث", "لكن", "لكنه", "لكنها", "كما", "وكما", "عند", "خلال",
+    "مواطن", "مواطنة", "مواطنين", "ولا", "لأي", "لاي", "أي", "اي", "لو", "انو", "الي", "يجي", "العديد", "جهة", "حسبي", "فسيح", "ضحيتها", "ضحيته", "حياته", "حياتها", "حياتهما", "حياتهم",
+    "عندما", "بينما", "حينما", "بعدما", "كلما", "حيث", "لكن", "لكنه", "لكنها", "كما", "وكما", "عند", "خلال", "كانا", "كانوا",
 }
 #: Kinship and descriptive words that may stand before a name ("والده نواف ..."): dropped.
 _AR_LEADING = {"والده", "والدته", "ابنه", "ابنته", "زوجته", "زوجها", "شقيقه", "شقيقته", "وابنه", "وابنته", "ووالده", "ووالدته",

@@ -488,3 +488,24 @@ def test_arabic_the_one_an_attack_is_told_on_after_a_death_and_a_dual_verb() -> 
 def test_arabic_shapes_of_other_outlets(text: str, expected: list[str]) -> None:
     """Shapes read in Horrya, North Press, Kurdipedia and VDC reports of the real labelled set."""
     assert [r.name_ar for r in extract_item("news", text.encode(), content_type="text/plain", name="shape").records] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("وأودى الانفجار بحياة الطفلين (محمد نور وعمر عبدو الأسود) من أبناء قرية العلاني، والطفل (ابراهيم كاجو) نازح مع عائلته.",
+     ["محمد نور", "عمر عبدو الأسود", "ابراهيم كاجو"]),
+    ("اغتال مجهولون اليوم أحد عناصر التسوية في ريف درعا الغربي. وقال موقع محلي إن مجهولين أطلقوا النار بشكل مباشرعلى "
+     "“مناضل الساعدي” في بلدة المزيريب.", ["مناضل الساعدي"]),
+    ("وأشار المصدر، إلى أن الضحايا هما مياس طعمة وقصي حوا، شابان قاصران لا يتجاوز عمرهما 18 عامًا، كانا يعملان داخل المحل "
+     "في لحظة وقوع الحادث.", ["مياس طعمة", "قصي حوا"]),
+    ("في العام الماضي، حاول عناصر الميليشيا قتل “أنس حوا”، وعندما فشلوا في ذلك فجروا المحل.", []),
+    ("أسفر القصف عن فقدان أربعة أشخاص بينهم الطفلان أحمد شيبي (14 عاما) و آهنك (16 عاماً) لحياتهم.", ["أحمد شيبي"]),
+    ("وقال الدفاع المدني عبر صفحته الرسمية إن الطفل “عمر هيثم حاج علي” توفي غرقا أثناء السباحة.", ["عمر هيثم حاج علي"]),
+    # "وإصابة شخص آخر يدعى X": the other one hurt is the one "يدعى" names.
+    ("مما أدى إلى فقدان شخص لحياته يدعى يوسف الحايك البالغ من العمر 30 عاماً وإصابة شخص آخر يدعى عبد الرحمن الحايك "
+     "البالغ من العمر 16 عاماً يتلقى العلاج.", ["يوسف الحايك"]),
+    ("استهدفت غارة مقرا لميليشيا حزب الله اللبناني قرب دمشق ما أدى لمقتل عناصر.", []),
+])
+def test_arabic_shapes_of_daily_news(text: str, expected: list[str]) -> None:
+    """«أودى الانفجار بحياة», a shot fired «بشكل مباشر على» a quoted name after a death was told, the
+    dual «هما» counting two, an attempt on a life, «لحياتهم» after the names, «عبر» ends a name."""
+    assert [r.name_ar for r in extract_item("news", text.encode(), content_type="text/plain", name="shape").records] == expected
