@@ -279,9 +279,12 @@ CUES: tuple[Cue, ...] = (
         r"(?m)^(?P<who>[^\n]{0,80}?)(?:\s*Verified account)?\s*(?:(?:January|February|March|April|May|June|July|August|September|"
         r"October|November|December)\s+\d{1,2}(?:,\s*\d{4})?(?:\s+at\s+\d{1,2}:\d{2}\s*[AP]M)?|\d{1,2}\s*[hdwm]|Yesterday"
         r"(?:\s+at\s+\d{1,2}:\d{2}\s*[AP]M)?)\s*·\s*(?:Shared with (?:Public|Friends|[A-Z][a-z]+)|Public)"
-        r"|^(?:Conversation)?(?P<handle_of>[^\n@]{0,50}?[^\s@])@[A-Za-z0-9_]{2,30}",
+        # The handle ends where the post begins, glued ("@SyriaCivilDefAn individual was killed").
+        r"|^(?:Conversation)?(?P<handle_of>[^\n@]{0,50}?[^\s@])@[A-Za-z0-9_]{2,30}?"
+        r"(?=(?:An?|The|One|Two|Three|Four|Five|Six|Several|At|In|On|Breaking|Urgent|BREAKING|URGENT)\s|[^A-Za-z0-9_]|$)",
         ("ANHA عربية Verified accountOctober 24, 2024 · Shared with Public", "Hossam JammalNovember 29, 2024 · Shared with Public",
-         "أحمد الرمضان Verified accountDecember 21, 2025 · Shared with Public سوريا", "Osama Alshamy@OsamaAlshamy166ما تزال"),
+         "أحمد الرمضان Verified accountDecember 21, 2025 · Shared with Public سوريا", "Osama Alshamy@OsamaAlshamy166ما تزال",
+         "Post Post The White Helmets@SyriaCivilDefAn individual was killed"),
         ("He was killed on December 21, 2025 in Ziban.", "استشهاد الطفل محمد خالد @SyriaCivilDef"),
         why="the poster's name and date at the head of a scraped Facebook or X post: the account that posted, not a person "
             "the post is about"),
