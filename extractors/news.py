@@ -115,7 +115,10 @@ EXTRACTOR_NAME = "news"
 #: Arabic: «أودى الانفجار بحياة», «لحياتهم» after the names, «أطلقوا النار بشكل مباشر على» a
 #: quoted name; «هما» counts two and a list ends at its first piece that names nobody; an attempt
 #: on a life («حاول ... قتل X») is no death; «وإصابة شخص آخر يدعى X» is X's hurt; «حزب», «عبر».
-EXTRACTOR_VERSION = "1.4.25"
+#: 1.4.26: English: a run of three names or more in a sentence that tells a death and no hurt,
+#: arrest or speaker is of the dead; names with a verb of their own after a killed-object
+#: ("killed two people, A and B were taken to hospital wounded") are not its objects.
+EXTRACTOR_VERSION = "1.4.26"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -477,6 +480,9 @@ def _names_after(pattern: re.Pattern[str], *, listed: bool) -> Callable[[_Senten
     def stage(sentence: _Sentence) -> None:
         for match in pattern.finditer(sentence.text):
             chain = _name_chain(sentence.text, match.end())
+            end = chain[-1][0] + len(chain[-1][1]) if chain else 0
+            if chain and re.match(r"\s*,?\s*(?:were|was)\b", sentence.text[end:]) and not _DIED_AFTER_NAME.match(sentence.text, end):
+                continue  # "killed two people, A and B were taken to hospital wounded": the names have a verb of their own
             # The names listed after the first share its verdict: "killed A, a commander; B, a
             # leader; and fighter C" (a semicolon would end the clause a lone name is judged in).
             rest = listed or (len(chain) > 1 and _is_victim_en(_Mention(chain[0][1], sentence.text, sentence.paragraph, chain[0][0])))
@@ -583,9 +589,31 @@ def _en_killed_role_then_name(sentence: _Sentence) -> None:
     """"a Turkish drone killed a senior YPG official, Mihemed Sari": the verb's object is the role,
     and the name set off after it is that object; the role's own words ("official",
     "commander") do not make the name a speaker's."""
-    for match in _KILLED_OBJECT.finditer(sentence.text):
-        if match.group(0).rstrip().endswith(","):
-            for start, name, age in _name_chain(sentence.text, match.end()):
+    text = sentence.text
+    for match in _KILLED_OBJECT.finditer(text):
+        if not match.group(0).rstrip().endswith(","):
+            continue
+        chain = _name_chain(text, match.end())
+        if not chain:
+            continue
+        end = chain[-1][0] + len(chain[-1][1])
+        # "killed two people, A and B were taken to hospital": the names have a verb of their own.
+        if re.match(r"\s*,?\s*(?:were|was|are|is|have|has|had)\b", text[end:]) and not _DIED_AFTER_NAME.match(text, end):
+            continue
+        for start, name, age in chain:
+            sentence.put(start, name, age, listed=True, mark=True)
+
+
+def _en_run_of_names_with_death(sentence: _Sentence) -> None:
+    """A run of three names or more in a sentence that tells a death and no hurt, arrest or
+    escape ("Killed were A, B, C and D in the strike on ...", "A, B, C and D, all of the same
+    family, lost their lives"): the list is of the dead, whatever verb shape joins them."""
+    text = sentence.text
+    if not _DEATH_EN.search(text) or _SURVIVED_EN.search(text) or _NOT_DEATH_EN.search(text.lower().replace("according to", "")):
+        return
+    for chain in _chains(text):
+        if len(chain) >= 3:
+            for start, name, age, _ in chain:
                 sentence.put(start, name, age, listed=True, mark=True)
 
 
@@ -722,6 +750,7 @@ _EN_STAGES: tuple[Callable[[_Sentence], None], ...] = (
     _en_one_of_the_dead,
     _en_attacked_after_death,
     _en_named_after_count,
+    _en_run_of_names_with_death,
     _names_after(_NAME_OF_THE_DEAD, listed=True),
     _names_after(_VICTIMS_WERE, listed=True),
     _en_fire_on_killing_him,
@@ -1070,7 +1099,10 @@ def _is_victim_en(mention: _Mention) -> bool:
     before = sentence[:start]
     after = sentence[end:]
     predicate = _PREDICATE.search(after[:160])
-    if predicate and _NOT_DEATH_EN.fullmatch(predicate.group(1)) and "who" not in after[:predicate.start()] \
+    # "A, B and C were taken to hospital wounded": the predicate's own words tell a hurt.
+    hurt_predicate = predicate is not None and not _DEATH_EN.fullmatch(predicate.group(1)) \
+        and _SURVIVED_EN.search(after[predicate.end():predicate.end() + 40]) is not None
+    if predicate and (_NOT_DEATH_EN.fullmatch(predicate.group(1)) or hurt_predicate) and "who" not in after[:predicate.start()] \
             and not _DEATH_EN.search(after[:predicate.start()]) and not _HELD_THEN_DIED_SAME.match(after):
         return False  # "the volunteer, X, and his wife were wounded": X's own verb is a hurt
     # The clause the name is in: from the last clause break before it to the next after it.

@@ -823,3 +823,14 @@ def test_english_memorial_with_a_heading_for_each_of_the_dead() -> None:
            "Mohammad Dib Al-Harr\n"
            "Mohammad Dib Al-Harr is the head of the centre and spoke to reporters about the attack on the team.\n")
     assert names(one) == []
+
+
+def test_english_run_of_names_in_a_sentence_of_death() -> None:
+    """Three names or more listed in a sentence that tells a death and nothing else are the dead,
+    whatever joins them to the verb; with a hurt, an arrest or a speaker in it, they are not."""
+    dead = ("In the strike on the market, Omar Khaled Haddad, Sami Hamed al-Ali, Rima Walid Darwish and Hiba Omar Haddad, "
+            "all of the same family, lost their lives.")
+    assert names(dead) == ["Omar Khaled Haddad", "Sami Hamed al-Ali", "Rima Walid Darwish", "Hiba Omar Haddad"]
+    hurt = ("After the strike that killed two people, Omar Khaled Haddad, Sami Hamed al-Ali and Rima Walid Darwish were "
+            "taken to hospital wounded.")
+    assert names(hurt) == []
