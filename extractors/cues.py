@@ -149,7 +149,8 @@ CUES: tuple[Cue, ...] = (
         ("The strike injured five civilians, including Omar Haddad", "killing four people, including two children"),
         why="the dead counted, then some of them named"),
     Cue("en.died_after_name", "en", "death",
-        r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?\s*(?:,\s*|[–—]\s*)?(?:(?:was|were|has been|have been|had been)\s+[\"“‘]?(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred|gunned down)|"
+        # An aside set off by dashes may stand between the name and its verb ("A — along with two others — was killed").
+        r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?(?:\s*[–—]\s*[^–—.;]{2,100}?\s*[–—])?\s*(?:,\s*|[–—]\s*)?(?:(?:was|were|has been|have been|had been)\s+[\"“‘]?(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred|gunned down)|"
         r"[\"“‘]?\s*fell\s+victim\s+to\b|(?:was|were)\s+(?:\w+,\s+){1,3}(?:\w+\s+)?and\s+(?:then\s+|later\s+)?(?:killed|executed|murdered|shot dead|tortured to death)\b|"
         r"\s*[-–—]\s*(?:killed|died|executed|shot dead|martyred)\b|"
         r"\s+and\s+(?:his\s+|her\s+)?(?:\w+\s+){0,5}?(?:others?|members?|companions?|people|men|relatives|escorts?|guards?|children|sons|"
@@ -168,7 +169,7 @@ CUES: tuple[Cue, ...] = (
          " were “shot dead by unknown assailants riding in a van", " “fell victim to a missile deliberately aimed at the car",
          ", a 60-year-old guard at a communal water well, being gunned down by two young fighters", " was gunned down on Friday", " was the victim of a targeted killing by the security forces", ", was arrested, tortured and killed by Syrian forces",
          " - killed in Aleppo on 11 August", " — who were part of the funeral cortege heading for the town were shot dead",
-         " and four members of his entourage were killed while returning"),
+         " and four members of his entourage were killed while returning", " — along with 2 fellow fighters — was killed in an attack"),
         (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market",
          ", who was leading the group, was wounded by gunmen", ", who was arrested, and his brother were wounded"),
         ignore_case=True, why="read right after a name: the name is the subject of a verb of dying"),

@@ -790,6 +790,9 @@ def test_names_one_after_another_without_a_separator(text: str) -> None:
     ("Syrian Defense Minister Dawood Rajha, his deputy, Assef Shawkat, and senior military official Hassan Turkmani were killed.",
      ["Dawood Rajha", "Assef Shawkat", "Hassan Turkmani"]),
     ("The official, Khaled Hamoud, said the strike killed two children.", []),
+    # An aside set off by dashes between the name and its verb.
+    ("Salwa Yusuf Hamed — along with 2 fellow female fighters — was killed in an attack near Qamishli.", ["Salwa Yusuf Hamed"]),
+    ("Salwa Yusuf Hamed — who leads the council — was injured in an attack near Qamishli.", []),
     # A business named after a person is no victim.
     ("The explosion killed 3 Assyrians and injured 20. The second blast targeted Joseph Bakery.", []),
     # Not names: a sentence opener, a region.
