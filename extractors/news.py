@@ -779,7 +779,7 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
     paragraphs = _join_run_on_lists(paragraphs, _EN_RUN_ON)
     for index, paragraph in enumerate(paragraphs):
         caption = _CAPTION.match(paragraph)
-        if caption and len(paragraph) < 200 and not _DEATH_EN.search(paragraph):
+        if caption and len(paragraph) < 200 and not _DEATH_EN.search(paragraph) and not _SURVIVED_EN.search(paragraph):
             name = _trim_name(caption.group(1))
             # A caption names a person ("The victim X – ...", "Mohammad X | ..."), not a page
             # section ("Discover Popular Videos | Facebook", "Joint Anti-ISIS Operation | ...").
