@@ -63,7 +63,7 @@ CUES: tuple[Cue, ...] = (
     # --- English -------------------------------------------------------------------------
     Cue("en.death", "en", "death",
         r"\b(killed|killing|kills|shot dead|shot and killed|was shot|were shot|died|dies|dying|death|deaths|dead|deceased|lost (?:his|her|their) lives?|"
-        r"lost (?:his|her) life|martyred|executed|execution|succumbed|slain|murdered|drowned|body was found|bodies were found|passed away|"
+        r"lost (?:his|her) life|martyred|executed|executions?|killings|succumbed|slain|murdered|drowned|body was found|bodies were found|passed away|"
         r"registered as having died|was found dead|were found dead|(?:shot|stabbed|beaten|burned|burnt|tortured) to death|assassinat\w*|claimed the li(?:fe|ves)|the bod(?:y|ies) of|(?:his|her|their) bod(?:y|ies) (?:was|were) (?:handed|returned|found|discovered|recovered))\b",
         ("Two farmers were killed when a shell hit their field.", "The strike claimed the lives of a mother and her son.",
          "Both brothers lost their lives in the blast.", "His body was handed over to the family.", "A teacher was shot to death on the road."),
@@ -144,8 +144,10 @@ CUES: tuple[Cue, ...] = (
         ("The drone targeted a car on the road", "Gunmen opened fire on the checkpoint"),
         why="the victims of an attack named right after the dead were counted ('two men were killed ... . Gunmen fired [at] A and B')"),
     Cue("en.including", "en", "death",
-        r"\b(?:killed|killing|kills|claimed the lives of|death of|deaths of)\b[^.;]{0,80}?\b(?:including|among them|among whom)\s+(?=[A-Z]|(?:al|el)-)",
-        ("The strike killed five civilians, including Omar Haddad and his wife", "killing four people, among them Sami Hamed"),
+        r"\b(?:killed|killing|killings|kills|claimed the lives of|death of|deaths of|executions?|executed|massacred|massacre of)\b[^.;]{0,80}?"
+        r"\b(?:including|among them|among whom)\s+(?=[A-Z]|(?:al|el)-)",
+        ("The strike killed five civilians, including Omar Haddad and his wife", "killing four people, among them Sami Hamed",
+         "videos showing fighters conducting graphic executions of Druze civilians, including Moaz"),
         ("The strike injured five civilians, including Omar Haddad", "killing four people, including two children"),
         why="the dead counted, then some of them named"),
     Cue("en.died_after_name", "en", "death",

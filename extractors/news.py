@@ -117,8 +117,10 @@ EXTRACTOR_NAME = "news"
 #: on a life («حاول ... قتل X») is no death; «وإصابة شخص آخر يدعى X» is X's hurt; «حزب», «عبر».
 #: 1.4.26: English: a run of three names or more in a sentence that tells a death and no hurt,
 #: arrest or speaker is of the dead; names with a verb of their own after a killed-object
-#: ("killed two people, A and B were taken to hospital wounded") are not its objects.
-EXTRACTOR_VERSION = "1.4.26"
+#: ("killed two people, A and B were taken to hospital wounded") are not its objects. 1.4.27:
+#: an aside in dashes before the verb; bulleted names after a line that says a list follows;
+#: "executions of ..., including A"; "executions" and "killings" tell deaths.
+EXTRACTOR_VERSION = "1.4.27"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -803,6 +805,7 @@ def _english_mentions(paragraphs: list[str]) -> list[_Mention]:
     mentions.extend(_told_later(paragraphs, rejected, mentions))
     mentions.extend(m for m in list_lines if m.name not in {k.name for k in mentions})
     mentions.extend(m for m in _english_name_headings(paragraphs) if m.name not in {k.name for k in mentions})
+    mentions.extend(m for m in _english_name_block(paragraphs) if m.name not in {k.name for k in mentions})
     if not mentions:
         mentions.extend(_introduced_then_died(paragraphs) or _titled_then_introduced(paragraphs))
     return mentions
@@ -988,6 +991,41 @@ def _english_name_headings(paragraphs: list[str]) -> list[_Mention]:
         if following.startswith((name, words[0] + " ", words[-1] + " ")) and len(following) > len(name) + 40:
             found.append(_Mention(name, f"{paragraphs[0]} … {line}", paragraph, 0, listed=True))
     return found if len(found) >= 2 else []
+
+
+#: A bullet or a number that opens a line of a list.
+_LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}\s*[-.)–]|[-–•*·▪●])\s*")
+#: A line that says a list follows, in other words than a heading of the dead ("I’m listing the names below").
+_LIST_FOLLOWS = re.compile(r"\b(?:names?|list(?:ing|ed)?|following|below)\b", re.I)
+
+
+def _english_name_block(paragraphs: list[str]) -> list[_Mention]:
+    """Three bulleted or numbered lines or more in a row, each a name (maybe with an age), right
+    after a line that tells a death or says a list of names follows, in an item that tells a
+    death in the four lines before, that line telling no hurt, arrest or disappearance ("The Church has
+    published the names of 21 Assyrians killed by ISIS ... I’m listing the names below ...",
+    then "• Hani Moussa Khazaal, 25"): the dead, listed without a heading of the usual words."""
+    found: list[_Mention] = []
+    index = 1
+    while index < len(paragraphs):
+        run: list[tuple[int, str, int | None]] = []
+        at = index
+        while at < len(paragraphs) and _LIST_MARKER.match(paragraphs[at]) and len(paragraphs[at]) <= 90:
+            match = _EN_LIST_LINE.match(paragraphs[at])
+            name = _trim_name(match.group(1)) if match else None
+            if not match or not name:
+                break
+            age = match.group(2) or match.group(3)
+            run.append((at, name, int(age) if age else None))
+            at += 1
+        before = paragraphs[index - 1]
+        told = any(_DEATH_EN.search(p) for p in paragraphs[max(0, index - 4):index])
+        if len(run) >= 3 and told and (_DEATH_EN.search(before) or _LIST_FOLLOWS.search(before)) and not _SURVIVED_EN.search(before) \
+                and not re.search(r"\b(?:missing|disappeared|wanted|candidates?)\b", before, re.I):
+            found.extend(_Mention(name, f"{before} {paragraphs[line]}", paragraphs[line], 0, age=age, listed=True)
+                         for line, name, age in run)
+        index = at + 1 if run else index + 1
+    return found
 
 
 #: A later sentence that tells the death of the person a report opened with: by first name

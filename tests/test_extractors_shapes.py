@@ -793,6 +793,9 @@ def test_names_one_after_another_without_a_separator(text: str) -> None:
     # An aside set off by dashes between the name and its verb.
     ("Salwa Yusuf Hamed — along with 2 fellow female fighters — was killed in an attack near Qamishli.", ["Salwa Yusuf Hamed"]),
     ("Salwa Yusuf Hamed — who leads the council — was injured in an attack near Qamishli.", []),
+    # "executions of ..., including A, his brother B, and their cousin C".
+    ("Videos show fighters conducting graphic executions of Druze civilians, including Moaz Arnous, his brother Baraa Arnous, "
+     "and their cousin Osama Arnous.", ["Moaz Arnous", "Baraa Arnous", "Osama Arnous"]),
     # A business named after a person is no victim.
     ("The explosion killed 3 Assyrians and injured 20. The second blast targeted Joseph Bakery.", []),
     # Not names: a sentence opener, a region.
@@ -837,3 +840,20 @@ def test_english_run_of_names_in_a_sentence_of_death() -> None:
     hurt = ("After the strike that killed two people, Omar Khaled Haddad, Sami Hamed al-Ali and Rima Walid Darwish were "
             "taken to hospital wounded.")
     assert names(hurt) == []
+
+
+def test_english_bulleted_names_after_a_line_that_says_a_list_follows() -> None:
+    """"The Church has published the names of 21 Assyrians killed by ISIS ... I’m listing the names
+    below ...", then a bulleted name a line: the dead. Under a line about the missing, not."""
+    text = ("SYRIA: The Syriac Orthodox Church has published the names of 21 Assyrians killed by ISIS in Qaryatain.\n"
+            "I’m listing the names below, because names mean more than numbers.\n"
+            "  • Hani Moussa Khazaal, 25\n"
+            "  • George Al-Khazaal, 31\n"
+            "  • Jalal Al-Gharib, 30\n")
+    assert names(text) == ["Hani Moussa Khazaal", "George Al-Khazaal", "Jalal Al-Gharib"]
+    missing = ("Three men were killed in Qaryatain last week.\n"
+               "The names of those still missing are listed below:\n"
+               "  • Hani Moussa Khazaal, 25\n"
+               "  • George Al-Khazaal, 31\n"
+               "  • Jalal Al-Gharib, 30\n")
+    assert names(missing) == []
