@@ -119,8 +119,11 @@ EXTRACTOR_NAME = "news"
 #: arrest or speaker is of the dead; names with a verb of their own after a killed-object
 #: ("killed two people, A and B were taken to hospital wounded") are not its objects. 1.4.27:
 #: an aside in dashes before the verb; bulleted names after a line that says a list follows;
-#: "executions of ..., including A"; "executions" and "killings" tell deaths.
-EXTRACTOR_VERSION = "1.4.27"
+#: "executions of ..., including A"; "executions" and "killings" tell deaths. 1.4.28: Arabic lists:
+#: «والشهداء هم: العقيد A من حمص. الملازم أول B ...» (items closed by full stops, ranks), «أسماء
+#: الشهداء: A، B»، «عرف منهم الأطفال: (A، وB)»، list lines with details after a dash; «منفذ»
+#: (a perpetrator), «مجزرة», «الملقب» end or reject a name.
+EXTRACTOR_VERSION = "1.4.28"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -275,7 +278,7 @@ _AR_BARE_TITLES = cue_pattern("ar.bare_title")
 _AR_AFTER_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern})\s+(?:كل\s+من\s+)?(?:(?:{_AR_TITLES}|{_AR_BARE_TITLES})\s+)?\s*({_AR_NAME})")
 _AR_CALLED = re.compile(rf"(?:يدعى|يُدعى|تدعى|تُدعى|يدعي|تدعي|المدعو|المدعوة|اسمه|اسمها|واسمه|واسمها)\s*[،,:]?\s+({_AR_NAME})")
 _AR_LIST_INTRO = cue("ar.list_intro")
-_AR_STOP = {"بدم", "عبر", "إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
+_AR_STOP = {"الملقب", "الملقبة", "الملقّب", "المكنى", "المعروف", "المعروفة", "بدم", "عبر", "إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
             "خلال", "قرب", "وذلك", "البالغ", "البالغة", "عمره", "عمرها", "ويبلغ", "ابن", "ابنة", "عن", "مع", "بعمر", "وهو", "وهي", "التي", "الذي",
             "وأصيب", "واصيب", "وأصيبت", "بلدة", "مدينة", "قرية", "حي", "بريف", "ريف", "محافظة", "لقوات", "قوات", "تحت", "بسبب", "إلى", "الى",
             "و", "أو", "عاما", "عامًا", "سنوات", "سنة", "أعوام", "مدرستها", "منزل", "منزله", "منزلها", "حيث", "كما", "عند", "لدى", "ضمن",
@@ -1189,7 +1192,8 @@ _AR_LIST_END = cue("ar.list_end")
 #: A line of such a list: an optional number or bullet, then the name (and maybe "من أريحا").
 _AR_LIST_LINE = re.compile(r"^\s*(?:[0-9\u0660-\u0669]{1,3}\s*[-_.)]\s*|[-–•*]\s*)?([\u0621-\u064A][\u0621-\u064A\s]{3,60}?)"
                            r"\s*(?:(?:\.{2,}|…)[.…]*(?:\s*[\u0621-\u064A][\u0621-\u064A\s]{0,30}\.?)?|[.،,:-]?\s*[0-9\u0660-\u0669]{1,3}\s*[\u0621-\u064A]{0,6}|[.،,]\s*[\u0621-\u064A\s]{0,25}"
-                           r"|\s+من\s+[#\w\u0621-\u064A\s]{1,40})?\s*$")
+                           # "- A – من مدينة نوى، منتسب إلى وزارة الدفاع.": details after a dash.
+                           r"|\s+من\s+[#\w\u0621-\u064A\s]{1,40}|\s*[،,]?\s+[–—]\s+[^\n]{1,160})?\s*$")
 #: A short line that is itself the heading of a list of the dead ("الشهداء", "عرف منهم :").
 _AR_LIST_HEADING = cue("ar.list_heading")
 #: A line naming the family the next lines belong to ("عائلة عبدالباسط رفعت النعسان").
@@ -1197,6 +1201,37 @@ _AR_FAMILY_LINE = cue("ar.family_line")
 #: A member of that family given by first name and role ("فاطمة طفلة", "يوسف طفل").
 _AR_MEMBER_LINE = re.compile(r"^\s*(?:[0-9\u0660-\u0669]{1,3}\s*[-_.)]\s*|[-–•*]\s*)?([\u0621-\u064A]+)\s+[(]?\s*(طفل|طفلة|الطفل|الطفلة|رضيع|رضيعة|زوجته|"
                              r"الزوجة|الأم|الام|الأب|الاب|والدته|والده|ابنه|ابنته|شاب|شابة)\s*[)]?\s*$")
+
+
+#: "والشهداء هم:" — a list of the dead in running text, its items closed by full stops.
+_AR_COLON_LIST = re.compile(r"(?<![\u0621-\u064A])[و]?(?:(?:ال)?(?:شهداء|ضحايا|قتلى|شهيدان|شهيدين)\s+(?:هم|هما)|(?:أسماء|اسماء)\s+(?:ال)?(?:شهداء|ضحايا|قتلى)|"
+                            r"عرف\s+منهم(?:\s+(?:ال)?(?:أطفال|اطفال|نساء|شبان|مدنيين))?)\s*:")
+
+
+def _colon_sentence_list(paragraphs: list[str]) -> list[_Mention]:
+    """"والشهداء هم: العقيد A من حمص. الملازم أول B من دمشق. ...": items of a list of the dead
+    that full stops or commas close, each a name (a title or rank before it, a place after
+    it); the list ends at the first item that is no such name."""
+    mentions: list[_Mention] = []
+    for paragraph in paragraphs:
+        intro = _AR_COLON_LIST.search(paragraph)
+        if intro is None:
+            continue
+        offset = intro.end()
+        for item in re.split(r"[.،,؛]", paragraph[intro.end():]):
+            words = item.split()
+            text = re.split(r"\s+من\s+", item.strip())[0]
+            if text.startswith("و") and len(text.split()[0]) > 3 and not is_given_name(text.split()[0]):
+                text = text[1:]  # "، وسهيلة رمضان": the list's "and"
+            name = _trim_arabic_name(text) if words and len(words) <= 10 else None
+            if not name:
+                if words:
+                    break
+                continue
+            start = paragraph.find(name.split()[0], offset)
+            mentions.append(_Mention(name, f"{paragraph[:intro.end()]} {item.strip()}", paragraph, max(start, 0), arabic=True))
+            offset = max(offset, start)
+    return mentions
 
 
 def _list_lines(paragraphs: list[str]) -> list[_Mention]:
@@ -1562,7 +1597,7 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
     # overlapping quotes is read first).
     quoted = tuple(dict.fromkeys(q for p in paragraphs for q in quoted_spans(p)))
     paragraphs = [clean_arabic_paragraph(p) for p in paragraphs]
-    mentions: list[_Mention] = _list_lines(paragraphs) + _name_lines(paragraphs)
+    mentions: list[_Mention] = _list_lines(paragraphs) + _name_lines(paragraphs) + _colon_sentence_list(paragraphs)
     previous = ""
     paragraphs = _join_run_on_lists(paragraphs)
     for index, paragraph in enumerate(paragraphs):
@@ -1836,12 +1871,12 @@ _AR_NOT_NAME_WORDS = {
     # The dead and the hurt as nouns ("تنتشل القتلى وتسعف الجرحى": rescuers at work, no names).
     "القتلى", "الجرحى", "جرحى", "الضحايا", "القتيل", "الجريح", "جريح", "مصاب", "المصاب", "مصابين", "الشهيد",
     # Places and bodies around a name ("السيدة زينب ومحيط الفرقة الأولى", "مالك شركة الفضل").
-    "شابان", "قاصر", "قاصرين", "قاصران", "قاصرا", "محيط", "ومحيط", "بمحيط", "شركة", "لشركة", "مؤسسة", "منظمة", "مكتب", "مشفى", "مستشفى", "جامعة", "الفرقة", "فرقة", "طريق", "مدير", "مديرة", "رئيس", "حزب",
+    "شابان", "قاصر", "قاصرين", "قاصران", "قاصرا", "محيط", "ومحيط", "بمحيط", "شركة", "لشركة", "مؤسسة", "منظمة", "مكتب", "مشفى", "مستشفى", "جامعة", "الفرقة", "فرقة", "طريق", "مدير", "مديرة", "رئيس", "حزب", "مجزرة", "مضافة", "منفذ", "منفذي", "مرتكب", "قاتل", "المتهم",
 }
 _AR_HARAKAT = re.compile(r"[\u064B-\u0652\u0670\u0640]")
 #: Function words and verbs that never stand in a name: a phrase with one is prose.
 _AR_FUNCTION_WORDS = {
-    "الذين", "الذي", "التي", "اللذين", "اللذان", "اللتين", "لا", "ما", "لم", "لن", "قد", "تم", "هو", "هي", "هم", "هن", "هما", "وهما", "وهم", "أدى", "ادى", "أسفر",
+    "الذين", "الذي", "التي", "اللذين", "اللذان", "اللتين", "تحاول", "يحاول", "لا", "ما", "لم", "لن", "قد", "تم", "هو", "هي", "هم", "هن", "هما", "وهما", "وهم", "أدى", "ادى", "أسفر",
     "اسفر", "عظم", "اجركم", "أجركم", "بهجوم", "فرقة", "لذويهم", "ذنب", "لهم", "عاشرة", "وضحية", "ضحية", "نتمكن", "كان", "كانت",
     "هذا", "هذه", "ذلك", "تلك", "إن", "ان", "أنه", "انه", "بأن", "بان", "حتى", "ثم", "لقد", "وقد", "إذ", "اذ", "عليه", "عليها", "فيه", "فيها",
     "ليس", "وليس", "أحد", "احد", "إحدى", "احدى", "قيادة", "راعي", "معارض", "أغنام", "اغنام", "المصابين", "عملية", "بعملية", "إنزال", "انزال",
@@ -1879,6 +1914,8 @@ def _trim_arabic_name(raw: str) -> str | None:
     pieces = raw.split()
     while pieces and (pieces[0] in _AR_TITLE_WORDS or _AR_HARAKAT.sub("", pieces[0]) in _AR_LEADING):
         pieces = pieces[1:]
+        if pieces and pieces[0] in ("أول", "اول", "ثاني", "أولى", "اولى"):
+            pieces = pieces[1:]  # "الملازم أول A": the rank's degree
     for position, word in enumerate(pieces):
         if word in _AR_DAY_PART and position + 1 < len(pieces) and pieces[position + 1] in _AR_DAY:
             break  # "عصام محمد الزعبي مساء أمس": the time of death, not a name part

@@ -509,3 +509,26 @@ def test_arabic_shapes_of_daily_news(text: str, expected: list[str]) -> None:
     """«أودى الانفجار بحياة», a shot fired «بشكل مباشر على» a quoted name after a death was told, the
     dual «هما» counting two, an attempt on a life, «لحياتهم» after the names, «عبر» ends a name."""
     assert [r.name_ar for r in extract_item("news", text.encode(), content_type="text/plain", name="shape").records] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Items of a list of the dead closed by full stops, with ranks.
+    ("والشهداء هم: العقيد مهدي محمد ابراهيم من حمص. الملازم أول محمد عبد السلام أبو عساف من دمشق. "
+     "المجند حسان خليل العوض من حماة. واكد ذوو الشهداء أن أبناءهم ضحوا بأرواحهم.",
+     ["مهدي محمد ابراهيم", "محمد عبد السلام أبو عساف", "حسان خليل العوض"]),
+    # "أسماء الشهداء:" and names joined by commas; the injured listed apart.
+    ("سجلت حصيلة مروعة بلغت 13 شهيدا.\nأسماء الشهداء: وسام فهد رضوان، عمران موفق رضوان، ساطع رضا رضوان، خلدون رضوان.\n"
+     "الجرحى: وائل رضا رضوان، أسعد وائل رضوان.", ["وسام فهد رضوان", "عمران موفق رضوان", "ساطع رضا رضوان", "خلدون رضوان"]),
+    # "عرف منهم الأطفال: (A، وB)".
+    ("ومقتل تسعة مدنيين بينهم ستة أطفال، عرف منهم الأطفال: (آية رمضان، وسهيلة رمضان، وشيماء حسينو)، بالإضافة إلى آخرين.",
+     ["آية رمضان", "سهيلة رمضان", "شيماء حسينو"]),
+    # Dash-separated details after each name of a list; an alias in brackets.
+    ("سجل مقتل عدد من الشبان المنحدرين من محافظة درعا، عرف منهم:\n- عدي خالد الشنا – من مدينة نوى، منتسب إلى وزارة الدفاع.\n"
+     "- عبد الرحمن العيد (الملقب أبو الزبير) – من بلدة الشجرة.\n- أحمد زعل الغزالي – من بلدة قرفا.",
+     ["عدي خالد الشنا", "عبد الرحمن العيد", "أحمد زعل الغزالي"]),
+    # The perpetrator of a massacre is no victim.
+    ("نشرت الصحيفة تحقيقا عن أمجد يوسف منفذ مجزرة التضامن التي قتل فيها العشرات.", []),
+])
+def test_arabic_lists_of_the_dead(text: str, expected: list[str]) -> None:
+    """Lists of the dead as SANA, local and Druze outlets write them."""
+    assert [r.name_ar for r in extract_item("news", text.encode(), content_type="text/plain", name="list").records] == expected
