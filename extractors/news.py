@@ -122,8 +122,10 @@ EXTRACTOR_NAME = "news"
 #: "executions of ..., including A"; "executions" and "killings" tell deaths. 1.4.28: Arabic lists:
 #: «والشهداء هم: العقيد A من حمص. الملازم أول B ...» (items closed by full stops, ranks), «أسماء
 #: الشهداء: A، B»، «عرف منهم الأطفال: (A، وB)»، list lines with details after a dash; «منفذ»
-#: (a perpetrator), «مجزرة», «الملقب» end or reject a name.
-EXTRACTOR_VERSION = "1.4.28"
+#: (a perpetrator), «مجزرة», «الملقب» end or reject a name. 1.4.29: a name's own verb after what
+#: describes it is a hurt («وB، طفل ...، أصيب بجروح»); «من بلدة الشيخ سعد» is a village;
+#: «بطريقة», «بشكل», «يوجه» end a name, «هيئة» is in none.
+EXTRACTOR_VERSION = "1.4.29"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -278,7 +280,7 @@ _AR_BARE_TITLES = cue_pattern("ar.bare_title")
 _AR_AFTER_DEATH = re.compile(rf"(?:{_AR_DEATH.pattern})\s+(?:كل\s+من\s+)?(?:(?:{_AR_TITLES}|{_AR_BARE_TITLES})\s+)?\s*({_AR_NAME})")
 _AR_CALLED = re.compile(rf"(?:يدعى|يُدعى|تدعى|تُدعى|يدعي|تدعي|المدعو|المدعوة|اسمه|اسمها|واسمه|واسمها)\s*[،,:]?\s+({_AR_NAME})")
 _AR_LIST_INTRO = cue("ar.list_intro")
-_AR_STOP = {"الملقب", "الملقبة", "الملقّب", "المكنى", "المعروف", "المعروفة", "بدم", "عبر", "إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
+_AR_STOP = {"بطريقة", "بشكل", "يوجه", "توجه", "الملقب", "الملقبة", "الملقّب", "المكنى", "المعروف", "المعروفة", "بدم", "عبر", "إثر", "اثر", "جراء", "بعد", "في", "على", "من", "يوم", "برصاص", "بقصف", "بانفجار", "نتيجة", "متأثرا", "متأثرة", "أثناء",
             "خلال", "قرب", "وذلك", "البالغ", "البالغة", "عمره", "عمرها", "ويبلغ", "ابن", "ابنة", "عن", "مع", "بعمر", "وهو", "وهي", "التي", "الذي",
             "وأصيب", "واصيب", "وأصيبت", "بلدة", "مدينة", "قرية", "حي", "بريف", "ريف", "محافظة", "لقوات", "قوات", "تحت", "بسبب", "إلى", "الى",
             "و", "أو", "عاما", "عامًا", "سنوات", "سنة", "أعوام", "مدرستها", "منزل", "منزله", "منزلها", "حيث", "كما", "عند", "لدى", "ضمن",
@@ -1502,7 +1504,12 @@ def _ar_list_after_intro(sentence: _Sentence) -> None:
                 break  # "A وB، شابان قاصران ...": the list ended at the first piece that names nobody
         # "أضرار مادية", "استهدف منزلا سكنيا": a list of what happened, not who.
         unknown_allowed = counted is not None and len(pieces) == counted
-        for start, name, known in pieces:
+        for number, (start, name, known) in enumerate(pieces):
+            # "وB، طفل يبلغ من العمر 15 عاماً، أُصيب بجروح": the piece's own words tell a hurt.
+            end = pieces[number + 1][0] if number + 1 < len(pieces) else min(len(text), start + len(name) + 120)
+            own = text[start + len(name):end]
+            if _AR_HURT.search(own) and not _AR_DEATH.search(own):
+                continue
             if known or unknown_allowed:
                 sentence.put(start, name)
 
@@ -1788,6 +1795,8 @@ def _called_back(sentence: str, paragraph: str, earlier: str) -> list[_Mention]:
     return found
 
 
+#: A passive verb of hurt: the person was wounded ("أُصيب بجروح"), not killed.
+_AR_OWN_HURT = re.compile(r"(?<![\u0621-\u064A])[و]?(?:أصيب|أصيبت|اصيب|اصيبت|جرح|جرحت)(?![\u0621-\u064A])")
 #: An attempt on a life right before a name: "حاول عناصر الميليشيا قتل X", "محاولة اغتيال X".
 _AR_ATTEMPT_BEFORE = re.compile(r"(?<![\u0621-\u064A])[وف]?(?:حاول|حاولوا|حاولت|محاولة|محاولات|لمحاولة|بمحاولة)\s+(?:[\u0621-\u064A]+\s+){0,3}?"
                                 r"(?:قتل|اغتيال|اغتيل|تصفية|خطف)\s*[\"“”«]?\s*$")
@@ -1814,8 +1823,9 @@ def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: boo
         return False  # "عصام الزعبي المعروف بـ"عصام الشمخة"": one person, already named
     if _AR_ATTEMPT_BEFORE.search(before[-80:]):
         return False  # "حاول عناصر الميليشيا قتل “أنس حوا”": an attempt on a life, not a death
-    if words_before and _AR_PLACE_BEFORE.fullmatch(words_before[-1]):
-        return False  # "بقرية “تل جمال” بريف ديرك": a village, not a person
+    if words_before and (_AR_PLACE_BEFORE.fullmatch(words_before[-1]) or (
+            len(words_before) == 2 and words_before[-1] in _AR_ANY_TITLE_WORDS | {"الشيخ"} and _AR_PLACE_BEFORE.fullmatch(words_before[0]))):
+        return False  # "بقرية “تل جمال” بريف ديرك", "من بلدة الشيخ سعد": a village, not a person
     if words_before and _AR_GROUP_BEFORE.fullmatch(words_before[-1]):
         return False  # "ميليشيا الجيش الوطني (سليمان شاه العمشات)": a faction's name
     if words_before and words_before[-1] in _AR_FAMILY_WORDS and _AR_DEAD_RELATIVE.match(sentence, end):
@@ -1832,6 +1842,11 @@ def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: boo
         return False  # "ويتفقد نبيل الصالح منزل جاره": the one who visits
     if _AR_HURT_AFTER_NAME.match(sentence, end):
         return False  # "مع الشاب X الذي مازال مصابًا": alive
+    # "وناصر الخلف، طفل يبلغ من العمر 15 عاماً، أُصيب بجروح": the name's own verb, after what
+    # describes it and before the next person, is a hurt.
+    own = re.split(r"،\s*و|\.\s|\sو(?=[\u0621-\u064A])", sentence[end:end + 120])[0]
+    if _AR_OWN_HURT.search(own) and not _AR_DEATH.search(own) and not re.search(r"متأثر|متاثر|التي\s+أصيب|التي\s+اصيب", own):
+        return False  # (but "توفي X متأثرا بجراحه التي أصيب بها": the wounds he died of)
     own_hurt = _AR_RESULT_HURT.search(sentence, end, end + 300)
     if own_hurt and not died_later and not _AR_RESULT_DEATH.search(sentence, end, end + 300) and not _AR_DIED_OF_IT.search(sentence, own_hurt.end()):
         return False  # "استهدفت X ... ما أدى لإصابته ومقتل اثنين من مرافقيه": X was wounded
@@ -1871,7 +1886,7 @@ _AR_NOT_NAME_WORDS = {
     # The dead and the hurt as nouns ("تنتشل القتلى وتسعف الجرحى": rescuers at work, no names).
     "القتلى", "الجرحى", "جرحى", "الضحايا", "القتيل", "الجريح", "جريح", "مصاب", "المصاب", "مصابين", "الشهيد",
     # Places and bodies around a name ("السيدة زينب ومحيط الفرقة الأولى", "مالك شركة الفضل").
-    "شابان", "قاصر", "قاصرين", "قاصران", "قاصرا", "محيط", "ومحيط", "بمحيط", "شركة", "لشركة", "مؤسسة", "منظمة", "مكتب", "مشفى", "مستشفى", "جامعة", "الفرقة", "فرقة", "طريق", "مدير", "مديرة", "رئيس", "حزب", "مجزرة", "مضافة", "منفذ", "منفذي", "مرتكب", "قاتل", "المتهم",
+    "شابان", "قاصر", "قاصرين", "قاصران", "قاصرا", "محيط", "ومحيط", "بمحيط", "شركة", "لشركة", "مؤسسة", "منظمة", "مكتب", "مشفى", "مستشفى", "جامعة", "الفرقة", "فرقة", "طريق", "مدير", "مديرة", "رئيس", "حزب", "هيئة", "مجزرة", "مضافة", "منفذ", "منفذي", "مرتكب", "قاتل", "المتهم",
 }
 _AR_HARAKAT = re.compile(r"[\u064B-\u0652\u0670\u0640]")
 #: Function words and verbs that never stand in a name: a phrase with one is prose.
