@@ -158,7 +158,11 @@ CUES: tuple[Cue, ...] = (
         r"\s+and\s+(?:his\s+|her\s+)?(?:\w+\s+){0,5}?(?:others?|members?|companions?|people|men|relatives|escorts?|guards?|children|sons|"
         r"brothers|wife|family)\b[^.;]{0,40}?\s+(?:were|was)\s+(?:\w+\s+)?(?:killed|shot dead|executed)\b|(?:was|were)\s+(?:the\s+)?victims?\s+of\s+(?:an?\s+)?(?:\w+\s+)?(?:killing|assassination|execution|murder|massacre)\b|,\s+an?\s+[^,;.]{2,120},\s+being\s+(?:gunned down|shot dead|killed|executed|beheaded|tortured to death)|"
         r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|"
-        r"\s*[–—]\s*who\s+[^,;.]{2,160}?\s+(?:was|were)\s+(?:\w+\s+)?(?:killed|shot dead|executed|murdered)\b|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
+        r"\s*[–—]\s*who\s+[^,;.]{2,160}?\s+(?:was|were)\s+(?:\w+\s+)?(?:killed|shot dead|executed|murdered)\b|"
+        # "A who was tortured for years ... has been found killed"; "A and B are the two civilians who lost their life".
+        r"\s+who\s+[^,;.]{2,120}?\s+(?:has|have|had)\s+been\s+(?:found\s+)?(?:killed|dead|executed|murdered)\b|"
+        r"\s+(?:are|were|is|was)\s+the\s+(?:\w+\s+){0,2}?(?:civilians?|people|persons?|victims?|men|women|children|ones?)\s+(?:who|that)\s+"
+        r"(?:lost\s+(?:their|his|her)\s+li(?:fe|ves)|died|were\s+killed|was\s+killed|were\s+martyred|was\s+martyred)\b|(?:was|were)\s+(?:shot|stabbed|beaten|burned|burnt|tortured)\s+to\s+death|"
         r"(?:was|were)\s+assassinated|(?:was|were)\s+(?:pulled|found|recovered|retrieved)\s+(?:out\s+)?dead|(?:was|were)\s+(?:shot|stabbed|hit|struck)\b[^.;]{0,60}?\band\s+(?:later\s+|instantly\s+)?(?:died|was\s+killed)|(?:was|were)\s+(?:also\s+)?among\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:dead|killed|victims|fatalities)\b(?!\s+and\s+(?:injur|wound))|,\s+(?:killing\s+(?:him|her|them|both)|(?:shooting|stabbing|beating)\s+(?:him|her|them)\s+to\s+death)|"
         r",\s+who\s+[^,;.]{2,160}(?:,\s+(?-i:(?![A-Z]))[^,;.]{2,80})?(?:,|\s+[–—])\s+(?:\w+ly\s+)?(?:died|(?:was|had\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|murdered|slain))|"
         r",?\s+who\s+(?:was|were|had\s+been|has\s+been)\s+(?:\w+\s+)?(?:killed|shot\s+dead|executed|assassinated|tortured\s+to\s+death)|,?\s+who\s+(?:died|lost\s+(?:his|her)\s+life))\b",
@@ -171,7 +175,9 @@ CUES: tuple[Cue, ...] = (
          " were “shot dead by unknown assailants riding in a van", " “fell victim to a missile deliberately aimed at the car",
          ", a 60-year-old guard at a communal water well, being gunned down by two young fighters", " was gunned down on Friday", " was the victim of a targeted killing by the security forces", ", was arrested, tortured and killed by Syrian forces",
          " - killed in Aleppo on 11 August", " — who were part of the funeral cortege heading for the town were shot dead",
-         " and four members of his entourage were killed while returning", " — along with 2 fellow fighters — was killed in an attack"),
+         " and four members of his entourage were killed while returning", " — along with 2 fellow fighters — was killed in an attack",
+         " who was tortured for years by the regime has been found killed inside Sednaya prison",
+         " are the two civilians who lost their life in the bombing"),
         (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market",
          ", who was leading the group, was wounded by gunmen", ", who was arrested, and his brother were wounded"),
         ignore_case=True, why="read right after a name: the name is the subject of a verb of dying"),

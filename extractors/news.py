@@ -124,8 +124,10 @@ EXTRACTOR_NAME = "news"
 #: الشهداء: A، B»، «عرف منهم الأطفال: (A، وB)»، list lines with details after a dash; «منفذ»
 #: (a perpetrator), «مجزرة», «الملقب» end or reject a name. 1.4.29: a name's own verb after what
 #: describes it is a hurt («وB، طفل ...، أصيب بجروح»); «من بلدة الشيخ سعد» is a village;
-#: «بطريقة», «بشكل», «يوجه» end a name, «هيئة» is in none.
-EXTRACTOR_VERSION = "1.4.29"
+#: «بطريقة», «بشكل», «يوجه» end a name, «هيئة» is in none. 1.4.30: a name's own-hurt span ends at
+#: a new clause («، كما أصيب خمسة»); English "A and B are the two civilians who lost their life",
+#: "A who was tortured ... has been found killed".
+EXTRACTOR_VERSION = "1.4.30"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -1844,7 +1846,8 @@ def _is_victim_ar(sentence: str, start: int, mention: _Mention, *, anchored: boo
         return False  # "مع الشاب X الذي مازال مصابًا": alive
     # "وناصر الخلف، طفل يبلغ من العمر 15 عاماً، أُصيب بجروح": the name's own verb, after what
     # describes it and before the next person, is a hurt.
-    own = re.split(r"،\s*و|\.\s|\sو(?=[\u0621-\u064A])", sentence[end:end + 120])[0]
+    own = re.split(r"،\s*و|\.\s|\sو(?=[\u0621-\u064A])|[،,]\s*(?:كما|بينما|في\s+حين|فيما|حيث|ثم|إضافة|اضافة)(?![\u0621-\u064A])",
+                   sentence[end:end + 120])[0]
     if _AR_OWN_HURT.search(own) and not _AR_DEATH.search(own) and not re.search(r"متأثر|متاثر|التي\s+أصيب|التي\s+اصيب", own):
         return False  # (but "توفي X متأثرا بجراحه التي أصيب بها": the wounds he died of)
     own_hurt = _AR_RESULT_HURT.search(sentence, end, end + 300)

@@ -796,6 +796,11 @@ def test_names_one_after_another_without_a_separator(text: str) -> None:
     # "executions of ..., including A, his brother B, and their cousin C".
     ("Videos show fighters conducting graphic executions of Druze civilians, including Moaz Arnous, his brother Baraa Arnous, "
      "and their cousin Osama Arnous.", ["Moaz Arnous", "Baraa Arnous", "Osama Arnous"]),
+    # "A and B are the two civilians who lost their life"; "A who was tortured ... has been found killed".
+    ("Naif Abdulkadir Hayawi and Rima Ismail Hayawi are the two civilians who lost their life in the bombing, while Rahaf "
+     "Qataf Hayawi and Judi Omar Hayawi are the civilians who have been wounded.", ["Naif Abdulkadir Hayawi", "Rima Ismail Hayawi"]),
+    ("47-year-old Syrian activist Mazen Hamada who was tortured for years by the regime has been found killed inside Sednaya prison.",
+     ["Mazen Hamada"]),
     # A business named after a person is no victim.
     ("The explosion killed 3 Assyrians and injured 20. The second blast targeted Joseph Bakery.", []),
     # Not names: a sentence opener, a region.
