@@ -63,7 +63,7 @@ CUES: tuple[Cue, ...] = (
     # --- English -------------------------------------------------------------------------
     Cue("en.death", "en", "death",
         r"\b(killed|killing|kills|shot dead|shot and killed|was shot|were shot|died|dies|dying|death|deaths|dead|deceased|lost (?:his|her|their) lives?|"
-        r"lost (?:his|her) life|martyred|executed|executions?|killings|succumbed|slain|murdered|drowned|body was found|bodies were found|passed away|"
+        r"lost (?:his|her) life|martyred|executed|executions?|killings|gunned down|succumbed|slain|murdered|drowned|body was found|bodies were found|passed away|"
         r"registered as having died|was found dead|were found dead|(?:shot|stabbed|beaten|burned|burnt|tortured) to death|assassinat\w*|claimed the li(?:fe|ves)|the bod(?:y|ies) of|(?:his|her|their) bod(?:y|ies) (?:was|were) (?:handed|returned|found|discovered|recovered))\b",
         ("Two farmers were killed when a shell hit their field.", "The strike claimed the lives of a mother and her son.",
          "Both brothers lost their lives in the blast.", "His body was handed over to the family.", "A teacher was shot to death on the road."),
@@ -153,7 +153,7 @@ CUES: tuple[Cue, ...] = (
     Cue("en.died_after_name", "en", "death",
         # An aside set off by dashes may stand between the name and its verb ("A — along with two others — was killed").
         r"\s*(?:,\s*\d{1,3}\s*,|\(\d{1,3}\))?(?:\s*[–—]\s*[^–—.;]{2,100}?\s*[–—])?\s*(?:,\s*|[–—]\s*)?(?:(?:was|were|has been|have been|had been)\s+[\"“‘]?(?:\w+\s+)?(?:killed|shot dead|shot and killed|executed|found dead|slain|murdered|tortured to death|martyred|gunned down)|"
-        r"[\"“‘]?\s*fell\s+victim\s+to\b|(?:was|were)\s+(?:\w+,\s+){1,3}(?:\w+\s+)?and\s+(?:then\s+|later\s+)?(?:killed|executed|murdered|shot dead|tortured to death)\b|"
+        r"[\"“‘]?\s*fell\s+victim\s+to\b|,?\s+being\s+(?:gunned down|shot dead|killed|executed|beheaded|tortured to death)\b|(?:was|were)\s+(?:\w+,\s+){1,3}(?:\w+\s+)?and\s+(?:then\s+|later\s+)?(?:killed|executed|murdered|shot dead|tortured to death)\b|"
         r"\s*[-–—]\s*(?:killed|died|executed|shot dead|martyred)\b|"
         r"\s+and\s+(?:his\s+|her\s+)?(?:\w+\s+){0,5}?(?:others?|members?|companions?|people|men|relatives|escorts?|guards?|children|sons|"
         r"brothers|wife|family)\b[^.;]{0,40}?\s+(?:were|was)\s+(?:\w+\s+)?(?:killed|shot dead|executed)\b|(?:was|were)\s+(?:the\s+)?victims?\s+of\s+(?:an?\s+)?(?:\w+\s+)?(?:killing|assassination|execution|murder|massacre)\b|,\s+an?\s+[^,;.]{2,120},\s+being\s+(?:gunned down|shot dead|killed|executed|beheaded|tortured to death)|"

@@ -801,6 +801,9 @@ def test_names_one_after_another_without_a_separator(text: str) -> None:
      "Qataf Hayawi and Judi Omar Hayawi are the civilians who have been wounded.", ["Naif Abdulkadir Hayawi", "Rima Ismail Hayawi"]),
     ("47-year-old Syrian activist Mazen Hamada who was tortured for years by the regime has been found killed inside Sednaya prison.",
      ["Mazen Hamada"]),
+    # "A, a 60-year-old guard ..., being gunned down by two fighters".
+    ("Another video shows Mounir al-Rajma, a 60-year-old guard at a communal water well, being gunned down by two young fighters.",
+     ["Mounir al-Rajma"]),
     # A business named after a person is no victim.
     ("The explosion killed 3 Assyrians and injured 20. The second blast targeted Joseph Bakery.", []),
     # Not names: a sentence opener, a region.
