@@ -157,7 +157,7 @@ CUES: tuple[Cue, ...] = (
         r"\s*[-–—]\s*(?:killed|died|executed|shot dead|martyred)\b|"
         r"\s+and\s+(?:his\s+|her\s+)?(?:\w+\s+){0,5}?(?:others?|members?|companions?|people|men|relatives|escorts?|guards?|children|sons|"
         r"brothers|wife|family)\b[^.;]{0,40}?\s+(?:were|was)\s+(?:\w+\s+)?(?:killed|shot dead|executed)\b|(?:was|were)\s+(?:the\s+)?victims?\s+of\s+(?:an?\s+)?(?:\w+\s+)?(?:killing|assassination|execution|murder|massacre)\b|,\s+an?\s+[^,;.]{2,120},\s+being\s+(?:gunned down|shot dead|killed|executed|beheaded|tortured to death)|"
-        r"(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|"
+        r"(?:(?:has|had|have)\s+)?(?:died|lost (?:his|her|their) li(?:fe|ves)|succumbed|passed away)|"
         r"\s*[–—]\s*who\s+[^,;.]{2,160}?\s+(?:was|were)\s+(?:\w+\s+)?(?:killed|shot dead|executed|murdered)\b|"
         # "A who was tortured for years ... has been found killed"; "A and B are the two civilians who lost their life".
         r"\s+who\s+[^,;.]{2,120}?\s+(?:has|have|had)\s+been\s+(?:found\s+)?(?:killed|dead|executed|murdered)\b|"
@@ -177,7 +177,8 @@ CUES: tuple[Cue, ...] = (
          " - killed in Aleppo on 11 August", " — who were part of the funeral cortege heading for the town were shot dead",
          " and four members of his entourage were killed while returning", " — along with 2 fellow fighters — was killed in an attack",
          " who was tortured for years by the regime has been found killed inside Sednaya prison",
-         " are the two civilians who lost their life in the bombing"),
+         " are the two civilians who lost their life in the bombing", ", a reporter for the local news agency, had died of his wounds",
+         " has died in custody in Syria"),
         (" was injured by shrapnel", " were arrested at dawn", " said the strike hit the market",
          ", who was leading the group, was wounded by gunmen", ", who was arrested, and his brother were wounded"),
         ignore_case=True, why="read right after a name: the name is the subject of a verb of dying"),

@@ -126,8 +126,10 @@ EXTRACTOR_NAME = "news"
 #: describes it is a hurt («وB، طفل ...، أصيب بجروح»); «من بلدة الشيخ سعد» is a village;
 #: «بطريقة», «بشكل», «يوجه» end a name, «هيئة» is in none. 1.4.30: a name's own-hurt span ends at
 #: a new clause («، كما أصيب خمسة»); English "A and B are the two civilians who lost their life",
-#: "A who was tortured ... has been found killed".
-EXTRACTOR_VERSION = "1.4.30"
+#: "A who was tortured ... has been found killed". 1.4.31: "being gunned down"; a role word ends an
+#: Arabic name («منسق»); "has/had died" after a name; "Khan", "Tal" ... end family names; "Red
+#: Crescent", community names and "Guards" are in none.
+EXTRACTOR_VERSION = "1.4.31"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -239,7 +241,7 @@ _NOT_NAMES = re.compile(
     r"Arab|American|British|French|Russia|Turkey|Iran|Iraq|Lebanon|Jordan|Israel|"
     # Sentence openers that are no given name ("But Dyab chose to remain").
     r"But|And|However|Also|Then|When|While|After|Before|Meanwhile|Later|Earlier|Both|Yet|Although|Since|"
-    r"Middle|Gaza|Europe|Gulf|Operation|Inherent|"
+    r"Middle|Gaza|Europe|Gulf|Operation|Inherent|Red|Crescent|Cross|Assyrian|Syriac|Armenian|Yazidi|Druze|Alawite|Guards|Units|"
     # Places and businesses named after a person ("the second blast targeted Joseph Bakery").
     r"Bakery|Cafe|Café|Mosque|Church|School|Market|Street|Road|Square|Park|Hall|Hotel|Bridge|Roundabout|Company|Factory|"
     r"Restaurant|Shop|Center|Centre|University|College|Stadium|Clinic)\b"
@@ -1113,11 +1115,15 @@ _TITLE_WORDS_EN = frozenset({"Syrian", "Defense", "Defence", "Interior", "Foreig
                              "Colonel", "Major", "Captain", "Lieutenant", "Sheikh", "Imam", "Father", "Bishop", "Archbishop", "Patriarch"})
 
 
+_PLACE_PREFIXES_EN = frozenset({"Khan", "Tal", "Ras", "Ain", "Deir", "Kafr", "Jisr", "Albu"})
+
+
 def _trim_name(raw: str) -> str | None:
     name = clean_name(raw)
     words = name.split()
-    # Drop trailing words that are not part of a name ("Mohammed Ali Tuesday").
-    while words and _NOT_NAMES.match(words[-1]):
+    # Drop trailing words that are not part of a name ("Mohammed Ali Tuesday"); a word that only
+    # begins place names ("Khan", "Tal") ends many family names ("Abbas Khan").
+    while words and _NOT_NAMES.match(words[-1]) and words[-1] not in _PLACE_PREFIXES_EN:
         words.pop()
     while words and words[0].lower() in ("and", "a", "an", "the", "killing", "including"):
         words.pop(0)

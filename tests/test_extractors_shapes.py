@@ -804,6 +804,12 @@ def test_names_one_after_another_without_a_separator(text: str) -> None:
     # "A, a 60-year-old guard ..., being gunned down by two fighters".
     ("Another video shows Mounir al-Rajma, a 60-year-old guard at a communal water well, being gunned down by two young fighters.",
      ["Mounir al-Rajma"]),
+    # "has died", "had died" after a name; a family name that is also a place's first word.
+    ("Responding to news that the British surgeon Dr Abbas Khan has died in custody in Syria, the campaign manager said:",
+     ["Abbas Khan"]),
+    ("Kurdish journalist Saad Ahmed, a reporter for the local news agency Hawar News, had died of his wounds shortly after.",
+     ["Saad Ahmed"]),
+    ("This is the second time in less than a month that a member of the Red Crescent has been killed while on duty.", []),
     # A business named after a person is no victim.
     ("The explosion killed 3 Assyrians and injured 20. The second blast targeted Joseph Bakery.", []),
     # Not names: a sentence opener, a region.
