@@ -128,8 +128,9 @@ EXTRACTOR_NAME = "news"
 #: a new clause («، كما أصيب خمسة»); English "A and B are the two civilians who lost their life",
 #: "A who was tortured ... has been found killed". 1.4.31: "being gunned down"; a role word ends an
 #: Arabic name («منسق»); "has/had died" after a name; "Khan", "Tal" ... end family names; "Red
-#: Crescent", community names and "Guards" are in none.
-EXTRACTOR_VERSION = "1.4.31"
+#: Crescent", community names and "Guards" are in none. 1.4.32: ", lost his life," after a name is
+#: its verb, not an apposition.
+EXTRACTOR_VERSION = "1.4.32"
 #: Texts longer than this are refused with a clear error rather than read for minutes.
 MAX_TEXT_CHARS = int(os.environ.get("TAWTHIQ_MAX_TEXT_CHARS", "5000000"))
 
@@ -181,7 +182,8 @@ _HELD_THEN_DIED_SAME = re.compile(r"[^.;]{0,60}?\b(?:arrest\w*|detain\w*|abduct\
 #: The verb a name is the subject of: "were wounded", "has been arrested".
 _PREDICATE = re.compile(r"^[^.;]*?\b(?:was|were|has been|have been|had been)\s+(?:\w+ly\s+)?([a-z]+)\b")
 #: An apposition after a name: ", secretary of the council in X," (lower case: a role, not a name).
-_APPOSITIVE = re.compile(r",\s+(?!(?:killing|killed|who|which|while|when|as|and|but|whose|after|before|was|were|is|are|has|have|had|died|according)\b)(?:an?\s+|the\s+)?"
+_APPOSITIVE = re.compile(r",\s+(?!(?:killing|killed|who|which|while|when|as|and|but|whose|after|before|was|were|is|are|has|have|had|died|according|"
+                         r"lost|succumbed|passed|fell|perished)\b)(?:an?\s+|the\s+)?"
                          # "a farmer", "head of ...", "a French photographer", "an American who ...".
                          r"(?:[a-z]|[A-Z][a-z]+\s+(?:of|at|in)\b|[A-Z][a-z]+(?:an|ish|ese|ch|i)\s+[a-z])"
                          # A role is a noun phrase: no verb in it ("lost his life while ..." is a predicate).

@@ -810,6 +810,9 @@ def test_names_one_after_another_without_a_separator(text: str) -> None:
     ("Kurdish journalist Saad Ahmed, a reporter for the local news agency Hawar News, had died of his wounds shortly after.",
      ["Saad Ahmed"]),
     ("This is the second time in less than a month that a member of the Red Crescent has been killed while on duty.", []),
+    # ", lost his life," is the name's verb, not an apposition.
+    ("The two-year-old child, Allam Ali al-Issa, lost his life, and his 5-year old sister, Ola Ali al-Issa, were seriously "
+     "injured in the bombing.", ["Allam Ali al-Issa"]),
     # A business named after a person is no victim.
     ("The explosion killed 3 Assyrians and injured 20. The second blast targeted Joseph Bakery.", []),
     # Not names: a sentence opener, a region.
