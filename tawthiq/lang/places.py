@@ -375,6 +375,13 @@ _AR_NOT_IN_NAME = frozenset({"من", "على", "إلى", "الى", "عن", "مع
                              "وذلك", "وقد", "أثناء", "اثناء", "عند", "لدى", "حين"})
 
 
+def _village_name(phrase: str) -> str:
+    """The name of one or two words read after a place word, without a second word that is a
+    preposition, a time or a relative (:data:`_AR_NOT_IN_NAME`): "عطالة من" is "عطالة"."""
+    words = phrase.split()
+    return words[0] if len(words) > 1 and (words[1].startswith(_AR_NOT_IN_NAME_PREFIXES) or words[1] in _AR_NOT_IN_NAME) else phrase
+
+
 #: A village the gazetteer lacks, placed by a known town after it: "قرية الدابس بريف جرابلس",
 #: "بلدة كفرعويد شرق سراقب", "قرية المستريحة التابعة لمدينة عين عيسى". The village is where it
 #: happened; the town gives the governorate.
@@ -390,8 +397,7 @@ def _village_of(text: str, town: str) -> str | None:
         after = _locality_in(text[match.end():match.end() + 60])
         if after is None or after[2][0] != town or after[1] > 3:
             continue
-        words = match.group(1).split()
-        name = words[0] if len(words) > 1 and (words[1].startswith(_AR_NOT_IN_NAME_PREFIXES) or words[1] in _AR_NOT_IN_NAME) else match.group(1)
+        name = _village_name(match.group(1))
         if canonical_governorate(name) is None and _locality_in(name) is None and name not in _AR_NOT_IN_NAME:
             return name
     return None
@@ -408,8 +414,7 @@ def _named_locality(text: str, governorate: str | None) -> str | None:
     for word in _AR_LOCALITY_WORDS:
         match = re.search(rf"(?:^|\s|[بلو]){word}\s+([\u0621-\u064A]+(?:\s+(?:ال)?[\u0621-\u064A]+)?)", text)
         if match:
-            words = match.group(1).split()
-            name = words[0] if len(words) > 1 and (words[1].startswith(_AR_NOT_IN_NAME_PREFIXES) or words[1] in _AR_NOT_IN_NAME) else match.group(1)
+            name = _village_name(match.group(1))
             if canonical_governorate(name) is None:
                 return name
     return None
