@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -458,6 +458,11 @@ class _Sentence:
     #: Arabic: offsets of names found only by a given name at their start (no cue before them).
     anchored: set[int] = field(default_factory=set)
 
+    @cached_property
+    def chains(self) -> list[list[tuple[int, str, int | None, int]]]:
+        """The runs of names of the sentence (:func:`_chains`), read once for every stage."""
+        return _chains(self.text)
+
     def near(self, start: int) -> int | None:
         """The offset of a name already found within ``window`` characters of ``start``."""
         return next((s for s in self.found if abs(start - s) < self.window), None)
@@ -587,7 +592,7 @@ def _en_named_after_count(sentence: _Sentence) -> None:
     from .incidents import find_counts
 
     text = sentence.text
-    chains = _chains(text)
+    chains = sentence.chains
     if not chains or len(chains[0]) < 2 or chains[0][0][0] > 3 or _SURVIVED_EN.search(text):
         return
     paragraph, paragraphs, index = sentence.paragraph, sentence.paragraphs, sentence.index
@@ -624,7 +629,7 @@ def _en_run_of_names_with_death(sentence: _Sentence) -> None:
     text = sentence.text
     if not _DEATH_EN.search(text) or _SURVIVED_EN.search(text) or _NOT_DEATH_EN.search(text.lower().replace("according to", "")):
         return
-    for chain in _chains(text):
+    for chain in sentence.chains:
         if len(chain) >= 3:
             for start, name, age, _ in chain:
                 sentence.put(start, name, age, listed=True, mark=True)
@@ -633,7 +638,7 @@ def _en_run_of_names_with_death(sentence: _Sentence) -> None:
 def _en_fire_on_killing_him(sentence: _Sentence) -> None:
     """"opened fire on A B C, a soldier ..., in the town of X, killing him instantly"."""
     text = sentence.text
-    for chain in _chains(text):
+    for chain in sentence.chains:
         start, name, age, after = chain[-1]
         killing = _KILLING_HIM.search(text, after)
         a_place = re.search(r"\b(?:town|city|village|neighbou?rhood|camp|area|countryside|province|governorate)\s+of\s+$|\b(?:in|at|near|from|to)\s+$",
@@ -646,7 +651,7 @@ def _en_died_after_names(sentence: _Sentence) -> None:
     """"A, B and C were killed": the verb of dying follows the names and governs them,
     whatever is said before."""
     text = sentence.text
-    for chain in _chains(text):
+    for chain in sentence.chains:
         last = chain[-1][3]
         if _DIED_AFTER_NAME.match(text, last + (1 if text.startswith(",", last) and not _LIST_AGE.match(text, last) else 0)) \
                 or _DIED_AFTER_NAME.match(text, last):
@@ -1626,11 +1631,9 @@ def _arabic_mentions(paragraphs: list[str]) -> list[_Mention]:
             died_later = not tells_death and bool(_AR_HURT.search(text)) and _died_in_next(sentences, number, paragraphs, index)
             earlier, previous = previous, text
             if not tells_death and not told_next and not died_later:
-                following = sentences[number + 1] if number + 1 < len(sentences) else (
-                    next(iter(split_sentences(paragraphs[index + 1])), "") if index + 1 < len(paragraphs) else "")
                 mentions.extend(_called_back(text, paragraph, earlier) or _attacked_after_death(text, paragraph, paragraphs, index,
                                                                                                  earlier, quoted)
-                                or _titled_then_died(text, paragraph, following))
+                                or _titled_then_died(text, paragraph, partial(_next_sentence, sentences, number, paragraphs, index)))
                 continue
             sentence = _Sentence(text, paragraph, paragraphs, index, arabic=True, window=6, quoted=quoted)
             for stage in _AR_STAGES:
@@ -1676,12 +1679,16 @@ def _named_before_shared_death(text: str, found: list[tuple[int, _Mention]]) -> 
     return [m for _, m in (run[-2:] if dual else run)]
 
 
-def _titled_then_died(text: str, paragraph: str, following: str) -> list[_Mention]:
+def _titled_then_died(text: str, paragraph: str, next_sentence: Callable[[], str]) -> list[_Mention]:
     """"إن الطفل “يزن حاج باكير” كان يساعد جده ... . وأضاف أن الطفل أصيب برصاصة ... إذ فقد حياته":
     the one person a sentence names with a title, whose death the next sentence tells of the
-    same title noun, with no one else named there."""
+    same title noun, with no one else named there. ``next_sentence`` is asked only when this
+    sentence names one titled person (most sentences name none)."""
     titled = list(_AR_TITLED.finditer(text))
-    if len(titled) != 1 or not following or any(_trim_arabic_name(m.group(1)) for m in _AR_TITLED.finditer(following)):
+    if len(titled) != 1:
+        return []
+    following = next_sentence()
+    if not following or any(_trim_arabic_name(m.group(1)) for m in _AR_TITLED.finditer(following)):
         return []
     match = titled[0]
     noun = re.sub(r"^[وب]?(?:ال|لل)", "", match.group(0).split()[0])
@@ -1731,14 +1738,18 @@ def _attacked_after_death(text: str, paragraph: str, paragraphs: list[str], inde
     return []
 
 
+def _next_sentence(sentences: list[str], number: int, paragraphs: list[str], index: int) -> str:
+    """The sentence after ``sentences[number]``: the next of its paragraph, or the first of the
+    next paragraph, or ``""``."""
+    if number + 1 < len(sentences):
+        return sentences[number + 1]
+    return next(iter(split_sentences(paragraphs[index + 1])), "") if index + 1 < len(paragraphs) else ""
+
+
 def _died_in_next(sentences: list[str], number: int, paragraphs: list[str], index: int) -> bool:
     """Whether the sentence after ``sentences[number]`` (in its paragraph, or at the head of the
     next one) says, with no subject and no one else, that someone died («وتوفي بعد لحظات»)."""
-    if number + 1 < len(sentences):
-        following = sentences[number + 1]
-    else:
-        following = next(iter(split_sentences(paragraphs[index + 1])), "") if index + 1 < len(paragraphs) else ""
-    following = _AR_HARAKAT.sub("", following)
+    following = _AR_HARAKAT.sub("", _next_sentence(sentences, number, paragraphs, index))
     return bool(_AR_DIED_LATER.search(following)) and not _AR_OTHERS.search(following)
 
 
