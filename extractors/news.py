@@ -492,14 +492,21 @@ class _Sentence:
             self.found[near].listed = True
 
 
+def _has_own_verb(text: str, chain: list[tuple[int, str, int | None]], verbs: str) -> bool:
+    """Whether the names of ``chain`` are followed by a verb of their own (one of ``verbs``, an
+    alternation) that is no verb of dying: then they are a clause's subjects, not the objects of
+    what came before them."""
+    end = chain[-1][0] + len(chain[-1][1])
+    return bool(re.match(rf"\s*,?\s*(?:{verbs})\b", text[end:])) and not _DIED_AFTER_NAME.match(text, end)
+
+
 def _names_after(pattern: re.Pattern[str], *, listed: bool) -> Callable[[_Sentence], None]:
     """A stage: the list of names right after each match of ``pattern`` ("including A, B and
     C", "the victims were A and B")."""
     def stage(sentence: _Sentence) -> None:
         for match in pattern.finditer(sentence.text):
             chain = _name_chain(sentence.text, match.end())
-            end = chain[-1][0] + len(chain[-1][1]) if chain else 0
-            if chain and re.match(r"\s*,?\s*(?:were|was)\b", sentence.text[end:]) and not _DIED_AFTER_NAME.match(sentence.text, end):
+            if chain and _has_own_verb(sentence.text, chain, "were|was"):
                 continue  # "killed two people, A and B were taken to hospital wounded": the names have a verb of their own
             # The names listed after the first share its verdict: "killed A, a commander; B, a
             # leader; and fighter C" (a semicolon would end the clause a lone name is judged in).
@@ -612,11 +619,8 @@ def _en_killed_role_then_name(sentence: _Sentence) -> None:
         if not match.group(0).rstrip().endswith(","):
             continue
         chain = _name_chain(text, match.end())
-        if not chain:
-            continue
-        end = chain[-1][0] + len(chain[-1][1])
         # "killed two people, A and B were taken to hospital": the names have a verb of their own.
-        if re.match(r"\s*,?\s*(?:were|was|are|is|have|has|had)\b", text[end:]) and not _DIED_AFTER_NAME.match(text, end):
+        if not chain or _has_own_verb(text, chain, "were|was|are|is|have|has|had"):
             continue
         for start, name, age in chain:
             sentence.put(start, name, age, listed=True, mark=True)
