@@ -263,20 +263,16 @@ def airwars_report(show_misses: bool = False) -> dict[str, dict[str, float]]:
     return figures
 
 
-def real_set(show_misses: bool = False) -> None:
-    """Victim recall and precision on the real labelled set (labels/real-casualty-texts.jsonl),
-    dev and held-out parts, per language. Misses are printed for the dev part only."""
-    from extract_eval import real_items, same_victim
-    from splits import wilson
+def real_counts(items: list[Any], show_misses: bool = False) -> dict[tuple[str, str], dict[str, int]]:
+    """Victims found (``tp``), missed (``fn``) and names extracted that are nobody labelled
+    (``fp``) on real labelled ``items`` with their text, per (language, part); each item
+    extracted as ``tawthiq extract`` does. Misses are printed for dev items only."""
+    from extract_eval import same_victim
 
     from tawthiq.extractors import extract_item
 
-    items = real_items()
-    usable = [i for i in items if i.text]
-    print(f"== real labelled set: {len(items)} items, {len(usable)} with their text here "
-          f"({sum(len(i.victims) for i in usable)} victims)")
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"tp": 0, "fn": 0, "fp": 0})
-    for item in usable:
+    for item in items:
         assert item.text is not None
         result = extract_item("news", item.text.encode("utf-8"), content_type="text/plain", published=item.published, name=item.id)
         names = [r.name_ar or r.full_name or "" for r in result.records] if item.language == "ar" else [r.full_name or "" for r in result.records]
@@ -296,6 +292,13 @@ def real_set(show_misses: bool = False) -> None:
         if show:
             for name in unmatched:
                 print(f"   [real {item.id}] extra {name}")
+    return dict(counts)
+
+
+def print_real_counts(counts: dict[tuple[str, str], dict[str, int]]) -> None:
+    """One line per (language, part): recall and precision with their 95% intervals."""
+    from splits import wilson
+
     for (language, part), c in sorted(counts.items()):
         recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
         precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
@@ -303,6 +306,18 @@ def real_set(show_misses: bool = False) -> None:
         p_lo, p_hi = wilson(c["tp"], c["tp"] + c["fp"])
         print(f"   {language} {part:8s}: recall {recall:.3f} ({r_lo:.2f}–{r_hi:.2f}) of {c['tp'] + c['fn']}; "
               f"precision {precision:.3f} ({p_lo:.2f}–{p_hi:.2f}) of {c['tp'] + c['fp']}")
+
+
+def real_set(show_misses: bool = False) -> None:
+    """Victim recall and precision on the real labelled set (labels/real-casualty-texts.jsonl),
+    dev and held-out parts, per language. Misses are printed for the dev part only."""
+    from extract_eval import real_items
+
+    items = real_items()
+    usable = [i for i in items if i.text]
+    print(f"== real labelled set: {len(items)} items, {len(usable)} with their text here "
+          f"({sum(len(i.victims) for i in usable)} victims)")
+    print_real_counts(real_counts(usable, show_misses))
 
 
 #: A death stated in a text, by the benchmark's own wide word list (independent of the

@@ -121,43 +121,71 @@ def _figures(c: dict[str, int]) -> tuple[float, float]:
 
 
 def _fold_of(example: Any, folds: int) -> int:
-    return int(hashlib.sha256(example.source.encode("utf-8")).hexdigest(), 16) % folds
+    return _fold_of_source(example.source, folds)
+
+
+def _fold_of_source(source: str, folds: int) -> int:
+    return int(hashlib.sha256(source.encode("utf-8")).hexdigest(), 16) % folds
 
 
 def cross_validated(examples: list[Any], folds: int, thresholds: list[float], workdir: Path,
-                    c1: float = 0.05, c2: float = 0.05) -> dict[tuple[str, str, float], dict[str, int]]:
-    """Dev counts by K-fold cross-validation: the Airwars dev incidents are split into K
-    folds by a hash of their id; each fold is scored (both languages, tagger and both modes,
-    each threshold) by a model trained on the other folds and the real dev items."""
+                    c1: float = 0.05, c2: float = 0.05, rule_feature: bool = False) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Dev counts by K-fold cross-validation: the Airwars dev incidents and the real labelled
+    dev items are each split into K folds by a hash of their id; each fold is scored (both
+    languages; the tagger alone and rules plus tagger at each threshold, and the rules) by a
+    model trained on the other folds. Keys: ``("airwars", language, mode, threshold)`` with
+    ``airwars_victims``' counts and ``("real", language, mode, threshold)`` with
+    ``real_counts``' (the rules' under threshold 0)."""
     import splits
+    from bench_extract import real_counts
+    from extract_eval import real_items
 
     from tawthiq.extractors.tagger import Tagger, train
 
-    totals: dict[tuple[str, str, float], dict[str, int]] = {}
+    totals: dict[tuple[Any, ...], dict[str, int]] = {}
+
+    def add(key: tuple[Any, ...], counts: dict[str, int]) -> None:
+        totals[key] = {k: totals.get(key, {}).get(k, 0) + v for k, v in counts.items()}
+
     original_part_of = splits.part_of
     airwars = [e for e in examples if e.source.startswith("airwars")]
     real = [e for e in examples if not e.source.startswith("airwars")]
+    items = [i for i in real_items() if i.part == "dev" and i.text]
     for fold in range(folds):
         held = {e.source.split(" ", 1)[1] for e in airwars if _fold_of(e, folds) == fold}
+        held_items = [i for i in items if _fold_of_source(f"real {i.id}", folds) == fold]
         path = workdir / f"fold{fold}.crfsuite"
         with contextlib.redirect_stdout(io.StringIO()):
-            train([e for e in airwars if _fold_of(e, folds) != fold] + real, path, c1=c1, c2=c2)
+            train([e for e in airwars + real if _fold_of(e, folds) != fold], path, c1=c1, c2=c2, rule_feature=rule_feature)
         tagger = Tagger(path)
 
         def held_part(internal_id: Any, held: set[str] = held) -> str:
             return "heldfold" if str(internal_id) in held else original_part_of(internal_id)
 
+        for (language, _), c in real_counts(held_items).items():
+            add(("real", language, "rules", 0.0), c)
         splits.part_of = held_part  # read_incidents (and so airwars_victims) read the fold as a part of its own
         try:
-            for language in ("ar", "en"):
-                for mode in ("tagger", "both"):
-                    for threshold in thresholds:
-                        c = score("heldfold", language, mode, tagger, threshold)
-                        key = (language, mode, threshold)
-                        totals[key] = {k: totals.get(key, {}).get(k, 0) + v for k, v in c.items()}
+            for mode in ("tagger", "both"):
+                for threshold in thresholds:
+                    for language in ("ar", "en"):
+                        add(("airwars", language, mode, threshold), score("heldfold", language, mode, tagger, threshold))
+                    with extracting_with(mode, tagger, threshold):
+                        for (language, _), c in real_counts(held_items).items():
+                            add(("real", language, mode, threshold), c)
         finally:
             splits.part_of = original_part_of
     return totals
+
+
+def _real_figures(c: dict[str, int]) -> tuple[float, float]:
+    recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
+    precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
+    return recall, precision
+
+
+def _f1(recall: float, precision: float) -> float:
+    return 2 * recall * precision / (recall + precision) if recall + precision else 0.0
 
 
 def main() -> None:
@@ -169,6 +197,8 @@ def main() -> None:
     parser.add_argument("--dev-only", action="store_true", help="cross-validated dev figures only (while designing features)")
     parser.add_argument("--c1", type=float, default=0.05, help="L1 regularisation of the CRF")
     parser.add_argument("--c2", type=float, default=0.05, help="L2 regularisation of the CRF")
+    parser.add_argument("--rule-feature", action="store_true",
+                        help="give the model the rules' verdict as a feature (tagger.train's rule_feature; off by default)")
     args = parser.parse_args()
 
     from bench_extract import real_set
@@ -183,30 +213,35 @@ def main() -> None:
     thresholds = [0.3, 0.5, 0.7]
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        summary = train(examples, workdir / "dev.crfsuite", c1=args.c1, c2=args.c2)
+        summary = train(examples, workdir / "dev.crfsuite", c1=args.c1, c2=args.c2, rule_feature=args.rule_feature)
         print(f"== trained on dev: {summary.texts} texts, {summary.names} names located in their texts ({summary.unlocated} listed "
               f"names are not written in a text that covers them), {summary.negatives} injured as negatives; by language {summary.by_language}")
         threshold = args.threshold
         if args.folds:
-            cv = cross_validated(examples, args.folds, thresholds, workdir, args.c1, args.c2)
-            print(f"== dev by {args.folds}-fold cross-validation (each fold scored by a model that did not see it):")
+            cv = cross_validated(examples, args.folds, thresholds, workdir, args.c1, args.c2, args.rule_feature)
+            print(f"== dev by {args.folds}-fold cross-validation (each fold scored by a model that did not see it), recall / precision:")
+            for language in ("ar", "en"):
+                recall, precision = _real_figures(cv[("real", language, "rules", 0.0)])
+                print(f"   real {language} rules: {recall:.3f} / {precision:.3f}")
             best: tuple[float, float] | None = None
             for threshold_ in thresholds:
                 cells = []
                 f1s = []
                 for language in ("ar", "en"):
                     for mode in ("tagger", "both"):
-                        recall, precision = _figures(cv[(language, mode, threshold_)])
-                        cells.append(f"{language} {mode} R {recall:.3f} P {precision:.3f}")
+                        recall, precision = _figures(cv[("airwars", language, mode, threshold_)])
+                        cells.append(f"airwars {language} {mode} {recall:.3f} / {precision:.3f}")
+                        real_recall, real_precision = _real_figures(cv[("real", language, mode, threshold_)])
+                        cells.append(f"real {language} {mode} {real_recall:.3f} / {real_precision:.3f}")
                         if mode == "both":
-                            f1s.append(2 * recall * precision / (recall + precision) if recall + precision else 0.0)
+                            f1s += [_f1(recall, precision), _f1(real_recall, real_precision)]
                 print(f"   threshold {threshold_:.1f}: " + "; ".join(cells))
                 mean = sum(f1s) / len(f1s)
                 if best is None or mean > best[1]:
                     best = (threshold_, mean)
             if threshold is None and best is not None:
                 threshold = best[0]
-                print(f"   chosen threshold (best mean F1 of rules+tagger on cross-validated dev): {threshold:.1f}")
+                print(f"   chosen threshold (best mean F1 of rules+tagger on cross-validated dev, Airwars and real): {threshold:.1f}")
         if args.dev_only:
             return
         threshold = 0.5 if threshold is None else threshold
@@ -224,7 +259,7 @@ def main() -> None:
                 dev, val = figures[(language, mode, "dev")], figures[(language, mode, "validation")]
                 print(f"   {language} {mode:6s} gap dev − validation: recall {dev[0] - val[0]:+.3f}, precision {dev[1] - val[1]:+.3f}")
                 if args.folds and mode != "rules":
-                    cv_recall, cv_precision = _figures(cv[(language, mode, threshold)]) if threshold in thresholds else (float("nan"),) * 2
+                    cv_recall, cv_precision = _figures(cv[("airwars", language, mode, threshold)]) if threshold in thresholds else (float("nan"),) * 2
                     print(f"   {language} {mode:6s} gap cross-validated dev − validation: recall {cv_recall - val[0]:+.3f}, "
                           f"precision {cv_precision - val[1]:+.3f}")
         for mode in MODES:

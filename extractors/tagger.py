@@ -13,9 +13,11 @@ text word by word and labels each word ``B`` (begins a victim's name), ``I`` (in
 What the tagger sees of a word (:func:`features`) is what a documenter sees: its letters
 folded in its own script (:mod:`tawthiq.lang`), its shape, its prefixes and suffixes
 (Arabic clitics و ب ل and the article ال among them), whether it is a given name, a title or
-an article, whether a death, injury, title or kinship cue of :mod:`.cues` stands near it, and
-whether the rules themselves found a name there. So it can learn both to trust the rules and
-where they miss.
+an article, and whether a death, injury, title or kinship cue of :mod:`.cues` stands near it.
+Whether the rules found a name there is a feature only of a model trained with
+``rule_feature`` (:func:`train` says why that is off by default): a model that does not know
+the rules' verdict has to learn the contexts of names itself, and so finds names in shapes the
+rules do not read.
 
 The three doors: :func:`train` (labelled examples in, a model file out), :class:`Tagger`
 (a model file in, names with a confidence out) and :func:`add_tagged` (the rules' result
@@ -327,11 +329,18 @@ class TrainSummary:
 
 
 def train(examples: Iterable[Example], path: Path, *, c1: float = 0.05, c2: float = 0.05, iterations: int = 150,
-          threshold: float = DEFAULT_THRESHOLD, note: str = "") -> TrainSummary:
+          threshold: float = DEFAULT_THRESHOLD, note: str = "", rule_feature: bool = False) -> TrainSummary:
     """Train a model on ``examples`` and write it to ``path`` (and its description beside it,
-    ``path`` + ``.json``). The rules are run on each text for the ``rule`` feature, as
-    :class:`Tagger` will. Raises ``ValueError`` when no example has a located name: a model
-    that has seen no name would only ever say ``O``."""
+    ``path`` + ``.json``). Raises ``ValueError`` when no example has a located name: a model
+    that has seen no name would only ever say ``O``.
+
+    With ``rule_feature`` the rules are run on each text and whether they found a name at a
+    word is one of its features (as :class:`Tagger` then does too). It is off by default: the
+    texts a model learns from are the texts the rules were written on (the benchmark's dev
+    part) or the candidates the rules proposed (documenters' decisions), where the rules are
+    nearly always right, so a model given their verdict learns to copy it and, on a text it
+    has not seen, misses what the rules miss. Without it the model has to learn the names'
+    context itself, and finds names no rule does (README, "The name tagger")."""
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
@@ -349,7 +358,7 @@ def train(examples: Iterable[Example], path: Path, *, c1: float = 0.05, c2: floa
         if not tokens:
             continue
         language = example.language or ("ar" if _is_arabic(example.text) else "en")
-        rows = features(example.text, tokens, _rule_spans(example.text, language, None))
+        rows = features(example.text, tokens, _rule_spans(example.text, language, None) if rule_feature else ())
         trainer.append(_crf_items(rows), labels(tokens, spans))
         texts += 1
         by_language[language] = by_language.get(language, 0) + 1
@@ -360,7 +369,7 @@ def train(examples: Iterable[Example], path: Path, *, c1: float = 0.05, c2: floa
     trainer.train(str(path))
     meta = {"features_version": FEATURES_VERSION, "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "texts": texts, "names": names, "unlocated": unlocated, "negatives": negatives, "by_language": by_language,
-            "threshold": threshold, "c1": c1, "c2": c2, "iterations": iterations, "note": note}
+            "threshold": threshold, "c1": c1, "c2": c2, "iterations": iterations, "rule_feature": rule_feature, "note": note}
     meta_path(path).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     return TrainSummary(path, texts, names, unlocated, negatives, by_language)
 
@@ -392,6 +401,8 @@ class Tagger:
         self.path = path
         self.meta = meta
         self.threshold = float(meta.get("threshold", DEFAULT_THRESHOLD) if threshold is None else threshold)
+        # A model described without the key was trained, as all were before it existed, with the feature.
+        self.rule_feature = bool(meta.get("rule_feature", True))
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(path))
 
@@ -402,7 +413,7 @@ class Tagger:
         tokens = tokenize(text)
         if not tokens:
             return []
-        rows = features(text, tokens, _rule_spans(text, language, rule_names))
+        rows = features(text, tokens, _rule_spans(text, language, rule_names) if self.rule_feature else ())
         predicted = self._tagger.tag(_crf_items(rows))
         found: list[Tagged] = []
         i = 0

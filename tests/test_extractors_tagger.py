@@ -99,6 +99,37 @@ def test_train_and_tag_round_trip_through_the_model_file(model: Path, tmp_path: 
         train([Example("No name here at all.", ["Somebody Else"])], tmp_path / "empty.crfsuite")
 
 
+def test_the_rules_verdict_is_a_feature_only_when_asked(model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """By default a model learns names from their context, not from whether the rules found
+    them (a model that knows the rules' verdict copies it: tagger.train says why), so
+    neither training nor tagging runs the rules; a model trained with ``rule_feature`` (and
+    one described without the key, as models were before it) runs them and reads them."""
+    import tawthiq.extractors.news as news
+
+    assert read_meta(model)["rule_feature"] is False and Tagger(model).rule_feature is False
+    calls: list[str] = []
+    original = news.extract_text
+
+    def counting(text: str, **kwargs: object) -> object:
+        calls.append(text)
+        return original(text, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(news, "extract_text", counting)
+    text = en_text("Youssef Samer al-Omar", "Azaz")
+    assert [t.name for t in Tagger(model).tag(text)] == ["Youssef Samer al-Omar"]
+    assert calls == []
+    with_rules = tmp_path / "with-rules.crfsuite"
+    train(examples(), with_rules, threshold=0.3, rule_feature=True)
+    assert len(calls) == len(examples())
+    meta = read_meta(with_rules)
+    assert meta is not None and meta["rule_feature"] is True
+    Tagger(with_rules).tag(text)
+    assert len(calls) == len(examples()) + 1
+    del meta["rule_feature"]
+    (tmp_path / "with-rules.crfsuite.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert Tagger(with_rules).rule_feature is True
+
+
 def test_a_name_only_the_tagger_found_is_added_and_flagged(model: Path) -> None:
     text = en_text("Youssef Samer al-Omar", "Azaz") + " Separately, Khaled Omar al-Saleh was shot dead in Ariha on Friday."
     result = extract_item("news", text.encode(), content_type="text/plain")
