@@ -778,7 +778,8 @@ def _print_reextract(summary: Any) -> None:
 @click.option("--published", type=click.DateTime(["%Y-%m-%d"]), help="Publication date (YYYY-MM-DD) to resolve dates without a year.")
 @click.option("--victims-only", is_flag=True, help="Print the victims only, without the incident lines.")
 @click.option("--tagger/--no-tagger", "use_tagger", default=None,
-              help="Add the names the trained tagger finds and no rule does (default: TAWTHIQ_TAGGER, off).")
+              help="Add the names the trained tagger finds and no rule does (default: TAWTHIQ_TAGGER: on, off, or the "
+                   "languages to use it for, such as en; off when unset).")
 def extract(path: Path, published: dt.datetime | None, victims_only: bool, use_tagger: bool | None) -> None:
     """Print the victims in one news item (.txt, .html) or form submission (.json), one JSON
     object per victim per line, then one line per incident the item reports (``"record":
@@ -790,7 +791,7 @@ def extract(path: Path, published: dt.datetime | None, victims_only: bool, use_t
     from tawthiq.extractors import extract_path
 
     result = extract_path(path, published=published.date() if published else None)
-    if _tagger_enabled(use_tagger):
+    if result.language in _tagger_languages(use_tagger) or (use_tagger and result.language is None):
         from tawthiq.extractors.tagger import add_tagged
 
         add_tagged(result, _open_tagger())
@@ -812,32 +813,18 @@ def extract(path: Path, published: dt.datetime | None, victims_only: bool, use_t
 
 # --- tagger -------------------------------------------------------------------------------
 
-#: The model's file name beside a SQLite database (or in the working directory).
-TAGGER_FILENAME = "tawthiq-tagger.crfsuite"
-
-
 def tagger_model_path() -> Path:
-    """Where the tagger's model lives: ``TAWTHIQ_TAGGER_MODEL``, else beside the SQLite
-    database file (the model is learnt from that archive's decisions), else in the working
-    directory, where the default database is."""
-    if os.environ.get("TAWTHIQ_TAGGER_MODEL"):
-        return Path(os.environ["TAWTHIQ_TAGGER_MODEL"])
-    from sqlalchemy.engine import make_url
+    """Where the tagger's model lives (:func:`tawthiq.pipeline.tagger_model_path`)."""
+    from tawthiq.pipeline import tagger_model_path as model_path
 
-    from tawthiq.db.engine import get_database_url
-
-    url = make_url(get_database_url())
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).parent / TAGGER_FILENAME
-    return Path.cwd() / TAGGER_FILENAME
+    return model_path()
 
 
-def _tagger_enabled(flag: bool | None) -> bool:
-    """The ``--tagger`` flag, else ``TAWTHIQ_TAGGER`` (1/on/yes), else off: the rules alone
-    are the default, because the tagger did not improve the measured figures (README)."""
-    if flag is not None:
-        return flag
-    return os.environ.get("TAWTHIQ_TAGGER", "").strip().lower() in ("1", "on", "yes", "true")
+def _tagger_languages(flag: bool | None) -> frozenset[str]:
+    """The languages ``extract`` gives the tagger (:func:`tawthiq.pipeline.tagger_languages`)."""
+    from tawthiq.pipeline import tagger_languages
+
+    return tagger_languages(flag)
 
 
 def _open_tagger():  # type: ignore[no-untyped-def]
@@ -921,10 +908,10 @@ def tagger_status(as_json: bool) -> None:
 
     path = tagger_model_path()
     meta = read_meta(path)
-    enabled = _tagger_enabled(None)
+    languages_on = sorted(_tagger_languages(None))
     if as_json:
-        click.echo(json.dumps({"model": str(path), "trained": meta is not None, "enabled_by_default": enabled, **(meta or {})},
-                              ensure_ascii=False))
+        click.echo(json.dumps({"model": str(path), "trained": meta is not None, "enabled_by_default": bool(languages_on),
+                               "enabled_languages": languages_on, **(meta or {})}, ensure_ascii=False))
         return
     if meta is None:
         click.echo(f"no model at {path}; train one with `tawthiq tagger train`")
@@ -932,7 +919,8 @@ def tagger_status(as_json: bool) -> None:
     languages = ", ".join(f"{k} {v}" for k, v in sorted(meta.get("by_language", {}).items()))
     click.echo(f"model {path}, trained {meta.get('trained_at')} on {meta.get('texts')} text(s) ({languages}), "
                f"{meta.get('names')} name(s), {meta.get('negatives')} rejected; threshold {meta.get('threshold')}")
-    click.echo("extract uses it " + ("by default (TAWTHIQ_TAGGER)" if enabled else "with --tagger only (TAWTHIQ_TAGGER is off)"))
+    click.echo("extract uses it " + (f"by default for {', '.join(languages_on)} items (TAWTHIQ_TAGGER)" if languages_on
+                                      else "with --tagger only (TAWTHIQ_TAGGER is off)"))
 
 
 # --- dedupe -------------------------------------------------------------------------------

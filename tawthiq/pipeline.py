@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import threading
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 from collections.abc import Iterable, Iterator
 
@@ -353,7 +356,93 @@ def read_item(item: RawItem, label: str) -> tuple[Any, str | None]:
     except Exception as exc:  # an extractor bug fails the item, not the run
         log.exception("extractor crashed on %s", label)
         return None, f"{label}: extractor error: {type(exc).__name__}: {exc}"
+    if item.kind == "news" and result.language in tagger_languages(None):
+        tagger = configured_tagger()
+        if tagger is not None:
+            from tawthiq.extractors.tagger import add_tagged
+
+            try:
+                add_tagged(result, tagger)
+            except Exception:  # a tagger bug costs its extra names, never the rules' reading
+                log.exception("the tagger failed on %s; its rules' reading is kept", label)
     return result, None
+
+
+# --- the name tagger ------------------------------------------------------------------------
+
+#: The model's file name beside a SQLite database (or in the working directory).
+TAGGER_FILENAME = "tawthiq-tagger.crfsuite"
+#: The languages the tagger reads (a model learns both scripts).
+TAGGER_LANGUAGES = frozenset({"ar", "en"})
+_tagger_cache = threading.local()
+
+
+def tagger_model_path() -> Path:
+    """Where the tagger's model lives: ``TAWTHIQ_TAGGER_MODEL``, else beside the SQLite
+    database file (the model is learnt from that archive's decisions), else in the working
+    directory, where the default database is."""
+    if os.environ.get("TAWTHIQ_TAGGER_MODEL"):
+        return Path(os.environ["TAWTHIQ_TAGGER_MODEL"])
+    from sqlalchemy.engine import make_url
+
+    from tawthiq.db.engine import get_database_url
+
+    url = make_url(get_database_url())
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).parent / TAGGER_FILENAME
+    return Path.cwd() / TAGGER_FILENAME
+
+
+def tagger_languages(flag: bool | None) -> frozenset[str]:
+    """The languages whose news items are given to the tagger, by `tawthiq extract` and by the
+    extract step of the nightly run alike: all with ``flag`` True, none with False, else as
+    ``TAWTHIQ_TAGGER`` says (``on``/``1``/``yes``: all; a list of languages such as ``en``
+    or ``en,ar``: those), else none. The rules alone are the default; a language list is there
+    because the tagger's measured gain differs by language (README: it adds recall on English
+    texts it has not seen, and costs Arabic precision). A value that names no known language
+    is refused (:class:`~tawthiq.errors.ConfigError`): the run stops before reading anything,
+    rather than reading every item without the tagger it was asked for."""
+    from tawthiq.errors import ConfigError
+
+    if flag is not None:
+        return TAGGER_LANGUAGES if flag else frozenset()
+    value = os.environ.get("TAWTHIQ_TAGGER", "").strip().lower()
+    if value in ("1", "on", "yes", "true"):
+        return TAGGER_LANGUAGES
+    if value in ("", "0", "off", "no", "false"):
+        return frozenset()
+    languages = frozenset(part.strip() for part in value.split(",") if part.strip())
+    unknown = sorted(languages - TAGGER_LANGUAGES)
+    if unknown:
+        raise ConfigError(f"TAWTHIQ_TAGGER={value!r}: {', '.join(unknown)} is not a language the tagger reads "
+                          f"(use on, off, or a list of {', '.join(sorted(TAGGER_LANGUAGES))})")
+    return languages
+
+
+def configured_tagger() -> Any:
+    """The tagger model at :func:`tagger_model_path`, opened once per thread and again when the
+    file changes (a model trained while the run goes on is used from then on); None, with a
+    warning, when there is none or it cannot be read: the rules still read every item (the
+    nightly run does not stop for a missing model; `tawthiq tagger status` says where it is
+    looked for)."""
+    from tawthiq.extractors.tagger import Tagger
+
+    path = tagger_model_path()
+    stamp: tuple[str, int | None]
+    try:
+        stamp = (str(path), path.stat().st_mtime_ns)
+    except OSError:
+        stamp = (str(path), None)
+    cached = getattr(_tagger_cache, "entry", None)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    tagger = None
+    try:
+        tagger = Tagger(path)
+    except (FileNotFoundError, ValueError) as exc:
+        log.warning("TAWTHIQ_TAGGER is set but the tagger cannot be used, so the rules read alone: %s", exc)
+    _tagger_cache.entry = (stamp, tagger)
+    return tagger
 
 
 def fail_item(item: RawItem, error: str) -> None:

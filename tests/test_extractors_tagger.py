@@ -197,9 +197,57 @@ def test_tagger_train_status_and_extract_with_it(engine, tmp_path: Path, monkeyp
     assert line["full_name"] == "Hassan Ibrahim Haddad" and line["found_by"] == "tagger"
     monkeypatch.setenv("TAWTHIQ_TAGGER", "on")
     assert json.loads(runner.invoke(cli, ["extract", "--victims-only", str(item)]).output)["found_by"] == "tagger"
+    # A list of languages: the tagger reads the items of those only.
+    ar_item = tmp_path / "funeral-ar.txt"
+    ar_item.write_text(ar_text("حسن إبراهيم حداد", "كفرنبل") + "\n", encoding="utf-8")
+    monkeypatch.setenv("TAWTHIQ_TAGGER", "en")
+    assert json.loads(runner.invoke(cli, ["extract", "--victims-only", str(item)]).output)["found_by"] == "tagger"
+    assert runner.invoke(cli, ["extract", "--victims-only", str(ar_item)]).output.strip() == ""
+    assert json.loads(runner.invoke(cli, ["tagger", "status", "--json"]).output)["enabled_languages"] == ["en"]
+    assert "by default for en items" in runner.invoke(cli, ["tagger", "status"]).output
+    monkeypatch.setenv("TAWTHIQ_TAGGER", "en,fr")
+    wrong = runner.invoke(cli, ["extract", str(item)])
+    assert wrong.exit_code == 1 and "fr is not a language the tagger reads" in str(wrong.exception)
+    monkeypatch.setenv("TAWTHIQ_TAGGER", "on")
     monkeypatch.setenv("TAWTHIQ_TAGGER_MODEL", str(tmp_path / "none.crfsuite"))
     missing = runner.invoke(cli, ["extract", "--tagger", str(item)])
     assert missing.exit_code == 1 and "tawthiq tagger train" in str(missing.exception)  # main() prints it as one line
+
+
+def test_the_nightly_extract_step_uses_the_tagger_for_the_languages_asked(engine, model: Path, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch,
+                                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """With TAWTHIQ_TAGGER naming English, the extract step (pipeline.read_item) stages the
+    name only the tagger found in an English item, flagged, and gives the Arabic item the
+    rules alone; with the model missing it warns and the rules read every item."""
+    from tawthiq.db.models import Candidate
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "funeral-en.txt").write_text(en_text("Hassan Ibrahim Haddad", "Kafr Nabl") + "\n", encoding="utf-8")
+    (inbox / "funeral-ar.txt").write_text(ar_text("حسن إبراهيم حداد", "كفرنبل") + "\n", encoding="utf-8")
+    (inbox / "missing-model.txt").write_text(en_text("Bassel Omar Haddad", "Sarmin") + "\n", encoding="utf-8")
+    monkeypatch.setenv("TAWTHIQ_TAGGER_MODEL", str(model))
+    monkeypatch.setenv("TAWTHIQ_TAGGER", "en")
+    from tawthiq import pipeline
+
+    real_read = pipeline.read_item
+
+    def read(item, label):  # type: ignore[no-untyped-def]
+        if "missing-model" in label:
+            monkeypatch.setenv("TAWTHIQ_TAGGER_MODEL", str(tmp_path / "none.crfsuite"))
+        return real_read(item, label)
+
+    monkeypatch.setattr(pipeline, "read_item", read)
+    with caplog.at_level("WARNING", logger="tawthiq.pipeline"):
+        queue_folder(engine, inbox)
+    with read_scope(engine) as session:
+        staged = {(c.raw_item.external_id.rsplit("/", 1)[-1], c.full_name, (c.extra or {}).get("found_by"))
+                  for c in session.scalars(select(Candidate))}
+        states = {i.external_id.rsplit("/", 1)[-1]: i.state for i in session.scalars(select(RawItem))}
+    assert staged == {("funeral-en.txt", "Hassan Ibrahim Haddad", "tagger")}
+    assert set(states.values()) == {"extracted"}
+    assert "the rules read alone" in caplog.text and "none.crfsuite" in caplog.text
 
 
 def test_the_tagger_commands_are_documented() -> None:
