@@ -266,6 +266,7 @@ def extract_pending(engine: Engine, limit: int | None = None, item_ids: list[int
     """Extract candidates from every raw item in state ``new`` (or from those of ``item_ids``
     that are still new: an item another worker took meanwhile is left alone)."""
     summary = ExtractSummary()
+    tagger_languages(None)  # a wrong TAWTHIQ_TAGGER stops the step here, before any item is read
     ids = pending_item_ids(engine, limit) if item_ids is None else item_ids
     for item_id in ids:
         if stop_requested():  # each item is its own transaction: stopping here loses nothing

@@ -16,6 +16,7 @@ from tawthiq.db import archive, incidents
 from tawthiq.db.engine import read_scope, session_scope
 from tawthiq.db.labels import decided_examples
 from tawthiq.db.models import IncidentReport, RawItem, User
+from tawthiq.errors import ConfigError
 from tawthiq.extractors import extract_item
 from tawthiq.extractors.tagger import Example, Tagger, add_tagged, labels, locate, read_meta, tokenize, train
 
@@ -248,6 +249,14 @@ def test_the_nightly_extract_step_uses_the_tagger_for_the_languages_asked(engine
     assert staged == {("funeral-en.txt", "Hassan Ibrahim Haddad", "tagger")}
     assert set(states.values()) == {"extracted"}
     assert "the rules read alone" in caplog.text and "none.crfsuite" in caplog.text
+    monkeypatch.setenv("TAWTHIQ_TAGGER", "english")
+    (inbox / "later.txt").write_text(en_text("Fadi Mahmoud al-Rifai", "Ariha") + "\n", encoding="utf-8")
+    pipeline.pull(engine)
+    with pytest.raises(ConfigError, match="english is not a language the tagger reads"):
+        pipeline.extract_pending(engine)
+    with read_scope(engine) as session:
+        later = session.scalar(select(RawItem).where(RawItem.external_id.like("%later.txt")))
+        assert later is not None and later.state == "new" and later.attempts == 0  # stored, not read, not failed
 
 
 def test_the_tagger_commands_are_documented() -> None:
