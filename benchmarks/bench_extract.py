@@ -295,13 +295,19 @@ def real_counts(items: list[Any], show_misses: bool = False) -> dict[tuple[str, 
     return dict(counts)
 
 
+def real_figures(c: dict[str, int]) -> tuple[float, float]:
+    """Recall and precision of one cell of :func:`real_counts` (0.0 where nothing to divide)."""
+    recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
+    precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
+    return recall, precision
+
+
 def print_real_counts(counts: dict[tuple[str, str], dict[str, int]]) -> None:
     """One line per (language, part): recall and precision with their 95% intervals."""
     from splits import wilson
 
     for (language, part), c in sorted(counts.items()):
-        recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
-        precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
+        recall, precision = real_figures(c)
         r_lo, r_hi = wilson(c["tp"], c["tp"] + c["fn"])
         p_lo, p_hi = wilson(c["tp"], c["tp"] + c["fp"])
         print(f"   {language} {part:8s}: recall {recall:.3f} ({r_lo:.2f}–{r_hi:.2f}) of {c['tp'] + c['fn']}; "

@@ -178,12 +178,6 @@ def cross_validated(examples: list[Any], folds: int, thresholds: list[float], wo
     return totals
 
 
-def _real_figures(c: dict[str, int]) -> tuple[float, float]:
-    recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
-    precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
-    return recall, precision
-
-
 def _f1(recall: float, precision: float) -> float:
     return 2 * recall * precision / (recall + precision) if recall + precision else 0.0
 
@@ -201,7 +195,7 @@ def main() -> None:
                         help="give the model the rules' verdict as a feature (tagger.train's rule_feature; off by default)")
     args = parser.parse_args()
 
-    from bench_extract import real_set
+    from bench_extract import real_figures, real_set
     from splits import SHARED
 
     from tawthiq.extractors.tagger import Tagger, train
@@ -221,7 +215,7 @@ def main() -> None:
             cv = cross_validated(examples, args.folds, thresholds, workdir, args.c1, args.c2, args.rule_feature)
             print(f"== dev by {args.folds}-fold cross-validation (each fold scored by a model that did not see it), recall / precision:")
             for language in ("ar", "en"):
-                recall, precision = _real_figures(cv[("real", language, "rules", 0.0)])
+                recall, precision = real_figures(cv[("real", language, "rules", 0.0)])
                 print(f"   real {language} rules: {recall:.3f} / {precision:.3f}")
             best: tuple[float, float] | None = None
             for threshold_ in thresholds:
@@ -231,7 +225,7 @@ def main() -> None:
                     for mode in ("tagger", "both"):
                         recall, precision = _figures(cv[("airwars", language, mode, threshold_)])
                         cells.append(f"airwars {language} {mode} {recall:.3f} / {precision:.3f}")
-                        real_recall, real_precision = _real_figures(cv[("real", language, mode, threshold_)])
+                        real_recall, real_precision = real_figures(cv[("real", language, mode, threshold_)])
                         cells.append(f"real {language} {mode} {real_recall:.3f} / {real_precision:.3f}")
                         if mode == "both":
                             f1s += [_f1(recall, precision), _f1(real_recall, real_precision)]
